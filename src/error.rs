@@ -1,0 +1,1 @@
+#[derive(Debug, thiserror::Error)] pub enum Error {}
