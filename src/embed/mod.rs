@@ -1,0 +1,1 @@
+//! Sentence embeddings: model resolution, encoder, pooling, batching.

@@ -1,0 +1,1 @@
+//! Reading input records (plain lines or JSONL) for `embed`.
