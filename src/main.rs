@@ -1,18 +1,53 @@
 //! Thin binary: parse arguments, call the library.
 
+use anyhow::Context;
+use claimscope::cli;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "claimscope", version, about = "See how different outlets report the same claims")]
+#[command(
+    name = "claimscope",
+    version,
+    about = "See how different outlets report the same claims"
+)]
 struct Cli {
+    /// Worker threads for the model and search (default: all cores).
+    #[arg(long, global = true, env = "CLAIMSCOPE_THREADS")]
+    threads: Option<usize>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Embed texts (one per line, or JSONL "text") as sentence-transformers would.
+    Embed(cli::embed::EmbedArgs),
+    /// Cosine of two texts, or the nearest lines of a corpus to a query.
+    Similar(cli::similar::SimilarArgs),
+    /// Fetch a model or show what is in it.
+    #[command(subcommand)]
+    Model(cli::model::ModelCommand),
+}
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    match cli.command {}
+    if let Some(n) = cli.threads {
+        anyhow::ensure!(n > 0, "--threads must be at least 1");
+        // candle's matmul reads RAYON_NUM_THREADS; set it before any pool starts.
+        // SAFETY: no other thread exists yet.
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", n.to_string()) };
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("thread pool")?;
+    }
+    match &cli.command {
+        Command::Embed(args) => {
+            let summary = cli::embed::run(args)?;
+            eprintln!("{summary}");
+        }
+        Command::Similar(args) => cli::similar::run(args)?,
+        Command::Model(cmd) => cli::model::run(cmd)?,
+    }
+    Ok(())
 }

@@ -1,1 +1,288 @@
-//! Reading input records (plain lines or JSONL) for `embed`.
+//! Reading texts for `embed`, `similar --corpus` and `classify --sentences`: one text per line,
+//! or JSONL with a text field per line. No segmentation happens here: a record is a text.
+//!
+//! Reading streams line by line so a corpus larger than memory can be embedded. Every problem
+//! names the file and line, because "invalid input" without a place is useless on a 1 GB file.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum InputFormat {
+    /// JSONL for .jsonl/.ndjson files or when the first line starts with `{`; text otherwise.
+    #[default]
+    Auto,
+    /// One text per line.
+    Text,
+    /// One JSON object per line with a text field.
+    Jsonl,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    pub format: InputFormat,
+    pub text_field: String,
+    /// Replace invalid UTF-8 with U+FFFD instead of stopping.
+    pub lossy: bool,
+    /// Skip malformed JSONL lines (counted) instead of stopping.
+    pub skip_bad: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: InputFormat::Auto,
+            text_field: "text".into(),
+            lossy: false,
+            skip_bad: false,
+        }
+    }
+}
+
+/// One input text and where it came from.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub source: String,
+    pub line: usize,
+    pub text: String,
+    /// The other JSONL fields, carried through to the output.
+    pub fields: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReadStats {
+    pub records: usize,
+    pub empty: usize,
+    pub skipped_bad: usize,
+    pub lossy_lines: usize,
+}
+
+/// A stream of records over several inputs (`-` or no input means stdin).
+pub struct Records {
+    inputs: std::vec::IntoIter<PathBuf>,
+    current: Option<(String, Box<dyn BufRead>, bool)>,
+    line: usize,
+    opts: ReadOptions,
+    pub stats: ReadStats,
+    buf: Vec<u8>,
+}
+
+impl Records {
+    pub fn open(paths: &[PathBuf], opts: ReadOptions) -> Result<Self> {
+        // Check every path before reading any, so a typo in the last of ten files fails at once
+        // rather than after an hour of embedding.
+        for p in paths {
+            if p.as_os_str() == "-" {
+                continue;
+            }
+            let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
+            if meta.is_dir() {
+                return Err(Error::Input(format!(
+                    "{}: is a directory; give the files inside it (e.g. {}/*.txt), or use \
+                     `claimscope segment` which walks directories",
+                    p.display(),
+                    p.display()
+                )));
+            }
+        }
+        let inputs = if paths.is_empty() {
+            vec![PathBuf::from("-")]
+        } else {
+            paths.to_vec()
+        };
+        Ok(Records {
+            inputs: inputs.into_iter(),
+            current: None,
+            line: 0,
+            opts,
+            stats: ReadStats::default(),
+            buf: Vec::new(),
+        })
+    }
+
+    fn open_next(&mut self) -> Result<bool> {
+        let Some(path) = self.inputs.next() else {
+            return Ok(false);
+        };
+        let (name, mut reader): (String, Box<dyn BufRead>) = if path.as_os_str() == "-" {
+            (
+                "<stdin>".to_string(),
+                Box::new(BufReader::new(std::io::stdin())),
+            )
+        } else {
+            let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
+            (
+                path.display().to_string(),
+                Box::new(BufReader::with_capacity(1 << 16, f)),
+            )
+        };
+        let head = reader.fill_buf().map_err(|e| Error::io(&path, e))?;
+        if looks_binary(head) {
+            return Err(Error::Input(format!(
+                "{name}: looks like a binary file (NUL bytes near the start); give a UTF-8 text or JSONL file"
+            )));
+        }
+        let jsonl = match self.opts.format {
+            InputFormat::Jsonl => true,
+            InputFormat::Text => false,
+            InputFormat::Auto => {
+                let ext = Path::new(&name)
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or("");
+                matches!(ext, "jsonl" | "ndjson")
+                    || (ext != "txt"
+                        && head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'))
+            }
+        };
+        self.current = Some((name, reader, jsonl));
+        self.line = 0;
+        Ok(true)
+    }
+
+    fn next_record(&mut self) -> Result<Option<Record>> {
+        loop {
+            if self.current.is_none() && !self.open_next()? {
+                return Ok(None);
+            }
+            let Some((name, reader, jsonl)) = self.current.as_mut() else {
+                return Ok(None);
+            };
+            self.buf.clear();
+            let n = reader
+                .read_until(b'\n', &mut self.buf)
+                .map_err(|e| Error::Input(format!("{name}: read error: {e}")))?;
+            if n == 0 {
+                self.current = None;
+                continue;
+            }
+            self.line += 1;
+            let line_no = self.line;
+            while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
+                self.buf.pop();
+            }
+            let text = match std::str::from_utf8(&self.buf) {
+                Ok(s) => s.to_string(),
+                Err(e) if self.opts.lossy => {
+                    let _ = e;
+                    self.stats.lossy_lines += 1;
+                    String::from_utf8_lossy(&self.buf).into_owned()
+                }
+                Err(e) => {
+                    return Err(Error::Input(format!(
+                        "{name}:{line_no}: invalid UTF-8 at byte {} of the line; convert the file to \
+                         UTF-8 (e.g. iconv) or pass --lossy to replace bad bytes",
+                        e.valid_up_to()
+                    )));
+                }
+            };
+            if !*jsonl {
+                self.stats.records += 1;
+                if text.trim().is_empty() {
+                    self.stats.empty += 1;
+                }
+                return Ok(Some(Record {
+                    source: name.clone(),
+                    line: line_no,
+                    text,
+                    fields: Map::new(),
+                }));
+            }
+            if text.trim().is_empty() {
+                // A blank line in JSONL carries no record; not an error, not a text.
+                continue;
+            }
+            match parse_jsonl(&text, &self.opts.text_field) {
+                Ok((t, fields)) => {
+                    self.stats.records += 1;
+                    if t.trim().is_empty() {
+                        self.stats.empty += 1;
+                    }
+                    return Ok(Some(Record {
+                        source: name.clone(),
+                        line: line_no,
+                        text: t,
+                        fields,
+                    }));
+                }
+                Err(msg) if self.opts.skip_bad => {
+                    self.stats.skipped_bad += 1;
+                    eprintln!("warning: {name}:{line_no}: {msg}; skipped (--skip-bad)");
+                }
+                Err(msg) => {
+                    return Err(Error::Input(format!(
+                        "{name}:{line_no}: {msg}; fix the line, or pass --skip-bad to skip such lines (they are counted)"
+                    )));
+                }
+            }
+        }
+    }
+}
+
+impl Iterator for Records {
+    type Item = Result<Record>;
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.next_record() {
+            Ok(Some(r)) => Some(Ok(r)),
+            Ok(None) => None,
+            Err(e) => {
+                // Stop after an error: continuing would silently drop the bad record.
+                self.inputs = Vec::new().into_iter();
+                self.current = None;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+fn parse_jsonl(
+    line: &str,
+    field: &str,
+) -> std::result::Result<(String, Map<String, Value>), String> {
+    let value: Value = serde_json::from_str(line).map_err(|e| format!("malformed JSON ({e})"))?;
+    let Value::Object(mut map) = value else {
+        return Err("a JSONL line must be an object like {\"text\": \"...\"}".to_string());
+    };
+    match map.remove(field) {
+        Some(Value::String(s)) => Ok((s, map)),
+        Some(Value::Null) | None => Err(format!(
+            "no \"{field}\" field (use --text-field to name another)"
+        )),
+        Some(other) => Err(format!(
+            "\"{field}\" is not a string but {}",
+            json_kind(&other)
+        )),
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// NUL bytes do not occur in text files in any encoding we accept; a few control bytes do.
+pub fn looks_binary(head: &[u8]) -> bool {
+    let head = &head[..head.len().min(8192)];
+    head.contains(&0)
+}
+
+/// Read a whole small file of texts (used for `similar --corpus`), with the same checks.
+pub fn read_all(paths: &[PathBuf], opts: ReadOptions) -> Result<(Vec<Record>, ReadStats)> {
+    let mut records = Records::open(paths, opts)?;
+    let mut out = Vec::new();
+    for r in records.by_ref() {
+        out.push(r?);
+    }
+    Ok((out, records.stats))
+}

@@ -1,1 +1,230 @@
-//! Sentence embeddings: model resolution, encoder, pooling, batching.
+//! Sentence embeddings: model resolution, tokenising, batching, the forward pass, pooling.
+//!
+//! The goal is the vectors sentence-transformers gives, bit for bit where f32 allows: same
+//! token ids (its max length, not the tokenizer.json's), same pooling over the attention mask,
+//! same normalisation. Batching is kept apart from the model: texts are sorted by token count so
+//! a batch pads to a length close to each of its members, then the output goes back to input
+//! order.
+
+pub mod backend;
+pub mod config;
+pub mod source;
+
+use std::path::Path;
+
+use ndarray::Array2;
+use serde::Serialize;
+use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+
+pub use backend::Backend;
+pub use config::{PipelineConfig, PoolingMode};
+pub use source::{DEFAULT_MODEL, ModelFiles, Origin};
+
+use crate::error::{Error, Result};
+
+pub const DEFAULT_BATCH_SIZE: usize = 32;
+
+/// What a model is, for `model info`, index headers and classifier cards.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelInfo {
+    pub name: String,
+    pub dir: String,
+    pub origin: Origin,
+    pub dim: usize,
+    pub hidden_size: usize,
+    pub layers: usize,
+    pub vocab_size: usize,
+    pub max_seq_length: usize,
+    pub pooling: Vec<PoolingMode>,
+    pub normalize: bool,
+    pub do_lower_case: bool,
+}
+
+/// One tokenised text.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub ids: Vec<u32>,
+    /// The text had more tokens than `max_seq_length` and was cut.
+    pub truncated: bool,
+}
+
+/// Vectors of a call to [`Embedder::embed`], in input order.
+#[derive(Debug, Clone)]
+pub struct Embeddings {
+    pub vectors: Array2<f32>,
+    /// Non-padding tokens fed to the model (special tokens included).
+    pub tokens: usize,
+    /// Tokens the model processed including padding, to show what batching wastes.
+    pub padded_tokens: usize,
+    /// Indices (into the input) of the texts that were truncated.
+    pub truncated: Vec<usize>,
+}
+
+pub struct Embedder {
+    tokenizer: Tokenizer,
+    backend: Box<dyn Backend>,
+    pipeline: PipelineConfig,
+    info: ModelInfo,
+    batch_size: usize,
+}
+
+impl Embedder {
+    /// Resolve `spec` (a directory or a hub id) and load it.
+    pub fn from_spec(spec: &str) -> Result<Self> {
+        let files = source::resolve(spec)?;
+        Self::load(&files)
+    }
+
+    pub fn load(files: &ModelFiles) -> Result<Self> {
+        let bert = config::read_bert_config(files)?;
+        let pipeline = PipelineConfig::read(files, bert.max_position_embeddings)?;
+        let tokenizer = load_tokenizer(&files.path("tokenizer.json"), pipeline.max_seq_length)?;
+        let backend = backend::CandleBert::load(files, &bert)?;
+        let info = ModelInfo {
+            name: files.name.clone(),
+            dir: files.dir.display().to_string(),
+            origin: files.origin,
+            dim: bert.hidden_size * pipeline.pooling.len(),
+            hidden_size: bert.hidden_size,
+            layers: bert.num_hidden_layers,
+            vocab_size: bert.vocab_size,
+            max_seq_length: pipeline.max_seq_length,
+            pooling: pipeline.pooling.clone(),
+            normalize: pipeline.normalize,
+            do_lower_case: pipeline.do_lower_case,
+        };
+        Ok(Embedder {
+            tokenizer,
+            backend: Box::new(backend),
+            pipeline,
+            info,
+            batch_size: DEFAULT_BATCH_SIZE,
+        })
+    }
+
+    pub fn with_batch_size(mut self, n: usize) -> Self {
+        self.batch_size = n.max(1);
+        self
+    }
+
+    pub fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    pub fn dim(&self) -> usize {
+        self.info.dim
+    }
+
+    pub fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
+    /// Token ids as sentence-transformers makes them: stripped text, lower-cased if the model
+    /// says so, special tokens added, truncated at the model's `max_seq_length`.
+    pub fn tokenize<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vec<Tokens>> {
+        let inputs: Vec<String> = texts
+            .iter()
+            .map(|t| {
+                let s = t.as_ref().trim();
+                if self.pipeline.do_lower_case {
+                    s.to_lowercase()
+                } else {
+                    s.to_string()
+                }
+            })
+            .collect();
+        let encodings = self
+            .tokenizer
+            .encode_batch(inputs, true)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
+        Ok(encodings
+            .into_iter()
+            .map(|e| Tokens {
+                truncated: !e.get_overflowing().is_empty(),
+                ids: e.get_ids().to_vec(),
+            })
+            .collect())
+    }
+
+    /// Embed texts; the result rows are in input order.
+    pub fn embed<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Embeddings> {
+        let tokens = self.tokenize(texts)?;
+        self.embed_tokens(&tokens)
+    }
+
+    /// Embed already tokenised texts (lets a caller tokenise the next chunk while this one runs).
+    pub fn embed_tokens(&self, tokens: &[Tokens]) -> Result<Embeddings> {
+        let n = tokens.len();
+        let dim = self.dim();
+        let mut vectors = Array2::<f32>::zeros((n, dim));
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| tokens[i].ids.len());
+        let mut padded = 0usize;
+        for chunk in order.chunks(self.batch_size) {
+            let seqs: Vec<&[u32]> = chunk.iter().map(|&i| tokens[i].ids.as_slice()).collect();
+            padded += seqs.len() * seqs.iter().map(|s| s.len()).max().unwrap_or(0);
+            let out = self.backend.embed(&seqs, &self.pipeline.pooling)?;
+            if out.len() != chunk.len() * dim {
+                return Err(Error::Other(format!(
+                    "backend returned {} values for {} texts of dimension {dim}",
+                    out.len(),
+                    chunk.len()
+                )));
+            }
+            for (row, &i) in out.chunks_exact(dim).zip(chunk) {
+                let mut dst = vectors.row_mut(i);
+                dst.iter_mut().zip(row).for_each(|(d, s)| *d = *s);
+                if self.pipeline.normalize {
+                    normalize(dst.as_slice_mut().unwrap_or(&mut []));
+                }
+            }
+        }
+        Ok(Embeddings {
+            vectors,
+            tokens: tokens.iter().map(|t| t.ids.len()).sum(),
+            padded_tokens: padded,
+            truncated: tokens
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.truncated)
+                .map(|(i, _)| i)
+                .collect(),
+        })
+    }
+}
+
+/// L2 normalisation with the same epsilon as torch.nn.functional.normalize.
+pub fn normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    v.iter_mut().for_each(|x| *x /= norm);
+}
+
+/// Cosine of two vectors (not assumed normalised).
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na = a.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let nb = b.iter().map(|x| x * x).sum::<f32>().sqrt();
+    dot / (na * nb).max(1e-12)
+}
+
+fn load_tokenizer(path: &Path, max_len: usize) -> Result<Tokenizer> {
+    let mut tokenizer = Tokenizer::from_file(path).map_err(|e| {
+        Error::Model(format!(
+            "{}: cannot load tokenizer ({e}); the file is corrupt or not a tokenizers JSON, re-download it",
+            path.display()
+        ))
+    })?;
+    // tokenizer.json of this model pads every text to 128 and cuts at 128; sentence-transformers
+    // replaces both with its max_seq_length and padding to the longest text of the batch (which
+    // the batcher does itself).
+    tokenizer.with_padding(None);
+    tokenizer
+        .with_truncation(Some(TruncationParams {
+            max_length: max_len,
+            strategy: TruncationStrategy::LongestFirst,
+            stride: 0,
+            direction: TruncationDirection::Right,
+        }))
+        .map_err(|e| Error::Tokenizer(format!("{}: {e}", path.display())))?;
+    Ok(tokenizer)
+}

@@ -1,0 +1,286 @@
+//! `claimscope embed`: texts in, one vector per text out, same order, nothing split.
+
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::{Map, Value};
+
+use super::ModelArgs;
+use crate::error::{Error, Result};
+use crate::records::{InputFormat, ReadOptions, Record, Records};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EmbedFormat {
+    /// One JSON object per input on stdout (or -o): its fields plus "embedding".
+    Jsonl,
+    /// float32 [n, dim] .npy file (needs -o), with a sidecar FILE.texts.jsonl of texts and fields.
+    Npy,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EmbedArgs {
+    /// Input files (stdin when none, or `-`): one text per line, or JSONL.
+    pub files: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: EmbedFormat,
+    /// Output file (stdout for jsonl when absent).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub input_format: InputFormat,
+    /// JSONL field that holds the text.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// Replace invalid UTF-8 with U+FFFD instead of stopping.
+    #[arg(long)]
+    pub lossy: bool,
+    /// Skip malformed JSONL lines (counted and reported) instead of stopping.
+    #[arg(long)]
+    pub skip_bad: bool,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// Texts read and embedded per round: large enough to fill sorted batches, small enough that
+/// memory stays flat on any corpus size.
+const CHUNK: usize = 4096;
+
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct EmbedSummary {
+    pub texts: usize,
+    pub tokens: usize,
+    pub padded_tokens: usize,
+    pub truncated: usize,
+    pub empty: usize,
+    pub skipped_bad: usize,
+    pub seconds: f64,
+}
+
+trait Sink {
+    fn write(&mut self, records: &[Record], vectors: &ndarray::Array2<f32>) -> Result<()>;
+    fn finish(self: Box<Self>, rows: usize) -> Result<()>;
+}
+
+pub fn run(args: &EmbedArgs) -> Result<EmbedSummary> {
+    let opts = ReadOptions {
+        format: args.input_format,
+        text_field: args.text_field.clone(),
+        lossy: args.lossy,
+        skip_bad: args.skip_bad,
+    };
+    let mut records = Records::open(&args.files, opts)?;
+    let embedder = args.model.load()?;
+    let dim = embedder.dim();
+    let mut sink: Box<dyn Sink> = match (args.format, &args.output) {
+        (EmbedFormat::Jsonl, Some(p)) => Box::new(JsonlSink::new(Box::new(create(p)?), p.clone())),
+        (EmbedFormat::Jsonl, None) => Box::new(JsonlSink::new(
+            Box::new(std::io::stdout().lock()),
+            PathBuf::from("<stdout>"),
+        )),
+        (EmbedFormat::Npy, Some(p)) => Box::new(NpySink::new(p, dim)?),
+        (EmbedFormat::Npy, None) => {
+            return Err(Error::Input("--format npy needs -o FILE.npy".to_string()));
+        }
+    };
+    let start = Instant::now();
+    let pb = super::progress(None, "texts");
+    let mut summary = EmbedSummary::default();
+    let mut chunk: Vec<Record> = Vec::with_capacity(CHUNK);
+    let mut done = false;
+    while !done {
+        chunk.clear();
+        while chunk.len() < CHUNK {
+            match records.next() {
+                Some(r) => chunk.push(r?),
+                None => {
+                    done = true;
+                    break;
+                }
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let texts: Vec<&str> = chunk.iter().map(|r| r.text.as_str()).collect();
+        let out = embedder.embed(&texts)?;
+        for &i in &out.truncated {
+            let r = &chunk[i];
+            pb.suspend(|| {
+                eprintln!(
+                    "warning: {}:{}: text longer than {} tokens, truncated as sentence-transformers does",
+                    r.source,
+                    r.line,
+                    embedder.info().max_seq_length
+                )
+            });
+        }
+        sink.write(&chunk, &out.vectors)?;
+        summary.texts += chunk.len();
+        summary.tokens += out.tokens;
+        summary.padded_tokens += out.padded_tokens;
+        summary.truncated += out.truncated.len();
+        pb.inc(chunk.len() as u64);
+    }
+    pb.finish_and_clear();
+    sink.finish(summary.texts)?;
+    summary.empty = records.stats.empty;
+    summary.skipped_bad = records.stats.skipped_bad;
+    summary.seconds = start.elapsed().as_secs_f64();
+    if summary.empty > 0 {
+        eprintln!(
+            "warning: {} empty text(s) embedded as sentence-transformers does ([CLS] [SEP] only)",
+            summary.empty
+        );
+    }
+    if records.stats.lossy_lines > 0 {
+        eprintln!(
+            "warning: {} line(s) had invalid UTF-8 replaced (--lossy)",
+            records.stats.lossy_lines
+        );
+    }
+    Ok(summary)
+}
+
+impl std::fmt::Display for EmbedSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "embedded {} texts ({} tokens, {} truncated, {} empty, {} skipped) in {:.2} s: {:.1} texts/s",
+            self.texts,
+            self.tokens,
+            self.truncated,
+            self.empty,
+            self.skipped_bad,
+            self.seconds,
+            self.texts as f64 / self.seconds.max(1e-9)
+        )
+    }
+}
+
+fn create(p: &Path) -> Result<BufWriter<File>> {
+    Ok(BufWriter::with_capacity(
+        1 << 20,
+        File::create(p).map_err(|e| Error::io(p, e))?,
+    ))
+}
+
+struct JsonlSink {
+    out: Box<dyn Write>,
+    path: PathBuf,
+}
+
+impl JsonlSink {
+    fn new(out: Box<dyn Write>, path: PathBuf) -> Self {
+        JsonlSink { out, path }
+    }
+}
+
+fn record_json(r: &Record) -> Map<String, Value> {
+    let mut obj = r.fields.clone();
+    obj.insert("text".into(), Value::String(r.text.clone()));
+    obj
+}
+
+impl Sink for JsonlSink {
+    fn write(&mut self, records: &[Record], vectors: &ndarray::Array2<f32>) -> Result<()> {
+        for (r, v) in records.iter().zip(vectors.rows()) {
+            let mut obj = record_json(r);
+            let emb: Vec<f32> = v.to_vec();
+            obj.insert("embedding".into(), serde_json::json!(emb));
+            serde_json::to_writer(&mut self.out, &obj).map_err(|e| Error::Other(e.to_string()))?;
+            self.out
+                .write_all(b"\n")
+                .map_err(|e| Error::io(&self.path, e))?;
+        }
+        Ok(())
+    }
+    fn finish(mut self: Box<Self>, _rows: usize) -> Result<()> {
+        self.out.flush().map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+/// Streams rows into a .npy file whose header is rewritten with the final row count at the end.
+/// Written by hand because ndarray-npy needs the whole array (or its shape) up front, and a
+/// corpus of unknown length should not have to sit in memory to be saved.
+struct NpySink {
+    out: BufWriter<File>,
+    path: PathBuf,
+    side: BufWriter<File>,
+    side_path: PathBuf,
+    dim: usize,
+    row: usize,
+}
+
+const NPY_HEADER_LEN: usize = 128;
+
+fn npy_header(rows: usize, dim: usize) -> Vec<u8> {
+    let dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}");
+    let mut h = b"\x93NUMPY\x01\x00".to_vec();
+    let body_len = NPY_HEADER_LEN - 10;
+    h.extend_from_slice(&(body_len as u16).to_le_bytes());
+    let mut body = dict.into_bytes();
+    body.resize(body_len - 1, b' ');
+    body.push(b'\n');
+    h.extend_from_slice(&body);
+    h
+}
+
+impl NpySink {
+    fn new(path: &Path, dim: usize) -> Result<Self> {
+        let side_path = sidecar_path(path);
+        let mut out = create(path)?;
+        out.write_all(&npy_header(0, dim))
+            .map_err(|e| Error::io(path, e))?;
+        Ok(NpySink {
+            out,
+            path: path.to_path_buf(),
+            side: create(&side_path)?,
+            side_path,
+            dim,
+            row: 0,
+        })
+    }
+}
+
+/// `x.npy` -> `x.texts.jsonl`: row number, text and carried fields of each vector.
+pub fn sidecar_path(npy: &Path) -> PathBuf {
+    let stem = npy
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("embeddings");
+    npy.with_file_name(format!("{stem}.texts.jsonl"))
+}
+
+impl Sink for NpySink {
+    fn write(&mut self, records: &[Record], vectors: &ndarray::Array2<f32>) -> Result<()> {
+        for (r, v) in records.iter().zip(vectors.rows()) {
+            for x in v.iter() {
+                self.out
+                    .write_all(&x.to_le_bytes())
+                    .map_err(|e| Error::io(&self.path, e))?;
+            }
+            let mut obj = Map::new();
+            obj.insert("row".into(), Value::from(self.row));
+            obj.extend(record_json(r));
+            serde_json::to_writer(&mut self.side, &obj).map_err(|e| Error::Other(e.to_string()))?;
+            self.side
+                .write_all(b"\n")
+                .map_err(|e| Error::io(&self.side_path, e))?;
+            self.row += 1;
+        }
+        Ok(())
+    }
+    fn finish(mut self: Box<Self>, rows: usize) -> Result<()> {
+        debug_assert_eq!(rows, self.row);
+        let header = npy_header(self.row, self.dim);
+        let p = self.path.clone();
+        self.out
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| Error::io(&p, e))?;
+        self.out.write_all(&header).map_err(|e| Error::io(&p, e))?;
+        self.out.flush().map_err(|e| Error::io(&p, e))?;
+        self.side.flush().map_err(|e| Error::io(&self.side_path, e))
+    }
+}

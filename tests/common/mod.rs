@@ -1,0 +1,33 @@
+//! Shared by the integration tests: the real model, found through the project's own model path
+//! (`CLAIMSCOPE_MODEL`, else the default model via the HF cache / hub / PyPI mirror).
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use claimscope::embed::{DEFAULT_MODEL, Embedder};
+
+pub fn model_spec() -> String {
+    std::env::var("CLAIMSCOPE_MODEL").unwrap_or_else(|_| DEFAULT_MODEL.to_string())
+}
+
+pub fn embedder() -> &'static Embedder {
+    static E: OnceLock<Embedder> = OnceLock::new();
+    E.get_or_init(|| {
+        Embedder::from_spec(&model_spec()).unwrap_or_else(|e| {
+            panic!("model not available ({e}); run `claimscope model fetch` first")
+        })
+    })
+}
+
+pub fn shared(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join(rel)
+}
+
+pub fn project(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
+}

@@ -1,0 +1,112 @@
+//! The vectors must be sentence-transformers' own: same token ids and cosine >= 0.9999 to the
+//! reference embeddings it computed (../shared/reference), alone and in batches.
+
+mod common;
+
+use claimscope::embed::cosine;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Ref {
+    text: String,
+    input_ids: Vec<u32>,
+    embedding: Vec<f32>,
+}
+
+fn references() -> Vec<Ref> {
+    let path = common::shared("reference/reference.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let refs: Vec<Ref> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("reference line"))
+        .collect();
+    assert_eq!(refs.len(), 618, "reference set changed");
+    refs
+}
+
+fn check(refs: &[Ref], vectors: &ndarray::Array2<f32>, what: &str) {
+    let mut worst = (1.0f32, String::new());
+    for (r, v) in refs.iter().zip(vectors.rows()) {
+        let v = v.to_vec();
+        let c = cosine(&v, &r.embedding);
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!(
+            (norm - 1.0).abs() < 1e-5,
+            "{what}: norm {norm} for {:?}",
+            r.text
+        );
+        if c < worst.0 {
+            worst = (c, r.text.clone());
+        }
+    }
+    assert!(
+        worst.0 >= 0.9999,
+        "{what}: cosine {} < 0.9999 for {:?}",
+        worst.0,
+        worst.1
+    );
+    eprintln!("{what}: worst cosine {:.7}", worst.0);
+}
+
+#[test]
+fn token_ids_equal_sentence_transformers() {
+    let refs = references();
+    let texts: Vec<&str> = refs.iter().map(|r| r.text.as_str()).collect();
+    let toks = common::embedder().tokenize(&texts).expect("tokenize");
+    for (r, t) in refs.iter().zip(&toks) {
+        assert_eq!(t.ids, r.input_ids, "token ids differ for {:?}", r.text);
+        assert_eq!(
+            t.truncated,
+            r.input_ids.len() == 256 && r.text.split_whitespace().count() > 200
+        );
+    }
+    assert_eq!(
+        toks.iter().filter(|t| t.truncated).count(),
+        1,
+        "exactly one reference text is truncated"
+    );
+}
+
+#[test]
+fn embeddings_match_reference_in_batches() {
+    let refs = references();
+    let texts: Vec<&str> = refs.iter().map(|r| r.text.as_str()).collect();
+    let out = common::embedder().embed(&texts).expect("embed");
+    assert_eq!(out.truncated.len(), 1);
+    check(&refs, &out.vectors, "batched (32, length-sorted)");
+}
+
+#[test]
+fn embeddings_match_reference_one_at_a_time() {
+    let refs = references();
+    let emb = common::embedder();
+    let mut rows = ndarray::Array2::<f32>::zeros((refs.len(), emb.dim()));
+    for (i, r) in refs.iter().enumerate() {
+        let out = emb.embed(&[r.text.as_str()]).expect("embed");
+        rows.row_mut(i).assign(&out.vectors.row(0));
+    }
+    check(&refs, &rows, "single");
+}
+
+#[test]
+fn padding_does_not_change_a_vector() {
+    // A short text batched with a long one is padded a lot; the mask must hide the padding in
+    // attention and in pooling.
+    let emb = common::embedder();
+    let short = "Iran ran its own campaign.";
+    let long = "The report found that Russian President Vladimir Putin authorised influence \
+                operations aimed at denigrating Joe Biden's candidacy, supporting Donald Trump, \
+                undermining public confidence in the electoral process and exacerbating divisions.";
+    let alone = emb.embed(&[short]).expect("embed").vectors;
+    let batched = claimscope::embed::Embedder::from_spec(&common::model_spec())
+        .expect("model")
+        .with_batch_size(2)
+        .embed(&[long, short])
+        .expect("embed");
+    assert!(
+        batched.padded_tokens > batched.tokens,
+        "the batch must contain padding"
+    );
+    let c = cosine(&alone.row(0).to_vec(), &batched.vectors.row(1).to_vec());
+    assert!(c > 0.99999, "padded vs alone cosine {c}");
+}
