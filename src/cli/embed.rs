@@ -177,6 +177,13 @@ impl JsonlSink {
     }
 }
 
+#[derive(serde::Serialize)]
+struct EmbeddedLine<'a> {
+    #[serde(flatten)]
+    fields: &'a Map<String, Value>,
+    embedding: &'a [f32],
+}
+
 fn record_json(r: &Record) -> Map<String, Value> {
     let mut obj = r.fields.clone();
     obj.insert("text".into(), Value::String(r.text.clone()));
@@ -186,10 +193,15 @@ fn record_json(r: &Record) -> Map<String, Value> {
 impl Sink for JsonlSink {
     fn write(&mut self, records: &[Record], vectors: &ndarray::Array2<f32>) -> Result<()> {
         for (r, v) in records.iter().zip(vectors.rows()) {
-            let mut obj = record_json(r);
-            let emb: Vec<f32> = v.to_vec();
-            obj.insert("embedding".into(), serde_json::json!(emb));
-            serde_json::to_writer(&mut self.out, &obj).map_err(|e| Error::Other(e.to_string()))?;
+            let fields = record_json(r);
+            let embedding: Vec<f32> = v.to_vec();
+            // A struct rather than a json! value: serde_json keeps f32 as the shortest f32
+            // decimal, where a Value would widen it to f64 digits.
+            let line = EmbeddedLine {
+                fields: &fields,
+                embedding: &embedding,
+            };
+            serde_json::to_writer(&mut self.out, &line).map_err(|e| Error::Other(e.to_string()))?;
             self.out
                 .write_all(b"\n")
                 .map_err(|e| Error::io(&self.path, e))?;

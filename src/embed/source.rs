@@ -363,13 +363,25 @@ fn download_and_install(tmp: &Path, cache: &Path) -> std::result::Result<PathBuf
         ));
     }
     check_files(&staging).map_err(|e| e.to_string())?;
-    if snapshot.exists() {
-        fs::remove_dir_all(&snapshot).map_err(|e| format!("{}: {e}", snapshot.display()))?;
-    }
     if let Some(parent) = snapshot.parent() {
         fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }
-    fs::rename(&staging, &snapshot).map_err(|e| format!("{}: {e}", snapshot.display()))?;
+    // Another process (a parallel test, a second shell) may have installed the same snapshot
+    // meanwhile; never delete files someone may be reading, keep theirs if it is complete.
+    if snapshot.join("model.safetensors").is_file()
+        && sha256_file(&snapshot.join("model.safetensors"))
+            .ok()
+            .as_deref()
+            == Some(DEFAULT_WEIGHTS_SHA256)
+        && check_files(&snapshot).is_ok()
+    {
+        let _ = fs::remove_dir_all(&staging);
+    } else {
+        if snapshot.exists() {
+            fs::remove_dir_all(&snapshot).map_err(|e| format!("{}: {e}", snapshot.display()))?;
+        }
+        fs::rename(&staging, &snapshot).map_err(|e| format!("{}: {e}", snapshot.display()))?;
+    }
     hf_hub::Cache::new(cache.to_path_buf())
         .model(DEFAULT_MODEL.to_string())
         .create_ref(MIRROR_REVISION)

