@@ -6,6 +6,8 @@
 pub mod cli;
 pub mod embed;
 pub mod error;
+pub mod eval;
+pub mod pair;
 pub mod records;
 
 pub use error::{Error, Result};

@@ -24,6 +24,9 @@ enum Command {
     Embed(cli::embed::EmbedArgs),
     /// Cosine of two texts, or the nearest lines of a corpus to a query.
     Similar(cli::similar::SimilarArgs),
+    /// Figures on the test splits of public labelled data.
+    #[command(subcommand)]
+    Eval(cli::eval::EvalCommand),
     /// Fetch a model or show what is in it.
     #[command(subcommand)]
     Model(cli::model::ModelCommand),
@@ -59,6 +62,7 @@ fn run() -> anyhow::Result<()> {
         }
         Command::Similar(args) => cli::similar::run(args)?,
         Command::Model(cmd) => cli::model::run(cmd)?,
+        Command::Eval(cmd) => cli::eval::run(cmd)?,
     }
     Ok(())
 }

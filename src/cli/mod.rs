@@ -2,6 +2,7 @@
 //! binary stays a dispatcher and so integration tests can drive commands without a subprocess.
 
 pub mod embed;
+pub mod eval;
 pub mod model;
 pub mod similar;
 

@@ -1,0 +1,41 @@
+//! Figures on public data: the port must reproduce sentence-transformers' STS-B score, and the
+//! "same claim?" pair head must beat the all-paraphrase baseline on MRPC test.
+
+mod common;
+
+use claimscope::eval;
+
+#[test]
+fn stsb_spearman_matches_sentence_transformers() {
+    let r = eval::eval_stsb(common::embedder(), &common::shared("data/stsb")).expect("stsb");
+    assert_eq!(r.pairs, 1379);
+    assert!(
+        (r.spearman_x100 - 82.03).abs() < 0.05,
+        "Spearman x100 {}",
+        r.spearman_x100
+    );
+    assert!(
+        r.same_claim_threshold > 0.5 && r.same_claim_threshold < 0.85,
+        "{}",
+        r.same_claim_threshold
+    );
+}
+
+#[test]
+fn mrpc_pair_head_beats_the_baseline() {
+    let r = eval::eval_mrpc(common::embedder(), &common::shared("data/mrpc")).expect("mrpc");
+    assert_eq!((r.train_pairs, r.test_pairs), (4076, 1725));
+    assert!((r.baseline_all_paraphrase.accuracy - 0.665).abs() < 0.001);
+    assert!(r.cosine_test.accuracy > 0.70, "{:?}", r.cosine_test);
+    assert!(
+        r.head_test.accuracy > r.cosine_test.accuracy,
+        "{:?} vs {:?}",
+        r.head_test,
+        r.cosine_test
+    );
+    assert!(
+        r.head_test.f1 > r.baseline_all_paraphrase.f1 + 0.01,
+        "{:?}",
+        r.head_test
+    );
+}
