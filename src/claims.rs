@@ -153,10 +153,11 @@ fn strip_attribution(text: &str, mut start: usize, mut end: usize) -> (usize, us
 
     // "According to a US government report, ..."
     if lower.starts_with("according to ") {
-        if let Some(comma) = piece.find(", ") {
-            if word_count(&piece[..comma]) <= 10 && word_count(&piece[comma..]) >= MIN_WORDS {
-                (start, end) = trim(start + comma + 1, end);
-            }
+        if let Some(comma) = piece.find(", ")
+            && word_count(&piece[..comma]) <= 10
+            && word_count(&piece[comma..]) >= MIN_WORDS
+        {
+            (start, end) = trim(start + comma + 1, end);
         }
     } else if let Some(cut) = leading_frame(&text[start..end]) {
         (start, end) = trim(start + cut, end);
