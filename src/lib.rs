@@ -8,6 +8,7 @@ pub mod cli;
 pub mod embed;
 pub mod error;
 pub mod eval;
+pub mod grouping;
 pub mod pair;
 pub mod records;
 
