@@ -9,7 +9,9 @@ pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod grouping;
+pub mod ingest;
 pub mod pair;
 pub mod records;
+pub mod segment;
 
 pub use error::{Error, Result};

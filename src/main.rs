@@ -22,6 +22,8 @@ struct Cli {
 enum Command {
     /// Embed texts (one per line, or JSONL "text") as sentence-transformers would.
     Embed(cli::embed::EmbedArgs),
+    /// Split a corpus into clean sentences with provenance (outlet, doc, byte span).
+    Segment(cli::segment::SegmentArgs),
     /// Cosine of two texts, or the nearest lines of a corpus to a query.
     Similar(cli::similar::SimilarArgs),
     /// Figures on the test splits of public labelled data.
@@ -61,6 +63,7 @@ fn run() -> anyhow::Result<()> {
             eprintln!("{summary}");
         }
         Command::Similar(args) => cli::similar::run(args)?,
+        Command::Segment(args) => cli::segment::run(args)?,
         Command::Model(cmd) => cli::model::run(cmd)?,
         Command::Eval(cmd) => cli::eval::run(cmd)?,
     }

@@ -4,6 +4,7 @@
 pub mod embed;
 pub mod eval;
 pub mod model;
+pub mod segment;
 pub mod similar;
 
 use std::io::IsTerminal;

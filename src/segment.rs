@@ -1,0 +1,416 @@
+//! From a scraped article to clean sentences that point at their exact source bytes.
+//!
+//! Cleaning works on lines (scraped articles put one paragraph per line, blank lines or not):
+//! metadata markers become metadata, boilerplate and repeated paragraphs are dropped, and every
+//! drop is recorded with its reason so `--explain` can show it and `--keep-all` can keep it.
+//! Sentence boundaries come from `sentencex` (Wikimedia's segmenter: abbreviations, initials,
+//! decimals, quotes, ellipses, missing spaces after periods; ~50 MB/s here), applied per
+//! paragraph so a headline without final punctuation never swallows the next paragraph.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::ingest::Document;
+
+/// Longest sentence kept whole; longer runs without a boundary (tables, scraped junk) are cut
+/// at whitespace so one enormous line can neither hang the splitter nor flood the model.
+pub const MAX_SENTENCE_BYTES: usize = 2000;
+/// Paragraphs longer than this are pre-cut before the splitter sees them.
+const MAX_PARAGRAPH_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SentenceKind {
+    /// The article's title (first line without final punctuation).
+    Title,
+    /// A subhead: a short later line without final punctuation.
+    Heading,
+    Text,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Sentence {
+    pub doc: String,
+    pub outlet: String,
+    pub date: Option<String>,
+    /// Paragraph number in the document (0-based, counting kept paragraphs).
+    pub paragraph: usize,
+    /// Sentence number in the document (0-based).
+    pub index: usize,
+    /// Byte span in the document text (the file, or the record's text field):
+    /// `text == document[start..end]`.
+    pub start: usize,
+    pub end: usize,
+    pub kind: SentenceKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Removal {
+    pub doc: String,
+    pub start: usize,
+    pub end: usize,
+    pub reason: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Segmented {
+    pub doc: String,
+    pub source: String,
+    pub outlet: String,
+    pub date: Option<String>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub sentences: Vec<Sentence>,
+    pub removed: Vec<Removal>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SegmentOptions {
+    /// Keep boilerplate and repeated paragraphs as sentences (removals are still listed).
+    pub keep_all: bool,
+}
+
+/// Lines that are scraping debris, by prefix (lower-cased).
+const BOILERPLATE_PREFIXES: &[&str] = &[
+    "leave a reply",
+    "leave a comment",
+    "your email address will not be published",
+    "required fields are marked",
+    "save my name, email",
+    "post comment",
+    "cancel reply",
+    "read the full story",
+    "read more:",
+    "read more at",
+    "share this",
+    "share on ",
+    "share via",
+    "follow us",
+    "follow me on",
+    "sign up for",
+    "subscribe to",
+    "click here",
+    "you may also like",
+    "related articles",
+    "advertisement",
+    "image copyright",
+    "image caption",
+    "getty images",
+];
+/// Whole lines that are form fields or widgets.
+const BOILERPLATE_LINES: &[&str] = &[
+    "comment", "name", "name *", "email", "email *", "website", "share", "tweet", "print",
+];
+
+/// Why a line is boilerplate, if it is.
+fn boilerplate(line: &str) -> Option<&'static str> {
+    let l = line.trim().to_lowercase();
+    if BOILERPLATE_PREFIXES.iter().any(|p| l.starts_with(p)) {
+        return Some("boilerplate (comment form, share/follow prompt or link)");
+    }
+    if BOILERPLATE_LINES.contains(&l.as_str()) {
+        return Some("boilerplate (form field)");
+    }
+    if l.ends_with("contributed to this report.")
+        || l.ends_with("contributed reporting.")
+        || l.ends_with("contributed to this story.")
+        || (l.starts_with("reporting by ") && l.split_whitespace().count() < 25)
+    {
+        return Some("byline (contributor credit)");
+    }
+    if !l.is_empty() && l.chars().all(|c| !c.is_alphanumeric()) {
+        return Some("separator line");
+    }
+    None
+}
+
+fn ends_with_sentence_punct(s: &str) -> bool {
+    s.trim_end()
+        .trim_end_matches(['"', '”', '’', '\'', ')', ']'])
+        .ends_with(['.', '!', '?', '…', ':', ';'])
+}
+
+/// Words of a paragraph for near-duplicate checks: case and punctuation do not matter.
+fn norm_words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+    let inter = a.intersection(b).count() as f64;
+    inter / (a.len() + b.len()).saturating_sub(inter as usize).max(1) as f64
+}
+
+/// A leading ` date YYYY-MM-DD ` marker: its byte length (with spaces) and the date.
+fn date_marker(text: &str, at: usize) -> Option<(usize, String)> {
+    let rest = &text[at..];
+    let trimmed = rest.trim_start();
+    let lead = rest.len() - trimmed.len();
+    let after = trimmed.strip_prefix("date ")?;
+    let date: String = after.chars().take(10).collect();
+    let b = date.as_bytes();
+    let is_date = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !is_date {
+        return None;
+    }
+    let after_date = &after[10..];
+    let spaces = after_date.len() - after_date.trim_start_matches(' ').len();
+    Some((lead + 5 + 10 + spaces, date))
+}
+
+/// A line of the document: byte range without the newline.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    start: usize,
+    end: usize,
+}
+
+fn lines(text: &str) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'\n' {
+            out.push(Line { start, end: i });
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        out.push(Line {
+            start,
+            end: text.len(),
+        });
+    }
+    out
+}
+
+/// Trim whitespace (and a BOM, and bullet markers) from a byte range.
+fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let s = &text[start..end];
+    let left = s.len()
+        - s.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+            .len();
+    let mut start = start + left;
+    let s = &text[start..end];
+    // Bullets: "- ", "* ", "• ", "· " at the start of a line item.
+    for bullet in ["- ", "* ", "• ", "· ", "– "] {
+        if let Some(rest) = s.strip_prefix(bullet) {
+            start += s.len() - rest.trim_start().len();
+            break;
+        }
+    }
+    let s = &text[start..end];
+    let right = s.len() - s.trim_end().len();
+    (start, end - right)
+}
+
+pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
+    let text = doc.text.as_str();
+    let mut removed: Vec<Removal> = Vec::new();
+    let remove = |removed: &mut Vec<Removal>, s: usize, e: usize, reason: &str| {
+        removed.push(Removal {
+            doc: doc.id.clone(),
+            start: s,
+            end: e,
+            reason: reason.to_string(),
+            text: text[s..e].to_string(),
+        });
+    };
+    let mut date = doc.date.clone();
+    let mut outlet = doc.outlet.clone();
+    let mut title = doc.title.clone();
+
+    // Non-empty lines, trimmed.
+    let mut paras: Vec<(usize, usize)> = lines(text)
+        .into_iter()
+        .map(|l| trim_range(text, l.start, l.end))
+        .filter(|(s, e)| e > s)
+        .collect();
+
+    // Date markers may sit at the start of any paragraph (003 has one mid-text).
+    for p in paras.iter_mut() {
+        if let Some((len, d)) = date_marker(text, p.0) {
+            remove(
+                &mut removed,
+                p.0,
+                (p.0 + len).min(p.1),
+                "date marker (kept as metadata)",
+            );
+            if date.is_none() {
+                date = Some(d);
+            }
+            *p = trim_range(text, (p.0 + len).min(p.1), p.1);
+        }
+    }
+    paras.retain(|(s, e)| e > s);
+
+    // "CNN" then "—": an outlet name standing alone above the article.
+    if paras.len() >= 2 {
+        let (s0, e0) = paras[0];
+        let first = &text[s0..e0];
+        let second = &text[paras[1].0..paras[1].1];
+        let lone_dash = second.chars().all(|c| matches!(c, '—' | '–' | '-' | ' '));
+        if lone_dash && first.split_whitespace().count() <= 4 && !ends_with_sentence_punct(first) {
+            if outlet.is_none() {
+                outlet = Some(first.to_string());
+            }
+            remove(&mut removed, s0, e0, "outlet name line (kept as metadata)");
+            remove(&mut removed, paras[1].0, paras[1].1, "separator line");
+            paras.drain(0..2);
+        }
+    }
+
+    let mut kept: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, is_boilerplate_or_dup)
+    let mut seen: Vec<(Vec<String>, HashSet<String>, usize)> = Vec::new();
+    let mut source_outlet = None;
+    for (i, &(s, e)) in paras.iter().enumerate() {
+        let line = &text[s..e];
+        if let Some(src) = line
+            .strip_prefix("Source:")
+            .or_else(|| line.strip_prefix("SOURCE:"))
+        {
+            // Only a footer names the outlet ("Source: BBC News" at the end); "Source: Getty
+            // Images" under a picture mid-article is a credit.
+            if i + 3 >= paras.len() && !src.trim().is_empty() {
+                source_outlet = Some(src.trim().to_string());
+            }
+            remove(&mut removed, s, e, "source line (kept as metadata)");
+            kept.push((s, e, true));
+            continue;
+        }
+        if let Some(reason) = boilerplate(line) {
+            remove(&mut removed, s, e, reason);
+            kept.push((s, e, true));
+            continue;
+        }
+        let words = norm_words(line);
+        let set: HashSet<String> = words.iter().cloned().collect();
+        // Repeats: identical words, or (for paragraphs long enough to judge) >= 90% word overlap.
+        // Sets whose sizes differ by more than 10% cannot reach that, so most pairs cost nothing.
+        let dup = seen.iter().find(|(w, ws, _)| {
+            *w == words
+                || (words.len() >= 8
+                    && w.len() >= 8
+                    && ws.len().min(set.len()) * 10 >= ws.len().max(set.len()) * 9
+                    && jaccard(ws, &set) >= 0.9)
+        });
+        if let Some((_, _, first)) = dup {
+            remove(
+                &mut removed,
+                s,
+                e,
+                &format!("repeats the paragraph at byte {first}"),
+            );
+            kept.push((s, e, true));
+            continue;
+        }
+        if seen.len() < 2000 {
+            seen.push((words, set, s));
+        }
+        kept.push((s, e, false));
+    }
+
+    let outlet = outlet.or(source_outlet).unwrap_or_else(|| doc.id.clone());
+    let mut sentences = Vec::new();
+    let mut para_no = 0;
+    let mut first_text_para = true;
+    for (s, e, dropped) in kept {
+        if dropped && !opts.keep_all {
+            continue;
+        }
+        let line = &text[s..e];
+        let no_punct = !ends_with_sentence_punct(line) && line.split_whitespace().count() <= 30;
+        let kind = if no_punct && first_text_para && !dropped {
+            if title.is_none() {
+                title = Some(line.to_string());
+            }
+            SentenceKind::Title
+        } else if no_punct {
+            SentenceKind::Heading
+        } else {
+            SentenceKind::Text
+        };
+        if !dropped {
+            first_text_para = false;
+        }
+        for (ss, se) in split_paragraph(text, s, e) {
+            sentences.push(Sentence {
+                doc: doc.id.clone(),
+                outlet: outlet.clone(),
+                date: date.clone(),
+                paragraph: para_no,
+                index: sentences.len(),
+                start: ss,
+                end: se,
+                kind,
+                text: text[ss..se].to_string(),
+            });
+        }
+        para_no += 1;
+    }
+    removed.sort_by_key(|r| r.start);
+    Segmented {
+        doc: doc.id.clone(),
+        source: doc.source.clone(),
+        outlet,
+        date,
+        title,
+        url: doc.url.clone(),
+        sentences,
+        removed,
+    }
+}
+
+/// Largest index <= `at` that is a char boundary and, if possible, just after whitespace.
+fn cut_point(text: &str, start: usize, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    match text[start..at].rfind(char::is_whitespace) {
+        Some(ws) if ws > (at - start) / 2 => start + ws + 1,
+        _ => at,
+    }
+}
+
+/// Sentence spans of one paragraph `text[start..end]`.
+fn split_paragraph(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut pos = start;
+    while pos < end {
+        let piece_end = if end - pos > MAX_PARAGRAPH_BYTES {
+            cut_point(text, pos, pos + MAX_PARAGRAPH_BYTES)
+        } else {
+            end
+        };
+        let piece = &text[pos..piece_end];
+        for b in sentencex::get_sentence_boundaries("en", piece) {
+            let (mut s, e) = trim_range(text, pos + b.start_byte, pos + b.end_byte);
+            while e > s && e - s > MAX_SENTENCE_BYTES {
+                let cut = cut_point(text, s, s + MAX_SENTENCE_BYTES);
+                let (a, z) = trim_range(text, s, cut);
+                if z > a {
+                    out.push((a, z));
+                }
+                s = cut;
+            }
+            let (a, z) = trim_range(text, s, e);
+            if z > a {
+                out.push((a, z));
+            }
+        }
+        pos = piece_end;
+    }
+    out
+}

@@ -1,0 +1,289 @@
+//! Ingestion and segmentation on the example corpus, FNC-1 bodies and hand-made tricky input.
+
+mod common;
+
+use claimscope::ingest::{Corpus, Document, IngestArgs, Kind};
+use claimscope::segment::{MAX_SENTENCE_BYTES, SegmentOptions, Segmented, SentenceKind, segment};
+
+fn args(paths: &[&str]) -> IngestArgs {
+    IngestArgs {
+        paths: paths.iter().map(|s| s.to_string()).collect(),
+        text_field: "text".into(),
+        id_field: "id".into(),
+        outlet_field: "outlet".into(),
+        date_field: "date".into(),
+        title_field: "title".into(),
+        url_field: "url".into(),
+        lossy: false,
+        stdin_format: Kind::Text,
+    }
+}
+
+fn corpus_dir() -> String {
+    common::project("examples/election-interference")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn read_all(a: &IngestArgs) -> Vec<(Document, Segmented)> {
+    Corpus::open(a)
+        .expect("open")
+        .map(|d| {
+            let d = d.expect("document");
+            let s = segment(&d, SegmentOptions::default());
+            (d, s)
+        })
+        .collect()
+}
+
+fn check_spans(doc: &Document, seg: &Segmented) {
+    for s in &seg.sentences {
+        assert_eq!(
+            &doc.text[s.start..s.end],
+            s.text,
+            "span of {:?} in {}",
+            s.text,
+            doc.id
+        );
+        assert!(s.end - s.start <= MAX_SENTENCE_BYTES);
+    }
+    for r in &seg.removed {
+        assert_eq!(&doc.text[r.start..r.end], r.text);
+    }
+}
+
+fn one(text: &str) -> Vec<String> {
+    let doc = Document {
+        id: "t".into(),
+        source: "t".into(),
+        outlet: None,
+        date: None,
+        title: None,
+        url: None,
+        text: text.into(),
+    };
+    let seg = segment(&doc, SegmentOptions::default());
+    check_spans(&doc, &seg);
+    seg.sentences.into_iter().map(|s| s.text).collect()
+}
+
+#[test]
+fn bbc_article_sentence_by_sentence() {
+    let docs = read_all(&args(&[&format!(
+        "{}/001_c6d5608b06e78f00.txt",
+        corpus_dir()
+    )]));
+    let (_, seg) = &docs[0];
+    assert_eq!(seg.outlet, "BBC News");
+    assert_eq!(
+        seg.title.as_deref(),
+        Some("Russia’s Putin authorised pro-Trump ‘influence’ campaign, US intelligence says")
+    );
+    let got: Vec<&str> = seg.sentences.iter().map(|s| s.text.as_str()).collect();
+    let want = [
+        "Russia’s Putin authorised pro-Trump ‘influence’ campaign, US intelligence says",
+        "Russian President Vladimir Putin is likely to have authorised attempts to influence last year’s US election in favour of former President Donald Trump, intelligence officials say.",
+        "Moscow spread “misleading or unsubstantiated allegations” about the eventual winner, Joe Biden, according to a US government report.",
+        "But it said no foreign government had compromised the final results.",
+        "Russia called the allegations of election interference “baseless”.",
+        "“The conclusions of the report… are confirmed solely by the confidence of the intelligence services of their self-righteousness,” the Russian embassy in Washington said in a statement.",
+        "“No facts or specific evidence of such claims were provided.”",
+        "The US is expected to impose sanctions on Russia as soon as next week over the report’s conclusions, three sources told Reuters news agency.",
+        "Iran ‘sought to weaken Trump support’",
+        "The 15-page report, released on Tuesday by the Office of the Director of National Intelligence, outlined what it said were “influence operations” pushed by Russia as well as Iran.",
+        "It said Russian-linked individuals had spread unsubstantiated claims about President Biden ahead of the 3 November election.",
+        "It also said a disinformation campaign sought to undermine confidence in the broader election process.",
+        "Some people connected to Russian intelligence also pushed anti-Biden narratives to media outlets, senior officials and allies of Mr Trump, the report said.",
+        "President Biden defeated Mr Trump and was inaugurated on 20 January.",
+        "The report added that, while Russia had sought to boost Mr Trump’s chances of victory, Iran had launched a “multi-pronged covert influence campaign” in an effort to weaken his support.",
+        "The former president pursued a policy of “maximum pressure” on Iran, imposing damaging sanctions and escalating a war of words between the two nations.",
+        "The report also concluded with “high confidence” that China, which has long been accused of cyber-espionage by Washington, chose not to “deploy interference efforts” ahead of the vote.",
+        "“China sought stability in its relationship with the United States and did not view either election outcome as being advantageous enough for China to risk blowback if caught,” it said.",
+    ];
+    assert_eq!(got, want);
+    assert_eq!(seg.sentences[0].kind, SentenceKind::Title);
+    assert_eq!(seg.sentences[8].kind, SentenceKind::Heading);
+    let repeats = seg
+        .removed
+        .iter()
+        .filter(|r| r.reason.starts_with("repeats"))
+        .count();
+    assert_eq!(repeats, 4, "the BBC article repeats four paragraphs");
+}
+
+#[test]
+fn corpus_metadata_boilerplate_and_spans() {
+    let docs = read_all(&args(&[&corpus_dir()]));
+    assert_eq!(docs.len(), 5);
+    let by_id = |id: &str| {
+        docs.iter()
+            .find(|(d, _)| d.id.starts_with(id))
+            .map(|(_, s)| s)
+            .expect("doc")
+    };
+    assert_eq!(by_id("000").date.as_deref(), Some("2021-03-17"));
+    assert_eq!(by_id("003").date.as_deref(), Some("2023-10-21"));
+    assert_eq!(by_id("004").outlet, "CNN");
+    assert_eq!(
+        by_id("002").title.as_deref(),
+        Some("Report points to Russian interference in 2020 US presidential election")
+    );
+    for (doc, seg) in &docs {
+        check_spans(doc, seg);
+        for s in &seg.sentences {
+            let t = s.text.to_lowercase();
+            for bad in [
+                "leave a reply",
+                "email address",
+                "contributed to this report",
+                "source:",
+                "read the full story",
+                "date 20",
+                "required fields",
+            ] {
+                assert!(
+                    !t.contains(bad),
+                    "boilerplate survived in {}: {:?}",
+                    doc.id,
+                    s.text
+                );
+            }
+            assert!(
+                !s.text.ends_with("U.") && !s.text.starts_with("S. "),
+                "cut inside U.S.: {:?}",
+                s.text
+            );
+            assert!(
+                s.text != "”" && s.text != "\"" && !s.text.starts_with("” "),
+                "cut inside a quotation: {:?}",
+                s.text
+            );
+        }
+    }
+    let cnn = by_id("004");
+    assert!(
+        cnn.sentences
+            .iter()
+            .any(|s| s.text.contains("U.S. intelligence agencies that China")),
+        "U.S. kept inside its sentence"
+    );
+}
+
+#[test]
+fn tricky_sentences() {
+    assert_eq!(
+        one(
+            "The U.S. said Mr. Smith arrived at 10 a.m. on Jan. 5. It rose 3.5 percent in v2.1.3. Dr. J. R. R. Tolkien wrote it."
+        ),
+        [
+            "The U.S. said Mr. Smith arrived at 10 a.m. on Jan. 5.",
+            "It rose 3.5 percent in v2.1.3.",
+            "Dr. J. R. R. Tolkien wrote it."
+        ]
+    );
+    assert_eq!(
+        one("\"We are done,\" it said. He said “this is the end.” Then he left... And came back."),
+        [
+            "\"We are done,\" it said.",
+            "He said “this is the end.”",
+            "Then he left...",
+            "And came back."
+        ]
+    );
+    assert_eq!(
+        one("The report was clear.Next sentence here."),
+        ["The report was clear.", "Next sentence here."]
+    );
+    assert_eq!(
+        one(
+            "Breaking headline without a stop\nFirst paragraph here.\n- first bullet item\n- second bullet item"
+        ),
+        [
+            "Breaking headline without a stop",
+            "First paragraph here.",
+            "first bullet item",
+            "second bullet item"
+        ]
+    );
+    // Multi-byte text: spans are byte offsets, checked inside `one`.
+    let m = one("Señor Müller’s café — «quoted» opened. 日本語の文です。Emoji 👍🏽 too!");
+    assert!(m.len() >= 2, "{m:?}");
+}
+
+#[test]
+fn enormous_line_is_cut_at_a_bounded_length() {
+    let text = "word ".repeat(200_000);
+    let s = one(&text);
+    assert!(s.len() >= 400, "{}", s.len());
+    assert!(s.iter().all(|x| x.len() <= MAX_SENTENCE_BYTES));
+}
+
+#[test]
+fn fnc1_bodies_load_and_keep_spans() {
+    let fnc = common::shared("data/fnc1");
+    let mut a = args(&[
+        &fnc.join("competition_test_bodies.csv").to_string_lossy(),
+        &fnc.join("train_bodies.csv").to_string_lossy(),
+    ]);
+    a.text_field = "articleBody".into();
+    a.id_field = "Body ID".into();
+    let docs = read_all(&a);
+    assert_eq!(docs.len(), 904 + 1683);
+    let mut n = 0;
+    for (d, s) in &docs {
+        check_spans(d, s);
+        n += s.sentences.len();
+    }
+    assert!(n > 40_000, "{n}");
+}
+
+#[test]
+fn bad_inputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    std::fs::write(p("bin.txt"), b"\x00\x01\x02binary").expect("w");
+    std::fs::write(p("empty.txt"), b"").expect("w");
+    std::fs::write(p("ok.txt"), "A fine sentence here. And another one.").expect("w");
+    let mut c = Corpus::open(&args(&[&p("bin.txt"), &p("empty.txt"), &p("ok.txt")])).expect("open");
+    let docs: Vec<_> = c.by_ref().collect::<Result<_, _>>().expect("docs");
+    assert_eq!(docs.len(), 1);
+    assert_eq!((c.skipped.binary, c.skipped.empty), (1, 1));
+
+    std::fs::write(p("latin1.txt"), b"caf\xe9 au lait.").expect("w");
+    let err = Corpus::open(&args(&[&p("latin1.txt")]))
+        .expect("open")
+        .next()
+        .expect("item")
+        .expect_err("invalid utf-8");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("latin1.txt") && msg.contains("byte 3") && msg.contains("--lossy"),
+        "{msg}"
+    );
+    let mut lossy = args(&[&p("latin1.txt")]);
+    lossy.lossy = true;
+    assert_eq!(Corpus::open(&lossy).expect("open").count(), 1);
+
+    std::fs::write(p("x.csv"), "id,body\n1,hello there.\n").expect("w");
+    let err = Corpus::open(&args(&[&p("x.csv")]))
+        .expect("open")
+        .next()
+        .expect("item")
+        .expect_err("missing column");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("\"text\"") && msg.contains("id, body") && msg.contains("--text-field"),
+        "{msg}"
+    );
+
+    std::fs::write(p("x.jsonl"), "{\"text\": \"fine.\"}\n{broken\n").expect("w");
+    let items: Vec<_> = Corpus::open(&args(&[&p("x.jsonl")]))
+        .expect("open")
+        .collect();
+    assert_eq!(items.len(), 2);
+    let msg = items[1].as_ref().expect_err("malformed").to_string();
+    assert!(msg.contains("x.jsonl:2"), "{msg}");
+
+    assert!(Corpus::open(&args(&[&p("missing.txt")])).is_err());
+    assert!(Corpus::open(&args(&[&p("nothing-*.txt")])).is_err());
+}
