@@ -59,6 +59,19 @@ const REPORTING: &[&str] = &[
     "determined",
     "judged",
     "judges",
+    "indicate",
+    "indicates",
+    "shows",
+    "show",
+    "reveals",
+    "revealed",
+    "acknowledges",
+    "acknowledged",
+    "emphasizes",
+    "asserts",
+    "asserted",
+    "mentions",
+    "conveyed",
 ];
 
 /// Words joining two clauses where a split keeps both sides meaningful.
@@ -71,7 +84,14 @@ const JOINERS: &[&str] = &[
     ", and ",
     " – ",
     " — ",
+    ", saying ",
+    ", adding ",
+    ", noting ",
 ];
+
+/// Subordinating words that open a sentence with a clause of its own ("While Russia sought X,
+/// Iran did Y"): the clause before the comma is a second claim.
+const LEADING_SUBORDINATE: &[&str] = &["while ", "although ", "though ", "whereas ", "as "];
 
 /// Minimum words on each side of a split: shorter pieces are phrases, not claims.
 const MIN_WORDS: usize = 6;
@@ -86,6 +106,8 @@ pub fn claims(sentence: &str) -> Vec<Claim> {
     }
     let mut out: Vec<Claim> = pieces
         .into_iter()
+        .map(|(s, e)| strip_attribution(sentence, s, e))
+        .flat_map(|(s, e)| split_leading_subordinate(sentence, s, e))
         .map(|(s, e)| strip_attribution(sentence, s, e))
         .filter(|&(s, e)| e > s)
         .map(|(s, e)| Claim {
@@ -136,6 +158,28 @@ fn split_at_joiner(text: &str, start: usize, end: usize, joiner: &str) -> Vec<(u
     out
 }
 
+/// "while Russia had sought X, Iran had launched Y" -> "Russia had sought X" and "Iran had
+/// launched Y".
+fn split_leading_subordinate(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let piece = &text[start..end];
+    let lower = piece.to_ascii_lowercase();
+    let Some(word) = LEADING_SUBORDINATE.iter().find(|w| lower.starts_with(*w)) else {
+        return vec![(start, end)];
+    };
+    match piece.find(", ") {
+        Some(comma)
+            if word_count(&piece[word.len()..comma]) >= 4
+                && word_count(&piece[comma + 2..]) >= MIN_WORDS =>
+        {
+            vec![
+                (start + word.len(), start + comma),
+                (start + comma + 2, end),
+            ]
+        }
+        _ => vec![(start, end)],
+    }
+}
+
 /// Drop "according to X," / "X says (that)" in front and ", X said." behind.
 fn strip_attribution(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
     let trim = |s: usize, e: usize| -> (usize, usize) {
@@ -183,15 +227,26 @@ fn strip_attribution(text: &str, mut start: usize, mut end: usize) -> (usize, us
 fn leading_frame(piece: &str) -> Option<usize> {
     let mut offset = 0;
     for (i, word) in piece.split_inclusive(' ').enumerate() {
-        if i >= 6 {
+        // Six words for "The report also says X"; up to twelve when "that" marks the frame's end
+        // ("The intelligence services indicate in the report published Tuesday that X").
+        if i >= 12 || (i >= 6 && !piece[offset..].contains(" that ")) {
             return None;
         }
         offset += word.len();
         let w = word.trim().trim_end_matches(',').to_ascii_lowercase();
         if REPORTING.contains(&w.as_str()) {
-            let rest = &piece[offset..];
+            let mut rest = &piece[offset..];
+            if i >= 6 {
+                // A frame this long must end in "that": skip to it.
+                let that = rest.find("that ")?;
+                if word_count(&rest[..that]) > 6 {
+                    return None;
+                }
+                rest = &rest[that..];
+            }
             let rest = rest
-                .strip_prefix("that ")
+                .strip_prefix("that, ")
+                .or_else(|| rest.strip_prefix("that "))
                 .map(|r| r.len())
                 .unwrap_or(rest.len());
             let cut = piece.len() - rest;
@@ -250,6 +305,19 @@ mod tests {
         assert_eq!(t.len(), 2, "{t:?}");
         assert!(t[0].starts_with("broad efforts were made"), "{t:?}");
         assert!(t[1].starts_with("ultimately no evidence"), "{t:?}");
+    }
+
+    #[test]
+    fn splits_a_leading_subordinate_clause() {
+        let t = texts(
+            "The report added that, while Russia had sought to boost Mr Trump’s chances of victory, Iran had launched a “multi-pronged covert influence campaign” in an effort to weaken his support.",
+        );
+        assert_eq!(t.len(), 2, "{t:?}");
+        assert_eq!(
+            t[0],
+            "Russia had sought to boost Mr Trump’s chances of victory"
+        );
+        assert!(t[1].starts_with("Iran had launched"), "{t:?}");
     }
 
     #[test]

@@ -230,6 +230,9 @@ pub struct StsbReport {
     /// separates it best on train, and its accuracy on test. `match` uses this as its floor.
     pub same_claim_threshold: f64,
     pub same_claim_test: Binary,
+    /// The pair head (cosine + names/numbers) fitted on the same train labels.
+    pub same_claim_head: PairHead,
+    pub same_claim_head_test: Binary,
 }
 
 /// STS-B gold score from which a pair counts as the same claim.
@@ -251,7 +254,21 @@ pub fn eval_stsb(emb: &Embedder, dir: &Path) -> Result<StsbReport> {
     let t = best_threshold(&cos_train, &same_train);
     let pred: Vec<bool> = cos.iter().map(|&c| c > t).collect();
     let same_test: Vec<bool> = gold.iter().map(|&g| g >= SAME_CLAIM_STS).collect();
+    let feats = |pairs: &[Pair], cos: &[f64]| -> Vec<[f64; 5]> {
+        pairs
+            .iter()
+            .zip(cos)
+            .map(|(p, &c)| pair::features(c as f32, &p.a, &p.b))
+            .collect()
+    };
+    let head = PairHead::fit(&feats(&train, &cos_train), &same_train);
+    let head_pred: Vec<bool> = feats(&pairs, &cos)
+        .iter()
+        .map(|x| head.probability(x) > 0.5)
+        .collect();
     Ok(StsbReport {
+        same_claim_head_test: binary(&head_pred, &same_test),
+        same_claim_head: head,
         same_claim_threshold: t,
         same_claim_test: binary(&pred, &same_test),
         pairs: pairs.len(),

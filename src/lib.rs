@@ -10,8 +10,10 @@ pub mod error;
 pub mod eval;
 pub mod grouping;
 pub mod ingest;
+pub mod matching;
 pub mod pair;
 pub mod records;
+pub mod report;
 pub mod segment;
 
 pub use error::{Error, Result};

@@ -24,6 +24,8 @@ enum Command {
     Embed(cli::embed::EmbedArgs),
     /// Split a corpus into clean sentences with provenance (outlet, doc, byte span).
     Segment(cli::segment::SegmentArgs),
+    /// Groups of the same claim told by different documents/outlets.
+    Match(cli::matching::MatchArgs),
     /// Cosine of two texts, or the nearest lines of a corpus to a query.
     Similar(cli::similar::SimilarArgs),
     /// Figures on the test splits of public labelled data.
@@ -64,6 +66,7 @@ fn run() -> anyhow::Result<()> {
         }
         Command::Similar(args) => cli::similar::run(args)?,
         Command::Segment(args) => cli::segment::run(args)?,
+        Command::Match(args) => cli::matching::run(args)?,
         Command::Model(cmd) => cli::model::run(cmd)?,
         Command::Eval(cmd) => cli::eval::run(cmd)?,
     }

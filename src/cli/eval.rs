@@ -84,6 +84,12 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                         r.same_claim_test.accuracy,
                         r.same_claim_test.f1
                     );
+                    println!(
+                        "same claim, pair head (cosine + names/numbers, fitted on train): test accuracy {:.3}, F1 {:.3}; weights {:?}",
+                        r.same_claim_head_test.accuracy,
+                        r.same_claim_head_test.f1,
+                        r.same_claim_head.weights
+                    );
                 }
             }
         }

@@ -3,6 +3,7 @@
 
 pub mod embed;
 pub mod eval;
+pub mod matching;
 pub mod model;
 pub mod segment;
 pub mod similar;

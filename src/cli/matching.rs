@@ -1,0 +1,83 @@
+//! `claimscope match`: groups of the same claim across outlets.
+
+use crate::error::{Error, Result};
+use crate::grouping::GroupingConfig;
+use crate::ingest::{Corpus, IngestArgs};
+use crate::matching::{MatchOptions, match_claims};
+use crate::report;
+use crate::segment::{SegmentOptions, segment};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MatchFormat {
+    Table,
+    Json,
+    Md,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MatchArgs {
+    #[command(flatten)]
+    pub input: IngestArgs,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: MatchFormat,
+    /// Minimum cosine between every two claims of a group (0.67: chosen on STS-B train, see
+    /// `claimscope eval stsb`).
+    #[arg(long, default_value_t = GroupingConfig::default().floor)]
+    pub floor: f32,
+    /// Minimum number of documents a group must span.
+    #[arg(long, default_value_t = 2)]
+    pub min_docs: usize,
+    /// Neighbours per claim considered for grouping.
+    #[arg(short, long, default_value_t = 10)]
+    pub k: usize,
+    /// Link two claims only if each is among the other's N nearest claims in the other's
+    /// document (1: mutual best match between two articles; 0 turns it off).
+    #[arg(long, default_value_t = MatchOptions::default().mutual)]
+    pub mutual: usize,
+    /// Leave titles and subheads out of matching.
+    #[arg(long)]
+    pub no_headings: bool,
+    #[command(flatten)]
+    pub model: super::ModelArgs,
+}
+
+pub fn run(args: &MatchArgs) -> Result<()> {
+    if !(0.0..=1.0).contains(&args.floor) {
+        return Err(Error::Input(format!(
+            "--floor {} must be between 0 and 1",
+            args.floor
+        )));
+    }
+    let mut docs = Vec::new();
+    let mut corpus = Corpus::open(&args.input)?;
+    for d in corpus.by_ref() {
+        docs.push(segment(&d?, SegmentOptions::default()));
+    }
+    if docs.is_empty() {
+        return Err(Error::Input(
+            "no documents to match (all inputs were empty, binary or unreadable)".into(),
+        ));
+    }
+    let embedder = args.model.load()?;
+    let opts = MatchOptions {
+        grouping: GroupingConfig {
+            floor: args.floor,
+            min_docs: args.min_docs,
+        },
+        k: args.k,
+        include_headings: !args.no_headings,
+        mutual: args.mutual,
+    };
+    let result = match_claims(&docs, &embedder, &opts)?;
+    match args.format {
+        MatchFormat::Json => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&result).map_err(|e| Error::Other(e.to_string()))?
+            )
+        }
+        MatchFormat::Table => print!("{}", report::table(&result)),
+        MatchFormat::Md => print!("{}", report::markdown(&result)),
+    }
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! `match` on the example corpus: the claims the three 2021 articles share come out as groups
+//! spanning outlets, and nothing is matched within one document.
+
+mod common;
+
+use claimscope::ingest::{Corpus, IngestArgs, Kind};
+use claimscope::matching::{MatchOptions, MatchResult, match_claims};
+use claimscope::segment::{SegmentOptions, segment};
+
+fn run() -> MatchResult {
+    let args = IngestArgs {
+        paths: vec![
+            common::project("examples/election-interference")
+                .to_string_lossy()
+                .into_owned(),
+        ],
+        text_field: "text".into(),
+        id_field: "id".into(),
+        outlet_field: "outlet".into(),
+        date_field: "date".into(),
+        title_field: "title".into(),
+        url_field: "url".into(),
+        lossy: false,
+        stdin_format: Kind::Text,
+    };
+    let docs: Vec<_> = Corpus::open(&args)
+        .expect("open")
+        .map(|d| segment(&d.expect("doc"), SegmentOptions::default()))
+        .collect();
+    match_claims(&docs, common::embedder(), &MatchOptions::default()).expect("match")
+}
+
+/// The group whose members mention all `words`, with the outlets it spans.
+fn find<'a>(r: &'a MatchResult, words: &[&str]) -> Option<&'a claimscope::matching::MatchGroup> {
+    r.groups.iter().find(|g| {
+        g.members
+            .iter()
+            .any(|m| words.iter().all(|w| m.claim.text.contains(w)))
+    })
+}
+
+#[test]
+fn shared_claims_of_the_2021_articles() {
+    let r = run();
+    for g in &r.groups {
+        let mut docs: Vec<&str> = g.members.iter().map(|m| m.claim.doc.as_str()).collect();
+        let n = docs.len();
+        docs.sort();
+        docs.dedup();
+        assert_eq!(docs.len(), n, "a group holds one claim per document");
+        assert!(n >= 2);
+        for m in &g.members {
+            assert!(m.score >= r.options.grouping.floor - 1e-6);
+        }
+    }
+    let putin = find(&r, &["Putin", "authorised"]).expect("Putin authorised group");
+    assert!(
+        putin.outlets.len() >= 3,
+        "Putin claim spans the three 2021 articles: {:?}",
+        putin.outlets
+    );
+    assert!(putin.outlets.contains(&"BBC News".to_string()));
+
+    let iran = find(&r, &["Iran", "influence campaign"]).expect("Iran campaign group");
+    assert!(
+        iran.members.iter().all(|m| m.claim.claim.contains("Iran")),
+        "{:?}",
+        iran.members
+    );
+
+    let china = find(&r, &["China", "stability"]).expect("China did not interfere group");
+    assert!(china.outlets.len() >= 2);
+
+    let votes = find(&r, &["foreign", "votes"]).expect("no foreign actor changed votes group");
+    assert!(
+        votes
+            .members
+            .iter()
+            .all(|m| m.claim.text.contains("foreign"))
+    );
+
+    assert!(r.groups.len() <= 15, "too many groups: {}", r.groups.len());
+}
