@@ -92,6 +92,14 @@ pub fn load_stsb(dir: &Path, split: &str) -> Result<Vec<Pair>> {
     Ok(out)
 }
 
+fn pair_features(pairs: &[Pair], cos: &[f64]) -> Vec<[f64; 5]> {
+    pairs
+        .iter()
+        .zip(cos)
+        .map(|(p, &c)| pair::features(c as f32, &p.a, &p.b))
+        .collect()
+}
+
 /// Cosine of every pair, embedding each distinct sentence once.
 pub fn pair_cosines(emb: &Embedder, pairs: &[Pair]) -> Result<Vec<f32>> {
     let mut index = std::collections::HashMap::new();
@@ -254,15 +262,8 @@ pub fn eval_stsb(emb: &Embedder, dir: &Path) -> Result<StsbReport> {
     let t = best_threshold(&cos_train, &same_train);
     let pred: Vec<bool> = cos.iter().map(|&c| c > t).collect();
     let same_test: Vec<bool> = gold.iter().map(|&g| g >= SAME_CLAIM_STS).collect();
-    let feats = |pairs: &[Pair], cos: &[f64]| -> Vec<[f64; 5]> {
-        pairs
-            .iter()
-            .zip(cos)
-            .map(|(p, &c)| pair::features(c as f32, &p.a, &p.b))
-            .collect()
-    };
-    let head = PairHead::fit(&feats(&train, &cos_train), &same_train);
-    let head_pred: Vec<bool> = feats(&pairs, &cos)
+    let head = PairHead::fit(&pair_features(&train, &cos_train), &same_train);
+    let head_pred: Vec<bool> = pair_features(&pairs, &cos)
         .iter()
         .map(|x| head.probability(x) > 0.5)
         .collect();
@@ -311,15 +312,8 @@ pub fn eval_mrpc(emb: &Embedder, dir: &Path) -> Result<MrpcReport> {
     let t = best_threshold(&cos_train, &gold_train);
     let pred: Vec<bool> = cos_test.iter().map(|&c| c > t).collect();
 
-    let feats = |pairs: &[Pair], cos: &[f64]| -> Vec<[f64; 5]> {
-        pairs
-            .iter()
-            .zip(cos)
-            .map(|(p, &c)| pair::features(c as f32, &p.a, &p.b))
-            .collect()
-    };
-    let head = PairHead::fit(&feats(&train, &cos_train), &gold_train);
-    let head_pred: Vec<bool> = feats(&test, &cos_test)
+    let head = PairHead::fit(&pair_features(&train, &cos_train), &gold_train);
+    let head_pred: Vec<bool> = pair_features(&test, &cos_test)
         .iter()
         .map(|x| head.probability(x) > 0.5)
         .collect();

@@ -41,6 +41,23 @@ pub struct IngestArgs {
     pub stdin_format: Kind,
 }
 
+impl IngestArgs {
+    /// Default field names and options for `paths`, as the command line would give them.
+    pub fn for_paths<S: AsRef<str>>(paths: &[S]) -> Self {
+        IngestArgs {
+            paths: paths.iter().map(|p| p.as_ref().to_string()).collect(),
+            text_field: "text".into(),
+            id_field: "id".into(),
+            outlet_field: "outlet".into(),
+            date_field: "date".into(),
+            title_field: "title".into(),
+            url_field: "url".into(),
+            lossy: false,
+            stdin_format: Kind::Text,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {

@@ -3,26 +3,14 @@
 
 mod common;
 
-use claimscope::ingest::{Corpus, IngestArgs, Kind};
+use claimscope::ingest::{Corpus, IngestArgs};
 use claimscope::matching::{MatchOptions, MatchResult, match_claims};
 use claimscope::segment::{SegmentOptions, segment};
 
 fn run() -> MatchResult {
-    let args = IngestArgs {
-        paths: vec![
-            common::project("examples/election-interference")
-                .to_string_lossy()
-                .into_owned(),
-        ],
-        text_field: "text".into(),
-        id_field: "id".into(),
-        outlet_field: "outlet".into(),
-        date_field: "date".into(),
-        title_field: "title".into(),
-        url_field: "url".into(),
-        lossy: false,
-        stdin_format: Kind::Text,
-    };
+    let args = IngestArgs::for_paths(&[
+        common::project("examples/election-interference").to_string_lossy()
+    ]);
     let docs: Vec<_> = Corpus::open(&args)
         .expect("open")
         .map(|d| segment(&d.expect("doc"), SegmentOptions::default()))

@@ -2,21 +2,11 @@
 
 mod common;
 
-use claimscope::ingest::{Corpus, Document, IngestArgs, Kind};
+use claimscope::ingest::{Corpus, Document, IngestArgs};
 use claimscope::segment::{MAX_SENTENCE_BYTES, SegmentOptions, Segmented, SentenceKind, segment};
 
 fn args(paths: &[&str]) -> IngestArgs {
-    IngestArgs {
-        paths: paths.iter().map(|s| s.to_string()).collect(),
-        text_field: "text".into(),
-        id_field: "id".into(),
-        outlet_field: "outlet".into(),
-        date_field: "date".into(),
-        title_field: "title".into(),
-        url_field: "url".into(),
-        lossy: false,
-        stdin_format: Kind::Text,
-    }
+    IngestArgs::for_paths(paths)
 }
 
 fn corpus_dir() -> String {
