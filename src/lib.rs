@@ -3,6 +3,7 @@
 //! Data flows one way: text -> sentences -> vectors -> neighbours/labels -> report.
 //! Each stage is a module named for what it does.
 
+pub mod bench;
 pub mod claims;
 pub mod cli;
 pub mod embed;

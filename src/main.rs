@@ -31,6 +31,8 @@ enum Command {
     /// Figures on the test splits of public labelled data.
     #[command(subcommand)]
     Eval(cli::eval::EvalCommand),
+    /// CPU throughput of the embedding path (sentences/s, tokens/s, latency, memory, accuracy).
+    Bench(cli::bench::BenchArgs),
     /// Fetch a model or show what is in it.
     #[command(subcommand)]
     Model(cli::model::ModelCommand),
@@ -69,6 +71,7 @@ fn run() -> anyhow::Result<()> {
         Command::Match(args) => cli::matching::run(args)?,
         Command::Model(cmd) => cli::model::run(cmd)?,
         Command::Eval(cmd) => cli::eval::run(cmd)?,
+        Command::Bench(args) => cli::bench::run(args)?,
     }
     Ok(())
 }

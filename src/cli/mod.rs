@@ -1,6 +1,7 @@
 //! Command implementations behind the binary. Argument structs live here (clap derive) so the
 //! binary stays a dispatcher and so integration tests can drive commands without a subprocess.
 
+pub mod bench;
 pub mod embed;
 pub mod eval;
 pub mod matching;

@@ -13,6 +13,8 @@ use crate::error::{Error, Result};
 pub trait Backend: Send + Sync {
     /// Width of one pooled vector for one pooling mode.
     fn hidden_size(&self) -> usize;
+    /// Short name for reports.
+    fn name(&self) -> &'static str;
     /// Pooled (not normalised) embeddings of `seqs` (token ids with special tokens, no padding),
     /// row-major `[seqs.len(), hidden_size * pooling.len()]`.
     fn embed(&self, seqs: &[&[u32]], pooling: &[PoolingMode]) -> Result<Vec<f32>>;
@@ -27,11 +29,11 @@ pub struct CandleBert {
 }
 
 impl CandleBert {
-    pub fn load(files: &ModelFiles, config: &Config) -> Result<Self> {
+    pub fn load(files: &ModelFiles, config: &Config, dtype: DType) -> Result<Self> {
         let device = Device::Cpu;
         let weights = files.path("model.safetensors");
         // mmap: the weights are paged in on demand and shared with the page cache.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &device) }
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], dtype, &device) }
             .map_err(|e| {
                 Error::Model(format!(
                     "{}: cannot read safetensors ({e}); the file is corrupt or truncated, re-download it",
@@ -58,6 +60,10 @@ impl Backend for CandleBert {
         self.hidden
     }
 
+    fn name(&self) -> &'static str {
+        "candle-bert"
+    }
+
     fn embed(&self, seqs: &[&[u32]], pooling: &[PoolingMode]) -> Result<Vec<f32>> {
         let b = seqs.len();
         if b == 0 {
@@ -75,7 +81,10 @@ impl Backend for CandleBert {
         let ids = Tensor::from_vec(ids, (b, len), &self.device)?;
         let type_ids = ids.zeros_like()?;
         let mask = Tensor::from_vec(mask, (b, len), &self.device)?;
-        let hidden = self.model.forward(&ids, &type_ids, Some(&mask))?;
+        let hidden = self
+            .model
+            .forward(&ids, &type_ids, Some(&mask))?
+            .to_dtype(DType::F32)?;
         let pooled = pool(&hidden, &mask, pooling)?;
         Ok(pooled.flatten_all()?.to_vec1::<f32>()?)
     }

@@ -24,6 +24,37 @@ use crate::error::{Error, Result};
 
 pub const DEFAULT_BATCH_SIZE: usize = 32;
 
+/// Numeric precision of the transformer's weights and activations. Pooling and normalisation
+/// always run in f32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    #[default]
+    F32,
+    F16,
+    Bf16,
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Precision::F32 => "f32",
+            Precision::F16 => "f16",
+            Precision::Bf16 => "bf16",
+        })
+    }
+}
+
+impl Precision {
+    pub fn dtype(self) -> candle_core::DType {
+        match self {
+            Precision::F32 => candle_core::DType::F32,
+            Precision::F16 => candle_core::DType::F16,
+            Precision::Bf16 => candle_core::DType::BF16,
+        }
+    }
+}
+
 /// What a model is, for `model info`, index headers and classifier cards.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelInfo {
@@ -71,15 +102,23 @@ pub struct Embedder {
 impl Embedder {
     /// Resolve `spec` (a directory or a hub id) and load it.
     pub fn from_spec(spec: &str) -> Result<Self> {
+        Self::from_spec_with(spec, Precision::F32)
+    }
+
+    pub fn from_spec_with(spec: &str, precision: Precision) -> Result<Self> {
         let files = source::resolve(spec)?;
-        Self::load(&files)
+        Self::load_with(&files, precision)
     }
 
     pub fn load(files: &ModelFiles) -> Result<Self> {
+        Self::load_with(files, Precision::F32)
+    }
+
+    pub fn load_with(files: &ModelFiles, precision: Precision) -> Result<Self> {
         let bert = config::read_bert_config(files)?;
         let pipeline = PipelineConfig::read(files, bert.max_position_embeddings)?;
         let tokenizer = load_tokenizer(&files.path("tokenizer.json"), pipeline.max_seq_length)?;
-        let backend = backend::CandleBert::load(files, &bert)?;
+        let backend = backend::CandleBert::load(files, &bert, precision.dtype())?;
         let info = ModelInfo {
             name: files.name.clone(),
             dir: files.dir.display().to_string(),
@@ -119,6 +158,10 @@ impl Embedder {
         self.batch_size
     }
 
+    pub fn backend_name(&self) -> &'static str {
+        self.backend.name()
+    }
+
     /// Token ids as sentence-transformers makes them: stripped text, lower-cased if the model
     /// says so, special tokens added, truncated at the model's `max_seq_length`.
     pub fn tokenize<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vec<Tokens>> {
@@ -154,6 +197,24 @@ impl Embedder {
 
     /// Embed already tokenised texts (lets a caller tokenise the next chunk while this one runs).
     pub fn embed_tokens(&self, tokens: &[Tokens]) -> Result<Embeddings> {
+        self.embed_tokens_inner(tokens, None)
+    }
+
+    /// [`Embedder::embed`], also pushing each batch's forward-pass seconds to `latencies`.
+    pub fn embed_timed<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        latencies: &mut Vec<f64>,
+    ) -> Result<Embeddings> {
+        let tokens = self.tokenize(texts)?;
+        self.embed_tokens_inner(&tokens, Some(latencies))
+    }
+
+    fn embed_tokens_inner(
+        &self,
+        tokens: &[Tokens],
+        mut latencies: Option<&mut Vec<f64>>,
+    ) -> Result<Embeddings> {
         let n = tokens.len();
         let dim = self.dim();
         let mut vectors = Array2::<f32>::zeros((n, dim));
@@ -163,7 +224,11 @@ impl Embedder {
         for chunk in order.chunks(self.batch_size) {
             let seqs: Vec<&[u32]> = chunk.iter().map(|&i| tokens[i].ids.as_slice()).collect();
             padded += seqs.len() * seqs.iter().map(|s| s.len()).max().unwrap_or(0);
+            let t = std::time::Instant::now();
             let out = self.backend.embed(&seqs, &self.pipeline.pooling)?;
+            if let Some(l) = latencies.as_deref_mut() {
+                l.push(t.elapsed().as_secs_f64());
+            }
             if out.len() != chunk.len() * dim {
                 return Err(Error::Other(format!(
                     "backend returned {} values for {} texts of dimension {dim}",

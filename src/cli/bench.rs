@@ -1,0 +1,95 @@
+//! `claimscope bench`: CPU throughput of the embedding path.
+
+use std::path::PathBuf;
+
+use super::TableOrJson;
+use crate::bench::{self, BenchOptions};
+use crate::embed::{DEFAULT_MODEL, Precision};
+use crate::error::{Error, Result};
+use crate::records::{ReadOptions, read_all};
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Texts to embed, one per line (default: the bundled example-corpus sentences).
+    #[arg(long)]
+    pub workload: Option<PathBuf>,
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    /// Timed passes over the workload; the median is reported.
+    #[arg(long, default_value_t = 5)]
+    pub repeats: usize,
+    #[arg(long, value_enum, default_value = "f32")]
+    pub precision: Precision,
+    /// Compare only the first N texts against f32 for the accuracy figure.
+    #[arg(long)]
+    pub accuracy_sample: Option<usize>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
+    #[arg(long, env = "CLAIMSCOPE_MODEL", default_value = DEFAULT_MODEL)]
+    pub model: String,
+}
+
+pub fn run(args: &BenchArgs) -> Result<()> {
+    let (texts, name) = match &args.workload {
+        Some(p) => {
+            let opts = ReadOptions {
+                format: crate::records::InputFormat::Text,
+                ..ReadOptions::default()
+            };
+            let (records, _) = read_all(std::slice::from_ref(p), opts)?;
+            (
+                records.into_iter().map(|r| r.text).collect::<Vec<_>>(),
+                p.display().to_string(),
+            )
+        }
+        None => (
+            bench::bundled_texts(),
+            "bundled example-corpus sentences".to_string(),
+        ),
+    };
+    let opts = BenchOptions {
+        batch_size: args.batch_size.max(1),
+        repeats: args.repeats.max(1),
+        precision: args.precision,
+        accuracy_sample: args.accuracy_sample,
+    };
+    let r = bench::run(&args.model, &texts, &name, &opts)?;
+    match args.format {
+        TableOrJson::Json => println!(
+            "{}",
+            serde_json::to_string(&r).map_err(|e| Error::Other(e.to_string()))?
+        ),
+        TableOrJson::Table => {
+            println!(
+                "workload          {} ({} texts, {} tokens)",
+                r.workload, r.texts, r.tokens
+            );
+            println!(
+                "setup             batch {}, {} threads, {} ({}), {} repeats",
+                r.batch_size, r.threads, r.precision, r.backend, r.repeats
+            );
+            println!("model load        {:.3} s", r.model_load_s);
+            println!(
+                "sentences/s       {:.1} (median; all: {})",
+                r.sentences_per_s,
+                r.sentences_per_s_all
+                    .iter()
+                    .map(|x| format!("{x:.1}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            println!("tokens/s          {:.0}", r.tokens_per_s);
+            println!("padding overhead  {:.1}%", r.padding_overhead * 100.0);
+            println!(
+                "batch latency     p50 {:.1} ms, p95 {:.1} ms",
+                r.batch_latency_p50_ms, r.batch_latency_p95_ms
+            );
+            println!("peak RSS          {:.0} MiB", r.peak_rss_mib);
+            println!(
+                "cosine vs f32     mean {:.5}, min {:.5}",
+                r.cos_vs_f32_mean, r.cos_vs_f32_min
+            );
+        }
+    }
+    Ok(())
+}
