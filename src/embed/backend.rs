@@ -18,6 +18,11 @@ pub trait Backend: Send + Sync {
     /// Pooled (not normalised) embeddings of `seqs` (token ids with special tokens, no padding),
     /// row-major `[seqs.len(), hidden_size * pooling.len()]`.
     fn embed(&self, seqs: &[&[u32]], pooling: &[PoolingMode]) -> Result<Vec<f32>>;
+    /// Whether the batcher should run several batches at once (each on one thread) rather
+    /// than one batch at a time with the backend's own threading.
+    fn parallel_batches(&self) -> bool {
+        false
+    }
 }
 
 /// candle-transformers' BERT, padded to the longest sequence of the batch.

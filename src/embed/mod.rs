@@ -8,6 +8,7 @@
 
 pub mod backend;
 pub mod config;
+pub mod fast;
 pub mod source;
 
 use std::path::Path;
@@ -118,7 +119,18 @@ impl Embedder {
         let bert = config::read_bert_config(files)?;
         let pipeline = PipelineConfig::read(files, bert.max_position_embeddings)?;
         let tokenizer = load_tokenizer(&files.path("tokenizer.json"), pipeline.max_seq_length)?;
-        let backend = backend::CandleBert::load(files, &bert, precision.dtype())?;
+        // The fast f32 encoder by default; candle-transformers' BERT for half precision and
+        // for A/B checks (CLAIMSCOPE_BACKEND=candle).
+        let use_candle = precision != Precision::F32
+            || std::env::var("CLAIMSCOPE_BACKEND").is_ok_and(|v| v.eq_ignore_ascii_case("candle"));
+        let backend: Box<dyn Backend> = if use_candle {
+            Box::new(backend::CandleBert::load(files, &bert, precision.dtype())?)
+        } else {
+            Box::new(fast::FastBert::load(
+                &files.path("model.safetensors"),
+                &bert,
+            )?)
+        };
         let info = ModelInfo {
             name: files.name.clone(),
             dir: files.dir.display().to_string(),
@@ -134,7 +146,7 @@ impl Embedder {
         };
         Ok(Embedder {
             tokenizer,
-            backend: Box::new(backend),
+            backend,
             pipeline,
             info,
             batch_size: DEFAULT_BATCH_SIZE,
@@ -220,14 +232,27 @@ impl Embedder {
         let mut vectors = Array2::<f32>::zeros((n, dim));
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| tokens[i].ids.len());
-        let mut padded = 0usize;
-        for chunk in order.chunks(self.batch_size) {
+        let chunks: Vec<&[usize]> = order.chunks(self.batch_size).collect();
+        let padded: usize = chunks
+            .iter()
+            .map(|c| c.len() * c.iter().map(|&i| tokens[i].ids.len()).max().unwrap_or(0))
+            .sum();
+        let run = |chunk: &&[usize]| -> Result<(Vec<f32>, f64)> {
             let seqs: Vec<&[u32]> = chunk.iter().map(|&i| tokens[i].ids.as_slice()).collect();
-            padded += seqs.len() * seqs.iter().map(|s| s.len()).max().unwrap_or(0);
             let t = std::time::Instant::now();
             let out = self.backend.embed(&seqs, &self.pipeline.pooling)?;
+            Ok((out, t.elapsed().as_secs_f64()))
+        };
+        let outputs: Vec<Result<(Vec<f32>, f64)>> = if self.backend.parallel_batches() {
+            use rayon::prelude::*;
+            chunks.par_iter().map(run).collect()
+        } else {
+            chunks.iter().map(run).collect()
+        };
+        for (chunk, out) in chunks.iter().zip(outputs) {
+            let (out, secs) = out?;
             if let Some(l) = latencies.as_deref_mut() {
-                l.push(t.elapsed().as_secs_f64());
+                l.push(secs);
             }
             if out.len() != chunk.len() * dim {
                 return Err(Error::Other(format!(
@@ -236,7 +261,7 @@ impl Embedder {
                     chunk.len()
                 )));
             }
-            for (row, &i) in out.chunks_exact(dim).zip(chunk) {
+            for (row, &i) in out.chunks_exact(dim).zip(chunk.iter()) {
                 let mut dst = vectors.row_mut(i);
                 dst.iter_mut().zip(row).for_each(|(d, s)| *d = *s);
                 if self.pipeline.normalize {
