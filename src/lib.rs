@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod embed;
 pub mod error;
+pub mod index;
 pub mod records;
 
 pub use error::{Error, Result};
