@@ -18,6 +18,52 @@ pub enum Error {
     Tokenizer(String),
     #[error("{0}")]
     Other(String),
+    // Index errors name the index path and what to do, because the usual fix (rebuild, or pass
+    // the model the index was built with) is not obvious from "invalid data".
+    #[error("{path}: no index there; build one with `claimscope index build`")]
+    IndexMissing { path: PathBuf },
+    #[error("{path}: already exists; remove it or choose another output path")]
+    IndexExists { path: PathBuf },
+    #[error("{path}: not a claimscope index ({detail})")]
+    NotAnIndex { path: PathBuf, detail: String },
+    #[error("{path}: index is corrupt: {detail}; rebuild it")]
+    IndexCorrupt { path: PathBuf, detail: String },
+    #[error(
+        "{path}: index is truncated: {file} has {found} bytes, {expected} expected; \
+         rebuild it or restore a complete copy"
+    )]
+    IndexTruncated {
+        path: PathBuf,
+        file: String,
+        expected: u64,
+        found: u64,
+    },
+    #[error(
+        "{path}: index format version {found}, but this claimscope reads version {supported}; \
+         rebuild the index with this claimscope"
+    )]
+    IndexVersion {
+        path: PathBuf,
+        found: u64,
+        supported: u32,
+    },
+    #[error(
+        "{path}: index was built with model {index}, not with {expected}; \
+         use that model (--model) or rebuild the index"
+    )]
+    IndexModel {
+        path: PathBuf,
+        index: String,
+        expected: String,
+    },
+    #[error("{what} has {found} dimensions, {expected} expected")]
+    Dimension {
+        what: String,
+        expected: usize,
+        found: usize,
+    },
+    #[error("nearest-neighbour index: {0}")]
+    Ann(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

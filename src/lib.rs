@@ -10,6 +10,7 @@ pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod grouping;
+pub mod index;
 pub mod ingest;
 pub mod matching;
 pub mod pair;

@@ -33,6 +33,9 @@ enum Command {
     Eval(cli::eval::EvalCommand),
     /// CPU throughput of the embedding path (sentences/s, tokens/s, latency, memory, accuracy).
     Bench(cli::bench::BenchArgs),
+    /// Build, extend or inspect an on-disk index of a corpus.
+    #[command(subcommand)]
+    Index(cli::index::IndexCommand),
     /// Fetch a model or show what is in it.
     #[command(subcommand)]
     Model(cli::model::ModelCommand),
@@ -50,6 +53,12 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run() -> anyhow::Result<()> {
+    // `claimscope ... | head` must end quietly, as other Unix tools do, not panic on EPIPE.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
         anyhow::ensure!(n > 0, "--threads must be at least 1");
@@ -72,6 +81,7 @@ fn run() -> anyhow::Result<()> {
         Command::Model(cmd) => cli::model::run(cmd)?,
         Command::Eval(cmd) => cli::eval::run(cmd)?,
         Command::Bench(args) => cli::bench::run(args)?,
+        Command::Index(cmd) => cli::index::run(cmd)?,
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ pub const MAX_SENTENCE_BYTES: usize = 2000;
 /// Paragraphs longer than this are pre-cut before the splitter sees them.
 const MAX_PARAGRAPH_BYTES: usize = 64 * 1024;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SentenceKind {
     /// The article's title (first line without final punctuation).
@@ -29,7 +29,7 @@ pub enum SentenceKind {
     Text,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Sentence {
     pub doc: String,
     pub outlet: String,

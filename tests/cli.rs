@@ -330,3 +330,64 @@ fn model_fetch_fills_an_empty_cache_without_the_hub() {
         ))
     );
 }
+
+#[test]
+fn index_build_add_info_and_search() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let idx = dir.path().join("ex.csi");
+    let idx_s = idx.to_str().unwrap_or("").to_string();
+    let corpus = common::project("examples/election-interference");
+    let first: Vec<String> = ["000_230b05a764acd3a5.txt", "001_c6d5608b06e78f00.txt"]
+        .iter()
+        .map(|f| corpus.join(f).to_string_lossy().into_owned())
+        .collect();
+    let mut build = vec!["index", "build", "-o", &idx_s];
+    build.extend(first.iter().map(String::as_str));
+    let out = claimscope(&build, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cnn = corpus
+        .join("004_fba040d27b1b59c5.txt")
+        .to_string_lossy()
+        .into_owned();
+    let out = claimscope(&["index", "add", "--index", &idx_s, &cnn], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let info = claimscope(&["index", "info", &idx_s, "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&info.stdout).expect("json");
+    assert_eq!(v["info"]["count"], 16 + 18 + 23);
+    assert_eq!(v["outlets"]["CNN"]["sentences"], 23);
+    assert_eq!(v["outlets"]["BBC News"]["documents"], 1);
+
+    let q = claimscope(
+        &[
+            "similar",
+            "China chose not to interfere",
+            "--index",
+            &idx_s,
+            "-k",
+            "3",
+            "--exclude-outlet",
+            "CNN",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert!(q.status.success(), "{}", stderr(&q));
+    let v: serde_json::Value = serde_json::from_slice(&q.stdout).expect("json");
+    let results = v["results"].as_array().expect("results");
+    assert_eq!(results.len(), 3);
+    assert!(results.iter().all(|r| r["outlet"] != "CNN"));
+    assert!(results[0]["text"].as_str().unwrap_or("").contains("China"));
+
+    std::fs::write(
+        idx.join("index.json"),
+        "{\"magic\": \"claimscope-index\", \"format_version\": 99}",
+    )
+    .expect("write");
+    fails_with(&claimscope(&["index", "info", &idx_s], None), &["ex.csi"]);
+    fails_with(
+        &claimscope(&["index", "info", &s_join(dir.path(), "missing.csi")], None),
+        &["missing.csi"],
+    );
+}

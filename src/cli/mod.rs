@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod embed;
 pub mod eval;
+pub mod index;
 pub mod matching;
 pub mod model;
 pub mod segment;

@@ -17,6 +17,18 @@ pub struct SimilarArgs {
     /// Files of texts to search (one per line, or JSONL with "text"): exact search.
     #[arg(long, num_args = 1..)]
     pub corpus: Vec<PathBuf>,
+    /// An index built by `claimscope index build` to search (exact or HNSW, as stored).
+    #[arg(long, conflicts_with = "corpus")]
+    pub index: Option<PathBuf>,
+    /// Only results from this outlet (repeatable).
+    #[arg(long)]
+    pub outlet: Vec<String>,
+    /// No results from this outlet (repeatable).
+    #[arg(long)]
+    pub exclude_outlet: Vec<String>,
+    /// Only results with at least this cosine.
+    #[arg(long)]
+    pub min_score: Option<f32>,
     /// How many neighbours to print.
     #[arg(short, long, default_value_t = 10)]
     pub k: usize,
@@ -24,6 +36,17 @@ pub struct SimilarArgs {
     pub format: TableOrJson,
     #[command(flatten)]
     pub model: ModelArgs,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IndexHit {
+    pub rank: usize,
+    pub score: f32,
+    pub outlet: String,
+    pub doc: String,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -58,17 +81,102 @@ pub fn run(args: &SimilarArgs) -> Result<()> {
             warn_truncated(&out.truncated, &["A", "B"], emb.info().max_seq_length);
             Ok(())
         }
+        ([query], true) if args.index.is_some() => search_index(args, query),
         ([query], false) => {
             let hits = search_corpus(args, query)?;
             print_hits(query, &hits, args.format)
         }
         ([_], true) => Err(Error::Input(
-            "one text given: pass a second text to compare with, or --corpus FILE to search".into(),
+            "one text given: pass a second text to compare with, or --corpus FILE / --index DIR to search".into(),
         )),
         _ => Err(Error::Input(
             "with --corpus, give exactly one query text".into(),
         )),
     }
+}
+
+/// Nearest sentences of an index. Outlet filters over-fetch and filter (records are read only
+/// for candidates), widening until `k` pass or the index is exhausted.
+fn search_index(args: &SimilarArgs, query: &str) -> Result<()> {
+    use crate::index::search::SearchConfig;
+    use crate::index::store::Store;
+    use crate::segment::Sentence;
+    let Some(path) = &args.index else {
+        return Ok(());
+    };
+    let emb = args.model.load()?;
+    let store: Store<Sentence> = Store::open(path, Some(&super::index::model_id(&emb)))?;
+    let q = emb.embed(&[query])?;
+    warn_truncated(&q.truncated, &["QUERY"], emb.info().max_seq_length);
+    let searcher = store.searcher(&SearchConfig::default())?;
+    let filtered =
+        !args.outlet.is_empty() || !args.exclude_outlet.is_empty() || args.min_score.is_some();
+    let mut fetch = if filtered {
+        (args.k * 20).max(200)
+    } else {
+        args.k
+    };
+    let hits = loop {
+        let found = searcher.search(
+            q.vectors.row(0).as_slice().unwrap_or(&[]),
+            fetch.min(store.len()),
+        )?;
+        let mut hits = Vec::new();
+        for n in &found {
+            if args.min_score.is_some_and(|m| n.score < m) {
+                break;
+            }
+            let s = store.record(n.id)?;
+            if (!args.outlet.is_empty() && !args.outlet.contains(&s.outlet))
+                || args.exclude_outlet.contains(&s.outlet)
+            {
+                continue;
+            }
+            hits.push(IndexHit {
+                rank: hits.len() + 1,
+                score: n.score,
+                outlet: s.outlet,
+                doc: s.doc,
+                start: s.start,
+                end: s.end,
+                text: s.text,
+            });
+            if hits.len() == args.k {
+                break;
+            }
+        }
+        if hits.len() >= args.k || fetch >= store.len() || !filtered {
+            break hits;
+        }
+        fetch *= 4;
+    };
+    match args.format {
+        TableOrJson::Json => {
+            let v = serde_json::json!({"query": query, "index": path, "results": hits});
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).map_err(|e| Error::Other(e.to_string()))?
+            );
+        }
+        TableOrJson::Table => {
+            println!(
+                "{:>4}  {:>6}  {:<20} {:<24}  text",
+                "rank", "score", "outlet", "doc [start..end]"
+            );
+            for h in &hits {
+                let at = format!("{} [{}..{}]", h.doc, h.start, h.end);
+                println!(
+                    "{:>4}  {:>6.4}  {:<20} {:<24}  {}",
+                    h.rank,
+                    h.score,
+                    short(&h.outlet),
+                    at,
+                    h.text
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn warn_truncated(idx: &[usize], names: &[&str], max: usize) {

@@ -1,0 +1,161 @@
+//! `claimscope index build|add|info`: a corpus segmented and embedded once, searched many times.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{ModelArgs, TableOrJson};
+use crate::embed::{Embedder, source::DEFAULT_WEIGHTS_SHA256};
+use crate::error::{Error, Result};
+use crate::index::search::SearchConfig;
+use crate::index::store::{ModelId, Store};
+use crate::ingest::{Corpus, IngestArgs};
+use crate::segment::{SegmentOptions, Sentence, segment};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum IndexCommand {
+    /// Segment, embed and store every sentence of a corpus with its provenance.
+    Build {
+        #[command(flatten)]
+        input: IngestArgs,
+        /// Index directory to create (conventionally NAME.csi).
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
+    /// Append documents to an index without re-embedding what is there.
+    Add {
+        /// The index directory.
+        #[arg(long)]
+        index: PathBuf,
+        #[command(flatten)]
+        input: IngestArgs,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
+    /// What an index holds: model, format version, dimensions, counts per outlet.
+    Info {
+        index: PathBuf,
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableOrJson,
+    },
+}
+
+/// The model identity written into an index and checked when it is opened.
+pub fn model_id(e: &Embedder) -> ModelId {
+    let id = ModelId::new(e.info().name.clone(), e.dim());
+    let weights = Path::new(&e.info().dir).join("model.safetensors");
+    match crate::embed::source::sha256_file(&weights) {
+        Ok(sha) => id.with_weights_sha256(sha),
+        Err(_) => id.with_weights_sha256(DEFAULT_WEIGHTS_SHA256),
+    }
+}
+
+fn add_corpus(
+    store: &mut Store<Sentence>,
+    input: &IngestArgs,
+    emb: &Embedder,
+) -> Result<(usize, usize)> {
+    let mut corpus = Corpus::open(input)?;
+    let mut sentences: Vec<Sentence> = Vec::new();
+    for d in corpus.by_ref() {
+        sentences.extend(segment(&d?, SegmentOptions::default()).sentences);
+    }
+    if sentences.is_empty() {
+        return Err(Error::Input("no sentences found in the inputs".into()));
+    }
+    let pb = super::progress(Some(sentences.len() as u64), "sentences");
+    let mut vectors = ndarray::Array2::<f32>::zeros((sentences.len(), emb.dim()));
+    for (c, chunk) in sentences.chunks(4096).enumerate() {
+        let texts: Vec<&str> = chunk.iter().map(|s| s.text.as_str()).collect();
+        let out = emb.embed(&texts)?;
+        vectors
+            .slice_mut(ndarray::s![c * 4096..c * 4096 + chunk.len(), ..])
+            .assign(&out.vectors);
+        pb.inc(chunk.len() as u64);
+    }
+    pb.finish_and_clear();
+    store.add(&sentences, vectors.view(), &SearchConfig::default())?;
+    Ok((corpus.documents, sentences.len()))
+}
+
+pub fn run(cmd: &IndexCommand) -> Result<()> {
+    match cmd {
+        IndexCommand::Build {
+            input,
+            output,
+            model,
+        } => {
+            let emb = model.load()?;
+            let mut store: Store<Sentence> = Store::create(output, model_id(&emb))?;
+            let (docs, n) = add_corpus(&mut store, input, &emb)?;
+            eprintln!(
+                "indexed {n} sentences of {docs} documents into {}",
+                output.display()
+            );
+        }
+        IndexCommand::Add {
+            index,
+            input,
+            model,
+        } => {
+            let emb = model.load()?;
+            let mut store: Store<Sentence> = Store::open(index, Some(&model_id(&emb)))?;
+            let (docs, n) = add_corpus(&mut store, input, &emb)?;
+            eprintln!(
+                "added {n} sentences of {docs} documents; {} in all",
+                store.len()
+            );
+        }
+        IndexCommand::Info { index, format } => {
+            let store: Store<Sentence> = Store::open(index, None)?;
+            let mut per_outlet: BTreeMap<String, (usize, std::collections::BTreeSet<String>)> =
+                BTreeMap::new();
+            for r in store.records() {
+                let s = r?;
+                let e = per_outlet.entry(s.outlet.clone()).or_default();
+                e.0 += 1;
+                e.1.insert(s.doc.clone());
+            }
+            let info = store.info();
+            match format {
+                TableOrJson::Json => {
+                    let outlets: BTreeMap<&String, serde_json::Value> = per_outlet
+                        .iter()
+                        .map(|(k, (n, d))| {
+                            (k, serde_json::json!({"sentences": n, "documents": d.len()}))
+                        })
+                        .collect();
+                    let v = serde_json::json!({"info": info, "outlets": outlets});
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&v)
+                            .map_err(|e| Error::Other(e.to_string()))?
+                    );
+                }
+                TableOrJson::Table => {
+                    println!("index           {}", info.path.display());
+                    println!("format version  {}", info.format_version);
+                    println!("model           {} (dim {})", info.model.name, info.dim);
+                    println!(
+                        "sentences       {} in {} segment(s), {} bytes",
+                        info.count, info.segments, info.bytes
+                    );
+                    println!(
+                        "search          {}",
+                        if info.ann.is_some() {
+                            "HNSW graph"
+                        } else {
+                            "exact"
+                        }
+                    );
+                    println!("outlets");
+                    for (k, (n, d)) in &per_outlet {
+                        println!("  {k:<30} {n:>7} sentences in {} documents", d.len());
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,400 @@
+//! The on-disk index: round trip, append, graph upkeep, and every way opening can fail.
+
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use claimscope::Error;
+use claimscope::index::store::{GraphAction, Manifest};
+use claimscope::index::{ModelId, SearchConfig, SearchKind, Store};
+use ndarray::{Array2, s};
+use serde::{Deserialize, Serialize};
+
+/// Stands in for the segmenter's sentence record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Sentence {
+    outlet: String,
+    doc: String,
+    start: usize,
+    end: usize,
+    text: String,
+}
+
+const DIM: usize = 24;
+
+fn model() -> ModelId {
+    ModelId::new("test/model", DIM).with_weights_sha256("ab".repeat(32))
+}
+
+fn sentences(range: std::ops::Range<usize>) -> Vec<Sentence> {
+    range
+        .map(|i| Sentence {
+            outlet: format!("outlet-{}", i % 3),
+            doc: format!("doc-{}", i / 7),
+            start: i * 10,
+            end: i * 10 + 9,
+            text: format!("Sentence number {i}, with \"quotes\" and a newline\nin it."),
+        })
+        .collect()
+}
+
+fn data(n: usize, seed: u64) -> Array2<f32> {
+    synthetic::clustered(n, 0, DIM, seed).0
+}
+
+/// An index of `n` records in `dir`/idx, without a graph.
+fn built(dir: &Path, n: usize) -> (PathBuf, Array2<f32>) {
+    let path = dir.join("idx");
+    let mut st = Store::<Sentence>::create(&path, model()).unwrap();
+    let v = data(n, 7);
+    st.add(&sentences(0..n), v.view(), &SearchConfig::default())
+        .unwrap();
+    (path, v)
+}
+
+fn open(path: &Path) -> claimscope::Result<Store<Sentence>> {
+    Store::open(path, Some(&model()))
+}
+
+fn manifest(path: &Path) -> Manifest {
+    serde_json::from_slice(&fs::read(path.join("index.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn round_trip_and_append_without_rewriting() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, v1) = built(dir.path(), 50);
+    let first = manifest(&path).segments[0].clone();
+    let first_bytes = fs::read(path.join(&first.vectors.file)).unwrap();
+
+    let mut st = open(&path).unwrap();
+    assert_eq!((st.len(), st.dim()), (50, DIM));
+    assert_eq!(st.record(3).unwrap(), sentences(3..4)[0]);
+    let v2 = data(30, 8);
+    let summary = st
+        .add(&sentences(50..80), v2.view(), &SearchConfig::default())
+        .unwrap();
+    assert_eq!(
+        (summary.added, summary.total, summary.graph),
+        (30, 80, GraphAction::None)
+    );
+    drop(st);
+
+    let st = open(&path).unwrap();
+    assert_eq!(st.len(), 80);
+    let all: Vec<Sentence> = st.records().collect::<Result<_, _>>().unwrap();
+    assert_eq!(all, sentences(0..80));
+    let stored = st.vectors().to_array();
+    assert_eq!(stored.slice(s![..50, ..]), v1);
+    assert_eq!(stored.slice(s![50.., ..]), v2);
+    // The first segment was not rewritten.
+    assert_eq!(
+        fs::read(path.join(&first.vectors.file)).unwrap(),
+        first_bytes
+    );
+    assert_eq!(manifest(&path).segments[0], first);
+    st.verify().unwrap();
+
+    let search = st.searcher(&SearchConfig::default()).unwrap();
+    assert_eq!(search.kind(), SearchKind::Exact);
+    let hit = search
+        .search(stored.row(60).as_slice().unwrap(), 1)
+        .unwrap();
+    assert_eq!(hit[0].id, 60);
+    assert!(
+        st.record(80).is_err(),
+        "past the end is an error, not a panic"
+    );
+}
+
+#[test]
+fn graph_is_built_at_the_threshold_then_extended_and_mapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("idx");
+    let cfg = SearchConfig {
+        exact_threshold: 300,
+        ..Default::default()
+    };
+    let mut st = Store::<Sentence>::create(&path, model()).unwrap();
+    let v = data(700, 9);
+    let add = |st: &mut Store<Sentence>, r: std::ops::Range<usize>| {
+        st.add(&sentences(r.clone()), v.slice(s![r, ..]), &cfg)
+            .unwrap()
+            .graph
+    };
+    assert_eq!(add(&mut st, 0..200), GraphAction::None);
+    assert_eq!(add(&mut st, 200..400), GraphAction::Built);
+    let first_graph = manifest(&path).ann.unwrap().graph.file;
+    assert_eq!(add(&mut st, 400..700), GraphAction::Extended);
+    let ann = manifest(&path).ann.unwrap();
+    assert_eq!(ann.count, 700);
+    assert!(!path.join(first_graph).exists(), "replaced graph removed");
+
+    let st = open(&path).unwrap();
+    let search = st.searcher(&cfg).unwrap();
+    assert_eq!(search.kind(), SearchKind::Approximate);
+    let exact = st.searcher(&SearchConfig::default()).unwrap();
+    for id in [0, 250, 699] {
+        let q = v.row(id).to_vec();
+        let a = search.search(&q, 5).unwrap();
+        assert_eq!(a[0].id, id, "a stored vector finds itself");
+        let e = exact.search(&q, 5).unwrap();
+        assert_eq!(
+            a.iter().map(|n| n.id).collect::<Vec<_>>(),
+            e.iter().map(|n| n.id).collect::<Vec<_>>()
+        );
+        assert!(
+            a.iter()
+                .zip(&e)
+                .all(|(x, y)| (x.score - y.score).abs() < 1e-5),
+            "exact scores"
+        );
+    }
+}
+
+#[test]
+fn missing_path_file_and_foreign_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.csi");
+    assert!(matches!(open(&missing), Err(Error::IndexMissing { .. })));
+    let file = dir.path().join("file.csi");
+    fs::write(&file, b"hello").unwrap();
+    assert!(matches!(open(&file), Err(Error::NotAnIndex { .. })));
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    assert!(matches!(open(&empty), Err(Error::NotAnIndex { .. })));
+    fs::write(empty.join("index.json"), br#"{"hello": 1}"#).unwrap();
+    assert!(matches!(open(&empty), Err(Error::NotAnIndex { .. })));
+    let msg = open(&missing).unwrap_err().to_string();
+    assert!(
+        msg.contains("nope.csi") && msg.contains("index build"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn create_refuses_an_existing_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = built(dir.path(), 5);
+    assert!(matches!(
+        Store::<Sentence>::create(&path, model()),
+        Err(Error::IndexExists { .. })
+    ));
+}
+
+#[test]
+fn wrong_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = built(dir.path(), 5);
+    let m = fs::read_to_string(path.join("index.json")).unwrap();
+    fs::write(
+        path.join("index.json"),
+        m.replace("\"format_version\": 1", "\"format_version\": 99"),
+    )
+    .unwrap();
+    match open(&path) {
+        Err(Error::IndexVersion {
+            found: 99,
+            supported: 1,
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn wrong_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = built(dir.path(), 5);
+    let other_weights = ModelId::new("test/model", DIM).with_weights_sha256("cd".repeat(32));
+    let other_dim = ModelId::new("test/model", DIM + 1);
+    let other_name = ModelId::new("other/model", DIM);
+    for m in [other_weights, other_dim, other_name] {
+        let err = Store::<Sentence>::open(&path, Some(&m)).unwrap_err();
+        assert!(matches!(err, Error::IndexModel { .. }), "{err:?}");
+        assert!(err.to_string().contains("test/model"), "{err}");
+    }
+    // Without an expectation (`index info`) any model opens.
+    Store::<Sentence>::open(&path, None).unwrap();
+}
+
+#[test]
+fn truncated_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = built(dir.path(), 40);
+    let seg = manifest(&path).segments[0].clone();
+    for file in [&seg.vectors.file, &seg.records.file] {
+        let p = path.join(file);
+        let bytes = fs::read(&p).unwrap();
+        fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
+        match open(&path) {
+            Err(Error::IndexTruncated { file: f, .. }) => assert_eq!(&f, file),
+            other => panic!("{file}: {other:?}"),
+        }
+        fs::write(&p, &bytes).unwrap();
+    }
+    let m = fs::read(path.join("index.json")).unwrap();
+    fs::write(path.join("index.json"), &m[..m.len() / 2]).unwrap();
+    assert!(matches!(open(&path), Err(Error::IndexCorrupt { .. })));
+}
+
+#[test]
+fn missing_segment_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = built(dir.path(), 10);
+    fs::remove_file(path.join(&manifest(&path).segments[0].records.file)).unwrap();
+    let err = open(&path).unwrap_err();
+    assert!(
+        matches!(err, Error::IndexCorrupt { .. }) && err.to_string().contains("missing"),
+        "{err}"
+    );
+}
+
+/// Overwrite bytes at `at` with garbage of the same length, keeping the file size.
+fn scribble(p: &Path, at: usize, len: usize) {
+    let mut b = fs::read(p).unwrap();
+    b[at..at + len].iter_mut().for_each(|x| *x = b'#');
+    fs::write(p, b).unwrap();
+}
+
+#[test]
+fn corrupt_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = built(dir.path(), 40);
+    let seg = manifest(&path).segments[0].clone();
+    let vec_path = path.join(&seg.vectors.file);
+    let rec_path = path.join(&seg.records.file);
+    let clean_vec = fs::read(&vec_path).unwrap();
+    let clean_rec = fs::read(&rec_path).unwrap();
+
+    // safetensors header.
+    scribble(&vec_path, 10, 20);
+    assert!(matches!(open(&path), Err(Error::IndexCorrupt { .. })));
+    fs::write(&vec_path, &clean_vec).unwrap();
+
+    // Vector data: only a full check can tell; it does.
+    let n = clean_vec.len();
+    scribble(&vec_path, n - 64, 16);
+    let st = open(&path).unwrap();
+    assert!(matches!(st.verify(), Err(Error::IndexCorrupt { .. })));
+    drop(st);
+    fs::write(&vec_path, &clean_vec).unwrap();
+
+    // A record: reading it fails with the record named; the others still read.
+    scribble(&rec_path, 3, 5);
+    let st = open(&path).unwrap();
+    let err = st.record(0).unwrap_err();
+    assert!(
+        matches!(err, Error::IndexCorrupt { .. }) && err.to_string().contains("record 0"),
+        "{err}"
+    );
+    assert!(st.record(1).is_ok());
+    assert!(st.verify().is_err());
+    drop(st);
+    fs::write(&rec_path, &clean_rec).unwrap();
+
+    // Manifest valid JSON but wrong content.
+    let good = fs::read_to_string(path.join("index.json")).unwrap();
+    fs::write(
+        path.join("index.json"),
+        good.replace("\"count\": 40", "\"count\": 41"),
+    )
+    .unwrap();
+    assert!(matches!(open(&path), Err(Error::IndexCorrupt { .. })));
+    fs::write(
+        path.join("index.json"),
+        good.replace(&seg.records.file, "../escape.jsonl"),
+    )
+    .unwrap();
+    assert!(matches!(open(&path), Err(Error::IndexCorrupt { .. })));
+    fs::write(path.join("index.json"), &good).unwrap();
+    open(&path).unwrap().verify().unwrap();
+}
+
+#[test]
+fn corrupt_graph_is_refused_before_usearch_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("idx");
+    let cfg = SearchConfig {
+        exact_threshold: 100,
+        ..Default::default()
+    };
+    let mut st = Store::<Sentence>::create(&path, model()).unwrap();
+    st.add(&sentences(0..150), data(150, 3).view(), &cfg)
+        .unwrap();
+    let graph = path.join(manifest(&path).ann.unwrap().graph.file);
+    let len = fs::metadata(&graph).unwrap().len() as usize;
+    scribble(&graph, len / 2, 32);
+    let st = open(&path).unwrap();
+    assert!(matches!(st.searcher(&cfg), Err(Error::IndexCorrupt { .. })));
+    // Exact search does not need the graph.
+    assert!(st.searcher(&SearchConfig::default()).is_ok());
+    fs::write(&graph, b"short").unwrap();
+    assert!(matches!(open(&path), Err(Error::IndexTruncated { .. })));
+}
+
+#[test]
+fn bad_additions_are_refused_and_leave_the_index_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, v) = built(dir.path(), 10);
+    let mut st = open(&path).unwrap();
+    let cfg = SearchConfig::default();
+    let recs = sentences(10..12);
+    let wrong_dim = Array2::<f32>::zeros((2, DIM + 1));
+    assert!(matches!(
+        st.add(&recs, wrong_dim.view(), &cfg),
+        Err(Error::Dimension { .. })
+    ));
+    assert!(
+        st.add(&recs, v.slice(s![..3, ..]), &cfg).is_err(),
+        "count mismatch"
+    );
+    let mut not_unit = v.slice(s![..2, ..]).to_owned();
+    not_unit *= 2.0;
+    assert!(st.add(&recs, not_unit.view(), &cfg).is_err());
+    let mut nan = v.slice(s![..2, ..]).to_owned();
+    nan[[1, 3]] = f32::NAN;
+    assert!(st.add(&recs, nan.view(), &cfg).is_err());
+    drop(st);
+    assert_eq!(open(&path).unwrap().len(), 10);
+}
+
+#[test]
+fn leftovers_of_an_interrupted_add_are_ignored_then_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, v) = built(dir.path(), 10);
+    for stray in [
+        "seg-000077.jsonl",
+        "seg-000077.safetensors.tmp",
+        "ann-000077.usearch",
+        "index.json.tmp",
+    ] {
+        fs::write(path.join(stray), b"half-written").unwrap();
+    }
+    fs::write(path.join("notes.txt"), b"the user's").unwrap();
+    let mut st = open(&path).unwrap();
+    st.add(
+        &sentences(10..12),
+        v.slice(s![..2, ..]),
+        &SearchConfig::default(),
+    )
+    .unwrap();
+    let mut names: Vec<String> = fs::read_dir(&path)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "index.json",
+            "notes.txt",
+            "seg-000001.jsonl",
+            "seg-000001.safetensors",
+            "seg-000002.jsonl",
+            "seg-000002.safetensors"
+        ]
+    );
+}
