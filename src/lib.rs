@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod claims;
+pub mod classify;
 pub mod cli;
 pub mod embed;
 pub mod error;

@@ -33,6 +33,11 @@ enum Command {
     Eval(cli::eval::EvalCommand),
     /// CPU throughput of the embedding path (sentences/s, tokens/s, latency, memory, accuracy).
     Bench(cli::bench::BenchArgs),
+    /// Train a classifier head (stance or asserted confidence) and write its model card.
+    #[command(subcommand)]
+    Train(cli::train::TrainCommand),
+    /// Label every sentence of a corpus with its asserted confidence, or its stance to a claim.
+    Classify(cli::classify::ClassifyArgs),
     /// Build, extend or inspect an on-disk index of a corpus.
     #[command(subcommand)]
     Index(cli::index::IndexCommand),
@@ -82,6 +87,8 @@ fn run() -> anyhow::Result<()> {
         Command::Eval(cmd) => cli::eval::run(cmd)?,
         Command::Bench(args) => cli::bench::run(args)?,
         Command::Index(cmd) => cli::index::run(cmd)?,
+        Command::Train(cmd) => cli::train::run(cmd)?,
+        Command::Classify(args) => cli::classify::run(args)?,
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use ndarray::{Array2, ArrayView2, s};
 use serde::Serialize;
 
 use crate::claims;
+use crate::classify::{ConfidenceClassifier, Cue, Level, StanceClassifier, StanceLabel};
 use crate::embed::Embedder;
 use crate::error::Result;
 use crate::grouping::{self, GroupingConfig};
@@ -53,12 +54,52 @@ pub struct ClaimRef {
     pub doc_index: usize,
 }
 
+/// Asserted confidence of a claim, with its cues' byte spans in the document.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimConfidence {
+    pub level: Level,
+    pub score: f32,
+    pub cues: Vec<Cue>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Member {
     #[serde(flatten)]
     pub claim: ClaimRef,
     /// Cosine to the canonical claim.
     pub score: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<ClaimConfidence>,
+    /// Stance toward the group's canonical claim.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stance: Option<StanceLabel>,
+}
+
+/// A claim from outside the group that bears on it without asserting it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Related {
+    #[serde(flatten)]
+    pub claim: ClaimRef,
+    /// Cosine to the canonical claim.
+    pub score: f32,
+    pub stance: StanceLabel,
+    pub confidence: ClaimConfidence,
+}
+
+/// Outlets asserting the group's claim at different confidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfidenceSpread {
+    /// Levels asserted, most certain first, each with the outlets and cues.
+    pub levels: Vec<LevelOutlets>,
+    /// "hedge dropped" reading: who states it flatly and who hedges it.
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelOutlets {
+    pub level: Level,
+    pub outlets: Vec<String>,
+    pub cues: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,7 +107,26 @@ pub struct MatchGroup {
     pub canonical: ClaimRef,
     pub members: Vec<Member>,
     pub outlets: Vec<String>,
+    /// True when members assert the claim at different confidence levels.
+    pub confidence_differs: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence_spread: Option<ConfidenceSpread>,
+    /// Claims from other documents that disagree with or only discuss this one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
 }
+
+/// The heads that label members of groups; `match` without them still groups.
+pub struct Classifiers<'a> {
+    pub confidence: &'a ConfidenceClassifier,
+    pub stance: &'a StanceClassifier,
+}
+
+/// Candidates for a group's disagreeing/discussing claims: the nearest claims from documents
+/// outside the group, at least this similar to the canonical claim.
+const RELATED_FLOOR: f32 = 0.45;
+const RELATED_CANDIDATES: usize = 20;
+const RELATED_SHOWN: usize = 5;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MatchResult {
@@ -163,6 +223,7 @@ pub fn match_claims(
     docs: &[Segmented],
     embedder: &Embedder,
     opts: &MatchOptions,
+    heads: Option<&Classifiers>,
 ) -> Result<MatchResult> {
     let units = claim_units(docs, opts.include_headings);
     let texts: Vec<&str> = units.iter().map(|u| u.claim.as_str()).collect();
@@ -193,6 +254,8 @@ pub fn match_claims(
                 .map(|(&i, &score)| Member {
                     claim: units[i].clone(),
                     score,
+                    confidence: None,
+                    stance: None,
                 })
                 .collect();
             let mut outlets: Vec<String> = members.iter().map(|m| m.claim.outlet.clone()).collect();
@@ -202,9 +265,17 @@ pub fn match_claims(
                 canonical,
                 members,
                 outlets,
+                confidence_differs: false,
+                confidence_spread: None,
+                related: Vec::new(),
             }
         })
         .collect();
+    let mut groups: Vec<MatchGroup> = groups;
+    if let Some(h) = heads {
+        let index_groups: Vec<Vec<usize>> = grouped_indices(&groups, &units);
+        annotate(&mut groups, &index_groups, &units, vectors.view(), h)?;
+    }
     Ok(MatchResult {
         documents: docs.len(),
         sentences: docs.iter().map(|d| d.sentences.len()).sum(),
@@ -212,4 +283,167 @@ pub fn match_claims(
         options: *opts,
         groups,
     })
+}
+
+/// Unit indices of each group's members (canonical first), recovered by span.
+fn grouped_indices(groups: &[MatchGroup], units: &[ClaimRef]) -> Vec<Vec<usize>> {
+    let mut at = std::collections::HashMap::new();
+    for (i, u) in units.iter().enumerate() {
+        at.insert((u.doc_index, u.start, u.end), i);
+    }
+    groups
+        .iter()
+        .map(|g| {
+            g.members
+                .iter()
+                .filter_map(|m| {
+                    at.get(&(m.claim.doc_index, m.claim.start, m.claim.end))
+                        .copied()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn in_document(c: &crate::classify::ConfidenceLabel, unit: &ClaimRef) -> ClaimConfidence {
+    ClaimConfidence {
+        level: c.confidence,
+        score: c.score,
+        cues: c
+            .cues
+            .iter()
+            .map(|q| Cue {
+                start: q.start + unit.start,
+                end: q.end + unit.start,
+                ..q.clone()
+            })
+            .collect(),
+    }
+}
+
+/// Confidence of every member, stance of every member toward the canonical claim, the
+/// confidence spread across outlets, and related claims from outside the group that
+/// disagree with it or only discuss it.
+fn annotate(
+    groups: &mut [MatchGroup],
+    members: &[Vec<usize>],
+    units: &[ClaimRef],
+    v: ArrayView2<f32>,
+    h: &Classifiers,
+) -> Result<()> {
+    // Only units that appear in a group or near one are labelled.
+    let texts: Vec<&str> = units.iter().map(|u| u.claim.as_str()).collect();
+    let conf = h.confidence.classify(&texts, v)?;
+    for (g, idx) in groups.iter_mut().zip(members) {
+        let Some(&c) = idx.first() else { continue };
+        let mut claims = Vec::new();
+        let mut others = Vec::new();
+        for &i in idx {
+            claims.push(texts[c]);
+            others.push(texts[i]);
+        }
+        let cu = v.select(ndarray::Axis(0), &vec![c; idx.len()]);
+        let mv = v.select(ndarray::Axis(0), idx);
+        let stances = h.stance.classify(&claims, &others, cu.view(), mv.view())?;
+        for ((m, &i), st) in g.members.iter_mut().zip(idx).zip(stances) {
+            m.confidence = Some(in_document(&conf[i], &units[i]));
+            m.stance = Some(st);
+        }
+        g.confidence_spread = spread(&g.members);
+        g.confidence_differs = g.confidence_spread.is_some();
+
+        // Related: nearest claims from documents outside the group.
+        let group_docs: Vec<usize> = idx.iter().map(|&i| units[i].doc_index).collect();
+        let sims = v.dot(&v.row(c));
+        let mut cand: Vec<(usize, f32)> = sims
+            .iter()
+            .enumerate()
+            .filter(|&(j, &x)| x >= RELATED_FLOOR && !group_docs.contains(&units[j].doc_index))
+            .map(|(j, &x)| (j, x))
+            .collect();
+        cand.sort_by(|a, b| b.1.total_cmp(&a.1));
+        cand.truncate(RELATED_CANDIDATES);
+        if cand.is_empty() {
+            continue;
+        }
+        let ids: Vec<usize> = cand.iter().map(|x| x.0).collect();
+        let ctexts: Vec<&str> = ids.iter().map(|&j| texts[j]).collect();
+        let labels = h.stance.toward(
+            texts[c],
+            v.row(c),
+            &ctexts,
+            v.select(ndarray::Axis(0), &ids).view(),
+        )?;
+        let mut related: Vec<Related> = cand
+            .iter()
+            .zip(labels)
+            .filter(|(_, l)| l.stance == "disagree" || l.stance == "discuss")
+            .map(|(&(j, score), stance)| Related {
+                claim: units[j].clone(),
+                score,
+                stance,
+                confidence: in_document(&conf[j], &units[j]),
+            })
+            .collect();
+        // Denials first: they are what a reader comparing outlets looks for.
+        related.sort_by(|a, b| {
+            (b.stance.stance == "disagree")
+                .cmp(&(a.stance.stance == "disagree"))
+                .then(b.score.total_cmp(&a.score))
+        });
+        related.truncate(RELATED_SHOWN);
+        g.related = related;
+    }
+    Ok(())
+}
+
+/// The levels members assert (ignoring `none`), when there is more than one.
+fn spread(members: &[Member]) -> Option<ConfidenceSpread> {
+    let mut levels: Vec<LevelOutlets> = Vec::new();
+    for m in members {
+        let Some(c) = &m.confidence else { continue };
+        if c.level == Level::None {
+            continue;
+        }
+        let entry = match levels.iter_mut().position(|l| l.level == c.level) {
+            Some(p) => &mut levels[p],
+            None => {
+                levels.push(LevelOutlets {
+                    level: c.level,
+                    outlets: Vec::new(),
+                    cues: Vec::new(),
+                });
+                levels.last_mut()?
+            }
+        };
+        if !entry.outlets.contains(&m.claim.outlet) {
+            entry.outlets.push(m.claim.outlet.clone());
+        }
+        for q in c.cues.iter().filter(|q| q.main_clause) {
+            let w = q.text.to_lowercase();
+            if !entry.cues.contains(&w) {
+                entry.cues.push(w);
+            }
+        }
+    }
+    if levels.len() < 2 {
+        return None;
+    }
+    levels.sort_by_key(|l| l.level);
+    let describe = |l: &LevelOutlets| {
+        let how = if l.cues.is_empty() {
+            "plainly".to_string()
+        } else {
+            format!("with \"{}\"", l.cues.join("\", \""))
+        };
+        format!("{}: {} ({how})", l.level, l.outlets.join(", "))
+    };
+    let parts: Vec<String> = levels.iter().map(describe).collect();
+    let what = if levels[0].level == Level::High {
+        "hedge dropped"
+    } else {
+        "hedged differently"
+    };
+    let note = format!("{what}: {}", parts.join("; "));
+    Some(ConfidenceSpread { levels, note })
 }

@@ -2,7 +2,29 @@
 
 use std::fmt::Write as _;
 
-use crate::matching::MatchResult;
+use crate::matching::{ClaimConfidence, MatchGroup, MatchResult};
+
+/// "moderate [likely]": the level and the main-clause cues that carry it.
+fn confidence_tag(c: Option<&ClaimConfidence>) -> String {
+    let Some(c) = c else { return String::new() };
+    let cues: Vec<&str> = c
+        .cues
+        .iter()
+        .filter(|q| q.main_clause)
+        .map(|q| q.text.as_str())
+        .collect();
+    if cues.is_empty() {
+        c.level.to_string()
+    } else {
+        format!("{} [{}]", c.level, cues.join(", "))
+    }
+}
+
+fn flag(g: &MatchGroup) -> Option<String> {
+    g.confidence_spread
+        .as_ref()
+        .map(|s| format!("CONFIDENCE DIFFERS, {}", s.note))
+}
 
 fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -33,14 +55,33 @@ pub fn table(r: &MatchResult) -> String {
             g.outlets.len(),
             g.outlets.join(", ")
         );
+        if let Some(f) = flag(g) {
+            let _ = writeln!(out, "    ! {f}");
+        }
         for m in &g.members {
             let _ = writeln!(
                 out,
-                "    {:.3}  {:<22} {}",
+                "    {:.3}  {:<22} {:<24} {:<9} {}",
                 m.score,
                 clip(&m.claim.outlet, 22),
-                clip(&m.claim.text, 120)
+                clip(&confidence_tag(m.confidence.as_ref()), 24),
+                m.stance.as_ref().map_or("", |s| s.stance),
+                clip(&m.claim.text, 110)
             );
+        }
+        if !g.related.is_empty() {
+            let _ = writeln!(out, "    other outlets on this claim:");
+            for r in &g.related {
+                let _ = writeln!(
+                    out,
+                    "    {:.3}  {:<22} {:<24} {:<9} {}",
+                    r.score,
+                    clip(&r.claim.outlet, 22),
+                    clip(&confidence_tag(Some(&r.confidence)), 24),
+                    r.stance.stance,
+                    clip(&r.claim.text, 110)
+                );
+            }
         }
     }
     out
@@ -58,22 +99,59 @@ pub fn markdown(r: &MatchResult) -> String {
     for (i, g) in r.groups.iter().enumerate() {
         let _ = writeln!(
             out,
-            "## {}. {}\n\nOutlets: {}\n\n| score | outlet | doc | sentence |\n|---|---|---|---|",
+            "## {}. {}\n\nOutlets: {}\n",
             i + 1,
             g.canonical.claim.replace('|', "\\|"),
             g.outlets.join(", ")
         );
-        for m in &g.members {
+        if let Some(f) = flag(g) {
+            let _ = writeln!(out, "**{f}**\n");
+        }
+        let _ = writeln!(
+            out,
+            "| score | outlet | doc | confidence | stance | sentence |\n|---|---|---|---|---|---|"
+        );
+        let row = |out: &mut String,
+                   score: f32,
+                   c: &crate::matching::ClaimRef,
+                   conf: Option<&ClaimConfidence>,
+                   stance: &str| {
             let _ = writeln!(
                 out,
-                "| {:.3} | {} | {} [{}..{}] | {} |",
-                m.score,
-                m.claim.outlet.replace('|', "\\|"),
-                m.claim.doc,
-                m.claim.start,
-                m.claim.end,
-                m.claim.text.replace('|', "\\|")
+                "| {:.3} | {} | {} [{}..{}] | {} | {} | {} |",
+                score,
+                c.outlet.replace('|', "\\|"),
+                c.doc,
+                c.start,
+                c.end,
+                confidence_tag(conf),
+                stance,
+                c.text.replace('|', "\\|")
             );
+        };
+        for m in &g.members {
+            row(
+                &mut out,
+                m.score,
+                &m.claim,
+                m.confidence.as_ref(),
+                m.stance.as_ref().map_or("", |s| s.stance),
+            );
+        }
+        if !g.related.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nOther outlets that disagree with or only discuss it:\n\n| score | outlet | doc | confidence | stance | sentence |\n|---|---|---|---|---|---|"
+            );
+            for r in &g.related {
+                row(
+                    &mut out,
+                    r.score,
+                    &r.claim,
+                    Some(&r.confidence),
+                    r.stance.stance,
+                );
+            }
         }
         out.push('\n');
     }

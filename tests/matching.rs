@@ -15,7 +15,7 @@ fn run() -> MatchResult {
         .expect("open")
         .map(|d| segment(&d.expect("doc"), SegmentOptions::default()))
         .collect();
-    match_claims(&docs, common::embedder(), &MatchOptions::default()).expect("match")
+    match_claims(&docs, common::embedder(), &MatchOptions::default(), None).expect("match")
 }
 
 /// The group whose members mention all `words`, with the outlets it spans.

@@ -12,6 +12,62 @@ pub enum EvalCommand {
     Mrpc(EvalArgs),
     /// STS-B test Spearman of cosine similarity (sentence-transformers gets 82.03).
     Stsb(EvalArgs),
+    /// Stance head: Emergent test (accuracy, macro-F1) and FNC-1 competition test (official
+    /// weighted score, per-class and macro F1).
+    Stance(EvalStanceArgs),
+    /// Confidence head: Pearson/Spearman against Pei & Jurgens' test scores, accuracy of levels.
+    Confidence(EvalConfidenceArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalStanceArgs {
+    /// Emergent folder (default ../shared/data/emergent).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// FNC-1 folder (default ../shared/data/fnc1).
+    #[arg(long)]
+    pub fnc1: Option<PathBuf>,
+    /// Skip FNC-1 (its 25,413 test pairs take a minute or two to embed).
+    #[arg(long)]
+    pub no_fnc1: bool,
+    /// The head (default: the shipped models/stance.safetensors).
+    #[arg(long)]
+    pub head: Option<PathBuf>,
+    /// Measure the head alone, without the rule that a text needs a refutation or negation
+    /// word to disagree.
+    #[arg(long)]
+    pub no_guard: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalConfidenceArgs {
+    /// Pei & Jurgens folder (default ../shared/data/pei-certainty).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// The head (default: the shipped models/confidence.safetensors).
+    #[arg(long)]
+    pub head: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+fn class_table(rows: &[crate::classify::head::ClassScores]) {
+    println!(
+        "  {:<10} {:>9} {:>7} {:>7} {:>8}",
+        "class", "precision", "recall", "F1", "support"
+    );
+    for c in rows {
+        println!(
+            "  {:<10} {:>9.3} {:>7.3} {:>7.3} {:>8}",
+            c.label, c.precision, c.recall, c.f1, c.support
+        );
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -90,6 +146,110 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                         r.same_claim_head_test.f1,
                         r.same_claim_head.weights
                     );
+                }
+            }
+        }
+        EvalCommand::Stance(a) => {
+            use crate::classify::{STANCE_HEAD, StanceClassifier, default_head_path, stance};
+            let emergent = a
+                .data
+                .clone()
+                .unwrap_or_else(|| eval::default_data_dir("emergent"));
+            let embedder = a.model.load()?;
+            let head = a
+                .head
+                .clone()
+                .unwrap_or_else(|| default_head_path(STANCE_HEAD));
+            let mut clf = StanceClassifier::load(&head, &super::index::model_id(&embedder))?;
+            if a.no_guard {
+                clf = clf.unguarded();
+            }
+            let em = stance::eval_emergent(&clf, &embedder, &emergent)?;
+            let fnc = if a.no_fnc1 {
+                None
+            } else {
+                let dir = a
+                    .fnc1
+                    .clone()
+                    .unwrap_or_else(|| eval::default_data_dir("fnc1"));
+                Some(stance::eval_fnc1(&clf, &embedder, &dir)?)
+            };
+            match a.format {
+                TableOrJson::Json => println!(
+                    "{}",
+                    json(
+                        &serde_json::json!({"head": head.display().to_string(), "disagree_guard": !a.no_guard, "emergent_test": em, "fnc1_competition_test": fnc})
+                    )?
+                ),
+                TableOrJson::Table => {
+                    println!(
+                        "stance head {} ({})",
+                        head.display(),
+                        if a.no_guard {
+                            "head alone"
+                        } else {
+                            "with the disagree guard"
+                        }
+                    );
+                    println!(
+                        "Emergent test ({} claim-headline pairs, claims unseen in training): accuracy {:.3}, macro-F1 {:.3} (majority class: accuracy {:.3})",
+                        em.pairs, em.accuracy, em.macro_f1, em.majority_accuracy
+                    );
+                    class_table(&em.per_class);
+                    if let Some(f) = fnc {
+                        println!(
+                            "FNC-1 competition test ({} pairs): weighted score {:.2} (official baseline {:.2}; top systems ~82), macro-F1 {:.3}, accuracy {:.3}",
+                            f.pairs,
+                            f.weighted_score,
+                            f.baseline_weighted_score,
+                            f.macro_f1,
+                            f.accuracy
+                        );
+                        class_table(&f.per_class);
+                        println!(
+                            "  confusion (rows gold, columns predicted: agree disagree discuss unrelated)"
+                        );
+                        for (l, row) in stance::LABELS.iter().zip(&f.confusion) {
+                            println!("  {l:<10} {row:?}");
+                        }
+                    }
+                }
+            }
+        }
+        EvalCommand::Confidence(a) => {
+            use crate::classify::{
+                CONFIDENCE_HEAD, ConfidenceClassifier, confidence, default_head_path,
+            };
+            let dir = a
+                .data
+                .clone()
+                .unwrap_or_else(|| eval::default_data_dir("pei-certainty"));
+            let embedder = a.model.load()?;
+            let head = a
+                .head
+                .clone()
+                .unwrap_or_else(|| default_head_path(CONFIDENCE_HEAD));
+            let clf = ConfidenceClassifier::load(&head, &super::index::model_id(&embedder))?;
+            let r = confidence::evaluate(&clf, &embedder, &dir, "test")?;
+            match a.format {
+                TableOrJson::Json => println!("{}", json(&r)?),
+                TableOrJson::Table => {
+                    println!("confidence head {}", head.display());
+                    println!(
+                        "Pei & Jurgens test ({} sentences): score Pearson {:.3}, Spearman {:.3}; levels (edges {} / {}) accuracy {:.3}, macro-F1 {:.3}",
+                        r.sentences,
+                        r.pearson,
+                        r.spearman,
+                        confidence::LOW_BELOW,
+                        confidence::HIGH_FROM,
+                        r.accuracy,
+                        r.macro_f1
+                    );
+                    println!(
+                        "  cue rule alone: accuracy {:.3}, macro-F1 {:.3}; majority class accuracy {:.3}",
+                        r.rule_accuracy, r.rule_macro_f1, r.majority_accuracy
+                    );
+                    class_table(&r.per_class);
                 }
             }
         }

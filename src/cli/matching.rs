@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::grouping::GroupingConfig;
 use crate::ingest::{Corpus, IngestArgs};
-use crate::matching::{MatchOptions, match_claims};
+use crate::matching::{Classifiers, MatchOptions, match_claims};
 use crate::report;
 use crate::segment::{SegmentOptions, segment};
 
@@ -37,6 +37,15 @@ pub struct MatchArgs {
     /// Leave titles and subheads out of matching.
     #[arg(long)]
     pub no_headings: bool,
+    /// Group only: skip the confidence and stance labels.
+    #[arg(long)]
+    pub no_labels: bool,
+    /// Confidence head (default: the shipped models/confidence.safetensors).
+    #[arg(long)]
+    pub confidence_head: Option<std::path::PathBuf>,
+    /// Stance head (default: the shipped models/stance.safetensors).
+    #[arg(long)]
+    pub stance_head: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub model: super::ModelArgs,
 }
@@ -68,7 +77,33 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         include_headings: !args.no_headings,
         mutual: args.mutual,
     };
-    let result = match_claims(&docs, &embedder, &opts)?;
+    let result = if args.no_labels {
+        match_claims(&docs, &embedder, &opts, None)?
+    } else {
+        use crate::classify::{
+            CONFIDENCE_HEAD, ConfidenceClassifier, STANCE_HEAD, StanceClassifier, default_head_path,
+        };
+        let id = super::index::model_id(&embedder);
+        let confidence = ConfidenceClassifier::load(
+            &args
+                .confidence_head
+                .clone()
+                .unwrap_or_else(|| default_head_path(CONFIDENCE_HEAD)),
+            &id,
+        )?;
+        let stance = StanceClassifier::load(
+            &args
+                .stance_head
+                .clone()
+                .unwrap_or_else(|| default_head_path(STANCE_HEAD)),
+            &id,
+        )?;
+        let heads = Classifiers {
+            confidence: &confidence,
+            stance: &stance,
+        };
+        match_claims(&docs, &embedder, &opts, Some(&heads))?
+    };
     match args.format {
         MatchFormat::Json => {
             println!(

@@ -2,6 +2,7 @@
 //! binary stays a dispatcher and so integration tests can drive commands without a subprocess.
 
 pub mod bench;
+pub mod classify;
 pub mod embed;
 pub mod eval;
 pub mod index;
@@ -9,6 +10,7 @@ pub mod matching;
 pub mod model;
 pub mod segment;
 pub mod similar;
+pub mod train;
 
 use std::io::IsTerminal;
 use std::time::Duration;

@@ -1,0 +1,42 @@
+//! Small classifiers on sentence embeddings: asserted confidence of a sentence and stance of a
+//! sentence toward a claim. The heads are trained here on public data (`claimscope train`),
+//! shipped in `models/` with a model card each, and refuse to run on another embedding model.
+
+pub mod confidence;
+pub mod cues;
+pub mod head;
+pub mod stance;
+
+use std::path::PathBuf;
+
+pub use confidence::{ConfidenceClassifier, ConfidenceLabel};
+pub use cues::{Cue, Level};
+pub use stance::{StanceClassifier, StanceLabel};
+
+/// File names of the shipped heads.
+pub const STANCE_HEAD: &str = "stance.safetensors";
+pub const CONFIDENCE_HEAD: &str = "confidence.safetensors";
+
+/// Where a shipped head is looked for when no path is given: `$CLAIMSCOPE_MODELS`, then
+/// `./models`, then the `models/` folder of the source tree this binary was built from.
+pub fn default_head_path(file: &str) -> PathBuf {
+    let candidates = [
+        std::env::var_os("CLAIMSCOPE_MODELS").map(PathBuf::from),
+        Some(PathBuf::from("models")),
+        Some(PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/models"
+        ))),
+    ];
+    candidates
+        .iter()
+        .flatten()
+        .map(|d| d.join(file))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from("models").join(file))
+}
+
+/// The card written beside a head: `models/NAME.json` for `models/NAME.safetensors`.
+pub fn card_path(head: &std::path::Path) -> PathBuf {
+    head.with_extension("json")
+}

@@ -1,0 +1,453 @@
+//! `claimscope classify`: asserted confidence of every sentence of a corpus, or stance of every
+//! sentence toward a claim, or stance of given (claim, text) pairs. Streams: sentences are
+//! labelled in chunks as documents arrive, so memory stays flat on big corpora.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use ndarray::Array2;
+use serde_json::{Map, Value, json};
+
+use super::ModelArgs;
+use crate::classify::{
+    CONFIDENCE_HEAD, ConfidenceClassifier, STANCE_HEAD, StanceClassifier, default_head_path,
+};
+use crate::embed::Embedder;
+use crate::error::{Error, Result};
+use crate::ingest::{Corpus, IngestArgs};
+use crate::records::{ReadOptions, Records};
+use crate::segment::{SegmentOptions, segment};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Task {
+    Confidence,
+    Stance,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClassifyFormat {
+    Jsonl,
+    Csv,
+    Table,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ClassifyArgs {
+    #[command(flatten)]
+    pub input: IngestArgs,
+    #[arg(long, value_enum)]
+    pub task: Task,
+    /// Stance: the claim every sentence is labelled against. Only sentences the head finds
+    /// related (stance other than `unrelated`) are printed, unless --all.
+    #[arg(long, conflicts_with = "pairs")]
+    pub claim: Option<String>,
+    /// Stance: a JSONL file of {"claim", "text"} objects; one output line per input line, same
+    /// order, other fields carried through.
+    #[arg(long)]
+    pub pairs: Option<PathBuf>,
+    /// Each input record (line, or JSONL "text") is one sentence: no segmentation.
+    #[arg(long)]
+    pub sentences: bool,
+    /// Stance with --claim: print unrelated sentences too.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: ClassifyFormat,
+    /// The head (default: the shipped models/stance.safetensors or models/confidence.safetensors).
+    #[arg(long)]
+    pub head: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// Sentences are labelled this many at a time.
+const CHUNK: usize = 1024;
+
+/// One unit to label: its text and the fields that say where it came from.
+struct Item {
+    text: String,
+    fields: Map<String, Value>,
+    /// Added to cue offsets so they point into the same document as `start`/`end`.
+    offset: usize,
+}
+
+enum Labeller {
+    Confidence(ConfidenceClassifier),
+    Stance {
+        clf: StanceClassifier,
+        claim: String,
+        claim_vec: ndarray::Array1<f32>,
+        all: bool,
+    },
+}
+
+struct Writer {
+    format: ClassifyFormat,
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    csv_header: Option<Vec<String>>,
+    written: usize,
+    counts: BTreeMap<String, usize>,
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::io("<stdout>", e)
+}
+
+fn csv_cell(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(a)) if a.iter().all(|x| x.get("text").is_some()) => a
+            .iter()
+            .filter_map(|x| x.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max - 1).collect::<String>())
+    }
+}
+
+impl Writer {
+    fn new(format: ClassifyFormat) -> Self {
+        Writer {
+            format,
+            out: std::io::BufWriter::new(std::io::stdout().lock()),
+            csv_header: None,
+            written: 0,
+            counts: BTreeMap::new(),
+        }
+    }
+
+    fn row(&mut self, label: &str, row: Map<String, Value>) -> Result<()> {
+        *self.counts.entry(label.to_string()).or_default() += 1;
+        self.written += 1;
+        match self.format {
+            ClassifyFormat::Jsonl => {
+                serde_json::to_writer(&mut self.out, &row)
+                    .map_err(|e| Error::Other(e.to_string()))?;
+                self.out.write_all(b"\n").map_err(io)
+            }
+            ClassifyFormat::Csv => {
+                // Nested values (scores, cues) are flattened: scores to one column per class,
+                // cues to their words.
+                let mut flat = Map::new();
+                for (k, v) in row {
+                    match v {
+                        Value::Object(o) => {
+                            for (k2, v2) in o {
+                                flat.insert(format!("{k}_{k2}"), v2);
+                            }
+                        }
+                        other => {
+                            flat.insert(k, other);
+                        }
+                    }
+                }
+                let header = self
+                    .csv_header
+                    .get_or_insert_with(|| flat.keys().cloned().collect())
+                    .clone();
+                let mut w = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(Vec::new());
+                if self.written == 1 {
+                    w.write_record(&header)
+                        .map_err(|e| Error::Other(e.to_string()))?;
+                }
+                w.write_record(header.iter().map(|k| csv_cell(flat.get(k))))
+                    .map_err(|e| Error::Other(e.to_string()))?;
+                let bytes = w.into_inner().map_err(|e| Error::Other(e.to_string()))?;
+                self.out.write_all(&bytes).map_err(io)
+            }
+            ClassifyFormat::Table => {
+                let outlet = row.get("outlet").and_then(Value::as_str).unwrap_or("");
+                let score = row
+                    .get("score")
+                    .or_else(|| row.get("scores").and_then(|s| s.get(label)))
+                    .and_then(Value::as_f64)
+                    .unwrap_or(0.0);
+                let cues = csv_cell(row.get("cues"));
+                let text = row.get("text").and_then(Value::as_str).unwrap_or("");
+                writeln!(
+                    self.out,
+                    "{label:<9} {score:>5.2}  {:<18} {:<24} {}",
+                    clip(outlet, 18),
+                    clip(&cues, 24),
+                    clip(text, 100)
+                )
+                .map_err(io)
+            }
+        }
+    }
+}
+
+impl Labeller {
+    fn label(&self, embedder: &Embedder, items: &[Item], w: &mut Writer) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+        let e = embedder.embed(&texts)?;
+        match self {
+            Labeller::Confidence(c) => {
+                let labels = c.classify(&texts, e.vectors.view())?;
+                for (item, l) in items.iter().zip(labels) {
+                    let mut row = item.fields.clone();
+                    row.insert("confidence".into(), json!(l.confidence));
+                    row.insert("score".into(), json!(l.score));
+                    let cues: Vec<Value> = l
+                        .cues
+                        .iter()
+                        .map(|c| {
+                            json!({"text": c.text, "start": c.start + item.offset, "end": c.end + item.offset,
+                                   "level": c.level, "kind": c.kind, "main_clause": c.main_clause})
+                        })
+                        .collect();
+                    row.insert("cues".into(), Value::Array(cues));
+                    if let Some(r) = l.reason {
+                        row.insert("reason".into(), json!(r));
+                    }
+                    w.row(l.confidence.as_str(), row)?;
+                }
+            }
+            Labeller::Stance {
+                clf,
+                claim,
+                claim_vec,
+                all,
+            } => {
+                let labels = clf.toward(claim, claim_vec.view(), &texts, e.vectors.view())?;
+                for ((item, l), v) in items.iter().zip(labels).zip(e.vectors.rows()) {
+                    if !all && !l.related() {
+                        *w.counts
+                            .entry("unrelated (not printed)".into())
+                            .or_default() += 1;
+                        continue;
+                    }
+                    let mut row = item.fields.clone();
+                    row.insert("stance".into(), json!(l.stance));
+                    row.insert("scores".into(), json!(l.scores));
+                    row.insert("similarity".into(), json!(v.dot(claim_vec)));
+                    w.row(l.stance, row)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn head_path(args: &ClassifyArgs, default: &str) -> PathBuf {
+    args.head
+        .clone()
+        .unwrap_or_else(|| default_head_path(default))
+}
+
+pub fn run(args: &ClassifyArgs) -> Result<()> {
+    let start = Instant::now();
+    let embedder = args.model.load()?;
+    let id = super::index::model_id(&embedder);
+    let mut w = Writer::new(args.format);
+    if args.task == Task::Stance && args.claim.is_none() && args.pairs.is_none() {
+        return Err(Error::Input(
+            "--task stance needs --claim \"TEXT\" (label a corpus against it) or --pairs FILE.jsonl ({\"claim\", \"text\"} per line)".into(),
+        ));
+    }
+    if args.task == Task::Confidence && (args.claim.is_some() || args.pairs.is_some()) {
+        return Err(Error::Input(
+            "--claim and --pairs belong to --task stance; confidence needs only the corpus".into(),
+        ));
+    }
+    let labelled = if let Some(p) = &args.pairs {
+        let clf = StanceClassifier::load(&head_path(args, STANCE_HEAD), &id)?;
+        run_pairs(&clf, &embedder, p, &mut w)?
+    } else {
+        let labeller = match args.task {
+            Task::Confidence => Labeller::Confidence(ConfidenceClassifier::load(
+                &head_path(args, CONFIDENCE_HEAD),
+                &id,
+            )?),
+            Task::Stance => {
+                let claim = args.claim.clone().unwrap_or_default();
+                if claim.trim().is_empty() {
+                    return Err(Error::Input(
+                        "--claim is empty: give the claim's text".into(),
+                    ));
+                }
+                let e = embedder.embed(&[claim.as_str()])?;
+                Labeller::Stance {
+                    clf: StanceClassifier::load(&head_path(args, STANCE_HEAD), &id)?,
+                    claim,
+                    claim_vec: e.vectors.row(0).to_owned(),
+                    all: args.all,
+                }
+            }
+        };
+        if args.sentences {
+            run_records(args, &labeller, &embedder, &mut w)?
+        } else {
+            run_corpus(args, &labeller, &embedder, &mut w)?
+        }
+    };
+    w.out.flush().map_err(io)?;
+    let secs = start.elapsed().as_secs_f64();
+    let counts: Vec<String> = w.counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    eprintln!(
+        "classified {labelled} sentences in {secs:.2} s ({:.0} sentences/s, model load included): {}",
+        labelled as f64 / secs.max(1e-9),
+        counts.join(", ")
+    );
+    Ok(())
+}
+
+fn run_corpus(
+    args: &ClassifyArgs,
+    l: &Labeller,
+    embedder: &Embedder,
+    w: &mut Writer,
+) -> Result<usize> {
+    let mut corpus = Corpus::open(&args.input)?;
+    let pb = super::progress(None, "sentences");
+    let mut batch: Vec<Item> = Vec::new();
+    let mut n = 0;
+    for doc in corpus.by_ref() {
+        let seg = segment(&doc?, SegmentOptions::default());
+        for s in seg.sentences {
+            let fields = match serde_json::to_value(&s) {
+                Ok(Value::Object(m)) => m,
+                _ => Map::new(),
+            };
+            batch.push(Item {
+                offset: s.start,
+                text: s.text,
+                fields,
+            });
+        }
+        if batch.len() >= CHUNK {
+            l.label(embedder, &batch, w)?;
+            n += batch.len();
+            pb.inc(batch.len() as u64);
+            batch.clear();
+        }
+    }
+    l.label(embedder, &batch, w)?;
+    n += batch.len();
+    pb.finish_and_clear();
+    if corpus.documents == 0 {
+        return Err(Error::Input(
+            "no documents to classify (all inputs were empty, binary or unreadable)".into(),
+        ));
+    }
+    Ok(n)
+}
+
+fn run_records(
+    args: &ClassifyArgs,
+    l: &Labeller,
+    embedder: &Embedder,
+    w: &mut Writer,
+) -> Result<usize> {
+    let paths: Vec<PathBuf> = crate::ingest::expand(&args.input.paths)?;
+    let opts = ReadOptions {
+        text_field: args.input.text_field.clone(),
+        lossy: args.input.lossy,
+        ..ReadOptions::default()
+    };
+    let records = Records::open(&paths, opts)?;
+    let pb = super::progress(None, "sentences");
+    let mut batch = Vec::new();
+    let mut n = 0;
+    for r in records {
+        let r = r?;
+        let mut fields = Map::new();
+        fields.insert("source".into(), json!(r.source));
+        fields.insert("line".into(), json!(r.line));
+        fields.extend(r.fields);
+        fields.insert("text".into(), json!(r.text));
+        batch.push(Item {
+            text: r.text,
+            fields,
+            offset: 0,
+        });
+        if batch.len() >= CHUNK {
+            l.label(embedder, &batch, w)?;
+            n += batch.len();
+            pb.inc(batch.len() as u64);
+            batch.clear();
+        }
+    }
+    l.label(embedder, &batch, w)?;
+    pb.finish_and_clear();
+    Ok(n + batch.len())
+}
+
+/// `--pairs FILE.jsonl`: every line labelled, in order; a malformed line stops the run with its
+/// place, because a silently shorter output would misalign with the input.
+fn run_pairs(
+    clf: &StanceClassifier,
+    embedder: &Embedder,
+    path: &PathBuf,
+    w: &mut Writer,
+) -> Result<usize> {
+    let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        Box::new(std::io::BufReader::new(f))
+    };
+    let mut rows: Vec<(Map<String, Value>, String, String)> = Vec::new();
+    let mut n = 0;
+    let flush =
+        |rows: &mut Vec<(Map<String, Value>, String, String)>, w: &mut Writer| -> Result<()> {
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let claims: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+            let texts: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
+            let u = embedder.embed(&claims)?.vectors;
+            let v: Array2<f32> = embedder.embed(&texts)?.vectors;
+            let labels = clf.classify(&claims, &texts, u.view(), v.view())?;
+            for ((fields, _, _), l) in rows.drain(..).zip(labels) {
+                let mut row = fields;
+                row.insert("stance".into(), json!(l.stance));
+                row.insert("scores".into(), json!(l.scores));
+                w.row(l.stance, row)?;
+            }
+            Ok(())
+        };
+    for (i, line) in reader.lines().enumerate() {
+        let at = format!("{}:{}", path.display(), i + 1);
+        let line = line.map_err(|e| Error::Input(format!("{at}: {e} (use UTF-8 JSONL)")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let obj: Map<String, Value> = serde_json::from_str(&line)
+            .map_err(|e| Error::Input(format!("{at}: not a JSON object: {e}")))?;
+        let get = |k: &str| -> Result<String> {
+            obj.get(k)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    Error::Input(format!(
+                        "{at}: no string field {k:?} (each line needs \"claim\" and \"text\")"
+                    ))
+                })
+        };
+        let (claim, text) = (get("claim")?, get("text")?);
+        rows.push((obj, claim, text));
+        n += 1;
+        if rows.len() >= CHUNK {
+            flush(&mut rows, w)?;
+        }
+    }
+    flush(&mut rows, w)?;
+    Ok(n)
+}

@@ -1,0 +1,211 @@
+//! `claimscope train stance|confidence`: fit a head, write it and its model card.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde_json::json;
+
+use super::ModelArgs;
+use crate::classify::head::TrainConfig;
+use crate::classify::{confidence, stance};
+use crate::error::{Error, Result};
+use crate::eval::default_data_dir;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TrainCommand {
+    /// Stance toward a claim, on Emergent (+ unrelated pairs) and FNC-1 train.
+    Stance {
+        /// Emergent folder (default ../shared/data/emergent).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// FNC-1 folder (default ../shared/data/fnc1).
+        #[arg(long)]
+        fnc1: Option<PathBuf>,
+        /// Train on Emergent only.
+        #[arg(long)]
+        no_fnc1: bool,
+        #[arg(short, long, default_value = "models/stance.safetensors")]
+        output: PathBuf,
+        #[command(flatten)]
+        hyper: Hyper,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
+    /// Asserted confidence, on Pei & Jurgens' sentence-level certainty.
+    Confidence {
+        /// Pei & Jurgens folder (default ../shared/data/pei-certainty).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(short, long, default_value = "models/confidence.safetensors")]
+        output: PathBuf,
+        #[command(flatten)]
+        hyper: Hyper,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
+}
+
+/// Hyper-parameters; the defaults per task are the ones the shipped heads were trained with
+/// (chosen on the validation split).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Hyper {
+    /// Hidden units (0: softmax regression). Default: 128 for stance, 32 for confidence.
+    #[arg(long)]
+    pub hidden: Option<usize>,
+    /// L2 penalty. Default: 1e-4 for stance, 0.1 for confidence.
+    #[arg(long)]
+    pub l2: Option<f32>,
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f32,
+    #[arg(long, default_value_t = 60)]
+    pub max_epochs: usize,
+    #[arg(long, default_value_t = 8)]
+    pub patience: usize,
+    #[arg(long, default_value_t = 13)]
+    pub seed: u64,
+    /// Scale of the hand-made features against the embedding dimensions after standardising.
+    /// Default: 1 for stance, 10 for confidence.
+    #[arg(long)]
+    pub emphasis: Option<f32>,
+}
+
+impl Hyper {
+    fn config(&self, hidden: usize, l2: f32, emphasis: f32, extra_from: usize) -> TrainConfig {
+        TrainConfig {
+            emphasis: Some((extra_from, self.emphasis.unwrap_or(emphasis))),
+            hidden: self.hidden.unwrap_or(hidden),
+            l2: self.l2.unwrap_or(l2),
+            lr: self.lr,
+            max_epochs: self.max_epochs,
+            patience: self.patience,
+            seed: self.seed,
+            ..TrainConfig::default()
+        }
+    }
+}
+
+fn write_card(path: &std::path::Path, card: &serde_json::Value) -> Result<()> {
+    let card_path = crate::classify::card_path(path);
+    let text = serde_json::to_string_pretty(card).map_err(|e| Error::Other(e.to_string()))?;
+    std::fs::write(&card_path, text + "\n").map_err(|e| Error::io(&card_path, e))?;
+    eprintln!("wrote {} and {}", path.display(), card_path.display());
+    Ok(())
+}
+
+fn command_line() -> String {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    format!("claimscope {}", args.join(" "))
+}
+
+pub fn run(cmd: &TrainCommand) -> Result<()> {
+    let start = Instant::now();
+    match cmd {
+        TrainCommand::Stance {
+            data,
+            fnc1,
+            no_fnc1,
+            output,
+            hyper,
+            model,
+        } => {
+            let emergent = data.clone().unwrap_or_else(|| default_data_dir("emergent"));
+            let fnc1 = (!no_fnc1).then(|| fnc1.clone().unwrap_or_else(|| default_data_dir("fnc1")));
+            let embedder = model.load()?;
+            let cfg = hyper.config(128, 1e-4, 1.0, 4 * embedder.dim());
+            let id = super::index::model_id(&embedder);
+            let trained = stance::train(
+                &embedder,
+                id.clone(),
+                &stance::StanceData {
+                    emergent: &emergent,
+                    fnc1: fnc1.as_deref(),
+                },
+                &cfg,
+            )?;
+            trained.head.save(output)?;
+            eprintln!(
+                "trained in {:.0} s: best validation macro-F1 {:.3} at epoch {}; evaluating on the test splits",
+                start.elapsed().as_secs_f64(),
+                trained.report.best_val_macro_f1,
+                trained.report.best_epoch
+            );
+            let clf = stance::StanceClassifier::load(output, &id)?;
+            let em = stance::eval_emergent(&clf, &embedder, &emergent)?;
+            let fnc = match &fnc1 {
+                Some(d) => Some(stance::eval_fnc1(&clf, &embedder, d)?),
+                None => None,
+            };
+            let card = json!({
+                "task": "stance",
+                "labels": stance::LABELS,
+                "features": stance::FEATURES,
+                "embedding_model": id,
+                "reproduce": command_line(),
+                "claimscope_version": env!("CARGO_PKG_VERSION"),
+                "training_data": {
+                    "emergent": emergent.display().to_string(),
+                    "fnc1": fnc1.as_ref().map(|p| p.display().to_string()),
+                    "mapping": "Emergent for/against/observing = agree/disagree/discuss; unrelated = each Emergent train headline paired with another train claim; FNC-1 bodies reduced to the 3 sentences closest to the headline",
+                    "sizes": trained.sizes,
+                    "train_label_counts": stance::LABELS.iter().zip(&trained.label_counts).map(|(l, n)| (l.to_string(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
+                    "validation": "10% of Emergent claims and 10% of FNC-1 bodies, held out whole",
+                },
+                "hyper_parameters": cfg,
+                "training": trained.report,
+                "metrics": {
+                    "validation_macro_f1": trained.report.best_val_macro_f1,
+                    "emergent_test": em,
+                    "fnc1_competition_test": fnc,
+                },
+                "seconds": start.elapsed().as_secs_f64(),
+            });
+            write_card(output, &card)
+        }
+        TrainCommand::Confidence {
+            data,
+            output,
+            hyper,
+            model,
+        } => {
+            let dir = data
+                .clone()
+                .unwrap_or_else(|| default_data_dir("pei-certainty"));
+            let embedder = model.load()?;
+            let cfg = hyper.config(32, 0.1, 10.0, embedder.dim());
+            let id = super::index::model_id(&embedder);
+            let train_rows = confidence::load_pei(&dir, "train")?;
+            let medians = confidence::medians_by_cue(&train_rows);
+            eprintln!("train medians of Pei & Jurgens scores by main-clause cue level:");
+            for (name, n, m) in &medians {
+                eprintln!("  {name:<9} {n:>5} sentences, median {m:.2}");
+            }
+            let trained = confidence::train(&embedder, id.clone(), &dir, &cfg)?;
+            trained.head.save(output)?;
+            let clf = confidence::ConfidenceClassifier::load(output, &id)?;
+            let test = confidence::evaluate(&clf, &embedder, &dir, "test")?;
+            let val = confidence::evaluate(&clf, &embedder, &dir, "val")?;
+            let card = json!({
+                "task": "confidence",
+                "labels": ["high", "moderate", "low", "none"],
+                "head_labels": trained.head.labels(),
+                "features": confidence::FEATURES,
+                "embedding_model": id,
+                "reproduce": command_line(),
+                "claimscope_version": env!("CARGO_PKG_VERSION"),
+                "training_data": {
+                    "pei_certainty": dir.display().to_string(),
+                    "train_sentences": trained.train_size,
+                    "validation_sentences": trained.val_size,
+                    "mapping": format!("score >= {} high, >= {} moderate, else low (edges: midpoints of the train medians by cue level below); none is decided by rule (question, fragment, verbless heading)", confidence::HIGH_FROM, confidence::LOW_BELOW),
+                    "train_medians_by_cue_level": medians.iter().map(|(n, c, m)| json!({"cue_level": n, "sentences": c, "median": m})).collect::<Vec<_>>(),
+                    "class_values": trained.head.meta.class_values,
+                },
+                "hyper_parameters": cfg,
+                "training": trained.report,
+                "metrics": { "validation": val, "test": test },
+                "seconds": start.elapsed().as_secs_f64(),
+            });
+            write_card(output, &card)
+        }
+    }
+}
