@@ -402,7 +402,18 @@ fn spread(members: &[Member]) -> Option<ConfidenceSpread> {
     let mut levels: Vec<LevelOutlets> = Vec::new();
     for m in members {
         let Some(c) = &m.confidence else { continue };
-        if c.level == Level::None {
+        // A difference counts only when words carry it: a hedged level needs a hedge cue in
+        // the main clause, so a head's unexplained "moderate" never raises the flag.
+        let carried = match c.level {
+            Level::High => true,
+            Level::None => false,
+            level => c.cues.iter().any(|q| {
+                q.main_clause
+                    && q.kind != crate::classify::cues::CueKind::Booster
+                    && q.level == level
+            }),
+        };
+        if !carried {
             continue;
         }
         let entry = match levels.iter_mut().position(|l| l.level == c.level) {

@@ -127,7 +127,12 @@ const LEXICON: &[(&str, Level, CueKind)] = &[
     ("might", Low, Hedge),
     ("could", Low, Hedge),
     ("possibly", Low, Hedge),
-    ("possible", Low, Hedge),
+    // "possible" alone is mostly an adjective ("two possible outcomes"); as a hedge it comes
+    // in these frames.
+    ("it is possible", Low, Hedge),
+    ("it's possible", Low, Hedge),
+    ("is possible", Low, Hedge),
+    ("possible that", Low, Hedge),
     ("perhaps", Low, Hedge),
     ("maybe", Low, Hedge),
     ("potentially", Low, Hedge),

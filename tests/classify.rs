@@ -1,0 +1,429 @@
+//! The shipped classifier heads on the real model and real text: asserted confidence of the
+//! example corpus's hedged and plain sentences, stance of a reported denial, the heads inside
+//! `match`, the test-split figures, and the CLI's contracts and bad input.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use claimscope::classify::{
+    CONFIDENCE_HEAD, ConfidenceClassifier, Level, STANCE_HEAD, StanceClassifier, confidence,
+    default_head_path, stance,
+};
+use claimscope::index::store::ModelId;
+
+fn model_id() -> ModelId {
+    claimscope::cli::index::model_id(common::embedder())
+}
+
+fn confidence_head() -> ConfidenceClassifier {
+    ConfidenceClassifier::load(&default_head_path(CONFIDENCE_HEAD), &model_id())
+        .expect("shipped confidence head")
+}
+
+fn stance_head() -> StanceClassifier {
+    StanceClassifier::load(&default_head_path(STANCE_HEAD), &model_id())
+        .expect("shipped stance head")
+}
+
+/// Sentences of the example corpus, as `segment` gives them.
+fn corpus_sentences() -> Vec<String> {
+    let args = claimscope::ingest::IngestArgs::for_paths(&[common::project(
+        "examples/election-interference",
+    )
+    .to_string_lossy()]);
+    claimscope::ingest::Corpus::open(&args)
+        .expect("open")
+        .flat_map(|d| {
+            claimscope::segment::segment(&d.expect("doc"), Default::default())
+                .sentences
+                .into_iter()
+                .map(|s| s.text)
+        })
+        .collect()
+}
+
+fn sentence_with(all: &[String], needle: &str) -> String {
+    all.iter()
+        .find(|s| s.contains(needle))
+        .unwrap_or_else(|| panic!("no sentence contains {needle:?}"))
+        .clone()
+}
+
+#[test]
+fn hedged_sentences_are_moderate_with_their_cues_and_plain_reports_high() {
+    let all = corpus_sentences();
+    let clf = confidence_head();
+    let cases: &[(&str, Level, Option<&str>)] = &[
+        (
+            "is likely to have authorised",
+            Level::Moderate,
+            Some("likely"),
+        ),
+        (
+            "were probably not election-focused",
+            Level::Moderate,
+            Some("probably"),
+        ),
+        (
+            "is expected to impose",
+            Level::Moderate,
+            Some("is expected to"),
+        ),
+        (
+            "called the allegations of election interference",
+            Level::High,
+            None,
+        ),
+        ("President Biden defeated Mr Trump", Level::High, None),
+        (
+            "concluded with “high confidence”",
+            Level::High,
+            Some("high confidence"),
+        ),
+        (
+            "almost certainly viewed",
+            Level::High,
+            Some("almost certainly"),
+        ),
+    ];
+    let texts: Vec<String> = cases.iter().map(|c| sentence_with(&all, c.0)).collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let labels = clf
+        .classify_texts(common::embedder(), &refs)
+        .expect("classify");
+    for ((needle, want, cue), (text, got)) in cases.iter().zip(texts.iter().zip(&labels)) {
+        assert_eq!(got.confidence, *want, "{needle}: {text} -> {got:?}");
+        if let Some(cue) = cue {
+            let c = got
+                .cues
+                .iter()
+                .find(|c| c.text.to_lowercase().contains(cue))
+                .unwrap_or_else(|| panic!("{needle}: cue {cue:?} not reported: {:?}", got.cues));
+            assert_eq!(&text[c.start..c.end], c.text, "cue span points at the text");
+        }
+        assert!((0.0..=1.0).contains(&got.score));
+    }
+    // Plain statements score as more certain than hedged ones.
+    assert!(labels[3].score > labels[0].score, "{labels:?}");
+}
+
+#[test]
+fn questions_fragments_and_empty_text_assert_nothing() {
+    let clf = confidence_head();
+    let texts = [
+        "Did Russia interfere in the election?",
+        "Iranian attempt",
+        "",
+    ];
+    let labels = clf
+        .classify_texts(common::embedder(), &texts)
+        .expect("classify");
+    for (t, l) in texts.iter().zip(&labels) {
+        assert_eq!(l.confidence, Level::None, "{t:?}: {l:?}");
+        assert_eq!(l.score, 0.0);
+    }
+}
+
+#[test]
+fn a_reported_denial_disagrees_and_an_assertion_agrees() {
+    let clf = stance_head();
+    let e = common::embedder();
+    let claim = "Russia interfered in the 2020 US election";
+    let texts = [
+        "Russia called the allegations of election interference “baseless”.",
+        "Russian President Vladimir Putin authorised influence operations to help Donald Trump in last November's presidential election.",
+        "The bakery's new sourdough recipe calls for rye flour and a long cold proof.",
+    ];
+    let cv = e.embed(&[claim]).expect("embed").vectors;
+    let tv = e.embed(&texts).expect("embed").vectors;
+    let labels = clf
+        .toward(claim, cv.row(0), &texts, tv.view())
+        .expect("stance");
+    assert_eq!(labels[0].stance, "disagree", "{:?}", labels[0]);
+    assert_eq!(labels[1].stance, "agree", "{:?}", labels[1]);
+    assert_eq!(labels[2].stance, "unrelated", "{:?}", labels[2]);
+    let s = &labels[0].scores;
+    assert!((s.agree + s.disagree + s.discuss + s.unrelated - 1.0).abs() < 1e-4);
+}
+
+#[test]
+fn heads_refuse_another_embedding_model() {
+    let other = ModelId::new("sentence-transformers/all-mpnet-base-v2", 768);
+    let err = StanceClassifier::load(&default_head_path(STANCE_HEAD), &other)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("trained on embeddings of"), "{err}");
+    assert!(err.contains("--model"), "{err}");
+    let err = ConfidenceClassifier::load(&default_head_path(STANCE_HEAD), &model_id())
+        .err()
+        .expect("a stance head is not a confidence head")
+        .to_string();
+    assert!(err.contains("not a confidence head"), "{err}");
+}
+
+#[test]
+fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
+    use claimscope::matching::{Classifiers, MatchOptions, match_claims};
+    let args = claimscope::ingest::IngestArgs::for_paths(&[common::project(
+        "examples/election-interference",
+    )
+    .to_string_lossy()]);
+    let docs: Vec<_> = claimscope::ingest::Corpus::open(&args)
+        .expect("open")
+        .map(|d| claimscope::segment::segment(&d.expect("doc"), Default::default()))
+        .collect();
+    let (c, s) = (confidence_head(), stance_head());
+    let heads = Classifiers {
+        confidence: &c,
+        stance: &s,
+    };
+    let r = match_claims(
+        &docs,
+        common::embedder(),
+        &MatchOptions::default(),
+        Some(&heads),
+    )
+    .expect("match");
+    let putin = r
+        .groups
+        .iter()
+        .find(|g| {
+            g.members
+                .iter()
+                .any(|m| m.claim.text.contains("Putin") && m.claim.text.contains("authorised"))
+        })
+        .expect("Putin group");
+    assert!(putin.confidence_differs, "{putin:#?}");
+    let spread = putin.confidence_spread.as_ref().expect("spread");
+    assert!(spread.note.contains("likely"), "{}", spread.note);
+    let bbc = putin
+        .members
+        .iter()
+        .find(|m| m.claim.outlet == "BBC News")
+        .expect("BBC member");
+    let conf = bbc.confidence.as_ref().expect("labelled");
+    assert_eq!(conf.level, Level::Moderate);
+    let likely = conf.cues.iter().find(|q| q.text == "likely").expect("cue");
+    // Cue spans are document offsets: inside the member's span.
+    assert!(likely.start >= bbc.claim.start && likely.end <= bbc.claim.end);
+    assert!(
+        putin.members.iter().any(|m| m
+            .confidence
+            .as_ref()
+            .is_some_and(|c| c.level == Level::High)),
+        "one outlet states it as fact"
+    );
+    for g in &r.groups {
+        for m in &g.members {
+            assert!(m.stance.is_some() && m.confidence.is_some());
+        }
+        // Flagged only where words carry the difference.
+        assert_eq!(g.confidence_differs, g.confidence_spread.is_some());
+    }
+}
+
+#[test]
+fn emergent_and_pei_test_figures_clear_their_baselines() {
+    let e = common::embedder();
+    let em =
+        stance::eval_emergent(&stance_head(), e, &common::shared("data/emergent")).expect("eval");
+    // Majority class gets accuracy 0.47 and macro-F1 about 0.21 on these 524 pairs.
+    assert_eq!(em.pairs, 524);
+    assert!(em.accuracy > em.majority_accuracy + 0.1, "{em:?}");
+    assert!(em.macro_f1 > 0.55, "{em:?}");
+    let c = confidence::evaluate(
+        &confidence_head(),
+        e,
+        &common::shared("data/pei-certainty"),
+        "test",
+    )
+    .expect("eval");
+    assert_eq!(c.sentences, 136);
+    assert!(c.spearman > 0.3, "{c:?}");
+    assert!(c.macro_f1 > 0.45, "{c:?}");
+}
+
+fn claimscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_claimscope"))
+        .args(args)
+        .env("CLAIMSCOPE_MODEL", common::model_spec())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run claimscope")
+}
+
+#[test]
+fn classify_confidence_over_the_corpus_streams_records_with_provenance() {
+    let out = claimscope(&[
+        "classify",
+        "examples/election-interference",
+        "--task",
+        "confidence",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("sentences/s"), "throughput figure: {err}");
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(rows.len(), corpus_sentences().len());
+    for r in &rows {
+        for k in [
+            "doc",
+            "outlet",
+            "start",
+            "end",
+            "text",
+            "confidence",
+            "score",
+            "cues",
+        ] {
+            assert!(r.get(k).is_some(), "{k} missing in {r}");
+        }
+    }
+    let bbc = rows
+        .iter()
+        .find(|r| {
+            r["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("is likely to have"))
+        })
+        .expect("BBC hedge");
+    assert_eq!(bbc["confidence"], "moderate");
+    // Cue offsets are in the document, like the sentence's own span.
+    let doc = std::fs::read_to_string(common::project(
+        "examples/election-interference/001_c6d5608b06e78f00.txt",
+    ))
+    .expect("read");
+    let cue = &bbc["cues"][0];
+    let (a, b) = (
+        cue["start"].as_u64().unwrap() as usize,
+        cue["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&doc[a..b], cue["text"].as_str().unwrap());
+}
+
+#[test]
+fn classify_pairs_keeps_order_and_fails_on_a_bad_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let good = dir.path().join("pairs.jsonl");
+    std::fs::write(
+        &good,
+        "{\"id\":1,\"claim\":\"Iran ran its own influence campaign\",\"text\":\"Iran carried out its own influence campaign aimed at harming Trump.\"}\n\
+         {\"id\":2,\"claim\":\"Russia interfered in the election\",\"text\":\"Russia called the allegations baseless.\"}\n",
+    )
+    .expect("write");
+    let out = claimscope(&[
+        "classify",
+        "--task",
+        "stance",
+        "--pairs",
+        good.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["id"], 1);
+    assert_eq!(rows[1]["id"], 2);
+    assert_eq!(rows[0]["stance"], "agree");
+    assert_eq!(rows[1]["stance"], "disagree");
+    assert!(rows[1]["scores"]["disagree"].as_f64().unwrap() > 0.5);
+
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"claim\":\"a\",\"text\":\"b\"}\n{\"claim\":\"a\"}\n",
+    )
+    .expect("write");
+    let out = claimscope(&[
+        "classify",
+        "--task",
+        "stance",
+        "--pairs",
+        bad.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("bad.jsonl:2") && err.contains("\"text\""),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+
+    let out = claimscope(&[
+        "classify",
+        "examples/election-interference",
+        "--task",
+        "stance",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("--claim"), "{err}");
+}
+
+#[test]
+fn training_data_errors_name_the_file_and_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("url-versions-2015-06-14-clean-train.csv"),
+        ",claimHeadline,articleHeadline,articleHeadlineStance,articleId,claimId\n0,c,h,for,a,1\n1,c,h,sideways,b,1\n",
+    )
+    .expect("write");
+    let err = stance::load_emergent(dir.path(), "train")
+        .err()
+        .expect("unknown label")
+        .to_string();
+    assert!(
+        err.contains("url-versions-2015-06-14-clean-train.csv:3") && err.contains("sideways"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join("sentence-level-certainty.jsonl"),
+        "{\"finding\": \"x\", \"split\": \"train\"}\n",
+    )
+    .expect("write");
+    let err = confidence::load_pei(dir.path(), "train")
+        .err()
+        .expect("missing score")
+        .to_string();
+    assert!(
+        err.contains("sentence-level-certainty.jsonl:1")
+            && err.contains("sentence-level-certainty"),
+        "{err}"
+    );
+}
+
+/// The shipped confidence head reproduces from its documented command (stance takes minutes
+/// and is checked by hand; see README).
+#[test]
+fn confidence_head_reproduces_from_its_command() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out_path = dir.path().join("confidence.safetensors");
+    let out = claimscope(&["train", "confidence", "-o", out_path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |p: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).expect("card")).expect("json")
+    };
+    let fresh = read(&dir.path().join("confidence.json"));
+    let shipped = read(&common::project("models/confidence.json"));
+    for k in ["pearson", "macro_f1", "accuracy"] {
+        let (a, b) = (
+            fresh["metrics"]["test"][k].as_f64().unwrap(),
+            shipped["metrics"]["test"][k].as_f64().unwrap(),
+        );
+        assert!((a - b).abs() < 0.03, "{k}: fresh {a} vs shipped {b}");
+    }
+}
