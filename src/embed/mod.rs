@@ -34,6 +34,7 @@ pub enum Precision {
     F32,
     F16,
     Bf16,
+    Int8,
 }
 
 impl std::fmt::Display for Precision {
@@ -42,6 +43,7 @@ impl std::fmt::Display for Precision {
             Precision::F32 => "f32",
             Precision::F16 => "f16",
             Precision::Bf16 => "bf16",
+            Precision::Int8 => "int8",
         })
     }
 }
@@ -52,6 +54,8 @@ impl Precision {
             Precision::F32 => candle_core::DType::F32,
             Precision::F16 => candle_core::DType::F16,
             Precision::Bf16 => candle_core::DType::BF16,
+            // Never reaches a backend: refused in `Embedder::load_with`.
+            Precision::Int8 => candle_core::DType::U8,
         }
     }
 }
@@ -116,6 +120,20 @@ impl Embedder {
     }
 
     pub fn load_with(files: &ModelFiles, precision: Precision) -> Result<Self> {
+        // Refused rather than run: candle-transformers' BERT builds its additive attention mask
+        // as (1 - mask) * f32::MIN in the model's dtype, where f32::MIN becomes -inf, so every
+        // kept position gets 0 * -inf = NaN and half precision returns NaN vectors. And there is
+        // no int8 kernel yet. The f32 path is the fast one on CPU here.
+        if precision != Precision::F32 {
+            return Err(Error::Model(format!(
+                "precision {precision} is not available: {}; use --precision f32 (the fastest path on CPU here)",
+                match precision {
+                    Precision::Int8 => "no int8 kernel yet",
+                    _ =>
+                        "candle-transformers' BERT returns NaN vectors in half precision on CPU (its attention mask multiplies 0 by -inf)",
+                }
+            )));
+        }
         let bert = config::read_bert_config(files)?;
         let pipeline = PipelineConfig::read(files, bert.max_position_embeddings)?;
         let tokenizer = load_tokenizer(&files.path("tokenizer.json"), pipeline.max_seq_length)?;
