@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # claimscope against the Python peers (sentence-transformers on PyTorch, ONNX Runtime fp32/int8)
 # in one round on one machine: same workload, batch 32, 2 threads, a fresh process per run,
-# runs interleaved (peers, then claimscope f32, R times) so drifts in
+# runs interleaved (peers, then claimscope f32 and int8, R times) so drifts in
 # machine load hit everyone alike. Prints medians and claimscope's ratios to each peer.
 #
 #   bash benches/peers.sh [REPEATS] [WORKLOAD]
@@ -30,7 +30,7 @@ for r in $(seq 1 "$REPEATS"); do
   echo "round $r/$REPEATS" >&2
   "$VENV/bin/python" "$SHARED/peers.py" run --model "$MODEL" --texts "$WORKLOAD" --batch-size 32 \
     --threads "$THREADS" --repeats 1 --json "$OUT/peers-$r.json" >/dev/null
-  for p in f32; do
+  for p in f32 int8; do
     "$BIN" --threads "$THREADS" bench --workload "$WORKLOAD" --batch-size 32 --repeats 1 \
       --precision "$p" --format json > "$OUT/claimscope-$p-$r.json"
   done
@@ -44,7 +44,7 @@ for r in range(1, n + 1):
     peers = json.load(open(f"{out}/peers-{r}.json"))["summary"]
     for p, s in peers.items():
         rows.setdefault(p, []).append((s["sentences_per_s_median"], s["tokens_per_s_median"], s["peak_rss_mib_median"], s["cos_vs_torch_mean"], s["cos_vs_torch_min"]))
-    for p in ("f32",):
+    for p in ("f32", "int8"):
         c = json.load(open(f"{out}/claimscope-{p}-{r}.json"))
         rows.setdefault(f"claimscope-{p}", []).append((c["sentences_per_s"], c["tokens_per_s"], c["peak_rss_mib"], c["cos_vs_f32_mean"], c["cos_vs_f32_min"]))
 med = {p: [statistics.median(x[i] for x in v) for i in range(3)] + [v[-1][3], min(x[4] for x in v if x[4] is not None) if v[-1][4] is not None else None] for p, v in rows.items()}

@@ -379,8 +379,7 @@ fn training_data_errors_name_the_file_and_line() {
     )
     .expect("write");
     let err = stance::load_emergent(dir.path(), "train")
-        .err()
-        .expect("unknown label")
+        .expect_err("unknown label")
         .to_string();
     assert!(
         err.contains("url-versions-2015-06-14-clean-train.csv:3") && err.contains("sideways"),

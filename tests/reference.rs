@@ -110,3 +110,31 @@ fn padding_does_not_change_a_vector() {
     let c = cosine(&alone.row(0).to_vec(), &batched.vectors.row(1).to_vec());
     assert!(c > 0.99999, "padded vs alone cosine {c}");
 }
+
+/// The opt-in int8 path: close to sentence-transformers' vectors, never NaN, and half
+/// precision refused with its reason rather than returning NaN.
+#[test]
+fn int8_stays_close_to_the_reference() {
+    use claimscope::embed::{Embedder, Precision};
+    let refs = references();
+    let texts: Vec<&str> = refs.iter().map(|r| r.text.as_str()).collect();
+    let e = Embedder::from_spec_with(&common::model_spec(), Precision::Int8).expect("int8 model");
+    assert_eq!(e.backend_name(), "fast-int8");
+    let out = e.embed(&texts).expect("embed");
+    let cos: Vec<f32> = refs
+        .iter()
+        .zip(out.vectors.rows())
+        .map(|(r, v)| cosine(&v.to_vec(), &r.embedding))
+        .collect();
+    let mean = cos.iter().sum::<f32>() / cos.len() as f32;
+    let min = cos.iter().copied().fold(f32::INFINITY, f32::min);
+    eprintln!("int8 against the reference: mean {mean:.5}, min {min:.5}");
+    assert!(cos.iter().all(|c| c.is_finite()));
+    assert!(mean >= 0.995, "mean cosine {mean}");
+    assert!(min >= 0.97, "min cosine {min}");
+    let err = Embedder::from_spec_with(&common::model_spec(), Precision::Bf16)
+        .err()
+        .expect("bf16 refused")
+        .to_string();
+    assert!(err.contains("NaN") && err.contains("int8"), "{err}");
+}

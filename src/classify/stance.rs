@@ -415,12 +415,12 @@ pub fn add_unrelated(embedder: &Embedder, pairs: &mut Vec<LabelledPair>, seed: u
     Ok(())
 }
 
+/// FNC-1 (headline, Body ID, label) rows.
+pub type Fnc1Rows = Vec<(String, String, usize)>;
+
 /// FNC-1 stances of a split with their bodies: `train` (the reconstructed train stances) or
 /// `test` (the competition test set).
-pub fn load_fnc1(
-    dir: &Path,
-    split: &str,
-) -> Result<(Vec<(String, String, usize)>, HashMap<String, String>)> {
+pub fn load_fnc1(dir: &Path, split: &str) -> Result<(Fnc1Rows, HashMap<String, String>)> {
     let (stances, bodies) = match split {
         "train" => ("train_stances.reconstructed.csv", "train_bodies.csv"),
         "test" => (

@@ -23,6 +23,7 @@ use multiversion::multiversion;
 
 use super::backend::Backend;
 use super::config::PoolingMode;
+use super::quant::QLinear;
 use crate::error::{Error, Result};
 
 struct Linear {
@@ -31,6 +32,8 @@ struct Linear {
     b: Vec<f32>,
     out: usize,
     inp: usize,
+    /// The int8 form, when the encoder runs in int8 (`--precision int8`).
+    q: Option<QLinear>,
 }
 
 struct Norm {
@@ -58,6 +61,7 @@ pub struct FastBert {
     vocab: usize,
     max_pos: usize,
     eps: f32,
+    int8: bool,
 }
 
 fn tensor(
@@ -79,7 +83,9 @@ fn tensor(
 }
 
 impl FastBert {
-    pub fn load(weights: &Path, config: &Config) -> Result<Self> {
+    /// `int8`: quantise every dense layer's weights (per output channel) and run them through
+    /// the int8 kernel with activations quantised per row; attention, LayerNorm and GELU stay f32.
+    pub fn load(weights: &Path, config: &Config, int8: bool) -> Result<Self> {
         if config.hidden_act != HiddenAct::Gelu {
             return Err(Error::Model(format!(
                 "fast backend supports GELU (erf) only, not {:?}",
@@ -114,6 +120,7 @@ impl FastBert {
                 b: check(get(&format!("{p}.bias"))?, out, p)?,
                 out,
                 inp,
+                q: None,
             })
         };
         let norm = |p: &str| -> Result<Norm> {
@@ -133,17 +140,32 @@ impl FastBert {
                 b: [q.b, k.b, v.b].concat(),
                 out: 3 * h,
                 inp: h,
+                q: None,
+            };
+            let quantise = |mut l: Linear| {
+                if int8 {
+                    l.q = Some(QLinear::new(&l.w, &l.b, l.out, l.inp));
+                    // The f32 weights are not needed any more: keep the memory low.
+                    l.w = Vec::new();
+                }
+                l
             };
             layers.push(Layer {
-                qkv,
-                attn_out: linear(&format!("{p}.attention.output.dense"), h, h)?,
+                qkv: quantise(qkv),
+                attn_out: quantise(linear(&format!("{p}.attention.output.dense"), h, h)?),
                 attn_norm: norm(&format!("{p}.attention.output.LayerNorm"))?,
-                inter: linear(
+                inter: quantise(linear(
                     &format!("{p}.intermediate.dense"),
                     config.intermediate_size,
                     h,
-                )?,
-                out: linear(&format!("{p}.output.dense"), h, config.intermediate_size)?,
+                )?),
+                // Keeping this one (GELU outputs, the widest range) in f32 was measured: cosine
+                // min 0.9846 instead of 0.9817, but 886 instead of 1,060 sentences/s.
+                out: quantise(linear(
+                    &format!("{p}.output.dense"),
+                    h,
+                    config.intermediate_size,
+                )?),
                 out_norm: norm(&format!("{p}.output.LayerNorm"))?,
             });
         }
@@ -170,6 +192,7 @@ impl FastBert {
             vocab: config.vocab_size,
             max_pos: config.max_position_embeddings,
             eps: config.layer_norm_eps as f32,
+            int8,
         })
     }
 
@@ -287,6 +310,10 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// out[t, n] = x[t, k] @ w[n, k]^T + b[n], single-threaded (parallelism comes from batches).
 fn matmul_bias(x: &[f32], t: usize, lin: &Linear, out: &mut [f32]) {
+    if let Some(q) = &lin.q {
+        q.forward(x, t, out);
+        return;
+    }
     let (n, k) = (lin.out, lin.inp);
     for r in 0..t {
         out[r * n..(r + 1) * n].copy_from_slice(&lin.b);
@@ -398,7 +425,7 @@ impl Backend for FastBert {
     }
 
     fn name(&self) -> &'static str {
-        "fast-f32"
+        if self.int8 { "fast-int8" } else { "fast-f32" }
     }
 
     fn embed(&self, seqs: &[&[u32]], pooling: &[PoolingMode]) -> Result<Vec<f32>> {

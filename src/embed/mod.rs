@@ -9,6 +9,7 @@
 pub mod backend;
 pub mod config;
 pub mod fast;
+pub mod quant;
 pub mod source;
 
 use std::path::Path;
@@ -120,18 +121,12 @@ impl Embedder {
     }
 
     pub fn load_with(files: &ModelFiles, precision: Precision) -> Result<Self> {
-        // Refused rather than run: candle-transformers' BERT builds its additive attention mask
-        // as (1 - mask) * f32::MIN in the model's dtype, where f32::MIN becomes -inf, so every
-        // kept position gets 0 * -inf = NaN and half precision returns NaN vectors. And there is
-        // no int8 kernel yet. The f32 path is the fast one on CPU here.
-        if precision != Precision::F32 {
+        // Half precision is refused rather than run: candle-transformers' BERT builds its
+        // additive attention mask as (1 - mask) * f32::MIN in the model's dtype, where f32::MIN
+        // becomes -inf, so every kept position gets 0 * -inf = NaN.
+        if matches!(precision, Precision::F16 | Precision::Bf16) {
             return Err(Error::Model(format!(
-                "precision {precision} is not available: {}; use --precision f32 (the fastest path on CPU here)",
-                match precision {
-                    Precision::Int8 => "no int8 kernel yet",
-                    _ =>
-                        "candle-transformers' BERT returns NaN vectors in half precision on CPU (its attention mask multiplies 0 by -inf)",
-                }
+                "precision {precision} is not available: candle-transformers' BERT returns NaN vectors in half precision on CPU (its attention mask multiplies 0 by -inf); use --precision f32 or int8"
             )));
         }
         let bert = config::read_bert_config(files)?;
@@ -139,14 +134,15 @@ impl Embedder {
         let tokenizer = load_tokenizer(&files.path("tokenizer.json"), pipeline.max_seq_length)?;
         // The fast f32 encoder by default; candle-transformers' BERT for half precision and
         // for A/B checks (CLAIMSCOPE_BACKEND=candle).
-        let use_candle = precision != Precision::F32
-            || std::env::var("CLAIMSCOPE_BACKEND").is_ok_and(|v| v.eq_ignore_ascii_case("candle"));
+        let use_candle = precision == Precision::F32
+            && std::env::var("CLAIMSCOPE_BACKEND").is_ok_and(|v| v.eq_ignore_ascii_case("candle"));
         let backend: Box<dyn Backend> = if use_candle {
             Box::new(backend::CandleBert::load(files, &bert, precision.dtype())?)
         } else {
             Box::new(fast::FastBert::load(
                 &files.path("model.safetensors"),
                 &bert,
+                precision == Precision::Int8,
             )?)
         };
         let info = ModelInfo {

@@ -1,0 +1,266 @@
+//! Dynamic int8 matrix products for the fast encoder (`--precision int8`).
+//!
+//! Weights are quantised once, per output channel (symmetric, scale = max|w| / 127); each
+//! activation row is quantised when it arrives (symmetric per row, stored as u8 with a +128
+//! offset because AVX-512 VNNI's `vpdpbusd` multiplies unsigned by signed bytes). The offset is
+//! taken back out with the weights' column sums. Per-row activation scales are what keeps the
+//! error small: a token with one large activation does not flatten every other token's range.
+//!
+//! By hand because neither candle nor gemm has an int8 CPU kernel, and the one instruction that
+//! makes int8 pay (`vpdpbusd`, 64 multiply-adds per cycle per port) needs a weight layout of its
+//! own. On CPUs without AVX-512 VNNI a portable loop computes the same integers (same vectors,
+//! slower).
+
+#[cfg(target_arch = "x86_64")]
+use std::arch::x86_64::*;
+
+/// Columns per block (one zmm of i32 accumulators) and blocks / rows per tile.
+const COLS: usize = 16;
+const NB: usize = 4;
+const MR: usize = 4;
+
+pub struct QLinear {
+    /// [n_blocks][k / 4][16 columns][4 bytes]: the order `vpdpbusd` consumes.
+    packed: Vec<i8>,
+    /// Per output channel: scale and sum of the quantised weights.
+    scale: Vec<f32>,
+    colsum: Vec<i32>,
+    bias: Vec<f32>,
+    n: usize,
+    k: usize,
+    /// Padded sizes: N to a multiple of NB * COLS, K to a multiple of 4.
+    np: usize,
+    kp: usize,
+}
+
+fn round_up(x: usize, m: usize) -> usize {
+    x.div_ceil(m) * m
+}
+
+impl QLinear {
+    /// From row-major f32 weights [n, k] and bias [n].
+    pub fn new(w: &[f32], bias: &[f32], n: usize, k: usize) -> Self {
+        let np = round_up(n, NB * COLS);
+        let kp = round_up(k, 4);
+        let mut scale = vec![1.0f32; np];
+        let mut colsum = vec![0i32; np];
+        let mut q = vec![0i8; np * kp];
+        for r in 0..n {
+            let row = &w[r * k..(r + 1) * k];
+            let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+            let s = if max > 0.0 { max / 127.0 } else { 1.0 };
+            scale[r] = s;
+            for (c, &v) in row.iter().enumerate() {
+                let x = (v / s).round().clamp(-127.0, 127.0) as i8;
+                q[r * kp + c] = x;
+                colsum[r] += x as i32;
+            }
+        }
+        let kg = kp / 4;
+        let mut packed = vec![0i8; np * kp];
+        for r in 0..np {
+            let (blk, c) = (r / COLS, r % COLS);
+            for g in 0..kg {
+                for j in 0..4 {
+                    packed[((blk * kg + g) * COLS + c) * 4 + j] = q[r * kp + g * 4 + j];
+                }
+            }
+        }
+        QLinear {
+            packed,
+            scale,
+            colsum,
+            bias: {
+                let mut b = bias.to_vec();
+                b.resize(np, 0.0);
+                b
+            },
+            n,
+            k,
+            np,
+            kp,
+        }
+    }
+
+    /// out[t, n] = x[t, k] @ w^T + b, with x quantised per row.
+    pub fn forward(&self, x: &[f32], t: usize, out: &mut [f32]) {
+        let tp = round_up(t.max(1), MR);
+        let (k, kp) = (self.k, self.kp);
+        // Zero-padded rows and columns quantise to the offset 128 (value 0).
+        let mut a = vec![128u8; tp * kp];
+        let mut sa = vec![0f32; tp];
+        for r in 0..t {
+            let row = &x[r * k..(r + 1) * k];
+            let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+            let s = if max > 0.0 { max / 127.0 } else { 1.0 };
+            sa[r] = s;
+            let inv = 1.0 / s;
+            quantise_row(row, inv, &mut a[r * kp..r * kp + k]);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512vnni")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+        {
+            // SAFETY: the features are present; `a` holds tp * kp bytes and `packed` np * kp,
+            // the layouts `tiles_vnni` reads; it writes out[..t * n] only.
+            unsafe { self.tiles_vnni(&a, &sa, t, tp, out) };
+            return;
+        }
+        self.tiles_portable(&a, &sa, t, out);
+    }
+
+    #[inline(always)]
+    fn store(&self, acc: &[i32], r: usize, n0: usize, sa: f32, out: &mut [f32]) {
+        for (c, &v) in acc.iter().enumerate() {
+            let col = n0 + c;
+            if col < self.n {
+                let corrected = v - 128 * self.colsum[col];
+                // One rounding, as the AVX-512 path's fused multiply-add.
+                out[r * self.n + col] =
+                    (corrected as f32).mul_add(sa * self.scale[col], self.bias[col]);
+            }
+        }
+    }
+
+    fn tiles_portable(&self, a: &[u8], sa: &[f32], t: usize, out: &mut [f32]) {
+        let kg = self.kp / 4;
+        let mut acc = [0i32; COLS];
+        for r in 0..t {
+            let ar = &a[r * self.kp..(r + 1) * self.kp];
+            for blk in 0..self.np / COLS {
+                acc.fill(0);
+                for g in 0..kg {
+                    let w = &self.packed[(blk * kg + g) * COLS * 4..(blk * kg + g + 1) * COLS * 4];
+                    for (c, slot) in acc.iter_mut().enumerate() {
+                        let mut s = 0i32;
+                        for j in 0..4 {
+                            s += ar[g * 4 + j] as i32 * w[c * 4 + j] as i32;
+                        }
+                        *slot += s;
+                    }
+                }
+                self.store(&acc, r, blk * COLS, sa[r], out);
+            }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    unsafe fn tiles_vnni(&self, a: &[u8], sa: &[f32], t: usize, tp: usize, out: &mut [f32]) {
+        let kg = self.kp / 4;
+        let kp = self.kp;
+        // Column groups outside: a group's weights (k * 64 bytes) stay in cache while every
+        // row passes over them.
+        for b0 in (0..self.np / COLS).step_by(NB) {
+            for r0 in (0..tp).step_by(MR) {
+                let mut acc = [[_mm512_setzero_si512(); NB]; MR];
+                for g in 0..kg {
+                    let mut w = [_mm512_setzero_si512(); NB];
+                    for (j, wj) in w.iter_mut().enumerate() {
+                        let off = ((b0 + j) * kg + g) * COLS * 4;
+                        // SAFETY: off + 64 <= np * kp by the packed layout.
+                        *wj = unsafe { _mm512_loadu_si512(self.packed.as_ptr().add(off).cast()) };
+                    }
+                    for (i, acc_i) in acc.iter_mut().enumerate() {
+                        // SAFETY: (r0 + i) < tp and g * 4 + 4 <= kp.
+                        let four = unsafe {
+                            std::ptr::read_unaligned(
+                                a.as_ptr().add((r0 + i) * kp + g * 4).cast::<i32>(),
+                            )
+                        };
+                        let av = _mm512_set1_epi32(four);
+                        for (j, acc_ij) in acc_i.iter_mut().enumerate() {
+                            *acc_ij = _mm512_dpbusd_epi32(*acc_ij, av, w[j]);
+                        }
+                    }
+                }
+                for (i, acc_i) in acc.iter().enumerate() {
+                    let r = r0 + i;
+                    if r >= t {
+                        break;
+                    }
+                    let sa_r = _mm512_set1_ps(sa[r]);
+                    for (j, acc_ij) in acc_i.iter().enumerate() {
+                        let c0 = (b0 + j) * COLS;
+                        if c0 >= self.n {
+                            break;
+                        }
+                        // SAFETY: scale, colsum and bias hold np >= c0 + 16 values.
+                        unsafe {
+                            let colsum = _mm512_loadu_si512(self.colsum.as_ptr().add(c0).cast());
+                            let corrected = _mm512_sub_epi32(*acc_ij, _mm512_slli_epi32(colsum, 7));
+                            let scale =
+                                _mm512_mul_ps(sa_r, _mm512_loadu_ps(self.scale.as_ptr().add(c0)));
+                            let bias = _mm512_loadu_ps(self.bias.as_ptr().add(c0));
+                            let y = _mm512_fmadd_ps(_mm512_cvtepi32_ps(corrected), scale, bias);
+                            let valid = (self.n - c0).min(COLS);
+                            let mask: __mmask16 = if valid == COLS {
+                                0xffff
+                            } else {
+                                (1u16 << valid) - 1
+                            };
+                            // SAFETY: the mask limits the store to out[r * n + c0 ..][..valid].
+                            _mm512_mask_storeu_ps(out.as_mut_ptr().add(r * self.n + c0), mask, y);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512vl+avx2+fma",
+    "x86_64+avx2+fma"
+))]
+fn quantise_row(row: &[f32], inv: f32, dst: &mut [u8]) {
+    for (d, &v) in dst.iter_mut().zip(row) {
+        // Round half away from zero without libm; |v * inv| <= 127 by construction.
+        let q = v * inv;
+        let r = (q + 0.5f32.copysign(q)) as i32;
+        *d = (r.clamp(-127, 127) + 128) as u8;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The int8 product stays within quantisation error of the f32 one, and the VNNI and
+    /// portable kernels agree exactly.
+    #[test]
+    fn close_to_f32_and_kernels_agree() {
+        let (t, n, k) = (7, 70, 38);
+        let w: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0)
+            .collect();
+        let b: Vec<f32> = (0..n).map(|i| i as f32 * 0.01).collect();
+        let x: Vec<f32> = (0..t * k)
+            .map(|i| ((i * 53 % 89) as f32 - 44.0) / 20.0)
+            .collect();
+        let q = QLinear::new(&w, &b, n, k);
+        let mut out = vec![0f32; t * n];
+        q.forward(&x, t, &mut out);
+        for r in 0..t {
+            for c in 0..n {
+                let exact: f32 = (0..k).map(|i| x[r * k + i] * w[c * k + i]).sum::<f32>() + b[c];
+                assert!(
+                    (out[r * n + c] - exact).abs() < 0.05 * (1.0 + exact.abs()),
+                    "{r},{c}: {} vs {exact}",
+                    out[r * n + c]
+                );
+            }
+        }
+        let mut a = vec![128u8; round_up(t, MR) * q.kp];
+        let mut sa = vec![0f32; round_up(t, MR)];
+        for r in 0..t {
+            let row = &x[r * k..(r + 1) * k];
+            let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+            sa[r] = max / 127.0;
+            quantise_row(row, 1.0 / sa[r], &mut a[r * q.kp..r * q.kp + k]);
+        }
+        let mut portable = vec![0f32; t * n];
+        q.tiles_portable(&a, &sa, t, &mut portable);
+        assert_eq!(portable, out);
+    }
+}
