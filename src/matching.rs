@@ -4,6 +4,8 @@
 //! neighbours from other documents -> complete-linkage groups (grouping) -> report.
 
 use ndarray::{Array2, ArrayView2, s};
+
+use crate::index::{SearchConfig, Vectors, build_search};
 use serde::Serialize;
 
 use crate::claims;
@@ -163,33 +165,26 @@ pub fn claim_units(docs: &[Segmented], include_headings: bool) -> Vec<ClaimRef> 
     out
 }
 
-/// Exact k nearest neighbours (cosine on normalised rows) from other documents, in row blocks
-/// so memory stays at block x n.
-pub fn knn_other_docs(v: ArrayView2<f32>, docs: &[usize], k: usize) -> Vec<(usize, usize, f32)> {
-    const BLOCK: usize = 1024;
-    let n = v.nrows();
-    let mut out = Vec::with_capacity(n * k);
-    let vt = v.t();
-    for b in (0..n).step_by(BLOCK) {
-        let end = (b + BLOCK).min(n);
-        let sims: Array2<f32> = v.slice(s![b..end, ..]).dot(&vt);
-        for (r, row) in sims.rows().into_iter().enumerate() {
-            let i = b + r;
-            let mut cand: Vec<(usize, f32)> = row
-                .iter()
-                .enumerate()
-                .filter(|&(j, _)| docs[j] != docs[i])
-                .map(|(j, &x)| (j, x))
-                .collect();
-            let kk = k.min(cand.len());
-            if kk == 0 {
-                continue;
-            }
-            cand.select_nth_unstable_by(kk - 1, |a, b| b.1.total_cmp(&a.1));
-            out.extend(cand[..kk].iter().map(|&(j, x)| (i, j, x)));
-        }
+/// Each claim's k nearest claims from other documents, through the project's neighbour search:
+/// the exact blocked product below `SearchConfig::exact_threshold` claims, an HNSW graph above
+/// it, so a large corpus is never compared all pairs against all pairs.
+pub fn knn_other_docs(
+    v: ArrayView2<f32>,
+    docs: &[usize],
+    k: usize,
+    search: &SearchConfig,
+) -> Result<Vec<(usize, usize, f32)>> {
+    if v.nrows() == 0 || k == 0 {
+        return Ok(Vec::new());
     }
-    out
+    let searcher = build_search(Vectors::from_view(v)?, search)?;
+    let other_doc = |q: usize, id: usize| docs[q] != docs[id];
+    let all = searcher.all_neighbours(k, Some(&other_doc))?;
+    Ok(all
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, ns)| ns.into_iter().map(move |n| (i, n.id, n.score)))
+        .collect())
 }
 
 /// Pairs (i, j) where j is among i's `m` best claims *of j's document* and i among j's `m` best
@@ -238,7 +233,12 @@ pub fn match_claims(
     }
     pb.finish_and_clear();
     let doc_of: Vec<usize> = units.iter().map(|u| u.doc_index).collect();
-    let mut candidates = knn_other_docs(vectors.view(), &doc_of, opts.k.max(opts.mutual));
+    let mut candidates = knn_other_docs(
+        vectors.view(),
+        &doc_of,
+        opts.k.max(opts.mutual),
+        &SearchConfig::default(),
+    )?;
     if opts.mutual > 0 {
         candidates = mutual_only(candidates, &doc_of, opts.mutual);
     }

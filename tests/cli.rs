@@ -391,3 +391,47 @@ fn index_build_add_info_and_search() {
         &["missing.csi"],
     );
 }
+
+/// `match --index` finds the same groups as matching the files: the index supplies the
+/// sentences and provenance, so the source files are not read again.
+#[test]
+fn match_over_an_index_equals_match_over_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let idx = dir.path().join("ex.csi");
+    let idx_s = idx.to_str().unwrap_or("").to_string();
+    let corpus = common::project("examples/election-interference")
+        .to_string_lossy()
+        .into_owned();
+    let out = claimscope(&["index", "build", "-o", &idx_s, &corpus], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let groups = |args: &[&str]| -> Vec<Vec<(String, u64, u64)>> {
+        let mut a = vec!["match", "--format", "json", "--no-labels"];
+        a.extend_from_slice(args);
+        let out = claimscope(&a, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .map(|g| {
+                g["members"]
+                    .as_array()
+                    .expect("members")
+                    .iter()
+                    .map(|m| {
+                        (
+                            m["doc"].as_str().unwrap_or("").to_string(),
+                            m["start"].as_u64().unwrap_or(0),
+                            m["end"].as_u64().unwrap_or(0),
+                        )
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let from_files = groups(&[&corpus]);
+    assert!(from_files.len() >= 4, "{from_files:?}");
+    assert_eq!(groups(&["--index", &idx_s]), from_files);
+    fails_with(&claimscope(&["match"], None), &["--index"]);
+}

@@ -18,6 +18,10 @@ pub enum MatchFormat {
 pub struct MatchArgs {
     #[command(flatten)]
     pub input: IngestArgs,
+    /// Match the sentences of an index (`claimscope index build`) instead of reading PATHS:
+    /// its segmentation and provenance are used as stored.
+    #[arg(long, conflicts_with = "paths")]
+    pub index: Option<std::path::PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: MatchFormat,
     /// Minimum cosine between every two claims of a group (0.67: chosen on STS-B train, see
@@ -57,17 +61,27 @@ pub fn run(args: &MatchArgs) -> Result<()> {
             args.floor
         )));
     }
-    let mut docs = Vec::new();
-    let mut corpus = Corpus::open(&args.input)?;
-    for d in corpus.by_ref() {
-        docs.push(segment(&d?, SegmentOptions::default()));
-    }
+    let embedder = args.model.load()?;
+    let docs = match &args.index {
+        Some(path) => documents_of_index(path, &embedder)?,
+        None => {
+            if args.input.paths.is_empty() {
+                return Err(Error::Input(
+                    "nothing to match: give PATHS (files, directories, globs, -) or --index".into(),
+                ));
+            }
+            let mut docs = Vec::new();
+            for d in Corpus::open(&args.input)?.by_ref() {
+                docs.push(segment(&d?, SegmentOptions::default()));
+            }
+            docs
+        }
+    };
     if docs.is_empty() {
         return Err(Error::Input(
             "no documents to match (all inputs were empty, binary or unreadable)".into(),
         ));
     }
-    let embedder = args.model.load()?;
     let opts = MatchOptions {
         grouping: GroupingConfig {
             floor: args.floor,
@@ -115,4 +129,35 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         MatchFormat::Md => print!("{}", report::markdown(&result)),
     }
     Ok(())
+}
+
+/// The index's sentences regrouped into their documents, in stored order. Claim units are
+/// embedded afresh by `match`: the index holds whole-sentence vectors.
+fn documents_of_index(
+    path: &std::path::Path,
+    embedder: &crate::embed::Embedder,
+) -> Result<Vec<crate::segment::Segmented>> {
+    use crate::index::Store;
+    use crate::segment::{Segmented, Sentence};
+    let store: Store<Sentence> = Store::open(path, Some(&super::index::model_id(embedder)))?;
+    let mut docs: Vec<Segmented> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = Default::default();
+    for s in store.records() {
+        let s = s?;
+        let i = *at.entry(s.doc.clone()).or_insert_with(|| {
+            docs.push(Segmented {
+                doc: s.doc.clone(),
+                source: path.display().to_string(),
+                outlet: s.outlet.clone(),
+                date: s.date.clone(),
+                title: None,
+                url: None,
+                sentences: Vec::new(),
+                removed: Vec::new(),
+            });
+            docs.len() - 1
+        });
+        docs[i].sentences.push(s);
+    }
+    Ok(docs)
 }
