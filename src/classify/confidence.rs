@@ -113,14 +113,19 @@ fn cue_features(text: &str, found: &[Cue], out: &mut [f32]) {
 
 /// Feature rows for texts whose embeddings are `vectors`.
 pub fn features(texts: &[&str], vectors: ArrayView2<f32>) -> Array2<f32> {
+    let found: Vec<Vec<Cue>> = texts.iter().map(|t| cues::find(t)).collect();
+    features_with(texts, vectors, &found)
+}
+
+/// [`features`] with the cues already found (the classifier reports them too).
+fn features_with(texts: &[&str], vectors: ArrayView2<f32>, found: &[Vec<Cue>]) -> Array2<f32> {
     let d = vectors.ncols();
     let mut x = Array2::zeros((texts.len(), d + EXTRA));
-    for (i, t) in texts.iter().enumerate() {
+    for (i, (t, f)) in texts.iter().zip(found).enumerate() {
         x.slice_mut(s![i, ..d]).assign(&vectors.row(i));
-        let found = cues::find(t);
         let mut row = x.row_mut(i);
         if let Some(extra) = row.as_slice_mut() {
-            cue_features(t, &found, &mut extra[d..]);
+            cue_features(t, f, &mut extra[d..]);
         }
     }
     x
@@ -172,13 +177,14 @@ impl ConfidenceClassifier {
         texts: &[&str],
         vectors: ArrayView2<f32>,
     ) -> Result<Vec<ConfidenceLabel>> {
-        let x = features(texts, vectors);
+        let all_cues: Vec<Vec<Cue>> = texts.iter().map(|t| cues::find(t)).collect();
+        let x = features_with(texts, vectors, &all_cues);
         let p = self.head.predict_proba(x.view())?;
         Ok(texts
             .iter()
             .zip(p.rows())
-            .map(|(t, row)| {
-                let found = cues::find(t);
+            .zip(all_cues)
+            .map(|((t, row), found)| {
                 if let Some(reason) = no_proposition(t) {
                     return ConfidenceLabel {
                         confidence: Level::None,
