@@ -134,11 +134,9 @@ fn word_count(s: &str) -> usize {
 
 fn split_at_joiner(text: &str, start: usize, end: usize, joiner: &str) -> Vec<(usize, usize)> {
     let piece = &text[start..end];
-    let lower = piece.to_lowercase();
-    // Lower-casing can change byte lengths outside ASCII; only trust positions when it did not.
-    if lower.len() != piece.len() {
-        return vec![(start, end)];
-    }
+    // Positions found in `lower` index `piece`: an ASCII fold keeps every byte offset (full
+    // Unicode lower-casing does not), and the joiners are ASCII.
+    let lower = piece.to_ascii_lowercase();
     let mut out = Vec::new();
     let mut from = 0;
     let mut search = 0;
@@ -271,6 +269,14 @@ mod tests {
             assert_eq!(&s[c.start..c.end], c.text, "span must point at the text");
         }
         cs.into_iter().map(|c| c.text).collect()
+    }
+
+    #[test]
+    fn splits_text_with_letters_that_change_length_when_lowered() {
+        let t = texts(
+            "ẞ Moscow firmly denied all of the claims on Monday; İstanbul officials later confirmed the whole report.",
+        );
+        assert_eq!(t.len(), 2, "{t:?}");
     }
 
     #[test]

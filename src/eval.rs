@@ -333,9 +333,17 @@ pub fn eval_mrpc(emb: &Embedder, dir: &Path) -> Result<MrpcReport> {
     })
 }
 
-/// `../shared/data/<name>` next to the project, the default place of the labelled data.
+/// The folder of the public data (`data/`, `reference/`, `bench/`): `CLAIMSCOPE_SHARED` when
+/// set, else `../shared`, where it sits next to a checkout on our machines.
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("CLAIMSCOPE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("../shared"))
+}
+
+/// `<shared>/data/<name>`, the default place of a labelled dataset.
 pub fn default_data_dir(name: &str) -> PathBuf {
-    PathBuf::from("../shared/data").join(name)
+    shared_dir().join("data").join(name)
 }
 
 #[cfg(test)]

@@ -14,6 +14,36 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 
+/// The largest single record (a plain-text article, a JSONL line) read into memory. Real
+/// articles are kilobytes; a record of this size is a file without line breaks or a dump, and
+/// reading it whole would exhaust memory rather than fail.
+pub const MAX_RECORD_BYTES: usize = 256 << 20;
+
+/// Reads one line (with its `\n`) into `buf`, refusing lines longer than [`MAX_RECORD_BYTES`].
+/// `at` names the place for the error.
+pub fn read_line_capped(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    at: impl Fn() -> String,
+) -> Result<usize> {
+    let n = reader
+        .take(MAX_RECORD_BYTES as u64 + 1)
+        .read_until(b'\n', buf)
+        .map_err(|e| Error::Input(format!("{}: read error: {e}", at())))?;
+    if n > MAX_RECORD_BYTES {
+        return Err(too_long(&at()));
+    }
+    Ok(n)
+}
+
+fn too_long(at: &str) -> Error {
+    Error::Input(format!(
+        "{at}: a record longer than {} MiB; split the input into one article per record (or per \
+         line)",
+        MAX_RECORD_BYTES >> 20
+    ))
+}
+
 /// Flags every corpus command shares.
 #[derive(Debug, Clone, clap::Args)]
 pub struct IngestArgs {
@@ -87,6 +117,26 @@ pub struct SkipCounts {
     pub binary: usize,
     pub empty: usize,
     pub unreadable: usize,
+}
+
+impl SkipCounts {
+    pub fn total(&self) -> usize {
+        self.binary + self.empty + self.unreadable
+    }
+
+    /// Prints one line on stderr when inputs were skipped, so no command loses records silently
+    /// (each skipped file also got its own warning as it was met; empty records did not).
+    pub fn report(&self) {
+        if self.total() > 0 {
+            eprintln!(
+                "note: {} inputs gave no document (binary {}, empty {}, unreadable {})",
+                self.total(),
+                self.binary,
+                self.empty,
+                self.unreadable
+            );
+        }
+    }
 }
 
 fn kind_of(path: &Path) -> Option<Kind> {
@@ -242,9 +292,13 @@ impl Corpus {
         match kind {
             Kind::Text => {
                 let mut bytes = Vec::new();
-                reader
+                (&mut reader)
+                    .take(MAX_RECORD_BYTES as u64 + 1)
                     .read_to_end(&mut bytes)
                     .map_err(|e| Error::Input(format!("{name}: {e}")))?;
+                if bytes.len() > MAX_RECORD_BYTES {
+                    return Err(too_long(&name));
+                }
                 let text = decode(bytes, args.lossy, &name)?;
                 let id = if stdin {
                     "stdin".to_string()
@@ -274,7 +328,9 @@ impl Corpus {
             Kind::Csv | Kind::Tsv => {
                 let rdr = csv::ReaderBuilder::new()
                     .delimiter(if kind == Kind::Tsv { b'\t' } else { b',' })
-                    .flexible(true)
+                    // A row with more or fewer fields than the header is a broken row (an
+                    // unquoted delimiter, a cut line): stop at it rather than read shifted columns.
+                    .flexible(false)
                     .from_reader(reader);
                 Ok(Some(Box::new(CsvDocs::new(rdr, name, args)?)))
             }
@@ -338,10 +394,13 @@ impl Iterator for JsonlDocs {
         let mut buf = Vec::new();
         loop {
             buf.clear();
-            match self.reader.read_until(b'\n', &mut buf) {
+            let line = self.line + 1;
+            match read_line_capped(&mut self.reader, &mut buf, || {
+                format!("{}:{line}", self.name)
+            }) {
                 Ok(0) => return None,
                 Ok(_) => {}
-                Err(e) => return Some(Err(Error::Input(format!("{}: {e}", self.name)))),
+                Err(e) => return Some(Err(e)),
             }
             self.line += 1;
             if buf.iter().all(u8::is_ascii_whitespace) {

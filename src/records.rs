@@ -154,9 +154,10 @@ impl Records {
                 return Ok(None);
             };
             self.buf.clear();
-            let n = reader
-                .read_until(b'\n', &mut self.buf)
-                .map_err(|e| Error::Input(format!("{name}: read error: {e}")))?;
+            let line = self.line + 1;
+            let n = crate::ingest::read_line_capped(reader.as_mut(), &mut self.buf, || {
+                format!("{name}:{line}")
+            })?;
             if n == 0 {
                 self.current = None;
                 continue;

@@ -378,8 +378,10 @@ fn cut_point(text: &str, start: usize, at: usize) -> usize {
     while !text.is_char_boundary(at) {
         at -= 1;
     }
-    match text[start..at].rfind(char::is_whitespace) {
-        Some(ws) if ws > (at - start) / 2 => start + ws + 1,
+    let piece = &text[start..at];
+    match piece.char_indices().rev().find(|(_, c)| c.is_whitespace()) {
+        // After the whitespace character, whatever its width (U+00A0 is two bytes).
+        Some((ws, c)) if ws > (at - start) / 2 => start + ws + c.len_utf8(),
         _ => at,
     }
 }

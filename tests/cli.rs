@@ -240,6 +240,32 @@ fn corrupt_or_wrong_models_are_refused() {
     );
     std::fs::write(m.join("config.json"), &cfg).expect("restore");
 
+    // Sizes that would make the encoder divide by zero or leave vectors half written.
+    for (from, to) in [
+        ("\"num_attention_heads\": 12", "\"num_attention_heads\": 0"),
+        ("\"num_attention_heads\": 12", "\"num_attention_heads\": 5"),
+    ] {
+        assert!(cfg.contains(from), "config.json layout changed: {cfg}");
+        std::fs::write(m.join("config.json"), cfg.replace(from, to)).expect("write");
+        fails_with(
+            &claimscope(&["similar", "a", "b", "--model", &ms], None),
+            &[
+                "config.json",
+                "inconsistent sizes",
+                "download the model again",
+            ],
+        );
+    }
+    // A tokenizer.json of a bigger vocabulary than the weights (another model's).
+    let small = cfg.replace("\"vocab_size\": 30522", "\"vocab_size\": 1000");
+    assert_ne!(small, cfg, "config.json layout changed");
+    std::fs::write(m.join("config.json"), small).expect("write");
+    fails_with(
+        &claimscope(&["similar", "a", "b", "--model", &ms], None),
+        &["tokenizer.json", "another model"],
+    );
+    std::fs::write(m.join("config.json"), &cfg).expect("restore");
+
     std::fs::write(m.join("tokenizer.json"), "not json").expect("write");
     fails_with(
         &claimscope(&["similar", "a", "b", "--model", &ms], None),
@@ -434,4 +460,138 @@ fn match_over_an_index_equals_match_over_files() {
     assert!(from_files.len() >= 4, "{from_files:?}");
     assert_eq!(groups(&["--index", &idx_s]), from_files);
     fails_with(&claimscope(&["match"], None), &["--index"]);
+}
+
+/// Values that would silently do nothing, or something else than asked, are refused up front.
+#[test]
+fn nonsensical_flag_values_are_refused() {
+    let corpus = common::project("examples/election-interference")
+        .to_string_lossy()
+        .into_owned();
+    for (args, needle) in [
+        (
+            vec!["similar", "q", "--corpus", &corpus, "-k", "0"],
+            "at least 1",
+        ),
+        (vec!["embed", "--batch-size", "0"], "at least 1"),
+        (vec!["match", &corpus, "-k", "0"], "at least 1"),
+        (
+            vec!["similar", "q", "--corpus", &corpus, "--min-score", "NaN"],
+            "finite",
+        ),
+        (vec!["bench", "--repeats", "0"], "at least 1"),
+        (vec!["train", "confidence", "--lr", "0"], "greater than 0"),
+        (
+            vec!["similar", "q", "--corpus", &corpus, "--outlet", "CNN"],
+            "cannot be used",
+        ),
+    ] {
+        fails_with(&claimscope(&args, Some("x\n")), &[needle]);
+    }
+}
+
+/// A CSV row with more fields than the header (an unquoted comma) is a broken row: the run
+/// stops at it, naming the file and line, instead of reading shifted columns.
+#[test]
+fn ragged_csv_rows_stop_with_their_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("a.csv");
+    std::fs::write(
+        &f,
+        "id,outlet,text\n1,CNN,\"Moscow denied it.\"\n2,BBC,Iran, they said, ran a campaign.\n",
+    )
+    .expect("write");
+    fails_with(
+        &claimscope(&["segment", f.to_str().unwrap_or("")], None),
+        &["a.csv", "line: 3", "fields"],
+    );
+}
+
+/// The CSV header is written even when the first document yields no sentence.
+#[test]
+fn segment_csv_has_its_header_when_the_first_document_is_empty() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("a.txt"), "Leave a Reply\n").expect("write");
+    std::fs::write(
+        dir.path().join("b.txt"),
+        "Moscow denied the allegations on Tuesday.\n",
+    )
+    .expect("write");
+    let out = claimscope(
+        &[
+            "segment",
+            "--format",
+            "csv",
+            dir.path().to_str().unwrap_or(""),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    assert!(
+        lines.next().is_some_and(|h| h.starts_with("doc,outlet")),
+        "{text}"
+    );
+    assert_eq!(lines.count(), 1, "{text}");
+}
+
+/// Two documents with the same id (same file name in two folders) stay two documents in an
+/// index, so `match --index` can still link their claims.
+#[test]
+fn index_keeps_documents_with_the_same_id_apart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (outlet, text) in [
+        (
+            "cnn",
+            "Russia denied interfering in the election on Monday.\n",
+        ),
+        (
+            "bbc",
+            "On Monday Russia denied that it interfered in the election.\n",
+        ),
+    ] {
+        let d = dir.path().join(outlet);
+        std::fs::create_dir(&d).expect("mkdir");
+        std::fs::write(d.join("2024-01-05.txt"), text).expect("write");
+    }
+    let idx = dir.path().join("x.csi");
+    let idx_s = idx.to_str().unwrap_or("").to_string();
+    let root = dir.path().to_str().unwrap_or("").to_string();
+    let out = claimscope(
+        &[
+            "index",
+            "build",
+            "-o",
+            &idx_s,
+            &format!("{root}/cnn"),
+            &format!("{root}/bbc"),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = claimscope(
+        &[
+            "match",
+            "--index",
+            &idx_s,
+            "--format",
+            "json",
+            "--no-labels",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("more than once"), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let groups = v["groups"].as_array().expect("groups");
+    assert_eq!(groups.len(), 1, "{v}");
+    let mut docs: Vec<&str> = groups[0]["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter_map(|m| m["doc"].as_str())
+        .collect();
+    docs.sort_unstable();
+    assert_eq!(docs, ["2024-01-05", "2024-01-05 (2)"], "{v}");
 }

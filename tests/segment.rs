@@ -208,6 +208,19 @@ fn enormous_line_is_cut_at_a_bounded_length() {
     assert!(s.iter().all(|x| x.len() <= MAX_SENTENCE_BYTES));
 }
 
+/// Scraped text turns `&nbsp;` into U+00A0 (two bytes): a cut after it must land after the whole
+/// character, in a sentence-long run and in a paragraph-long one.
+#[test]
+fn enormous_lines_with_multibyte_spaces_are_cut_on_char_boundaries() {
+    for reps in [500, 20_000] {
+        let text = "wörd\u{a0}".repeat(reps);
+        let s = one(&text);
+        assert!(s.len() >= reps * 7 / MAX_SENTENCE_BYTES, "{}", s.len());
+        assert!(s.iter().all(|x| x.len() <= MAX_SENTENCE_BYTES));
+        assert_eq!(s.concat().replace('\u{a0}', ""), "wörd".repeat(reps));
+    }
+}
+
 #[test]
 fn fnc1_bodies_load_and_keep_spans() {
     let fnc = common::shared("data/fnc1");

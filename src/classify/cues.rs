@@ -238,14 +238,10 @@ pub fn words(s: &str) -> Vec<(usize, usize)> {
 
 /// The cues of `sentence`, in order, overlapping matches resolved in favour of the longer.
 pub fn find(sentence: &str) -> Vec<Cue> {
-    let lower = sentence.to_lowercase();
-    // Lower-casing can change byte lengths outside ASCII; then spans would drift, so match on
-    // an ASCII-only fold instead.
-    let folded: String = if lower.len() == sentence.len() {
-        lower
-    } else {
-        sentence.chars().map(|c| c.to_ascii_lowercase()).collect()
-    };
+    // Spans index `sentence`, so the fold must keep every byte offset: full Unicode
+    // lower-casing does not ("İ" grows, "ẞ" shrinks, even when the totals happen to agree).
+    // The lexicon is ASCII, so an ASCII fold loses nothing.
+    let folded = sentence.to_ascii_lowercase();
     let toks = words(&folded);
     let subord = subordinate_mask(&folded, &toks);
     let mut cues: Vec<Cue> = Vec::new();
@@ -386,5 +382,22 @@ mod tests {
             ["Zürich", "s", "report", "may", "say", "matriderm", "didn't"]
         );
         assert_eq!(count_negations("It did not happen and they denied it"), 2);
+    }
+
+    /// "ẞ" shrinks and "İ" grows under Unicode lower-casing: the totals agree, the offsets
+    /// between them do not.
+    #[test]
+    fn spans_survive_letters_that_change_length_when_lowered() {
+        let s = "ẞ café officials “likely” knew, İstanbul may follow.";
+        let got: Vec<(String, &str)> = find(s)
+            .iter()
+            .map(|c| (c.text.clone(), &s[c.start..c.end]))
+            .collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        for (text, span) in &got {
+            assert_eq!(text, span);
+        }
+        assert_eq!(got[0].0, "likely");
+        assert_eq!(got[1].0, "may");
     }
 }

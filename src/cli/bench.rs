@@ -13,10 +13,10 @@ pub struct BenchArgs {
     /// Texts to embed, one per line (default: the bundled example-corpus sentences).
     #[arg(long)]
     pub workload: Option<PathBuf>,
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 32, value_parser = super::at_least_one)]
     pub batch_size: usize,
     /// Timed passes over the workload; the median is reported.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = super::at_least_one)]
     pub repeats: usize,
     #[arg(long, value_enum, default_value = "f32")]
     pub precision: Precision,

@@ -87,6 +87,7 @@ struct Writer {
     format: ClassifyFormat,
     out: std::io::BufWriter<std::io::StdoutLock<'static>>,
     csv_header: Option<Vec<String>>,
+    warned_columns: bool,
     written: usize,
     counts: BTreeMap<String, usize>,
 }
@@ -122,6 +123,7 @@ impl Writer {
             format,
             out: std::io::BufWriter::new(std::io::stdout().lock()),
             csv_header: None,
+            warned_columns: false,
             written: 0,
             counts: BTreeMap::new(),
         }
@@ -156,6 +158,16 @@ impl Writer {
                     .csv_header
                     .get_or_insert_with(|| flat.keys().cloned().collect())
                     .clone();
+                // Carried-through fields can vary between records; CSV's columns cannot.
+                if !self.warned_columns
+                    && let Some(k) = flat.keys().find(|k| !header.contains(k))
+                {
+                    eprintln!(
+                        "warning: field {k:?} first appears after the CSV header was written \
+                         and is left out of the CSV; use --format jsonl to keep every field"
+                    );
+                    self.warned_columns = true;
+                }
                 let mut w = csv::WriterBuilder::new()
                     .has_headers(false)
                     .from_writer(Vec::new());
@@ -213,9 +225,9 @@ impl Labeller {
                         })
                         .collect();
                     row.insert("cues".into(), Value::Array(cues));
-                    if let Some(r) = l.reason {
-                        row.insert("reason".into(), json!(r));
-                    }
+                    // Always present (null when a proposition is asserted), so CSV columns,
+                    // fixed by the first row, never drop it.
+                    row.insert("reason".into(), json!(l.reason));
                     w.row(l.confidence.as_str(), row)?;
                 }
             }
@@ -341,6 +353,7 @@ fn run_corpus(
     l.label(embedder, &batch, w)?;
     n += batch.len();
     pb.finish_and_clear();
+    corpus.skipped.report();
     if corpus.documents == 0 {
         return Err(Error::Input(
             "no documents to classify (all inputs were empty, binary or unreadable)".into(),
@@ -356,6 +369,19 @@ fn run_records(
     w: &mut Writer,
 ) -> Result<usize> {
     let paths: Vec<PathBuf> = crate::ingest::expand(&args.input.paths)?;
+    // `--sentences` reads lines or JSONL; a CSV read as lines would classify its header and
+    // split quoted fields.
+    if let Some(p) = paths.iter().find(|p| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("tsv"))
+    }) {
+        return Err(Error::Input(format!(
+            "{}: --sentences reads plain lines or JSONL, not CSV/TSV; drop --sentences to read \
+             it as a corpus (with --text-field), or convert it to JSONL",
+            p.display()
+        )));
+    }
     let opts = ReadOptions {
         text_field: args.input.text_field.clone(),
         lossy: args.input.lossy,

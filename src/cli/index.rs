@@ -61,6 +61,7 @@ fn add_corpus(
     for d in corpus.by_ref() {
         sentences.extend(segment(&d?, SegmentOptions::default()).sentences);
     }
+    corpus.skipped.report();
     if sentences.is_empty() {
         return Err(Error::Input("no sentences found in the inputs".into()));
     }

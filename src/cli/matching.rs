@@ -26,13 +26,13 @@ pub struct MatchArgs {
     pub format: MatchFormat,
     /// Minimum cosine between every two claims of a group (0.67: chosen on STS-B train, see
     /// `claimscope eval stsb`).
-    #[arg(long, default_value_t = GroupingConfig::default().floor)]
+    #[arg(long, default_value_t = GroupingConfig::default().floor, value_parser = super::finite)]
     pub floor: f32,
     /// Minimum number of documents a group must span.
     #[arg(long, default_value_t = 2)]
     pub min_docs: usize,
     /// Neighbours per claim considered for grouping.
-    #[arg(short, long, default_value_t = 10)]
+    #[arg(short, long, default_value_t = 10, value_parser = super::at_least_one)]
     pub k: usize,
     /// Link two claims only if each is among the other's N nearest claims in the other's
     /// document (1: mutual best match between two articles; 0 turns it off).
@@ -71,9 +71,11 @@ pub fn run(args: &MatchArgs) -> Result<()> {
                 ));
             }
             let mut docs = Vec::new();
-            for d in Corpus::open(&args.input)?.by_ref() {
+            let mut corpus = Corpus::open(&args.input)?;
+            for d in corpus.by_ref() {
                 docs.push(segment(&d?, SegmentOptions::default()));
             }
+            corpus.skipped.report();
             docs
         }
     };
@@ -141,12 +143,27 @@ fn documents_of_index(
     use crate::segment::{Segmented, Sentence};
     let store: Store<Sentence> = Store::open(path, Some(&super::index::model_id(embedder)))?;
     let mut docs: Vec<Segmented> = Vec::new();
-    let mut at: std::collections::HashMap<String, usize> = Default::default();
+    // A document's sentences are stored together and numbered from 0, so a document ends where
+    // the id or outlet changes or the numbering restarts. Ids alone are not unique: two files
+    // called 2024-01-05.txt in different folders both get the id "2024-01-05", and merging them
+    // would hide their claims from each other (matching only links different documents).
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
     for s in store.records() {
         let s = s?;
-        let i = *at.entry(s.doc.clone()).or_insert_with(|| {
+        let continues = docs
+            .last()
+            .and_then(|d| d.sentences.last())
+            .is_some_and(|p| p.doc == s.doc && p.outlet == s.outlet && s.index > p.index);
+        if !continues {
+            let n = seen.entry(s.doc.clone()).or_insert(0);
+            *n += 1;
+            let doc = if *n == 1 {
+                s.doc.clone()
+            } else {
+                format!("{} ({})", s.doc, n)
+            };
             docs.push(Segmented {
-                doc: s.doc.clone(),
+                doc,
                 source: path.display().to_string(),
                 outlet: s.outlet.clone(),
                 date: s.date.clone(),
@@ -155,9 +172,18 @@ fn documents_of_index(
                 sentences: Vec::new(),
                 removed: Vec::new(),
             });
-            docs.len() - 1
-        });
-        docs[i].sentences.push(s);
+        }
+        if let Some(d) = docs.last_mut() {
+            d.sentences.push(s);
+        }
+    }
+    let repeated = seen.values().filter(|&&n| n > 1).count();
+    if repeated > 0 {
+        eprintln!(
+            "warning: {repeated} document ids occur more than once in {}; later ones are shown \
+             as \"ID (2)\"... (give documents unique ids, e.g. with --id-field)",
+            path.display()
+        );
     }
     Ok(docs)
 }

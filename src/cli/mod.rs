@@ -20,6 +20,32 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::embed::{DEFAULT_MODEL, Embedder};
 use crate::error::Result;
 
+/// clap parser for counts that must be at least 1 (`--batch-size 0` is a mistake, not a wish).
+pub fn at_least_one(s: &str) -> std::result::Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// clap parser for a finite number (a NaN threshold would silently turn a filter off).
+pub fn finite(s: &str) -> std::result::Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        Ok(_) => Err("must be a finite number".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// clap parser for a positive finite number.
+pub fn positive(s: &str) -> std::result::Result<f32, String> {
+    match finite(s)? {
+        x if x > 0.0 => Ok(x),
+        _ => Err("must be greater than 0".into()),
+    }
+}
+
 /// Flags every command that runs the model shares.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelArgs {
@@ -28,7 +54,7 @@ pub struct ModelArgs {
     #[arg(long, env = "CLAIMSCOPE_MODEL", default_value = DEFAULT_MODEL)]
     pub model: String,
     /// Texts per forward pass.
-    #[arg(long, default_value_t = crate::embed::DEFAULT_BATCH_SIZE)]
+    #[arg(long, default_value_t = crate::embed::DEFAULT_BATCH_SIZE, value_parser = at_least_one)]
     pub batch_size: usize,
 }
 

@@ -57,7 +57,9 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
                 }
             }
             SegmentFormat::Csv => {
-                if let Some(w) = csv_out.as_mut() {
+                // A document without sentences must not swap out the writer that still owes
+                // the header row.
+                if let Some(w) = csv_out.as_mut().filter(|_| !seg.sentences.is_empty()) {
                     for s in &seg.sentences {
                         w.serialize(s).map_err(|e| Error::Other(e.to_string()))?;
                     }

@@ -20,17 +20,17 @@ pub struct SimilarArgs {
     /// An index built by `claimscope index build` to search (exact or HNSW, as stored).
     #[arg(long, conflicts_with = "corpus")]
     pub index: Option<PathBuf>,
-    /// Only results from this outlet (repeatable).
-    #[arg(long)]
+    /// Only results from this outlet (repeatable; with --index).
+    #[arg(long, conflicts_with = "corpus")]
     pub outlet: Vec<String>,
-    /// No results from this outlet (repeatable).
-    #[arg(long)]
+    /// No results from this outlet (repeatable; with --index).
+    #[arg(long, conflicts_with = "corpus")]
     pub exclude_outlet: Vec<String>,
     /// Only results with at least this cosine.
-    #[arg(long)]
+    #[arg(long, value_parser = super::finite)]
     pub min_score: Option<f32>,
     /// How many neighbours to print.
-    #[arg(short, long, default_value_t = 10)]
+    #[arg(short, long, default_value_t = 10, value_parser = super::at_least_one)]
     pub k: usize,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
@@ -122,8 +122,11 @@ fn search_index(args: &SimilarArgs, query: &str) -> Result<()> {
             fetch.min(store.len()),
         )?;
         let mut hits = Vec::new();
+        // Results come best first: once one is under --min-score, widening cannot help.
+        let mut below_min = false;
         for n in &found {
             if args.min_score.is_some_and(|m| n.score < m) {
+                below_min = true;
                 break;
             }
             let s = store.record(n.id)?;
@@ -145,7 +148,7 @@ fn search_index(args: &SimilarArgs, query: &str) -> Result<()> {
                 break;
             }
         }
-        if hits.len() >= args.k || fetch >= store.len() || !filtered {
+        if hits.len() >= args.k || fetch >= store.len() || !filtered || below_min {
             break hits;
         }
         fetch *= 4;
@@ -214,7 +217,9 @@ pub fn search_corpus(args: &SimilarArgs, query: &str) -> Result<Vec<Hit>> {
         pb.inc(chunk.len() as u64);
     }
     pb.finish_and_clear();
-    let mut order: Vec<usize> = (0..records.len()).collect();
+    let mut order: Vec<usize> = (0..records.len())
+        .filter(|&i| args.min_score.is_none_or(|m| scores[i] >= m))
+        .collect();
     order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
     Ok(order
         .into_iter()

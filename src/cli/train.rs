@@ -53,11 +53,11 @@ pub struct Hyper {
     #[arg(long)]
     pub hidden: Option<usize>,
     /// L2 penalty. Default: 1e-4 for stance, 0.1 for confidence.
-    #[arg(long)]
+    #[arg(long, value_parser = super::finite)]
     pub l2: Option<f32>,
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = 1e-3, value_parser = super::positive)]
     pub lr: f32,
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = 60, value_parser = super::at_least_one)]
     pub max_epochs: usize,
     #[arg(long, default_value_t = 8)]
     pub patience: usize,
@@ -65,7 +65,7 @@ pub struct Hyper {
     pub seed: u64,
     /// Scale of the hand-made features against the embedding dimensions after standardising.
     /// Default: 1 for stance, 10 for confidence.
-    #[arg(long)]
+    #[arg(long, value_parser = super::positive)]
     pub emphasis: Option<f32>,
 }
 

@@ -153,10 +153,34 @@ pub fn read_bert_config(files: &ModelFiles) -> Result<candle_transformers::model
             path.display()
         )));
     }
-    serde_json::from_value(raw).map_err(|e| {
-        Error::Model(format!(
-            "{}: not a usable BERT config ({e})",
-            path.display()
-        ))
-    })
+    let config: candle_transformers::models::bert::Config =
+        serde_json::from_value(raw).map_err(|e| {
+            Error::Model(format!(
+                "{}: not a usable BERT config ({e})",
+                path.display()
+            ))
+        })?;
+    // Shapes the encoder divides and indexes by: a zero or a ragged head split would panic or
+    // leave part of every vector unwritten.
+    let (h, heads) = (config.hidden_size, config.num_attention_heads);
+    if h == 0
+        || heads == 0
+        || h % heads != 0
+        || config.num_hidden_layers == 0
+        || config.intermediate_size == 0
+        || config.vocab_size == 0
+        || config.max_position_embeddings == 0
+    {
+        return Err(Error::Model(format!(
+            "{}: inconsistent sizes (hidden_size {h}, num_attention_heads {heads}, \
+             num_hidden_layers {}, intermediate_size {}, vocab_size {}, max_position_embeddings \
+             {}); the file is damaged or not this model's: download the model again",
+            path.display(),
+            config.num_hidden_layers,
+            config.intermediate_size,
+            config.vocab_size,
+            config.max_position_embeddings
+        )));
+    }
+    Ok(config)
 }

@@ -132,6 +132,16 @@ impl Embedder {
         let bert = config::read_bert_config(files)?;
         let pipeline = PipelineConfig::read(files, bert.max_position_embeddings)?;
         let tokenizer = load_tokenizer(&files.path("tokenizer.json"), pipeline.max_seq_length)?;
+        // A tokenizer from another model would hand the encoder ids past its embedding table.
+        let vocab = tokenizer.get_vocab_size(true);
+        if vocab > bert.vocab_size {
+            return Err(Error::Model(format!(
+                "{}: {vocab} tokens, but config.json's vocab_size is {}: the tokenizer belongs to \
+                 another model; download the model directory again",
+                files.path("tokenizer.json").display(),
+                bert.vocab_size
+            )));
+        }
         // The fast f32 encoder by default; candle-transformers' BERT for half precision and
         // for A/B checks (CLAIMSCOPE_BACKEND=candle).
         let use_candle = precision == Precision::F32

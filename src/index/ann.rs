@@ -248,8 +248,12 @@ impl Hnsw {
         k: usize,
         keep: Option<&PairFilter>,
     ) -> Result<Vec<Neighbour>> {
-        let want = k.min(self.vectors.len());
-        let fetch = k.saturating_mul(self.params.oversample.max(1)).max(k);
+        // A k beyond the corpus must not size the heaps or the walk.
+        let k = k.min(self.vectors.len());
+        let want = k;
+        let fetch = k
+            .saturating_mul(self.params.oversample.max(1))
+            .min(self.vectors.len());
         let found = match keep {
             None => self.index.search(query, fetch),
             Some(f) => self

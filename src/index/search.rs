@@ -350,6 +350,8 @@ impl NeighbourSearch for Exact {
         if let Some(r) = trivial_answer(&queries, &self.vectors, k)? {
             return Ok(r);
         }
+        // A k beyond the corpus (say `-k 1000000000000`) must not size the heaps.
+        let k = k.min(self.vectors.len());
         let (dim, nq) = (self.vectors.dim(), queries.nrows());
         let tiles: Vec<DataTile> = self
             .vectors

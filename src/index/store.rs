@@ -445,6 +445,8 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
                         && a.params.quantization == config.ann.quantization =>
                 {
                     let old = self.path.join(&a.graph.file);
+                    // usearch trusts the neighbour ids in the file, as in `searcher`.
+                    check_sha(&self.path, &a.graph)?;
                     let mut h = Hnsw::load(&old, self.vectors.clone(), &a.params)?;
                     h.extend(&added)?;
                     graph = GraphAction::Extended;

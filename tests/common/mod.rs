@@ -21,11 +21,22 @@ pub fn embedder() -> &'static Embedder {
     })
 }
 
+/// `../shared` beside the checkout (read-only public data), or `CLAIMSCOPE_SHARED`.
 pub fn shared(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared")
-        .join(rel)
+    let root = std::env::var_os("CLAIMSCOPE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("shared")
+        });
+    assert!(
+        root.join("data").is_dir(),
+        "public data not found at {}: the tests need ../shared next to the checkout, or \
+         CLAIMSCOPE_SHARED=/path/to/shared",
+        root.display()
+    );
+    root.join(rel)
 }
 
 pub fn project(rel: &str) -> PathBuf {
