@@ -219,9 +219,36 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
         for m in &g.members {
             assert!(m.stance.is_some() && m.confidence.is_some());
         }
+        // Members assert the group's claim; whatever only discusses or denies it is related.
+        for m in &g.members[1..] {
+            assert_eq!(m.stance.as_ref().map(|s| s.stance), Some("agree"), "{g:#?}");
+        }
         // Flagged only where words carry the difference.
         assert_eq!(g.confidence_differs, g.confidence_spread.is_some());
     }
+    // The stance check only removes: cosine-only grouping keeps every group it found, and the
+    // groups it drops here are the ones tying the 2021 report to the 2023 cable (another event).
+    let any = match_claims(
+        &docs,
+        common::embedder(),
+        &MatchOptions {
+            require_agree: false,
+            ..MatchOptions::default()
+        },
+        Some(&heads),
+    )
+    .expect("match");
+    assert!(
+        r.groups.len() < any.groups.len(),
+        "{} vs {}",
+        r.groups.len(),
+        any.groups.len()
+    );
+    let cable = |g: &claimscope::matching::MatchGroup| {
+        g.members.iter().any(|m| m.claim.doc.starts_with("003_"))
+    };
+    assert!(any.groups.iter().any(cable));
+    assert!(!r.groups.iter().any(cable), "{:#?}", r.groups);
 }
 
 #[test]

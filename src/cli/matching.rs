@@ -41,9 +41,13 @@ pub struct MatchArgs {
     /// Leave titles and subheads out of matching.
     #[arg(long)]
     pub no_headings: bool,
-    /// Group only: skip the confidence and stance labels.
+    /// Group by cosine only: skip the confidence and stance labels (and the stance check below).
     #[arg(long)]
     pub no_labels: bool,
+    /// Keep group members whatever their stance toward the canonical claim (by default only
+    /// members that assert it, stance `agree`, stay; the rest are listed as related).
+    #[arg(long)]
+    pub any_stance: bool,
     /// Confidence head (default: the shipped models/confidence.safetensors).
     #[arg(long)]
     pub confidence_head: Option<std::path::PathBuf>,
@@ -92,6 +96,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         k: args.k,
         include_headings: !args.no_headings,
         mutual: args.mutual,
+        require_agree: !args.any_stance,
     };
     let result = if args.no_labels {
         match_claims(&docs, &embedder, &opts, None)?
