@@ -276,7 +276,13 @@ mod tests {
         let t = texts(
             "ẞ Moscow firmly denied all of the claims on Monday; İstanbul officials later confirmed the whole report.",
         );
-        assert_eq!(t.len(), 2, "{t:?}");
+        assert_eq!(
+            t,
+            [
+                "ẞ Moscow firmly denied all of the claims on Monday",
+                "İstanbul officials later confirmed the whole report."
+            ]
+        );
     }
 
     #[test]

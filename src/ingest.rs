@@ -26,20 +26,20 @@ pub fn read_line_capped(
     buf: &mut Vec<u8>,
     at: impl Fn() -> String,
 ) -> Result<usize> {
+    // The cap is on the content; the line break may come on top.
     let n = reader
-        .take(MAX_RECORD_BYTES as u64 + 1)
+        .take(MAX_RECORD_BYTES as u64 + 2)
         .read_until(b'\n', buf)
         .map_err(|e| Error::Input(format!("{}: read error: {e}", at())))?;
-    if n > MAX_RECORD_BYTES {
-        return Err(too_long(&at()));
+    if n - usize::from(buf.ends_with(b"\n")) > MAX_RECORD_BYTES {
+        return Err(too_long(&at(), "split it into one record per line"));
     }
     Ok(n)
 }
 
-fn too_long(at: &str) -> Error {
+fn too_long(at: &str, fix: &str) -> Error {
     Error::Input(format!(
-        "{at}: a record longer than {} MiB; split the input into one article per record (or per \
-         line)",
+        "{at}: a record longer than {} MiB; {fix}",
         MAX_RECORD_BYTES >> 20
     ))
 }
@@ -297,7 +297,7 @@ impl Corpus {
                     .read_to_end(&mut bytes)
                     .map_err(|e| Error::Input(format!("{name}: {e}")))?;
                 if bytes.len() > MAX_RECORD_BYTES {
-                    return Err(too_long(&name));
+                    return Err(too_long(&name, "split it into one file per article"));
                 }
                 let text = decode(bytes, args.lossy, &name)?;
                 let id = if stdin {

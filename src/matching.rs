@@ -332,10 +332,9 @@ fn in_document(c: &crate::classify::ConfidenceLabel, unit: &ClaimRef) -> ClaimCo
 /// Cosine alone puts claims about the same thing in one group ("Russia called the allegations
 /// baseless" beside "the report points to Russian interference"); a group is meant to hold
 /// claims that assert the same proposition, which is what the stance head's `agree` says. So
-/// with `require_agree`, members the head finds `discuss`/`disagree`/`unrelated` toward the
-/// canonical claim leave the group (and, being near it, show up among its related claims), and a
-/// group left with fewer than `min_docs` documents is dropped. On the example corpus this
-/// removes 4 of the 11 cosine-only groups, 3 of them wrong (`--any-stance` keeps them).
+/// with `require_agree`, members the head does not find `agree` toward the canonical claim
+/// leave the group (those it finds `discuss`/`disagree` join its related claims), and a group
+/// left with fewer than `min_docs` documents is dropped (`--any-stance` keeps them).
 fn annotate(
     groups: Vec<MatchGroup>,
     members: &[Vec<usize>],
@@ -360,6 +359,7 @@ fn annotate(
         let stances = h.stance.classify(&claims, &others, cu.view(), mv.view())?;
         let mut kept = Vec::with_capacity(idx.len());
         let mut members = Vec::with_capacity(idx.len());
+        let mut removed: Vec<Related> = Vec::new();
         for (pos, ((mut m, &i), st)) in std::mem::take(&mut g.members)
             .into_iter()
             .zip(idx)
@@ -368,6 +368,14 @@ fn annotate(
         {
             // The canonical claim is the group's claim whatever the head says of it to itself.
             if opts.require_agree && pos > 0 && st.stance != "agree" {
+                if st.stance == "disagree" || st.stance == "discuss" {
+                    removed.push(Related {
+                        claim: m.claim,
+                        score: m.score,
+                        stance: st,
+                        confidence: in_document(&conf[i], &units[i]),
+                    });
+                }
                 continue;
             }
             m.confidence = Some(in_document(&conf[i], &units[i]));
@@ -389,7 +397,9 @@ fn annotate(
         g.confidence_differs = g.confidence_spread.is_some();
 
         // Related: nearest claims from documents outside the group.
-        let group_docs = docs;
+        let mut group_docs = docs;
+        // Members taken out above are related claims already labelled: not candidates again.
+        group_docs.extend(removed.iter().map(|r| r.claim.doc_index));
         let sims = v.dot(&v.row(c));
         let mut cand: Vec<(usize, f32)> = sims
             .iter()
@@ -400,6 +410,7 @@ fn annotate(
         cand.sort_by(|a, b| b.1.total_cmp(&a.1));
         cand.truncate(RELATED_CANDIDATES);
         if cand.is_empty() {
+            g.related = finish_related(removed);
             kept_groups.push(g);
             continue;
         }
@@ -411,28 +422,42 @@ fn annotate(
             &ctexts,
             v.select(ndarray::Axis(0), &ids).view(),
         )?;
-        let mut related: Vec<Related> = cand
-            .iter()
-            .zip(labels)
-            .filter(|(_, l)| l.stance == "disagree" || l.stance == "discuss")
-            .map(|(&(j, score), stance)| Related {
-                claim: units[j].clone(),
-                score,
-                stance,
-                confidence: in_document(&conf[j], &units[j]),
-            })
-            .collect();
-        // Denials first: they are what a reader comparing outlets looks for.
-        related.sort_by(|a, b| {
-            (b.stance.stance == "disagree")
-                .cmp(&(a.stance.stance == "disagree"))
-                .then(b.score.total_cmp(&a.score))
-        });
-        related.truncate(RELATED_SHOWN);
-        g.related = related;
+        removed.extend(
+            cand.iter()
+                .zip(labels)
+                .filter(|(_, l)| l.stance == "disagree" || l.stance == "discuss")
+                .map(|(&(j, score), stance)| Related {
+                    claim: units[j].clone(),
+                    score,
+                    stance,
+                    confidence: in_document(&conf[j], &units[j]),
+                }),
+        );
+        g.related = finish_related(removed);
         kept_groups.push(g);
     }
+    // Filtering changed sizes: restore grouping's order, widest coverage first, then tightest.
+    kept_groups.sort_by(|a, b| {
+        let mean = |g: &MatchGroup| {
+            g.members.iter().map(|m| m.score).sum::<f32>() / g.members.len() as f32
+        };
+        b.members
+            .len()
+            .cmp(&a.members.len())
+            .then_with(|| mean(b).total_cmp(&mean(a)))
+    });
     Ok(kept_groups)
+}
+
+/// Denials first (what a reader comparing outlets looks for), then by similarity; a few.
+fn finish_related(mut related: Vec<Related>) -> Vec<Related> {
+    related.sort_by(|a, b| {
+        (b.stance.stance == "disagree")
+            .cmp(&(a.stance.stance == "disagree"))
+            .then(b.score.total_cmp(&a.score))
+    });
+    related.truncate(RELATED_SHOWN);
+    related
 }
 
 /// The levels members assert (ignoring `none`), when there is more than one.

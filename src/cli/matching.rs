@@ -45,7 +45,8 @@ pub struct MatchArgs {
     #[arg(long)]
     pub no_labels: bool,
     /// Keep group members whatever their stance toward the canonical claim (by default only
-    /// members that assert it, stance `agree`, stay; the rest are listed as related).
+    /// members that assert it, stance `agree`, stay; those that discuss or deny it are listed as
+    /// related).
     #[arg(long)]
     pub any_stance: bool,
     /// Confidence head (default: the shipped models/confidence.safetensors).
@@ -96,7 +97,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         k: args.k,
         include_headings: !args.no_headings,
         mutual: args.mutual,
-        require_agree: !args.any_stance,
+        require_agree: !args.any_stance && !args.no_labels,
     };
     let result = if args.no_labels {
         match_claims(&docs, &embedder, &opts, None)?
@@ -151,21 +152,37 @@ fn documents_of_index(
     // A document's sentences are stored together and numbered from 0, so a document ends where
     // the id or outlet changes or the numbering restarts. Ids alone are not unique: two files
     // called 2024-01-05.txt in different folders both get the id "2024-01-05", and merging them
-    // would hide their claims from each other (matching only links different documents).
-    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    // would hide their claims from each other (matching only links different documents). A
+    // document stored twice (`index add` of the same files) is another matter: its copy would
+    // "agree" with it at cosine 1, so copies are skipped.
+    type Key = (String, String);
+    let mut copies: std::collections::HashMap<Key, Vec<(usize, usize, String)>> =
+        Default::default();
+    let (mut renamed, mut skipped) = (0usize, 0usize);
+    let mut prev: Option<(Key, usize)> = None;
+    let mut skipping = false;
     for s in store.records() {
         let s = s?;
-        let continues = docs
-            .last()
-            .and_then(|d| d.sentences.last())
-            .is_some_and(|p| p.doc == s.doc && p.outlet == s.outlet && s.index > p.index);
+        let key = (s.outlet.clone(), s.doc.clone());
+        let continues = prev
+            .as_ref()
+            .is_some_and(|(k, index)| *k == key && s.index > *index);
+        prev = Some((key.clone(), s.index));
         if !continues {
-            let n = seen.entry(s.doc.clone()).or_insert(0);
-            *n += 1;
-            let doc = if *n == 1 {
-                s.doc.clone()
-            } else {
-                format!("{} ({})", s.doc, n)
+            let first = (s.start, s.end, s.text.clone());
+            let earlier = copies.entry(key).or_default();
+            skipping = earlier.contains(&first);
+            if skipping {
+                skipped += 1;
+                continue;
+            }
+            earlier.push(first);
+            let doc = match earlier.len() {
+                1 => s.doc.clone(),
+                n => {
+                    renamed += 1;
+                    format!("{} ({n})", s.doc)
+                }
             };
             docs.push(Segmented {
                 doc,
@@ -178,15 +195,24 @@ fn documents_of_index(
                 removed: Vec::new(),
             });
         }
+        if skipping {
+            continue;
+        }
         if let Some(d) = docs.last_mut() {
             d.sentences.push(s);
         }
     }
-    let repeated = seen.values().filter(|&&n| n > 1).count();
-    if repeated > 0 {
+    if renamed > 0 {
         eprintln!(
-            "warning: {repeated} document ids occur more than once in {}; later ones are shown \
-             as \"ID (2)\"... (give documents unique ids, e.g. with --id-field)",
+            "warning: {renamed} documents in {} share an outlet and id with an earlier one; they \
+             are shown as \"ID (2)\"... (give documents unique ids: file names, or --id-field)",
+            path.display()
+        );
+    }
+    if skipped > 0 {
+        eprintln!(
+            "warning: {skipped} documents are stored twice in {} (added again?); each is matched \
+             once",
             path.display()
         );
     }

@@ -38,6 +38,14 @@ pub fn finite(s: &str) -> std::result::Result<f32, String> {
     }
 }
 
+/// clap parser for a finite number >= 0.
+pub fn non_negative(s: &str) -> std::result::Result<f32, String> {
+    match finite(s)? {
+        x if x >= 0.0 => Ok(x),
+        _ => Err("must be 0 or more".into()),
+    }
+}
+
 /// clap parser for a positive finite number.
 pub fn positive(s: &str) -> std::result::Result<f32, String> {
     match finite(s)? {

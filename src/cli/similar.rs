@@ -112,7 +112,7 @@ fn search_index(args: &SimilarArgs, query: &str) -> Result<()> {
     let filtered =
         !args.outlet.is_empty() || !args.exclude_outlet.is_empty() || args.min_score.is_some();
     let mut fetch = if filtered {
-        (args.k * 20).max(200)
+        args.k.saturating_mul(20).max(200)
     } else {
         args.k
     };
@@ -151,7 +151,7 @@ fn search_index(args: &SimilarArgs, query: &str) -> Result<()> {
         if hits.len() >= args.k || fetch >= store.len() || !filtered || below_min {
             break hits;
         }
-        fetch *= 4;
+        fetch = fetch.saturating_mul(4);
     };
     match args.format {
         TableOrJson::Json => {

@@ -53,7 +53,7 @@ pub struct Hyper {
     #[arg(long)]
     pub hidden: Option<usize>,
     /// L2 penalty. Default: 1e-4 for stance, 0.1 for confidence.
-    #[arg(long, value_parser = super::finite)]
+    #[arg(long, value_parser = super::non_negative)]
     pub l2: Option<f32>,
     #[arg(long, default_value_t = 1e-3, value_parser = super::positive)]
     pub lr: f32,
