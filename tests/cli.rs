@@ -573,18 +573,22 @@ fn index_keeps_documents_with_the_same_id_apart() {
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = claimscope(
-        &[
-            "match",
-            "--index",
-            &idx_s,
-            "--format",
-            "json",
-            "--no-labels",
-        ],
-        None,
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    let match_index = || {
+        let out = claimscope(
+            &[
+                "match",
+                "--index",
+                &idx_s,
+                "--format",
+                "json",
+                "--no-labels",
+            ],
+            None,
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        out
+    };
+    let out = match_index();
     assert!(
         stderr(&out).contains("share an outlet and id"),
         "{}",
@@ -618,18 +622,7 @@ fn index_keeps_documents_with_the_same_id_apart() {
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = claimscope(
-        &[
-            "match",
-            "--index",
-            &idx_s,
-            "--format",
-            "json",
-            "--no-labels",
-        ],
-        None,
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = match_index();
     assert!(stderr(&out).contains("stored twice"), "{}", stderr(&out));
     assert_eq!(
         docs_of_groups(&out.stdout),
