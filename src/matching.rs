@@ -5,7 +5,7 @@
 
 use ndarray::{Array2, ArrayView2, s};
 
-use crate::index::{SearchConfig, Vectors, build_search};
+use crate::index::{NeighbourSearch, SearchConfig, Vectors, build_search};
 use serde::Serialize;
 
 use crate::claims;
@@ -169,19 +169,17 @@ pub fn claim_units(docs: &[Segmented], include_headings: bool) -> Vec<ClaimRef> 
     out
 }
 
-/// Each claim's k nearest claims from other documents, through the project's neighbour search:
-/// the exact blocked product below `SearchConfig::exact_threshold` claims, an HNSW graph above
-/// it, so a large corpus is never compared all pairs against all pairs.
+/// Each claim's k nearest claims from other documents, through the project's neighbour search
+/// (`build_search`: the exact blocked product below `SearchConfig::exact_threshold` claims, an
+/// HNSW graph above it, so a large corpus is never compared all pairs against all pairs).
 pub fn knn_other_docs(
-    v: ArrayView2<f32>,
+    searcher: &dyn NeighbourSearch,
     docs: &[usize],
     k: usize,
-    search: &SearchConfig,
 ) -> Result<Vec<(usize, usize, f32)>> {
-    if v.nrows() == 0 || k == 0 {
+    if searcher.is_empty() || k == 0 {
         return Ok(Vec::new());
     }
-    let searcher = build_search(Vectors::from_view(v)?, search)?;
     let other_doc = |q: usize, id: usize| docs[q] != docs[id];
     let all = searcher.all_neighbours(k, Some(&other_doc))?;
     Ok(all
@@ -237,12 +235,12 @@ pub fn match_claims(
     }
     pb.finish_and_clear();
     let doc_of: Vec<usize> = units.iter().map(|u| u.doc_index).collect();
-    let mut candidates = knn_other_docs(
-        vectors.view(),
-        &doc_of,
-        opts.k.max(opts.mutual),
+    // One searcher for the grouping candidates and the related claims.
+    let searcher = build_search(
+        Vectors::from_view(vectors.view())?,
         &SearchConfig::default(),
     )?;
+    let mut candidates = knn_other_docs(searcher.as_ref(), &doc_of, opts.k.max(opts.mutual))?;
     if opts.mutual > 0 {
         candidates = mutual_only(candidates, &doc_of, opts.mutual);
     }
@@ -278,7 +276,15 @@ pub fn match_claims(
     let mut groups: Vec<MatchGroup> = groups;
     if let Some(h) = heads {
         let index_groups: Vec<Vec<usize>> = grouped_indices(&groups, &units);
-        groups = annotate(groups, &index_groups, &units, vectors.view(), h, opts)?;
+        groups = annotate(
+            groups,
+            &index_groups,
+            &units,
+            vectors.view(),
+            searcher.as_ref(),
+            h,
+            opts,
+        )?;
     }
     Ok(MatchResult {
         documents: docs.len(),
@@ -340,6 +346,7 @@ fn annotate(
     members: &[Vec<usize>],
     units: &[ClaimRef],
     v: ArrayView2<f32>,
+    searcher: &dyn NeighbourSearch,
     h: &Classifiers,
     opts: &MatchOptions,
 ) -> Result<Vec<MatchGroup>> {
@@ -347,7 +354,7 @@ fn annotate(
     let conf = h.confidence.classify(&texts, v)?;
     let mut kept_groups = Vec::with_capacity(groups.len());
     let canon: Vec<usize> = members.iter().filter_map(|m| m.first().copied()).collect();
-    let mut pool = related_pool(v, &canon).into_iter();
+    let mut pool = related_pool(v, searcher, &canon)?.into_iter();
     for (mut g, idx) in groups.into_iter().zip(members) {
         let Some(&c) = idx.first() else { continue };
         let near = pool.next().unwrap_or_default();
@@ -448,30 +455,28 @@ fn annotate(
     Ok(kept_groups)
 }
 
-/// For each canonical claim, the claims at least `RELATED_FLOOR` similar to it, best first, a
+/// For each canonical claim, its nearest claims at least `RELATED_FLOOR` similar, best first, a
 /// few more than shown so that leaving out the group's own documents still leaves enough.
-/// One matrix product per block of groups: a matrix-vector product per group was the whole
-/// run time of `match` on 100k claims (thousands of groups times every claim).
-fn related_pool(v: ArrayView2<f32>, canon: &[usize]) -> Vec<Vec<(usize, f32)>> {
-    const BLOCK: usize = 128;
+fn related_pool(
+    v: ArrayView2<f32>,
+    searcher: &dyn NeighbourSearch,
+    canon: &[usize],
+) -> Result<Vec<Vec<(usize, f32)>>> {
     const KEEP: usize = RELATED_CANDIDATES + 64;
-    let mut out = Vec::with_capacity(canon.len());
-    for chunk in canon.chunks(BLOCK) {
-        let c = v.select(ndarray::Axis(0), chunk);
-        let sims = v.dot(&c.t());
-        for col in sims.columns() {
-            let mut near: Vec<(usize, f32)> = col
-                .iter()
-                .enumerate()
-                .filter(|&(_, &x)| x >= RELATED_FLOOR)
-                .map(|(j, &x)| (j, x))
-                .collect();
-            near.sort_by(|a, b| b.1.total_cmp(&a.1));
-            near.truncate(KEEP);
-            out.push(near);
-        }
+    if canon.is_empty() {
+        return Ok(Vec::new());
     }
-    out
+    let queries = v.select(ndarray::Axis(0), canon);
+    Ok(searcher
+        .search_batch(queries.view(), KEEP)?
+        .into_iter()
+        .map(|ns| {
+            ns.into_iter()
+                .take_while(|n| n.score >= RELATED_FLOOR)
+                .map(|n| (n.id, n.score))
+                .collect()
+        })
+        .collect())
 }
 
 /// Denials first (what a reader comparing outlets looks for), then by similarity; a few.
