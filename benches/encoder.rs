@@ -12,7 +12,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use candle_core::{Device, Tensor};
-use claimscope::embed::{DEFAULT_MODEL, Embedder, PoolingMode, Precision, Tokens, backend};
+use claimscope::embed::{
+    DEFAULT_MODEL, Embedder, EmbedderOptions, PoolingMode, Precision, Tokens, backend,
+};
 use criterion::{BenchmarkId, Criterion, Throughput};
 
 fn texts() -> Vec<String> {
@@ -57,7 +59,8 @@ fn main() {
         .expect("pool");
     let spec = std::env::var("CLAIMSCOPE_MODEL").unwrap_or_else(|_| DEFAULT_MODEL.to_string());
     let f32m = Embedder::from_spec(&spec).expect("model (run `claimscope model fetch`)");
-    let int8 = Embedder::from_spec_with(&spec, Precision::Int8).expect("int8 model");
+    let int8 = Embedder::from_spec_with(&spec, &EmbedderOptions::precision(Precision::Int8))
+        .expect("int8 model");
     let mut c = Criterion::default()
         .configure_from_args()
         .sample_size(10)

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::embed::{Embedder, Precision, cosine};
+use crate::embed::{Embedder, EmbedderOptions, Precision, cosine};
 use crate::error::{Error, Result};
 
 /// The example corpus's own sentences: a workload that ships with the tool and has no licence
@@ -21,9 +21,9 @@ pub const BUNDLED_TEXTS: usize = 2000;
 
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
-    pub batch_size: usize,
+    /// The model as it is measured (precision, backend, batch size).
+    pub embedder: EmbedderOptions,
     pub repeats: usize,
-    pub precision: Precision,
     /// Texts compared against f32 for the accuracy figure (all when None).
     pub accuracy_sample: Option<usize>,
 }
@@ -86,13 +86,12 @@ pub fn run(
         return Err(Error::Input(format!("{workload}: no texts to benchmark")));
     }
     let t0 = Instant::now();
-    let embedder =
-        Embedder::from_spec_with(model, opts.precision)?.with_batch_size(opts.batch_size);
+    let embedder = Embedder::from_spec_with(model, &opts.embedder)?;
     let model_load_s = t0.elapsed().as_secs_f64();
 
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     // Warm-up: two batches, as the peers' harness does.
-    let warm = opts.batch_size * 2;
+    let warm = opts.embedder.batch_size * 2;
     embedder.embed(&refs[..warm.min(refs.len())])?;
 
     let mut rates = Vec::new();
@@ -118,12 +117,17 @@ pub fn run(
     // the path being measured.
     let peak_rss = peak_rss_mib();
     let (mut cos_mean, mut cos_min) = (1.0, 1.0);
-    if opts.precision != Precision::F32
+    if opts.embedder.precision != Precision::F32
         && let Some(out) = &last
     {
         let n = opts.accuracy_sample.unwrap_or(texts.len()).min(texts.len());
-        let reference =
-            Embedder::from_spec_with(model, Precision::F32)?.with_batch_size(opts.batch_size);
+        let reference = Embedder::from_spec_with(
+            model,
+            &EmbedderOptions {
+                precision: Precision::F32,
+                ..opts.embedder
+            },
+        )?;
         let f32_out = reference.embed(&refs[..n])?;
         let cos: Vec<f64> = (0..n)
             .map(|i| {
@@ -139,9 +143,9 @@ pub fn run(
     Ok(BenchReport {
         workload: workload.to_string(),
         texts: texts.len(),
-        batch_size: opts.batch_size,
+        batch_size: opts.embedder.batch_size,
         threads: candle_core::utils::get_num_threads(),
-        precision: opts.precision.to_string(),
+        precision: opts.embedder.precision.to_string(),
         repeats: rates.len(),
         model_load_s,
         sentences_per_s: median,

@@ -16,8 +16,17 @@ pub enum Error {
     Candle(#[from] candle_core::Error),
     #[error("tokenizer: {0}")]
     Tokenizer(String),
-    #[error("{0}")]
-    Other(String),
+    /// A broken invariant inside claimscope (not the user's input): a bug to report.
+    #[error("internal error (please report): {0}")]
+    Internal(String),
+    #[error("JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("safetensors: {0}")]
+    Safetensors(#[from] safetensors::SafeTensorError),
+    #[error("array shape: {0}")]
+    Shape(#[from] ndarray::ShapeError),
     // Index errors name the index path and what to do, because the usual fix (rebuild, or pass
     // the model the index was built with) is not obvious from "invalid data".
     #[error("{path}: no index there; build one with `claimscope index build`")]
@@ -67,6 +76,17 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A csv writer flushed at the end hands back its buffer or the io error that stopped it; csv
+/// writers here write the command's output.
+impl<W> From<csv::IntoInnerError<W>> for Error {
+    fn from(e: csv::IntoInnerError<W>) -> Self {
+        Error::Io {
+            path: PathBuf::from("<output>"),
+            err: e.into_error(),
+        }
+    }
+}
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {

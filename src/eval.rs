@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::embed::Embedder;
+use crate::embed::{Embedder, TextVectors};
 use crate::error::{Error, Result};
+use crate::observe::Observer;
 use crate::pair::{self, PairHead};
 
 pub struct Pair {
@@ -101,34 +102,14 @@ fn pair_features(pairs: &[Pair], cos: &[f64]) -> Vec<[f64; 5]> {
 }
 
 /// Cosine of every pair, embedding each distinct sentence once.
-pub fn pair_cosines(emb: &Embedder, pairs: &[Pair]) -> Result<Vec<f32>> {
-    let mut index = std::collections::HashMap::new();
-    let mut texts: Vec<&str> = Vec::new();
-    for p in pairs {
-        for t in [&p.a, &p.b] {
-            index.entry(t.as_str()).or_insert_with(|| {
-                texts.push(t.as_str());
-                texts.len() - 1
-            });
-        }
-    }
-    let pb = crate::cli::progress(Some(texts.len() as u64), "sentences");
-    let mut vectors = ndarray::Array2::<f32>::zeros((texts.len(), emb.dim()));
-    for (c, chunk) in texts.chunks(2048).enumerate() {
-        let out = emb.embed(chunk)?;
-        vectors
-            .slice_mut(ndarray::s![c * 2048..c * 2048 + chunk.len(), ..])
-            .assign(&out.vectors);
-        pb.inc(chunk.len() as u64);
-    }
-    pb.finish_and_clear();
-    Ok(pairs
-        .iter()
-        .map(|p| {
-            let (i, j) = (index[p.a.as_str()], index[p.b.as_str()]);
-            vectors.row(i).dot(&vectors.row(j))
-        })
-        .collect())
+pub fn pair_cosines(emb: &Embedder, pairs: &[Pair], observer: &dyn Observer) -> Result<Vec<f32>> {
+    let table = TextVectors::build(
+        emb,
+        pairs.iter().flat_map(|p| [p.a.as_str(), p.b.as_str()]),
+        "sentences",
+        observer,
+    )?;
+    pairs.iter().map(|p| table.dot(&p.a, &p.b)).collect()
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -246,15 +227,15 @@ pub struct StsbReport {
 /// STS-B gold score from which a pair counts as the same claim.
 pub const SAME_CLAIM_STS: f64 = 3.0;
 
-pub fn eval_stsb(emb: &Embedder, dir: &Path) -> Result<StsbReport> {
+pub fn eval_stsb(emb: &Embedder, dir: &Path, observer: &dyn Observer) -> Result<StsbReport> {
     let pairs = load_stsb(dir, "test")?;
-    let cos: Vec<f64> = pair_cosines(emb, &pairs)?
+    let cos: Vec<f64> = pair_cosines(emb, &pairs, observer)?
         .into_iter()
         .map(f64::from)
         .collect();
     let gold: Vec<f64> = pairs.iter().map(|p| p.label).collect();
     let train = load_stsb(dir, "train")?;
-    let cos_train: Vec<f64> = pair_cosines(emb, &train)?
+    let cos_train: Vec<f64> = pair_cosines(emb, &train, observer)?
         .into_iter()
         .map(f64::from)
         .collect();
@@ -295,14 +276,14 @@ pub struct MrpcReport {
     pub oracle_test: Binary,
 }
 
-pub fn eval_mrpc(emb: &Embedder, dir: &Path) -> Result<MrpcReport> {
+pub fn eval_mrpc(emb: &Embedder, dir: &Path, observer: &dyn Observer) -> Result<MrpcReport> {
     let train = load_mrpc(dir, "train")?;
     let test = load_mrpc(dir, "test")?;
-    let cos_train: Vec<f64> = pair_cosines(emb, &train)?
+    let cos_train: Vec<f64> = pair_cosines(emb, &train, observer)?
         .into_iter()
         .map(f64::from)
         .collect();
-    let cos_test: Vec<f64> = pair_cosines(emb, &test)?
+    let cos_test: Vec<f64> = pair_cosines(emb, &test, observer)?
         .into_iter()
         .map(f64::from)
         .collect();

@@ -5,77 +5,41 @@
 //! FNC-1's bodies load with
 //! `--text-field articleBody --id-field "Body ID"` (its CSVs have a header row).
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::input::{self, decode, read_line_capped};
+use crate::observe::Observer;
 
-/// The largest single record (a plain-text article, a JSONL line) read into memory. Real
-/// articles are kilobytes; a record of this size is a file without line breaks or a dump, and
-/// reading it whole would exhaust memory rather than fail.
-pub const MAX_RECORD_BYTES: usize = 256 << 20;
-
-/// Reads one line (with its `\n`) into `buf`, refusing lines longer than [`MAX_RECORD_BYTES`].
-/// `at` names the place for the error.
-pub fn read_line_capped(
-    reader: &mut dyn BufRead,
-    buf: &mut Vec<u8>,
-    at: impl Fn() -> String,
-) -> Result<usize> {
-    // The cap is on the content; the line break may come on top.
-    let n = reader
-        .take(MAX_RECORD_BYTES as u64 + 2)
-        .read_until(b'\n', buf)
-        .map_err(|e| Error::Input(format!("{}: read error: {e}", at())))?;
-    if n - usize::from(buf.ends_with(b"\n")) > MAX_RECORD_BYTES {
-        return Err(too_long(&at(), "split it into one record per line"));
-    }
-    Ok(n)
-}
-
-fn too_long(at: &str, fix: &str) -> Error {
-    Error::Input(format!(
-        "{at}: a record longer than {} MiB; {fix}",
-        MAX_RECORD_BYTES >> 20
-    ))
-}
-
-/// Flags every corpus command shares.
-#[derive(Debug, Clone, clap::Args)]
-pub struct IngestArgs {
-    /// Files, directories (walked recursively for .txt .md .jsonl .ndjson .csv .tsv), globs, or `-` for stdin.
+/// What to read and how: the inputs, the record fields that hold each part of an article, and
+/// what to do with bad bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestOptions {
+    /// Files, directories (walked recursively for .txt .md .jsonl .ndjson .csv .tsv), globs, or
+    /// `-` for stdin.
     pub paths: Vec<String>,
     /// Field (JSONL key or CSV column) holding the article text.
-    #[arg(long, default_value = "text")]
     pub text_field: String,
-    #[arg(long, default_value = "id")]
     pub id_field: String,
-    #[arg(long, default_value = "outlet")]
     pub outlet_field: String,
-    #[arg(long, default_value = "date")]
     pub date_field: String,
-    #[arg(long, default_value = "title")]
     pub title_field: String,
-    #[arg(long, default_value = "url")]
     pub url_field: String,
     /// Replace invalid UTF-8 with U+FFFD instead of stopping (byte spans then refer to the
     /// replaced text).
-    #[arg(long)]
     pub lossy: bool,
     /// How stdin is read: a plain text article, JSONL or CSV.
-    #[arg(long, value_enum, default_value = "text")]
     pub stdin_format: Kind,
 }
 
-impl IngestArgs {
-    /// Default field names and options for `paths`, as the command line would give them.
-    pub fn for_paths<S: AsRef<str>>(paths: &[S]) -> Self {
-        IngestArgs {
-            paths: paths.iter().map(|p| p.as_ref().to_string()).collect(),
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            paths: Vec::new(),
             text_field: "text".into(),
             id_field: "id".into(),
             outlet_field: "outlet".into(),
@@ -88,7 +52,17 @@ impl IngestArgs {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+impl IngestOptions {
+    /// Default field names and options for `paths`.
+    pub fn for_paths<S: AsRef<str>>(paths: &[S]) -> Self {
+        IngestOptions {
+            paths: paths.iter().map(|p| p.as_ref().to_string()).collect(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Text,
@@ -124,18 +98,19 @@ impl SkipCounts {
         self.binary + self.empty + self.unreadable
     }
 
-    /// Prints one line on stderr when inputs were skipped, so no command loses records silently
-    /// (each skipped file also got its own warning as it was met; empty records did not).
-    pub fn report(&self) {
-        if self.total() > 0 {
-            eprintln!(
-                "note: {} inputs gave no document (binary {}, empty {}, unreadable {})",
+    /// One line for the end of a run when inputs were skipped, so no command loses records
+    /// silently (each skipped file also got its own warning as it was met; empty records did
+    /// not).
+    pub fn summary(&self) -> Option<String> {
+        (self.total() > 0).then(|| {
+            format!(
+                "{} inputs gave no document (binary {}, empty {}, unreadable {})",
                 self.total(),
                 self.binary,
                 self.empty,
                 self.unreadable
-            );
-        }
+            )
+        })
     }
 }
 
@@ -155,7 +130,7 @@ fn kind_of(path: &Path) -> Option<Kind> {
 }
 
 /// Expand the command-line paths into files, in a stable (sorted) order per argument.
-pub fn expand(paths: &[String]) -> Result<Vec<PathBuf>> {
+pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         if p == "-" {
@@ -170,7 +145,7 @@ pub fn expand(paths: &[String]) -> Result<Vec<PathBuf>> {
                 .filter_map(|e| match e {
                     Ok(e) => Some(e),
                     Err(err) => {
-                        eprintln!("warning: {err}; skipped");
+                        observer.warn(&format!("{err}; skipped"));
                         None
                     }
                 })
@@ -179,7 +154,7 @@ pub fn expand(paths: &[String]) -> Result<Vec<PathBuf>> {
                 .collect();
             files.sort();
             if files.is_empty() {
-                eprintln!("warning: {p}: no .txt/.md/.jsonl/.csv/.tsv files inside");
+                observer.warn(&format!("{p}: no .txt/.md/.jsonl/.csv/.tsv files inside"));
             }
             out.extend(files);
         } else if path.exists() {
@@ -209,33 +184,24 @@ pub fn expand(paths: &[String]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn decode(bytes: Vec<u8>, lossy: bool, name: &str) -> Result<String> {
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok(s),
-        Err(e) if lossy => Ok(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            Err(Error::Input(format!(
-                "{name}: invalid UTF-8 at byte {at}; convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8) or pass --lossy"
-            )))
-        }
-    }
-}
-
 /// A streaming reader over every document of every input.
-pub struct Corpus {
-    args: IngestArgs,
+pub struct Corpus<'a> {
+    args: IngestOptions,
+    observer: &'a dyn Observer,
     files: std::vec::IntoIter<PathBuf>,
     current: Option<Box<dyn Iterator<Item = Result<Document>>>>,
     pub skipped: SkipCounts,
     pub documents: usize,
 }
 
-impl Corpus {
-    pub fn open(args: &IngestArgs) -> Result<Self> {
-        let files = expand(&args.paths)?;
+impl<'a> Corpus<'a> {
+    /// Checks the paths (a missing file or an empty glob fails here, before any reading) and
+    /// returns the stream; warnings about skipped inputs go to `observer` as they are met.
+    pub fn open(args: &IngestOptions, observer: &'a dyn Observer) -> Result<Self> {
+        let files = expand(&args.paths, observer)?;
         Ok(Corpus {
             args: args.clone(),
+            observer,
             files: files.into_iter(),
             current: None,
             skipped: SkipCounts::default(),
@@ -247,39 +213,32 @@ impl Corpus {
         &mut self,
         path: &Path,
     ) -> Result<Option<Box<dyn Iterator<Item = Result<Document>>>>> {
-        let stdin = path.as_os_str() == "-";
-        let name = if stdin {
-            "<stdin>".to_string()
-        } else {
-            path.display().to_string()
-        };
-        let mut reader: Box<dyn BufRead> = if stdin {
-            Box::new(BufReader::new(std::io::stdin()))
-        } else {
-            match File::open(path) {
-                Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
-                Err(e) => {
-                    eprintln!("warning: {name}: {e}; skipped");
-                    self.skipped.unreadable += 1;
-                    return Ok(None);
-                }
+        let stdin = input::is_stdin(path);
+        let name = input::display_name(path);
+        let mut reader = match input::open(path) {
+            Ok(r) => r,
+            Err(e) => {
+                self.observer.warn(&format!("{name}: {e}; skipped"));
+                self.skipped.unreadable += 1;
+                return Ok(None);
             }
         };
         let head = match reader.fill_buf() {
             Ok(h) => h,
             Err(e) => {
-                eprintln!("warning: {name}: {e}; skipped");
+                self.observer.warn(&format!("{name}: {e}; skipped"));
                 self.skipped.unreadable += 1;
                 return Ok(None);
             }
         };
         if head.is_empty() {
-            eprintln!("warning: {name}: empty file; skipped");
+            self.observer.warn(&format!("{name}: empty file; skipped"));
             self.skipped.empty += 1;
             return Ok(None);
         }
-        if crate::records::looks_binary(head) {
-            eprintln!("warning: {name}: binary data (NUL bytes); skipped");
+        if input::looks_binary(head) {
+            self.observer
+                .warn(&format!("{name}: binary data (NUL bytes); skipped"));
             self.skipped.binary += 1;
             return Ok(None);
         }
@@ -291,14 +250,11 @@ impl Corpus {
         let args = self.args.clone();
         match kind {
             Kind::Text => {
-                let mut bytes = Vec::new();
-                (&mut reader)
-                    .take(MAX_RECORD_BYTES as u64 + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| Error::Input(format!("{name}: {e}")))?;
-                if bytes.len() > MAX_RECORD_BYTES {
-                    return Err(too_long(&name, "split it into one file per article"));
-                }
+                let bytes = input::read_capped(
+                    reader.as_mut(),
+                    &name,
+                    "split it into one file per article",
+                )?;
                 let text = decode(bytes, args.lossy, &name)?;
                 let id = if stdin {
                     "stdin".to_string()
@@ -338,7 +294,7 @@ impl Corpus {
     }
 }
 
-impl Iterator for Corpus {
+impl Iterator for Corpus<'_> {
     type Item = Result<Document>;
     fn next(&mut self) -> Option<Result<Document>> {
         loop {
@@ -385,7 +341,7 @@ struct JsonlDocs {
     reader: Box<dyn BufRead>,
     name: String,
     line: usize,
-    args: IngestArgs,
+    args: IngestOptions,
 }
 
 impl Iterator for JsonlDocs {
@@ -452,7 +408,7 @@ struct CsvDocs {
 }
 
 impl CsvDocs {
-    fn new(mut rdr: csv::Reader<Box<dyn BufRead>>, name: String, a: IngestArgs) -> Result<Self> {
+    fn new(mut rdr: csv::Reader<Box<dyn BufRead>>, name: String, a: IngestOptions) -> Result<Self> {
         let headers: Vec<String> = rdr
             .byte_headers()
             .map_err(|e| Error::Input(format!("{name}: cannot read the header row ({e})")))?

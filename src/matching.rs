@@ -3,7 +3,7 @@
 //! corpus -> sentences (segment) -> claim units (claims) -> vectors (embed) -> k nearest
 //! neighbours from other documents -> complete-linkage groups (grouping) -> report.
 
-use ndarray::{Array2, ArrayView2, s};
+use ndarray::ArrayView2;
 
 use crate::index::{NeighbourSearch, SearchConfig, Vectors, build_search};
 use serde::Serialize;
@@ -13,6 +13,7 @@ use crate::classify::{ConfidenceClassifier, Cue, Level, StanceClassifier, Stance
 use crate::embed::Embedder;
 use crate::error::Result;
 use crate::grouping::{self, GroupingConfig};
+use crate::observe::Observer;
 use crate::segment::{Segmented, SentenceKind};
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -221,19 +222,11 @@ pub fn match_claims(
     embedder: &Embedder,
     opts: &MatchOptions,
     heads: Option<&Classifiers>,
+    observer: &dyn Observer,
 ) -> Result<MatchResult> {
     let units = claim_units(docs, opts.include_headings);
     let texts: Vec<&str> = units.iter().map(|u| u.claim.as_str()).collect();
-    let pb = crate::cli::progress(Some(texts.len() as u64), "claims");
-    let mut vectors = Array2::<f32>::zeros((texts.len(), embedder.dim()));
-    for (c, chunk) in texts.chunks(1024).enumerate() {
-        let e = embedder.embed(chunk)?;
-        vectors
-            .slice_mut(s![c * 1024..c * 1024 + chunk.len(), ..])
-            .assign(&e.vectors);
-        pb.inc(chunk.len() as u64);
-    }
-    pb.finish_and_clear();
+    let vectors = embedder.embed_all(&texts, "claims", observer)?.vectors;
     let doc_of: Vec<usize> = units.iter().map(|u| u.doc_index).collect();
     // One searcher for the grouping candidates and the related claims.
     let searcher = build_search(

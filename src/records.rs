@@ -4,15 +4,16 @@
 //! Reading streams line by line so a corpus larger than memory can be embedded. Every problem
 //! names the file and line, because "invalid input" without a place is useless on a 1 GB file.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::input;
+use crate::observe::Observer;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InputFormat {
     /// JSONL for .jsonl/.ndjson files or when the first line starts with `{`; text otherwise.
     #[default]
@@ -63,7 +64,8 @@ pub struct ReadStats {
 }
 
 /// A stream of records over several inputs (`-` or no input means stdin).
-pub struct Records {
+pub struct Records<'a> {
+    observer: &'a dyn Observer,
     inputs: std::vec::IntoIter<PathBuf>,
     current: Option<(String, Box<dyn BufRead>, bool)>,
     line: usize,
@@ -72,8 +74,10 @@ pub struct Records {
     buf: Vec<u8>,
 }
 
-impl Records {
-    pub fn open(paths: &[PathBuf], opts: ReadOptions) -> Result<Self> {
+impl<'a> Records<'a> {
+    /// Checks every path, then streams; lines skipped under `skip_bad` are reported to
+    /// `observer`.
+    pub fn open(paths: &[PathBuf], opts: ReadOptions, observer: &'a dyn Observer) -> Result<Self> {
         // Check every path before reading any, so a typo in the last of ten files fails at once
         // rather than after an hour of embedding.
         for p in paths {
@@ -96,6 +100,7 @@ impl Records {
             paths.to_vec()
         };
         Ok(Records {
+            observer,
             inputs: inputs.into_iter(),
             current: None,
             line: 0,
@@ -109,20 +114,10 @@ impl Records {
         let Some(path) = self.inputs.next() else {
             return Ok(false);
         };
-        let (name, mut reader): (String, Box<dyn BufRead>) = if path.as_os_str() == "-" {
-            (
-                "<stdin>".to_string(),
-                Box::new(BufReader::new(std::io::stdin())),
-            )
-        } else {
-            let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
-            (
-                path.display().to_string(),
-                Box::new(BufReader::with_capacity(1 << 16, f)),
-            )
-        };
+        let name = input::display_name(&path);
+        let mut reader = input::open(&path).map_err(|e| Error::io(&path, e))?;
         let head = reader.fill_buf().map_err(|e| Error::io(&path, e))?;
-        if looks_binary(head) {
+        if input::looks_binary(head) {
             return Err(Error::Input(format!(
                 "{name}: looks like a binary file (NUL bytes near the start); give a UTF-8 text or JSONL file"
             )));
@@ -155,7 +150,7 @@ impl Records {
             };
             self.buf.clear();
             let line = self.line + 1;
-            let n = crate::ingest::read_line_capped(reader.as_mut(), &mut self.buf, || {
+            let n = input::read_line_capped(reader.as_mut(), &mut self.buf, || {
                 format!("{name}:{line}")
             })?;
             if n == 0 {
@@ -213,7 +208,8 @@ impl Records {
                 }
                 Err(msg) if self.opts.skip_bad => {
                     self.stats.skipped_bad += 1;
-                    eprintln!("warning: {name}:{line_no}: {msg}; skipped (--skip-bad)");
+                    self.observer
+                        .warn(&format!("{name}:{line_no}: {msg}; skipped (--skip-bad)"));
                 }
                 Err(msg) => {
                     return Err(Error::Input(format!(
@@ -225,7 +221,7 @@ impl Records {
     }
 }
 
-impl Iterator for Records {
+impl Iterator for Records<'_> {
     type Item = Result<Record>;
     fn next(&mut self) -> Option<Self::Item> {
         match self.next_record() {
@@ -272,15 +268,13 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-/// NUL bytes do not occur in text files in any encoding we accept; a few control bytes do.
-pub fn looks_binary(head: &[u8]) -> bool {
-    let head = &head[..head.len().min(8192)];
-    head.contains(&0)
-}
-
 /// Read a whole small file of texts (used for `similar --corpus`), with the same checks.
-pub fn read_all(paths: &[PathBuf], opts: ReadOptions) -> Result<(Vec<Record>, ReadStats)> {
-    let mut records = Records::open(paths, opts)?;
+pub fn read_all(
+    paths: &[PathBuf],
+    opts: ReadOptions,
+    observer: &dyn Observer,
+) -> Result<(Vec<Record>, ReadStats)> {
+    let mut records = Records::open(paths, opts, observer)?;
     let mut out = Vec::new();
     for r in records.by_ref() {
         out.push(r?);

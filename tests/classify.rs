@@ -28,11 +28,11 @@ fn stance_head() -> StanceClassifier {
 
 /// Sentences of the example corpus, as `segment` gives them.
 fn corpus_sentences() -> Vec<String> {
-    let args = claimscope::ingest::IngestArgs::for_paths(&[common::project(
+    let args = claimscope::ingest::IngestOptions::for_paths(&[common::project(
         "examples/election-interference",
     )
     .to_string_lossy()]);
-    claimscope::ingest::Corpus::open(&args)
+    claimscope::ingest::Corpus::open(&args, &claimscope::observe::Silent)
         .expect("open")
         .flat_map(|d| {
             claimscope::segment::segment(&d.expect("doc"), Default::default())
@@ -166,11 +166,11 @@ fn heads_refuse_another_embedding_model() {
 #[test]
 fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
     use claimscope::matching::{Classifiers, MatchOptions, match_claims};
-    let args = claimscope::ingest::IngestArgs::for_paths(&[common::project(
+    let args = claimscope::ingest::IngestOptions::for_paths(&[common::project(
         "examples/election-interference",
     )
     .to_string_lossy()]);
-    let docs: Vec<_> = claimscope::ingest::Corpus::open(&args)
+    let docs: Vec<_> = claimscope::ingest::Corpus::open(&args, &claimscope::observe::Silent)
         .expect("open")
         .map(|d| claimscope::segment::segment(&d.expect("doc"), Default::default()))
         .collect();
@@ -184,6 +184,7 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
         common::embedder(),
         &MatchOptions::default(),
         Some(&heads),
+        &claimscope::observe::Silent,
     )
     .expect("match");
     let putin = r
@@ -236,6 +237,7 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
             ..MatchOptions::default()
         },
         Some(&heads),
+        &claimscope::observe::Silent,
     )
     .expect("match");
     assert!(
@@ -254,8 +256,13 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
 #[test]
 fn emergent_and_pei_test_figures_clear_their_baselines() {
     let e = common::embedder();
-    let em =
-        stance::eval_emergent(&stance_head(), e, &common::shared("data/emergent")).expect("eval");
+    let em = stance::eval_emergent(
+        &stance_head(),
+        e,
+        &common::shared("data/emergent"),
+        &claimscope::observe::Silent,
+    )
+    .expect("eval");
     // Majority class gets accuracy 0.47 and macro-F1 about 0.21 on these 524 pairs.
     assert_eq!(em.pairs, 524);
     assert!(em.accuracy > em.majority_accuracy + 0.1, "{em:?}");

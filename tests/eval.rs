@@ -7,7 +7,12 @@ use claimscope::eval;
 
 #[test]
 fn stsb_spearman_matches_sentence_transformers() {
-    let r = eval::eval_stsb(common::embedder(), &common::shared("data/stsb")).expect("stsb");
+    let r = eval::eval_stsb(
+        common::embedder(),
+        &common::shared("data/stsb"),
+        &claimscope::observe::Silent,
+    )
+    .expect("stsb");
     assert_eq!(r.pairs, 1379);
     assert!(
         (r.spearman_x100 - 82.03).abs() < 0.05,
@@ -23,7 +28,12 @@ fn stsb_spearman_matches_sentence_transformers() {
 
 #[test]
 fn mrpc_pair_head_beats_the_baseline() {
-    let r = eval::eval_mrpc(common::embedder(), &common::shared("data/mrpc")).expect("mrpc");
+    let r = eval::eval_mrpc(
+        common::embedder(),
+        &common::shared("data/mrpc"),
+        &claimscope::observe::Silent,
+    )
+    .expect("mrpc");
     assert_eq!((r.train_pairs, r.test_pairs), (4076, 1725));
     assert!((r.baseline_all_paraphrase.accuracy - 0.665).abs() < 0.001);
     assert!(r.cosine_test.accuracy > 0.70, "{:?}", r.cosine_test);

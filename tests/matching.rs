@@ -3,19 +3,27 @@
 
 mod common;
 
-use claimscope::ingest::{Corpus, IngestArgs};
+use claimscope::ingest::{Corpus, IngestOptions};
 use claimscope::matching::{MatchOptions, MatchResult, match_claims};
+use claimscope::observe::Silent;
 use claimscope::segment::{SegmentOptions, segment};
 
 fn run() -> MatchResult {
-    let args = IngestArgs::for_paths(&[
+    let args = IngestOptions::for_paths(&[
         common::project("examples/election-interference").to_string_lossy()
     ]);
-    let docs: Vec<_> = Corpus::open(&args)
+    let docs: Vec<_> = Corpus::open(&args, &claimscope::observe::Silent)
         .expect("open")
         .map(|d| segment(&d.expect("doc"), SegmentOptions::default()))
         .collect();
-    match_claims(&docs, common::embedder(), &MatchOptions::default(), None).expect("match")
+    match_claims(
+        &docs,
+        common::embedder(),
+        &MatchOptions::default(),
+        None,
+        &Silent,
+    )
+    .expect("match")
 }
 
 /// The group whose members mention all `words`, with the outlets it spans.

@@ -115,10 +115,14 @@ fn padding_does_not_change_a_vector() {
 /// precision refused with its reason rather than returning NaN.
 #[test]
 fn int8_stays_close_to_the_reference() {
-    use claimscope::embed::{Embedder, Precision};
+    use claimscope::embed::{Embedder, EmbedderOptions, Precision};
     let refs = references();
     let texts: Vec<&str> = refs.iter().map(|r| r.text.as_str()).collect();
-    let e = Embedder::from_spec_with(&common::model_spec(), Precision::Int8).expect("int8 model");
+    let e = Embedder::from_spec_with(
+        &common::model_spec(),
+        &EmbedderOptions::precision(Precision::Int8),
+    )
+    .expect("int8 model");
     assert_eq!(e.backend_name(), "fast-int8");
     let out = e.embed(&texts).expect("embed");
     let cos: Vec<f32> = refs
@@ -132,9 +136,12 @@ fn int8_stays_close_to_the_reference() {
     assert!(cos.iter().all(|c| c.is_finite()));
     assert!(mean >= 0.995, "mean cosine {mean}");
     assert!(min >= 0.97, "min cosine {min}");
-    let err = Embedder::from_spec_with(&common::model_spec(), Precision::Bf16)
-        .err()
-        .expect("bf16 refused")
-        .to_string();
+    let err = Embedder::from_spec_with(
+        &common::model_spec(),
+        &EmbedderOptions::precision(Precision::Bf16),
+    )
+    .err()
+    .expect("bf16 refused")
+    .to_string();
     assert!(err.contains("NaN") && err.contains("int8"), "{err}");
 }

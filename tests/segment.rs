@@ -2,11 +2,11 @@
 
 mod common;
 
-use claimscope::ingest::{Corpus, Document, IngestArgs};
+use claimscope::ingest::{Corpus, Document, IngestOptions};
 use claimscope::segment::{MAX_SENTENCE_BYTES, SegmentOptions, Segmented, SentenceKind, segment};
 
-fn args(paths: &[&str]) -> IngestArgs {
-    IngestArgs::for_paths(paths)
+fn args(paths: &[&str]) -> IngestOptions {
+    IngestOptions::for_paths(paths)
 }
 
 fn corpus_dir() -> String {
@@ -15,8 +15,8 @@ fn corpus_dir() -> String {
         .into_owned()
 }
 
-fn read_all(a: &IngestArgs) -> Vec<(Document, Segmented)> {
-    Corpus::open(a)
+fn read_all(a: &IngestOptions) -> Vec<(Document, Segmented)> {
+    Corpus::open(a, &claimscope::observe::Silent)
         .expect("open")
         .map(|d| {
             let d = d.expect("document");
@@ -247,13 +247,17 @@ fn bad_inputs() {
     std::fs::write(p("bin.txt"), b"\x00\x01\x02binary").expect("w");
     std::fs::write(p("empty.txt"), b"").expect("w");
     std::fs::write(p("ok.txt"), "A fine sentence here. And another one.").expect("w");
-    let mut c = Corpus::open(&args(&[&p("bin.txt"), &p("empty.txt"), &p("ok.txt")])).expect("open");
+    let mut c = Corpus::open(
+        &args(&[&p("bin.txt"), &p("empty.txt"), &p("ok.txt")]),
+        &claimscope::observe::Silent,
+    )
+    .expect("open");
     let docs: Vec<_> = c.by_ref().collect::<Result<_, _>>().expect("docs");
     assert_eq!(docs.len(), 1);
     assert_eq!((c.skipped.binary, c.skipped.empty), (1, 1));
 
     std::fs::write(p("latin1.txt"), b"caf\xe9 au lait.").expect("w");
-    let err = Corpus::open(&args(&[&p("latin1.txt")]))
+    let err = Corpus::open(&args(&[&p("latin1.txt")]), &claimscope::observe::Silent)
         .expect("open")
         .next()
         .expect("item")
@@ -265,10 +269,15 @@ fn bad_inputs() {
     );
     let mut lossy = args(&[&p("latin1.txt")]);
     lossy.lossy = true;
-    assert_eq!(Corpus::open(&lossy).expect("open").count(), 1);
+    assert_eq!(
+        Corpus::open(&lossy, &claimscope::observe::Silent)
+            .expect("open")
+            .count(),
+        1
+    );
 
     std::fs::write(p("x.csv"), "id,body\n1,hello there.\n").expect("w");
-    let err = Corpus::open(&args(&[&p("x.csv")]))
+    let err = Corpus::open(&args(&[&p("x.csv")]), &claimscope::observe::Silent)
         .expect("open")
         .next()
         .expect("item")
@@ -280,13 +289,13 @@ fn bad_inputs() {
     );
 
     std::fs::write(p("x.jsonl"), "{\"text\": \"fine.\"}\n{broken\n").expect("w");
-    let items: Vec<_> = Corpus::open(&args(&[&p("x.jsonl")]))
+    let items: Vec<_> = Corpus::open(&args(&[&p("x.jsonl")]), &claimscope::observe::Silent)
         .expect("open")
         .collect();
     assert_eq!(items.len(), 2);
     let msg = items[1].as_ref().expect_err("malformed").to_string();
     assert!(msg.contains("x.jsonl:2"), "{msg}");
 
-    assert!(Corpus::open(&args(&[&p("missing.txt")])).is_err());
-    assert!(Corpus::open(&args(&[&p("nothing-*.txt")])).is_err());
+    assert!(Corpus::open(&args(&[&p("missing.txt")]), &claimscope::observe::Silent).is_err());
+    assert!(Corpus::open(&args(&[&p("nothing-*.txt")]), &claimscope::observe::Silent).is_err());
 }

@@ -295,7 +295,7 @@ impl Head {
         let w2 = bytes(&self.w2.iter().copied().collect::<Vec<_>>());
         let b2 = bytes(self.b2.as_slice().unwrap_or(&[]));
         fn view(shape: Vec<usize>, data: &[u8]) -> Result<TensorView<'_>> {
-            TensorView::new(Dtype::F32, shape, data).map_err(|e| Error::Other(e.to_string()))
+            Ok(TensorView::new(Dtype::F32, shape, data)?)
         }
         let tensors = vec![
             ("mean", view(vec![self.mean.len()], &mean)?),
@@ -305,11 +305,10 @@ impl Head {
             ("w2", view(vec![self.w2.nrows(), self.w2.ncols()], &w2)?),
             ("b2", view(vec![self.b2.len()], &b2)?),
         ];
-        let meta_json =
-            serde_json::to_string(&self.meta).map_err(|e| Error::Other(e.to_string()))?;
+        let meta_json = serde_json::to_string(&self.meta)?;
         let metadata: HashMap<String, String> = [("claimscope_head".to_string(), meta_json)].into();
         let data = safetensors::serialize(tensors, Some(metadata))
-            .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+            .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
         if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }

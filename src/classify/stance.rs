@@ -20,9 +20,10 @@ use serde::Serialize;
 
 use super::cues;
 use super::head::{self, Head, HeadMeta, TrainConfig, TrainReport};
-use crate::embed::Embedder;
+use crate::embed::{Embedder, TextVectors};
 use crate::error::{Error, Result};
 use crate::index::store::ModelId;
+use crate::observe::Observer;
 
 pub const TASK: &str = "stance";
 pub const FEATURES: &str = "stance-v1: [u, v, |u-v|, u*v] + 12 lexical features";
@@ -483,46 +484,6 @@ pub fn load_fnc1(dir: &Path, split: &str) -> Result<(Fnc1Rows, HashMap<String, S
     Ok((rows, body))
 }
 
-/// Embeddings of distinct texts, looked up by text.
-pub struct VectorTable {
-    index: HashMap<String, usize>,
-    pub vectors: Array2<f32>,
-}
-
-impl VectorTable {
-    pub fn build(
-        embedder: &Embedder,
-        texts: impl IntoIterator<Item = String>,
-        what: &str,
-    ) -> Result<Self> {
-        let mut index = HashMap::new();
-        let mut list = Vec::new();
-        for t in texts {
-            if !index.contains_key(&t) {
-                index.insert(t.clone(), list.len());
-                list.push(t);
-            }
-        }
-        let pb = crate::cli::progress(Some(list.len() as u64), what);
-        let mut vectors = Array2::zeros((list.len(), embedder.dim()));
-        for (c, chunk) in list.chunks(2048).enumerate() {
-            let e = embedder.embed(chunk)?;
-            vectors
-                .slice_mut(s![c * 2048..c * 2048 + chunk.len(), ..])
-                .assign(&e.vectors);
-            pb.inc(chunk.len() as u64);
-        }
-        pb.finish_and_clear();
-        Ok(VectorTable { index, vectors })
-    }
-
-    pub fn get(&self, t: &str) -> ArrayView1<'_, f32> {
-        // Every text looked up was put in at build time.
-        let i = self.index.get(t).copied().unwrap_or(0);
-        self.vectors.row(i)
-    }
-}
-
 /// Sentences of an article body (the project's own segmenter).
 fn body_sentences(id: &str, text: &str) -> Vec<String> {
     let doc = crate::ingest::Document {
@@ -576,18 +537,25 @@ impl PairSet {
 }
 
 /// Sentence pairs (Emergent) embedded.
-pub fn embed_pairs(embedder: &Embedder, pairs: &[LabelledPair]) -> Result<PairSet> {
-    let table = VectorTable::build(
+pub fn embed_pairs(
+    embedder: &Embedder,
+    pairs: &[LabelledPair],
+    observer: &dyn Observer,
+) -> Result<PairSet> {
+    let table = TextVectors::build(
         embedder,
-        pairs.iter().flat_map(|p| [p.claim.clone(), p.text.clone()]),
+        pairs
+            .iter()
+            .flat_map(|p| [p.claim.as_str(), p.text.as_str()]),
         "sentences",
+        observer,
     )?;
     let d = embedder.dim();
     let mut u = Array2::zeros((pairs.len(), d));
     let mut v = Array2::zeros((pairs.len(), d));
     for (i, p) in pairs.iter().enumerate() {
-        u.row_mut(i).assign(&table.get(&p.claim));
-        v.row_mut(i).assign(&table.get(&p.text));
+        u.row_mut(i).assign(&table.get(&p.claim)?);
+        v.row_mut(i).assign(&table.get(&p.text)?);
     }
     Ok(PairSet {
         claims: pairs.iter().map(|p| p.claim.clone()).collect(),
@@ -605,6 +573,7 @@ pub fn embed_fnc1(
     embedder: &Embedder,
     rows: &[(String, String, usize)],
     bodies: &HashMap<String, String>,
+    observer: &dyn Observer,
 ) -> Result<PairSet> {
     let mut ids: Vec<&String> = rows.iter().map(|r| &r.1).collect();
     ids.sort();
@@ -618,12 +587,13 @@ pub fn embed_fnc1(
             )
         })
         .collect();
-    let table = VectorTable::build(
+    let table = TextVectors::build(
         embedder,
         rows.iter()
-            .map(|r| r.0.clone())
-            .chain(sentences.values().flatten().cloned()),
+            .map(|r| r.0.as_str())
+            .chain(sentences.values().flatten().map(String::as_str)),
         "headlines and body sentences",
+        observer,
     )?;
     let d = embedder.dim();
     let n = rows.len();
@@ -631,16 +601,18 @@ pub fn embed_fnc1(
     let mut v = Array2::zeros((n, d));
     let mut texts = Vec::with_capacity(n);
     for (i, (headline, id, _)) in rows.iter().enumerate() {
-        let h = table.get(headline);
+        let h = table.get(headline)?;
         u.row_mut(i).assign(&h);
         let sents = sentences.get(id).map_or(&[][..], Vec::as_slice);
-        let mut scored: Vec<(f32, &String)> =
-            sents.iter().map(|s| (table.get(s).dot(&h), s)).collect();
+        let mut scored: Vec<(f32, &String)> = sents
+            .iter()
+            .map(|s| Ok((table.get(s)?.dot(&h), s)))
+            .collect::<Result<_>>()?;
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         scored.truncate(BODY_SENTENCES);
         let mut mean = Array1::<f32>::zeros(d);
         for (_, s) in &scored {
-            mean += &table.get(s);
+            mean += &table.get(s)?;
         }
         let norm = mean.dot(&mean).sqrt().max(1e-12);
         v.row_mut(i).assign(&(mean / norm));
@@ -693,11 +665,12 @@ pub fn train(
     model: ModelId,
     data: &StanceData,
     cfg: &TrainConfig,
+    observer: &dyn Observer,
 ) -> Result<Trained> {
     let mut em = load_emergent(data.emergent, "train")?;
     let emergent_related = em.len();
     add_unrelated(embedder, &mut em, cfg.seed)?;
-    let mut sets = vec![embed_pairs(embedder, &em)?];
+    let mut sets = vec![embed_pairs(embedder, &em, observer)?];
     let mut sizes: HashMap<String, usize> = HashMap::new();
     sizes.insert("emergent_train_related".into(), emergent_related);
     sizes.insert(
@@ -707,7 +680,7 @@ pub fn train(
     if let Some(dir) = data.fnc1 {
         let (rows, bodies) = load_fnc1(dir, "train")?;
         sizes.insert("fnc1_train".into(), rows.len());
-        sets.push(embed_fnc1(embedder, &rows, &bodies)?);
+        sets.push(embed_fnc1(embedder, &rows, &bodies, observer)?);
     }
     let mut xs = Vec::new();
     let mut ys = Vec::new();
@@ -718,8 +691,7 @@ pub fn train(
         groups.extend(set.groups.iter().cloned());
     }
     let views: Vec<ArrayView2<f32>> = xs.iter().map(|x| x.view()).collect();
-    let x =
-        ndarray::concatenate(ndarray::Axis(0), &views).map_err(|e| Error::Other(e.to_string()))?;
+    let x = ndarray::concatenate(ndarray::Axis(0), &views)?;
     let (tr, va) = split_by_group(&groups, 0.1, cfg.seed);
     let xt = head::rows(x.view(), &tr);
     let xv = head::rows(x.view(), &va);
@@ -780,9 +752,10 @@ pub fn eval_emergent(
     c: &StanceClassifier,
     embedder: &Embedder,
     dir: &Path,
+    observer: &dyn Observer,
 ) -> Result<EmergentEval> {
     let pairs = load_emergent(dir, "test")?;
-    let set = embed_pairs(embedder, &pairs)?;
+    let set = embed_pairs(embedder, &pairs, observer)?;
     let p = c.probabilities(
         &set.claim_refs(),
         &set.text_refs(),
@@ -827,9 +800,14 @@ pub fn fnc1_score(pred: &[usize], gold: &[usize]) -> f64 {
     100.0 * score / f64::max(best, 1e-12)
 }
 
-pub fn eval_fnc1(c: &StanceClassifier, embedder: &Embedder, dir: &Path) -> Result<Fnc1Eval> {
+pub fn eval_fnc1(
+    c: &StanceClassifier,
+    embedder: &Embedder,
+    dir: &Path,
+    observer: &dyn Observer,
+) -> Result<Fnc1Eval> {
     let (rows, bodies) = load_fnc1(dir, "test")?;
-    let set = embed_fnc1(embedder, &rows, &bodies)?;
+    let set = embed_fnc1(embedder, &rows, &bodies, observer)?;
     let p = c.probabilities(
         &set.claim_refs(),
         &set.text_refs(),

@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use super::TableOrJson;
+use super::{BackendArg, PrecisionArg, TableOrJson};
 use crate::bench::{self, BenchOptions};
-use crate::embed::{DEFAULT_MODEL, Precision};
-use crate::error::{Error, Result};
+use crate::embed::{DEFAULT_MODEL, EmbedderOptions};
+use crate::error::Result;
 use crate::records::{ReadOptions, read_all};
 
 #[derive(Debug, clap::Args)]
@@ -19,7 +19,16 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 5, value_parser = super::at_least_one)]
     pub repeats: usize,
     #[arg(long, value_enum, default_value = "f32")]
-    pub precision: Precision,
+    pub precision: PrecisionArg,
+    /// Transformer implementation (candle: candle-transformers' BERT, for A/B checks).
+    #[arg(
+        long,
+        value_enum,
+        env = "CLAIMSCOPE_BACKEND",
+        default_value = "fast",
+        ignore_case = true
+    )]
+    pub backend: BackendArg,
     /// Compare only the first N texts against f32 for the accuracy figure.
     #[arg(long)]
     pub accuracy_sample: Option<usize>,
@@ -36,7 +45,8 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 format: crate::records::InputFormat::Text,
                 ..ReadOptions::default()
             };
-            let (records, _) = read_all(std::slice::from_ref(p), opts)?;
+            let (records, _) =
+                read_all(std::slice::from_ref(p), opts, &super::Terminal::default())?;
             (
                 records.into_iter().map(|r| r.text).collect::<Vec<_>>(),
                 p.display().to_string(),
@@ -48,17 +58,17 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         ),
     };
     let opts = BenchOptions {
-        batch_size: args.batch_size.max(1),
+        embedder: EmbedderOptions {
+            precision: args.precision.into(),
+            backend: args.backend.into(),
+            batch_size: args.batch_size,
+        },
         repeats: args.repeats.max(1),
-        precision: args.precision,
         accuracy_sample: args.accuracy_sample,
     };
     let r = bench::run(&args.model, &texts, &name, &opts)?;
     match args.format {
-        TableOrJson::Json => println!(
-            "{}",
-            serde_json::to_string(&r).map_err(|e| Error::Other(e.to_string()))?
-        ),
+        TableOrJson::Json => println!("{}", serde_json::to_string(&r)?),
         TableOrJson::Table => {
             println!(
                 "workload          {} ({} texts, {} tokens)",

@@ -10,13 +10,15 @@ use std::time::Instant;
 use ndarray::Array2;
 use serde_json::{Map, Value, json};
 
+use super::CorpusArgs;
 use super::ModelArgs;
 use crate::classify::{
     CONFIDENCE_HEAD, ConfidenceClassifier, STANCE_HEAD, StanceClassifier, default_head_path,
 };
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
-use crate::ingest::{Corpus, IngestArgs};
+use crate::ingest::Corpus;
+use crate::observe::Observer;
 use crate::records::{ReadOptions, Records};
 use crate::segment::{SegmentOptions, segment};
 
@@ -36,7 +38,7 @@ pub enum ClassifyFormat {
 #[derive(Debug, clap::Args)]
 pub struct ClassifyArgs {
     #[command(flatten)]
-    pub input: IngestArgs,
+    pub input: CorpusArgs,
     #[arg(long, value_enum)]
     pub task: Task,
     /// Stance: the claim every sentence is labelled against. Only sentences the head finds
@@ -134,8 +136,7 @@ impl Writer {
         self.written += 1;
         match self.format {
             ClassifyFormat::Jsonl => {
-                serde_json::to_writer(&mut self.out, &row)
-                    .map_err(|e| Error::Other(e.to_string()))?;
+                serde_json::to_writer(&mut self.out, &row)?;
                 self.out.write_all(b"\n").map_err(io)
             }
             ClassifyFormat::Csv => {
@@ -172,12 +173,10 @@ impl Writer {
                     .has_headers(false)
                     .from_writer(Vec::new());
                 if self.written == 1 {
-                    w.write_record(&header)
-                        .map_err(|e| Error::Other(e.to_string()))?;
+                    w.write_record(&header)?;
                 }
-                w.write_record(header.iter().map(|k| csv_cell(flat.get(k))))
-                    .map_err(|e| Error::Other(e.to_string()))?;
-                let bytes = w.into_inner().map_err(|e| Error::Other(e.to_string()))?;
+                w.write_record(header.iter().map(|k| csv_cell(flat.get(k))))?;
+                let bytes = w.into_inner()?;
                 self.out.write_all(&bytes).map_err(io)
             }
             ClassifyFormat::Table => {
@@ -326,8 +325,9 @@ fn run_corpus(
     embedder: &Embedder,
     w: &mut Writer,
 ) -> Result<usize> {
-    let mut corpus = Corpus::open(&args.input)?;
-    let pb = super::progress(None, "sentences");
+    let term = super::Terminal::default();
+    let mut corpus = Corpus::open(&args.input.options(), &term)?;
+    term.start("sentences", None);
     let mut batch: Vec<Item> = Vec::new();
     let mut n = 0;
     for doc in corpus.by_ref() {
@@ -346,14 +346,14 @@ fn run_corpus(
         if batch.len() >= CHUNK {
             l.label(embedder, &batch, w)?;
             n += batch.len();
-            pb.inc(batch.len() as u64);
+            term.advance(batch.len() as u64);
             batch.clear();
         }
     }
     l.label(embedder, &batch, w)?;
     n += batch.len();
-    pb.finish_and_clear();
-    corpus.skipped.report();
+    term.finish();
+    super::report_skipped(&corpus.skipped);
     if corpus.documents == 0 {
         return Err(Error::Input(
             "no documents to classify (all inputs were empty, binary or unreadable)".into(),
@@ -368,7 +368,8 @@ fn run_records(
     embedder: &Embedder,
     w: &mut Writer,
 ) -> Result<usize> {
-    let paths: Vec<PathBuf> = crate::ingest::expand(&args.input.paths)?;
+    let term = super::Terminal::default();
+    let paths: Vec<PathBuf> = crate::ingest::expand(&args.input.paths, &term)?;
     // `--sentences` reads lines or JSONL; a CSV read as lines would classify its header and
     // split quoted fields.
     if let Some(p) = paths.iter().find(|p| {
@@ -387,8 +388,8 @@ fn run_records(
         lossy: args.input.lossy,
         ..ReadOptions::default()
     };
-    let records = Records::open(&paths, opts)?;
-    let pb = super::progress(None, "sentences");
+    let records = Records::open(&paths, opts, &term)?;
+    term.start("sentences", None);
     let mut batch = Vec::new();
     let mut n = 0;
     for r in records {
@@ -406,12 +407,12 @@ fn run_records(
         if batch.len() >= CHUNK {
             l.label(embedder, &batch, w)?;
             n += batch.len();
-            pb.inc(batch.len() as u64);
+            term.advance(batch.len() as u64);
             batch.clear();
         }
     }
     l.label(embedder, &batch, w)?;
-    pb.finish_and_clear();
+    term.finish();
     Ok(n + batch.len())
 }
 

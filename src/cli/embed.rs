@@ -9,7 +9,8 @@ use serde_json::{Map, Value};
 
 use super::ModelArgs;
 use crate::error::{Error, Result};
-use crate::records::{InputFormat, ReadOptions, Record, Records};
+use crate::observe::Observer;
+use crate::records::{ReadOptions, Record, Records};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EmbedFormat {
@@ -29,7 +30,7 @@ pub struct EmbedArgs {
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "auto")]
-    pub input_format: InputFormat,
+    pub input_format: super::InputFormatArg,
     /// JSONL field that holds the text.
     #[arg(long, default_value = "text")]
     pub text_field: String,
@@ -64,13 +65,14 @@ trait Sink {
 }
 
 pub fn run(args: &EmbedArgs) -> Result<EmbedSummary> {
+    let term = super::Terminal::default();
     let opts = ReadOptions {
-        format: args.input_format,
+        format: args.input_format.into(),
         text_field: args.text_field.clone(),
         lossy: args.lossy,
         skip_bad: args.skip_bad,
     };
-    let mut records = Records::open(&args.files, opts)?;
+    let mut records = Records::open(&args.files, opts, &term)?;
     let embedder = args.model.load()?;
     let dim = embedder.dim();
     let mut sink: Box<dyn Sink> = match (args.format, &args.output) {
@@ -85,7 +87,7 @@ pub fn run(args: &EmbedArgs) -> Result<EmbedSummary> {
         }
     };
     let start = Instant::now();
-    let pb = super::progress(None, "texts");
+    term.start("texts", None);
     let mut summary = EmbedSummary::default();
     let mut chunk: Vec<Record> = Vec::with_capacity(CHUNK);
     let mut done = false;
@@ -107,23 +109,21 @@ pub fn run(args: &EmbedArgs) -> Result<EmbedSummary> {
         let out = embedder.embed(&texts)?;
         for &i in &out.truncated {
             let r = &chunk[i];
-            pb.suspend(|| {
-                eprintln!(
-                    "warning: {}:{}: text longer than {} tokens, truncated as sentence-transformers does",
-                    r.source,
-                    r.line,
-                    embedder.info().max_seq_length
-                )
-            });
+            term.warn(&format!(
+                "{}:{}: text longer than {} tokens, truncated as sentence-transformers does",
+                r.source,
+                r.line,
+                embedder.info().max_seq_length
+            ));
         }
         sink.write(&chunk, &out.vectors)?;
         summary.texts += chunk.len();
         summary.tokens += out.tokens;
         summary.padded_tokens += out.padded_tokens;
         summary.truncated += out.truncated.len();
-        pb.inc(chunk.len() as u64);
+        term.advance(chunk.len() as u64);
     }
-    pb.finish_and_clear();
+    term.finish();
     sink.finish(summary.texts)?;
     summary.empty = records.stats.empty;
     summary.skipped_bad = records.stats.skipped_bad;
@@ -201,7 +201,7 @@ impl Sink for JsonlSink {
                 fields: &fields,
                 embedding: &embedding,
             };
-            serde_json::to_writer(&mut self.out, &line).map_err(|e| Error::Other(e.to_string()))?;
+            serde_json::to_writer(&mut self.out, &line)?;
             self.out
                 .write_all(b"\n")
                 .map_err(|e| Error::io(&self.path, e))?;
@@ -276,7 +276,7 @@ impl Sink for NpySink {
             let mut obj = Map::new();
             obj.insert("row".into(), Value::from(self.row));
             obj.extend(record_json(r));
-            serde_json::to_writer(&mut self.side, &obj).map_err(|e| Error::Other(e.to_string()))?;
+            serde_json::to_writer(&mut self.side, &obj)?;
             self.side
                 .write_all(b"\n")
                 .map_err(|e| Error::io(&self.side_path, e))?;

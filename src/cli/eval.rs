@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::{ModelArgs, TableOrJson};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::eval;
 
 #[derive(Debug, clap::Subcommand)]
@@ -82,17 +82,18 @@ pub struct EvalArgs {
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string_pretty(v).map_err(|e| Error::Other(e.to_string()))
+    Ok(serde_json::to_string_pretty(v)?)
 }
 
 pub fn run(cmd: &EvalCommand) -> Result<()> {
+    let term = super::Terminal::default();
     match cmd {
         EvalCommand::Mrpc(a) => {
             let dir = a
                 .data
                 .clone()
                 .unwrap_or_else(|| eval::default_data_dir("mrpc"));
-            let r = eval::eval_mrpc(&a.model.load()?, &dir)?;
+            let r = eval::eval_mrpc(&a.model.load()?, &dir, &term)?;
             match a.format {
                 TableOrJson::Json => println!("{}", json(&r)?),
                 TableOrJson::Table => {
@@ -125,7 +126,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 .data
                 .clone()
                 .unwrap_or_else(|| eval::default_data_dir("stsb"));
-            let r = eval::eval_stsb(&a.model.load()?, &dir)?;
+            let r = eval::eval_stsb(&a.model.load()?, &dir, &term)?;
             match a.format {
                 TableOrJson::Json => println!("{}", json(&r)?),
                 TableOrJson::Table => {
@@ -164,7 +165,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             if a.no_guard {
                 clf = clf.unguarded();
             }
-            let em = stance::eval_emergent(&clf, &embedder, &emergent)?;
+            let em = stance::eval_emergent(&clf, &embedder, &emergent, &term)?;
             let fnc = if a.no_fnc1 {
                 None
             } else {
@@ -172,7 +173,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                     .fnc1
                     .clone()
                     .unwrap_or_else(|| eval::default_data_dir("fnc1"));
-                Some(stance::eval_fnc1(&clf, &embedder, &dir)?)
+                Some(stance::eval_fnc1(&clf, &embedder, &dir, &term)?)
             };
             match a.format {
                 TableOrJson::Json => println!(

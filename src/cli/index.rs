@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::CorpusArgs;
 use super::{ModelArgs, TableOrJson};
 use crate::embed::{Embedder, source::DEFAULT_WEIGHTS_SHA256};
 use crate::error::{Error, Result};
 use crate::index::search::SearchConfig;
 use crate::index::store::{ModelId, Store};
-use crate::ingest::{Corpus, IngestArgs};
+use crate::ingest::Corpus;
 use crate::segment::{SegmentOptions, Sentence, segment};
 
 #[derive(Debug, clap::Subcommand)]
@@ -16,7 +17,7 @@ pub enum IndexCommand {
     /// Segment, embed and store every sentence of a corpus with its provenance.
     Build {
         #[command(flatten)]
-        input: IngestArgs,
+        input: CorpusArgs,
         /// Index directory to create (conventionally NAME.csi).
         #[arg(short, long)]
         output: PathBuf,
@@ -29,7 +30,7 @@ pub enum IndexCommand {
         #[arg(long)]
         index: PathBuf,
         #[command(flatten)]
-        input: IngestArgs,
+        input: CorpusArgs,
         #[command(flatten)]
         model: ModelArgs,
     },
@@ -53,29 +54,21 @@ pub fn model_id(e: &Embedder) -> ModelId {
 
 fn add_corpus(
     store: &mut Store<Sentence>,
-    input: &IngestArgs,
+    input: &CorpusArgs,
     emb: &Embedder,
 ) -> Result<(usize, usize)> {
-    let mut corpus = Corpus::open(input)?;
+    let term = super::Terminal::default();
+    let mut corpus = Corpus::open(&input.options(), &term)?;
     let mut sentences: Vec<Sentence> = Vec::new();
     for d in corpus.by_ref() {
         sentences.extend(segment(&d?, SegmentOptions::default()).sentences);
     }
-    corpus.skipped.report();
+    super::report_skipped(&corpus.skipped);
     if sentences.is_empty() {
         return Err(Error::Input("no sentences found in the inputs".into()));
     }
-    let pb = super::progress(Some(sentences.len() as u64), "sentences");
-    let mut vectors = ndarray::Array2::<f32>::zeros((sentences.len(), emb.dim()));
-    for (c, chunk) in sentences.chunks(4096).enumerate() {
-        let texts: Vec<&str> = chunk.iter().map(|s| s.text.as_str()).collect();
-        let out = emb.embed(&texts)?;
-        vectors
-            .slice_mut(ndarray::s![c * 4096..c * 4096 + chunk.len(), ..])
-            .assign(&out.vectors);
-        pb.inc(chunk.len() as u64);
-    }
-    pb.finish_and_clear();
+    let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+    let vectors = emb.embed_all(&texts, "sentences", &term)?.vectors;
     store.add(&sentences, vectors.view(), &SearchConfig::default())?;
     Ok((corpus.documents, sentences.len()))
 }
@@ -128,11 +121,7 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
                         })
                         .collect();
                     let v = serde_json::json!({"info": info, "outlets": outlets});
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&v)
-                            .map_err(|e| Error::Other(e.to_string()))?
-                    );
+                    println!("{}", serde_json::to_string_pretty(&v)?);
                 }
                 TableOrJson::Table => {
                     println!("index           {}", info.path.display());

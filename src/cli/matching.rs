@@ -1,8 +1,9 @@
 //! `claimscope match`: groups of the same claim across outlets.
 
+use super::CorpusArgs;
 use crate::error::{Error, Result};
 use crate::grouping::GroupingConfig;
-use crate::ingest::{Corpus, IngestArgs};
+use crate::ingest::Corpus;
 use crate::matching::{Classifiers, MatchOptions, match_claims};
 use crate::report;
 use crate::segment::{SegmentOptions, segment};
@@ -17,7 +18,7 @@ pub enum MatchFormat {
 #[derive(Debug, clap::Args)]
 pub struct MatchArgs {
     #[command(flatten)]
-    pub input: IngestArgs,
+    pub input: CorpusArgs,
     /// Match the sentences of an index (`claimscope index build`) instead of reading PATHS:
     /// its segmentation and provenance are used as stored.
     #[arg(long, conflicts_with = "paths")]
@@ -60,6 +61,7 @@ pub struct MatchArgs {
 }
 
 pub fn run(args: &MatchArgs) -> Result<()> {
+    let term = super::Terminal::default();
     if !(0.0..=1.0).contains(&args.floor) {
         return Err(Error::Input(format!(
             "--floor {} must be between 0 and 1",
@@ -76,11 +78,11 @@ pub fn run(args: &MatchArgs) -> Result<()> {
                 ));
             }
             let mut docs = Vec::new();
-            let mut corpus = Corpus::open(&args.input)?;
+            let mut corpus = Corpus::open(&args.input.options(), &term)?;
             for d in corpus.by_ref() {
                 docs.push(segment(&d?, SegmentOptions::default()));
             }
-            corpus.skipped.report();
+            super::report_skipped(&corpus.skipped);
             docs
         }
     };
@@ -100,7 +102,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         require_agree: !args.any_stance && !args.no_labels,
     };
     let result = if args.no_labels {
-        match_claims(&docs, &embedder, &opts, None)?
+        match_claims(&docs, &embedder, &opts, None, &term)?
     } else {
         use crate::classify::{
             CONFIDENCE_HEAD, ConfidenceClassifier, STANCE_HEAD, StanceClassifier, default_head_path,
@@ -124,14 +126,11 @@ pub fn run(args: &MatchArgs) -> Result<()> {
             confidence: &confidence,
             stance: &stance,
         };
-        match_claims(&docs, &embedder, &opts, Some(&heads))?
+        match_claims(&docs, &embedder, &opts, Some(&heads), &term)?
     };
     match args.format {
         MatchFormat::Json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&result).map_err(|e| Error::Other(e.to_string()))?
-            )
+            println!("{}", serde_json::to_string_pretty(&result)?)
         }
         MatchFormat::Table => print!("{}", report::table(&result)),
         MatchFormat::Md => print!("{}", report::markdown(&result)),

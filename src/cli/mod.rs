@@ -1,5 +1,6 @@
-//! Command implementations behind the binary. Argument structs live here (clap derive) so the
-//! binary stays a dispatcher and so integration tests can drive commands without a subprocess.
+//! Command implementations behind the binary: clap argument structs, their translation into the
+//! library's plain option structs, and output to the terminal (tables, progress bars, warnings).
+//! Nothing below `src/` outside this folder knows about clap or the terminal.
 
 pub mod bench;
 pub mod classify;
@@ -13,12 +14,16 @@ pub mod similar;
 pub mod train;
 
 use std::io::IsTerminal;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::embed::{DEFAULT_MODEL, Embedder};
+use crate::embed::{BackendKind, DEFAULT_MODEL, Embedder, EmbedderOptions, Precision};
 use crate::error::Result;
+use crate::ingest::{IngestOptions, Kind, SkipCounts};
+use crate::observe::Observer;
+use crate::records::InputFormat;
 
 /// clap parser for counts that must be at least 1 (`--batch-size 0` is a mistake, not a wish).
 pub fn at_least_one(s: &str) -> std::result::Result<usize, String> {
@@ -64,16 +69,68 @@ pub struct ModelArgs {
     /// Texts per forward pass.
     #[arg(long, default_value_t = crate::embed::DEFAULT_BATCH_SIZE, value_parser = at_least_one)]
     pub batch_size: usize,
+    /// Transformer implementation: the fast packed encoder, or candle-transformers' BERT (the
+    /// reference, for A/B checks).
+    #[arg(
+        long,
+        value_enum,
+        env = "CLAIMSCOPE_BACKEND",
+        default_value = "fast",
+        ignore_case = true
+    )]
+    pub backend: BackendArg,
 }
 
 impl ModelArgs {
+    pub fn options(&self, precision: Precision) -> EmbedderOptions {
+        EmbedderOptions {
+            precision,
+            backend: self.backend.into(),
+            batch_size: self.batch_size,
+        }
+    }
+
     pub fn load(&self) -> Result<Embedder> {
-        Ok(Embedder::from_spec(&self.model)?.with_batch_size(self.batch_size))
+        Embedder::from_spec_with(&self.model, &self.options(Precision::F32))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackendArg {
+    Fast,
+    Candle,
+}
+
+impl From<BackendArg> for BackendKind {
+    fn from(b: BackendArg) -> Self {
+        match b {
+            BackendArg::Fast => BackendKind::Fast,
+            BackendArg::Candle => BackendKind::Candle,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PrecisionArg {
+    F32,
+    F16,
+    Bf16,
+    Int8,
+}
+
+impl From<PrecisionArg> for Precision {
+    fn from(p: PrecisionArg) -> Self {
+        match p {
+            PrecisionArg::F32 => Precision::F32,
+            PrecisionArg::F16 => Precision::F16,
+            PrecisionArg::Bf16 => Precision::Bf16,
+            PrecisionArg::Int8 => Precision::Int8,
+        }
     }
 }
 
 /// A progress bar on stderr, only when a person is watching.
-pub fn progress(len: Option<u64>, what: &str) -> ProgressBar {
+fn progress(len: Option<u64>, what: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -93,9 +150,146 @@ pub fn progress(len: Option<u64>, what: &str) -> ProgressBar {
     pb
 }
 
+/// The terminal's observer: a progress bar per stage (hidden when stderr is not a terminal) and
+/// warnings as `warning: ...` lines printed above the bar.
+#[derive(Default)]
+pub struct Terminal {
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Terminal {
+    fn with_bar(&self, f: impl FnOnce(&mut Option<ProgressBar>)) {
+        match self.bar.lock() {
+            Ok(mut b) => f(&mut b),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
+        }
+    }
+}
+
+impl Observer for Terminal {
+    fn start(&self, what: &str, total: Option<u64>) {
+        self.with_bar(|b| {
+            if let Some(old) = b.take() {
+                old.finish_and_clear();
+            }
+            *b = Some(progress(total, what));
+        });
+    }
+
+    fn advance(&self, n: u64) {
+        self.with_bar(|b| {
+            if let Some(pb) = b.as_ref() {
+                pb.inc(n);
+            }
+        });
+    }
+
+    fn finish(&self) {
+        self.with_bar(|b| {
+            if let Some(pb) = b.take() {
+                pb.finish_and_clear();
+            }
+        });
+    }
+
+    fn warn(&self, message: &str) {
+        self.with_bar(|b| match b.as_ref() {
+            // Printed through the bar so it is not drawn over.
+            Some(pb) if !pb.is_hidden() => pb.suspend(|| eprintln!("warning: {message}")),
+            _ => eprintln!("warning: {message}"),
+        });
+    }
+}
+
 /// Output formats shared by the commands that print lists of results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TableOrJson {
     Table,
     Json,
+}
+
+/// Flags every corpus command shares; [`CorpusArgs::options`] turns them into the library's
+/// [`IngestOptions`].
+#[derive(Debug, Clone, clap::Args)]
+pub struct CorpusArgs {
+    /// Files, directories (walked recursively for .txt .md .jsonl .ndjson .csv .tsv), globs, or `-` for stdin.
+    pub paths: Vec<String>,
+    /// Field (JSONL key or CSV column) holding the article text.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    #[arg(long, default_value = "id")]
+    pub id_field: String,
+    #[arg(long, default_value = "outlet")]
+    pub outlet_field: String,
+    #[arg(long, default_value = "date")]
+    pub date_field: String,
+    #[arg(long, default_value = "title")]
+    pub title_field: String,
+    #[arg(long, default_value = "url")]
+    pub url_field: String,
+    /// Replace invalid UTF-8 with U+FFFD instead of stopping (byte spans then refer to the
+    /// replaced text).
+    #[arg(long)]
+    pub lossy: bool,
+    /// How stdin is read: a plain text article, JSONL or CSV.
+    #[arg(long, value_enum, default_value = "text")]
+    pub stdin_format: StdinFormatArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StdinFormatArg {
+    Text,
+    Jsonl,
+    Csv,
+    Tsv,
+}
+
+impl CorpusArgs {
+    pub fn options(&self) -> IngestOptions {
+        IngestOptions {
+            paths: self.paths.clone(),
+            text_field: self.text_field.clone(),
+            id_field: self.id_field.clone(),
+            outlet_field: self.outlet_field.clone(),
+            date_field: self.date_field.clone(),
+            title_field: self.title_field.clone(),
+            url_field: self.url_field.clone(),
+            lossy: self.lossy,
+            stdin_format: match self.stdin_format {
+                StdinFormatArg::Text => Kind::Text,
+                StdinFormatArg::Jsonl => Kind::Jsonl,
+                StdinFormatArg::Csv => Kind::Csv,
+                StdinFormatArg::Tsv => Kind::Tsv,
+            },
+        }
+    }
+}
+
+/// How `embed`, `similar --corpus` and `classify --sentences` read their lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum InputFormatArg {
+    /// JSONL for .jsonl/.ndjson files or when the first line starts with `{`; text otherwise.
+    #[default]
+    Auto,
+    /// One text per line.
+    Text,
+    /// One JSON object per line with a text field.
+    Jsonl,
+}
+
+impl From<InputFormatArg> for InputFormat {
+    fn from(f: InputFormatArg) -> Self {
+        match f {
+            InputFormatArg::Auto => InputFormat::Auto,
+            InputFormatArg::Text => InputFormat::Text,
+            InputFormatArg::Jsonl => InputFormat::Jsonl,
+        }
+    }
+}
+
+/// The end-of-run note on inputs that gave no document.
+pub fn report_skipped(skipped: &SkipCounts) {
+    if let Some(line) = skipped.summary() {
+        eprintln!("note: {line}");
+    }
 }

@@ -87,11 +87,7 @@ pub fn run(cmd: &ModelCommand) -> Result<()> {
             };
             match format {
                 super::TableOrJson::Json => {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&info)
-                            .map_err(|e| Error::Other(e.to_string()))?
-                    )
+                    println!("{}", serde_json::to_string_pretty(&info)?)
                 }
                 super::TableOrJson::Table => {
                     let m = &info.model;

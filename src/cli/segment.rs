@@ -3,8 +3,9 @@
 use std::io::Write;
 use std::time::Instant;
 
+use super::CorpusArgs;
 use crate::error::{Error, Result};
-use crate::ingest::{Corpus, IngestArgs};
+use crate::ingest::Corpus;
 use crate::segment::{SegmentOptions, segment};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -17,7 +18,7 @@ pub enum SegmentFormat {
 #[derive(Debug, clap::Args)]
 pub struct SegmentArgs {
     #[command(flatten)]
-    pub input: IngestArgs,
+    pub input: CorpusArgs,
     #[arg(long, value_enum, default_value = "table")]
     pub format: SegmentFormat,
     /// Also show what cleaning dropped, and why (on stderr for jsonl/csv, inline for table).
@@ -33,8 +34,9 @@ fn io(e: std::io::Error) -> Error {
 }
 
 pub fn run(args: &SegmentArgs) -> Result<()> {
+    let term = super::Terminal::default();
     let start = Instant::now();
-    let mut corpus = Corpus::open(&args.input)?;
+    let mut corpus = Corpus::open(&args.input.options(), &term)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut csv_out =
@@ -52,7 +54,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         match args.format {
             SegmentFormat::Jsonl => {
                 for s in &seg.sentences {
-                    serde_json::to_writer(&mut out, s).map_err(|e| Error::Other(e.to_string()))?;
+                    serde_json::to_writer(&mut out, s)?;
                     out.write_all(b"\n").map_err(io)?;
                 }
             }
@@ -61,7 +63,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
                 // the header row.
                 if let Some(w) = csv_out.as_mut().filter(|_| !seg.sentences.is_empty()) {
                     for s in &seg.sentences {
-                        w.serialize(s).map_err(|e| Error::Other(e.to_string()))?;
+                        w.serialize(s)?;
                     }
                     // Flush per document so memory stays flat on big corpora.
                     let buf = std::mem::replace(
@@ -70,8 +72,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
                             .has_headers(false)
                             .from_writer(Vec::new()),
                     );
-                    out.write_all(&buf.into_inner().map_err(|e| Error::Other(e.to_string()))?)
-                        .map_err(io)?;
+                    out.write_all(&buf.into_inner()?).map_err(io)?;
                 }
             }
             SegmentFormat::Table => {

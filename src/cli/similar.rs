@@ -156,10 +156,7 @@ fn search_index(args: &SimilarArgs, query: &str) -> Result<()> {
     match args.format {
         TableOrJson::Json => {
             let v = serde_json::json!({"query": query, "index": path, "results": hits});
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&v).map_err(|e| Error::Other(e.to_string()))?
-            );
+            println!("{}", serde_json::to_string_pretty(&v)?);
         }
         TableOrJson::Table => {
             println!(
@@ -194,7 +191,8 @@ fn warn_truncated(idx: &[usize], names: &[&str], max: usize) {
 /// Exact search: corpus sizes given on a command line are small enough that one matrix-vector
 /// product beats building any index.
 pub fn search_corpus(args: &SimilarArgs, query: &str) -> Result<Vec<Hit>> {
-    let (records, stats) = read_all(&args.corpus, ReadOptions::default())?;
+    let term = super::Terminal::default();
+    let (records, stats) = read_all(&args.corpus, ReadOptions::default(), &term)?;
     let records: Vec<_> = records
         .into_iter()
         .filter(|r| !r.text.trim().is_empty())
@@ -208,15 +206,9 @@ pub fn search_corpus(args: &SimilarArgs, query: &str) -> Result<Vec<Hit>> {
     let emb = args.model.load()?;
     let q = emb.embed(&[query])?;
     warn_truncated(&q.truncated, &["QUERY"], emb.info().max_seq_length);
-    let pb = super::progress(Some(records.len() as u64), "texts");
-    let mut scores = Vec::with_capacity(records.len());
-    for chunk in records.chunks(1024) {
-        let texts: Vec<&str> = chunk.iter().map(|r| r.text.as_str()).collect();
-        let out = emb.embed(&texts)?;
-        scores.extend(out.vectors.dot(&q.vectors.row(0)).iter().copied());
-        pb.inc(chunk.len() as u64);
-    }
-    pb.finish_and_clear();
+    let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
+    let vectors = emb.embed_all(&texts, "texts", &term)?.vectors;
+    let scores: Vec<f32> = vectors.dot(&q.vectors.row(0)).to_vec();
     let mut order: Vec<usize> = (0..records.len())
         .filter(|&i| args.min_score.is_none_or(|m| scores[i] >= m))
         .collect();
@@ -239,10 +231,7 @@ fn print_hits(query: &str, hits: &[Hit], format: TableOrJson) -> Result<()> {
     match format {
         TableOrJson::Json => {
             let v = serde_json::json!({"query": query, "results": hits});
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&v).map_err(|e| Error::Other(e.to_string()))?
-            );
+            println!("{}", serde_json::to_string_pretty(&v)?);
         }
         TableOrJson::Table => {
             println!("{:>4}  {:>6}  {:<24}  text", "rank", "score", "source:line");

@@ -86,7 +86,7 @@ impl Hyper {
 
 fn write_card(path: &std::path::Path, card: &serde_json::Value) -> Result<()> {
     let card_path = crate::classify::card_path(path);
-    let text = serde_json::to_string_pretty(card).map_err(|e| Error::Other(e.to_string()))?;
+    let text = serde_json::to_string_pretty(card)?;
     std::fs::write(&card_path, text + "\n").map_err(|e| Error::io(&card_path, e))?;
     eprintln!("wrote {} and {}", path.display(), card_path.display());
     Ok(())
@@ -98,6 +98,7 @@ fn command_line() -> String {
 }
 
 pub fn run(cmd: &TrainCommand) -> Result<()> {
+    let term = super::Terminal::default();
     let start = Instant::now();
     match cmd {
         TrainCommand::Stance {
@@ -121,6 +122,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                     fnc1: fnc1.as_deref(),
                 },
                 &cfg,
+                &term,
             )?;
             trained.head.save(output)?;
             eprintln!(
@@ -130,9 +132,9 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 trained.report.best_epoch
             );
             let clf = stance::StanceClassifier::load(output, &id)?;
-            let em = stance::eval_emergent(&clf, &embedder, &emergent)?;
+            let em = stance::eval_emergent(&clf, &embedder, &emergent, &term)?;
             let fnc = match &fnc1 {
-                Some(d) => Some(stance::eval_fnc1(&clf, &embedder, d)?),
+                Some(d) => Some(stance::eval_fnc1(&clf, &embedder, d, &term)?),
                 None => None,
             };
             let card = json!({

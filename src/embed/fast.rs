@@ -204,7 +204,7 @@ impl FastBert {
         let mut row = 0;
         for s in seqs {
             if s.len() > self.max_pos {
-                return Err(Error::Other(format!(
+                return Err(Error::Internal(format!(
                     "sequence of {} tokens exceeds {} positions",
                     s.len(),
                     self.max_pos
@@ -213,7 +213,7 @@ impl FastBert {
             for (p, &id) in s.iter().enumerate() {
                 let id = id as usize;
                 if id >= self.vocab {
-                    return Err(Error::Other(format!(
+                    return Err(Error::Internal(format!(
                         "token id {id} outside the vocabulary ({})",
                         self.vocab
                     )));

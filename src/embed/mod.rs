@@ -11,6 +11,7 @@ pub mod config;
 pub mod fast;
 pub mod quant;
 pub mod source;
+pub mod table;
 
 use std::path::Path;
 
@@ -21,14 +22,16 @@ use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStr
 pub use backend::Backend;
 pub use config::{PipelineConfig, PoolingMode};
 pub use source::{DEFAULT_MODEL, ModelFiles, Origin};
+pub use table::TextVectors;
 
 use crate::error::{Error, Result};
+use crate::observe::Observer;
 
 pub const DEFAULT_BATCH_SIZE: usize = 32;
 
 /// Numeric precision of the transformer's weights and activations. Pooling and normalisation
 /// always run in f32.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     #[default]
@@ -60,6 +63,50 @@ impl Precision {
         }
     }
 }
+
+/// Which implementation runs the transformer. The caller picks it (text-embeddings-inference's
+/// split: the router does not guess the backend).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// The packed, unpadded f32/int8 encoder of `fast.rs`.
+    #[default]
+    Fast,
+    /// candle-transformers' BERT on padded batches: the reference for A/B checks.
+    Candle,
+}
+
+/// How to load a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmbedderOptions {
+    pub precision: Precision,
+    pub backend: BackendKind,
+    /// Texts per forward pass.
+    pub batch_size: usize,
+}
+
+impl Default for EmbedderOptions {
+    fn default() -> Self {
+        EmbedderOptions {
+            precision: Precision::F32,
+            backend: BackendKind::Fast,
+            batch_size: DEFAULT_BATCH_SIZE,
+        }
+    }
+}
+
+impl EmbedderOptions {
+    pub fn precision(precision: Precision) -> Self {
+        EmbedderOptions {
+            precision,
+            ..Default::default()
+        }
+    }
+}
+
+/// Texts per call of the forward pass inside [`Embedder::embed_all`]: large enough that the
+/// batcher sorts by length over many texts, small enough that progress moves.
+const EMBED_ALL_CHUNK: usize = 1024;
 
 /// What a model is, for `model info`, index headers and classifier cards.
 #[derive(Debug, Clone, Serialize)]
@@ -108,19 +155,20 @@ pub struct Embedder {
 impl Embedder {
     /// Resolve `spec` (a directory or a hub id) and load it.
     pub fn from_spec(spec: &str) -> Result<Self> {
-        Self::from_spec_with(spec, Precision::F32)
+        Self::from_spec_with(spec, &EmbedderOptions::default())
     }
 
-    pub fn from_spec_with(spec: &str, precision: Precision) -> Result<Self> {
+    pub fn from_spec_with(spec: &str, opts: &EmbedderOptions) -> Result<Self> {
         let files = source::resolve(spec)?;
-        Self::load_with(&files, precision)
+        Self::load_with(&files, opts)
     }
 
     pub fn load(files: &ModelFiles) -> Result<Self> {
-        Self::load_with(files, Precision::F32)
+        Self::load_with(files, &EmbedderOptions::default())
     }
 
-    pub fn load_with(files: &ModelFiles, precision: Precision) -> Result<Self> {
+    pub fn load_with(files: &ModelFiles, opts: &EmbedderOptions) -> Result<Self> {
+        let precision = opts.precision;
         // Half precision is refused rather than run: candle-transformers' BERT builds its
         // additive attention mask as (1 - mask) * f32::MIN in the model's dtype, where f32::MIN
         // becomes -inf, so every kept position gets 0 * -inf = NaN.
@@ -142,18 +190,21 @@ impl Embedder {
                 bert.vocab_size
             )));
         }
-        // The fast f32 encoder by default; candle-transformers' BERT for half precision and
-        // for A/B checks (CLAIMSCOPE_BACKEND=candle).
-        let use_candle = precision == Precision::F32
-            && std::env::var("CLAIMSCOPE_BACKEND").is_ok_and(|v| v.eq_ignore_ascii_case("candle"));
-        let backend: Box<dyn Backend> = if use_candle {
-            Box::new(backend::CandleBert::load(files, &bert, precision.dtype())?)
-        } else {
-            Box::new(fast::FastBert::load(
+        let backend: Box<dyn Backend> = match opts.backend {
+            BackendKind::Candle if precision == Precision::Int8 => {
+                return Err(Error::Model(
+                    "the candle backend has no int8 path; use the fast backend for --precision int8"
+                        .into(),
+                ));
+            }
+            BackendKind::Candle => {
+                Box::new(backend::CandleBert::load(files, &bert, precision.dtype())?)
+            }
+            BackendKind::Fast => Box::new(fast::FastBert::load(
                 &files.path("model.safetensors"),
                 &bert,
                 precision == Precision::Int8,
-            )?)
+            )?),
         };
         let info = ModelInfo {
             name: files.name.clone(),
@@ -173,7 +224,7 @@ impl Embedder {
             backend,
             pipeline,
             info,
-            batch_size: DEFAULT_BATCH_SIZE,
+            batch_size: opts.batch_size.max(1),
         })
     }
 
@@ -231,6 +282,37 @@ impl Embedder {
         self.embed_tokens(&tokens)
     }
 
+    /// Embed any number of texts in chunks, reporting progress in `what` units through
+    /// `observer`; rows in input order. Every corpus-sized embedding goes through here.
+    pub fn embed_all<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        what: &str,
+        observer: &dyn Observer,
+    ) -> Result<Embeddings> {
+        observer.start(what, Some(texts.len() as u64));
+        let mut all = Embeddings {
+            vectors: Array2::zeros((texts.len(), self.dim())),
+            tokens: 0,
+            padded_tokens: 0,
+            truncated: Vec::new(),
+        };
+        for (c, chunk) in texts.chunks(EMBED_ALL_CHUNK).enumerate() {
+            let offset = c * EMBED_ALL_CHUNK;
+            let e = self.embed(chunk)?;
+            all.vectors
+                .slice_mut(ndarray::s![offset..offset + chunk.len(), ..])
+                .assign(&e.vectors);
+            all.tokens += e.tokens;
+            all.padded_tokens += e.padded_tokens;
+            all.truncated
+                .extend(e.truncated.into_iter().map(|i| i + offset));
+            observer.advance(chunk.len() as u64);
+        }
+        observer.finish();
+        Ok(all)
+    }
+
     /// Embed already tokenised texts (lets a caller tokenise the next chunk while this one runs).
     pub fn embed_tokens(&self, tokens: &[Tokens]) -> Result<Embeddings> {
         self.embed_tokens_inner(tokens, None)
@@ -279,7 +361,7 @@ impl Embedder {
                 l.push(secs);
             }
             if out.len() != chunk.len() * dim {
-                return Err(Error::Other(format!(
+                return Err(Error::Internal(format!(
                     "backend returned {} values for {} texts of dimension {dim}",
                     out.len(),
                     chunk.len()

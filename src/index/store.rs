@@ -594,7 +594,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             ),
         ];
         safetensors::serialize_to_file(tensors, None, &tmp)
-            .map_err(|e| Error::Other(format!("{}: {e}", tmp.display())))?;
+            .map_err(|e| Error::io(&tmp, std::io::Error::other(e)))?;
         File::open(&tmp)
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io(&tmp, e))?;
@@ -605,7 +605,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
     fn write_manifest(&self, manifest: &Manifest) -> Result<()> {
         let path = self.path.join(MANIFEST);
         let tmp = self.path.join(format!("{MANIFEST}.tmp"));
-        let json = serde_json::to_vec_pretty(manifest).map_err(|e| Error::Other(e.to_string()))?;
+        let json = serde_json::to_vec_pretty(manifest)?;
         let mut f = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         f.write_all(&json)
             .and_then(|_| f.sync_all())

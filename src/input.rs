@@ -1,0 +1,144 @@
+//! Readers shared by the two ways text comes in, [`crate::ingest`] (articles of a corpus) and
+//! [`crate::records`] (one text per line): stdin or a file, lines with a size cap, binary
+//! sniffing, UTF-8 decoding with a place in the error. Both sit on this module; neither knows
+//! the other.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// The largest single record (a plain-text article, a JSONL line) read into memory. Real
+/// articles are kilobytes; a record of this size is a file without line breaks or a dump, and
+/// reading it whole would exhaust memory rather than fail.
+pub const MAX_RECORD_BYTES: usize = 256 << 20;
+
+/// `-` means standard input, everywhere a path is accepted.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The name errors and warnings use for `path`.
+pub fn display_name(path: &Path) -> String {
+    if is_stdin(path) {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// A buffered reader over a file, or over stdin for `-`.
+pub fn open(path: &Path) -> std::io::Result<Box<dyn BufRead>> {
+    if is_stdin(path) {
+        Ok(Box::new(BufReader::new(std::io::stdin())))
+    } else {
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            File::open(path)?,
+        )))
+    }
+}
+
+/// Reads one line (with its `\n`) into `buf`, refusing lines longer than [`MAX_RECORD_BYTES`].
+/// `at` names the place for the error.
+pub fn read_line_capped(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    at: impl Fn() -> String,
+) -> Result<usize> {
+    // The cap is on the content; the line break may come on top.
+    let n = reader
+        .take(MAX_RECORD_BYTES as u64 + 2)
+        .read_until(b'\n', buf)
+        .map_err(|e| Error::Input(format!("{}: read error: {e}", at())))?;
+    if n - usize::from(buf.ends_with(b"\n")) > MAX_RECORD_BYTES {
+        return Err(too_long(&at(), "split it into one record per line"));
+    }
+    Ok(n)
+}
+
+/// Reads a whole input as one record, refusing more than [`MAX_RECORD_BYTES`].
+pub fn read_capped(reader: &mut dyn BufRead, name: &str, fix: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_RECORD_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::Input(format!("{name}: {e}")))?;
+    if bytes.len() > MAX_RECORD_BYTES {
+        return Err(too_long(name, fix));
+    }
+    Ok(bytes)
+}
+
+fn too_long(at: &str, fix: &str) -> Error {
+    Error::Input(format!(
+        "{at}: a record longer than {} MiB; {fix}",
+        MAX_RECORD_BYTES >> 20
+    ))
+}
+
+/// NUL bytes do not occur in text files in any encoding we accept; a few control bytes do.
+pub fn looks_binary(head: &[u8]) -> bool {
+    let head = &head[..head.len().min(8192)];
+    head.contains(&0)
+}
+
+/// Bytes to text: invalid UTF-8 stops with the byte offset and the fix, or is replaced with
+/// U+FFFD when `lossy`.
+pub fn decode(bytes: Vec<u8>, lossy: bool, name: &str) -> Result<String> {
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(e) if lossy => Ok(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            Err(Error::Input(format!(
+                "{name}: invalid UTF-8 at byte {at}; convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8) or pass --lossy"
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_is_nul_bytes_near_the_start() {
+        assert!(looks_binary(b"PK\x03\x04\x00\x00"));
+        assert!(!looks_binary("caf\u{e9}\t\r\n".as_bytes()));
+        // Past the sniffed head, a NUL does not make a text binary.
+        let mut late = vec![b'a'; 9000];
+        late.push(0);
+        assert!(!looks_binary(&late));
+    }
+
+    #[test]
+    fn decode_names_the_byte_or_replaces_it() {
+        let bad = b"ok \xe9 no".to_vec();
+        let err = decode(bad.clone(), false, "f.txt").unwrap_err().to_string();
+        assert!(err.contains("f.txt: invalid UTF-8 at byte 3"), "{err}");
+        assert_eq!(decode(bad, true, "f.txt").unwrap(), "ok \u{fffd} no");
+    }
+
+    #[test]
+    fn capped_lines_keep_the_break_and_refuse_nothing_short() {
+        let mut r: &[u8] = b"one\ntwo";
+        let mut buf = Vec::new();
+        assert_eq!(
+            read_line_capped(&mut r, &mut buf, || "x".into()).unwrap(),
+            4
+        );
+        assert_eq!(buf, b"one\n");
+        buf.clear();
+        assert_eq!(
+            read_line_capped(&mut r, &mut buf, || "x".into()).unwrap(),
+            3
+        );
+        buf.clear();
+        assert_eq!(
+            read_line_capped(&mut r, &mut buf, || "x".into()).unwrap(),
+            0
+        );
+    }
+}

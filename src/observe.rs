@@ -1,0 +1,52 @@
+//! What a long job tells the outside while it runs: progress and warnings.
+//!
+//! The library never draws a progress bar or writes to stderr itself: a command line shows a bar
+//! and prints warnings, a Python caller may log them, a test may collect them, a server may
+//! drop them. So every stage that runs long or meets recoverable trouble takes an
+//! `&dyn Observer` and reports through it (the shape ripgrep's printer and
+//! text-embeddings-inference's router use: the core does not know who is listening).
+
+/// Receives a job's progress and warnings. Every method has a do-nothing default, so an
+/// observer implements only what it shows.
+pub trait Observer: Send + Sync {
+    /// A stage starts: `what` names its units ("sentences", "claims"), `total` how many there
+    /// will be when known. A new `start` ends the previous stage.
+    fn start(&self, _what: &str, _total: Option<u64>) {}
+    /// `n` more units are done.
+    fn advance(&self, _n: u64) {}
+    /// The current stage is over.
+    fn finish(&self) {}
+    /// Something was skipped or changed and the job goes on: one line, naming the place
+    /// (file:line) and, where there is one, the fix.
+    fn warn(&self, _message: &str) {}
+}
+
+/// Shows nothing: for tests, benches and callers that only want the result.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Observer for Silent {}
+
+/// Keeps the warnings in memory (tests, and callers that report them afterwards).
+#[derive(Debug, Default)]
+pub struct Collect {
+    warnings: std::sync::Mutex<Vec<String>>,
+}
+
+impl Collect {
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .map(|w| w.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    }
+}
+
+impl Observer for Collect {
+    fn warn(&self, message: &str) {
+        match self.warnings.lock() {
+            Ok(mut w) => w.push(message.to_string()),
+            Err(poisoned) => poisoned.into_inner().push(message.to_string()),
+        }
+    }
+}
