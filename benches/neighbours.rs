@@ -20,8 +20,9 @@ mod synthetic;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use claimscope::embed::ModelId;
 use claimscope::index::{
-    AnnParams, Exact, Hnsw, ModelId, Neighbour, NeighbourSearch, SearchConfig, Store, Vectors,
+    AnnParams, Exact, Hnsw, Neighbour, NeighbourSearch, SearchConfig, Store, Vectors,
 };
 use criterion::Criterion;
 

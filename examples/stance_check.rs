@@ -19,10 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(PathBuf::from)
         .unwrap_or_else(shared_dir);
     let emb = Embedder::from_spec(DEFAULT_MODEL)?;
-    let head = StanceClassifier::load(
-        &default_head_path(STANCE_HEAD),
-        &claimscope::cli::index::model_id(&emb),
-    )?;
+    let head = StanceClassifier::load(&default_head_path(STANCE_HEAD), &emb.model_id()?)?;
     let floor = GroupingConfig::default().floor;
     let data = shared.join("data");
     let sets: [(&str, Vec<Pair>, f64); 2] = [

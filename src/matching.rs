@@ -45,11 +45,13 @@ impl Default for MatchOptions {
 
 /// One claim unit with its provenance.
 #[derive(Debug, Clone, Serialize)]
-pub struct ClaimRef {
+pub struct ClaimUnit {
     pub doc: String,
     pub outlet: String,
-    /// The full sentence the claim comes from.
-    pub text: String,
+    /// The full sentence the claim comes from (`text` in JSON, the field name of every record
+    /// with a sentence).
+    #[serde(rename = "text")]
+    pub sentence: String,
     /// Byte span of the claim in the document.
     pub start: usize,
     pub end: usize,
@@ -72,7 +74,7 @@ pub struct ClaimConfidence {
 #[derive(Debug, Clone, Serialize)]
 pub struct Member {
     #[serde(flatten)]
-    pub claim: ClaimRef,
+    pub unit: ClaimUnit,
     /// Cosine to the canonical claim.
     pub score: f32,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,7 +88,7 @@ pub struct Member {
 #[derive(Debug, Clone, Serialize)]
 pub struct Related {
     #[serde(flatten)]
-    pub claim: ClaimRef,
+    pub unit: ClaimUnit,
     /// Cosine to the canonical claim.
     pub score: f32,
     pub stance: StanceLabel,
@@ -111,7 +113,7 @@ pub struct LevelOutlets {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MatchGroup {
-    pub canonical: ClaimRef,
+    pub canonical: ClaimUnit,
     pub members: Vec<Member>,
     pub outlets: Vec<String>,
     /// True when members assert the claim at different confidence levels.
@@ -145,7 +147,7 @@ pub struct MatchResult {
 }
 
 /// Claim units of segmented documents, in order.
-pub fn claim_units(docs: &[Segmented], include_headings: bool) -> Vec<ClaimRef> {
+pub fn claim_units(docs: &[Segmented], include_headings: bool) -> Vec<ClaimUnit> {
     let mut out = Vec::new();
     for (di, d) in docs.iter().enumerate() {
         for s in &d.sentences {
@@ -153,10 +155,10 @@ pub fn claim_units(docs: &[Segmented], include_headings: bool) -> Vec<ClaimRef> 
                 continue;
             }
             for c in claims::claims(&s.text) {
-                out.push(ClaimRef {
+                out.push(ClaimUnit {
                     doc: d.doc.clone(),
                     outlet: d.outlet.clone(),
-                    text: s.text.clone(),
+                    sentence: s.text.clone(),
                     start: s.start + c.start,
                     end: s.start + c.end,
                     claim: c.text,
@@ -247,13 +249,13 @@ pub fn match_claims(
                 .iter()
                 .zip(&g.scores)
                 .map(|(&i, &score)| Member {
-                    claim: units[i].clone(),
+                    unit: units[i].clone(),
                     score,
                     confidence: None,
                     stance: None,
                 })
                 .collect();
-            let mut outlets: Vec<String> = members.iter().map(|m| m.claim.outlet.clone()).collect();
+            let mut outlets: Vec<String> = members.iter().map(|m| m.unit.outlet.clone()).collect();
             outlets.sort();
             outlets.dedup();
             MatchGroup {
@@ -289,7 +291,7 @@ pub fn match_claims(
 }
 
 /// Unit indices of each group's members (canonical first), recovered by span.
-fn grouped_indices(groups: &[MatchGroup], units: &[ClaimRef]) -> Vec<Vec<usize>> {
+fn grouped_indices(groups: &[MatchGroup], units: &[ClaimUnit]) -> Vec<Vec<usize>> {
     let mut at = std::collections::HashMap::new();
     for (i, u) in units.iter().enumerate() {
         at.insert((u.doc_index, u.start, u.end), i);
@@ -300,7 +302,7 @@ fn grouped_indices(groups: &[MatchGroup], units: &[ClaimRef]) -> Vec<Vec<usize>>
             g.members
                 .iter()
                 .filter_map(|m| {
-                    at.get(&(m.claim.doc_index, m.claim.start, m.claim.end))
+                    at.get(&(m.unit.doc_index, m.unit.start, m.unit.end))
                         .copied()
                 })
                 .collect()
@@ -308,7 +310,7 @@ fn grouped_indices(groups: &[MatchGroup], units: &[ClaimRef]) -> Vec<Vec<usize>>
         .collect()
 }
 
-fn in_document(c: &crate::classify::ConfidenceLabel, unit: &ClaimRef) -> ClaimConfidence {
+fn in_document(c: &crate::classify::ConfidenceLabel, unit: &ClaimUnit) -> ClaimConfidence {
     ClaimConfidence {
         level: c.confidence,
         score: c.score,
@@ -337,7 +339,7 @@ fn in_document(c: &crate::classify::ConfidenceLabel, unit: &ClaimRef) -> ClaimCo
 fn annotate(
     groups: Vec<MatchGroup>,
     members: &[Vec<usize>],
-    units: &[ClaimRef],
+    units: &[ClaimUnit],
     v: ArrayView2<f32>,
     searcher: &dyn NeighbourSearch,
     h: &Classifiers,
@@ -373,7 +375,7 @@ fn annotate(
             if opts.require_agree && pos > 0 && st.stance != "agree" {
                 if st.stance == "disagree" || st.stance == "discuss" {
                     removed.push(Related {
-                        claim: m.claim,
+                        unit: m.unit,
                         score: m.score,
                         stance: st,
                         confidence: in_document(&conf[i], &units[i]),
@@ -393,7 +395,7 @@ fn annotate(
             continue;
         }
         g.members = members;
-        g.outlets = g.members.iter().map(|m| m.claim.outlet.clone()).collect();
+        g.outlets = g.members.iter().map(|m| m.unit.outlet.clone()).collect();
         g.outlets.sort();
         g.outlets.dedup();
         g.confidence_spread = spread(&g.members);
@@ -402,7 +404,7 @@ fn annotate(
         // Related: nearest claims from documents outside the group.
         let mut group_docs = docs;
         // Members taken out above are related claims already labelled: not candidates again.
-        group_docs.extend(removed.iter().map(|r| r.claim.doc_index));
+        group_docs.extend(removed.iter().map(|r| r.unit.doc_index));
         let mut cand: Vec<(usize, f32)> = near
             .into_iter()
             .filter(|&(j, _)| !group_docs.contains(&units[j].doc_index))
@@ -426,7 +428,7 @@ fn annotate(
                 .zip(labels)
                 .filter(|(_, l)| l.stance == "disagree" || l.stance == "discuss")
                 .map(|(&(j, score), stance)| Related {
-                    claim: units[j].clone(),
+                    unit: units[j].clone(),
                     score,
                     stance,
                     confidence: in_document(&conf[j], &units[j]),
@@ -513,8 +515,8 @@ fn spread(members: &[Member]) -> Option<ConfidenceSpread> {
                 levels.last_mut()?
             }
         };
-        if !entry.outlets.contains(&m.claim.outlet) {
-            entry.outlets.push(m.claim.outlet.clone());
+        if !entry.outlets.contains(&m.unit.outlet) {
+            entry.outlets.push(m.unit.outlet.clone());
         }
         for q in c.cues.iter().filter(|q| q.main_clause) {
             let w = q.text.to_lowercase();

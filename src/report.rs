@@ -63,10 +63,10 @@ pub fn table(r: &MatchResult) -> String {
                 out,
                 "    {:.3}  {:<22} {:<24} {:<9} {}",
                 m.score,
-                clip(&m.claim.outlet, 22),
+                clip(&m.unit.outlet, 22),
                 clip(&confidence_tag(m.confidence.as_ref()), 24),
                 m.stance.as_ref().map_or("", |s| s.stance),
-                clip(&m.claim.text, 110)
+                clip(&m.unit.sentence, 110)
             );
         }
         if !g.related.is_empty() {
@@ -76,10 +76,10 @@ pub fn table(r: &MatchResult) -> String {
                     out,
                     "    {:.3}  {:<22} {:<24} {:<9} {}",
                     r.score,
-                    clip(&r.claim.outlet, 22),
+                    clip(&r.unit.outlet, 22),
                     clip(&confidence_tag(Some(&r.confidence)), 24),
                     r.stance.stance,
-                    clip(&r.claim.text, 110)
+                    clip(&r.unit.sentence, 110)
                 );
             }
         }
@@ -113,7 +113,7 @@ pub fn markdown(r: &MatchResult) -> String {
         );
         let row = |out: &mut String,
                    score: f32,
-                   c: &crate::matching::ClaimRef,
+                   c: &crate::matching::ClaimUnit,
                    conf: Option<&ClaimConfidence>,
                    stance: &str| {
             let _ = writeln!(
@@ -126,14 +126,14 @@ pub fn markdown(r: &MatchResult) -> String {
                 c.end,
                 confidence_tag(conf),
                 stance,
-                c.text.replace('|', "\\|")
+                c.sentence.replace('|', "\\|")
             );
         };
         for m in &g.members {
             row(
                 &mut out,
                 m.score,
-                &m.claim,
+                &m.unit,
                 m.confidence.as_ref(),
                 m.stance.as_ref().map_or("", |s| s.stance),
             );
@@ -147,7 +147,7 @@ pub fn markdown(r: &MatchResult) -> String {
                 row(
                     &mut out,
                     r.score,
-                    &r.claim,
+                    &r.unit,
                     Some(&r.confidence),
                     r.stance.stance,
                 );

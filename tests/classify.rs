@@ -10,10 +10,10 @@ use claimscope::classify::{
     CONFIDENCE_HEAD, ConfidenceClassifier, Level, STANCE_HEAD, StanceClassifier, confidence,
     default_head_path, stance,
 };
-use claimscope::index::store::ModelId;
+use claimscope::embed::ModelId;
 
 fn model_id() -> ModelId {
-    claimscope::cli::index::model_id(common::embedder())
+    common::embedder().model_id().expect("model id")
 }
 
 fn confidence_head() -> ConfidenceClassifier {
@@ -191,9 +191,9 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
         .groups
         .iter()
         .find(|g| {
-            g.members
-                .iter()
-                .any(|m| m.claim.text.contains("Putin") && m.claim.text.contains("authorised"))
+            g.members.iter().any(|m| {
+                m.unit.sentence.contains("Putin") && m.unit.sentence.contains("authorised")
+            })
         })
         .expect("Putin group");
     assert!(putin.confidence_differs, "{putin:#?}");
@@ -202,13 +202,13 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
     let bbc = putin
         .members
         .iter()
-        .find(|m| m.claim.outlet == "BBC News")
+        .find(|m| m.unit.outlet == "BBC News")
         .expect("BBC member");
     let conf = bbc.confidence.as_ref().expect("labelled");
     assert_eq!(conf.level, Level::Moderate);
     let likely = conf.cues.iter().find(|q| q.text == "likely").expect("cue");
     // Cue spans are document offsets: inside the member's span.
-    assert!(likely.start >= bbc.claim.start && likely.end <= bbc.claim.end);
+    assert!(likely.start >= bbc.unit.start && likely.end <= bbc.unit.end);
     assert!(
         putin.members.iter().any(|m| m
             .confidence
@@ -247,7 +247,7 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
         any.groups.len()
     );
     let cable = |g: &claimscope::matching::MatchGroup| {
-        g.members.iter().any(|m| m.claim.doc.starts_with("003_"))
+        g.members.iter().any(|m| m.unit.doc.starts_with("003_"))
     };
     assert!(any.groups.iter().any(cable));
     assert!(!r.groups.iter().any(cable), "{:#?}", r.groups);

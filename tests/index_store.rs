@@ -7,8 +7,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use claimscope::Error;
+use claimscope::embed::ModelId;
 use claimscope::index::store::{GraphAction, Manifest};
-use claimscope::index::{ModelId, SearchConfig, SearchKind, Store};
+use claimscope::index::{SearchConfig, SearchKind, Store};
 use ndarray::{Array2, s};
 use serde::{Deserialize, Serialize};
 

@@ -31,7 +31,7 @@ fn find<'a>(r: &'a MatchResult, words: &[&str]) -> Option<&'a claimscope::matchi
     r.groups.iter().find(|g| {
         g.members
             .iter()
-            .any(|m| words.iter().all(|w| m.claim.text.contains(w)))
+            .any(|m| words.iter().all(|w| m.unit.sentence.contains(w)))
     })
 }
 
@@ -39,7 +39,7 @@ fn find<'a>(r: &'a MatchResult, words: &[&str]) -> Option<&'a claimscope::matchi
 fn shared_claims_of_the_2021_articles() {
     let r = run();
     for g in &r.groups {
-        let mut docs: Vec<&str> = g.members.iter().map(|m| m.claim.doc.as_str()).collect();
+        let mut docs: Vec<&str> = g.members.iter().map(|m| m.unit.doc.as_str()).collect();
         let n = docs.len();
         docs.sort();
         docs.dedup();
@@ -59,7 +59,7 @@ fn shared_claims_of_the_2021_articles() {
 
     let iran = find(&r, &["Iran", "influence campaign"]).expect("Iran campaign group");
     assert!(
-        iran.members.iter().all(|m| m.claim.claim.contains("Iran")),
+        iran.members.iter().all(|m| m.unit.claim.contains("Iran")),
         "{:?}",
         iran.members
     );
@@ -72,7 +72,7 @@ fn shared_claims_of_the_2021_articles() {
         votes
             .members
             .iter()
-            .all(|m| m.claim.text.contains("foreign"))
+            .all(|m| m.unit.sentence.contains("foreign"))
     );
 
     assert!(r.groups.len() <= 15, "too many groups: {}", r.groups.len());

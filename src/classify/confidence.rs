@@ -19,8 +19,8 @@ use serde::Serialize;
 use super::cues::{self, Cue, Level};
 use super::head::{self, Head, HeadMeta, TrainConfig, TrainReport};
 use crate::embed::Embedder;
+use crate::embed::ModelId;
 use crate::error::{Error, Result};
-use crate::index::store::ModelId;
 
 pub const FEATURES: &str = "confidence-v1: embedding + 16 cue features";
 pub const TASK: &str = "confidence";

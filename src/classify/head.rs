@@ -18,8 +18,8 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
+use crate::embed::ModelId;
 use crate::error::{Error, Result};
-use crate::index::store::ModelId;
 
 /// What a head was trained on and for: checked when it is loaded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -20,9 +20,9 @@ use serde::Serialize;
 
 use super::cues;
 use super::head::{self, Head, HeadMeta, TrainConfig, TrainReport};
+use crate::embed::ModelId;
 use crate::embed::{Embedder, TextVectors};
 use crate::error::{Error, Result};
-use crate::index::store::ModelId;
 use crate::observe::Observer;
 
 pub const TASK: &str = "stance";

@@ -265,7 +265,7 @@ fn head_path(args: &ClassifyArgs, default: &str) -> PathBuf {
 pub fn run(args: &ClassifyArgs) -> Result<()> {
     let start = Instant::now();
     let embedder = args.model.load()?;
-    let id = super::index::model_id(&embedder);
+    let id = embedder.model_id()?;
     let mut w = Writer::new(args.format);
     if args.task == Task::Stance && args.claim.is_none() && args.pairs.is_none() {
         return Err(Error::Input(

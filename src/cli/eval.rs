@@ -161,7 +161,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 .head
                 .clone()
                 .unwrap_or_else(|| default_head_path(STANCE_HEAD));
-            let mut clf = StanceClassifier::load(&head, &super::index::model_id(&embedder))?;
+            let mut clf = StanceClassifier::load(&head, &embedder.model_id()?)?;
             if a.no_guard {
                 clf = clf.unguarded();
             }
@@ -230,7 +230,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 .head
                 .clone()
                 .unwrap_or_else(|| default_head_path(CONFIDENCE_HEAD));
-            let clf = ConfidenceClassifier::load(&head, &super::index::model_id(&embedder))?;
+            let clf = ConfidenceClassifier::load(&head, &embedder.model_id()?)?;
             let r = confidence::evaluate(&clf, &embedder, &dir, "test")?;
             match a.format {
                 TableOrJson::Json => println!("{}", json(&r)?),

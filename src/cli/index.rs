@@ -1,14 +1,14 @@
 //! `claimscope index build|add|info`: a corpus segmented and embedded once, searched many times.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::CorpusArgs;
 use super::{ModelArgs, TableOrJson};
-use crate::embed::{Embedder, source::DEFAULT_WEIGHTS_SHA256};
+use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::index::search::SearchConfig;
-use crate::index::store::{ModelId, Store};
+use crate::index::store::Store;
 use crate::ingest::Corpus;
 use crate::segment::{SegmentOptions, Sentence, segment};
 
@@ -43,15 +43,6 @@ pub enum IndexCommand {
 }
 
 /// The model identity written into an index and checked when it is opened.
-pub fn model_id(e: &Embedder) -> ModelId {
-    let id = ModelId::new(e.info().name.clone(), e.dim());
-    let weights = Path::new(&e.info().dir).join("model.safetensors");
-    match crate::embed::source::sha256_file(&weights) {
-        Ok(sha) => id.with_weights_sha256(sha),
-        Err(_) => id.with_weights_sha256(DEFAULT_WEIGHTS_SHA256),
-    }
-}
-
 fn add_corpus(
     store: &mut Store<Sentence>,
     input: &CorpusArgs,
@@ -81,7 +72,7 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
             model,
         } => {
             let emb = model.load()?;
-            let mut store: Store<Sentence> = Store::create(output, model_id(&emb))?;
+            let mut store: Store<Sentence> = Store::create(output, emb.model_id()?)?;
             let (docs, n) = add_corpus(&mut store, input, &emb)?;
             eprintln!(
                 "indexed {n} sentences of {docs} documents into {}",
@@ -94,7 +85,7 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
             model,
         } => {
             let emb = model.load()?;
-            let mut store: Store<Sentence> = Store::open(index, Some(&model_id(&emb)))?;
+            let mut store: Store<Sentence> = Store::open(index, Some(&emb.model_id()?))?;
             let (docs, n) = add_corpus(&mut store, input, &emb)?;
             eprintln!(
                 "added {n} sentences of {docs} documents; {} in all",

@@ -107,7 +107,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         use crate::classify::{
             CONFIDENCE_HEAD, ConfidenceClassifier, STANCE_HEAD, StanceClassifier, default_head_path,
         };
-        let id = super::index::model_id(&embedder);
+        let id = embedder.model_id()?;
         let confidence = ConfidenceClassifier::load(
             &args
                 .confidence_head
@@ -146,7 +146,7 @@ fn documents_of_index(
 ) -> Result<Vec<crate::segment::Segmented>> {
     use crate::index::Store;
     use crate::segment::{Segmented, Sentence};
-    let store: Store<Sentence> = Store::open(path, Some(&super::index::model_id(embedder)))?;
+    let store: Store<Sentence> = Store::open(path, Some(&embedder.model_id()?))?;
     let mut docs: Vec<Segmented> = Vec::new();
     // A document's sentences are stored together and numbered from 0, so a document ends where
     // the id or outlet changes or the numbering restarts. Ids alone are not unique: two files

@@ -105,7 +105,7 @@ fn search_index(args: &SimilarArgs, query: &str) -> Result<()> {
         return Ok(());
     };
     let emb = args.model.load()?;
-    let store: Store<Sentence> = Store::open(path, Some(&super::index::model_id(&emb)))?;
+    let store: Store<Sentence> = Store::open(path, Some(&emb.model_id()?))?;
     let q = emb.embed(&[query])?;
     warn_truncated(&q.truncated, &["QUERY"], emb.info().max_seq_length);
     let searcher = store.searcher(&SearchConfig::default())?;

@@ -113,7 +113,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             let fnc1 = (!no_fnc1).then(|| fnc1.clone().unwrap_or_else(|| default_data_dir("fnc1")));
             let embedder = model.load()?;
             let cfg = hyper.config(128, 1e-4, 1.0, 4 * embedder.dim());
-            let id = super::index::model_id(&embedder);
+            let id = embedder.model_id()?;
             let trained = stance::train(
                 &embedder,
                 id.clone(),
@@ -174,7 +174,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 .unwrap_or_else(|| default_data_dir("pei-certainty"));
             let embedder = model.load()?;
             let cfg = hyper.config(32, 0.1, 10.0, embedder.dim());
-            let id = super::index::model_id(&embedder);
+            let id = embedder.model_id()?;
             let train_rows = confidence::load_pei(&dir, "train")?;
             let medians = confidence::medians_by_cue(&train_rows);
             eprintln!("train medians of Pei & Jurgens scores by main-clause cue level:");

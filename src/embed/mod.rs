@@ -9,6 +9,7 @@
 pub mod backend;
 pub mod config;
 pub mod fast;
+pub mod model_id;
 pub mod quant;
 pub mod source;
 pub mod table;
@@ -21,6 +22,7 @@ use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStr
 
 pub use backend::Backend;
 pub use config::{PipelineConfig, PoolingMode};
+pub use model_id::ModelId;
 pub use source::{DEFAULT_MODEL, ModelFiles, Origin};
 pub use table::TextVectors;
 
@@ -145,6 +147,8 @@ pub struct Embeddings {
 }
 
 pub struct Embedder {
+    /// Hashing the weights takes a few hundred milliseconds: done once, on first request.
+    id: std::sync::OnceLock<ModelId>,
     tokenizer: Tokenizer,
     backend: Box<dyn Backend>,
     pipeline: PipelineConfig,
@@ -220,6 +224,7 @@ impl Embedder {
             do_lower_case: pipeline.do_lower_case,
         };
         Ok(Embedder {
+            id: std::sync::OnceLock::new(),
             tokenizer,
             backend,
             pipeline,
@@ -235,6 +240,17 @@ impl Embedder {
 
     pub fn info(&self) -> &ModelInfo {
         &self.info
+    }
+
+    /// Name, dimension and the sha256 of the weights file: what indexes and heads record.
+    pub fn model_id(&self) -> Result<ModelId> {
+        if let Some(id) = self.id.get() {
+            return Ok(id.clone());
+        }
+        let weights = Path::new(&self.info.dir).join("model.safetensors");
+        let sha = source::sha256_file(&weights)?;
+        let id = ModelId::new(self.info.name.clone(), self.dim()).with_weights_sha256(sha);
+        Ok(self.id.get_or_init(|| id).clone())
     }
 
     pub fn dim(&self) -> usize {

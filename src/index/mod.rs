@@ -16,5 +16,5 @@ pub use search::{
     DEFAULT_EXACT_THRESHOLD, Exact, Neighbour, NeighbourSearch, PairFilter, SearchConfig,
     SearchKind, build_search,
 };
-pub use store::{AddSummary, GraphAction, ModelId, Store, StoreInfo};
+pub use store::{AddSummary, GraphAction, Store, StoreInfo};
 pub use vectors::Vectors;
