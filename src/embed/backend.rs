@@ -38,6 +38,12 @@ impl CandleBert {
         let device = Device::Cpu;
         let weights = files.path("model.safetensors");
         // mmap: the weights are paged in on demand and shared with the page cache.
+        // SAFETY: candle's tensors borrow the mapped bytes for the model's lifetime, so the
+        // file must not be truncated or rewritten while this backend lives. Model files sit in
+        // the Hugging Face cache or a directory the user named, and claimscope itself only
+        // ever replaces them by renaming a new snapshot into place (a new inode: the old map
+        // stays valid); an outside process that truncates the file in place would break any
+        // mmap reader, Python's included.
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], dtype, &device) }
             .map_err(|e| {
                 Error::Model(format!(

@@ -92,6 +92,12 @@ impl FastBert {
                 config.hidden_act
             )));
         }
+        // SAFETY: a memory map is undefined behaviour if the file changes under it. The map
+        // lives only for this function: every tensor is copied into owned f32 (or int8)
+        // buffers below and the map is dropped before `load` returns, so a later change of
+        // the file (a re-download) cannot reach the running model. Within the copy, the same
+        // assumption every mmap reader makes holds: nobody truncates the model file while it
+        // is being loaded.
         let st = unsafe { candle_core::safetensors::MmapedSafetensors::new(weights) }.map_err(|e| {
             Error::Model(format!(
                 "{}: cannot read safetensors ({e}); the file is corrupt or truncated, re-download it",

@@ -2,9 +2,10 @@
 //!
 //! The goal is the vectors sentence-transformers gives, bit for bit where f32 allows: same
 //! token ids (its max length, not the tokenizer.json's), same pooling over the attention mask,
-//! same normalisation. Batching is kept apart from the model: texts are sorted by token count so
-//! a batch pads to a length close to each of its members, then the output goes back to input
-//! order.
+//! same normalisation. Batching is kept apart from the model (the [`Backend`] trait, picked by
+//! the caller through [`EmbedderOptions`]): texts are sorted by token count so a batch holds
+//! texts of similar length (the fast backend packs them end to end without padding; candle's
+//! BERT pads each batch to its longest text), then the output goes back to input order.
 
 pub mod backend;
 pub mod config;
@@ -31,8 +32,10 @@ use crate::observe::Observer;
 
 pub const DEFAULT_BATCH_SIZE: usize = 32;
 
-/// Numeric precision of the transformer's weights and activations. Pooling and normalisation
-/// always run in f32.
+/// Numeric precision of the transformer. `F32` and `Int8` (int8 weights and dynamically
+/// quantised activations in every dense layer, the rest f32) run on the fast backend; `F16`
+/// and `Bf16` are refused at load time (see [`Embedder::load_with`]). Pooling and
+/// normalisation always run in f32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
@@ -60,7 +63,8 @@ impl Precision {
             Precision::F32 => candle_core::DType::F32,
             Precision::F16 => candle_core::DType::F16,
             Precision::Bf16 => candle_core::DType::BF16,
-            // Never reaches a backend: refused in `Embedder::load_with`.
+            // Only the fast backend runs int8, with its own kernels; candle never sees this
+            // dtype (`load_with` refuses candle + int8).
             Precision::Int8 => candle_core::DType::U8,
         }
     }

@@ -226,10 +226,9 @@ fn quantise_row(row: &[f32], inv: f32, dst: &mut [u8]) {
 mod tests {
     use super::*;
 
-    /// The int8 product stays within quantisation error of the f32 one, and the VNNI and
-    /// portable kernels agree exactly.
-    #[test]
-    fn close_to_f32_and_kernels_agree() {
+    fn case() -> (Vec<f32>, Vec<f32>, Vec<f32>, usize, usize, usize) {
+        // Sizes that are not multiples of the tiles (16 columns, 4 rows, 4 bytes of k), so
+        // the padding paths run.
         let (t, n, k) = (7, 70, 38);
         let w: Vec<f32> = (0..n * k)
             .map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0)
@@ -238,6 +237,27 @@ mod tests {
         let x: Vec<f32> = (0..t * k)
             .map(|i| ((i * 53 % 89) as f32 - 44.0) / 20.0)
             .collect();
+        (w, b, x, t, n, k)
+    }
+
+    /// Activations quantised as `forward` does, laid out for the tile kernels.
+    fn quantised(q: &QLinear, x: &[f32], t: usize) -> (Vec<u8>, Vec<f32>) {
+        let k = q.k;
+        let mut a = vec![128u8; round_up(t, MR) * q.kp];
+        let mut sa = vec![0f32; round_up(t, MR)];
+        for r in 0..t {
+            let row = &x[r * k..(r + 1) * k];
+            let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+            sa[r] = max / 127.0;
+            quantise_row(row, 1.0 / sa[r], &mut a[r * q.kp..r * q.kp + k]);
+        }
+        (a, sa)
+    }
+
+    /// The int8 product stays within quantisation error of the f32 one.
+    #[test]
+    fn close_to_f32() {
+        let (w, b, x, t, n, k) = case();
         let q = QLinear::new(&w, &b, n, k);
         let mut out = vec![0f32; t * n];
         q.forward(&x, t, &mut out);
@@ -251,16 +271,55 @@ mod tests {
                 );
             }
         }
-        let mut a = vec![128u8; round_up(t, MR) * q.kp];
-        let mut sa = vec![0f32; round_up(t, MR)];
-        for r in 0..t {
-            let row = &x[r * k..(r + 1) * k];
-            let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
-            sa[r] = max / 127.0;
-            quantise_row(row, 1.0 / sa[r], &mut a[r * q.kp..r * q.kp + k]);
-        }
+    }
+
+    /// The portable kernel computes exactly the integers of the definition: each weight row
+    /// quantised to i8 by its own scale, each activation row to u8 around 128, a plain dot
+    /// product over unpacked arrays, one fused multiply-add. This checks the packing.
+    #[test]
+    fn portable_kernel_equals_the_definition() {
+        let (w, b, x, t, n, k) = case();
+        let q = QLinear::new(&w, &b, n, k);
+        let (a, sa) = quantised(&q, &x, t);
         let mut portable = vec![0f32; t * n];
         q.tiles_portable(&a, &sa, t, &mut portable);
-        assert_eq!(portable, out);
+        for r in 0..t {
+            for c in 0..n {
+                let row = &w[c * k..(c + 1) * k];
+                let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+                let s = max / 127.0;
+                let dot: i32 = (0..k)
+                    .map(|i| {
+                        let wq = (row[i] / s).round().clamp(-127.0, 127.0) as i32;
+                        (a[r * q.kp + i] as i32 - 128) * wq
+                    })
+                    .sum();
+                let want = (dot as f32).mul_add(sa[r] * s, b[c]);
+                assert_eq!(portable[r * n + c], want, "{r},{c}");
+            }
+        }
+    }
+
+    /// The AVX-512 VNNI kernel gives the portable kernel's numbers to the bit. On a CPU
+    /// without VNNI there is nothing to compare and the test says so.
+    #[test]
+    fn vnni_kernel_equals_portable() {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512vnni")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+        {
+            let (w, b, x, t, n, k) = case();
+            let q = QLinear::new(&w, &b, n, k);
+            let (a, sa) = quantised(&q, &x, t);
+            let mut portable = vec![0f32; t * n];
+            q.tiles_portable(&a, &sa, t, &mut portable);
+            let mut vnni = vec![0f32; t * n];
+            // SAFETY: the features were just detected; `a` and `packed` have the layouts
+            // `tiles_vnni` reads.
+            unsafe { q.tiles_vnni(&a, &sa, t, round_up(t, MR), &mut vnni) };
+            assert_eq!(vnni, portable);
+            return;
+        }
+        eprintln!("vnni_kernel_equals_portable: this CPU has no AVX-512 VNNI; nothing to compare");
     }
 }
