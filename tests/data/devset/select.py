@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Pick the stories and bodies of the hand-labelled development set from FNC-1 *train*.
+
+A story is a connected component of headlines and bodies linked by a related stance
+(agree/disagree/discuss). For each chosen story we keep a few bodies of moderate length: at
+least one the FNC-1 labels `disagree` where there is one, the rest `agree`/`discuss`, shortest
+first, so the set has denials and cross-outlet restatements. Deterministic: same files, same
+choice. Writes documents.jsonl (one body per line, with its story and FNC-1 stances).
+
+Usage: python3 tests/data/devset/select.py ../shared/data/fnc1 > tests/data/devset/documents.jsonl
+Never point this at the competition-test files: those are acceptance data.
+"""
+import collections
+import csv
+import json
+import sys
+
+# (story id, a headline of the component that identifies it, split)
+STORIES = [
+    ("managua-meteorite", "Small Meteorite Hits Managua", "dev"),
+    ("bale-steve-jobs", "Christian Bale Is Steve Jobs", "test"),
+    ("homeless-video-staged", "Eyewitness Says Viral Video of Homeless Man Was Staged", "dev"),
+    ("boko-haram-ceasefire", "Boko Haram denies it has agreed ceasefire", "test"),
+    ("mexico-mass-grave", "Mexico Says Students Not Among Dead in Mass Grave", "dev"),
+    ("lebanon-isis-kin", "Lebanon confirms holding ISIS chief’s kin", "test"),
+    ("batmobile-stolen", "Batmobile wasn't stolen: Cops", "dev"),
+    ("banksy-arrested", "No, Banksy hasn’t been arrested", "test"),
+]
+BODIES_PER_STORY = 5
+MAX_CHARS = 2600
+
+
+def main(fnc1):
+    rows = list(csv.DictReader(open(f"{fnc1}/train_stances.reconstructed.csv", encoding="utf-8")))
+    bodies = {r["Body ID"]: r["articleBody"]
+              for r in csv.DictReader(open(f"{fnc1}/train_bodies.csv", encoding="utf-8"))}
+    parent = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    related = [r for r in rows if r["Stance"] != "unrelated"]
+    for r in related:
+        parent[find("H:" + r["Headline"])] = find("B:" + r["Body ID"])
+    stances = collections.defaultdict(collections.Counter)
+    headlines = collections.defaultdict(set)
+    for r in related:
+        stances[r["Body ID"]][r["Stance"]] += 1
+        headlines[find("B:" + r["Body ID"])].add(r["Headline"])
+    for story, headline, split in STORIES:
+        comp = find("H:" + headline)
+        ids = sorted({b[2:] for b in parent if b.startswith("B:") and find(b) == comp}, key=int)
+        ids = [i for i in ids if 400 <= len(bodies[i]) <= MAX_CHARS]
+        majority = {i: stances[i].most_common(1)[0][0] for i in ids}
+        ids.sort(key=lambda i: (len(bodies[i]), int(i)))
+        chosen = [i for i in ids if majority[i] == "disagree"][:1]
+        for i in ids:
+            if len(chosen) >= BODIES_PER_STORY:
+                break
+            if i not in chosen:
+                chosen.append(i)
+        for i in sorted(chosen, key=int):
+            print(json.dumps({
+                "id": f"fnc1-train-{i}",
+                "story": story,
+                "split": split,
+                "fnc1_stances": dict(stances[i]),
+                "headlines": sorted(headlines[comp])[:5],
+                "text": bodies[i],
+            }, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
