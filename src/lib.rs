@@ -35,5 +35,6 @@ pub mod pair;
 pub mod records;
 pub mod report;
 pub mod segment;
+pub mod stories;
 
 pub use error::{Error, Result};

@@ -26,6 +26,8 @@ enum Command {
     Segment(cli::segment::SegmentArgs),
     /// Groups of the same claim told by different documents/outlets.
     Match(cli::matching::MatchArgs),
+    /// Documents grouped into stories (the same event or report).
+    Stories(cli::stories::StoriesArgs),
     /// Cosine of two texts, or the nearest lines of a corpus to a query.
     Similar(cli::similar::SimilarArgs),
     /// Figures on the test splits of public labelled data.
@@ -83,6 +85,7 @@ fn run() -> anyhow::Result<()> {
         Command::Similar(args) => cli::similar::run(args)?,
         Command::Segment(args) => cli::segment::run(args)?,
         Command::Match(args) => cli::matching::run(args)?,
+        Command::Stories(args) => cli::stories::run(args)?,
         Command::Model(cmd) => cli::model::run(cmd)?,
         Command::Eval(cmd) => cli::eval::run(cmd)?,
         Command::Bench(args) => cli::bench::run(args)?,

@@ -11,6 +11,7 @@ pub mod matching;
 pub mod model;
 pub mod segment;
 pub mod similar;
+pub mod stories;
 pub mod train;
 
 use std::io::IsTerminal;

@@ -1,0 +1,65 @@
+//! `claimscope stories`: documents grouped by the event or report they are about.
+
+use super::{CorpusArgs, TableOrJson};
+use crate::error::{Error, Result};
+use crate::ingest::Corpus;
+use crate::segment::{SegmentOptions, segment};
+use crate::stories::{StoryOptions, stories};
+
+#[derive(Debug, clap::Args)]
+pub struct StoriesArgs {
+    #[command(flatten)]
+    pub input: CorpusArgs,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
+    /// Mean pair score (lead cosine and name/number overlap) from which documents are one story.
+    #[arg(long, default_value_t = StoryOptions::default().threshold, value_parser = super::finite)]
+    pub threshold: f32,
+    /// Dated documents further apart than this many days are different stories.
+    #[arg(long, default_value_t = StoryOptions::default().date_window_days)]
+    pub date_window: i64,
+    #[command(flatten)]
+    pub model: super::ModelArgs,
+}
+
+pub fn run(args: &StoriesArgs) -> Result<()> {
+    let term = super::Terminal::default();
+    let mut corpus = Corpus::open(&args.input.options(), &term)?;
+    let mut docs = Vec::new();
+    for d in corpus.by_ref() {
+        docs.push(segment(&d?, SegmentOptions::default()));
+    }
+    super::report_skipped(&corpus.skipped);
+    if docs.is_empty() {
+        return Err(Error::Input("no documents found in the inputs".into()));
+    }
+    let embedder = args.model.load()?;
+    let opts = StoryOptions {
+        threshold: args.threshold,
+        date_window_days: args.date_window,
+        ..StoryOptions::default()
+    };
+    let result = stories(&docs, &embedder, &opts, &term)?;
+    match args.format {
+        TableOrJson::Json => println!("{}", serde_json::to_string_pretty(&result)?),
+        TableOrJson::Table => {
+            println!(
+                "{} stories in {} documents",
+                result.stories.len(),
+                docs.len()
+            );
+            for s in &result.stories {
+                println!("\n[{}] {}", s.id, s.title);
+                for d in &s.documents {
+                    println!(
+                        "    {:<12} {:<24} {}",
+                        d.date.as_deref().unwrap_or("-"),
+                        d.outlet,
+                        d.doc
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}

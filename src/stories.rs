@@ -1,0 +1,480 @@
+//! Documents grouped into stories: the set of documents about one event or report.
+//!
+//! Claims are matched within a story (the labelling guide: near-identical sentences about the
+//! 2019 flood and the 2023 flood are different claims), and a large corpus is cut into stories
+//! before matching. The evidence is document-level and cheap:
+//!
+//! - the **lead**: the title and the first sentences, embedded and averaged: what the article
+//!   is about, as its writer put it first;
+//! - **names and numbers** of the whole text (capitalised words that do not open a sentence,
+//!   acronyms, figures, years): two reports of one event share their actors and figures, two
+//!   reports of similar events share the words but not all the names and numbers;
+//! - **dates**: two dated documents further apart than the window are never one story, and two
+//!   documents whose leads (with a dated document's own year) name disjoint years ("the 2020
+//!   election", "the 2022 midterms") are not either.
+//!
+//! Candidates come from the neighbour search over lead vectors (so a large corpus is never
+//! compared all pairs against all pairs); stories are then formed by average linkage over the
+//! candidate scores, a missing pair counting as 0, which keeps a chain A~B~C from joining A
+//! and C on B alone. Names are found by a capitalisation rule written here: the NER models of
+//! the Rust ecosystem download their weights at run time, which this tool does not do.
+
+use std::collections::{BTreeSet, HashMap};
+
+use ndarray::Array2;
+use serde::Serialize;
+
+use crate::embed::Embedder;
+use crate::error::Result;
+use crate::index::{SearchConfig, Vectors, build_search};
+use crate::observe::Observer;
+use crate::segment::{Segmented, SentenceKind};
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct StoryOptions {
+    /// Average pair score from which documents are one story (chosen on the dev stories).
+    pub threshold: f32,
+    /// Weight of the name-and-number overlap (Jaccard) beside the lead cosine.
+    pub entity_weight: f32,
+    /// Dated documents further apart than this many days are different stories.
+    pub date_window_days: i64,
+    /// Text sentences after the title that make the lead.
+    pub lead_sentences: usize,
+    /// Candidate neighbours per document.
+    pub k: usize,
+}
+
+impl Default for StoryOptions {
+    fn default() -> Self {
+        StoryOptions {
+            threshold: 0.55,
+            entity_weight: 0.5,
+            date_window_days: 7,
+            lead_sentences: 3,
+            k: 20,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryDocument {
+    pub doc: String,
+    pub outlet: String,
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Story {
+    pub id: String,
+    /// The title (or first sentence) of the story's most central document.
+    pub title: String,
+    pub documents: Vec<StoryDocument>,
+}
+
+/// Stories, and for each input document the index of its story.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stories {
+    pub stories: Vec<Story>,
+    #[serde(skip)]
+    pub story_of: Vec<usize>,
+}
+
+/// What one document contributes as evidence.
+struct Evidence {
+    names: BTreeSet<String>,
+    lead_years: BTreeSet<u32>,
+    day: Option<i64>,
+}
+
+/// Words that are capitalised for grammar, not because they name something.
+const NOT_NAMES: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "his",
+    "her",
+    "their",
+    "our",
+    "but",
+    "and",
+    "or",
+    "if",
+    "in",
+    "on",
+    "at",
+    "of",
+    "for",
+    "to",
+    "from",
+    "by",
+    "with",
+    "as",
+    "after",
+    "before",
+    "when",
+    "while",
+    "there",
+    "here",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "according",
+    "however",
+    "meanwhile",
+];
+
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '.' || c == ','))
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+}
+
+/// Names (lower-cased) and numbers of one sentence; the first word is a name only if it is an
+/// acronym or a number, since every sentence opens with a capital.
+fn names_and_numbers(sentence: &str, out: &mut BTreeSet<String>) {
+    for (i, w) in words(sentence).enumerate() {
+        let first = w.chars().next().unwrap_or(' ');
+        if first.is_ascii_digit() {
+            let n: String = w.chars().filter(|c| *c != ',').collect();
+            out.insert(n);
+            continue;
+        }
+        let upper = w.chars().filter(|c| c.is_uppercase()).count();
+        let acronym = upper >= 2 && upper * 2 >= w.chars().count();
+        if (first.is_uppercase() && i > 0) || acronym {
+            let l = w
+                .trim_end_matches("'s")
+                .trim_end_matches("’s")
+                .to_lowercase();
+            if l.chars().count() > 1 && !NOT_NAMES.contains(&l.as_str()) {
+                out.insert(l);
+            }
+        }
+    }
+}
+
+fn years(s: &str, out: &mut BTreeSet<u32>) {
+    for w in words(s) {
+        if w.len() == 4
+            && let Ok(y) = w.parse::<u32>()
+            && (1900..2100).contains(&y)
+        {
+            out.insert(y);
+        }
+    }
+}
+
+/// Days since 1970-01-01 of a date that starts `YYYY-MM-DD`.
+fn day_number(date: &str) -> Option<i64> {
+    let d = chrono::NaiveDate::parse_from_str(date.get(..10)?, "%Y-%m-%d").ok()?;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    Some((d - epoch).num_days())
+}
+
+/// The lead's texts: the title, then the first text sentences.
+fn lead(d: &Segmented, n: usize) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    if let Some(t) = d.title.as_deref() {
+        out.push(t);
+    } else if let Some(s) = d.sentences.iter().find(|s| s.kind == SentenceKind::Title) {
+        out.push(&s.text);
+    }
+    out.extend(
+        d.sentences
+            .iter()
+            .filter(|s| s.kind == SentenceKind::Text)
+            .take(n)
+            .map(|s| s.text.as_str()),
+    );
+    if out.is_empty()
+        && let Some(s) = d.sentences.first()
+    {
+        out.push(&s.text);
+    }
+    out
+}
+
+fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f32 {
+    let inter = a.intersection(b).count();
+    let union = a.len() + b.len() - inter;
+    if union == 0 {
+        0.0
+    } else {
+        inter as f32 / union as f32
+    }
+}
+
+/// May two documents be one story at all (dates, years)?
+fn compatible(a: &Evidence, b: &Evidence, window: i64) -> bool {
+    if let (Some(x), Some(y)) = (a.day, b.day)
+        && (x - y).abs() > window
+    {
+        return false;
+    }
+    a.lead_years.is_empty() || b.lead_years.is_empty() || !a.lead_years.is_disjoint(&b.lead_years)
+}
+
+/// Group `docs` into stories.
+pub fn stories(
+    docs: &[Segmented],
+    embedder: &Embedder,
+    opts: &StoryOptions,
+    observer: &dyn Observer,
+) -> Result<Stories> {
+    let n = docs.len();
+    if n == 0 {
+        return Ok(Stories {
+            stories: Vec::new(),
+            story_of: Vec::new(),
+        });
+    }
+    // Lead vectors: the mean of the lead sentences' vectors, renormalised.
+    let leads: Vec<Vec<&str>> = docs.iter().map(|d| lead(d, opts.lead_sentences)).collect();
+    let flat: Vec<&str> = leads.iter().flatten().copied().collect();
+    let v = embedder
+        .embed_all(&flat, "lead sentences", observer)?
+        .vectors;
+    let mut lead_vecs = Array2::<f32>::zeros((n, embedder.dim()));
+    let mut row = 0;
+    for (i, l) in leads.iter().enumerate() {
+        let mut acc = lead_vecs.row_mut(i);
+        for _ in 0..l.len() {
+            acc += &v.row(row);
+            row += 1;
+        }
+        let norm = acc.dot(&acc).sqrt().max(1e-12);
+        acc /= norm;
+    }
+    let evidence: Vec<Evidence> = docs
+        .iter()
+        .zip(&leads)
+        .map(|(d, l)| {
+            let mut names = BTreeSet::new();
+            for s in &d.sentences {
+                names_and_numbers(&s.text, &mut names);
+            }
+            if let Some(t) = &d.title {
+                names_and_numbers(t, &mut names);
+            }
+            let mut lead_years = BTreeSet::new();
+            for s in l {
+                years(s, &mut lead_years);
+            }
+            // A dated report is about its own year too (000 of the example corpus, dated
+            // 2021, leads with "the 2020 election").
+            if let Some(y) = d
+                .date
+                .as_deref()
+                .and_then(|d| d.get(..4)?.parse::<u32>().ok())
+            {
+                lead_years.insert(y);
+            }
+            Evidence {
+                names,
+                lead_years,
+                day: d.date.as_deref().and_then(day_number),
+            }
+        })
+        .collect();
+
+    let score = |i: usize, j: usize| -> f32 {
+        let cos = lead_vecs.row(i).dot(&lead_vecs.row(j));
+        (cos + opts.entity_weight * jaccard(&evidence[i].names, &evidence[j].names))
+            / (1.0 + opts.entity_weight)
+    };
+    // Candidate pairs from the neighbour search over lead vectors.
+    let searcher = build_search(
+        Vectors::from_view(lead_vecs.view())?,
+        &SearchConfig::default(),
+    )?;
+    let k = opts.k.min(n.saturating_sub(1));
+    let mut pair: HashMap<(usize, usize), f32> = HashMap::new();
+    if k > 0 {
+        let ok =
+            |q: usize, id: usize| compatible(&evidence[q], &evidence[id], opts.date_window_days);
+        for (i, ns) in searcher
+            .all_neighbours(k, Some(&ok))?
+            .into_iter()
+            .enumerate()
+        {
+            for nb in ns {
+                let key = (i.min(nb.id), i.max(nb.id));
+                pair.entry(key).or_insert_with(|| score(key.0, key.1));
+            }
+        }
+    }
+    let clusters = average_linkage(n, &pair, opts.threshold, |a, b| {
+        a.iter().all(|&i| {
+            b.iter()
+                .all(|&j| compatible(&evidence[i], &evidence[j], opts.date_window_days))
+        })
+    });
+
+    let mut story_of = vec![0; n];
+    let mut out = Vec::with_capacity(clusters.len());
+    for (si, members) in clusters.iter().enumerate() {
+        for &i in members {
+            story_of[i] = si;
+        }
+        // The most central document names the story.
+        let central = members
+            .iter()
+            .copied()
+            .max_by(|&a, &b| {
+                let s = |x: usize| -> f32 {
+                    members
+                        .iter()
+                        .filter(|&&y| y != x)
+                        .map(|&y| lead_vecs.row(x).dot(&lead_vecs.row(y)))
+                        .sum()
+                };
+                s(a).total_cmp(&s(b)).then(b.cmp(&a))
+            })
+            .unwrap_or(members[0]);
+        out.push(Story {
+            id: format!("s{}", si + 1),
+            title: leads[central]
+                .first()
+                .map_or(String::new(), |t| t.to_string()),
+            documents: members
+                .iter()
+                .map(|&i| StoryDocument {
+                    doc: docs[i].doc.clone(),
+                    outlet: docs[i].outlet.clone(),
+                    date: docs[i].date.clone(),
+                })
+                .collect(),
+        });
+    }
+    Ok(Stories {
+        stories: out,
+        story_of,
+    })
+}
+
+/// Average linkage over a sparse score graph (absent pairs score 0): merge the two clusters
+/// with the highest mean pair score while it is at least `threshold` and `may_join` allows.
+/// Clusters come out ordered by their smallest member, members ascending.
+fn average_linkage(
+    n: usize,
+    pairs: &HashMap<(usize, usize), f32>,
+    threshold: f32,
+    may_join: impl Fn(&[usize], &[usize]) -> bool,
+) -> Vec<Vec<usize>> {
+    let mut members: Vec<Option<Vec<usize>>> = (0..n).map(|i| Some(vec![i])).collect();
+    // Sum of pair scores between live clusters, keyed (smaller id, larger id).
+    let mut sums: HashMap<(usize, usize), f32> = pairs.clone();
+    loop {
+        let best = sums
+            .iter()
+            .filter_map(|(&(a, b), &s)| {
+                let (ma, mb) = (members[a].as_ref()?, members[b].as_ref()?);
+                let avg = s / (ma.len() * mb.len()) as f32;
+                (avg >= threshold).then_some((avg, a, b))
+            })
+            .filter(|&(_, a, b)| match (&members[a], &members[b]) {
+                (Some(x), Some(y)) => may_join(x, y),
+                _ => false,
+            })
+            .max_by(|x, y| x.0.total_cmp(&y.0).then((y.1, y.2).cmp(&(x.1, x.2))));
+        let Some((_, a, b)) = best else { break };
+        let Some(mb) = members[b].take() else { break };
+        if let Some(ma) = members[a].as_mut() {
+            ma.extend(mb);
+            ma.sort_unstable();
+        }
+        // Fold b's sums into a's.
+        let moved: Vec<((usize, usize), f32)> = sums
+            .iter()
+            .filter(|(k, _)| k.0 == b || k.1 == b)
+            .map(|(&k, &s)| (k, s))
+            .collect();
+        for (k, s) in moved {
+            sums.remove(&k);
+            let other = if k.0 == b { k.1 } else { k.0 };
+            if other == a {
+                continue;
+            }
+            *sums.entry((a.min(other), a.max(other))).or_insert(0.0) += s;
+        }
+    }
+    let mut out: Vec<Vec<usize>> = members.into_iter().flatten().collect();
+    out.sort_by_key(|m| m[0]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_skip_the_opening_capital_but_keep_acronyms_and_numbers() {
+        let mut s = BTreeSet::new();
+        names_and_numbers(
+            "The report by the ODNI says Putin authorised 15 operations in 2020.",
+            &mut s,
+        );
+        let got: Vec<&str> = s.iter().map(String::as_str).collect();
+        assert_eq!(got, ["15", "2020", "odni", "putin"]);
+    }
+
+    #[test]
+    fn dates_and_years_keep_stories_apart() {
+        let ev = |day: Option<i64>, years: &[u32]| Evidence {
+            names: BTreeSet::new(),
+            lead_years: years.iter().copied().collect(),
+            day,
+        };
+        assert!(compatible(&ev(Some(10), &[]), &ev(Some(15), &[]), 7));
+        assert!(!compatible(&ev(Some(10), &[]), &ev(Some(400), &[]), 7));
+        assert!(!compatible(&ev(None, &[2020]), &ev(None, &[2022, 2018]), 7));
+        assert!(compatible(&ev(None, &[2020]), &ev(None, &[]), 7));
+        assert_eq!(day_number("1970-01-02"), Some(1));
+        assert_eq!(day_number("2021-03-17T10:00"), day_number("2021-03-17"));
+        assert_eq!(day_number("17 March 2021"), None);
+    }
+
+    #[test]
+    fn average_linkage_does_not_chain() {
+        // 0~1 and 1~2 are strong, 0~2 absent: the mean of 2 with {0, 1} is (0.9 + 0) / 2.
+        let pairs: HashMap<(usize, usize), f32> =
+            [((0, 1), 0.9), ((1, 2), 0.9), ((3, 4), 0.7)].into();
+        let c = average_linkage(5, &pairs, 0.6, |_, _| true);
+        assert_eq!(c, vec![vec![0, 1], vec![2], vec![3, 4]]);
+        // A veto keeps even a strong pair apart.
+        let c = average_linkage(5, &pairs, 0.6, |a, b| !(a.contains(&3) && b.contains(&4)));
+        assert_eq!(c, vec![vec![0, 1], vec![2], vec![3], vec![4]]);
+    }
+}
