@@ -51,7 +51,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::ann::{AnnParams, Hnsw};
-use super::search::{Exact, NeighbourSearch, SearchConfig};
+use super::exact::Exact;
+use super::neighbour::NeighbourSearch;
+use super::search::SearchConfig;
 use super::vectors::Vectors;
 use crate::embed::ModelId;
 use crate::embed::source::sha256_file;
