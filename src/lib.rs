@@ -20,5 +20,6 @@ pub mod pair;
 pub mod records;
 pub mod report;
 pub mod segment;
+pub mod similar;
 
 pub use error::{Error, Result};

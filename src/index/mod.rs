@@ -12,10 +12,15 @@
 //!
 //! On top of it:
 //! - [`store`]: the versioned index directory (records, vectors, graph) with append.
+//! - [`corpus`]: a corpus of sentences in a store: segment, embed and add it (`index build` and
+//!   `index add`), and read it back as documents (`match --index`).
+//! - [`query`]: the filtered search of a sentence index (`similar --index`).
 
 pub mod ann;
+pub mod corpus;
 pub mod exact;
 pub mod neighbour;
+pub mod query;
 pub(crate) mod scan;
 pub mod search;
 pub mod store;
