@@ -1,6 +1,6 @@
 //! Exact neighbour search: the [`NeighbourSearch`] that scores every stored vector. It needs no
 //! build step and is the right choice below [`super::search::DEFAULT_EXACT_THRESHOLD`] vectors;
-//! the kernel itself lives in [`super::scan`], which the approximate search's fallback shares.
+//! the kernel itself lives in `index::scan`, which the approximate search's fallback shares.
 
 use ndarray::ArrayView2;
 

@@ -1,5 +1,5 @@
 //! What a neighbour search is, shared by every implementation: the [`NeighbourSearch`] trait,
-//! its result type [`Neighbour`], the filter type, query checks, and the bounded [`TopK`] heap
+//! its result type [`Neighbour`], the filter type, query checks, and the bounded `TopK` heap
 //! that ranks candidates.
 //!
 //! This file depends on nothing but [`super::vectors`], so the implementations
