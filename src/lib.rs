@@ -35,6 +35,7 @@ pub mod pair;
 pub mod records;
 pub mod report;
 pub mod segment;
+pub mod similar;
 pub mod stories;
 
 pub use error::{Error, Result};

@@ -366,11 +366,17 @@ fn bad_additions_are_refused_and_leave_the_index_unchanged() {
 fn leftovers_of_an_interrupted_add_are_ignored_then_removed() {
     let dir = tempfile::tempdir().unwrap();
     let (path, v) = built(dir.path(), 10);
+    // Temporary files are named `FINAL.XXXXXX.tmp` now and were `FINAL.tmp` before, and
+    // safetensors' own writer left `.tmpXXXXXX`; all are ours.
     for stray in [
         "seg-000077.jsonl",
         "seg-000077.safetensors.tmp",
+        "seg-000077.safetensors.Ab12Cd.tmp",
         "ann-000077.usearch",
+        "ann-000077.usearch.xY34zW.tmp",
         "index.json.tmp",
+        "index.json.Qr56St.tmp",
+        ".tmpK7m9Pq",
     ] {
         fs::write(path.join(stray), b"half-written").unwrap();
     }

@@ -3,14 +3,12 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::CorpusArgs;
-use super::{ModelArgs, TableOrJson};
+use super::{CorpusArgs, ModelArgs, TableOrJson, Terminal};
 use crate::embed::Embedder;
-use crate::error::{Error, Result};
-use crate::index::search::SearchConfig;
-use crate::index::store::Store;
-use crate::ingest::Corpus;
-use crate::segment::{SegmentOptions, Sentence, segment};
+use crate::error::Result;
+use crate::index::corpus::{add_sentences, read_sentences};
+use crate::index::{SearchConfig, Store};
+use crate::segment::{SegmentOptions, Sentence};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum IndexCommand {
@@ -42,26 +40,23 @@ pub enum IndexCommand {
     },
 }
 
-/// The model identity written into an index and checked when it is opened.
+/// Segment, embed and store the corpus; returns (documents, sentences) for the summary line.
 fn add_corpus(
     store: &mut Store<Sentence>,
     input: &CorpusArgs,
     emb: &Embedder,
 ) -> Result<(usize, usize)> {
-    let term = super::Terminal::default();
-    let mut corpus = Corpus::open(&input.options(), &term)?;
-    let mut sentences: Vec<Sentence> = Vec::new();
-    for d in corpus.by_ref() {
-        sentences.extend(segment(&d?, SegmentOptions::default()).sentences);
-    }
+    let term = Terminal::default();
+    let corpus = read_sentences(&input.options(), SegmentOptions::default(), &term)?;
     super::report_skipped(&corpus.skipped);
-    if sentences.is_empty() {
-        return Err(Error::Input("no sentences found in the inputs".into()));
-    }
-    let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
-    let vectors = emb.embed_all(&texts, "sentences", &term)?.vectors;
-    store.add(&sentences, vectors.view(), &SearchConfig::default())?;
-    Ok((corpus.documents, sentences.len()))
+    add_sentences(
+        store,
+        &corpus.sentences,
+        emb,
+        &SearchConfig::default(),
+        &term,
+    )?;
+    Ok((corpus.documents, corpus.sentences.len()))
 }
 
 pub fn run(cmd: &IndexCommand) -> Result<()> {

@@ -3,10 +3,11 @@
 use super::CorpusArgs;
 use crate::error::{Error, Result};
 use crate::grouping::GroupingConfig;
+use crate::index::Store;
 use crate::ingest::Corpus;
 use crate::matching::{Classifiers, MatchOptions, match_claims};
 use crate::report;
-use crate::segment::{SegmentOptions, segment};
+use crate::segment::{SegmentOptions, Sentence, segment};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum MatchFormat {
@@ -70,7 +71,10 @@ pub fn run(args: &MatchArgs) -> Result<()> {
     }
     let embedder = args.model.load()?;
     let docs = match &args.index {
-        Some(path) => documents_of_index(path, &embedder)?,
+        Some(path) => {
+            let store: Store<Sentence> = Store::open(path, Some(&embedder.model_id()?))?;
+            crate::index::corpus::documents(&store, &term)?
+        }
         None => {
             if args.input.paths.is_empty() {
                 return Err(Error::Input(
@@ -136,84 +140,4 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         MatchFormat::Md => print!("{}", report::markdown(&result)),
     }
     Ok(())
-}
-
-/// The index's sentences regrouped into their documents, in stored order. Claim units are
-/// embedded afresh by `match`: the index holds whole-sentence vectors.
-fn documents_of_index(
-    path: &std::path::Path,
-    embedder: &crate::embed::Embedder,
-) -> Result<Vec<crate::segment::Segmented>> {
-    use crate::index::Store;
-    use crate::segment::{Segmented, Sentence};
-    let store: Store<Sentence> = Store::open(path, Some(&embedder.model_id()?))?;
-    let mut docs: Vec<Segmented> = Vec::new();
-    // A document's sentences are stored together and numbered from 0, so a document ends where
-    // the id or outlet changes or the numbering restarts. Ids alone are not unique: two files
-    // called 2024-01-05.txt in different folders both get the id "2024-01-05", and merging them
-    // would hide their claims from each other (matching only links different documents). A
-    // document stored twice (`index add` of the same files) is another matter: its copy would
-    // "agree" with it at cosine 1, so copies are skipped.
-    type Key = (String, String);
-    let mut copies: std::collections::HashMap<Key, Vec<(usize, usize, String)>> =
-        Default::default();
-    let (mut renamed, mut skipped) = (0usize, 0usize);
-    let mut prev: Option<(Key, usize)> = None;
-    let mut skipping = false;
-    for s in store.records() {
-        let s = s?;
-        let key = (s.outlet.clone(), s.doc.clone());
-        let continues = prev
-            .as_ref()
-            .is_some_and(|(k, index)| *k == key && s.index > *index);
-        prev = Some((key.clone(), s.index));
-        if !continues {
-            let first = (s.start, s.end, s.text.clone());
-            let earlier = copies.entry(key).or_default();
-            skipping = earlier.contains(&first);
-            if skipping {
-                skipped += 1;
-                continue;
-            }
-            earlier.push(first);
-            let doc = match earlier.len() {
-                1 => s.doc.clone(),
-                n => {
-                    renamed += 1;
-                    format!("{} ({n})", s.doc)
-                }
-            };
-            docs.push(Segmented {
-                doc,
-                source: path.display().to_string(),
-                outlet: s.outlet.clone(),
-                date: s.date.clone(),
-                title: None,
-                url: None,
-                sentences: Vec::new(),
-                removed: Vec::new(),
-            });
-        }
-        if skipping {
-            continue;
-        }
-        if let Some(d) = docs.last_mut() {
-            d.sentences.push(s);
-        }
-    }
-    if renamed > 0 {
-        eprintln!(
-            "warning: {renamed} documents in {} share an outlet and id with an earlier one; they \
-             are shown as \"ID (2)\"... (give documents unique ids: file names, or --id-field)",
-            path.display()
-        );
-    }
-    if skipped > 0 {
-        eprintln!(
-            "warning: {skipped} documents are stored twice in {} (added again?); each is matched \
-             once",
-            path.display()
-        );
-    }
-    Ok(docs)
 }

@@ -42,9 +42,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use usearch::{Index, IndexOptions, MetricKind, ScalarKind};
 
-use super::search::{
-    Exact, Neighbour, NeighbourSearch, PairFilter, SearchKind, TopK, trivial_answer,
-};
+use super::neighbour::{Neighbour, NeighbourSearch, PairFilter, SearchKind, TopK, trivial_answer};
+use super::scan;
 use super::vectors::Vectors;
 use crate::error::{Error, Result};
 
@@ -274,10 +273,8 @@ impl Hnsw {
         // The walk found too few kept ids (a selective filter): scan exactly rather than
         // silently return less than exists.
         let q = ArrayView2::from_shape((1, query.len()), query).map_err(ann_err)?;
-        let exact = Exact::new(self.vectors.clone());
         let f = |_: usize, id: usize| keep.is_none_or(|f| f(qi, id));
-        Ok(exact
-            .search_batch_with(q, k, Some(&f))?
+        Ok(scan::top_k(&self.vectors, q, k, Some(&f))?
             .into_iter()
             .next()
             .unwrap_or_default())

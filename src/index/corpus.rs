@@ -1,0 +1,263 @@
+//! A corpus of sentences in an index: segmenting and embedding it into a [`Store`] of
+//! [`Sentence`]s (`index build`, `index add`), and reading the stored sentences back as the
+//! documents they came from (`match --index`).
+//!
+//! Adding is two calls, [`read_sentences`] then [`add_sentences`], rather than one, so a caller
+//! can report the inputs that gave no document before the add runs, and still report them when
+//! the add fails because nothing was left. The store itself stays generic over its records;
+//! this module is where it meets the segmenter's [`Sentence`].
+
+use std::collections::HashMap;
+
+use super::search::SearchConfig;
+use super::store::{AddSummary, Store};
+use crate::embed::Embedder;
+use crate::error::{Error, Result};
+use crate::ingest::{Corpus, IngestOptions, SkipCounts};
+use crate::observe::Observer;
+use crate::segment::{SegmentOptions, Segmented, Sentence, segment};
+
+/// The sentences of a corpus, in input order, and what reading it met.
+#[derive(Debug, Clone, Default)]
+pub struct CorpusSentences {
+    pub sentences: Vec<Sentence>,
+    /// Documents read (including those that gave no sentence).
+    pub documents: usize,
+    /// Inputs that gave no document.
+    pub skipped: SkipCounts,
+}
+
+/// Read and segment every document of the inputs.
+pub fn read_sentences(
+    input: &IngestOptions,
+    segmentation: SegmentOptions,
+    observer: &dyn Observer,
+) -> Result<CorpusSentences> {
+    let mut corpus = Corpus::open(input, observer)?;
+    let mut sentences: Vec<Sentence> = Vec::new();
+    for d in corpus.by_ref() {
+        sentences.extend(segment(&d?, segmentation).sentences);
+    }
+    Ok(CorpusSentences {
+        sentences,
+        documents: corpus.documents,
+        skipped: std::mem::take(&mut corpus.skipped),
+    })
+}
+
+/// Embed `sentences` and append them to `store`, which must have been created or opened for
+/// `embedder`'s model. Nothing to add is an error: an index build over inputs that held no text
+/// is a mistake in the inputs, not an empty success.
+pub fn add_sentences(
+    store: &mut Store<Sentence>,
+    sentences: &[Sentence],
+    embedder: &Embedder,
+    config: &SearchConfig,
+    observer: &dyn Observer,
+) -> Result<AddSummary> {
+    if sentences.is_empty() {
+        return Err(Error::Input("no sentences found in the inputs".into()));
+    }
+    let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+    let vectors = embedder.embed_all(&texts, "sentences", observer)?.vectors;
+    store.add(sentences, vectors.view(), config)
+}
+
+/// The index's sentences regrouped into their documents, in stored order. Claim units are
+/// embedded afresh by `match`: the index holds whole-sentence vectors.
+///
+/// A document's sentences are stored together and numbered from 0, so a document ends where
+/// the id or outlet changes or the numbering restarts. Ids alone are not unique: two files
+/// called 2024-01-05.txt in different folders both get the id "2024-01-05", and merging them
+/// would hide their claims from each other (matching only links different documents), so the
+/// later ones are renamed "ID (2)", "ID (3)"... A document stored twice (`index add` of the
+/// same files) is another matter: its copy would "agree" with it at cosine 1, so copies are
+/// skipped. Both are reported through `observer`.
+pub fn documents(store: &Store<Sentence>, observer: &dyn Observer) -> Result<Vec<Segmented>> {
+    let source = store.path().display().to_string();
+    let mut docs: Vec<Segmented> = Vec::new();
+    type Key = (String, String);
+    // The first sentence of every document seen under a key: a document whose first sentence
+    // (span and text) was seen before under the same key is a stored copy.
+    let mut copies: HashMap<Key, Vec<(usize, usize, String)>> = HashMap::new();
+    let (mut renamed, mut skipped) = (0usize, 0usize);
+    let mut prev: Option<(Key, usize)> = None;
+    let mut skipping = false;
+    for s in store.records() {
+        let s = s?;
+        let key = (s.outlet.clone(), s.doc.clone());
+        let continues = prev
+            .as_ref()
+            .is_some_and(|(k, index)| *k == key && s.index > *index);
+        prev = Some((key.clone(), s.index));
+        if !continues {
+            let first = (s.start, s.end, s.text.clone());
+            let earlier = copies.entry(key).or_default();
+            skipping = earlier.contains(&first);
+            if skipping {
+                skipped += 1;
+                continue;
+            }
+            earlier.push(first);
+            let doc = match earlier.len() {
+                1 => s.doc.clone(),
+                n => {
+                    renamed += 1;
+                    format!("{} ({n})", s.doc)
+                }
+            };
+            docs.push(Segmented {
+                doc,
+                source: source.clone(),
+                outlet: s.outlet.clone(),
+                date: s.date.clone(),
+                title: None,
+                url: None,
+                sentences: Vec::new(),
+                removed: Vec::new(),
+            });
+        }
+        if skipping {
+            continue;
+        }
+        if let Some(d) = docs.last_mut() {
+            d.sentences.push(s);
+        }
+    }
+    if renamed > 0 {
+        observer.warn(&format!(
+            "{renamed} documents in {source} share an outlet and id with an earlier one; they \
+             are shown as \"ID (2)\"... (give documents unique ids: file names, or --id-field)"
+        ));
+    }
+    if skipped > 0 {
+        observer.warn(&format!(
+            "{skipped} documents are stored twice in {source} (added again?); each is matched \
+             once"
+        ));
+    }
+    Ok(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embed::ModelId;
+    use crate::observe::Collect;
+    use crate::segment::SentenceKind;
+    use ndarray::Array2;
+
+    const DIM: usize = 4;
+
+    fn sentence(outlet: &str, doc: &str, index: usize, text: &str) -> Sentence {
+        Sentence {
+            doc: doc.into(),
+            outlet: outlet.into(),
+            date: Some("2024-01-05".into()),
+            paragraph: 0,
+            index,
+            start: index * 100,
+            end: index * 100 + text.len(),
+            kind: SentenceKind::Text,
+            text: text.into(),
+        }
+    }
+
+    /// A store holding `sentences` in order, each with the same unit vector (only the records
+    /// matter here).
+    fn store_of(dir: &std::path::Path, sentences: &[Sentence]) -> Store<Sentence> {
+        let model = ModelId::new("test/model", DIM).with_weights_sha256("ab".repeat(32));
+        let mut store = Store::create(dir.join("idx"), model).unwrap();
+        let mut v = Array2::<f32>::zeros((sentences.len(), DIM));
+        v.column_mut(0).fill(1.0);
+        store
+            .add(sentences, v.view(), &SearchConfig::default())
+            .unwrap();
+        store
+    }
+
+    fn shape(docs: &[Segmented]) -> Vec<(String, String, Vec<String>)> {
+        docs.iter()
+            .map(|d| {
+                let texts = d.sentences.iter().map(|s| s.text.clone()).collect();
+                (d.outlet.clone(), d.doc.clone(), texts)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn documents_round_trip_through_a_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let stored = vec![
+            sentence("BBC", "a", 0, "One."),
+            sentence("BBC", "a", 1, "Two."),
+            sentence("CNN", "a", 0, "Other outlet, same id."),
+            sentence("CNN", "b", 0, "Three."),
+            sentence("CNN", "b", 1, "Four."),
+        ];
+        let store = store_of(dir.path(), &stored);
+        let seen = Collect::default();
+        let docs = documents(&store, &seen).unwrap();
+        assert_eq!(
+            shape(&docs),
+            [
+                ("BBC".into(), "a".into(), vec!["One.".into(), "Two.".into()]),
+                (
+                    "CNN".into(),
+                    "a".into(),
+                    vec!["Other outlet, same id.".into()]
+                ),
+                (
+                    "CNN".into(),
+                    "b".into(),
+                    vec!["Three.".into(), "Four.".into()]
+                ),
+            ]
+        );
+        let all: Vec<&Sentence> = docs.iter().flat_map(|d| &d.sentences).collect();
+        assert_eq!(
+            serde_json::to_value(&all).unwrap(),
+            serde_json::to_value(&stored).unwrap(),
+            "every sentence comes back as stored"
+        );
+        assert_eq!(docs[0].source, store.path().display().to_string());
+        assert_eq!(docs[0].date.as_deref(), Some("2024-01-05"));
+        assert!(seen.warnings().is_empty());
+    }
+
+    #[test]
+    fn same_id_is_renamed_and_a_stored_copy_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let stored = vec![
+            sentence("BBC", "2024-01-05", 0, "From one folder."),
+            sentence("BBC", "2024-01-05", 1, "More."),
+            // Numbering restarts: another document with the same outlet and id.
+            sentence("BBC", "2024-01-05", 0, "From another folder."),
+            // The first document added again.
+            sentence("BBC", "2024-01-05", 0, "From one folder."),
+            sentence("BBC", "2024-01-05", 1, "More."),
+        ];
+        let store = store_of(dir.path(), &stored);
+        let seen = Collect::default();
+        let docs = documents(&store, &seen).unwrap();
+        assert_eq!(
+            shape(&docs),
+            [
+                (
+                    "BBC".into(),
+                    "2024-01-05".into(),
+                    vec!["From one folder.".into(), "More.".into()]
+                ),
+                (
+                    "BBC".into(),
+                    "2024-01-05 (2)".into(),
+                    vec!["From another folder.".into()]
+                ),
+            ]
+        );
+        let w = seen.warnings();
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].starts_with("1 documents in ") && w[0].contains("share an outlet and id"));
+        assert!(w[1].starts_with("1 documents are stored twice in "));
+    }
+}

@@ -1,0 +1,465 @@
+//! The on-disk index: records (any serde type), their vectors, and the HNSW graph, in one
+//! directory (`corpus.csi/`).
+//!
+//! ```text
+//! corpus.csi/
+//!   index.json               manifest: magic, format version, model, counts, files + sha256
+//!   seg-000001.safetensors   "vectors" F32 [n, dim] and "offsets" U64 [n + 1]
+//!   seg-000001.jsonl         the n records, one JSON object per line
+//!   seg-000002.*             the next `add`
+//!   ann-000002.usearch       the HNSW graph over all vectors (only above the size threshold)
+//! ```
+//!
+//! # Why this layout
+//! - **A directory, not one file**: `add` must not rewrite or re-embed what is there. Each add
+//!   writes new segment files and then replaces `index.json` atomically (write, fsync, rename), so
+//!   old files are never modified and a crash mid-add leaves the previous index intact; stray
+//!   files of an unfinished add are ignored and cleaned up by the next one. A single zip or
+//!   safetensors file would need rewriting (safetensors keeps its offsets in a leading header) or
+//!   leave dead entries behind on every graph rebuild.
+//! - **safetensors for vectors**: already a dependency (candle reads models with it), a
+//!   documented, language-neutral format (numpy/torch users can load `vectors` directly), a JSON
+//!   header that is validated against the file length on open (so truncation is caught), and an
+//!   8-byte-aligned little-endian data block that is memory-mapped in place: opening a 1M-vector
+//!   index reads a few bytes, not 1.5 GB.
+//! - **JSON Lines for records**: the caller's record type (outlet, doc, span, text) is plain
+//!   serde, inspectable with `head`, and record `i` is parsed alone through the byte offsets
+//!   stored next to the vectors, so `similar` reads 10 records, not a million.
+//! - **usearch's own file for the graph**, memory-mapped by usearch on open (see [`super::ann`]).
+//!
+//! # Integrity
+//! Open checks the manifest (magic, version, model, counts), that every file exists with the
+//! recorded size, and every safetensors header; records are parsed, with errors, when read.
+//! The graph file is hashed (sha256) before usearch maps it, because C++ code trusts the
+//! neighbour ids inside it; vectors and records are read by checked Rust code, and hashing
+//! them on every open would read the whole index, so [`Store::verify`] does that on request.
+//!
+//! One writer at a time: concurrent `add`s to the same directory are not locked out.
+//!
+//! # Files of this module
+//! - `manifest`: `index.json`, reading and validating it, and the file entries it lists.
+//! - `segment`: writing, mapping and reading the `seg-N` files.
+//! - `atomic`: the write-to-temporary, sync, rename helper every file goes through.
+//! - here: [`Store`], which ties them together (create, open, add, search, verify).
+
+use std::fs;
+use std::io::Write;
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use ndarray::ArrayView2;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::ann::Hnsw;
+use super::exact::Exact;
+use super::neighbour::NeighbourSearch;
+use super::search::SearchConfig;
+use super::vectors::Vectors;
+use crate::embed::ModelId;
+use crate::error::{Error, Result};
+
+mod atomic;
+mod manifest;
+mod segment;
+
+use atomic::{sync_dir, write_atomic};
+use manifest::MANIFEST;
+pub use manifest::{AnnEntry, FORMAT_VERSION, FileEntry, MAGIC, Manifest, SegmentEntry};
+use segment::Segment;
+
+/// Stored vectors must be unit length within this, since search scores are plain dot products.
+const NORM_TOLERANCE: f32 = 1e-3;
+
+/// What `index info` shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreInfo {
+    pub path: PathBuf,
+    pub format_version: u32,
+    pub model: ModelId,
+    pub count: usize,
+    pub dim: usize,
+    pub segments: usize,
+    /// Vectors covered by the persisted graph, if there is one.
+    pub ann: Option<AnnEntry>,
+    pub bytes: u64,
+    pub meta: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What [`Store::add`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddSummary {
+    pub added: usize,
+    pub total: usize,
+    pub graph: GraphAction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GraphAction {
+    /// Below the threshold: exact search, no graph.
+    None,
+    Built,
+    Extended,
+}
+
+/// An open index whose records are of type `T`.
+pub struct Store<T> {
+    path: PathBuf,
+    manifest: Manifest,
+    vectors: Vectors,
+    segments: Vec<Segment>,
+    _records: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("manifest", &self.manifest)
+            .finish()
+    }
+}
+
+impl<T: Serialize + DeserializeOwned> Store<T> {
+    /// A new empty index at `path`, which must not exist (or be an empty directory).
+    pub fn create(path: impl AsRef<Path>, model: ModelId) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        if model.dim == 0 {
+            return Err(Error::Input(
+                "a model of dimension 0 cannot be indexed".into(),
+            ));
+        }
+        if path.exists() {
+            let empty_dir = fs::read_dir(&path)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            if !empty_dir {
+                return Err(Error::IndexExists { path });
+            }
+        }
+        fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        let store = Store {
+            vectors: Vectors::empty(model.dim),
+            manifest: Manifest::new(model),
+            path,
+            segments: Vec::new(),
+            _records: PhantomData,
+        };
+        store.write_manifest(&store.manifest)?;
+        Ok(store)
+    }
+
+    /// Open an index. With `expect`, refuse one built with another model: its vectors would be
+    /// compared with queries from a different space.
+    pub fn open(path: impl AsRef<Path>, expect: Option<&ModelId>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let manifest = Manifest::read(&path)?;
+        if let Some(want) = expect
+            && !manifest.model.same_model(want)
+        {
+            return Err(Error::IndexModel {
+                path,
+                index: manifest.model.to_string(),
+                expected: want.to_string(),
+            });
+        }
+        manifest.check(&path)?;
+        let mut vectors = Vectors::empty(manifest.model.dim);
+        let mut segments = Vec::with_capacity(manifest.segments.len());
+        for entry in &manifest.segments {
+            let start = vectors.len();
+            segments.push(Segment::open(&path, entry, start, &mut vectors)?);
+        }
+        Ok(Store {
+            path,
+            manifest,
+            vectors,
+            segments,
+            _records: PhantomData,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn model(&self) -> &ModelId {
+        &self.manifest.model
+    }
+
+    pub fn len(&self) -> usize {
+        self.manifest.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.manifest.count == 0
+    }
+
+    pub fn dim(&self) -> usize {
+        self.manifest.model.dim
+    }
+
+    pub fn vectors(&self) -> &Vectors {
+        &self.vectors
+    }
+
+    pub fn meta(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.manifest.meta
+    }
+
+    /// Set a free-form setting; written with the next [`add`](Self::add) or [`flush_meta`](Self::flush_meta).
+    pub fn set_meta(&mut self, key: impl Into<String>, value: serde_json::Value) {
+        self.manifest.meta.insert(key.into(), value);
+    }
+
+    pub fn flush_meta(&mut self) -> Result<()> {
+        self.manifest.generation += 1;
+        self.write_manifest(&self.manifest)
+    }
+
+    /// Record `id` (ids follow insertion order across all adds).
+    pub fn record(&self, id: usize) -> Result<T> {
+        let seg = self
+            .segment_of(id)
+            .ok_or_else(|| Error::Input(format!("record {id} is past the end ({})", self.len())))?;
+        let line = seg
+            .record_bytes(id - seg.start)
+            .ok_or_else(|| self.corrupt(format!("record {id} lies outside its file")))?;
+        serde_json::from_slice(line).map_err(|e| self.corrupt(format!("record {id}: {e}")))
+    }
+
+    /// All records in id order.
+    pub fn records(&self) -> impl Iterator<Item = Result<T>> + '_ {
+        (0..self.len()).map(|id| self.record(id))
+    }
+
+    fn segment_of(&self, id: usize) -> Option<&Segment> {
+        let i = self.segments.partition_point(|s| s.start + s.count <= id);
+        self.segments.get(i).filter(|s| id >= s.start)
+    }
+
+    fn corrupt(&self, detail: String) -> Error {
+        Error::IndexCorrupt {
+            path: self.path.clone(),
+            detail,
+        }
+    }
+
+    /// A searcher over all vectors: the persisted graph (memory-mapped) when there is one and
+    /// `config` wants approximate search at this size, exact search below the threshold, and a
+    /// graph built in memory if the threshold asks for one the index does not have.
+    pub fn searcher(&self, config: &SearchConfig) -> Result<Box<dyn NeighbourSearch>> {
+        if !config.wants_ann(self.len()) {
+            return Ok(Box::new(Exact::new(self.vectors.clone())));
+        }
+        match &self.manifest.ann {
+            Some(ann) if ann.count == self.len() => {
+                let file = self.path.join(&ann.graph.file);
+                ann.graph.check_sha(&self.path)?;
+                let mut params = ann.params.clone();
+                // Search-time knobs come from the caller; build-time ones from the file.
+                params.expansion_search = config.ann.expansion_search;
+                params.oversample = config.ann.oversample;
+                Ok(Box::new(Hnsw::view(&file, self.vectors.clone(), &params)?))
+            }
+            _ => Ok(Box::new(Hnsw::build(self.vectors.clone(), &config.ann)?)),
+        }
+    }
+
+    /// Append records with their vectors (`records[i]` belongs to `vectors.row(i)`), without
+    /// touching what is stored. The graph is built once the total reaches
+    /// `config.exact_threshold`, and extended (not rebuilt) by later adds.
+    pub fn add(
+        &mut self,
+        records: &[T],
+        vectors: ArrayView2<f32>,
+        config: &SearchConfig,
+    ) -> Result<AddSummary> {
+        self.check_new_vectors(records.len(), &vectors)?;
+        let mut manifest = self.manifest.clone();
+        manifest.generation += 1;
+        let generation = manifest.generation;
+        self.remove_strays();
+        let mut graph = GraphAction::None;
+        let mut new_vectors = self.vectors.clone();
+        let mut added = Vectors::empty(self.dim());
+        let mut new_segment = None;
+        let mut old_graph = None;
+        if !records.is_empty() {
+            let stem = segment::stem(generation);
+            let (rec_entry, offsets) = segment::write_records(&self.path, &stem, records)?;
+            let vec_entry = segment::write_vectors(&self.path, &stem, &vectors, &offsets)?;
+            let entry = SegmentEntry {
+                count: records.len(),
+                vectors: vec_entry,
+                records: rec_entry,
+            };
+            // Read back through the same path as `open`, so what was written is what is served.
+            let seg = Segment::open(&self.path, &entry, self.len(), &mut added)?;
+            new_vectors.extend(&added)?;
+            manifest.segments.push(entry);
+            manifest.count += records.len();
+            new_segment = Some(seg);
+        }
+        if config.wants_ann(manifest.count)
+            && manifest
+                .ann
+                .as_ref()
+                .is_none_or(|a| a.count < manifest.count)
+        {
+            let file = graph_file(generation);
+            let hnsw = match &manifest.ann {
+                Some(a)
+                    if a.count == self.len()
+                        && a.params.quantization == config.ann.quantization =>
+                {
+                    let old = self.path.join(&a.graph.file);
+                    // usearch trusts the neighbour ids in the file, as in `searcher`.
+                    a.graph.check_sha(&self.path)?;
+                    let mut h = Hnsw::load(&old, self.vectors.clone(), &a.params)?;
+                    h.extend(&added)?;
+                    graph = GraphAction::Extended;
+                    h
+                }
+                _ => {
+                    graph = GraphAction::Built;
+                    Hnsw::build(new_vectors.clone(), &config.ann)?
+                }
+            };
+            // usearch writes by path; it truncates and rewrites the temporary file in place, so
+            // syncing the handle makes the graph durable before the manifest names it.
+            write_atomic(&self.path, &file, |_, tmp| hnsw.save(tmp))?;
+            let params = hnsw.params().clone();
+            old_graph = manifest.ann.replace(AnnEntry {
+                graph: FileEntry::of(&self.path, &file)?,
+                count: manifest.count,
+                params,
+            });
+        }
+        self.write_manifest(&manifest)?;
+        // Committed: the old graph is no longer referenced.
+        if let Some(old) = old_graph {
+            let _ = fs::remove_file(self.path.join(old.graph.file));
+        }
+        self.manifest = manifest;
+        self.vectors = new_vectors;
+        self.segments.extend(new_segment);
+        Ok(AddSummary {
+            added: records.len(),
+            total: self.len(),
+            graph,
+        })
+    }
+
+    fn check_new_vectors(&self, n: usize, vectors: &ArrayView2<f32>) -> Result<()> {
+        if vectors.nrows() != n {
+            return Err(Error::Input(format!(
+                "{n} records but {} vectors",
+                vectors.nrows()
+            )));
+        }
+        if vectors.ncols() != self.dim() {
+            return Err(Error::Dimension {
+                what: "vectors to add".into(),
+                expected: self.dim(),
+                found: vectors.ncols(),
+            });
+        }
+        for (i, row) in vectors.rows().into_iter().enumerate() {
+            let norm = row.dot(&row).sqrt();
+            if !norm.is_finite() || (norm - 1.0).abs() > NORM_TOLERANCE {
+                return Err(Error::Input(format!(
+                    "vector {i} has norm {norm}, not 1: the index compares unit vectors by dot product"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Files of an add that never committed (crash, full disk): ours by name, not in the
+    /// manifest.
+    fn remove_strays(&self) {
+        let Ok(dir) = fs::read_dir(&self.path) else {
+            return;
+        };
+        let live = self.manifest.live_files();
+        for e in dir.flatten() {
+            let name = e.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let ours =
+                atomic::is_leftover(name) || segment::is_segment_file(name) || is_graph_file(name);
+            if ours && !live.contains(&name) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+
+    fn write_manifest(&self, manifest: &Manifest) -> Result<()> {
+        let json = serde_json::to_vec_pretty(manifest)?;
+        write_atomic(&self.path, MANIFEST, |f, tmp| {
+            f.write_all(&json).map_err(|e| Error::io(tmp, e))
+        })?;
+        // The rename is durable only once the directory entry is.
+        sync_dir(&self.path);
+        Ok(())
+    }
+
+    pub fn info(&self) -> StoreInfo {
+        let m = &self.manifest;
+        let bytes = m
+            .segments
+            .iter()
+            .map(|s| s.vectors.bytes + s.records.bytes)
+            .chain(m.ann.iter().map(|a| a.graph.bytes))
+            .sum();
+        StoreInfo {
+            path: self.path.clone(),
+            format_version: m.format_version,
+            model: m.model.clone(),
+            count: m.count,
+            dim: m.model.dim,
+            segments: m.segments.len(),
+            ann: m.ann.clone(),
+            bytes,
+            meta: m.meta.clone(),
+        }
+    }
+
+    /// Read everything: every file against its sha256, every record parsed, every vector
+    /// finite. Slow on a big index (it reads all of it); for `index info --verify`.
+    pub fn verify(&self) -> Result<()> {
+        for s in &self.manifest.segments {
+            s.vectors.check_sha(&self.path)?;
+            s.records.check_sha(&self.path)?;
+        }
+        if let Some(a) = &self.manifest.ann {
+            a.graph.check_sha(&self.path)?;
+        }
+        for r in self.records() {
+            r?;
+        }
+        for (start, block) in self.vectors.blocks() {
+            if let Some(i) = block.iter().position(|x| !x.is_finite()) {
+                return Err(self.corrupt(format!(
+                    "vector {} has a non-finite component",
+                    start + i / self.dim()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The graph file written by the add of `generation`.
+fn graph_file(generation: u64) -> String {
+    format!("ann-{generation:06}.usearch")
+}
+
+fn is_graph_file(name: &str) -> bool {
+    name.starts_with("ann-") && name.ends_with(".usearch")
+}

@@ -1,0 +1,362 @@
+//! Segment files: what one add writes. `seg-N.safetensors` holds the vectors (`"vectors"` F32
+//! `[n, dim]`) and the byte offsets of the records (`"offsets"` U64 `[n + 1]`); `seg-N.jsonl`
+//! holds the n records, one JSON object per line.
+//!
+//! Both files are written once, through [`super::atomic`], and never modified, which is what
+//! makes memory-mapping them safe and lets an add leave older segments untouched. Writing hashes
+//! the bytes as they pass, so the manifest's sha256 costs no second read. Opening maps both files
+//! and checks the tensors against the manifest; records are parsed one at a time, when asked for.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use memmap2::Mmap;
+use ndarray::ArrayView2;
+use safetensors::tensor::{Dtype, Metadata, SafeTensors, TensorInfo};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::atomic::write_atomic;
+use super::manifest::{FileEntry, SegmentEntry};
+use crate::error::{Error, Result};
+use crate::index::vectors::Vectors;
+
+/// The common stem of the two files written by the add of `generation`.
+pub(super) fn stem(generation: u64) -> String {
+    format!("seg-{generation:06}")
+}
+
+/// Whether `name` is a segment file by its name (live or not: the manifest decides that).
+pub(super) fn is_segment_file(name: &str) -> bool {
+    name.starts_with("seg-") && (name.ends_with(".jsonl") || name.ends_with(".safetensors"))
+}
+
+/// One open segment: its records file mapped, and where each record lies in it.
+pub(super) struct Segment {
+    /// Id of the segment's first record.
+    pub(super) start: usize,
+    pub(super) count: usize,
+    records: Mmap,
+    offsets: Vec<u64>,
+}
+
+impl Segment {
+    /// Map one segment, check its tensors against the manifest, and add its vectors to
+    /// `vectors`; `start` is the id of its first record.
+    pub(super) fn open(
+        dir: &Path,
+        entry: &SegmentEntry,
+        start: usize,
+        vectors: &mut Vectors,
+    ) -> Result<Segment> {
+        let corrupt = |detail: String| Error::IndexCorrupt {
+            path: dir.to_path_buf(),
+            detail: format!("{}: {detail}", entry.vectors.file),
+        };
+        entry.vectors.check_size(dir)?;
+        entry.records.check_size(dir)?;
+        let map = Arc::new(map_file(&dir.join(&entry.vectors.file))?);
+        let st = SafeTensors::deserialize(&map).map_err(|e| corrupt(e.to_string()))?;
+        let vt = st
+            .tensor("vectors")
+            .map_err(|e| corrupt(format!("vectors: {e}")))?;
+        let dim = vectors.dim();
+        if vt.dtype() != Dtype::F32 || vt.shape() != [entry.count, dim] {
+            return Err(corrupt(format!(
+                "vectors are {:?} {:?}, expected F32 [{}, {dim}]",
+                vt.dtype(),
+                vt.shape(),
+                entry.count
+            )));
+        }
+        let ot = st
+            .tensor("offsets")
+            .map_err(|e| corrupt(format!("offsets: {e}")))?;
+        if ot.dtype() != Dtype::U64 || ot.shape() != [entry.count + 1] {
+            return Err(corrupt(format!(
+                "offsets are {:?} {:?}, expected U64 [{}]",
+                ot.dtype(),
+                ot.shape(),
+                entry.count + 1
+            )));
+        }
+        let offsets: Vec<u64> = ot
+            .data()
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0xff; 8])))
+            .collect();
+        let monotonic = offsets.windows(2).all(|w| w[0] <= w[1]);
+        if offsets.first() != Some(&0) || !monotonic || offsets.last() != Some(&entry.records.bytes)
+        {
+            return Err(corrupt("record offsets do not fit the records file".into()));
+        }
+        let offset = vt.data().as_ptr() as usize - map.as_ptr() as usize;
+        vectors
+            .push_mapped(map.clone(), offset, entry.count)
+            .map_err(|e| corrupt(e.to_string()))?;
+        let records = map_file(&dir.join(&entry.records.file))?;
+        Ok(Segment {
+            start,
+            count: entry.count,
+            records,
+            offsets,
+        })
+    }
+
+    /// The JSON line of record `i` of this segment (counted from its start), or `None` when `i`
+    /// is past its end or the offsets point outside the file.
+    pub(super) fn record_bytes(&self, i: usize) -> Option<&[u8]> {
+        let a = *self.offsets.get(i)? as usize;
+        let b = *self.offsets.get(i + 1)? as usize;
+        self.records.get(a..b)
+    }
+}
+
+fn map_file(path: &Path) -> Result<Mmap> {
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    // SAFETY: the index's files are never modified after they are written (adds create new
+    // files), so the map stays valid; another process truncating them under us is outside
+    // what any mmap-based reader can defend against.
+    unsafe { Mmap::map(&f) }.map_err(|e| Error::io(path, e))
+}
+
+/// Write `stem.jsonl`, one record per line; returns its entry and the byte offset of every
+/// line start plus the end (`records.len() + 1` offsets), which go next to the vectors.
+pub(super) fn write_records<T: Serialize>(
+    dir: &Path,
+    stem: &str,
+    records: &[T],
+) -> Result<(FileEntry, Vec<u64>)> {
+    let name = format!("{stem}.jsonl");
+    let (bytes, sha256, offsets) = write_atomic(dir, &name, |file, tmp| {
+        let mut w = HashingWriter::new(BufWriter::new(file));
+        let mut offsets = Vec::with_capacity(records.len() + 1);
+        offsets.push(0u64);
+        for r in records {
+            serde_json::to_writer(&mut w, r).map_err(|e| Error::Input(format!("record: {e}")))?;
+            w.write_all(b"\n").map_err(|e| Error::io(tmp, e))?;
+            offsets.push(w.written);
+        }
+        let (bytes, sha256, buf) = w.finish();
+        buf.into_inner()
+            .map_err(|e| Error::io(tmp, e.into_error()))?;
+        Ok((bytes, sha256, offsets))
+    })?;
+    Ok((
+        FileEntry {
+            file: name,
+            bytes,
+            sha256,
+        },
+        offsets,
+    ))
+}
+
+/// Write `stem.safetensors` with the vectors and the record offsets.
+pub(super) fn write_vectors(
+    dir: &Path,
+    stem: &str,
+    vectors: &ArrayView2<f32>,
+    offsets: &[u64],
+) -> Result<FileEntry> {
+    let name = format!("{stem}.safetensors");
+    let std = vectors.as_standard_layout();
+    let floats = std.as_slice().unwrap_or(&[]);
+    let tensors = [
+        Tensor {
+            name: "vectors",
+            dtype: Dtype::F32,
+            shape: vec![vectors.nrows(), vectors.ncols()],
+            data: le_bytes(floats),
+        },
+        Tensor {
+            name: "offsets",
+            dtype: Dtype::U64,
+            shape: vec![offsets.len()],
+            data: le_bytes(offsets),
+        },
+    ];
+    let (bytes, sha256) = write_atomic(dir, &name, |file, tmp| {
+        let mut w = HashingWriter::new(BufWriter::new(file));
+        write_safetensors(&mut w, &tensors, tmp)?;
+        let (bytes, sha256, buf) = w.finish();
+        buf.into_inner()
+            .map_err(|e| Error::io(tmp, e.into_error()))?;
+        Ok((bytes, sha256))
+    })?;
+    Ok(FileEntry {
+        file: name,
+        bytes,
+        sha256,
+    })
+}
+
+/// One tensor to write: little-endian bytes with their dtype and shape.
+struct Tensor<'a> {
+    name: &'a str,
+    dtype: Dtype,
+    shape: Vec<usize>,
+    data: Cow<'a, [u8]>,
+}
+
+/// The bytes `safetensors::serialize` produces for `tensors` (a unit test holds it to that),
+/// streamed into `w`. safetensors' own file writer cannot be used: it renames its own
+/// temporary file over the path it is given, so the file could not be synced through
+/// [`write_atomic`]'s handle, and its leftovers after a crash would be unnamed `.tmpXXXXXX`
+/// files; serializing to memory first would hold a second copy of every vector being added.
+fn write_safetensors(w: &mut impl Write, tensors: &[Tensor], path: &Path) -> Result<()> {
+    // safetensors' order: by descending dtype alignment, then by name.
+    let mut order: Vec<&Tensor> = tensors.iter().collect();
+    order.sort_by(|a, b| b.dtype.cmp(&a.dtype).then(a.name.cmp(b.name)));
+    let mut offset = 0;
+    let mut infos = Vec::with_capacity(order.len());
+    for t in &order {
+        let end = offset + t.data.len();
+        infos.push((
+            t.name.to_string(),
+            TensorInfo {
+                dtype: t.dtype,
+                shape: t.shape.clone(),
+                data_offsets: (offset, end),
+            },
+        ));
+        offset = end;
+    }
+    let mut header = serde_json::to_string(&Metadata::new(None, infos)?)?.into_bytes();
+    // The data block starts 8-byte aligned, so mapped vectors can be read in place.
+    header.resize(header.len().next_multiple_of(8), b' ');
+    let io = |e| Error::io(path, e);
+    w.write_all(&(header.len() as u64).to_le_bytes())
+        .map_err(io)?;
+    w.write_all(&header).map_err(io)?;
+    for t in order {
+        w.write_all(&t.data).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// Little-endian bytes of plain numbers: a borrow on little-endian hosts, a copy otherwise.
+fn le_bytes<P: bytemuck::Pod + ToLe>(xs: &[P]) -> Cow<'_, [u8]> {
+    if cfg!(target_endian = "little") {
+        Cow::Borrowed(bytemuck::cast_slice(xs))
+    } else {
+        Cow::Owned(xs.iter().flat_map(|x| x.to_le_vec()).collect())
+    }
+}
+
+trait ToLe {
+    fn to_le_vec(&self) -> Vec<u8>;
+}
+impl ToLe for f32 {
+    fn to_le_vec(&self) -> Vec<u8> {
+        self.to_le_bytes().to_vec()
+    }
+}
+impl ToLe for u64 {
+    fn to_le_vec(&self) -> Vec<u8> {
+        self.to_le_bytes().to_vec()
+    }
+}
+
+/// Counts and hashes what passes through, so a file's digest costs no second read.
+struct HashingWriter<W> {
+    inner: W,
+    hash: Sha256,
+    written: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hash: Sha256::new(),
+            written: 0,
+        }
+    }
+    fn finish(self) -> (u64, String, W) {
+        (self.written, hex::encode(self.hash.finalize()), self.inner)
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.written += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use safetensors::tensor::View;
+
+    impl View for &Tensor<'_> {
+        fn dtype(&self) -> Dtype {
+            self.dtype
+        }
+        fn shape(&self) -> &[usize] {
+            &self.shape
+        }
+        fn data(&self) -> Cow<'_, [u8]> {
+            Cow::Borrowed(&self.data)
+        }
+        fn data_len(&self) -> usize {
+            self.data.len()
+        }
+    }
+
+    #[test]
+    fn safetensors_bytes_are_what_safetensors_writes() {
+        let floats: Vec<f32> = (0..21).map(|i| i as f32 * 0.25 - 1.0).collect();
+        let offsets: Vec<u64> = vec![0, 5, 17, 40, 41];
+        // Three rows of 7 make an odd header length, so the padding is exercised too.
+        let tensors = [
+            Tensor {
+                name: "vectors",
+                dtype: Dtype::F32,
+                shape: vec![3, 7],
+                data: le_bytes(&floats),
+            },
+            Tensor {
+                name: "offsets",
+                dtype: Dtype::U64,
+                shape: vec![offsets.len()],
+                data: le_bytes(&offsets),
+            },
+        ];
+        let mut ours = Vec::new();
+        write_safetensors(&mut ours, &tensors, Path::new("-")).unwrap();
+        let theirs = safetensors::serialize(tensors.iter().map(|t| (t.name, t)), None).unwrap();
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn written_segment_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let records = ["a", "b\nc", ""];
+        let (rec, offsets) = write_records(dir.path(), "seg-000001", &records).unwrap();
+        let v = ndarray::Array2::from_shape_fn((3, 2), |(i, j)| (i * 2 + j) as f32);
+        let vec = write_vectors(dir.path(), "seg-000001", &v.view(), &offsets).unwrap();
+        let entry = SegmentEntry {
+            count: 3,
+            vectors: vec.clone(),
+            records: rec.clone(),
+        };
+        // The digests taken while writing are those of the files on disk.
+        assert_eq!(FileEntry::of(dir.path(), &vec.file).unwrap(), vec);
+        assert_eq!(FileEntry::of(dir.path(), &rec.file).unwrap(), rec);
+        let mut vectors = Vectors::empty(2);
+        let seg = Segment::open(dir.path(), &entry, 0, &mut vectors).unwrap();
+        assert_eq!(vectors.to_array(), v);
+        assert_eq!(seg.record_bytes(1), Some(&b"\"b\\nc\"\n"[..]));
+        assert_eq!(seg.record_bytes(3), None);
+    }
+}
