@@ -1,0 +1,363 @@
+//! The hand-labelled development set (`tests/data/devset`): FNC-1 *train* stories labelled
+//! sentence by sentence by the labelling guide (claim groups, stance toward the story's claim,
+//! asserted confidence), split into dev and test halves by story. Settings are chosen on dev
+//! and reported on test; this module loads the set and scores predictions against it.
+//!
+//! Layout: `documents.jsonl` (one body per line: `id`, `story`, `split`, `text`) and per story
+//! `stories/<story>.jsonl` (one sentence per line with `doc`, `start`, `end`, `text`, `group`,
+//! `stance`, `confidence`, `cues`) and `stories/<story>.meta.json` (`claim`, `split`).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::embed::Embedder;
+use crate::error::{Error, Result};
+use crate::ingest::Document;
+use crate::matching::{Classifiers, MatchOptions, MatchResult, match_claims};
+use crate::observe::Observer;
+use crate::segment::{SegmentOptions, Segmented, segment};
+
+/// A labelled sentence.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Labelled {
+    pub story: String,
+    pub doc: String,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// Claim group within the story, shared by sentences of different documents.
+    pub group: Option<String>,
+    pub stance: String,
+    pub confidence: String,
+    #[serde(default)]
+    pub cues: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoryMeta {
+    pub story: String,
+    pub split: String,
+    pub claim: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DevStory {
+    pub meta: StoryMeta,
+    pub documents: Vec<Document>,
+    pub sentences: Vec<Labelled>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DevSet {
+    pub dir: PathBuf,
+    pub stories: Vec<DevStory>,
+}
+
+#[derive(Deserialize)]
+struct DocLine {
+    id: String,
+    story: String,
+    text: String,
+}
+
+fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                Error::Input(format!("{}:{}: {e}", path.display(), i + 1))
+            })
+        })
+        .collect()
+}
+
+impl DevSet {
+    pub fn load(dir: &Path) -> Result<Self> {
+        let docs: Vec<DocLine> = read_jsonl(&dir.join("documents.jsonl"))?;
+        let stories_dir = dir.join("stories");
+        let mut metas: Vec<PathBuf> = std::fs::read_dir(&stories_dir)
+            .map_err(|e| Error::io(&stories_dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.to_string_lossy().ends_with(".meta.json"))
+            .collect();
+        metas.sort();
+        let mut stories = Vec::new();
+        for m in metas {
+            let text = std::fs::read_to_string(&m).map_err(|e| Error::io(&m, e))?;
+            let meta: StoryMeta = serde_json::from_str(&text)
+                .map_err(|e| Error::Input(format!("{}: {e}", m.display())))?;
+            let path = stories_dir.join(format!("{}.jsonl", meta.story));
+            let sentences: Vec<Labelled> = read_jsonl(&path)?;
+            let documents: Vec<Document> = docs
+                .iter()
+                .filter(|d| d.story == meta.story)
+                .map(|d| Document {
+                    id: d.id.clone(),
+                    source: d.id.clone(),
+                    outlet: None,
+                    date: None,
+                    title: None,
+                    url: None,
+                    text: d.text.clone(),
+                })
+                .collect();
+            for s in &sentences {
+                let ok = documents
+                    .iter()
+                    .find(|d| d.id == s.doc)
+                    .is_some_and(|d| d.text.get(s.start..s.end) == Some(s.text.as_str()));
+                if !ok {
+                    return Err(Error::Input(format!(
+                        "{}: sentence {}..{} of {} does not match its document",
+                        path.display(),
+                        s.start,
+                        s.end,
+                        s.doc
+                    )));
+                }
+            }
+            stories.push(DevStory {
+                meta,
+                documents,
+                sentences,
+            });
+        }
+        Ok(DevSet {
+            dir: dir.to_path_buf(),
+            stories,
+        })
+    }
+
+    /// The stories of one half ("dev" or "test").
+    pub fn split(&self, split: &str) -> Vec<&DevStory> {
+        self.stories
+            .iter()
+            .filter(|s| s.meta.split == split)
+            .collect()
+    }
+}
+
+/// Precision, recall and F1 over cross-document sentence pairs.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct PairScore {
+    pub gold_pairs: usize,
+    pub predicted_pairs: usize,
+    pub correct: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+/// A sentence by (document, start): what predictions are mapped onto.
+pub type SentenceKey = (String, usize);
+
+/// Gold cross-document pairs of `stories` (two sentences of one group, different documents).
+pub fn gold_pairs(stories: &[&DevStory]) -> BTreeSet<(SentenceKey, SentenceKey)> {
+    let mut by_group: HashMap<(&str, &str), Vec<&Labelled>> = HashMap::new();
+    for st in stories {
+        for s in &st.sentences {
+            if let Some(g) = &s.group {
+                by_group
+                    .entry((st.meta.story.as_str(), g.as_str()))
+                    .or_default()
+                    .push(s);
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for members in by_group.values() {
+        for (i, a) in members.iter().enumerate() {
+            for b in &members[i + 1..] {
+                if a.doc != b.doc {
+                    out.insert(ordered((a.doc.clone(), a.start), (b.doc.clone(), b.start)));
+                }
+            }
+        }
+    }
+    out
+}
+
+pub fn ordered(a: SentenceKey, b: SentenceKey) -> (SentenceKey, SentenceKey) {
+    if a <= b { (a, b) } else { (b, a) }
+}
+
+/// Predicted groups (each a list of sentence keys) against the gold pairs.
+pub fn score_groups(
+    gold: &BTreeSet<(SentenceKey, SentenceKey)>,
+    groups: &[Vec<SentenceKey>],
+) -> PairScore {
+    let mut predicted = BTreeSet::new();
+    for g in groups {
+        for (i, a) in g.iter().enumerate() {
+            for b in &g[i + 1..] {
+                if a.0 != b.0 {
+                    predicted.insert(ordered(a.clone(), b.clone()));
+                }
+            }
+        }
+    }
+    score_pairs(gold, &predicted)
+}
+
+pub fn score_pairs(
+    gold: &BTreeSet<(SentenceKey, SentenceKey)>,
+    predicted: &BTreeSet<(SentenceKey, SentenceKey)>,
+) -> PairScore {
+    let correct = predicted.intersection(gold).count();
+    let precision = if predicted.is_empty() {
+        0.0
+    } else {
+        correct as f64 / predicted.len() as f64
+    };
+    let recall = if gold.is_empty() {
+        0.0
+    } else {
+        correct as f64 / gold.len() as f64
+    };
+    let f1 = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
+    PairScore {
+        gold_pairs: gold.len(),
+        predicted_pairs: predicted.len(),
+        correct,
+        precision,
+        recall,
+        f1,
+    }
+}
+
+/// The sentence keys of each group `match` found (a member's sentence, by its start).
+pub fn match_groups(result: &MatchResult) -> Vec<Vec<SentenceKey>> {
+    result
+        .groups
+        .iter()
+        .map(|g| {
+            g.members
+                .iter()
+                .map(|m| (m.unit.doc.clone(), m.unit.sentence_start))
+                .collect()
+        })
+        .collect()
+}
+
+/// Segmented documents of `stories`, in order.
+pub fn segmented(stories: &[&DevStory]) -> Vec<Segmented> {
+    stories
+        .iter()
+        .flat_map(|s| &s.documents)
+        .map(|d| segment(d, SegmentOptions::default()))
+        .collect()
+}
+
+/// `match` on the documents of one half, scored against its gold pairs.
+pub fn evaluate_match(
+    stories: &[&DevStory],
+    embedder: &Embedder,
+    opts: &MatchOptions,
+    heads: Option<&Classifiers>,
+    observer: &dyn Observer,
+) -> Result<PairScore> {
+    let docs = segmented(stories);
+    let result = match_claims(&docs, embedder, opts, heads, observer)?;
+    Ok(score_groups(&gold_pairs(stories), &match_groups(&result)))
+}
+
+/// Every cross-document pair of labelled sentences with its cosine: the bare-cosine baseline
+/// (one threshold over all pairs of a half).
+pub fn sentence_pair_cosines(
+    stories: &[&DevStory],
+    embedder: &Embedder,
+    observer: &dyn Observer,
+) -> Result<Vec<((SentenceKey, SentenceKey), f32)>> {
+    let sentences: Vec<&Labelled> = stories.iter().flat_map(|s| &s.sentences).collect();
+    let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+    let v = embedder.embed_all(&texts, "sentences", observer)?.vectors;
+    let mut out = Vec::new();
+    for (i, a) in sentences.iter().enumerate() {
+        for (j, b) in sentences.iter().enumerate().skip(i + 1) {
+            if a.doc != b.doc {
+                out.push((
+                    ordered((a.doc.clone(), a.start), (b.doc.clone(), b.start)),
+                    v.row(i).dot(&v.row(j)),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The pairs at or above `threshold`, scored.
+pub fn score_threshold(
+    gold: &BTreeSet<(SentenceKey, SentenceKey)>,
+    pairs: &[((SentenceKey, SentenceKey), f32)],
+    threshold: f32,
+) -> PairScore {
+    let predicted: BTreeSet<_> = pairs
+        .iter()
+        .filter(|(_, c)| *c >= threshold)
+        .map(|(p, _)| p.clone())
+        .collect();
+    score_pairs(gold, &predicted)
+}
+
+/// The threshold with the best F1 on `pairs` (steps of 0.01).
+pub fn best_threshold(
+    gold: &BTreeSet<(SentenceKey, SentenceKey)>,
+    pairs: &[((SentenceKey, SentenceKey), f32)],
+) -> (f32, PairScore) {
+    let mut best = (1.0, score_threshold(gold, pairs, 1.0));
+    for t in (20..=99).map(|t| t as f32 / 100.0) {
+        let s = score_threshold(gold, pairs, t);
+        if s.f1 > best.1.f1 {
+            best = (t, s);
+        }
+    }
+    best
+}
+
+/// The default location, beside the sources.
+pub fn default_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/devset")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_set_loads_and_its_spans_match() {
+        let set = DevSet::load(&default_dir()).expect("dev set");
+        assert_eq!(set.stories.len(), 8);
+        assert_eq!(set.split("dev").len(), 4);
+        assert_eq!(set.split("test").len(), 4);
+        let gold = gold_pairs(&set.split("test"));
+        assert!(gold.len() > 50, "{}", gold.len());
+        // Gold scored against itself is perfect; nothing predicted scores zero.
+        let groups: Vec<Vec<SentenceKey>> = gold
+            .iter()
+            .map(|(a, b)| vec![a.clone(), b.clone()])
+            .collect();
+        assert_eq!(score_groups(&gold, &groups).f1, 1.0);
+        assert_eq!(score_groups(&gold, &[]).f1, 0.0);
+    }
+
+    #[test]
+    fn pairs_within_one_document_do_not_count() {
+        let gold: BTreeSet<_> = [ordered(("a".into(), 0), ("b".into(), 0))].into();
+        let groups = vec![vec![
+            ("a".to_string(), 0),
+            ("a".to_string(), 10),
+            ("b".to_string(), 0),
+        ]];
+        let s = score_groups(&gold, &groups);
+        assert_eq!((s.predicted_pairs, s.correct), (2, 1));
+        assert_eq!(s.recall, 1.0);
+    }
+}
