@@ -7,8 +7,8 @@ mod common;
 use std::process::{Command, Output};
 
 use claimscope::classify::{
-    CONFIDENCE_HEAD, ConfidenceClassifier, Level, STANCE_HEAD, StanceClassifier, confidence,
-    default_head_path, stance,
+    CONFIDENCE_HEAD, ConfidenceClassifier, Level, STANCE_HEAD, Stance, StanceClassifier,
+    confidence, default_head_path, stance,
 };
 use claimscope::embed::ModelId;
 
@@ -140,9 +140,9 @@ fn a_reported_denial_disagrees_and_an_assertion_agrees() {
     let labels = clf
         .toward(claim, cv.row(0), &texts, tv.view())
         .expect("stance");
-    assert_eq!(labels[0].stance, "disagree", "{:?}", labels[0]);
-    assert_eq!(labels[1].stance, "agree", "{:?}", labels[1]);
-    assert_eq!(labels[2].stance, "unrelated", "{:?}", labels[2]);
+    assert_eq!(labels[0].stance, Stance::Disagree, "{:?}", labels[0]);
+    assert_eq!(labels[1].stance, Stance::Agree, "{:?}", labels[1]);
+    assert_eq!(labels[2].stance, Stance::Unrelated, "{:?}", labels[2]);
     let s = &labels[0].scores;
     assert!((s.agree + s.disagree + s.discuss + s.unrelated - 1.0).abs() < 1e-4);
 }
@@ -222,7 +222,11 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
         }
         // Members assert the group's claim; whatever only discusses or denies it is related.
         for m in &g.members[1..] {
-            assert_eq!(m.stance.as_ref().map(|s| s.stance), Some("agree"), "{g:#?}");
+            assert_eq!(
+                m.stance.as_ref().map(|s| s.stance),
+                Some(Stance::Agree),
+                "{g:#?}"
+            );
         }
         // Flagged only where words carry the difference.
         assert_eq!(g.confidence_differs, g.confidence_spread.is_some());
@@ -256,7 +260,7 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
 #[test]
 fn emergent_and_pei_test_figures_clear_their_baselines() {
     let e = common::embedder();
-    let em = stance::eval_emergent(
+    let em = stance::eval::eval_emergent(
         &stance_head(),
         e,
         &common::shared("data/emergent"),
@@ -267,7 +271,7 @@ fn emergent_and_pei_test_figures_clear_their_baselines() {
     assert_eq!(em.pairs, 524);
     assert!(em.accuracy > em.majority_accuracy + 0.1, "{em:?}");
     assert!(em.macro_f1 > 0.55, "{em:?}");
-    let c = confidence::evaluate(
+    let c = confidence::eval::evaluate(
         &confidence_head(),
         e,
         &common::shared("data/pei-certainty"),
@@ -412,7 +416,7 @@ fn training_data_errors_name_the_file_and_line() {
         ",claimHeadline,articleHeadline,articleHeadlineStance,articleId,claimId\n0,c,h,for,a,1\n1,c,h,sideways,b,1\n",
     )
     .expect("write");
-    let err = stance::load_emergent(dir.path(), "train")
+    let err = stance::data::load_emergent(dir.path(), "train")
         .expect_err("unknown label")
         .to_string();
     assert!(
@@ -424,7 +428,7 @@ fn training_data_errors_name_the_file_and_line() {
         "{\"finding\": \"x\", \"split\": \"train\"}\n",
     )
     .expect("write");
-    let err = confidence::load_pei(dir.path(), "train")
+    let err = confidence::data::load_pei(dir.path(), "train")
         .err()
         .expect("missing score")
         .to_string();
