@@ -184,18 +184,27 @@ pub struct StanceLabel {
 }
 
 impl StanceLabel {
-    /// From one row of class probabilities, in `Stance::ALL` order (the head's labels, checked
-    /// when it is loaded).
-    fn from_probs(p: ArrayView1<f32>) -> Self {
-        StanceLabel {
-            stance: Stance::from_index(head::argmax(p)).unwrap_or(Stance::Unrelated),
+    /// From one row of class probabilities, in `Stance::ALL` order. `load` refuses a head
+    /// with other labels, so a row of another width is a bug, reported rather than indexed.
+    fn from_probs(p: ArrayView1<f32>) -> Result<Self> {
+        let stance = Stance::from_index(head::argmax(p))
+            .filter(|_| p.len() == Stance::ALL.len())
+            .ok_or_else(|| {
+                Error::Internal(format!(
+                    "stance head gave {} probabilities, not {}",
+                    p.len(),
+                    Stance::ALL.len()
+                ))
+            })?;
+        Ok(StanceLabel {
+            stance,
             scores: StanceScores {
                 agree: p[Stance::Agree.index()],
                 disagree: p[Stance::Disagree.index()],
                 discuss: p[Stance::Discuss.index()],
                 unrelated: p[Stance::Unrelated.index()],
             },
-        }
+        })
     }
 
     pub fn related(&self) -> bool {
@@ -269,7 +278,7 @@ impl StanceClassifier {
         v: ArrayView2<f32>,
     ) -> Result<Vec<StanceLabel>> {
         let p = self.probabilities(claims, texts, u, v)?;
-        Ok(p.rows().into_iter().map(StanceLabel::from_probs).collect())
+        p.rows().into_iter().map(StanceLabel::from_probs).collect()
     }
 
     /// Stance of many texts toward one claim.
