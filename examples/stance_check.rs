@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use claimscope::classify::{STANCE_HEAD, StanceClassifier, default_head_path};
+use claimscope::classify::{STANCE_HEAD, Stance, StanceClassifier, default_head_path};
 use claimscope::embed::{DEFAULT_MODEL, Embedder};
 use claimscope::eval::{Pair, load_mrpc, load_stsb, shared_dir};
 use claimscope::grouping::GroupingConfig;
@@ -47,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let agree: Vec<usize> = above
             .iter()
             .copied()
-            .filter(|&i| stance[i].stance == "agree")
+            .filter(|&i| stance[i].stance == Stance::Agree)
             .collect();
         let pr = |sel: &[usize]| {
             let hit = sel.iter().filter(|&&i| gold[i]).count() as f64;

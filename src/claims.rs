@@ -13,6 +13,8 @@
 //! conservative: a split needs a long enough clause on both sides, otherwise the sentence stays
 //! whole.
 
+use crate::lexicon::{LEADING_SUBORDINATORS, REPORTING};
+
 /// A claim inside a sentence: `sentence[start..end] == text`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Claim {
@@ -20,59 +22,6 @@ pub struct Claim {
     pub end: usize,
     pub text: String,
 }
-
-/// Verbs that introduce reported content ("X says ...", "..., X said").
-const REPORTING: &[&str] = &[
-    "says",
-    "said",
-    "say",
-    "found",
-    "finds",
-    "find",
-    "concluded",
-    "concludes",
-    "assessed",
-    "assesses",
-    "assess",
-    "believes",
-    "believe",
-    "believed",
-    "states",
-    "stated",
-    "reported",
-    "reports",
-    "claimed",
-    "claims",
-    "warned",
-    "warns",
-    "added",
-    "adds",
-    "noted",
-    "notes",
-    "argued",
-    "argues",
-    "alleged",
-    "alleges",
-    "told",
-    "wrote",
-    "writes",
-    "determined",
-    "judged",
-    "judges",
-    "indicate",
-    "indicates",
-    "shows",
-    "show",
-    "reveals",
-    "revealed",
-    "acknowledges",
-    "acknowledged",
-    "emphasizes",
-    "asserts",
-    "asserted",
-    "mentions",
-    "conveyed",
-];
 
 /// Words joining two clauses where a split keeps both sides meaningful.
 const JOINERS: &[&str] = &[
@@ -88,10 +37,6 @@ const JOINERS: &[&str] = &[
     ", adding ",
     ", noting ",
 ];
-
-/// Subordinating words that open a sentence with a clause of its own ("While Russia sought X,
-/// Iran did Y"): the clause before the comma is a second claim.
-const LEADING_SUBORDINATE: &[&str] = &["while ", "although ", "though ", "whereas ", "as "];
 
 /// Minimum words on each side of a split: shorter pieces are phrases, not claims.
 const MIN_WORDS: usize = 6;
@@ -161,18 +106,24 @@ fn split_at_joiner(text: &str, start: usize, end: usize, joiner: &str) -> Vec<(u
 fn split_leading_subordinate(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     let piece = &text[start..end];
     let lower = piece.to_ascii_lowercase();
-    let Some(word) = LEADING_SUBORDINATE.iter().find(|w| lower.starts_with(*w)) else {
+    // The subordinator and the space after it.
+    let Some(opener) = LEADING_SUBORDINATORS
+        .iter()
+        .find(|w| {
+            lower
+                .strip_prefix(**w)
+                .is_some_and(|rest| rest.starts_with(' '))
+        })
+        .map(|w| w.len() + 1)
+    else {
         return vec![(start, end)];
     };
     match piece.find(", ") {
         Some(comma)
-            if word_count(&piece[word.len()..comma]) >= 4
+            if word_count(&piece[opener..comma]) >= 4
                 && word_count(&piece[comma + 2..]) >= MIN_WORDS =>
         {
-            vec![
-                (start + word.len(), start + comma),
-                (start + comma + 2, end),
-            ]
+            vec![(start + opener, start + comma), (start + comma + 2, end)]
         }
         _ => vec![(start, end)],
     }

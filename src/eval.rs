@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::embed::{Embedder, TextVectors};
 use crate::error::{Error, Result};
+use crate::metrics::{Binary, best_threshold, binary, pearson, spearman};
 use crate::observe::Observer;
 use crate::pair::{self, PairHead};
 
@@ -110,103 +111,6 @@ pub fn pair_cosines(emb: &Embedder, pairs: &[Pair], observer: &dyn Observer) -> 
         observer,
     )?;
     pairs.iter().map(|p| table.dot(&p.a, &p.b)).collect()
-}
-
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Binary {
-    pub accuracy: f64,
-    pub f1: f64,
-    pub precision: f64,
-    pub recall: f64,
-}
-
-pub fn binary(pred: &[bool], gold: &[bool]) -> Binary {
-    let (mut tp, mut fp, mut fneg, mut correct) = (0.0, 0.0, 0.0, 0.0);
-    for (&p, &g) in pred.iter().zip(gold) {
-        match (p, g) {
-            (true, true) => tp += 1.0,
-            (true, false) => fp += 1.0,
-            (false, true) => fneg += 1.0,
-            _ => {}
-        }
-        if p == g {
-            correct += 1.0;
-        }
-    }
-    let precision = if tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 };
-    let recall = if tp + fneg > 0.0 {
-        tp / (tp + fneg)
-    } else {
-        0.0
-    };
-    let f1 = if precision + recall > 0.0 {
-        2.0 * precision * recall / (precision + recall)
-    } else {
-        0.0
-    };
-    Binary {
-        accuracy: correct / pred.len().max(1) as f64,
-        f1,
-        precision,
-        recall,
-    }
-}
-
-/// The threshold on `scores` that maximises accuracy on `gold` (midpoints between sorted scores).
-pub fn best_threshold(scores: &[f64], gold: &[bool]) -> f64 {
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
-    // Start with everything predicted positive, then move the threshold up one score at a time.
-    let mut correct: i64 = gold.iter().filter(|&&g| g).count() as i64;
-    let (mut best, mut best_t) = (correct, f64::NEG_INFINITY);
-    for (k, &i) in order.iter().enumerate() {
-        correct += if gold[i] { -1 } else { 1 };
-        let next = order
-            .get(k + 1)
-            .map(|&j| scores[j])
-            .unwrap_or(f64::INFINITY);
-        if correct > best && next > scores[i] {
-            best = correct;
-            best_t = (scores[i] + next) / 2.0;
-        }
-    }
-    best_t
-}
-
-fn ranks(x: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..x.len()).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let mut r = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && x[order[j + 1]] == x[order[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
-            r[k] = avg;
-        }
-        i = j + 1;
-    }
-    r
-}
-
-pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len().max(1) as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
-    sxy / (sxx * syy).sqrt().max(1e-300)
-}
-
-/// Spearman's rho with average ranks for ties (as scipy computes it).
-pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    pearson(&ranks(x), &ranks(y))
 }
 
 #[derive(Debug, Serialize)]
@@ -325,24 +229,4 @@ pub fn shared_dir() -> PathBuf {
 /// `<shared>/data/<name>`, the default place of a labelled dataset.
 pub fn default_data_dir(name: &str) -> PathBuf {
     shared_dir().join("data").join(name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spearman_handles_ties_like_scipy() {
-        // scipy.stats.spearmanr([1,2,2,3],[1,3,2,4]) = 0.9486832980505138
-        let r = spearman(&[1.0, 2.0, 2.0, 3.0], &[1.0, 3.0, 2.0, 4.0]);
-        assert!((r - 0.948_683_298_050_513_8).abs() < 1e-12, "{r}");
-    }
-
-    #[test]
-    fn threshold_maximises_accuracy() {
-        let s = [0.1, 0.2, 0.3, 0.7, 0.8, 0.9];
-        let g = [false, false, false, true, true, true];
-        let t = best_threshold(&s, &g);
-        assert!(t > 0.3 && t < 0.7, "{t}");
-    }
 }

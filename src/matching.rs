@@ -9,7 +9,7 @@ use crate::index::{NeighbourSearch, SearchConfig, Vectors, build_search};
 use serde::Serialize;
 
 use crate::claims;
-use crate::classify::{ConfidenceClassifier, Cue, Level, StanceClassifier, StanceLabel};
+use crate::classify::{ConfidenceClassifier, Cue, Level, Stance, StanceClassifier, StanceLabel};
 use crate::embed::Embedder;
 use crate::error::Result;
 use crate::grouping::{self, GroupingConfig};
@@ -372,8 +372,8 @@ fn annotate(
             .enumerate()
         {
             // The canonical claim is the group's claim whatever the head says of it to itself.
-            if opts.require_agree && pos > 0 && st.stance != "agree" {
-                if st.stance == "disagree" || st.stance == "discuss" {
+            if opts.require_agree && pos > 0 && st.stance != Stance::Agree {
+                if matches!(st.stance, Stance::Disagree | Stance::Discuss) {
                     removed.push(Related {
                         unit: m.unit,
                         score: m.score,
@@ -426,7 +426,7 @@ fn annotate(
         removed.extend(
             cand.iter()
                 .zip(labels)
-                .filter(|(_, l)| l.stance == "disagree" || l.stance == "discuss")
+                .filter(|(_, l)| matches!(l.stance, Stance::Disagree | Stance::Discuss))
                 .map(|(&(j, score), stance)| Related {
                     unit: units[j].clone(),
                     score,
@@ -477,8 +477,8 @@ fn related_pool(
 /// Denials first (what a reader comparing outlets looks for), then by similarity; a few.
 fn finish_related(mut related: Vec<Related>) -> Vec<Related> {
     related.sort_by(|a, b| {
-        (b.stance.stance == "disagree")
-            .cmp(&(a.stance.stance == "disagree"))
+        (b.stance.stance == Stance::Disagree)
+            .cmp(&(a.stance.stance == Stance::Disagree))
             .then(b.score.total_cmp(&a.score))
     });
     related.truncate(RELATED_SHOWN);

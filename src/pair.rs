@@ -9,6 +9,8 @@
 
 use std::collections::HashSet;
 
+use crate::lexicon::SENTENCE_OPENERS;
+
 /// Feature vector of a pair; `cosine` must come from normalised embeddings.
 pub fn features(cosine: f32, a: &str, b: &str) -> [f64; 5] {
     let (na, nb) = (names(a), names(b));
@@ -43,53 +45,12 @@ fn words(s: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
-/// Words that open sentences capitalised without being names.
-const STARTERS: &[&str] = &[
-    "a",
-    "an",
-    "the",
-    "in",
-    "on",
-    "at",
-    "it",
-    "he",
-    "she",
-    "they",
-    "we",
-    "i",
-    "you",
-    "but",
-    "and",
-    "this",
-    "that",
-    "these",
-    "those",
-    "there",
-    "as",
-    "for",
-    "if",
-    "while",
-    "when",
-    "after",
-    "before",
-    "according",
-    "however",
-    "its",
-    "his",
-    "her",
-    "their",
-    "our",
-    "some",
-    "many",
-    "one",
-];
-
 /// Capitalised words, lower-cased, possessive cut; a sentence's first word only when it is not
 /// a common opener.
 fn names(s: &str) -> HashSet<String> {
     words(s)
         .enumerate()
-        .filter(|(i, w)| *i > 0 || !STARTERS.contains(&w.to_lowercase().as_str()))
+        .filter(|(i, w)| *i > 0 || !SENTENCE_OPENERS.contains(&w.to_lowercase().as_str()))
         .map(|(_, w)| w)
         .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
         .map(|w| {

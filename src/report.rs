@@ -65,7 +65,7 @@ pub fn table(r: &MatchResult) -> String {
                 m.score,
                 clip(&m.unit.outlet, 22),
                 clip(&confidence_tag(m.confidence.as_ref()), 24),
-                m.stance.as_ref().map_or("", |s| s.stance),
+                m.stance.as_ref().map_or("", |s| s.stance.as_str()),
                 clip(&m.unit.sentence, 110)
             );
         }
@@ -78,7 +78,7 @@ pub fn table(r: &MatchResult) -> String {
                     r.score,
                     clip(&r.unit.outlet, 22),
                     clip(&confidence_tag(Some(&r.confidence)), 24),
-                    r.stance.stance,
+                    r.stance.stance.as_str(),
                     clip(&r.unit.sentence, 110)
                 );
             }
@@ -135,7 +135,7 @@ pub fn markdown(r: &MatchResult) -> String {
                 m.score,
                 &m.unit,
                 m.confidence.as_ref(),
-                m.stance.as_ref().map_or("", |s| s.stance),
+                m.stance.as_ref().map_or("", |s| s.stance.as_str()),
             );
         }
         if !g.related.is_empty() {
@@ -149,7 +149,7 @@ pub fn markdown(r: &MatchResult) -> String {
                     r.score,
                     &r.unit,
                     Some(&r.confidence),
-                    r.stance.stance,
+                    r.stance.stance.as_str(),
                 );
             }
         }

@@ -7,8 +7,8 @@ mod common;
 use std::process::{Command, Output};
 
 use claimscope::classify::{
-    CONFIDENCE_HEAD, ConfidenceClassifier, Level, STANCE_HEAD, StanceClassifier, confidence,
-    default_head_path, stance,
+    CONFIDENCE_HEAD, ConfidenceClassifier, Level, STANCE_HEAD, Stance, StanceClassifier,
+    confidence, default_head_path, stance,
 };
 use claimscope::embed::ModelId;
 
@@ -140,9 +140,9 @@ fn a_reported_denial_disagrees_and_an_assertion_agrees() {
     let labels = clf
         .toward(claim, cv.row(0), &texts, tv.view())
         .expect("stance");
-    assert_eq!(labels[0].stance, "disagree", "{:?}", labels[0]);
-    assert_eq!(labels[1].stance, "agree", "{:?}", labels[1]);
-    assert_eq!(labels[2].stance, "unrelated", "{:?}", labels[2]);
+    assert_eq!(labels[0].stance, Stance::Disagree, "{:?}", labels[0]);
+    assert_eq!(labels[1].stance, Stance::Agree, "{:?}", labels[1]);
+    assert_eq!(labels[2].stance, Stance::Unrelated, "{:?}", labels[2]);
     let s = &labels[0].scores;
     assert!((s.agree + s.disagree + s.discuss + s.unrelated - 1.0).abs() < 1e-4);
 }
@@ -222,10 +222,13 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
         }
         // Members assert the group's claim; whatever only discusses or denies it is related.
         for m in &g.members[1..] {
-            assert_eq!(m.stance.as_ref().map(|s| s.stance), Some("agree"), "{g:#?}");
+            assert_eq!(
+                m.stance.as_ref().map(|s| s.stance),
+                Some(Stance::Agree),
+                "{g:#?}"
+            );
         }
-        // Flagged only where words carry the difference.
-        assert_eq!(g.confidence_differs, g.confidence_spread.is_some());
+        check_confidence_flag(g);
     }
     // The stance check only removes: cosine-only grouping keeps every group it found, and the
     // groups it drops here are the ones tying the 2021 report to the 2023 cable (another event).
@@ -253,10 +256,82 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
     assert!(!r.groups.iter().any(cable), "{:#?}", r.groups);
 }
 
+/// What `confidence_differs` promises, recomputed from the members themselves: they assert the
+/// claim at two or more levels, where `high` always counts and a hedged level counts only when
+/// a hedge cue of that level stands in the member's main clause, inside its claim (a head's
+/// unexplained "moderate" never raises the flag). The spread lists exactly those levels, each
+/// with the outlets asserting it.
+fn check_confidence_flag(g: &claimscope::matching::MatchGroup) {
+    use claimscope::classify::cues::CueKind;
+    use claimscope::matching::Member;
+    for m in &g.members {
+        let conf = m.confidence.as_ref().expect("labelled");
+        // Cue spans are document offsets inside the claim, and point at the cue's words.
+        for q in &conf.cues {
+            assert!(
+                q.start >= m.unit.start && q.end <= m.unit.end,
+                "{q:?} {m:#?}"
+            );
+            let at = q.start - m.unit.sentence_start..q.end - m.unit.sentence_start;
+            assert_eq!(m.unit.sentence.get(at), Some(q.text.as_str()), "{m:#?}");
+        }
+    }
+    let carried = |m: &Member| -> Option<Level> {
+        let c = m.confidence.as_ref()?;
+        let worded = c.cues.iter().any(|q| {
+            q.main_clause
+                && q.kind != CueKind::Booster
+                && q.level == c.level
+                && q.start >= m.unit.start
+                && q.end <= m.unit.end
+        });
+        match c.level {
+            Level::High => Some(Level::High),
+            Level::None => None,
+            hedged => worded.then_some(hedged),
+        }
+    };
+    let mut levels: Vec<Level> = g.members.iter().filter_map(carried).collect();
+    levels.sort();
+    levels.dedup();
+    assert_eq!(
+        g.confidence_differs,
+        levels.len() >= 2,
+        "levels carried by words {levels:?}: {g:#?}"
+    );
+    let Some(spread) = &g.confidence_spread else {
+        assert!(!g.confidence_differs, "{g:#?}");
+        return;
+    };
+    assert!(g.confidence_differs, "{g:#?}");
+    // At least two levels, so at least one hedged member whose hedge is in its words.
+    assert!(
+        g.members
+            .iter()
+            .any(|m| matches!(carried(m), Some(Level::Moderate | Level::Low))),
+        "{g:#?}"
+    );
+    let shown: Vec<Level> = spread.levels.iter().map(|l| l.level).collect();
+    assert_eq!(shown, levels, "most certain first: {g:#?}");
+    for l in &spread.levels {
+        let mut want: Vec<&str> = g
+            .members
+            .iter()
+            .filter(|m| carried(m) == Some(l.level))
+            .map(|m| m.unit.outlet.as_str())
+            .collect();
+        want.sort_unstable();
+        want.dedup();
+        let mut got: Vec<&str> = l.outlets.iter().map(String::as_str).collect();
+        got.sort_unstable();
+        assert_eq!(got, want, "outlets at {}: {g:#?}", l.level);
+    }
+}
+
 #[test]
 fn emergent_and_pei_test_figures_clear_their_baselines() {
     let e = common::embedder();
-    let em = stance::eval_emergent(
+    let em = stance::eval::eval_emergent(
         &stance_head(),
         e,
         &common::shared("data/emergent"),
@@ -267,7 +342,7 @@ fn emergent_and_pei_test_figures_clear_their_baselines() {
     assert_eq!(em.pairs, 524);
     assert!(em.accuracy > em.majority_accuracy + 0.1, "{em:?}");
     assert!(em.macro_f1 > 0.55, "{em:?}");
-    let c = confidence::evaluate(
+    let c = confidence::eval::evaluate(
         &confidence_head(),
         e,
         &common::shared("data/pei-certainty"),
@@ -412,7 +487,7 @@ fn training_data_errors_name_the_file_and_line() {
         ",claimHeadline,articleHeadline,articleHeadlineStance,articleId,claimId\n0,c,h,for,a,1\n1,c,h,sideways,b,1\n",
     )
     .expect("write");
-    let err = stance::load_emergent(dir.path(), "train")
+    let err = stance::data::load_emergent(dir.path(), "train")
         .expect_err("unknown label")
         .to_string();
     assert!(
@@ -424,7 +499,7 @@ fn training_data_errors_name_the_file_and_line() {
         "{\"finding\": \"x\", \"split\": \"train\"}\n",
     )
     .expect("write");
-    let err = confidence::load_pei(dir.path(), "train")
+    let err = confidence::data::load_pei(dir.path(), "train")
         .err()
         .expect("missing score")
         .to_string();

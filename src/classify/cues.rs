@@ -10,7 +10,12 @@
 //! The classifier uses these as features and reports them as explanations; they are rules
 //! because a cue list is exactly what the literature publishes and what a reader can check.
 
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
+
+use crate::lexicon::{NEGATIONS, SUBORDINATORS};
 
 /// The four asserted-confidence levels, from most to least certain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -70,8 +75,9 @@ pub struct Cue {
 use CueKind::{Booster, ConfidencePhrase, Estimative, Hedge};
 use Level::{High, Low, Moderate};
 
-/// Phrases, lower-case, longest first within a shared prefix so "very likely" wins over
-/// "likely". Matched on word boundaries.
+/// Phrases, lower-case ASCII, single spaces between words. Matched on whole words; where two
+/// start at the same word the one with more words wins ("very likely" over "likely"), so the
+/// order here does not matter.
 const LEXICON: &[(&str, Level, CueKind)] = &[
     // ICD 203 confidence levels.
     ("with high confidence", High, ConfidencePhrase),
@@ -180,37 +186,6 @@ const LEXICON: &[(&str, Level, CueKind)] = &[
     ("indeed", High, Booster),
 ];
 
-/// Words that open a subordinate clause. A fronted one ("If X, Y") ends at the first comma.
-const SUBORDINATORS: &[&str] = &[
-    "which", "who", "whom", "whose", "because", "since", "although", "though", "if", "unless",
-    "whether", "when", "whenever", "while", "where", "whereas", "after", "before", "until",
-];
-
-/// Words that signal a negated proposition (used as a feature, not a level).
-pub const NEGATIONS: &[&str] = &[
-    "not",
-    "no",
-    "never",
-    "none",
-    "nothing",
-    "neither",
-    "nor",
-    "n't",
-    "without",
-    "denied",
-    "denies",
-    "deny",
-    "false",
-    "baseless",
-    "fake",
-    "hoax",
-    "untrue",
-    "debunked",
-    "refuted",
-    "rejected",
-    "dismissed",
-];
-
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '\''
 }
@@ -236,45 +211,85 @@ pub fn words(s: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// The cue table as one automaton, built on first use. Each phrase is framed as it appears in
+/// the scanned stream (see `find`): a space before and after each word, so " very  likely ".
+static SCANNER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .ascii_case_insensitive(true)
+        .build(
+            LEXICON
+                .iter()
+                .map(|(phrase, _, _)| framed(phrase.split(' '))),
+        )
+        // The table is a constant of a hundred short phrases, far inside the automaton's
+        // limits: a failure here is a bug in this file, caught by every test that finds a cue.
+        .expect("the cue table compiles")
+});
+
+/// Words each wrapped in spaces and joined: "very likely" -> " very  likely ".
+fn framed<'a>(words: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for w in words {
+        out.push(' ');
+        out.push_str(w);
+        out.push(' ');
+    }
+    out
+}
+
 /// The cues of `sentence`, in order, overlapping matches resolved in favour of the longer.
+///
+/// The scan runs over the sentence's words, each wrapped in spaces (" Putin  is  very  likely
+/// "), not over the sentence: a phrase then matches whole words only, whatever separates them
+/// in the text ("very, likely", "very\nlikely" are still "very likely", as in the word-by-word
+/// scan this replaced), and two neighbouring cues never share a byte, so a leftmost-longest
+/// pass finds, at the first word where any phrase starts, the one with the most words, then
+/// goes on after it. Case is folded by the automaton, ASCII only: the table is ASCII, and
+/// folding in place keeps every byte offset, which full Unicode lower-casing does not ("İ"
+/// grows, "ẞ" shrinks).
 pub fn find(sentence: &str) -> Vec<Cue> {
-    // Spans index `sentence`, so the fold must keep every byte offset: full Unicode
-    // lower-casing does not ("İ" grows, "ẞ" shrinks, even when the totals happen to agree).
-    // The lexicon is ASCII, so an ASCII fold loses nothing.
-    let folded = sentence.to_ascii_lowercase();
-    let toks = words(&folded);
-    let subord = subordinate_mask(&folded, &toks);
-    let mut cues: Vec<Cue> = Vec::new();
-    let mut ti = 0;
-    while ti < toks.len() {
-        let mut matched = None;
-        for &(phrase, level, kind) in LEXICON {
-            let n = phrase.split(' ').count();
-            if ti + n > toks.len() {
-                continue;
-            }
-            let ok = phrase
-                .split(' ')
-                .zip(&toks[ti..ti + n])
-                .all(|(w, &(a, b))| &folded[a..b] == w);
-            if ok && matched.is_none_or(|(m, _, _): (usize, Level, CueKind)| n > m) {
-                matched = Some((n, level, kind));
-            }
-        }
-        if let Some((n, level, kind)) = matched {
-            let (start, end) = (toks[ti].0, toks[ti + n - 1].1);
-            cues.push(Cue {
-                text: sentence[start..end].to_string(),
-                start,
-                end,
-                level,
-                kind,
-                main_clause: !subord[ti],
-            });
-            ti += n;
-        } else {
-            ti += 1;
-        }
+    let toks = words(sentence);
+    let subord = subordinate_mask(sentence, &toks);
+    // Where each word's frame starts and ends in the stream.
+    let mut stream = String::with_capacity(sentence.len() + 2 * toks.len());
+    let mut starts = Vec::with_capacity(toks.len());
+    let mut ends = Vec::with_capacity(toks.len());
+    for &(a, b) in &toks {
+        starts.push(stream.len());
+        stream.push(' ');
+        stream.push_str(&sentence[a..b]);
+        stream.push(' ');
+        ends.push(stream.len());
+    }
+    let mut cues = Vec::new();
+    for m in SCANNER.find_iter(&stream) {
+        // Word-boundary check. Every pattern starts and ends with a frame space and words hold
+        // no spaces, so a match always spans whole frames; a miss here would be a bug, and the
+        // match is skipped rather than given a wrong span.
+        let (first, last) = (
+            starts.binary_search(&m.start()),
+            ends.binary_search(&m.end()),
+        );
+        debug_assert!(
+            first.is_ok() && last.is_ok(),
+            "cue match {m:?} off the word frames of {stream:?}"
+        );
+        let (Ok(first), Ok(last)) = (first, last) else {
+            continue;
+        };
+        let Some(&(_, level, kind)) = LEXICON.get(m.pattern().as_usize()) else {
+            continue;
+        };
+        let (start, end) = (toks[first].0, toks[last].1);
+        cues.push(Cue {
+            text: sentence[start..end].to_string(),
+            start,
+            end,
+            level,
+            kind,
+            main_clause: !subord[first],
+        });
     }
     cues
 }
@@ -291,7 +306,8 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)]) -> Vec<bool> {
             open = false;
             fronted = false;
         }
-        if !open && SUBORDINATORS.contains(&w) {
+        // Case-blind like the cue scan: "Which" opens a clause as "which" does.
+        if !open && SUBORDINATORS.iter().any(|x| x.eq_ignore_ascii_case(w)) {
             open = true;
             fronted = i == 0;
             // The subordinator itself belongs to the clause it opens.
@@ -334,6 +350,50 @@ pub fn lexical_level(cues: &[Cue]) -> Option<Level> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The word-by-word scan `find` replaced (every phrase tried at every word), kept as the
+    /// reference the automaton must agree with.
+    fn find_reference(sentence: &str) -> Vec<Cue> {
+        // Spans index `sentence`, so the fold must keep every byte offset: full Unicode
+        // lower-casing does not ("İ" grows, "ẞ" shrinks, even when the totals happen to agree).
+        // The lexicon is ASCII, so an ASCII fold loses nothing.
+        let folded = sentence.to_ascii_lowercase();
+        let toks = words(&folded);
+        let subord = subordinate_mask(&folded, &toks);
+        let mut cues: Vec<Cue> = Vec::new();
+        let mut ti = 0;
+        while ti < toks.len() {
+            let mut matched = None;
+            for &(phrase, level, kind) in LEXICON {
+                let n = phrase.split(' ').count();
+                if ti + n > toks.len() {
+                    continue;
+                }
+                let ok = phrase
+                    .split(' ')
+                    .zip(&toks[ti..ti + n])
+                    .all(|(w, &(a, b))| &folded[a..b] == w);
+                if ok && matched.is_none_or(|(m, _, _): (usize, Level, CueKind)| n > m) {
+                    matched = Some((n, level, kind));
+                }
+            }
+            if let Some((n, level, kind)) = matched {
+                let (start, end) = (toks[ti].0, toks[ti + n - 1].1);
+                cues.push(Cue {
+                    text: sentence[start..end].to_string(),
+                    start,
+                    end,
+                    level,
+                    kind,
+                    main_clause: !subord[ti],
+                });
+                ti += n;
+            } else {
+                ti += 1;
+            }
+        }
+        cues
+    }
 
     fn levels(s: &str) -> Vec<(String, Level, bool)> {
         find(s)
@@ -399,5 +459,147 @@ mod tests {
         }
         assert_eq!(got[0].0, "likely");
         assert_eq!(got[1].0, "may");
+    }
+
+    /// Sentences that probe where an automaton over the text could part from the word scan:
+    /// separators other than one space, case, apostrophes, a phrase cut inside a word with a
+    /// shorter one inside it, neighbouring cues, prefixes shared by phrases, clause openers in
+    /// capitals, and letters whose lower case has another byte length.
+    const TRICKY: &[&str] = &[
+        "",
+        "...",
+        "Likely.",
+        "Putin is very  likely to have authorised it.",
+        "Putin is very, likely; very—likely, very\nlikely and very\tlikely.",
+        "VERY LIKELY, Very Likely, vErY lIkElY.",
+        "It is more likely than nothing that it will happen.",
+        "It is more likely than not that it will happen.",
+        "more likely than not",
+        "The mayor may maybe act, may-be not.",
+        "It's possible, it’s possible, it is possible that it is possible.",
+        "Is possible that, possible that, possible.",
+        "Almost certainly, almost certain, almost certainlyx, almost-certainly.",
+        "He is expected tomorrow; he is expected to win; expected to; were expected to.",
+        "They could've acted and couldn't stop it, though they could.",
+        "In fact, indeed, in facts, infact.",
+        "No doubt, without doubt, no doubts, no-doubt.",
+        "Officials assess, assessed and assesses; they believe, believes, believed.",
+        "The report, which may be wrong, says Moscow likely knew.",
+        "Which may be wrong. If the report is right, Moscow may retaliate.",
+        "WHICH IS LIKELY; If it is likely, it may; Although probable, it is unlikely.",
+        "ẞ café officials “likely” knew, İstanbul may follow, LİKELY, ǅmay.",
+        "With high confidence, WITH HIGH CONFIDENCE, high confidence, with low confidence and medium confidence.",
+        "Roughly even chance, an even chance, a remote chance, almost no chance.",
+        "It tends to, they tend to, it seems to, seemingly, it appeared to and appears to.",
+        "Very unlikely, highly improbable, highly likely, highly probable, most likely, in all likelihood.",
+        "2020 may likely 3may may3 may_be may's",
+        "reportedly allegedly alleged purportedly supposedly rumoured rumored unconfirmed",
+        "confirmed confirms proved proven proves demonstrated demonstrates established found determined",
+        "may may may might could possibly perhaps potentially",
+    ];
+
+    fn corpus_sentences() -> Vec<String> {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/election-interference"
+        );
+        let opts = crate::ingest::IngestOptions::for_paths(&[dir]);
+        let docs: Vec<String> = crate::ingest::Corpus::open(&opts, &crate::observe::Silent)
+            .expect("example corpus")
+            .flat_map(|d| {
+                crate::segment::segment(&d.expect("document"), Default::default())
+                    .sentences
+                    .into_iter()
+                    .map(|s| s.text)
+            })
+            .collect();
+        // Five articles, 88 sentences when this was written.
+        assert!(docs.len() >= 80, "{} sentences", docs.len());
+        docs
+    }
+
+    #[test]
+    fn automaton_finds_the_cues_the_word_scan_found() {
+        let corpus = corpus_sentences();
+        let (mut with_cues, mut cues) = (0, 0);
+        for s in corpus
+            .iter()
+            .map(String::as_str)
+            .chain(TRICKY.iter().copied())
+        {
+            let (got, want) = (find(s), find_reference(s));
+            assert_eq!(got, want, "{s:?}");
+            with_cues += usize::from(!got.is_empty());
+            cues += got.len();
+        }
+        eprintln!(
+            "{} sentences, {with_cues} with cues, {cues} cues: same as the word scan",
+            corpus.len() + TRICKY.len()
+        );
+        // The comparison is worth something only if cues were found.
+        assert!(with_cues >= 40, "{with_cues}");
+    }
+
+    #[test]
+    fn tricky_sentences_give_the_recorded_cues() {
+        let texts = |s: &str| -> Vec<String> { find(s).into_iter().map(|c| c.text).collect() };
+        // A long phrase cut inside a word leaves the shorter one inside it.
+        assert_eq!(
+            texts("It is more likely than nothing that it will happen."),
+            ["likely"]
+        );
+        assert_eq!(
+            texts("It is more likely than not that it will happen."),
+            ["more likely than not"]
+        );
+        // Any run of non-word characters separates words.
+        assert_eq!(
+            texts("Putin is very, likely; very—likely, very\nlikely and very\tlikely."),
+            [
+                "very, likely",
+                "very—likely",
+                "very\nlikely",
+                "very\tlikely"
+            ]
+        );
+        assert_eq!(
+            texts("The mayor may maybe act, may-be not."),
+            ["may", "maybe", "may"]
+        );
+        assert_eq!(
+            texts("It's possible, it’s possible, it is possible that it is possible."),
+            ["It's possible", "it is possible", "it is possible"]
+        );
+        assert_eq!(
+            levels("WHICH IS LIKELY; If it is likely, it may; Although probable, it is unlikely."),
+            vec![
+                ("LIKELY".into(), Moderate, false),
+                ("likely".into(), Moderate, false),
+                ("may".into(), Low, true),
+                ("probable".into(), Moderate, false),
+                ("unlikely".into(), Moderate, false),
+            ]
+        );
+        assert_eq!(
+            texts("ẞ café officials “likely” knew, İstanbul may follow, LİKELY, ǅmay."),
+            ["likely", "may"]
+        );
+    }
+
+    /// Two entries with one phrase would leave the winner to the automaton's tie rule.
+    #[test]
+    fn cue_table_is_lower_case_ascii_without_duplicates() {
+        let mut seen = std::collections::HashSet::new();
+        for (phrase, _, _) in LEXICON {
+            assert!(
+                phrase.is_ascii() && *phrase == phrase.to_lowercase(),
+                "{phrase}"
+            );
+            assert!(
+                !phrase.contains("  ") && phrase.trim() == *phrase,
+                "{phrase}"
+            );
+            assert!(seen.insert(*phrase), "{phrase} twice");
+        }
     }
 }

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::embed::ModelId;
 use crate::error::{Error, Result};
+use crate::metrics::macro_f1;
 
 /// What a head was trained on and for: checked when it is loaded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -473,55 +474,6 @@ pub fn argmax(row: ArrayView1<f32>) -> usize {
         .enumerate()
         .max_by(|a, b| a.1.total_cmp(b.1))
         .map_or(0, |(i, _)| i)
-}
-
-/// Per-class precision/recall/F1 and their macro average.
-#[derive(Debug, Clone, Serialize)]
-pub struct ClassScores {
-    pub label: String,
-    pub precision: f64,
-    pub recall: f64,
-    pub f1: f64,
-    pub support: usize,
-}
-
-pub fn per_class(pred: &[usize], gold: &[usize], labels: &[String]) -> Vec<ClassScores> {
-    (0..labels.len())
-        .map(|c| {
-            let tp = pred
-                .iter()
-                .zip(gold)
-                .filter(|&(&p, &g)| p == c && g == c)
-                .count() as f64;
-            let pp = pred.iter().filter(|&&p| p == c).count() as f64;
-            let gp = gold.iter().filter(|&&g| g == c).count();
-            let precision = if pp > 0.0 { tp / pp } else { 0.0 };
-            let recall = if gp > 0 { tp / gp as f64 } else { 0.0 };
-            let f1 = if precision + recall > 0.0 {
-                2.0 * precision * recall / (precision + recall)
-            } else {
-                0.0
-            };
-            ClassScores {
-                label: labels[c].clone(),
-                precision,
-                recall,
-                f1,
-                support: gp,
-            }
-        })
-        .collect()
-}
-
-pub fn macro_f1(pred: &[usize], gold: &[usize], k: usize) -> f64 {
-    let labels: Vec<String> = (0..k).map(|i| i.to_string()).collect();
-    let s = per_class(pred, gold, &labels);
-    s.iter().map(|c| c.f1).sum::<f64>() / k.max(1) as f64
-}
-
-pub fn accuracy(pred: &[usize], gold: &[usize]) -> f64 {
-    let ok = pred.iter().zip(gold).filter(|(p, g)| p == g).count();
-    ok as f64 / gold.len().max(1) as f64
 }
 
 /// Rows of `x` at `idx` (a helper for splitting feature matrices).

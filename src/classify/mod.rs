@@ -1,6 +1,12 @@
 //! Small classifiers on sentence embeddings: asserted confidence of a sentence and stance of a
 //! sentence toward a claim. The heads are trained here on public data (`claimscope train`),
 //! shipped in `models/` with a model card each, and refuse to run on another embedding model.
+//!
+//! Layout, by job: `cues` (the confidence cue scan) and `head` (the trainable classifier and its
+//! file) are shared; `confidence` and `stance` are each a runtime module (labels, features,
+//! classifier: what `match` and `classify` load) with `data`, `train` and `eval` beside it.
+//! Imports run one way, from training and evaluation to the runtime and from there to `cues`,
+//! `head`, `crate::lexicon` and `crate::metrics`, so no two modules import each other.
 
 pub mod confidence;
 pub mod cues;
@@ -11,7 +17,7 @@ use std::path::PathBuf;
 
 pub use confidence::{ConfidenceClassifier, ConfidenceLabel};
 pub use cues::{Cue, Level};
-pub use stance::{StanceClassifier, StanceLabel};
+pub use stance::{Stance, StanceClassifier, StanceLabel};
 
 /// File names of the shipped heads.
 pub const STANCE_HEAD: &str = "stance.safetensors";

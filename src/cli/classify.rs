@@ -248,7 +248,7 @@ impl Labeller {
                     row.insert("stance".into(), json!(l.stance));
                     row.insert("scores".into(), json!(l.scores));
                     row.insert("similarity".into(), json!(v.dot(claim_vec)));
-                    w.row(l.stance, row)?;
+                    w.row(l.stance.as_str(), row)?;
                 }
             }
         }
@@ -446,7 +446,7 @@ fn run_pairs(
                 let mut row = fields;
                 row.insert("stance".into(), json!(l.stance));
                 row.insert("scores".into(), json!(l.scores));
-                w.row(l.stance, row)?;
+                w.row(l.stance.as_str(), row)?;
             }
             Ok(())
         };

@@ -57,7 +57,7 @@ pub struct EvalConfidenceArgs {
     pub model: ModelArgs,
 }
 
-fn class_table(rows: &[crate::classify::head::ClassScores]) {
+fn class_table(rows: &[crate::metrics::ClassScores]) {
     println!(
         "  {:<10} {:>9} {:>7} {:>7} {:>8}",
         "class", "precision", "recall", "F1", "support"
@@ -102,7 +102,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                         r.test_pairs, r.train_pairs
                     );
                     println!("{:<52} {:>8} {:>8}", "method", "accuracy", "F1");
-                    let row = |name: &str, b: &eval::Binary| {
+                    let row = |name: &str, b: &crate::metrics::Binary| {
                         println!("{name:<52} {:>8.3} {:>8.3}", b.accuracy, b.f1)
                     };
                     row("all \"paraphrase\" (baseline)", &r.baseline_all_paraphrase);
@@ -151,7 +151,9 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             }
         }
         EvalCommand::Stance(a) => {
-            use crate::classify::{STANCE_HEAD, StanceClassifier, default_head_path, stance};
+            use crate::classify::{
+                STANCE_HEAD, Stance, StanceClassifier, default_head_path, stance,
+            };
             let emergent = a
                 .data
                 .clone()
@@ -165,7 +167,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             if a.no_guard {
                 clf = clf.unguarded();
             }
-            let em = stance::eval_emergent(&clf, &embedder, &emergent, &term)?;
+            let em = stance::eval::eval_emergent(&clf, &embedder, &emergent, &term)?;
             let fnc = if a.no_fnc1 {
                 None
             } else {
@@ -173,7 +175,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                     .fnc1
                     .clone()
                     .unwrap_or_else(|| eval::default_data_dir("fnc1"));
-                Some(stance::eval_fnc1(&clf, &embedder, &dir, &term)?)
+                Some(stance::eval::eval_fnc1(&clf, &embedder, &dir, &term)?)
             };
             match a.format {
                 TableOrJson::Json => println!(
@@ -210,7 +212,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                         println!(
                             "  confusion (rows gold, columns predicted: agree disagree discuss unrelated)"
                         );
-                        for (l, row) in stance::LABELS.iter().zip(&f.confusion) {
+                        for (l, row) in Stance::ALL.iter().zip(&f.confusion) {
                             println!("  {l:<10} {row:?}");
                         }
                     }
@@ -231,7 +233,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 .clone()
                 .unwrap_or_else(|| default_head_path(CONFIDENCE_HEAD));
             let clf = ConfidenceClassifier::load(&head, &embedder.model_id()?)?;
-            let r = confidence::evaluate(&clf, &embedder, &dir, "test")?;
+            let r = confidence::eval::evaluate(&clf, &embedder, &dir, "test")?;
             match a.format {
                 TableOrJson::Json => println!("{}", json(&r)?),
                 TableOrJson::Table => {

@@ -114,10 +114,10 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             let embedder = model.load()?;
             let cfg = hyper.config(128, 1e-4, 1.0, 4 * embedder.dim());
             let id = embedder.model_id()?;
-            let trained = stance::train(
+            let trained = stance::train::train(
                 &embedder,
                 id.clone(),
-                &stance::StanceData {
+                &stance::train::StanceData {
                     emergent: &emergent,
                     fnc1: fnc1.as_deref(),
                 },
@@ -132,14 +132,14 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 trained.report.best_epoch
             );
             let clf = stance::StanceClassifier::load(output, &id)?;
-            let em = stance::eval_emergent(&clf, &embedder, &emergent, &term)?;
+            let em = stance::eval::eval_emergent(&clf, &embedder, &emergent, &term)?;
             let fnc = match &fnc1 {
-                Some(d) => Some(stance::eval_fnc1(&clf, &embedder, d, &term)?),
+                Some(d) => Some(stance::eval::eval_fnc1(&clf, &embedder, d, &term)?),
                 None => None,
             };
             let card = json!({
                 "task": "stance",
-                "labels": stance::LABELS,
+                "labels": stance::Stance::ALL,
                 "features": stance::FEATURES,
                 "embedding_model": id,
                 "reproduce": command_line(),
@@ -149,7 +149,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                     "fnc1": fnc1.as_ref().map(|p| p.display().to_string()),
                     "mapping": "Emergent for/against/observing = agree/disagree/discuss; unrelated = each Emergent train headline paired with another train claim; FNC-1 bodies reduced to the 3 sentences closest to the headline",
                     "sizes": trained.sizes,
-                    "train_label_counts": stance::LABELS.iter().zip(&trained.label_counts).map(|(l, n)| (l.to_string(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
+                    "train_label_counts": stance::Stance::ALL.iter().zip(&trained.label_counts).map(|(l, n)| (l.to_string(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
                     "validation": "10% of Emergent claims and 10% of FNC-1 bodies, held out whole",
                 },
                 "hyper_parameters": cfg,
@@ -175,17 +175,17 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             let embedder = model.load()?;
             let cfg = hyper.config(32, 0.1, 10.0, embedder.dim());
             let id = embedder.model_id()?;
-            let train_rows = confidence::load_pei(&dir, "train")?;
-            let medians = confidence::medians_by_cue(&train_rows);
+            let train_rows = confidence::data::load_pei(&dir, "train")?;
+            let medians = confidence::train::medians_by_cue(&train_rows);
             eprintln!("train medians of Pei & Jurgens scores by main-clause cue level:");
             for (name, n, m) in &medians {
                 eprintln!("  {name:<9} {n:>5} sentences, median {m:.2}");
             }
-            let trained = confidence::train(&embedder, id.clone(), &dir, &cfg)?;
+            let trained = confidence::train::train(&embedder, id.clone(), &dir, &cfg)?;
             trained.head.save(output)?;
             let clf = confidence::ConfidenceClassifier::load(output, &id)?;
-            let test = confidence::evaluate(&clf, &embedder, &dir, "test")?;
-            let val = confidence::evaluate(&clf, &embedder, &dir, "val")?;
+            let test = confidence::eval::evaluate(&clf, &embedder, &dir, "test")?;
+            let val = confidence::eval::evaluate(&clf, &embedder, &dir, "val")?;
             let card = json!({
                 "task": "confidence",
                 "labels": ["high", "moderate", "low", "none"],

@@ -10,6 +10,14 @@
 //! probable-hedge ("likely", "believes") median 4.0, unhedged and boosted ones median 5.0; the
 //! edges are the midpoints, 3.5 and 4.5 (`claimscope train confidence` prints the medians it
 //! sees, so the choice can be checked).
+//!
+//! This module is what `match` and `classify` run: the level rules, the cue features and the
+//! classifier. Beside it, building on it and never the other way round: `data` (Pei & Jurgens'
+//! sentences), `train` (the head and the medians behind the edges) and `eval` (test figures).
+
+pub mod data;
+pub mod eval;
+pub mod train;
 
 use std::path::Path;
 
@@ -17,10 +25,11 @@ use ndarray::{Array2, ArrayView2, s};
 use serde::Serialize;
 
 use super::cues::{self, Cue, Level};
-use super::head::{self, Head, HeadMeta, TrainConfig, TrainReport};
+use super::head::{self, Head};
 use crate::embed::Embedder;
 use crate::embed::ModelId;
 use crate::error::{Error, Result};
+use crate::lexicon::VERBISH;
 
 pub const FEATURES: &str = "confidence-v1: embedding + 16 cue features";
 pub const TASK: &str = "confidence";
@@ -39,20 +48,6 @@ pub fn level_of_score(score: f64) -> Level {
         Level::Low
     }
 }
-
-/// Auxiliaries and common news verbs: a line without final punctuation that has none of them
-/// (and no "-ed" form) reads as a label, not a statement.
-const VERBISH: &[&str] = &[
-    "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "will", "would",
-    "can", "could", "may", "might", "must", "should", "shall", "do", "does", "did", "says", "say",
-    "said", "warns", "warn", "claims", "claim", "denies", "deny", "shows", "show", "finds", "find",
-    "found", "confirms", "reveals", "calls", "gets", "get", "got", "makes", "make", "made",
-    "takes", "take", "took", "wins", "win", "won", "sells", "sell", "sold", "kills", "killed",
-    "dies", "die", "plans", "wants", "seeks", "sought", "backs", "hits", "sees", "saw", "gives",
-    "gave", "goes", "went", "comes", "came", "tells", "told", "knew", "knows", "thinks", "thought",
-    "led", "leads", "meets", "met", "hopes", "faces", "rejects", "admits", "approves", "orders",
-    "targets", "fails", "ends", "starts", "begins", "began",
-];
 
 /// Why a sentence asserts no proposition, or None when it does.
 pub fn no_proposition(text: &str) -> Option<&'static str> {
@@ -215,195 +210,10 @@ impl ConfidenceClassifier {
     }
 }
 
-/// One Pei & Jurgens sentence.
-pub struct Scored {
-    pub text: String,
-    pub score: f64,
-}
-
-/// `sentence-level-certainty.jsonl` rows of one split.
-pub fn load_pei(dir: &Path, split: &str) -> Result<Vec<Scored>> {
-    let path = dir.join("sentence-level-certainty.jsonl");
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let bad = |what: String| Error::Input(format!("{}:{}: {what}", path.display(), i + 1));
-        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
-        let field = |k: &str| v.get(k).ok_or_else(|| bad(format!("missing field {k:?}")));
-        if field("split")?.as_str() != Some(split) {
-            continue;
-        }
-        let finding = field("finding")?
-            .as_str()
-            .ok_or_else(|| bad("\"finding\" is not a string".into()))?;
-        let score = field("sentence-level-certainty")?
-            .as_f64()
-            .filter(|s| (1.0..=6.0).contains(s))
-            .ok_or_else(|| bad("\"sentence-level-certainty\" is not a number in 1..6".into()))?;
-        out.push(Scored {
-            text: finding.to_string(),
-            score,
-        });
-    }
-    if out.is_empty() {
-        return Err(Error::Input(format!(
-            "{}: no sentences of split {split:?}",
-            path.display()
-        )));
-    }
-    Ok(out)
-}
-
-fn class_index(l: Level) -> usize {
+/// Class index of a head level (`HEAD_LEVELS` order). `none` is not a head class; it maps to
+/// 0 only where a caller has ruled it out.
+pub(crate) fn class_index(l: Level) -> usize {
     HEAD_LEVELS.iter().position(|&x| x == l).unwrap_or(0)
-}
-
-/// Median train score per rule level: the evidence behind `LOW_BELOW` / `HIGH_FROM`.
-pub fn medians_by_cue(train: &[Scored]) -> Vec<(String, usize, f64)> {
-    let mut groups: Vec<(String, Vec<f64>)> = ["high", "moderate", "low", "no cue"]
-        .iter()
-        .map(|s| (s.to_string(), Vec::new()))
-        .collect();
-    for r in train {
-        let g = match cues::lexical_level(&cues::find(&r.text)) {
-            Some(Level::High) => 0,
-            Some(Level::Moderate) => 1,
-            Some(Level::Low) => 2,
-            _ => 3,
-        };
-        groups[g].1.push(r.score);
-    }
-    groups
-        .into_iter()
-        .map(|(name, mut v)| {
-            v.sort_by(f64::total_cmp);
-            let m = if v.is_empty() {
-                f64::NAN
-            } else {
-                v[v.len() / 2]
-            };
-            (name, v.len(), m)
-        })
-        .collect()
-}
-
-pub struct Trained {
-    pub head: Head,
-    pub report: TrainReport,
-    pub train_size: usize,
-    pub val_size: usize,
-}
-
-pub fn train(
-    embedder: &Embedder,
-    model: ModelId,
-    dir: &Path,
-    cfg: &TrainConfig,
-) -> Result<Trained> {
-    let tr = load_pei(dir, "train")?;
-    let va = load_pei(dir, "val")?;
-    let embed_feats = |rows: &[Scored]| -> Result<(Array2<f32>, Vec<usize>)> {
-        let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
-        let e = embedder.embed(&texts)?;
-        let y = rows
-            .iter()
-            .map(|r| class_index(level_of_score(r.score)))
-            .collect();
-        Ok((features(&texts, e.vectors.view()), y))
-    };
-    let (x, y) = embed_feats(&tr)?;
-    let (xv, yv) = embed_feats(&va)?;
-    let mut values = vec![(0.0f64, 0usize); HEAD_LEVELS.len()];
-    for (r, &c) in tr.iter().zip(&y) {
-        values[c].0 += (r.score - 1.0) / 5.0;
-        values[c].1 += 1;
-    }
-    let meta = HeadMeta {
-        task: TASK.into(),
-        labels: HEAD_LEVELS.iter().map(|l| l.to_string()).collect(),
-        features: FEATURES.into(),
-        embedding_model: model,
-        class_values: Some(
-            values
-                .iter()
-                .map(|&(s, n)| (s / n.max(1) as f64) as f32)
-                .collect(),
-        ),
-    };
-    let (head, report) = Head::fit(meta, x.view(), &y, xv.view(), &yv, cfg)?;
-    Ok(Trained {
-        head,
-        report,
-        train_size: tr.len(),
-        val_size: va.len(),
-    })
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ConfidenceEval {
-    pub split: String,
-    pub sentences: usize,
-    pub pearson: f64,
-    pub spearman: f64,
-    pub accuracy: f64,
-    pub macro_f1: f64,
-    pub per_class: Vec<head::ClassScores>,
-    /// The cue rule alone (no embedding), for comparison.
-    pub rule_accuracy: f64,
-    pub rule_macro_f1: f64,
-    pub majority_accuracy: f64,
-}
-
-pub fn evaluate(
-    c: &ConfidenceClassifier,
-    embedder: &Embedder,
-    dir: &Path,
-    split: &str,
-) -> Result<ConfidenceEval> {
-    let rows = load_pei(dir, split)?;
-    let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
-    let labels = c.classify_texts(embedder, &texts)?;
-    let gold: Vec<usize> = rows
-        .iter()
-        .map(|r| class_index(level_of_score(r.score)))
-        .collect();
-    // Pei's findings are all statements: a `none` from the rule counts as wrong, never dropped.
-    let pred: Vec<usize> = labels
-        .iter()
-        .map(|l| match l.confidence {
-            Level::None => usize::MAX,
-            other => class_index(other),
-        })
-        .collect();
-    let rule: Vec<usize> = texts
-        .iter()
-        .map(|t| match cues::lexical_level(&cues::find(t)) {
-            Some(l @ (Level::Moderate | Level::Low)) => class_index(l),
-            _ => 0,
-        })
-        .collect();
-    let names: Vec<String> = HEAD_LEVELS.iter().map(|l| l.to_string()).collect();
-    let scores: Vec<f64> = labels.iter().map(|l| l.score as f64).collect();
-    let golds: Vec<f64> = rows.iter().map(|r| r.score).collect();
-    let k = HEAD_LEVELS.len();
-    let mut counts = vec![0usize; k];
-    gold.iter().for_each(|&g| counts[g] += 1);
-    let majority = counts.iter().copied().max().unwrap_or(0) as f64 / gold.len().max(1) as f64;
-    Ok(ConfidenceEval {
-        split: split.into(),
-        sentences: rows.len(),
-        pearson: crate::eval::pearson(&scores, &golds),
-        spearman: crate::eval::spearman(&scores, &golds),
-        accuracy: head::accuracy(&pred, &gold),
-        macro_f1: head::macro_f1(&pred, &gold, k),
-        per_class: head::per_class(&pred, &gold, &names),
-        rule_accuracy: head::accuracy(&rule, &gold),
-        rule_macro_f1: head::macro_f1(&rule, &gold, k),
-        majority_accuracy: majority,
-    })
 }
 
 #[cfg(test)]

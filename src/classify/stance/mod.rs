@@ -1,0 +1,333 @@
+//! Stance of a text toward a claim: agree / disagree / discuss / unrelated.
+//!
+//! Features of a (claim, text) pair: the embeddings [u, v, |u-v|, u*v] (Conneau et al. 2017)
+//! plus cheap lexical evidence the embedding blurs: refutation words ("denied", "hoax",
+//! "baseless"), negation on either side and whether it differs, attribution/rumour words
+//! ("reportedly", "according to", "claims"), a question mark, overlap of names, numbers and
+//! content words. Cosine says "same topic"; these say "same side".
+//!
+//! This module is what `match` and `classify` run: the labels, the features and the
+//! classifier. Training and evaluation live beside it and build on it, never the other way
+//! round, so the runtime can be read (and one day shipped) without the dataset code:
+//! - `data`: Emergent and FNC-1 loaders, `unrelated` pair mining, embedded pair sets;
+//! - `train`: the head's training on them;
+//! - `eval`: the test-split figures (Emergent accuracy, the official FNC-1 score).
+
+pub mod data;
+pub mod eval;
+pub mod train;
+
+use std::path::Path;
+
+use ndarray::{Array2, ArrayView1, ArrayView2, s};
+use serde::Serialize;
+
+use super::cues;
+use super::head::{self, Head};
+use crate::embed::ModelId;
+use crate::error::{Error, Result};
+use crate::lexicon::{ATTRIBUTING, REFUTING, STOPWORDS};
+
+pub const TASK: &str = "stance";
+pub const FEATURES: &str = "stance-v1: [u, v, |u-v|, u*v] + 12 lexical features";
+/// The label names a stance head file carries, in class-index order (`Stance::ALL`).
+pub const LABELS: [&str; 4] = [
+    Stance::Agree.as_str(),
+    Stance::Disagree.as_str(),
+    Stance::Discuss.as_str(),
+    Stance::Unrelated.as_str(),
+];
+/// Lexical features after the four embedding blocks.
+pub(crate) const EXTRA: usize = 12;
+
+/// Stance of a text toward a claim, with FNC-1's four classes. Serialised, and written in head
+/// files, as the lower-case names (`as_str`); the declaration order is the head's class order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stance {
+    /// The text asserts the claim.
+    Agree,
+    /// The text denies it.
+    Disagree,
+    /// The text reports or discusses it without taking a side.
+    Discuss,
+    /// The text is about something else.
+    Unrelated,
+}
+
+impl Stance {
+    /// Every stance, in class-index order.
+    pub const ALL: [Stance; 4] = [
+        Stance::Agree,
+        Stance::Disagree,
+        Stance::Discuss,
+        Stance::Unrelated,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Stance::Agree => "agree",
+            Stance::Disagree => "disagree",
+            Stance::Discuss => "discuss",
+            Stance::Unrelated => "unrelated",
+        }
+    }
+
+    /// Column of this stance in the head's probabilities.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn from_index(i: usize) -> Option<Stance> {
+        Stance::ALL.get(i).copied()
+    }
+
+    /// The name as `as_str` writes it.
+    pub fn parse(name: &str) -> Option<Stance> {
+        Stance::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// Anything but `unrelated`: the text bears on the claim.
+    pub fn related(self) -> bool {
+        self != Stance::Unrelated
+    }
+}
+
+impl std::fmt::Display for Stance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, not `write_str`: tables align stances with `{:<10}`.
+        f.pad(self.as_str())
+    }
+}
+
+fn lower_words(s: &str) -> Vec<String> {
+    let l = s.to_lowercase();
+    cues::words(&l)
+        .into_iter()
+        .map(|(a, b)| l[a..b].to_string())
+        .collect()
+}
+
+fn count_in(words: &[String], list: &[&str]) -> f32 {
+    words.iter().filter(|w| list.contains(&w.as_str())).count() as f32
+}
+
+fn content(words: &[String]) -> std::collections::HashSet<&str> {
+    words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| w.len() > 2 && !STOPWORDS.contains(w))
+        .collect()
+}
+
+/// The 12 lexical features of a pair (`cos` from normalised embeddings). The order is part of
+/// the head file's format (`FEATURES`): the `disagree` guard reads columns 1 and 2.
+fn lexical(claim: &str, text: &str, cos: f32, out: &mut [f32]) {
+    let (cw, tw) = (lower_words(claim), lower_words(text));
+    let neg_c = cues::count_negations(claim) as f32;
+    let neg_t = cues::count_negations(text) as f32;
+    let (cc, tc) = (content(&cw), content(&tw));
+    let inter = cc.intersection(&tc).count() as f32;
+    let union = cc.union(&tc).count().max(1) as f32;
+    let pair = crate::pair::features(cos, claim, text);
+    out[0] = cos;
+    out[1] = count_in(&tw, REFUTING);
+    out[2] = neg_t;
+    out[3] = neg_c;
+    out[4] = f32::from((neg_t > 0.0) != (neg_c > 0.0));
+    out[5] = count_in(&tw, ATTRIBUTING);
+    out[6] = f32::from(text.contains('?'));
+    out[7] = pair[2] as f32;
+    out[8] = pair[3] as f32;
+    out[9] = pair[4] as f32;
+    out[10] = inter / union;
+    out[11] = inter / cc.len().max(1) as f32;
+}
+
+/// Feature rows of pairs: `u` claim vectors, `v` text vectors (normalised), row i with row i.
+pub fn features(
+    claims: &[&str],
+    texts: &[&str],
+    u: ArrayView2<f32>,
+    v: ArrayView2<f32>,
+) -> Array2<f32> {
+    let (n, d) = u.dim();
+    let mut x = Array2::zeros((n, 4 * d + EXTRA));
+    for i in 0..n {
+        let (a, b) = (u.row(i), v.row(i));
+        let mut row = x.row_mut(i);
+        row.slice_mut(s![..d]).assign(&a);
+        row.slice_mut(s![d..2 * d]).assign(&b);
+        row.slice_mut(s![2 * d..3 * d])
+            .assign(&(&a - &b).mapv(f32::abs));
+        row.slice_mut(s![3 * d..4 * d]).assign(&(&a * &b));
+        let cos = a.dot(&b);
+        if let Some(extra) = row.as_slice_mut() {
+            lexical(claims[i], texts[i], cos, &mut extra[4 * d..]);
+        }
+    }
+    x
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct StanceScores {
+    pub agree: f32,
+    pub disagree: f32,
+    pub discuss: f32,
+    pub unrelated: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StanceLabel {
+    pub stance: Stance,
+    pub scores: StanceScores,
+}
+
+impl StanceLabel {
+    /// From one row of class probabilities, in `Stance::ALL` order. `load` refuses a head
+    /// with other labels, so a row of another width is a bug, reported rather than indexed.
+    fn from_probs(p: ArrayView1<f32>) -> Result<Self> {
+        let stance = Stance::from_index(head::argmax(p))
+            .filter(|_| p.len() == Stance::ALL.len())
+            .ok_or_else(|| {
+                Error::Internal(format!(
+                    "stance head gave {} probabilities, not {}",
+                    p.len(),
+                    Stance::ALL.len()
+                ))
+            })?;
+        Ok(StanceLabel {
+            stance,
+            scores: StanceScores {
+                agree: p[Stance::Agree.index()],
+                disagree: p[Stance::Disagree.index()],
+                discuss: p[Stance::Discuss.index()],
+                unrelated: p[Stance::Unrelated.index()],
+            },
+        })
+    }
+
+    pub fn related(&self) -> bool {
+        self.stance.related()
+    }
+}
+
+pub struct StanceClassifier {
+    head: Head,
+    guard: bool,
+}
+
+impl StanceClassifier {
+    pub fn load(path: &Path, model: &ModelId) -> Result<Self> {
+        let head = Head::load(path)?;
+        head.check(path, TASK, FEATURES, model)?;
+        if head.labels() != LABELS {
+            return Err(Error::Model(format!(
+                "{}: labels {:?}, expected {LABELS:?}",
+                path.display(),
+                head.labels()
+            )));
+        }
+        Ok(StanceClassifier { head, guard: true })
+    }
+
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    /// Class probabilities, with `disagree` guarded: a text with no refutation or negation word
+    /// cannot deny anything, whatever the embedding says. Heads trained on headlines and FNC-1
+    /// bodies otherwise call long on-topic sentences "disagree" because they differ from the
+    /// claim (see the README's stance section for the effect on the test figures).
+    pub fn probabilities(
+        &self,
+        claims: &[&str],
+        texts: &[&str],
+        u: ArrayView2<f32>,
+        v: ArrayView2<f32>,
+    ) -> Result<Array2<f32>> {
+        let x = features(claims, texts, u, v);
+        let mut p = self.head.predict_proba(x.view())?;
+        if self.guard {
+            let d = u.ncols();
+            for (mut row, xr) in p.rows_mut().into_iter().zip(x.rows()) {
+                // Refuting words and negations in the text (`lexical`'s columns 1 and 2).
+                let evidence = xr[4 * d + 1] + xr[4 * d + 2];
+                if evidence == 0.0 {
+                    row[Stance::Disagree.index()] = 0.0;
+                    let sum = row.sum().max(1e-12);
+                    row.mapv_inplace(|q| q / sum);
+                }
+            }
+        }
+        Ok(p)
+    }
+
+    /// Turn the `disagree` guard off (to measure the head alone).
+    pub fn unguarded(mut self) -> Self {
+        self.guard = false;
+        self
+    }
+
+    /// Stance of each text (rows of `v`) toward its claim (rows of `u`).
+    pub fn classify(
+        &self,
+        claims: &[&str],
+        texts: &[&str],
+        u: ArrayView2<f32>,
+        v: ArrayView2<f32>,
+    ) -> Result<Vec<StanceLabel>> {
+        let p = self.probabilities(claims, texts, u, v)?;
+        p.rows().into_iter().map(StanceLabel::from_probs).collect()
+    }
+
+    /// Stance of many texts toward one claim.
+    pub fn toward(
+        &self,
+        claim: &str,
+        claim_vec: ArrayView1<f32>,
+        texts: &[&str],
+        v: ArrayView2<f32>,
+    ) -> Result<Vec<StanceLabel>> {
+        let n = texts.len();
+        let mut u = Array2::zeros((n, claim_vec.len()));
+        u.rows_mut()
+            .into_iter()
+            .for_each(|mut r| r.assign(&claim_vec));
+        let claims = vec![claim; n];
+        self.classify(&claims, texts, u.view(), v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stance_names_and_indices_are_the_head_format() {
+        assert_eq!(LABELS, ["agree", "disagree", "discuss", "unrelated"]);
+        for (i, s) in Stance::ALL.into_iter().enumerate() {
+            assert_eq!(s.index(), i);
+            assert_eq!(Stance::from_index(i), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+            assert_eq!(Stance::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Stance::from_index(4), None);
+        assert_eq!(format!("{:<10}|", Stance::Agree), "agree     |");
+        assert!(!Stance::Unrelated.related() && Stance::Discuss.related());
+    }
+
+    #[test]
+    fn refutation_and_negation_features_fire() {
+        let mut f = [0.0f32; EXTRA];
+        lexical(
+            "Russia interfered in the election",
+            "Russia called the allegations baseless and denied it did not",
+            0.7,
+            &mut f,
+        );
+        assert_eq!(f[0], 0.7);
+        assert!(f[1] >= 2.0, "{f:?}");
+        assert_eq!(f[4], 1.0, "negation only on the text side: {f:?}");
+    }
+}
