@@ -157,3 +157,156 @@ pub fn markdown(r: &MatchResult) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::stance::{Stance, StanceLabel, StanceScores};
+    use crate::classify::{Cue, Level, cues::CueKind};
+    use crate::matching::{
+        ClaimUnit, ConfidenceSpread, LevelOutlets, MatchOptions, Member, Related,
+    };
+
+    fn unit(doc: &str, outlet: &str, sentence: &str) -> ClaimUnit {
+        ClaimUnit {
+            doc: doc.into(),
+            outlet: outlet.into(),
+            sentence: sentence.into(),
+            start: 10,
+            end: 10 + sentence.len(),
+            claim: sentence.into(),
+            sentence_start: 10,
+            sentence_end: 10 + sentence.len(),
+            doc_index: 0,
+        }
+    }
+
+    fn cue(text: &str, level: Level, main_clause: bool) -> Cue {
+        Cue {
+            text: text.into(),
+            start: 0,
+            end: text.len(),
+            level,
+            kind: CueKind::Hedge,
+            main_clause,
+        }
+    }
+
+    fn stance(s: Stance) -> StanceLabel {
+        StanceLabel {
+            stance: s,
+            scores: StanceScores {
+                agree: 0.7,
+                disagree: 0.1,
+                discuss: 0.1,
+                unrelated: 0.1,
+            },
+        }
+    }
+
+    fn result() -> MatchResult {
+        let canonical = unit("a", "Wire | One", "Putin authorised the operation.");
+        let plain = Member {
+            unit: canonical.clone(),
+            score: 1.0,
+            confidence: Some(ClaimConfidence {
+                level: Level::High,
+                score: 5.5,
+                cues: vec![],
+            }),
+            stance: Some(stance(Stance::Agree)),
+        };
+        let hedged = Member {
+            unit: unit(
+                "b",
+                "BBC News",
+                "Putin is likely to have authorised it, which may matter.",
+            ),
+            score: 0.81234,
+            confidence: Some(ClaimConfidence {
+                level: Level::Moderate,
+                score: 4.0,
+                // Only the main clause's cue belongs in the tag.
+                cues: vec![
+                    cue("likely", Level::Moderate, true),
+                    cue("may", Level::Low, false),
+                ],
+            }),
+            stance: Some(stance(Stance::Agree)),
+        };
+        let denial = Related {
+            unit: unit(
+                "c",
+                "Embassy",
+                &format!("Russia called it baseless {}", "x".repeat(200)),
+            ),
+            score: 0.5,
+            stance: stance(Stance::Disagree),
+            confidence: ClaimConfidence {
+                level: Level::High,
+                score: 5.0,
+                cues: vec![],
+            },
+        };
+        MatchResult {
+            documents: 3,
+            sentences: 12,
+            claims: 14,
+            options: MatchOptions::default(),
+            groups: vec![MatchGroup {
+                canonical,
+                members: vec![plain, hedged],
+                outlets: vec!["Wire | One".into(), "BBC News".into()],
+                confidence_differs: true,
+                confidence_spread: Some(ConfidenceSpread {
+                    levels: vec![LevelOutlets {
+                        level: Level::High,
+                        outlets: vec!["Wire | One".into()],
+                        cues: vec![],
+                    }],
+                    note: "hedge dropped: high: Wire | One (plainly); moderate: BBC News (with \"likely\")"
+                        .into(),
+                }),
+                related: vec![denial],
+            }],
+        }
+    }
+
+    #[test]
+    fn table_shows_levels_main_clause_cues_stances_and_the_drift_flag() {
+        let t = table(&result());
+        assert!(t.starts_with("1 groups of the same claim across documents (3 documents, 12 sentences, 14 claims; cosine floor 0.67)"), "{t}");
+        assert!(
+            t.contains("! CONFIDENCE DIFFERS, hedge dropped: high: Wire | One"),
+            "{t}"
+        );
+        assert!(t.contains("moderate [likely]"), "{t}");
+        assert!(!t.contains("[likely, may]"), "subordinate cue shown: {t}");
+        assert!(t.contains("0.812"), "{t}");
+        assert!(t.contains("other outlets on this claim:"), "{t}");
+        // Long sentences are clipped with an ellipsis, never cut inside a character.
+        assert!(t.contains('…'), "{t}");
+        insta::assert_snapshot!(t);
+    }
+
+    #[test]
+    fn markdown_escapes_pipes_and_lists_spans() {
+        let m = markdown(&result());
+        assert!(
+            m.contains("| Wire \\| One | a [10..41] | high | agree |"),
+            "{m}"
+        );
+        assert!(!m.contains("| Wire | One |"), "unescaped pipe: {m}");
+        assert!(
+            m.contains("Other outlets that disagree with or only discuss it"),
+            "{m}"
+        );
+        insta::assert_snapshot!(m);
+    }
+
+    #[test]
+    fn clip_counts_characters() {
+        assert_eq!(clip("äöü", 3), "äöü");
+        assert_eq!(clip("äöüß", 3), "äö…");
+    }
+}
