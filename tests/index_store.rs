@@ -142,16 +142,15 @@ fn graph_is_built_at_the_threshold_then_extended_and_mapped() {
         let a = search.search(&q, 5).unwrap();
         assert_eq!(a[0].id, id, "a stored vector finds itself");
         let e = exact.search(&q, 5).unwrap();
-        assert_eq!(
-            a.iter().map(|n| n.id).collect::<Vec<_>>(),
-            e.iter().map(|n| n.id).collect::<Vec<_>>()
-        );
-        assert!(
-            a.iter()
-                .zip(&e)
-                .all(|(x, y)| (x.score - y.score).abs() < 1e-5),
-            "exact scores"
-        );
+        // The graph is approximate and built by two threads (not deterministic): it may miss
+        // one of the five. What it returns is re-scored exactly, so shared ids score alike.
+        let found = a.iter().filter(|x| e.iter().any(|y| y.id == x.id)).count();
+        assert!(found >= 4, "approximate {a:?} vs exact {e:?}");
+        for x in &a {
+            if let Some(y) = e.iter().find(|y| y.id == x.id) {
+                assert!((x.score - y.score).abs() < 1e-5, "exact scores");
+            }
+        }
     }
 }
 
