@@ -27,6 +27,7 @@ use serde::Serialize;
 use crate::embed::Embedder;
 use crate::error::Result;
 use crate::index::{SearchConfig, Vectors, build_search};
+use crate::lexicon::SENTENCE_OPENERS;
 use crate::observe::Observer;
 use crate::segment::{Segmented, SentenceKind};
 
@@ -47,7 +48,7 @@ pub struct StoryOptions {
 impl Default for StoryOptions {
     fn default() -> Self {
         StoryOptions {
-            threshold: 0.55,
+            threshold: 0.38,
             entity_weight: 0.5,
             date_window_days: 7,
             lead_sentences: 3,
@@ -86,47 +87,9 @@ struct Evidence {
     day: Option<i64>,
 }
 
-/// Words that are capitalised for grammar, not because they name something.
-const NOT_NAMES: &[&str] = &[
-    "a",
-    "an",
-    "the",
-    "this",
-    "that",
-    "these",
-    "those",
-    "it",
-    "its",
-    "he",
-    "she",
-    "they",
-    "we",
-    "i",
-    "you",
-    "his",
-    "her",
-    "their",
-    "our",
-    "but",
-    "and",
-    "or",
-    "if",
-    "in",
-    "on",
-    "at",
-    "of",
-    "for",
-    "to",
-    "from",
-    "by",
-    "with",
-    "as",
-    "after",
-    "before",
-    "when",
-    "while",
-    "there",
-    "here",
+/// Capitalised words that name no actor: the calendar and forms of address. (Sentence
+/// openers such as "The" or "According" are `lexicon::SENTENCE_OPENERS`.)
+const CALENDAR_AND_TITLES: &[&str] = &[
     "mr",
     "mrs",
     "ms",
@@ -150,10 +113,11 @@ const NOT_NAMES: &[&str] = &[
     "october",
     "november",
     "december",
-    "according",
-    "however",
-    "meanwhile",
 ];
+
+fn not_a_name(lower: &str) -> bool {
+    SENTENCE_OPENERS.contains(&lower) || CALENDAR_AND_TITLES.contains(&lower)
+}
 
 fn words(s: &str) -> impl Iterator<Item = &str> {
     s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '.' || c == ','))
@@ -178,7 +142,7 @@ fn names_and_numbers(sentence: &str, out: &mut BTreeSet<String>) {
                 .trim_end_matches("'s")
                 .trim_end_matches("’s")
                 .to_lowercase();
-            if l.chars().count() > 1 && !NOT_NAMES.contains(&l.as_str()) {
+            if l.chars().count() > 1 && !not_a_name(&l) {
                 out.insert(l);
             }
         }
