@@ -15,6 +15,7 @@ use crate::error::Result;
 use crate::grouping::{self, GroupingConfig};
 use crate::observe::Observer;
 use crate::segment::{Segmented, SentenceKind};
+use crate::stories::{self, Story, StoryOptions};
 
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct MatchOptions {
@@ -29,6 +30,11 @@ pub struct MatchOptions {
     /// With the stance head: keep in a group only members that assert its canonical claim
     /// (stance `agree`); the others join the group's `related` claims.
     pub require_agree: bool,
+    /// Match claims only between documents of the same story (the labelling guide: the same
+    /// sentence about two events is two claims); false matches across the whole corpus.
+    pub within_stories: bool,
+    /// How documents are grouped into stories.
+    pub stories: StoryOptions,
 }
 
 impl Default for MatchOptions {
@@ -39,6 +45,8 @@ impl Default for MatchOptions {
             include_headings: true,
             mutual: 1,
             require_agree: true,
+            within_stories: true,
+            stories: StoryOptions::default(),
         }
     }
 }
@@ -113,6 +121,8 @@ pub struct LevelOutlets {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MatchGroup {
+    /// Id of the story (`stories` below) of the canonical claim's document.
+    pub story: String,
     pub canonical: ClaimUnit,
     pub members: Vec<Member>,
     pub outlets: Vec<String>,
@@ -144,6 +154,9 @@ pub struct MatchResult {
     pub claims: usize,
     pub options: MatchOptions,
     pub groups: Vec<MatchGroup>,
+    /// The stories the documents were grouped into (one per document when matching across
+    /// stories was asked for without story grouping).
+    pub stories: Vec<Story>,
 }
 
 /// Claim units of segmented documents, in order.
@@ -178,12 +191,15 @@ pub fn claim_units(docs: &[Segmented], include_headings: bool) -> Vec<ClaimUnit>
 pub fn knn_other_docs(
     searcher: &dyn NeighbourSearch,
     docs: &[usize],
+    story_of_doc: Option<&[usize]>,
     k: usize,
 ) -> Result<Vec<(usize, usize, f32)>> {
     if searcher.is_empty() || k == 0 {
         return Ok(Vec::new());
     }
-    let other_doc = |q: usize, id: usize| docs[q] != docs[id];
+    let other_doc = |q: usize, id: usize| {
+        docs[q] != docs[id] && story_of_doc.is_none_or(|s| s[docs[q]] == s[docs[id]])
+    };
     let all = searcher.all_neighbours(k, Some(&other_doc))?;
     Ok(all
         .into_iter()
@@ -226,6 +242,8 @@ pub fn match_claims(
     heads: Option<&Classifiers>,
     observer: &dyn Observer,
 ) -> Result<MatchResult> {
+    let grouped = stories::stories(docs, embedder, &opts.stories, observer)?;
+    let story_of_doc = opts.within_stories.then_some(grouped.story_of.as_slice());
     let units = claim_units(docs, opts.include_headings);
     let texts: Vec<&str> = units.iter().map(|u| u.claim.as_str()).collect();
     let vectors = embedder.embed_all(&texts, "claims", observer)?.vectors;
@@ -235,7 +253,12 @@ pub fn match_claims(
         Vectors::from_view(vectors.view())?,
         &SearchConfig::default(),
     )?;
-    let mut candidates = knn_other_docs(searcher.as_ref(), &doc_of, opts.k.max(opts.mutual))?;
+    let mut candidates = knn_other_docs(
+        searcher.as_ref(),
+        &doc_of,
+        story_of_doc,
+        opts.k.max(opts.mutual),
+    )?;
     if opts.mutual > 0 {
         candidates = mutual_only(candidates, &doc_of, opts.mutual);
     }
@@ -244,6 +267,16 @@ pub fn match_claims(
         .into_iter()
         .map(|g| {
             let canonical = units[g.members[0]].clone();
+            let story = grouped
+                .stories
+                .get(
+                    grouped
+                        .story_of
+                        .get(canonical.doc_index)
+                        .copied()
+                        .unwrap_or(0),
+                )
+                .map_or_else(String::new, |s| s.id.clone());
             let members: Vec<Member> = g
                 .members
                 .iter()
@@ -259,6 +292,7 @@ pub fn match_claims(
             outlets.sort();
             outlets.dedup();
             MatchGroup {
+                story,
                 canonical,
                 members,
                 outlets,
@@ -279,6 +313,7 @@ pub fn match_claims(
             searcher.as_ref(),
             h,
             opts,
+            story_of_doc,
         )?;
     }
     Ok(MatchResult {
@@ -287,6 +322,7 @@ pub fn match_claims(
         claims: units.len(),
         options: *opts,
         groups,
+        stories: grouped.stories,
     })
 }
 
@@ -344,6 +380,7 @@ fn annotate(
     searcher: &dyn NeighbourSearch,
     h: &Classifiers,
     opts: &MatchOptions,
+    story_of_doc: Option<&[usize]>,
 ) -> Result<Vec<MatchGroup>> {
     let texts: Vec<&str> = units.iter().map(|u| u.claim.as_str()).collect();
     let conf = h.confidence.classify(&texts, v)?;
@@ -405,9 +442,11 @@ fn annotate(
         let mut group_docs = docs;
         // Members taken out above are related claims already labelled: not candidates again.
         group_docs.extend(removed.iter().map(|r| r.unit.doc_index));
+        let same_story =
+            |j: usize| story_of_doc.is_none_or(|s| s[units[j].doc_index] == s[units[c].doc_index]);
         let mut cand: Vec<(usize, f32)> = near
             .into_iter()
-            .filter(|&(j, _)| !group_docs.contains(&units[j].doc_index))
+            .filter(|&(j, _)| !group_docs.contains(&units[j].doc_index) && same_story(j))
             .collect();
         cand.truncate(RELATED_CANDIDATES);
         if cand.is_empty() {

@@ -253,7 +253,9 @@ mod tests {
             sentences: 12,
             claims: 14,
             options: MatchOptions::default(),
+            stories: Vec::new(),
             groups: vec![MatchGroup {
+                story: "s1".into(),
                 canonical,
                 members: vec![plain, hedged],
                 outlets: vec!["Wire | One".into(), "BBC News".into()],

@@ -8,6 +8,7 @@ use crate::ingest::Corpus;
 use crate::matching::{Classifiers, MatchOptions, match_claims};
 use crate::report;
 use crate::segment::{SegmentOptions, Sentence, segment};
+use crate::stories::StoryOptions;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum MatchFormat {
@@ -51,6 +52,13 @@ pub struct MatchArgs {
     /// related).
     #[arg(long)]
     pub any_stance: bool,
+    /// Match claims across stories too (by default only documents of the same story, as
+    /// `claimscope stories` groups them, are compared).
+    #[arg(long)]
+    pub across_stories: bool,
+    /// Story grouping threshold (see `claimscope stories --threshold`).
+    #[arg(long, default_value_t = StoryOptions::default().threshold, value_parser = super::finite)]
+    pub story_threshold: f32,
     /// Confidence head (default: the shipped models/confidence.safetensors).
     #[arg(long)]
     pub confidence_head: Option<std::path::PathBuf>,
@@ -104,6 +112,11 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         include_headings: !args.no_headings,
         mutual: args.mutual,
         require_agree: !args.any_stance && !args.no_labels,
+        within_stories: !args.across_stories,
+        stories: StoryOptions {
+            threshold: args.story_threshold,
+            ..StoryOptions::default()
+        },
     };
     let result = if args.no_labels {
         match_claims(&docs, &embedder, &opts, None, &term)?
