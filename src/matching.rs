@@ -305,16 +305,13 @@ pub fn match_claims(
     let mut groups: Vec<MatchGroup> = groups;
     if let Some(h) = heads {
         let index_groups: Vec<Vec<usize>> = grouped_indices(&groups, &units);
-        groups = annotate(
-            groups,
-            &index_groups,
-            &units,
-            vectors.view(),
-            searcher.as_ref(),
-            h,
-            opts,
+        let space = ClaimSpace {
+            units: &units,
+            vectors: vectors.view(),
+            searcher: searcher.as_ref(),
             story_of_doc,
-        )?;
+        };
+        groups = annotate(groups, &index_groups, &space, h, opts)?;
     }
     Ok(MatchResult {
         documents: docs.len(),
@@ -324,6 +321,16 @@ pub fn match_claims(
         groups,
         stories: grouped.stories,
     })
+}
+
+/// The claims of a run with their vectors, neighbour search and stories.
+#[derive(Clone, Copy)]
+struct ClaimSpace<'a> {
+    units: &'a [ClaimUnit],
+    vectors: ArrayView2<'a, f32>,
+    searcher: &'a dyn NeighbourSearch,
+    /// Story of each document, when matching stays within stories.
+    story_of_doc: Option<&'a [usize]>,
 }
 
 /// Unit indices of each group's members (canonical first), recovered by span.
@@ -375,13 +382,16 @@ fn in_document(c: &crate::classify::ConfidenceLabel, unit: &ClaimUnit) -> ClaimC
 fn annotate(
     groups: Vec<MatchGroup>,
     members: &[Vec<usize>],
-    units: &[ClaimUnit],
-    v: ArrayView2<f32>,
-    searcher: &dyn NeighbourSearch,
+    space: &ClaimSpace,
     h: &Classifiers,
     opts: &MatchOptions,
-    story_of_doc: Option<&[usize]>,
 ) -> Result<Vec<MatchGroup>> {
+    let ClaimSpace {
+        units,
+        vectors: v,
+        searcher,
+        story_of_doc,
+    } = *space;
     let texts: Vec<&str> = units.iter().map(|u| u.claim.as_str()).collect();
     let conf = h.confidence.classify(&texts, v)?;
     let mut kept_groups = Vec::with_capacity(groups.len());
