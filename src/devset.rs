@@ -12,10 +12,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::classify::stance::Stance;
+use crate::classify::{ConfidenceClassifier, Level, StanceClassifier};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ingest::Document;
 use crate::matching::{Classifiers, MatchOptions, MatchResult, match_claims};
+use crate::metrics::{self, ClassScores};
 use crate::observe::Observer;
 use crate::segment::{SegmentOptions, Segmented, segment};
 
@@ -319,6 +322,121 @@ pub fn best_threshold(
         }
     }
     best
+}
+
+/// Labels against gold for one four-class task.
+#[derive(Debug, Clone, Serialize)]
+pub struct LabelScore {
+    pub sentences: usize,
+    pub macro_f1: f64,
+    pub accuracy: f64,
+    pub per_class: Vec<ClassScores>,
+}
+
+fn label_score(pred: &[usize], gold: &[usize], labels: &[&str]) -> LabelScore {
+    let names: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
+    LabelScore {
+        sentences: gold.len(),
+        macro_f1: metrics::macro_f1(pred, gold, labels.len()),
+        accuracy: metrics::accuracy(pred, gold),
+        per_class: metrics::per_class(pred, gold, &names),
+    }
+}
+
+fn unknown(what: &str, value: &str, s: &Labelled) -> Error {
+    Error::Input(format!(
+        "dev set: {} {}..{}: unknown {what} {value:?}",
+        s.doc, s.start, s.end
+    ))
+}
+
+/// The stance head on every labelled sentence toward its story's claim.
+pub fn evaluate_stance(
+    stories: &[&DevStory],
+    embedder: &Embedder,
+    head: &StanceClassifier,
+    observer: &dyn Observer,
+) -> Result<LabelScore> {
+    let (mut pred, mut gold) = (Vec::new(), Vec::new());
+    for st in stories {
+        let texts: Vec<&str> = st.sentences.iter().map(|s| s.text.as_str()).collect();
+        let v = embedder.embed_all(&texts, "sentences", observer)?.vectors;
+        let c = embedder.embed(&[st.meta.claim.as_str()])?.vectors;
+        let labels = head.toward(&st.meta.claim, c.row(0), &texts, v.view())?;
+        for (s, l) in st.sentences.iter().zip(labels) {
+            let g = Stance::parse(&s.stance).ok_or_else(|| unknown("stance", &s.stance, s))?;
+            gold.push(g.index());
+            pred.push(l.stance.index());
+        }
+    }
+    let names: Vec<&str> = Stance::ALL.iter().map(|s| s.as_str()).collect();
+    Ok(label_score(&pred, &gold, &names))
+}
+
+/// The confidence classifier on every labelled sentence.
+pub fn evaluate_confidence(
+    stories: &[&DevStory],
+    embedder: &Embedder,
+    head: &ConfidenceClassifier,
+    observer: &dyn Observer,
+) -> Result<LabelScore> {
+    let sentences: Vec<&Labelled> = stories.iter().flat_map(|s| &s.sentences).collect();
+    let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+    let v = embedder.embed_all(&texts, "sentences", observer)?.vectors;
+    let labels = head.classify(&texts, v.view())?;
+    let level = |name: &str| Level::ALL.iter().position(|l| l.as_str() == name);
+    let (mut pred, mut gold) = (Vec::new(), Vec::new());
+    for (s, l) in sentences.iter().zip(labels) {
+        let g = level(&s.confidence).ok_or_else(|| unknown("confidence", &s.confidence, s))?;
+        gold.push(g);
+        pred.push(level(l.confidence.as_str()).unwrap_or(0));
+    }
+    let names: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+    Ok(label_score(&pred, &gold, &names))
+}
+
+/// `match` and the bare-cosine baseline on both halves: the threshold is chosen on dev.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimsReport {
+    pub dev_stories: usize,
+    pub test_stories: usize,
+    pub match_dev: PairScore,
+    pub match_test: PairScore,
+    /// Cosine of every cross-document sentence pair above one threshold chosen on dev.
+    pub cosine_threshold: f32,
+    pub cosine_dev: PairScore,
+    pub cosine_test: PairScore,
+    /// For honesty only: the threshold that would have been best on test.
+    pub cosine_oracle_threshold: f32,
+    pub cosine_oracle_test: PairScore,
+}
+
+pub fn evaluate_claims(
+    set: &DevSet,
+    embedder: &Embedder,
+    opts: &MatchOptions,
+    heads: Option<&Classifiers>,
+    observer: &dyn Observer,
+) -> Result<ClaimsReport> {
+    let (dev, test) = (set.split("dev"), set.split("test"));
+    let match_dev = evaluate_match(&dev, embedder, opts, heads, observer)?;
+    let match_test = evaluate_match(&test, embedder, opts, heads, observer)?;
+    let (gold_dev, gold_test) = (gold_pairs(&dev), gold_pairs(&test));
+    let pairs_dev = sentence_pair_cosines(&dev, embedder, observer)?;
+    let pairs_test = sentence_pair_cosines(&test, embedder, observer)?;
+    let (t, cosine_dev) = best_threshold(&gold_dev, &pairs_dev);
+    let (oracle, cosine_oracle_test) = best_threshold(&gold_test, &pairs_test);
+    Ok(ClaimsReport {
+        dev_stories: dev.len(),
+        test_stories: test.len(),
+        match_dev,
+        match_test,
+        cosine_threshold: t,
+        cosine_dev,
+        cosine_test: score_threshold(&gold_test, &pairs_test, t),
+        cosine_oracle_threshold: oracle,
+        cosine_oracle_test,
+    })
 }
 
 /// The default location, beside the sources.

@@ -633,3 +633,30 @@ fn index_keeps_documents_with_the_same_id_apart() {
         [["2024-01-05", "2024-01-05 (2)"]]
     );
 }
+
+/// The dev-set scorers as a user runs them: both halves, the cosine threshold chosen on dev
+/// (so its dev F1 is the best any threshold gets there, and test is scored at that threshold,
+/// not at test's own best).
+#[test]
+fn eval_claims_reports_both_halves_with_the_threshold_from_dev() {
+    let out = claimscope(&["eval", "claims", "--format", "json"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(r["dev_stories"], 4);
+    assert_eq!(r["test_stories"], 4);
+    let f1 = |k: &str| r[k]["f1"].as_f64().expect("f1");
+    assert!(f1("cosine_test") <= f1("cosine_oracle_test") + 1e-9);
+    assert!(r["match_test"]["gold_pairs"].as_u64().expect("gold") > 50);
+    for k in ["match_dev", "match_test", "cosine_dev", "cosine_test"] {
+        let p = r[k]["precision"].as_f64().expect("p");
+        assert!((0.0..=1.0).contains(&p), "{k}: {p}");
+    }
+    let stance = claimscope(&["eval", "stance", "--devset", "--format", "json"], None);
+    assert!(stance.status.success(), "{}", stderr(&stance));
+    let s: serde_json::Value = serde_json::from_slice(&stance.stdout).expect("json");
+    assert_eq!(
+        s["devset"]["dev"]["sentences"].as_u64().unwrap_or(0)
+            + s["devset"]["test"]["sentences"].as_u64().unwrap_or(0),
+        342
+    );
+}

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::{ModelArgs, TableOrJson};
+use crate::devset;
 use crate::error::Result;
 use crate::eval;
 
@@ -17,6 +18,26 @@ pub enum EvalCommand {
     Stance(EvalStanceArgs),
     /// Confidence head: Pearson/Spearman against Pei & Jurgens' test scores, accuracy of levels.
     Confidence(EvalConfidenceArgs),
+    /// Same claim across documents on the hand-labelled dev set (tests/data/devset): `match`
+    /// and the bare-cosine baseline, cross-document sentence-pair P/R/F1 on its dev and test
+    /// halves (the cosine threshold chosen on dev).
+    Claims(EvalClaimsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalClaimsArgs {
+    /// The labelled set (default: tests/data/devset of this source tree).
+    pub dir: Option<PathBuf>,
+    /// Score `match` across stories too.
+    #[arg(long)]
+    pub across_stories: bool,
+    /// Score cosine-only groups (no stance check).
+    #[arg(long)]
+    pub any_stance: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -37,6 +58,13 @@ pub struct EvalStanceArgs {
     /// word to disagree.
     #[arg(long)]
     pub no_guard: bool,
+    /// Instead of Emergent and FNC-1: every sentence of the hand-labelled dev set toward its
+    /// story's claim.
+    #[arg(long)]
+    pub devset: bool,
+    /// The dev set's folder (default: tests/data/devset of this source tree).
+    #[arg(long, requires = "devset")]
+    pub devset_dir: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
     #[command(flatten)]
@@ -51,10 +79,53 @@ pub struct EvalConfidenceArgs {
     /// The head (default: the shipped models/confidence.safetensors).
     #[arg(long)]
     pub head: Option<PathBuf>,
+    /// Instead of Pei & Jurgens: every sentence of the hand-labelled dev set.
+    #[arg(long)]
+    pub devset: bool,
+    /// The dev set's folder (default: tests/data/devset of this source tree).
+    #[arg(long, requires = "devset")]
+    pub devset_dir: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
     #[command(flatten)]
     pub model: ModelArgs,
+}
+
+/// Both halves of the dev set, one labelling task.
+fn devset_table(
+    task: &str,
+    head: &std::path::Path,
+    halves: &[(&str, devset::LabelScore)],
+    format: TableOrJson,
+) -> Result<()> {
+    match format {
+        TableOrJson::Json => {
+            let v: serde_json::Map<String, serde_json::Value> = halves
+                .iter()
+                .map(|(h, s)| Ok((h.to_string(), serde_json::to_value(s)?)))
+                .collect::<Result<_>>()?;
+            println!(
+                "{}",
+                json(
+                    &serde_json::json!({"task": task, "head": head.display().to_string(), "devset": v})
+                )?
+            );
+        }
+        TableOrJson::Table => {
+            println!(
+                "{task} head {} on the hand-labelled dev set",
+                head.display()
+            );
+            for (h, s) in halves {
+                println!(
+                    "{h} half ({} sentences): macro-F1 {:.3}, accuracy {:.3}",
+                    s.sentences, s.macro_f1, s.accuracy
+                );
+                class_table(&s.per_class);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn class_table(rows: &[crate::metrics::ClassScores]) {
@@ -167,6 +238,20 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             if a.no_guard {
                 clf = clf.unguarded();
             }
+            if a.devset {
+                let dir = a.devset_dir.clone().unwrap_or_else(devset::default_dir);
+                let set = devset::DevSet::load(&dir)?;
+                let halves = ["dev", "test"]
+                    .into_iter()
+                    .map(|h| {
+                        Ok((
+                            h,
+                            devset::evaluate_stance(&set.split(h), &embedder, &clf, &term)?,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                return devset_table("stance", &head, &halves, a.format);
+            }
             let em = stance::eval::eval_emergent(&clf, &embedder, &emergent, &term)?;
             let fnc = if a.no_fnc1 {
                 None
@@ -233,6 +318,20 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 .clone()
                 .unwrap_or_else(|| default_head_path(CONFIDENCE_HEAD));
             let clf = ConfidenceClassifier::load(&head, &embedder.model_id()?)?;
+            if a.devset {
+                let dir = a.devset_dir.clone().unwrap_or_else(devset::default_dir);
+                let set = devset::DevSet::load(&dir)?;
+                let halves = ["dev", "test"]
+                    .into_iter()
+                    .map(|h| {
+                        Ok((
+                            h,
+                            devset::evaluate_confidence(&set.split(h), &embedder, &clf, &term)?,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                return devset_table("confidence", &head, &halves, a.format);
+            }
             let r = confidence::eval::evaluate(&clf, &embedder, &dir, "test")?;
             match a.format {
                 TableOrJson::Json => println!("{}", json(&r)?),
@@ -253,6 +352,63 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                         r.rule_accuracy, r.rule_macro_f1, r.majority_accuracy
                     );
                     class_table(&r.per_class);
+                }
+            }
+        }
+        EvalCommand::Claims(a) => {
+            use crate::classify::{
+                CONFIDENCE_HEAD, ConfidenceClassifier, STANCE_HEAD, StanceClassifier,
+                default_head_path,
+            };
+            use crate::matching::{Classifiers, MatchOptions};
+            let dir = a.dir.clone().unwrap_or_else(devset::default_dir);
+            let set = devset::DevSet::load(&dir)?;
+            let embedder = a.model.load()?;
+            let id = embedder.model_id()?;
+            let confidence = ConfidenceClassifier::load(&default_head_path(CONFIDENCE_HEAD), &id)?;
+            let stance = StanceClassifier::load(&default_head_path(STANCE_HEAD), &id)?;
+            let heads = Classifiers {
+                confidence: &confidence,
+                stance: &stance,
+            };
+            let opts = MatchOptions {
+                within_stories: !a.across_stories,
+                require_agree: !a.any_stance,
+                ..MatchOptions::default()
+            };
+            let r = devset::evaluate_claims(&set, &embedder, &opts, Some(&heads), &term)?;
+            match a.format {
+                TableOrJson::Json => println!("{}", json(&r)?),
+                TableOrJson::Table => {
+                    println!(
+                        "same claim on {} ({} dev / {} test stories): cross-document sentence pairs",
+                        dir.display(),
+                        r.dev_stories,
+                        r.test_stories
+                    );
+                    println!(
+                        "{:<48} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
+                        "method", "dev P", "R", "F1", "test P", "R", "F1"
+                    );
+                    let row = |name: &str, d: &devset::PairScore, t: &devset::PairScore| {
+                        println!(
+                            "{name:<48} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3}",
+                            d.precision, d.recall, d.f1, t.precision, t.recall, t.f1
+                        )
+                    };
+                    row("match (these options)", &r.match_dev, &r.match_test);
+                    row(
+                        &format!("cosine >= {:.2} (chosen on dev)", r.cosine_threshold),
+                        &r.cosine_dev,
+                        &r.cosine_test,
+                    );
+                    println!(
+                        "cosine >= {:.2}, best on TEST (not a result): test P {:.3} R {:.3} F1 {:.3}",
+                        r.cosine_oracle_threshold,
+                        r.cosine_oracle_test.precision,
+                        r.cosine_oracle_test.recall,
+                        r.cosine_oracle_test.f1
+                    );
                 }
             }
         }
