@@ -30,6 +30,7 @@ pub mod grouping;
 pub mod index;
 pub mod ingest;
 pub mod input;
+pub mod judge;
 pub mod lexicon;
 pub mod matching;
 pub mod metrics;

@@ -34,6 +34,9 @@ pub struct EvalClaimsArgs {
     /// Score cosine-only groups (no stance check).
     #[arg(long)]
     pub any_stance: bool,
+    /// No heads at all (a `--model` other than the heads' own, such as the judge).
+    #[arg(long)]
+    pub no_labels: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
     #[command(flatten)]
@@ -364,19 +367,24 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             let dir = a.dir.clone().unwrap_or_else(devset::default_dir);
             let set = devset::DevSet::load(&dir)?;
             let embedder = a.model.load()?;
-            let id = embedder.model_id()?;
-            let confidence = ConfidenceClassifier::load(&default_head_path(CONFIDENCE_HEAD), &id)?;
-            let stance = StanceClassifier::load(&default_head_path(STANCE_HEAD), &id)?;
-            let heads = Classifiers {
-                confidence: &confidence,
-                stance: &stance,
-            };
             let opts = MatchOptions {
                 within_stories: !a.across_stories,
-                require_agree: !a.any_stance,
+                require_agree: !a.any_stance && !a.no_labels,
                 ..MatchOptions::default()
             };
-            let r = devset::evaluate_claims(&set, &embedder, &opts, Some(&heads), &term)?;
+            let r = if a.no_labels {
+                devset::evaluate_claims(&set, &embedder, &opts, None, &term)?
+            } else {
+                let id = embedder.model_id()?;
+                let confidence =
+                    ConfidenceClassifier::load(&default_head_path(CONFIDENCE_HEAD), &id)?;
+                let stance = StanceClassifier::load(&default_head_path(STANCE_HEAD), &id)?;
+                let heads = Classifiers {
+                    confidence: &confidence,
+                    stance: &stance,
+                };
+                devset::evaluate_claims(&set, &embedder, &opts, Some(&heads), &term)?
+            };
             match a.format {
                 TableOrJson::Json => println!("{}", json(&r)?),
                 TableOrJson::Table => {

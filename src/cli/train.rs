@@ -10,6 +10,7 @@ use crate::classify::head::TrainConfig;
 use crate::classify::{confidence, stance};
 use crate::error::{Error, Result};
 use crate::eval::default_data_dir;
+use crate::judge::{self, JudgeOptions};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum TrainCommand {
@@ -28,6 +29,35 @@ pub enum TrainCommand {
         output: PathBuf,
         #[command(flatten)]
         hyper: Hyper,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
+    /// The same-claim judge: all-MiniLM-L6-v2 fine-tuned on silver cross-outlet pairs mined
+    /// from FNC-1 train (the dev set's stories left out); writes a model directory.
+    Judge {
+        /// FNC-1 folder (default ../shared/data/fnc1).
+        #[arg(long)]
+        fnc1: Option<PathBuf>,
+        /// The dev set whose stories are left out of training.
+        #[arg(long)]
+        devset: Option<PathBuf>,
+        #[arg(short, long, default_value = "models/judge")]
+        output: PathBuf,
+        #[arg(long, default_value_t = JudgeOptions::default().max_pairs, value_parser = super::at_least_one)]
+        max_pairs: usize,
+        #[arg(long, default_value_t = JudgeOptions::default().epochs, value_parser = super::at_least_one)]
+        epochs: usize,
+        #[arg(long, default_value_t = JudgeOptions::default().lr)]
+        lr: f64,
+        #[arg(long, default_value_t = JudgeOptions::default().seed)]
+        seed: u64,
+        /// Add the hand-labelled pairs of this half of the dev set (only ever "dev": the
+        /// test half is for reporting).
+        #[arg(long)]
+        gold: Option<String>,
+        /// Train on the hand-labelled pairs alone.
+        #[arg(long, requires = "gold")]
+        no_silver: bool,
         #[command(flatten)]
         model: ModelArgs,
     },
@@ -101,6 +131,82 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
     let term = super::Terminal::default();
     let start = Instant::now();
     match cmd {
+        TrainCommand::Judge {
+            fnc1,
+            devset,
+            output,
+            max_pairs,
+            epochs,
+            lr,
+            seed,
+            gold,
+            no_silver,
+            model,
+        } => {
+            if gold.as_deref().is_some_and(|g| g != "dev") {
+                return Err(Error::Input(
+                    "--gold takes \"dev\": the test half of the dev set is for reporting only"
+                        .into(),
+                ));
+            }
+            let fnc1 = fnc1.clone().unwrap_or_else(|| default_data_dir("fnc1"));
+            let devset = devset.clone().unwrap_or_else(crate::devset::default_dir);
+            let set = crate::devset::DevSet::load(&devset)?;
+            let exclude: std::collections::HashSet<String> = set
+                .stories
+                .iter()
+                .flat_map(|s| &s.documents)
+                .map(|d| d.id.trim_start_matches("fnc1-train-").to_string())
+                .collect();
+            let files = crate::embed::source::resolve(&model.model)?;
+            let embedder = model.load()?;
+            let opts = JudgeOptions {
+                max_pairs: *max_pairs,
+                epochs: *epochs,
+                lr: *lr,
+                seed: *seed,
+                ..JudgeOptions::default()
+            };
+            let mut pairs = if *no_silver {
+                Vec::new()
+            } else {
+                judge::mine_pairs(&fnc1, &exclude, &embedder, &opts, &term)?
+            };
+            if let Some(g) = gold {
+                pairs.extend(judge::gold_pairs(&set.split(g), &embedder, &term)?);
+            }
+            let count = |k: &str| pairs.iter().filter(|p| p.kind == k).count();
+            eprintln!(
+                "{} pairs: silver {} headline-sentence, {} sentence-sentence; hand-labelled {}",
+                pairs.len(),
+                count("headline-sentence"),
+                count("sentence-sentence"),
+                count("gold")
+            );
+            let (vars, report) = judge::train(&files, &embedder, &pairs, &opts, &term)?;
+            let weights = judge::save(&vars, &files, output)?;
+            let sha = crate::embed::source::sha256_file(&weights)?;
+            let card = json!({
+                "task": "same-claim judge (sentence encoder)",
+                "base_model": files.name,
+                "weights_sha256": sha,
+                "data": {"fnc1": fnc1.display().to_string(), "left_out_dev_set_bodies": exclude.len()},
+                "options": opts,
+                "training": report,
+                "command": format!("claimscope train judge --max-pairs {max_pairs} --epochs {epochs} --lr {lr} --seed {seed}"),
+            });
+            let text = serde_json::to_string_pretty(&card)?;
+            let path = output.join("judge.json");
+            std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+            eprintln!(
+                "wrote {} ({} steps, {:.0} s; loss {:?})",
+                output.display(),
+                report.steps,
+                report.seconds,
+                report.loss_curve
+            );
+            Ok(())
+        }
         TrainCommand::Stance {
             data,
             fnc1,
