@@ -24,6 +24,8 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::Serialize;
 
+use crate::classify::stance::Stance;
+use crate::classify::stance::data::load_fnc1;
 use crate::embed::{Embedder, ModelFiles, TextVectors};
 use crate::error::{Error, Result};
 use crate::ingest::Document;
@@ -82,59 +84,6 @@ pub struct SilverPair {
     /// A sentence of the same story that does not state the claim: the hard negative that
     /// teaches same topic is not same claim.
     pub negative: String,
-}
-
-struct Fnc1Train {
-    /// (headline, body id, stance)
-    rows: Vec<(String, String, String)>,
-    bodies: HashMap<String, String>,
-}
-
-fn read_csv(path: &Path) -> Result<csv::Reader<std::fs::File>> {
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    Ok(csv::ReaderBuilder::new().from_reader(f))
-}
-
-fn column(h: &csv::StringRecord, name: &str, path: &Path) -> Result<usize> {
-    h.iter()
-        .position(|c| c.trim_start_matches('\u{feff}') == name)
-        .ok_or_else(|| {
-            Error::Input(format!(
-                "{}: no column \"{name}\" (columns: {})",
-                path.display(),
-                h.iter().collect::<Vec<_>>().join(", ")
-            ))
-        })
-}
-
-fn load_fnc1_train(dir: &Path) -> Result<Fnc1Train> {
-    let sp = dir.join("train_stances.reconstructed.csv");
-    let mut r = read_csv(&sp)?;
-    let h = r.headers()?.clone();
-    let (hi, bi, si) = (
-        column(&h, "Headline", &sp)?,
-        column(&h, "Body ID", &sp)?,
-        column(&h, "Stance", &sp)?,
-    );
-    let mut rows = Vec::new();
-    for rec in r.records() {
-        let rec = rec?;
-        let get = |i: usize| rec.get(i).unwrap_or("").to_string();
-        rows.push((get(hi), get(bi), get(si)));
-    }
-    let bp = dir.join("train_bodies.csv");
-    let mut r = read_csv(&bp)?;
-    let h = r.headers()?.clone();
-    let (ii, ti) = (column(&h, "Body ID", &bp)?, column(&h, "articleBody", &bp)?);
-    let mut bodies = HashMap::new();
-    for rec in r.records() {
-        let rec = rec?;
-        bodies.insert(
-            rec.get(ii).unwrap_or("").to_string(),
-            rec.get(ti).unwrap_or("").to_string(),
-        );
-    }
-    Ok(Fnc1Train { rows, bodies })
 }
 
 /// Union-find over "H:headline" / "B:id" nodes.
@@ -197,12 +146,12 @@ pub fn mine_pairs(
     opts: &JudgeOptions,
     observer: &dyn Observer,
 ) -> Result<Vec<SilverPair>> {
-    let data = load_fnc1_train(fnc1)?;
+    let (rows, bodies) = load_fnc1(fnc1, "train")?;
     let mut comp = Components {
         parent: HashMap::new(),
     };
-    for (h, b, s) in &data.rows {
-        if s != "unrelated" {
+    for (h, b, s) in &rows {
+        if *s != Stance::Unrelated {
             comp.union(&format!("H:{h}"), &format!("B:{b}"));
         }
     }
@@ -213,8 +162,8 @@ pub fn mine_pairs(
     // Agreeing bodies per headline, in file order, stories left out.
     let mut agree: Vec<(String, Vec<String>)> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
-    for (h, b, s) in &data.rows {
-        if s != "agree" || excluded.contains(&comp.find(&format!("H:{h}"))) {
+    for (h, b, s) in &rows {
+        if *s != Stance::Agree || excluded.contains(&comp.find(&format!("H:{h}"))) {
             continue;
         }
         let i = *at.entry(h.clone()).or_insert_with(|| {
@@ -229,7 +178,7 @@ pub fn mine_pairs(
     for (_, bs) in &agree {
         for b in bs {
             if !sentences.contains_key(b) {
-                let text = data.bodies.get(b).map_or("", String::as_str);
+                let text = bodies.get(b).map_or("", String::as_str);
                 sentences.insert(b.clone(), body_sentences(b, text));
             }
         }
