@@ -126,6 +126,10 @@ pub struct MatchGroup {
     pub canonical: ClaimUnit,
     pub members: Vec<Member>,
     pub outlets: Vec<String>,
+    /// Syndicated copy: every member is the canonical sentence nearly word for word, in three
+    /// or more documents. Reported as one claim carried by `outlets.len()` outlets and listed
+    /// after the groups of independently worded reports, which are what a comparison is for.
+    pub wire_copy: bool,
     /// True when members assert the claim at different confidence levels.
     pub confidence_differs: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -296,6 +300,7 @@ pub fn match_claims(
                 canonical,
                 members,
                 outlets,
+                wire_copy: false,
                 confidence_differs: false,
                 confidence_spread: None,
                 related: Vec::new(),
@@ -313,6 +318,7 @@ pub fn match_claims(
         };
         groups = annotate(groups, &index_groups, &space, h, opts)?;
     }
+    mark_wire_copies(&mut groups);
     Ok(MatchResult {
         documents: docs.len(),
         sentences: docs.iter().map(|d| d.sentences.len()).sum(),
@@ -321,6 +327,24 @@ pub fn match_claims(
         groups,
         stories: grouped.stories,
     })
+}
+
+/// Cosine to the canonical claim from which a member is the same text (re-punctuated,
+/// re-cased, a word changed): agency copy carried by several outlets.
+const WIRE_COPY_COSINE: f32 = 0.95;
+const WIRE_COPY_DOCS: usize = 3;
+
+/// Flags syndicated copy and moves it after the other groups (stable: each part keeps its
+/// order).
+fn mark_wire_copies(groups: &mut [MatchGroup]) {
+    for g in groups.iter_mut() {
+        let mut docs: Vec<usize> = g.members.iter().map(|m| m.unit.doc_index).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        g.wire_copy =
+            docs.len() >= WIRE_COPY_DOCS && g.members.iter().all(|m| m.score >= WIRE_COPY_COSINE);
+    }
+    groups.sort_by_key(|g| g.wire_copy);
 }
 
 /// The claims of a run with their vectors, neighbour search and stories.
@@ -594,4 +618,59 @@ fn spread(members: &[Member]) -> Option<ConfidenceSpread> {
     };
     let note = format!("{what}: {}", parts.join("; "));
     Some(ConfidenceSpread { levels, note })
+}
+
+#[cfg(test)]
+mod wire_copy_tests {
+    use super::*;
+
+    fn group(scores: &[f32]) -> MatchGroup {
+        let unit = |d: usize| ClaimUnit {
+            doc: format!("d{d}"),
+            outlet: format!("o{d}"),
+            sentence: "Scroll down for video of the launch.".into(),
+            start: 0,
+            end: 10,
+            claim: "Scroll down for video of the launch.".into(),
+            sentence_start: 0,
+            sentence_end: 10,
+            doc_index: d,
+        };
+        let members: Vec<Member> = scores
+            .iter()
+            .enumerate()
+            .map(|(d, &score)| Member {
+                unit: unit(d),
+                score,
+                confidence: None,
+                stance: None,
+            })
+            .collect();
+        MatchGroup {
+            story: "s1".into(),
+            canonical: unit(0),
+            outlets: (0..scores.len()).map(|d| format!("o{d}")).collect(),
+            members,
+            wire_copy: false,
+            confidence_differs: false,
+            confidence_spread: None,
+            related: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn near_identical_text_in_three_documents_is_wire_copy_and_goes_last() {
+        let mut groups = vec![
+            group(&[1.0, 0.99, 0.97, 0.98]),
+            group(&[1.0, 0.80, 0.75]),
+            group(&[1.0, 0.99]),
+        ];
+        mark_wire_copies(&mut groups);
+        let flags: Vec<(usize, bool)> = groups
+            .iter()
+            .map(|g| (g.members.len(), g.wire_copy))
+            .collect();
+        // Reworded reports first; two documents are not yet syndication.
+        assert_eq!(flags, [(3, false), (2, false), (4, true)]);
+    }
 }

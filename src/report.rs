@@ -55,6 +55,13 @@ pub fn table(r: &MatchResult) -> String {
             g.outlets.len(),
             g.outlets.join(", ")
         );
+        if g.wire_copy {
+            let _ = writeln!(
+                out,
+                "    = wire copy: one text carried by {} outlets",
+                g.outlets.len()
+            );
+        }
         if let Some(f) = flag(g) {
             let _ = writeln!(out, "    ! {f}");
         }
@@ -104,6 +111,13 @@ pub fn markdown(r: &MatchResult) -> String {
             g.canonical.claim.replace('|', "\\|"),
             g.outlets.join(", ")
         );
+        if g.wire_copy {
+            let _ = writeln!(
+                out,
+                "*Wire copy: one text carried by {} outlets.*\n",
+                g.outlets.len()
+            );
+        }
         if let Some(f) = flag(g) {
             let _ = writeln!(out, "**{f}**\n");
         }
@@ -256,6 +270,7 @@ mod tests {
             stories: Vec::new(),
             groups: vec![MatchGroup {
                 story: "s1".into(),
+                wire_copy: false,
                 canonical,
                 members: vec![plain, hedged],
                 outlets: vec!["Wire | One".into(), "BBC News".into()],

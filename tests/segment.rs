@@ -333,3 +333,21 @@ fn example_corpus_segmentation_snapshot() {
     }
     insta::assert_snapshot!(out);
 }
+
+/// Page furniture found across FNC-1 *train* bodies is removed; a sentence that merely
+/// mentions a video stays.
+#[test]
+fn news_page_furniture_is_removed() {
+    let got = one(
+        "Police found the car on Monday.\n\nScroll down for video\n\nVideo loading\n\n\
+         Have something to add to this story? Share it in the comments.\n\nOn a mobile device?\n\n\
+         [Image via Screengrab]\n\nA video shows the car leaving the set.",
+    );
+    assert_eq!(
+        got,
+        [
+            "Police found the car on Monday.",
+            "A video shows the car leaving the set."
+        ]
+    );
+}
