@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::classify::stance::Stance;
+use crate::classify::stance::data::Fnc1Rows;
 use crate::classify::{ConfidenceClassifier, Level, StanceClassifier};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
@@ -140,6 +141,53 @@ impl DevSet {
             .iter()
             .filter(|s| s.meta.split == split)
             .collect()
+    }
+}
+
+/// FNC-1's stories: connected components of headlines ("H:text") and bodies ("B:id") linked
+/// by a related stance (agree, disagree, discuss). The dev set's stories, the judge's silver
+/// pairs and the story grouping's figures all start from them.
+pub struct StoryComponents {
+    parent: HashMap<String, String>,
+}
+
+impl StoryComponents {
+    pub fn of(rows: &Fnc1Rows) -> Self {
+        let mut c = StoryComponents {
+            parent: HashMap::new(),
+        };
+        for (h, b, s) in rows {
+            if *s != Stance::Unrelated {
+                c.union(&format!("H:{h}"), &format!("B:{b}"));
+            }
+        }
+        c
+    }
+
+    pub fn find(&mut self, x: &str) -> String {
+        let mut cur = x.to_string();
+        let mut path = Vec::new();
+        while let Some(p) = self.parent.get(&cur) {
+            if *p == cur {
+                break;
+            }
+            path.push(cur.clone());
+            cur = p.clone();
+        }
+        self.parent
+            .entry(cur.clone())
+            .or_insert_with(|| cur.clone());
+        for n in path {
+            self.parent.insert(n, cur.clone());
+        }
+        cur
+    }
+
+    pub fn union(&mut self, a: &str, b: &str) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.parent.insert(ra, rb);
+        }
     }
 }
 

@@ -230,3 +230,116 @@ pub fn shared_dir() -> PathBuf {
 pub fn default_data_dir(name: &str) -> PathBuf {
     shared_dir().join("data").join(name)
 }
+
+/// Story grouping on FNC-1 *train*: its stories (related-stance components, see
+/// [`crate::devset::StoryComponents`]) as gold, the dev set's stories left out.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoriesReport {
+    pub dev_stories: usize,
+    pub dev_documents: usize,
+    pub test_stories: usize,
+    pub test_documents: usize,
+    /// (threshold, document-pair F1 on dev) for every threshold tried.
+    pub dev_sweep: Vec<(f32, f64)>,
+    /// The threshold chosen on dev.
+    pub threshold: f32,
+    pub dev: crate::metrics::Binary,
+    pub test: crate::metrics::Binary,
+}
+
+/// Stories of at least three bodies, ordered by their first body id, at most `max_stories`,
+/// alternately to dev and test; at most six bodies each.
+pub fn eval_stories(
+    fnc1: &Path,
+    exclude_bodies: &std::collections::HashSet<String>,
+    embedder: &Embedder,
+    max_stories: usize,
+    observer: &dyn Observer,
+) -> Result<StoriesReport> {
+    use crate::classify::stance::data::load_fnc1;
+    use crate::devset::StoryComponents;
+    use crate::stories::{StoryOptions, stories};
+    let (rows, bodies) = load_fnc1(fnc1, "train")?;
+    let mut comp = StoryComponents::of(&rows);
+    let mut by_root: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    for id in bodies.keys() {
+        let root = comp.find(&format!("B:{id}"));
+        if let Ok(n) = id.parse::<u64>() {
+            by_root.entry(root).or_default().push(n);
+        }
+    }
+    let mut stories_list: Vec<Vec<u64>> = by_root
+        .into_values()
+        .map(|mut v| {
+            v.sort_unstable();
+            v
+        })
+        .filter(|v| v.len() >= 3 && !v.iter().any(|b| exclude_bodies.contains(&b.to_string())))
+        .collect();
+    stories_list.sort();
+    stories_list.truncate(max_stories);
+    let half = |parity: usize| -> (Vec<crate::segment::Segmented>, Vec<usize>) {
+        let mut docs = Vec::new();
+        let mut gold = Vec::new();
+        for (i, st) in stories_list
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 2 == parity)
+        {
+            for b in st.iter().take(6) {
+                let id = b.to_string();
+                let doc = crate::ingest::Document {
+                    id: format!("b{id}"),
+                    source: id.clone(),
+                    outlet: None,
+                    date: None,
+                    title: None,
+                    url: None,
+                    text: bodies.get(&id).cloned().unwrap_or_default(),
+                };
+                docs.push(crate::segment::segment(&doc, Default::default()));
+                gold.push(i);
+            }
+        }
+        (docs, gold)
+    };
+    let pair_score = |pred: &[usize], gold: &[usize]| {
+        let (mut p, mut g) = (Vec::new(), Vec::new());
+        for i in 0..gold.len() {
+            for j in i + 1..gold.len() {
+                p.push(pred[i] == pred[j]);
+                g.push(gold[i] == gold[j]);
+            }
+        }
+        binary(&p, &g)
+    };
+    let run = |docs: &[crate::segment::Segmented], t: f32| -> Result<Vec<usize>> {
+        let opts = StoryOptions {
+            threshold: t,
+            ..StoryOptions::default()
+        };
+        Ok(stories(docs, embedder, &opts, observer)?.story_of)
+    };
+    let (dev_docs, dev_gold) = half(0);
+    let (test_docs, test_gold) = half(1);
+    let mut sweep = Vec::new();
+    for t in (25..=55).step_by(1).map(|t| t as f32 / 100.0) {
+        let s = pair_score(&run(&dev_docs, t)?, &dev_gold);
+        sweep.push((t, s.f1));
+    }
+    let (threshold, _) =
+        sweep.iter().copied().fold(
+            (0.0f32, -1.0f64),
+            |best, x| if x.1 > best.1 { x } else { best },
+        );
+    Ok(StoriesReport {
+        dev_stories: stories_list.len().div_ceil(2),
+        dev_documents: dev_docs.len(),
+        test_stories: stories_list.len() / 2,
+        test_documents: test_docs.len(),
+        dev: pair_score(&run(&dev_docs, threshold)?, &dev_gold),
+        test: pair_score(&run(&test_docs, threshold)?, &test_gold),
+        dev_sweep: sweep,
+        threshold,
+    })
+}

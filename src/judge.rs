@@ -26,6 +26,7 @@ use serde::Serialize;
 
 use crate::classify::stance::Stance;
 use crate::classify::stance::data::load_fnc1;
+use crate::devset::StoryComponents;
 use crate::embed::{Embedder, ModelFiles, TextVectors};
 use crate::error::{Error, Result};
 use crate::ingest::Document;
@@ -86,39 +87,6 @@ pub struct SilverPair {
     pub negative: String,
 }
 
-/// Union-find over "H:headline" / "B:id" nodes.
-struct Components {
-    parent: HashMap<String, String>,
-}
-
-impl Components {
-    fn find(&mut self, x: &str) -> String {
-        let mut cur = x.to_string();
-        let mut path = Vec::new();
-        while let Some(p) = self.parent.get(&cur) {
-            if *p == cur {
-                break;
-            }
-            path.push(cur.clone());
-            cur = p.clone();
-        }
-        self.parent
-            .entry(cur.clone())
-            .or_insert_with(|| cur.clone());
-        for n in path {
-            self.parent.insert(n, cur.clone());
-        }
-        cur
-    }
-
-    fn union(&mut self, a: &str, b: &str) {
-        let (ra, rb) = (self.find(a), self.find(b));
-        if ra != rb {
-            self.parent.insert(ra, rb);
-        }
-    }
-}
-
 /// Body sentences worth pairing: running text of a plausible sentence length.
 fn body_sentences(id: &str, text: &str) -> Vec<String> {
     let doc = Document {
@@ -147,14 +115,7 @@ pub fn mine_pairs(
     observer: &dyn Observer,
 ) -> Result<Vec<SilverPair>> {
     let (rows, bodies) = load_fnc1(fnc1, "train")?;
-    let mut comp = Components {
-        parent: HashMap::new(),
-    };
-    for (h, b, s) in &rows {
-        if *s != Stance::Unrelated {
-            comp.union(&format!("H:{h}"), &format!("B:{b}"));
-        }
-    }
+    let mut comp = StoryComponents::of(&rows);
     let excluded: HashSet<String> = exclude_bodies
         .iter()
         .map(|b| comp.find(&format!("B:{b}")))

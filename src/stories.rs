@@ -48,7 +48,7 @@ pub struct StoryOptions {
 impl Default for StoryOptions {
     fn default() -> Self {
         StoryOptions {
-            threshold: 0.38,
+            threshold: 0.34,
             entity_weight: 0.5,
             date_window_days: 7,
             lead_sentences: 3,

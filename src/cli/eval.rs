@@ -22,6 +22,24 @@ pub enum EvalCommand {
     /// and the bare-cosine baseline, cross-document sentence-pair P/R/F1 on its dev and test
     /// halves (the cosine threshold chosen on dev).
     Claims(EvalClaimsArgs),
+    /// Story grouping on FNC-1 train stories (their related-stance components as gold; the dev
+    /// set's stories left out): threshold chosen on the dev half, document-pair F1 on the test
+    /// half.
+    Stories(EvalStoriesArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalStoriesArgs {
+    /// FNC-1 folder (default ../shared/data/fnc1).
+    #[arg(long)]
+    pub fnc1: Option<PathBuf>,
+    /// Stories used (half dev, half test).
+    #[arg(long, default_value_t = 80, value_parser = super::at_least_one)]
+    pub stories: usize,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -355,6 +373,45 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                         r.rule_accuracy, r.rule_macro_f1, r.majority_accuracy
                     );
                     class_table(&r.per_class);
+                }
+            }
+        }
+        EvalCommand::Stories(a) => {
+            let fnc1 = a
+                .fnc1
+                .clone()
+                .unwrap_or_else(|| eval::default_data_dir("fnc1"));
+            let set = devset::DevSet::load(&devset::default_dir())?;
+            let exclude: std::collections::HashSet<String> = set
+                .stories
+                .iter()
+                .flat_map(|s| &s.documents)
+                .map(|d| d.id.trim_start_matches("fnc1-train-").to_string())
+                .collect();
+            let r = eval::eval_stories(&fnc1, &exclude, &a.model.load()?, a.stories, &term)?;
+            match a.format {
+                TableOrJson::Json => println!("{}", json(&r)?),
+                TableOrJson::Table => {
+                    println!(
+                        "stories on FNC-1 train: dev {} stories / {} documents, test {} / {}",
+                        r.dev_stories, r.dev_documents, r.test_stories, r.test_documents
+                    );
+                    let sweep: Vec<String> = r
+                        .dev_sweep
+                        .iter()
+                        .map(|(t, f)| format!("{t:.2}:{f:.3}"))
+                        .collect();
+                    println!("dev document-pair F1 by threshold: {}", sweep.join(" "));
+                    println!(
+                        "threshold {:.2} (chosen on dev): dev P {:.3} R {:.3} F1 {:.3}; test P {:.3} R {:.3} F1 {:.3}",
+                        r.threshold,
+                        r.dev.precision,
+                        r.dev.recall,
+                        r.dev.f1,
+                        r.test.precision,
+                        r.test.recall,
+                        r.test.f1
+                    );
                 }
             }
         }
