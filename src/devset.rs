@@ -7,7 +7,7 @@
 //! `stories/<story>.jsonl` (one sentence per line with `doc`, `start`, `end`, `text`, `group`,
 //! `stance`, `confidence`, `cues`) and `stories/<story>.meta.json` (`claim`, `split`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -133,6 +133,16 @@ impl DevSet {
             dir: dir.to_path_buf(),
             stories,
         })
+    }
+
+    /// FNC-1 train Body IDs of every document (`fnc1-train-<id>`): what training and story
+    /// figures on FNC-1 train leave out.
+    pub fn fnc1_body_ids(&self) -> HashSet<String> {
+        self.stories
+            .iter()
+            .flat_map(|s| &s.documents)
+            .map(|d| d.id.trim_start_matches("fnc1-train-").to_string())
+            .collect()
     }
 
     /// The stories of one half ("dev" or "test").

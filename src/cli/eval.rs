@@ -382,12 +382,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 .clone()
                 .unwrap_or_else(|| eval::default_data_dir("fnc1"));
             let set = devset::DevSet::load(&devset::default_dir())?;
-            let exclude: std::collections::HashSet<String> = set
-                .stories
-                .iter()
-                .flat_map(|s| &s.documents)
-                .map(|d| d.id.trim_start_matches("fnc1-train-").to_string())
-                .collect();
+            let exclude = set.fnc1_body_ids();
             let r = eval::eval_stories(&fnc1, &exclude, &a.model.load()?, a.stories, &term)?;
             match a.format {
                 TableOrJson::Json => println!("{}", json(&r)?),

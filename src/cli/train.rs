@@ -152,12 +152,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             let fnc1 = fnc1.clone().unwrap_or_else(|| default_data_dir("fnc1"));
             let devset = devset.clone().unwrap_or_else(crate::devset::default_dir);
             let set = crate::devset::DevSet::load(&devset)?;
-            let exclude: std::collections::HashSet<String> = set
-                .stories
-                .iter()
-                .flat_map(|s| &s.documents)
-                .map(|d| d.id.trim_start_matches("fnc1-train-").to_string())
-                .collect();
+            let exclude = set.fnc1_body_ids();
             let files = crate::embed::source::resolve(&model.model)?;
             let embedder = model.load()?;
             let opts = JudgeOptions {
