@@ -98,15 +98,7 @@ impl DevSet {
             let documents: Vec<Document> = docs
                 .iter()
                 .filter(|d| d.story == meta.story)
-                .map(|d| Document {
-                    id: d.id.clone(),
-                    source: d.id.clone(),
-                    outlet: None,
-                    date: None,
-                    title: None,
-                    url: None,
-                    text: d.text.clone(),
-                })
+                .map(|d| Document::from_text(d.id.clone(), d.text.clone()))
                 .collect();
             for s in &sentences {
                 let ok = documents

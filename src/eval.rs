@@ -258,7 +258,7 @@ pub fn eval_stories(
 ) -> Result<StoriesReport> {
     use crate::classify::stance::data::load_fnc1;
     use crate::devset::StoryComponents;
-    use crate::stories::{StoryOptions, stories};
+    use crate::stories::{StoryGraph, StoryOptions};
     let (rows, bodies) = load_fnc1(fnc1, "train")?;
     let mut comp = StoryComponents::of(&rows);
     let mut by_root: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
@@ -288,15 +288,10 @@ pub fn eval_stories(
         {
             for b in st.iter().take(6) {
                 let id = b.to_string();
-                let doc = crate::ingest::Document {
-                    id: format!("b{id}"),
-                    source: id.clone(),
-                    outlet: None,
-                    date: None,
-                    title: None,
-                    url: None,
-                    text: bodies.get(&id).cloned().unwrap_or_default(),
-                };
+                let doc = crate::ingest::Document::from_text(
+                    format!("b{id}"),
+                    bodies.get(&id).cloned().unwrap_or_default(),
+                );
                 docs.push(crate::segment::segment(&doc, Default::default()));
                 gold.push(i);
             }
@@ -313,20 +308,16 @@ pub fn eval_stories(
         }
         binary(&p, &g)
     };
-    let run = |docs: &[crate::segment::Segmented], t: f32| -> Result<Vec<usize>> {
-        let opts = StoryOptions {
-            threshold: t,
-            ..StoryOptions::default()
-        };
-        Ok(stories(docs, embedder, &opts, observer)?.story_of)
-    };
     let (dev_docs, dev_gold) = half(0);
     let (test_docs, test_gold) = half(1);
-    let mut sweep = Vec::new();
-    for t in (25..=55).step_by(1).map(|t| t as f32 / 100.0) {
-        let s = pair_score(&run(&dev_docs, t)?, &dev_gold);
-        sweep.push((t, s.f1));
-    }
+    // The leads are embedded once per half; only the grouping runs per threshold.
+    let opts = StoryOptions::default();
+    let dev_graph = StoryGraph::build(&dev_docs, embedder, &opts, observer)?;
+    let test_graph = StoryGraph::build(&test_docs, embedder, &opts, observer)?;
+    let sweep: Vec<(f32, f64)> = (25..=55)
+        .map(|t| t as f32 / 100.0)
+        .map(|t| (t, pair_score(&dev_graph.stories(t).story_of, &dev_gold).f1))
+        .collect();
     let (threshold, _) =
         sweep.iter().copied().fold(
             (0.0f32, -1.0f64),
@@ -337,8 +328,8 @@ pub fn eval_stories(
         dev_documents: dev_docs.len(),
         test_stories: stories_list.len() / 2,
         test_documents: test_docs.len(),
-        dev: pair_score(&run(&dev_docs, threshold)?, &dev_gold),
-        test: pair_score(&run(&test_docs, threshold)?, &test_gold),
+        dev: pair_score(&dev_graph.stories(threshold).story_of, &dev_gold),
+        test: pair_score(&test_graph.stories(threshold).story_of, &test_gold),
         dev_sweep: sweep,
         threshold,
     })

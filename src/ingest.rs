@@ -85,6 +85,23 @@ pub struct Document {
     pub text: String,
 }
 
+impl Document {
+    /// A document known only by an id and its text (a record of a labelled data set, a body of
+    /// FNC-1): no outlet, date, title or URL.
+    pub fn from_text(id: impl Into<String>, text: impl Into<String>) -> Self {
+        let id = id.into();
+        Document {
+            source: id.clone(),
+            id,
+            outlet: None,
+            date: None,
+            title: None,
+            url: None,
+            text: text.into(),
+        }
+    }
+}
+
 /// Why an input produced no document.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SkipCounts {

@@ -89,15 +89,7 @@ pub struct SilverPair {
 
 /// Body sentences worth pairing: running text of a plausible sentence length.
 fn body_sentences(id: &str, text: &str) -> Vec<String> {
-    let doc = Document {
-        id: id.to_string(),
-        source: id.to_string(),
-        outlet: None,
-        date: None,
-        title: None,
-        url: None,
-        text: text.to_string(),
-    };
+    let doc = Document::from_text(id, text);
     segment(&doc, SegmentOptions::default())
         .sentences
         .into_iter()

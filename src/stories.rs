@@ -217,135 +217,179 @@ pub fn stories(
     opts: &StoryOptions,
     observer: &dyn Observer,
 ) -> Result<Stories> {
-    let n = docs.len();
-    if n == 0 {
-        return Ok(Stories {
-            stories: Vec::new(),
-            story_of: Vec::new(),
-        });
-    }
-    // Lead vectors: the mean of the lead sentences' vectors, renormalised.
-    let leads: Vec<Vec<&str>> = docs.iter().map(|d| lead(d, opts.lead_sentences)).collect();
-    let flat: Vec<&str> = leads.iter().flatten().copied().collect();
-    let v = embedder
-        .embed_all(&flat, "lead sentences", observer)?
-        .vectors;
-    let mut lead_vecs = Array2::<f32>::zeros((n, embedder.dim()));
-    let mut row = 0;
-    for (i, l) in leads.iter().enumerate() {
-        let mut acc = lead_vecs.row_mut(i);
-        for _ in 0..l.len() {
-            acc += &v.row(row);
-            row += 1;
-        }
-        let norm = acc.dot(&acc).sqrt().max(1e-12);
-        acc /= norm;
-    }
-    let evidence: Vec<Evidence> = docs
-        .iter()
-        .zip(&leads)
-        .map(|(d, l)| {
-            let mut names = BTreeSet::new();
-            for s in &d.sentences {
-                names_and_numbers(&s.text, &mut names);
-            }
-            if let Some(t) = &d.title {
-                names_and_numbers(t, &mut names);
-            }
-            let mut lead_years = BTreeSet::new();
-            for s in l {
-                years(s, &mut lead_years);
-            }
-            // A dated report is about its own year too (000 of the example corpus, dated
-            // 2021, leads with "the 2020 election").
-            if let Some(y) = d
-                .date
-                .as_deref()
-                .and_then(|d| d.get(..4)?.parse::<u32>().ok())
-            {
-                lead_years.insert(y);
-            }
-            Evidence {
-                names,
-                lead_years,
-                day: d.date.as_deref().and_then(day_number),
-            }
-        })
-        .collect();
+    Ok(StoryGraph::build(docs, embedder, opts, observer)?.stories(opts.threshold))
+}
 
-    let score = |i: usize, j: usize| -> f32 {
-        let cos = lead_vecs.row(i).dot(&lead_vecs.row(j));
-        (cos + opts.entity_weight * jaccard(&evidence[i].names, &evidence[j].names))
-            / (1.0 + opts.entity_weight)
-    };
-    // Candidate pairs from the neighbour search over lead vectors.
-    let searcher = build_search(
-        Vectors::from_view(lead_vecs.view())?,
-        &SearchConfig::default(),
-    )?;
-    let k = opts.k.min(n.saturating_sub(1));
-    let mut pair: HashMap<(usize, usize), f32> = HashMap::new();
-    if k > 0 {
-        let ok =
-            |q: usize, id: usize| compatible(&evidence[q], &evidence[id], opts.date_window_days);
-        for (i, ns) in searcher
-            .all_neighbours(k, Some(&ok))?
-            .into_iter()
-            .enumerate()
-        {
-            for nb in ns {
-                let key = (i.min(nb.id), i.max(nb.id));
-                pair.entry(key).or_insert_with(|| score(key.0, key.1));
-            }
-        }
-    }
-    let clusters = average_linkage(n, &pair, opts.threshold, |a, b| {
-        a.iter().all(|&i| {
-            b.iter()
-                .all(|&j| compatible(&evidence[i], &evidence[j], opts.date_window_days))
-        })
-    });
+/// The evidence of a corpus and its candidate pairs with their scores: everything but the
+/// threshold, so a threshold sweep embeds the leads once.
+pub struct StoryGraph<'a> {
+    docs: &'a [Segmented],
+    /// First lead text of each document (its title, or first sentence).
+    titles: Vec<String>,
+    lead_vecs: Array2<f32>,
+    evidence: Vec<Evidence>,
+    pairs: HashMap<(usize, usize), f32>,
+    date_window_days: i64,
+}
 
-    let mut story_of = vec![0; n];
-    let mut out = Vec::with_capacity(clusters.len());
-    for (si, members) in clusters.iter().enumerate() {
-        for &i in members {
-            story_of[i] = si;
+impl<'a> StoryGraph<'a> {
+    pub fn build(
+        docs: &'a [Segmented],
+        embedder: &Embedder,
+        opts: &StoryOptions,
+        observer: &dyn Observer,
+    ) -> Result<Self> {
+        let n = docs.len();
+        if n == 0 {
+            return Ok(StoryGraph {
+                docs,
+                titles: Vec::new(),
+                lead_vecs: Array2::zeros((0, embedder.dim())),
+                evidence: Vec::new(),
+                pairs: HashMap::new(),
+                date_window_days: opts.date_window_days,
+            });
         }
-        // The most central document names the story.
-        let central = members
+        // Lead vectors: the mean of the lead sentences' vectors, renormalised.
+        let leads: Vec<Vec<&str>> = docs.iter().map(|d| lead(d, opts.lead_sentences)).collect();
+        let flat: Vec<&str> = leads.iter().flatten().copied().collect();
+        let v = embedder
+            .embed_all(&flat, "lead sentences", observer)?
+            .vectors;
+        let mut lead_vecs = Array2::<f32>::zeros((n, embedder.dim()));
+        let mut row = 0;
+        for (i, l) in leads.iter().enumerate() {
+            let mut acc = lead_vecs.row_mut(i);
+            for _ in 0..l.len() {
+                acc += &v.row(row);
+                row += 1;
+            }
+            let norm = acc.dot(&acc).sqrt().max(1e-12);
+            acc /= norm;
+        }
+        let evidence: Vec<Evidence> = docs
             .iter()
-            .copied()
-            .max_by(|&a, &b| {
-                let s = |x: usize| -> f32 {
-                    members
-                        .iter()
-                        .filter(|&&y| y != x)
-                        .map(|&y| lead_vecs.row(x).dot(&lead_vecs.row(y)))
-                        .sum()
-                };
-                s(a).total_cmp(&s(b)).then(b.cmp(&a))
+            .zip(&leads)
+            .map(|(d, l)| {
+                let mut names = BTreeSet::new();
+                for s in &d.sentences {
+                    names_and_numbers(&s.text, &mut names);
+                }
+                if let Some(t) = &d.title {
+                    names_and_numbers(t, &mut names);
+                }
+                let mut lead_years = BTreeSet::new();
+                for s in l {
+                    years(s, &mut lead_years);
+                }
+                // A dated report is about its own year too (000 of the example corpus, dated
+                // 2021, leads with "the 2020 election").
+                if let Some(y) = d
+                    .date
+                    .as_deref()
+                    .and_then(|d| d.get(..4)?.parse::<u32>().ok())
+                {
+                    lead_years.insert(y);
+                }
+                Evidence {
+                    names,
+                    lead_years,
+                    day: d.date.as_deref().and_then(day_number),
+                }
             })
-            .unwrap_or(members[0]);
-        out.push(Story {
-            id: format!("s{}", si + 1),
-            title: leads[central]
-                .first()
-                .map_or(String::new(), |t| t.to_string()),
-            documents: members
+            .collect();
+
+        let score = |i: usize, j: usize| -> f32 {
+            let cos = lead_vecs.row(i).dot(&lead_vecs.row(j));
+            (cos + opts.entity_weight * jaccard(&evidence[i].names, &evidence[j].names))
+                / (1.0 + opts.entity_weight)
+        };
+        // Candidate pairs from the neighbour search over lead vectors.
+        let searcher = build_search(
+            Vectors::from_view(lead_vecs.view())?,
+            &SearchConfig::default(),
+        )?;
+        let k = opts.k.min(n.saturating_sub(1));
+        let mut pair: HashMap<(usize, usize), f32> = HashMap::new();
+        if k > 0 {
+            let ok = |q: usize, id: usize| {
+                compatible(&evidence[q], &evidence[id], opts.date_window_days)
+            };
+            for (i, ns) in searcher
+                .all_neighbours(k, Some(&ok))?
+                .into_iter()
+                .enumerate()
+            {
+                for nb in ns {
+                    let key = (i.min(nb.id), i.max(nb.id));
+                    pair.entry(key).or_insert_with(|| score(key.0, key.1));
+                }
+            }
+        }
+        Ok(StoryGraph {
+            docs,
+            titles: leads
                 .iter()
-                .map(|&i| StoryDocument {
-                    doc: docs[i].doc.clone(),
-                    outlet: docs[i].outlet.clone(),
-                    date: docs[i].date.clone(),
-                })
+                .map(|l| l.first().map_or(String::new(), |t| t.to_string()))
                 .collect(),
-        });
+            lead_vecs,
+            evidence,
+            pairs: pair,
+            date_window_days: opts.date_window_days,
+        })
     }
-    Ok(Stories {
-        stories: out,
-        story_of,
-    })
+
+    /// Stories at `threshold` (mean pair score).
+    pub fn stories(&self, threshold: f32) -> Stories {
+        let (docs, lead_vecs, evidence) = (self.docs, &self.lead_vecs, &self.evidence);
+        let n = docs.len();
+        let window = self.date_window_days;
+        let clusters = average_linkage(n, &self.pairs, threshold, |a, b| {
+            a.iter().all(|&i| {
+                b.iter()
+                    .all(|&j| compatible(&evidence[i], &evidence[j], window))
+            })
+        });
+
+        let mut story_of = vec![0; n];
+        let mut out = Vec::with_capacity(clusters.len());
+        for (si, members) in clusters.iter().enumerate() {
+            for &i in members {
+                story_of[i] = si;
+            }
+            // The most central document names the story.
+            let central = members
+                .iter()
+                .copied()
+                .max_by(|&a, &b| {
+                    let s = |x: usize| -> f32 {
+                        members
+                            .iter()
+                            .filter(|&&y| y != x)
+                            .map(|&y| lead_vecs.row(x).dot(&lead_vecs.row(y)))
+                            .sum()
+                    };
+                    s(a).total_cmp(&s(b)).then(b.cmp(&a))
+                })
+                .unwrap_or(members[0]);
+            out.push(Story {
+                id: format!("s{}", si + 1),
+                title: self.titles[central].clone(),
+                documents: members
+                    .iter()
+                    .map(|&i| StoryDocument {
+                        doc: docs[i].doc.clone(),
+                        outlet: docs[i].outlet.clone(),
+                        date: docs[i].date.clone(),
+                    })
+                    .collect(),
+            });
+        }
+        Stories {
+            stories: out,
+            story_of,
+        }
+    }
 }
 
 /// Average linkage over a sparse score graph (absent pairs score 0): merge the two clusters

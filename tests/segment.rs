@@ -43,15 +43,7 @@ fn check_spans(doc: &Document, seg: &Segmented) {
 }
 
 fn one(text: &str) -> Vec<String> {
-    let doc = Document {
-        id: "t".into(),
-        source: "t".into(),
-        outlet: None,
-        date: None,
-        title: None,
-        url: None,
-        text: text.into(),
-    };
+    let doc = Document::from_text("t", text);
     let seg = segment(&doc, SegmentOptions::default());
     check_spans(&doc, &seg);
     seg.sentences.into_iter().map(|s| s.text).collect()

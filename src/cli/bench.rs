@@ -2,9 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{BackendArg, PrecisionArg, TableOrJson};
+use super::{ModelArgs, PrecisionArg, TableOrJson};
 use crate::bench::{self, BenchOptions};
-use crate::embed::{DEFAULT_MODEL, EmbedderOptions};
 use crate::error::Result;
 use crate::records::{ReadOptions, read_all};
 
@@ -13,29 +12,19 @@ pub struct BenchArgs {
     /// Texts to embed, one per line (default: the bundled example-corpus sentences).
     #[arg(long)]
     pub workload: Option<PathBuf>,
-    #[arg(long, default_value_t = 32, value_parser = super::at_least_one)]
-    pub batch_size: usize,
     /// Timed passes over the workload; the median is reported.
     #[arg(long, default_value_t = 5, value_parser = super::at_least_one)]
     pub repeats: usize,
     #[arg(long, value_enum, default_value = "f32")]
     pub precision: PrecisionArg,
-    /// Transformer implementation (candle: candle-transformers' BERT, for A/B checks).
-    #[arg(
-        long,
-        value_enum,
-        env = "CLAIMSCOPE_BACKEND",
-        default_value = "fast",
-        ignore_case = true
-    )]
-    pub backend: BackendArg,
     /// Compare only the first N texts against f32 for the accuracy figure.
     #[arg(long)]
     pub accuracy_sample: Option<usize>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
-    #[arg(long, env = "CLAIMSCOPE_MODEL", default_value = DEFAULT_MODEL)]
-    pub model: String,
+    /// `--model`, `--batch-size`, `--backend`, as every model command takes them.
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 pub fn run(args: &BenchArgs) -> Result<()> {
@@ -58,15 +47,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         ),
     };
     let opts = BenchOptions {
-        embedder: EmbedderOptions {
-            precision: args.precision.into(),
-            backend: args.backend.into(),
-            batch_size: args.batch_size,
-        },
+        embedder: args.model.options(args.precision.into()),
         repeats: args.repeats.max(1),
         accuracy_sample: args.accuracy_sample,
     };
-    let r = bench::run(&args.model, &texts, &name, &opts)?;
+    let r = bench::run(&args.model.model, &texts, &name, &opts)?;
     match args.format {
         TableOrJson::Json => println!("{}", serde_json::to_string(&r)?),
         TableOrJson::Table => {

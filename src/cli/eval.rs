@@ -112,6 +112,20 @@ pub struct EvalConfidenceArgs {
     pub model: ModelArgs,
 }
 
+/// One labelling task scored on the dev half and on the test half of the dev set in `dir`
+/// (default: the source tree's).
+fn devset_halves(
+    dir: Option<&std::path::Path>,
+    score: impl Fn(&[&devset::DevStory]) -> Result<devset::LabelScore>,
+) -> Result<Vec<(&'static str, devset::LabelScore)>> {
+    let dir = dir.map_or_else(devset::default_dir, std::path::Path::to_path_buf);
+    let set = devset::DevSet::load(&dir)?;
+    ["dev", "test"]
+        .into_iter()
+        .map(|h| Ok((h, score(&set.split(h))?)))
+        .collect()
+}
+
 /// Both halves of the dev set, one labelling task.
 fn devset_table(
     task: &str,
@@ -260,17 +274,9 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 clf = clf.unguarded();
             }
             if a.devset {
-                let dir = a.devset_dir.clone().unwrap_or_else(devset::default_dir);
-                let set = devset::DevSet::load(&dir)?;
-                let halves = ["dev", "test"]
-                    .into_iter()
-                    .map(|h| {
-                        Ok((
-                            h,
-                            devset::evaluate_stance(&set.split(h), &embedder, &clf, &term)?,
-                        ))
-                    })
-                    .collect::<Result<Vec<_>>>()?;
+                let halves = devset_halves(a.devset_dir.as_deref(), |h| {
+                    devset::evaluate_stance(h, &embedder, &clf, &term)
+                })?;
                 return devset_table("stance", &head, &halves, a.format);
             }
             let em = stance::eval::eval_emergent(&clf, &embedder, &emergent, &term)?;
@@ -340,17 +346,9 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 .unwrap_or_else(|| default_head_path(CONFIDENCE_HEAD));
             let clf = ConfidenceClassifier::load(&head, &embedder.model_id()?)?;
             if a.devset {
-                let dir = a.devset_dir.clone().unwrap_or_else(devset::default_dir);
-                let set = devset::DevSet::load(&dir)?;
-                let halves = ["dev", "test"]
-                    .into_iter()
-                    .map(|h| {
-                        Ok((
-                            h,
-                            devset::evaluate_confidence(&set.split(h), &embedder, &clf, &term)?,
-                        ))
-                    })
-                    .collect::<Result<Vec<_>>>()?;
+                let halves = devset_halves(a.devset_dir.as_deref(), |h| {
+                    devset::evaluate_confidence(h, &embedder, &clf, &term)
+                })?;
                 return devset_table("confidence", &head, &halves, a.format);
             }
             let r = confidence::eval::evaluate(&clf, &embedder, &dir, "test")?;

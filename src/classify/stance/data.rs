@@ -212,15 +212,7 @@ pub fn load_fnc1(dir: &Path, split: &str) -> Result<(Fnc1Rows, HashMap<String, S
 
 /// Sentences of an article body (the project's own segmenter).
 fn body_sentences(id: &str, text: &str) -> Vec<String> {
-    let doc = crate::ingest::Document {
-        id: id.to_string(),
-        source: id.to_string(),
-        outlet: None,
-        date: None,
-        title: None,
-        url: None,
-        text: text.to_string(),
-    };
+    let doc = crate::ingest::Document::from_text(id, text);
     let seg = crate::segment::segment(&doc, crate::segment::SegmentOptions::default());
     let mut out: Vec<String> = seg.sentences.into_iter().map(|s| s.text).collect();
     if out.is_empty() {
