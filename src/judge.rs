@@ -52,6 +52,9 @@ pub struct JudgeOptions {
     pub pairs_per_headline: usize,
     /// A hard negative is at most this similar to the headline (and never the anchor).
     pub max_negative_cosine: f32,
+    /// Group objective: the loss's logit is `group_scale * (cosine - group_margin)`.
+    pub group_scale: f64,
+    pub group_margin: f64,
     pub seed: u64,
 }
 
@@ -68,6 +71,8 @@ impl Default for JudgeOptions {
             min_anchor_cosine: 0.45,
             pairs_per_headline: 3,
             max_negative_cosine: 0.4,
+            group_scale: 10.0,
+            group_margin: 0.5,
             seed: 13,
         }
     }
@@ -429,15 +434,7 @@ pub fn train(
     let tokens: Vec<Vec<u32>> = embedder
         .tokenize(&texts)?
         .into_iter()
-        .map(|t| {
-            let mut ids = t.ids;
-            if ids.len() > opts.max_tokens {
-                let sep = ids[ids.len() - 1];
-                ids.truncate(opts.max_tokens - 1);
-                ids.push(sep);
-            }
-            ids
-        })
+        .map(|t| cut(t.ids, opts.max_tokens))
         .collect();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(1));
     let mut plan: Vec<Vec<usize>> = Vec::new();
@@ -597,4 +594,173 @@ pub fn gold_pairs(
         }
     }
     Ok(out)
+}
+
+/// The sentences of one hand-labelled story, for the group objective: which document each
+/// comes from and which claim group (if any) it belongs to.
+#[derive(Debug, Clone)]
+pub struct LabelledStory {
+    pub texts: Vec<String>,
+    pub doc: Vec<usize>,
+    pub group: Vec<Option<usize>>,
+}
+
+impl LabelledStory {
+    pub fn of(story: &crate::devset::DevStory) -> Self {
+        let mut docs: HashMap<&str, usize> = HashMap::new();
+        let mut groups: HashMap<&str, usize> = HashMap::new();
+        let mut out = LabelledStory {
+            texts: Vec::new(),
+            doc: Vec::new(),
+            group: Vec::new(),
+        };
+        for s in &story.sentences {
+            let n = docs.len();
+            out.doc.push(*docs.entry(s.doc.as_str()).or_insert(n));
+            out.group.push(s.group.as_deref().map(|g| {
+                let n = groups.len();
+                *groups.entry(g).or_insert(n)
+            }));
+            out.texts.push(s.text.clone());
+        }
+        out
+    }
+
+    /// Cross-document pairs of one group (the gold pairs of the guide's scoring).
+    pub fn positives(&self) -> usize {
+        let n = self.texts.len();
+        (0..n)
+            .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+            .filter(|&(i, j)| self.doc[i] != self.doc[j] && self.group[i].is_some())
+            .filter(|&(i, j)| self.group[i] == self.group[j])
+            .count()
+    }
+}
+
+/// Fine-tune on whole labelled stories: each step encodes a random batch of one story's
+/// sentences and scores *every* cross-document pair in it, same group against everything
+/// else, with a balanced logistic loss on the scaled cosine. This is the decision `match`
+/// takes (one threshold on the cosine of two sentences of one story), and it sees the hard
+/// negatives the labels give for free: same story, same actors, another claim. The ranking
+/// loss of `train` never sees them, which is why it learned little more than cosine knew.
+pub fn train_groups(
+    base: &ModelFiles,
+    embedder: &Embedder,
+    stories: &[LabelledStory],
+    opts: &JudgeOptions,
+    observer: &dyn Observer,
+) -> Result<(TrainedJudge, JudgeReport)> {
+    let start = std::time::Instant::now();
+    let dev = Device::Cpu;
+    let model = TrainBert::load(base)?;
+    let mut opt = candle_nn::AdamW::new(
+        model.vars.iter().map(|(_, v)| v.clone()).collect(),
+        candle_nn::ParamsAdamW {
+            lr: opts.lr,
+            weight_decay: opts.weight_decay,
+            ..Default::default()
+        },
+    )?;
+    let mut tokens: Vec<Vec<Vec<u32>>> = Vec::with_capacity(stories.len());
+    for s in stories {
+        let texts: Vec<&str> = s.texts.iter().map(String::as_str).collect();
+        tokens.push(
+            embedder
+                .tokenize(&texts)?
+                .into_iter()
+                .map(|t| cut(t.ids, opts.max_tokens))
+                .collect(),
+        );
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(2));
+    let mut plan: Vec<(usize, Vec<usize>)> = Vec::new();
+    for _ in 0..opts.epochs.max(1) {
+        let mut epoch = Vec::new();
+        for (si, s) in stories.iter().enumerate() {
+            let mut order: Vec<usize> = (0..s.texts.len()).collect();
+            order.shuffle(&mut rng);
+            for chunk in order.chunks(opts.batch_size.max(2)) {
+                let docs: HashSet<usize> = chunk.iter().map(|&i| s.doc[i]).collect();
+                if docs.len() > 1 {
+                    epoch.push((si, chunk.to_vec()));
+                }
+            }
+        }
+        epoch.shuffle(&mut rng);
+        plan.extend(epoch);
+    }
+    let steps = plan.len();
+    let warmup = (steps / 10).max(1);
+    observer.start("training steps", Some(steps as u64));
+    let mut losses = Vec::with_capacity(steps);
+    for (step, (si, batch)) in plan.iter().enumerate() {
+        let lr = if step < warmup {
+            opts.lr * (step + 1) as f64 / warmup as f64
+        } else {
+            opts.lr * (steps - step) as f64 / (steps - warmup).max(1) as f64
+        };
+        opt.set_learning_rate(lr);
+        let s = &stories[*si];
+        let seqs: Vec<&[u32]> = batch.iter().map(|&i| tokens[*si][i].as_slice()).collect();
+        let (ids, mask) = padded(&seqs, &dev)?;
+        let e = model.encode(&ids, &mask)?;
+        let n = batch.len();
+        let (mut pos, mut neg) = (vec![0f32; n * n], vec![0f32; n * n]);
+        for (a, &i) in batch.iter().enumerate() {
+            for (b, &j) in batch.iter().enumerate().skip(a + 1) {
+                if s.doc[i] == s.doc[j] {
+                    continue;
+                }
+                if s.group[i].is_some() && s.group[i] == s.group[j] {
+                    pos[a * n + b] = 1.0;
+                } else {
+                    neg[a * n + b] = 1.0;
+                }
+            }
+        }
+        let (np, nn) = (pos.iter().sum::<f32>(), neg.iter().sum::<f32>());
+        // softplus(z) = -log sigmoid(-z): the logistic loss of a negative at logit z.
+        let z = ((e.matmul(&e.t()?)? - opts.group_margin)? * opts.group_scale)?;
+        let softplus = |t: &Tensor| -> Result<Tensor> { Ok((t.exp()? + 1.0)?.log()?) };
+        let mut loss = Tensor::zeros((), DType::F32, &dev)?;
+        if np > 0.0 {
+            let w = Tensor::from_vec(pos, (n, n), &dev)?;
+            loss = (loss + (softplus(&z.neg()?)? * w)?.sum_all()? / f64::from(np))?;
+        }
+        if nn > 0.0 {
+            let w = Tensor::from_vec(neg, (n, n), &dev)?;
+            loss = (loss + (softplus(&z)? * w)?.sum_all()? / f64::from(nn))?;
+        }
+        opt.backward_step(&loss)?;
+        losses.push(f64::from(loss.to_scalar::<f32>()?));
+        observer.advance(1);
+    }
+    observer.finish();
+    let tenth = steps.div_ceil(10).max(1);
+    let loss_curve = losses
+        .chunks(tenth)
+        .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+        .collect();
+    Ok((
+        TrainedJudge { vars: model.vars },
+        JudgeReport {
+            pairs: stories.iter().map(LabelledStory::positives).sum(),
+            headline_sentence_pairs: 0,
+            sentence_sentence_pairs: 0,
+            gold_pairs: stories.iter().map(LabelledStory::positives).sum(),
+            steps,
+            loss_curve,
+            seconds: start.elapsed().as_secs_f64(),
+        },
+    ))
+}
+
+/// Token ids cut to `max` (keeping [SEP] last).
+fn cut(mut ids: Vec<u32>, max: usize) -> Vec<u32> {
+    if ids.len() > max {
+        let sep = ids[ids.len() - 1];
+        ids.truncate(max - 1);
+        ids.push(sep);
+    }
+    ids
 }

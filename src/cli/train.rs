@@ -51,13 +51,21 @@ pub enum TrainCommand {
         lr: f64,
         #[arg(long, default_value_t = JudgeOptions::default().seed)]
         seed: u64,
-        /// Add the hand-labelled pairs of this half of the dev set (only ever "dev": the
-        /// test half is for reporting).
-        #[arg(long)]
-        gold: Option<String>,
+        /// Add the hand-labelled stories of these splits of the dev set ("train", "dev", or
+        /// both comma-separated; never "test", which is for reporting).
+        #[arg(long, value_delimiter = ',')]
+        gold: Vec<String>,
         /// Train on the hand-labelled pairs alone.
-        #[arg(long, requires = "gold")]
+        #[arg(long)]
         no_silver: bool,
+        /// `groups`: every cross-document pair of batches of one labelled story, same group
+        /// against the rest, logistic loss (hand-labelled stories only); `pairs`: ranking loss
+        /// over silver and labelled pairs.
+        #[arg(long, value_enum, default_value_t = Objective::Groups)]
+        objective: Objective,
+        /// Sentences per step (groups) or pairs per step (pairs).
+        #[arg(long, default_value_t = JudgeOptions::default().batch_size, value_parser = super::at_least_one)]
+        train_batch: usize,
         #[command(flatten)]
         model: ModelArgs,
     },
@@ -141,12 +149,18 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             seed,
             gold,
             no_silver,
+            objective,
+            train_batch,
             model,
         } => {
-            if gold.as_deref().is_some_and(|g| g != "dev") {
+            if let Some(g) = gold.iter().find(|g| !matches!(g.as_str(), "train" | "dev")) {
+                return Err(Error::Input(format!(
+                    "--gold {g:?}: takes \"train\" and/or \"dev\"; the test half of the dev set is for reporting only"
+                )));
+            }
+            if *no_silver && gold.is_empty() {
                 return Err(Error::Input(
-                    "--gold takes \"dev\": the test half of the dev set is for reporting only"
-                        .into(),
+                    "--no-silver leaves nothing to train on: add --gold train".into(),
                 ));
             }
             let fnc1 = fnc1.clone().unwrap_or_else(|| default_data_dir("fnc1"));
@@ -162,13 +176,55 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 seed: *seed,
                 ..JudgeOptions::default()
             };
+            let opts = JudgeOptions {
+                batch_size: *train_batch,
+                ..opts
+            };
+            let labelled: Vec<&crate::devset::DevStory> =
+                gold.iter().flat_map(|g| set.split(g)).collect();
+            if *objective == Objective::Groups {
+                if labelled.is_empty() {
+                    return Err(Error::Input(
+                        "--objective groups trains on hand-labelled stories: add --gold train"
+                            .into(),
+                    ));
+                }
+                let stories: Vec<judge::LabelledStory> = labelled
+                    .iter()
+                    .map(|s| judge::LabelledStory::of(s))
+                    .collect();
+                eprintln!(
+                    "{} labelled stories, {} sentences, {} same-claim pairs",
+                    stories.len(),
+                    stories.iter().map(|s| s.texts.len()).sum::<usize>(),
+                    stories
+                        .iter()
+                        .map(judge::LabelledStory::positives)
+                        .sum::<usize>()
+                );
+                let (vars, report) =
+                    judge::train_groups(&files, &embedder, &stories, &opts, &term)?;
+                let gold_splits = gold.join(",");
+                let command = format!(
+                    "claimscope train judge --gold {gold_splits} --objective groups --epochs {epochs} --lr {lr} --train-batch {train_batch} --seed {seed}"
+                );
+                return write_judge(
+                    &vars,
+                    &report,
+                    &files,
+                    output,
+                    &opts,
+                    &command,
+                    &json!({"labelled_stories": labelled.iter().map(|s| &s.meta.story).collect::<Vec<_>>(), "splits": gold}),
+                );
+            }
             let mut pairs = if *no_silver {
                 Vec::new()
             } else {
                 judge::mine_pairs(&fnc1, &exclude, &embedder, &opts, &term)?
             };
-            if let Some(g) = gold {
-                pairs.extend(judge::gold_pairs(&set.split(g), &embedder, &term)?);
+            if !labelled.is_empty() {
+                pairs.extend(judge::gold_pairs(&labelled, &embedder, &term)?);
             }
             let count = |k: &str| pairs.iter().filter(|p| p.kind == k).count();
             eprintln!(
@@ -179,28 +235,24 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 count("gold")
             );
             let (vars, report) = judge::train(&files, &embedder, &pairs, &opts, &term)?;
-            let weights = judge::save(&vars, &files, output)?;
-            let sha = crate::embed::source::sha256_file(&weights)?;
-            let card = json!({
-                "task": "same-claim judge (sentence encoder)",
-                "base_model": files.name,
-                "weights_sha256": sha,
-                "data": {"fnc1": fnc1.display().to_string(), "left_out_dev_set_bodies": exclude.len()},
-                "options": opts,
-                "training": report,
-                "command": format!("claimscope train judge --max-pairs {max_pairs} --epochs {epochs} --lr {lr} --seed {seed}"),
-            });
-            let text = serde_json::to_string_pretty(&card)?;
-            let path = output.join("judge.json");
-            std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-            eprintln!(
-                "wrote {} ({} steps, {:.0} s; loss {:?})",
-                output.display(),
-                report.steps,
-                report.seconds,
-                report.loss_curve
+            let command = format!(
+                "claimscope train judge --objective pairs --max-pairs {max_pairs} --epochs {epochs} --lr {lr} --seed {seed}{}{}",
+                if gold.is_empty() {
+                    String::new()
+                } else {
+                    format!(" --gold {}", gold.join(","))
+                },
+                if *no_silver { " --no-silver" } else { "" }
             );
-            Ok(())
+            write_judge(
+                &vars,
+                &report,
+                &files,
+                output,
+                &opts,
+                &command,
+                &json!({"fnc1": fnc1.display().to_string(), "left_out_dev_set_bodies": exclude.len(), "splits": gold}),
+            )
         }
         TrainCommand::Stance {
             data,
@@ -311,4 +363,44 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             write_card(output, &card)
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Objective {
+    Groups,
+    Pairs,
+}
+
+/// The judge's model directory and its card (`judge.json`).
+fn write_judge(
+    vars: &judge::TrainedJudge,
+    report: &judge::JudgeReport,
+    files: &crate::embed::ModelFiles,
+    output: &std::path::Path,
+    opts: &JudgeOptions,
+    command: &str,
+    data: &serde_json::Value,
+) -> Result<()> {
+    let weights = judge::save(vars, files, output)?;
+    let sha = crate::embed::source::sha256_file(&weights)?;
+    let card = json!({
+        "task": "same-claim judge (sentence encoder)",
+        "base_model": files.name,
+        "weights_sha256": sha,
+        "data": data,
+        "options": opts,
+        "training": report,
+        "command": command,
+    });
+    let text = serde_json::to_string_pretty(&card)?;
+    let path = output.join("judge.json");
+    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    eprintln!(
+        "wrote {} ({} steps, {:.0} s; loss {:?})",
+        output.display(),
+        report.steps,
+        report.seconds,
+        report.loss_curve
+    );
+    Ok(())
 }

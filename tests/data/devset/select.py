@@ -25,6 +25,20 @@ STORIES = [
     ("lebanon-isis-kin", "Lebanon confirms holding ISIS chief’s kin", "test"),
     ("batmobile-stolen", "Batmobile wasn't stolen: Cops", "dev"),
     ("banksy-arrested", "No, Banksy hasn’t been arrested", "test"),
+    # Train stories: labelled the same way, used only to train the same-claim judge and the
+    # stance/confidence heads; never to choose a threshold or report a figure.
+    ("michael-brown-audio", "Michael Brown shooting audio caught on tape?", "train"),
+    ("isis-beheads-journalist", "ISIS Beheads American Journalist", "train"),
+    ("gill-rosenberg-kobane", "Kurds Deny Gill Rosenberg was in Kobane", "train"),
+    ("weatherman-peeing", "Weatherman caught peeing live on camera", "train"),
+    ("somali-leader-airstrike", "Somali terrorist leader dead after US airstrike", "train"),
+    ("ottawa-gunman", "Ottawa Gunman Identified As Michael Zehaf-Bibeau", "train"),
+    ("kid-72-million", "This Kid Made $72 Million During Lunch", "train"),
+    ("putin-bird-poop", "Vladimir Putin Bird Poop Video is Fake", "train"),
+    ("tiger-woods-ban", "Tour, agent: Tiger Woods not banned", "train"),
+    ("culkin-dead", "Macaulay Culkin Dead?", "train"),
+    ("isil-border", "Homeland Security: No ISIL fighters on U.S. border", "train"),
+    ("bugatti-vandal", "Vandal paints penis on £1.5million Bugatti Veyron", "train"),
 ]
 BODIES_PER_STORY = 5
 MAX_CHARS = 2600
