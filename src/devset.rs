@@ -18,6 +18,7 @@ use crate::classify::{ConfidenceClassifier, Level, StanceClassifier};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ingest::Document;
+use crate::judge::Judge;
 use crate::matching::{Classifiers, MatchOptions, MatchResult, match_claims};
 use crate::metrics::{self, ClassScores};
 use crate::observe::Observer;
@@ -312,12 +313,13 @@ pub fn segmented(stories: &[&DevStory]) -> Vec<Segmented> {
 pub fn evaluate_match(
     stories: &[&DevStory],
     embedder: &Embedder,
+    judge: Option<&Judge>,
     opts: &MatchOptions,
     heads: Option<&Classifiers>,
     observer: &dyn Observer,
 ) -> Result<PairScore> {
     let docs = segmented(stories);
-    let result = match_claims(&docs, embedder, opts, heads, observer)?;
+    let result = match_claims(&docs, embedder, judge, opts, heads, observer)?;
     Ok(score_groups(&gold_pairs(stories), &match_groups(&result)))
 }
 
@@ -450,6 +452,10 @@ pub fn evaluate_confidence(
 pub struct ClaimsReport {
     pub dev_stories: usize,
     pub test_stories: usize,
+    /// The grouping floor `match` ran with: the options' own, or the best on dev when
+    /// `floor_chosen_on_dev`.
+    pub match_floor: f32,
+    pub floor_chosen_on_dev: bool,
     pub match_dev: PairScore,
     pub match_test: PairScore,
     /// Cosine of every cross-document sentence pair above one threshold chosen on dev.
@@ -459,26 +465,72 @@ pub struct ClaimsReport {
     /// For honesty only: the threshold that would have been best on test.
     pub cosine_oracle_threshold: f32,
     pub cosine_oracle_test: PairScore,
+    /// The same baseline on the judge's cosine, when a judge was given.
+    pub judge_cosine: Option<BareCosine>,
 }
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BareCosine {
+    pub threshold: f32,
+    pub dev: PairScore,
+    pub test: PairScore,
+}
+
+/// Floors tried when the floor is chosen on dev.
+pub const FLOOR_GRID: std::ops::RangeInclusive<u32> = 30..=90;
 
 pub fn evaluate_claims(
     set: &DevSet,
     embedder: &Embedder,
+    judge: Option<&Judge>,
     opts: &MatchOptions,
+    choose_floor: bool,
     heads: Option<&Classifiers>,
     observer: &dyn Observer,
 ) -> Result<ClaimsReport> {
     let (dev, test) = (set.split("dev"), set.split("test"));
-    let match_dev = evaluate_match(&dev, embedder, opts, heads, observer)?;
-    let match_test = evaluate_match(&test, embedder, opts, heads, observer)?;
+    let mut opts = *opts;
+    if choose_floor {
+        // Every other hundredth: each try is a whole `match` run on the dev half.
+        let mut best: Option<(f32, f64)> = None;
+        for f in FLOOR_GRID.step_by(2) {
+            let floor = f as f32 / 100.0;
+            let mut o = opts;
+            o.grouping.floor = floor;
+            let score = evaluate_match(&dev, embedder, judge, &o, heads, observer)?;
+            if best.is_none_or(|(_, b)| score.f1 > b) {
+                best = Some((floor, score.f1));
+            }
+        }
+        if let Some((floor, _)) = best {
+            opts.grouping.floor = floor;
+        }
+    }
+    let match_dev = evaluate_match(&dev, embedder, judge, &opts, heads, observer)?;
+    let match_test = evaluate_match(&test, embedder, judge, &opts, heads, observer)?;
     let (gold_dev, gold_test) = (gold_pairs(&dev), gold_pairs(&test));
     let pairs_dev = sentence_pair_cosines(&dev, embedder, observer)?;
     let pairs_test = sentence_pair_cosines(&test, embedder, observer)?;
     let (t, cosine_dev) = best_threshold(&gold_dev, &pairs_dev);
     let (oracle, cosine_oracle_test) = best_threshold(&gold_test, &pairs_test);
+    let judge_cosine = match judge {
+        Some(j) => {
+            let pairs_dev = sentence_pair_cosines(&dev, &j.encoder, observer)?;
+            let pairs_test = sentence_pair_cosines(&test, &j.encoder, observer)?;
+            let (threshold, dev_score) = best_threshold(&gold_dev, &pairs_dev);
+            Some(BareCosine {
+                threshold,
+                dev: dev_score,
+                test: score_threshold(&gold_test, &pairs_test, threshold),
+            })
+        }
+        None => None,
+    };
     Ok(ClaimsReport {
         dev_stories: dev.len(),
         test_stories: test.len(),
+        match_floor: opts.grouping.floor,
+        floor_chosen_on_dev: choose_floor,
         match_dev,
         match_test,
         cosine_threshold: t,
@@ -486,6 +538,7 @@ pub fn evaluate_claims(
         cosine_test: score_threshold(&gold_test, &pairs_test, t),
         cosine_oracle_threshold: oracle,
         cosine_oracle_test,
+        judge_cosine,
     })
 }
 

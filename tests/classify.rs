@@ -182,6 +182,7 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
     let r = match_claims(
         &docs,
         common::embedder(),
+        None,
         &MatchOptions::default(),
         Some(&heads),
         &claimscope::observe::Silent,
@@ -236,6 +237,7 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
     let any = match_claims(
         &docs,
         common::embedder(),
+        None,
         &MatchOptions {
             require_agree: false,
             within_stories: false,

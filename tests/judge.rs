@@ -53,8 +53,8 @@ fn training_is_seeded_and_writes_a_loadable_model() {
         lr: 2e-5,
         ..JudgeOptions::default()
     };
-    let (a, ra) = judge::train(&files, emb, &pairs(), &opts, &Silent).expect("train");
-    let (b, rb) = judge::train(&files, emb, &pairs(), &opts, &Silent).expect("train again");
+    let (a, ra) = judge::train_pairs(&files, emb, &pairs(), &opts, &Silent).expect("train");
+    let (b, rb) = judge::train_pairs(&files, emb, &pairs(), &opts, &Silent).expect("train again");
     assert_eq!(ra.steps, 2);
     assert_eq!(ra.loss_curve, rb.loss_curve, "same seed, same losses");
     assert!(ra.loss_curve.iter().all(|l| l.is_finite()));
@@ -77,4 +77,120 @@ fn training_is_seeded_and_writes_a_loadable_model() {
         cos > 0.9 && cos < 0.999_999,
         "cosine to the base model {cos}"
     );
+}
+
+/// Two small labelled stories: claim groups across documents, and same-story sentences that
+/// say something else.
+fn stories() -> Vec<judge::LabelledStory> {
+    let story = |rows: &[(&str, usize, Option<usize>)]| judge::LabelledStory {
+        texts: rows.iter().map(|r| r.0.to_string()).collect(),
+        doc: rows.iter().map(|r| r.1).collect(),
+        group: rows.iter().map(|r| r.2).collect(),
+    };
+    vec![
+        story(&[
+            (
+                "Banksy has not been arrested, his publicist said.",
+                0,
+                Some(0),
+            ),
+            (
+                "The report of the street artist's arrest is a hoax.",
+                1,
+                Some(0),
+            ),
+            (
+                "A satirical site claimed Banksy was held in London.",
+                0,
+                Some(1),
+            ),
+            (
+                "The fake story said police arrested the artist.",
+                1,
+                Some(1),
+            ),
+            ("His murals sell for millions at auction.", 2, None),
+            ("The Met said it had no information on any arrest.", 2, None),
+        ]),
+        story(&[
+            ("A meteorite struck near Managua's airport.", 0, Some(0)),
+            (
+                "Officials said a small meteorite left a crater by the airport.",
+                1,
+                Some(0),
+            ),
+            ("No one was hurt, the government said.", 0, None),
+            ("NASA experts doubted the explanation.", 1, None),
+        ]),
+    ]
+}
+
+#[test]
+fn group_objective_is_seeded_and_separates_what_it_was_taught() {
+    let files = source::resolve(&common::model_spec()).expect("model files");
+    let emb = common::embedder();
+    let opts = JudgeOptions {
+        batch_size: 6,
+        epochs: 3,
+        lr: 5e-5,
+        ..JudgeOptions::default()
+    };
+    let s = stories();
+    assert_eq!(s[0].positives(), 2);
+    assert_eq!(s[1].positives(), 1);
+    let (a, ra) = judge::train_groups(&files, emb, &s, &opts, &Silent).expect("train");
+    let (b, rb) = judge::train_groups(&files, emb, &s, &opts, &Silent).expect("train again");
+    assert_eq!(ra.steps, 6, "one batch per story and epoch");
+    assert_eq!(ra.loss_curve, rb.loss_curve, "same seed, same losses");
+    let dir = tempfile::tempdir().expect("tmp");
+    let wa = judge::save(&a, &files, &dir.path().join("a")).expect("save");
+    let wb = judge::save(&b, &files, &dir.path().join("b")).expect("save");
+    assert_eq!(
+        source::sha256_file(&wa).expect("sha"),
+        source::sha256_file(&wb).expect("sha"),
+        "same seed, same weights"
+    );
+    // What it was taught moves the right way: the two denials come closer, the denial and
+    // the same-story sentence about auction prices do not.
+    let tuned = Embedder::from_spec(&dir.path().join("a").to_string_lossy()).expect("load");
+    let cos = |e: &Embedder, x: &str, y: &str| {
+        let v = e.embed(&[x, y]).expect("embed").vectors;
+        v.row(0).dot(&v.row(1))
+    };
+    let (d1, d2, other) = (&s[0].texts[0], &s[0].texts[1], &s[0].texts[4]);
+    let gain_same = cos(&tuned, d1, d2) - cos(emb, d1, d2);
+    let gain_other = cos(&tuned, d1, other) - cos(emb, d1, other);
+    assert!(
+        gain_same > gain_other,
+        "same claim {gain_same:+.4}, another claim {gain_other:+.4}"
+    );
+}
+
+/// A judge directory whose weights are not the ones its card names is refused before use.
+#[test]
+fn judge_with_changed_weights_is_refused() {
+    let files = source::resolve(&common::model_spec()).expect("model files");
+    let dir = tempfile::tempdir().expect("tmp");
+    for f in ["config.json", "tokenizer.json", "model.safetensors"] {
+        std::fs::copy(files.path(f), dir.path().join(f)).expect("copy");
+    }
+    std::fs::write(
+        dir.path().join("judge.json"),
+        r#"{"weights_sha256": "0000", "threshold": 0.6}"#,
+    )
+    .expect("card");
+    let err = judge::Judge::load(dir.path(), &Default::default())
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("SHA-256") && err.contains("judge.json"),
+        "{err}"
+    );
+    std::fs::remove_file(dir.path().join("judge.json")).expect("rm");
+    let err = judge::Judge::load(dir.path(), &Default::default())
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("judge.json"), "{err}");
 }

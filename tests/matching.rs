@@ -19,6 +19,7 @@ fn run() -> MatchResult {
     match_claims(
         &docs,
         common::embedder(),
+        None,
         &MatchOptions::default(),
         None,
         &Silent,
@@ -104,6 +105,7 @@ fn example_corpus_report_snapshot() {
     let r = match_claims(
         &docs,
         common::embedder(),
+        None,
         &MatchOptions::default(),
         Some(&heads),
         &Silent,

@@ -38,7 +38,7 @@ pub fn default_head_path(file: &str) -> PathBuf {
         .iter()
         .flatten()
         .map(|d| d.join(file))
-        .find(|p| p.is_file())
+        .find(|p| p.exists())
         .unwrap_or_else(|| PathBuf::from("models").join(file))
 }
 

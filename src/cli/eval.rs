@@ -52,9 +52,28 @@ pub struct EvalClaimsArgs {
     /// Score cosine-only groups (no stance check).
     #[arg(long)]
     pub any_stance: bool,
-    /// No heads at all (a `--model` other than the heads' own, such as the judge).
+    /// No heads at all (a `--model` other than the heads' own).
     #[arg(long)]
     pub no_labels: bool,
+    /// A same-claim judge directory deciding group membership (`train judge` writes one; the
+    /// shipped one is models/judge). Its floor is chosen on the dev half.
+    #[arg(long)]
+    pub judge: Option<PathBuf>,
+    /// Score the shipped judge (models/judge) without naming it.
+    #[arg(long, conflicts_with = "judge")]
+    pub shipped_judge: bool,
+    /// Choose `match`'s grouping floor on the dev half (always done with a judge).
+    #[arg(long)]
+    pub choose_floor: bool,
+    /// Match with at most one sentence per document in a group.
+    #[arg(long)]
+    pub one_per_doc: bool,
+    /// Mutual-best filter of `match` (0 turns it off).
+    #[arg(long)]
+    pub mutual: Option<usize>,
+    /// Write the floor chosen on dev into the judge's card as its threshold.
+    #[arg(long, requires = "judge")]
+    pub save_threshold: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
     #[command(flatten)]
@@ -417,24 +436,67 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             let dir = a.dir.clone().unwrap_or_else(devset::default_dir);
             let set = devset::DevSet::load(&dir)?;
             let embedder = a.model.load()?;
-            let opts = MatchOptions {
+            let judge_dir = if a.shipped_judge {
+                Some(crate::judge::default_dir().ok_or_else(|| {
+                    crate::error::Error::Model(
+                        "no shipped judge: models/judge/judge.json not found".into(),
+                    )
+                })?)
+            } else {
+                a.judge.clone()
+            };
+            let judge = match &judge_dir {
+                Some(d) => Some(crate::judge::Judge::load(
+                    d,
+                    &a.model.options(crate::embed::Precision::F32),
+                )?),
+                None => None,
+            };
+            let mut opts = MatchOptions {
                 within_stories: !a.across_stories,
                 require_agree: !a.any_stance && !a.no_labels,
                 ..MatchOptions::default()
             };
-            let r = if a.no_labels {
-                devset::evaluate_claims(&set, &embedder, &opts, None, &term)?
+            if judge.is_some() {
+                // The floor is chosen on dev below; the rest as `match` runs a judge.
+                opts = opts.with_judge(opts.grouping.floor);
+            }
+            opts.grouping.one_per_document = a.one_per_doc;
+            if let Some(m) = a.mutual {
+                opts.mutual = m;
+            }
+            let choose = a.choose_floor || judge.is_some();
+            let loaded = if a.no_labels {
+                None
             } else {
                 let id = embedder.model_id()?;
-                let confidence =
-                    ConfidenceClassifier::load(&default_head_path(CONFIDENCE_HEAD), &id)?;
-                let stance = StanceClassifier::load(&default_head_path(STANCE_HEAD), &id)?;
-                let heads = Classifiers {
-                    confidence: &confidence,
-                    stance: &stance,
-                };
-                devset::evaluate_claims(&set, &embedder, &opts, Some(&heads), &term)?
+                Some((
+                    ConfidenceClassifier::load(&default_head_path(CONFIDENCE_HEAD), &id)?,
+                    StanceClassifier::load(&default_head_path(STANCE_HEAD), &id)?,
+                ))
             };
+            let heads = loaded
+                .as_ref()
+                .map(|(confidence, stance)| Classifiers { confidence, stance });
+            let r = devset::evaluate_claims(
+                &set,
+                &embedder,
+                judge.as_ref(),
+                &opts,
+                choose,
+                heads.as_ref(),
+                &term,
+            )?;
+            if a.save_threshold
+                && let Some(d) = &judge_dir
+            {
+                crate::judge::write_threshold(d, r.match_floor)?;
+                eprintln!(
+                    "{}: threshold {:.2} (chosen on dev)",
+                    d.display(),
+                    r.match_floor
+                );
+            }
             match a.format {
                 TableOrJson::Json => println!("{}", json(&r)?),
                 TableOrJson::Table => {
@@ -454,7 +516,27 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                             d.precision, d.recall, d.f1, t.precision, t.recall, t.f1
                         )
                     };
-                    row("match (these options)", &r.match_dev, &r.match_test);
+                    row(
+                        &format!(
+                            "match{} (floor {:.2}{})",
+                            if judge.is_some() { " with judge" } else { "" },
+                            r.match_floor,
+                            if r.floor_chosen_on_dev {
+                                ", chosen on dev"
+                            } else {
+                                ""
+                            }
+                        ),
+                        &r.match_dev,
+                        &r.match_test,
+                    );
+                    if let Some(j) = &r.judge_cosine {
+                        row(
+                            &format!("judge cosine >= {:.2} (chosen on dev)", j.threshold),
+                            &j.dev,
+                            &j.test,
+                        );
+                    }
                     row(
                         &format!("cosine >= {:.2} (chosen on dev)", r.cosine_threshold),
                         &r.cosine_dev,

@@ -27,20 +27,32 @@ pub struct MatchArgs {
     pub index: Option<std::path::PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: MatchFormat,
-    /// Minimum cosine between every two claims of a group (0.67: chosen on STS-B train, see
-    /// `claimscope eval stsb`).
-    #[arg(long, default_value_t = GroupingConfig::default().floor, value_parser = super::finite)]
-    pub floor: f32,
+    /// Minimum cosine between every two claims of a group (default: the judge's threshold,
+    /// chosen on the dev half; without a judge 0.67, chosen on STS-B train, see `claimscope
+    /// eval stsb`).
+    #[arg(long, value_parser = super::finite)]
+    pub floor: Option<f32>,
+    /// Same-claim judge deciding group membership (default: the shipped models/judge).
+    #[arg(long)]
+    pub judge: Option<std::path::PathBuf>,
+    /// Group by the base model's cosine alone, without the judge.
+    #[arg(long, conflicts_with = "judge")]
+    pub no_judge: bool,
     /// Minimum number of documents a group must span.
     #[arg(long, default_value_t = 2)]
     pub min_docs: usize,
+    /// At most one sentence per document in a group (by default an article's lead, quote and
+    /// summary of one claim all join it, as the labelling guide groups them).
+    #[arg(long)]
+    pub one_per_doc: bool,
     /// Neighbours per claim considered for grouping.
     #[arg(short, long, default_value_t = 10, value_parser = super::at_least_one)]
     pub k: usize,
     /// Link two claims only if each is among the other's N nearest claims in the other's
-    /// document (1: mutual best match between two articles; 0 turns it off).
-    #[arg(long, default_value_t = MatchOptions::default().mutual)]
-    pub mutual: usize,
+    /// document (1: mutual best match between two articles; 0 turns it off). Default: 0 with
+    /// the judge, 1 without.
+    #[arg(long)]
+    pub mutual: Option<usize>,
     /// Leave titles and subheads out of matching.
     #[arg(long)]
     pub no_headings: bool,
@@ -71,11 +83,10 @@ pub struct MatchArgs {
 
 pub fn run(args: &MatchArgs) -> Result<()> {
     let term = super::Terminal::default();
-    if !(0.0..=1.0).contains(&args.floor) {
-        return Err(Error::Input(format!(
-            "--floor {} must be between 0 and 1",
-            args.floor
-        )));
+    if let Some(f) = args.floor
+        && !(0.0..=1.0).contains(&f)
+    {
+        return Err(Error::Input(format!("--floor {f} must be between 0 and 1")));
     }
     let embedder = args.model.load()?;
     let docs = match &args.index {
@@ -103,23 +114,46 @@ pub fn run(args: &MatchArgs) -> Result<()> {
             "no documents to match (all inputs were empty, binary or unreadable)".into(),
         ));
     }
-    let opts = MatchOptions {
+    let judge_dir = match (&args.judge, args.no_judge) {
+        (Some(d), _) => Some(d.clone()),
+        (None, false) => crate::judge::default_dir(),
+        (None, true) => None,
+    };
+    let judge = match &judge_dir {
+        Some(d) => Some(crate::judge::Judge::load(
+            d,
+            &args.model.options(crate::embed::Precision::F32),
+        )?),
+        None => None,
+    };
+    let base = MatchOptions {
         grouping: GroupingConfig {
-            floor: args.floor,
             min_docs: args.min_docs,
+            one_per_document: args.one_per_doc,
+            ..GroupingConfig::default()
         },
         k: args.k,
         include_headings: !args.no_headings,
-        mutual: args.mutual,
         require_agree: !args.any_stance && !args.no_labels,
         within_stories: !args.across_stories,
         stories: StoryOptions {
             threshold: args.story_threshold,
             ..StoryOptions::default()
         },
+        ..MatchOptions::default()
     };
+    let mut opts = match &judge {
+        Some(j) => base.with_judge(j.threshold()?),
+        None => base,
+    };
+    if let Some(f) = args.floor {
+        opts.grouping.floor = f;
+    }
+    if let Some(m) = args.mutual {
+        opts.mutual = m;
+    }
     let result = if args.no_labels {
-        match_claims(&docs, &embedder, &opts, None, &term)?
+        match_claims(&docs, &embedder, judge.as_ref(), &opts, None, &term)?
     } else {
         use crate::classify::{
             CONFIDENCE_HEAD, ConfidenceClassifier, STANCE_HEAD, StanceClassifier, default_head_path,
@@ -143,7 +177,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
             confidence: &confidence,
             stance: &stance,
         };
-        match_claims(&docs, &embedder, &opts, Some(&heads), &term)?
+        match_claims(&docs, &embedder, judge.as_ref(), &opts, Some(&heads), &term)?
     };
     match args.format {
         MatchFormat::Json => {

@@ -34,6 +34,12 @@ pub struct SimilarArgs {
     pub k: usize,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
+    /// Same-claim judge for two texts (default: the shipped models/judge).
+    #[arg(long)]
+    pub judge: Option<PathBuf>,
+    /// Judge two texts by the cosine rule only.
+    #[arg(long, conflicts_with = "judge")]
+    pub no_judge: bool,
     #[command(flatten)]
     pub model: ModelArgs,
 }
@@ -48,11 +54,56 @@ pub fn run(args: &SimilarArgs) -> Result<()> {
         ([a, b], true) => {
             let emb = args.model.load()?;
             let score = similar::compare(&emb, a, b, &Terminal::default())?;
+            let judge_dir = match (&args.judge, args.no_judge) {
+                (Some(d), _) => Some(d.clone()),
+                (None, false) => crate::judge::default_dir(),
+                (None, true) => None,
+            };
+            let verdict = match &judge_dir {
+                Some(d) => {
+                    let j = crate::judge::Judge::load(
+                        d,
+                        &args.model.options(crate::embed::Precision::F32),
+                    )?;
+                    j.threshold()?;
+                    Some(j.judge(a, b)?)
+                }
+                None => None,
+            };
+            // Without a judge, the decision is match's cosine rule (its default floor).
+            let floor = crate::grouping::GroupingConfig::default().floor;
             match args.format {
                 TableOrJson::Json => {
-                    println!("{}", serde_json::json!({"a": a, "b": b, "cosine": score}))
+                    let v = match verdict {
+                        Some(v) => serde_json::json!({
+                            "a": a, "b": b, "cosine": score,
+                            "same_claim": v.probability,
+                            "judge": v,
+                        }),
+                        None => serde_json::json!({
+                            "a": a, "b": b, "cosine": score,
+                            "same_claim": score >= floor,
+                            "rule": format!("cosine >= {floor}"),
+                        }),
+                    };
+                    println!("{v}")
                 }
-                TableOrJson::Table => println!("{score:.4}"),
+                TableOrJson::Table => {
+                    println!("{score:.4}");
+                    match verdict {
+                        Some(v) => println!(
+                            "same claim: {} (judge cosine {:.3}, threshold {:.2}, probability {:.2})",
+                            if v.same_claim { "yes" } else { "no" },
+                            v.cosine,
+                            v.threshold,
+                            v.probability
+                        ),
+                        None => println!(
+                            "same claim: {} (cosine >= {floor}; no judge)",
+                            if score >= floor { "yes" } else { "no" }
+                        ),
+                    }
+                }
             }
             Ok(())
         }

@@ -234,7 +234,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 count("sentence-sentence"),
                 count("gold")
             );
-            let (vars, report) = judge::train(&files, &embedder, &pairs, &opts, &term)?;
+            let (vars, report) = judge::train_pairs(&files, &embedder, &pairs, &opts, &term)?;
             let command = format!(
                 "claimscope train judge --objective pairs --max-pairs {max_pairs} --epochs {epochs} --lr {lr} --seed {seed}{}{}",
                 if gold.is_empty() {
@@ -387,6 +387,7 @@ fn write_judge(
         "task": "same-claim judge (sentence encoder)",
         "base_model": files.name,
         "weights_sha256": sha,
+        "probability_scale": opts.group_scale,
         "data": data,
         "options": opts,
         "training": report,

@@ -1,4 +1,4 @@
-//! The same-claim judge: all-MiniLM-L6-v2 fine-tuned so that two news sentences asserting the
+//! Training the same-claim judge: all-MiniLM-L6-v2 fine-tuned so that two news sentences asserting the
 //! same core claim in different words land close, and same-topic sentences with another claim
 //! do not.
 //!
@@ -407,6 +407,36 @@ fn padded(seqs: &[&[u32]], dev: &Device) -> Result<(Tensor, Tensor)> {
     ))
 }
 
+/// Mean loss over each tenth of training.
+fn tenths(losses: &[f64]) -> Vec<f64> {
+    losses
+        .chunks(losses.len().div_ceil(10).max(1))
+        .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+        .collect()
+}
+
+fn adamw(model: &TrainBert, opts: &JudgeOptions) -> Result<candle_nn::AdamW> {
+    Ok(candle_nn::AdamW::new(
+        model.vars.iter().map(|(_, v)| v.clone()).collect(),
+        candle_nn::ParamsAdamW {
+            lr: opts.lr,
+            weight_decay: opts.weight_decay,
+            ..Default::default()
+        },
+    )?)
+}
+
+/// Learning rate at `step` of `steps`: linear warm-up over the first tenth, then linear decay
+/// to zero (sentence-transformers' default schedule).
+fn schedule(lr: f64, step: usize, steps: usize) -> f64 {
+    let warmup = (steps / 10).max(1);
+    if step < warmup {
+        lr * (step + 1) as f64 / warmup as f64
+    } else {
+        lr * (steps - step) as f64 / (steps - warmup).max(1) as f64
+    }
+}
+
 /// Fine-tune the base model on `pairs`; returns the trained variables.
 pub fn train(
     base: &ModelFiles,
@@ -418,14 +448,7 @@ pub fn train(
     let start = std::time::Instant::now();
     let dev = Device::Cpu;
     let model = TrainBert::load(base)?;
-    let mut opt = candle_nn::AdamW::new(
-        model.vars.iter().map(|(_, v)| v.clone()).collect(),
-        candle_nn::ParamsAdamW {
-            lr: opts.lr,
-            weight_decay: opts.weight_decay,
-            ..Default::default()
-        },
-    )?;
+    let mut opt = adamw(&model, opts)?;
     // Tokens of every text once, cut to the training length (keeping [SEP] last).
     let texts: Vec<&str> = pairs
         .iter()
@@ -447,17 +470,10 @@ pub fn train(
         }
     }
     let steps = plan.len();
-    let warmup = (steps / 10).max(1);
     observer.start("training steps", Some(steps as u64));
     let mut losses = Vec::with_capacity(steps);
     for (step, batch) in plan.iter().enumerate() {
-        // Linear warm-up, then linear decay to zero.
-        let lr = if step < warmup {
-            opts.lr * (step + 1) as f64 / warmup as f64
-        } else {
-            opts.lr * (steps - step) as f64 / (steps - warmup).max(1) as f64
-        };
-        opt.set_learning_rate(lr);
+        opt.set_learning_rate(schedule(opts.lr, step, steps));
         let a: Vec<&[u32]> = batch.iter().map(|&i| tokens[2 * i].as_slice()).collect();
         let b: Vec<&[u32]> = batch
             .iter()
@@ -477,11 +493,7 @@ pub fn train(
         observer.advance(1);
     }
     observer.finish();
-    let tenth = steps.div_ceil(10).max(1);
-    let loss_curve = losses
-        .chunks(tenth)
-        .map(|c| c.iter().sum::<f64>() / c.len() as f64)
-        .collect();
+    let loss_curve = tenths(&losses);
     Ok((
         TrainedJudge { vars: model.vars },
         JudgeReport {
@@ -653,14 +665,7 @@ pub fn train_groups(
     let start = std::time::Instant::now();
     let dev = Device::Cpu;
     let model = TrainBert::load(base)?;
-    let mut opt = candle_nn::AdamW::new(
-        model.vars.iter().map(|(_, v)| v.clone()).collect(),
-        candle_nn::ParamsAdamW {
-            lr: opts.lr,
-            weight_decay: opts.weight_decay,
-            ..Default::default()
-        },
-    )?;
+    let mut opt = adamw(&model, opts)?;
     let mut tokens: Vec<Vec<Vec<u32>>> = Vec::with_capacity(stories.len());
     for s in stories {
         let texts: Vec<&str> = s.texts.iter().map(String::as_str).collect();
@@ -690,16 +695,10 @@ pub fn train_groups(
         plan.extend(epoch);
     }
     let steps = plan.len();
-    let warmup = (steps / 10).max(1);
     observer.start("training steps", Some(steps as u64));
     let mut losses = Vec::with_capacity(steps);
     for (step, (si, batch)) in plan.iter().enumerate() {
-        let lr = if step < warmup {
-            opts.lr * (step + 1) as f64 / warmup as f64
-        } else {
-            opts.lr * (steps - step) as f64 / (steps - warmup).max(1) as f64
-        };
-        opt.set_learning_rate(lr);
+        opt.set_learning_rate(schedule(opts.lr, step, steps));
         let s = &stories[*si];
         let seqs: Vec<&[u32]> = batch.iter().map(|&i| tokens[*si][i].as_slice()).collect();
         let (ids, mask) = padded(&seqs, &dev)?;
@@ -736,11 +735,7 @@ pub fn train_groups(
         observer.advance(1);
     }
     observer.finish();
-    let tenth = steps.div_ceil(10).max(1);
-    let loss_curve = losses
-        .chunks(tenth)
-        .map(|c| c.iter().sum::<f64>() / c.len() as f64)
-        .collect();
+    let loss_curve = tenths(&losses);
     Ok((
         TrainedJudge { vars: model.vars },
         JudgeReport {

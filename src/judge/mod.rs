@@ -1,0 +1,150 @@
+//! The same-claim judge: a sentence encoder fine-tuned from all-MiniLM-L6-v2 on hand-labelled
+//! cross-outlet stories, so that two sentences asserting one core claim land above a threshold
+//! and same-story sentences with another claim below it. `match` keeps the base model for
+//! stories and the stance/confidence heads (they were trained on its vectors) and lets the
+//! judge decide group membership; `similar` reports its decision.
+//!
+//! A judge is a model directory (`models/judge/`: the sentence-transformers files, f16 weights)
+//! with a card, `judge.json`, holding the weights' SHA-256 (checked on load: a judge silently
+//! swapped for other weights would change every group) and the threshold chosen on the dev
+//! half of the labelled set.
+
+pub mod train;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use train::{
+    JudgeOptions, JudgeReport, LabelledStory, SilverPair, TrainedJudge, gold_pairs, mine_pairs,
+    save, train as train_pairs, train_groups,
+};
+
+use crate::embed::{Embedder, EmbedderOptions, source};
+use crate::error::{Error, Result};
+
+/// Folder name of the shipped judge under `models/`.
+pub const JUDGE_DIR: &str = "judge";
+/// The card's file name inside the judge's directory.
+pub const CARD: &str = "judge.json";
+
+/// What `judge.json` must hold to load (the card carries more: data, options, training).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JudgeCard {
+    pub weights_sha256: String,
+    /// Cosine at or above which two sentences are judged the same claim (chosen on the dev
+    /// half by `claimscope eval claims --judge DIR --choose`). Absent on a freshly trained
+    /// judge that was never evaluated.
+    #[serde(default)]
+    pub threshold: Option<f32>,
+    /// The logistic scale the judge was trained with (`options.group_scale`).
+    #[serde(default, rename = "probability_scale")]
+    pub scale: Option<f64>,
+}
+
+pub struct Judge {
+    pub encoder: Embedder,
+    pub card: JudgeCard,
+    pub dir: PathBuf,
+}
+
+impl Judge {
+    /// Load a judge directory, refusing weights whose SHA-256 is not the card's.
+    pub fn load(dir: &Path, opts: &EmbedderOptions) -> Result<Self> {
+        let card_path = dir.join(CARD);
+        let text = std::fs::read_to_string(&card_path).map_err(|e| {
+            Error::Model(format!(
+                "{}: {e}; a judge directory holds the model files and its card {CARD} \
+                 (`claimscope train judge -o DIR` writes both)",
+                card_path.display()
+            ))
+        })?;
+        let card: JudgeCard = serde_json::from_str(&text)
+            .map_err(|e| Error::Model(format!("{}: {e}", card_path.display())))?;
+        let weights = dir.join("model.safetensors");
+        let sha = source::sha256_file(&weights)?;
+        if sha != card.weights_sha256 {
+            return Err(Error::Model(format!(
+                "{}: SHA-256 {sha} is not the {} its card {} names; the weights were changed \
+                 or truncated (retrain with `claimscope train judge`, or restore the file)",
+                weights.display(),
+                card.weights_sha256,
+                card_path.display()
+            )));
+        }
+        let files = source::resolve(&dir.to_string_lossy())?;
+        let encoder = Embedder::load_with(&files, opts)?;
+        Ok(Judge {
+            encoder,
+            card,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The decision threshold, or an error naming how to choose one.
+    pub fn threshold(&self) -> Result<f32> {
+        self.card.threshold.ok_or_else(|| {
+            Error::Model(format!(
+                "{}: the judge has no threshold yet; choose one on the dev half with \
+                 `claimscope eval claims --judge {} --choose`",
+                self.dir.join(CARD).display(),
+                self.dir.display()
+            ))
+        })
+    }
+
+    /// The judge's verdict on two texts.
+    pub fn judge(&self, a: &str, b: &str) -> Result<Verdict> {
+        let v = self.encoder.embed(&[a, b])?.vectors;
+        let cosine = v.row(0).dot(&v.row(1));
+        Ok(self.verdict(cosine))
+    }
+
+    /// The verdict on a judge cosine. The probability is the training loss's own logistic,
+    /// `sigmoid(scale * (cosine - t))`, centred on the threshold `t` chosen on dev so that 0.5
+    /// is the decision point (the loss was balanced, so it is a score, not a calibrated rate
+    /// of same-claim pairs in a corpus).
+    pub fn verdict(&self, cosine: f32) -> Verdict {
+        let t = self.card.threshold.unwrap_or(f32::NAN);
+        let z = self.card.scale.unwrap_or(10.0) * f64::from(cosine - t);
+        Verdict {
+            cosine,
+            threshold: t,
+            probability: 1.0 / (1.0 + (-z).exp()),
+            same_claim: cosine >= t,
+        }
+    }
+}
+
+/// What the judge says of two texts.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Verdict {
+    /// Cosine of the two texts' judge vectors.
+    pub cosine: f32,
+    pub threshold: f32,
+    pub probability: f64,
+    pub same_claim: bool,
+}
+
+/// Where the shipped judge is looked for: as the heads are (`$CLAIMSCOPE_MODELS`, `./models`,
+/// the source tree's `models/`). `None` when there is none.
+pub fn default_dir() -> Option<PathBuf> {
+    let p = crate::classify::default_head_path(JUDGE_DIR);
+    p.join(CARD).is_file().then_some(p)
+}
+
+/// Record `threshold` in the card of the judge in `dir` (other fields kept as they are).
+pub fn write_threshold(dir: &Path, threshold: f32) -> Result<()> {
+    let path = dir.join(CARD);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let mut card: serde_json::Value = serde_json::from_str(&text)?;
+    if let Some(o) = card.as_object_mut() {
+        o.insert("threshold".into(), serde_json::json!(threshold));
+    }
+    // Whole or not at all: a torn card would refuse to load the judge.
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    std::io::Write::write_all(&mut tmp, serde_json::to_string_pretty(&card)?.as_bytes())
+        .map_err(|e| Error::io(&path, e))?;
+    tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    Ok(())
+}
