@@ -205,6 +205,19 @@ pub struct PairScore {
     pub f1: f64,
 }
 
+impl PairScore {
+    /// F-beta: beta < 1 weighs precision more (0.5: a wrong pair costs as much as two missed).
+    pub fn f_beta(&self, beta: f64) -> f64 {
+        let b2 = beta * beta;
+        let d = b2 * self.precision + self.recall;
+        if d > 0.0 {
+            (1.0 + b2) * self.precision * self.recall / d
+        } else {
+            0.0
+        }
+    }
+}
+
 /// A sentence by (document, start): what predictions are mapped onto.
 pub type SentenceKey = (String, usize);
 
@@ -402,6 +415,25 @@ fn unknown(what: &str, value: &str, s: &Labelled) -> Error {
     ))
 }
 
+/// Every labelled sentence of `stories` as a (story claim, sentence, stance) training pair,
+/// grouped by story.
+pub fn stance_pairs(
+    stories: &[&DevStory],
+) -> Result<Vec<crate::classify::stance::data::LabelledPair>> {
+    let mut out = Vec::new();
+    for st in stories {
+        for s in &st.sentences {
+            out.push(crate::classify::stance::data::LabelledPair {
+                claim: st.meta.claim.clone(),
+                text: s.text.clone(),
+                label: Stance::parse(&s.stance).ok_or_else(|| unknown("stance", &s.stance, s))?,
+                group: format!("devset:{}", st.meta.story),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The stance head on every labelled sentence toward its story's claim.
 pub fn evaluate_stance(
     stories: &[&DevStory],
@@ -452,10 +484,11 @@ pub fn evaluate_confidence(
 pub struct ClaimsReport {
     pub dev_stories: usize,
     pub test_stories: usize,
-    /// The grouping floor `match` ran with: the options' own, or the best on dev when
-    /// `floor_chosen_on_dev`.
+    /// The grouping floor `match` ran with: the options' own, or the best on dev by
+    /// F-beta (`floor_chosen_by_f_beta`) when chosen there.
     pub match_floor: f32,
     pub floor_chosen_on_dev: bool,
+    pub floor_chosen_by_f_beta: Option<f64>,
     pub match_dev: PairScore,
     pub match_test: PairScore,
     /// Cosine of every cross-document sentence pair above one threshold chosen on dev.
@@ -484,13 +517,13 @@ pub fn evaluate_claims(
     embedder: &Embedder,
     judge: Option<&Judge>,
     opts: &MatchOptions,
-    choose_floor: bool,
+    choose_floor: Option<f64>,
     heads: Option<&Classifiers>,
     observer: &dyn Observer,
 ) -> Result<ClaimsReport> {
     let (dev, test) = (set.split("dev"), set.split("test"));
     let mut opts = *opts;
-    if choose_floor {
+    if let Some(beta) = choose_floor {
         // Every other hundredth: each try is a whole `match` run on the dev half.
         let mut best: Option<(f32, f64)> = None;
         for f in FLOOR_GRID.step_by(2) {
@@ -498,8 +531,9 @@ pub fn evaluate_claims(
             let mut o = opts;
             o.grouping.floor = floor;
             let score = evaluate_match(&dev, embedder, judge, &o, heads, observer)?;
-            if best.is_none_or(|(_, b)| score.f1 > b) {
-                best = Some((floor, score.f1));
+            let f = score.f_beta(beta);
+            if best.is_none_or(|(_, b)| f > b) {
+                best = Some((floor, f));
             }
         }
         if let Some((floor, _)) = best {
@@ -530,7 +564,8 @@ pub fn evaluate_claims(
         dev_stories: dev.len(),
         test_stories: test.len(),
         match_floor: opts.grouping.floor,
-        floor_chosen_on_dev: choose_floor,
+        floor_chosen_on_dev: choose_floor.is_some(),
+        floor_chosen_by_f_beta: choose_floor,
         match_dev,
         match_test,
         cosine_threshold: t,
@@ -554,9 +589,13 @@ mod tests {
     #[test]
     fn the_committed_set_loads_and_its_spans_match() {
         let set = DevSet::load(&default_dir()).expect("dev set");
-        assert_eq!(set.stories.len(), 8);
+        assert_eq!(set.stories.len(), 20);
         assert_eq!(set.split("dev").len(), 4);
         assert_eq!(set.split("test").len(), 4);
+        assert_eq!(set.split("train").len(), 12);
+        // Every labelled sentence converts to a stance training pair.
+        let train = stance_pairs(&set.split("train")).expect("stance labels");
+        assert_eq!(train.len(), 582);
         let gold = gold_pairs(&set.split("test"));
         assert!(gold.len() > 50, "{}", gold.len());
         // Gold scored against itself is perfect; nothing predicted scores zero.

@@ -194,3 +194,94 @@ fn judge_with_changed_weights_is_refused() {
         .to_string();
     assert!(err.contains("judge.json"), "{err}");
 }
+
+/// The shipped judge: its weights are the ones its card names, and `eval claims` with it gives
+/// the figures its card records (the threshold was chosen by them on the dev half).
+#[test]
+#[ignore = "slow: runs match on both halves of the labelled set for each floor tried on dev"]
+fn shipped_judge_gives_the_figures_on_its_card() {
+    use claimscope::devset::{DevSet, default_dir, evaluate_claims};
+    use claimscope::matching::MatchOptions;
+    let dir = judge::default_dir().expect("models/judge is shipped");
+    // The threshold on the card was chosen with the int8 judge `match` runs by default.
+    let int8 = claimscope::embed::EmbedderOptions {
+        precision: claimscope::embed::Precision::Int8,
+        ..Default::default()
+    };
+    let j = judge::Judge::load(&dir, &int8).expect("load the shipped judge");
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(judge::CARD)).expect("card"))
+            .expect("card json");
+    let figures = &card["figures"];
+    let set = DevSet::load(&default_dir()).expect("dev set");
+    let opts = MatchOptions::default().with_judge(0.0);
+    let beta = figures["chosen_by_f_beta"].as_f64().expect("beta");
+    let r = evaluate_claims(
+        &set,
+        common::embedder(),
+        Some(&j),
+        &opts,
+        Some(beta),
+        None,
+        &Silent,
+    )
+    .expect("eval claims");
+    assert_eq!(
+        Some(r.match_floor),
+        j.card.threshold,
+        "same floor chosen on dev"
+    );
+    for (name, got) in [("match_dev", &r.match_dev), ("match_test", &r.match_test)] {
+        let want = figures[name]["f1"].as_f64().expect("f1");
+        assert!(
+            (got.f1 - want).abs() < 1e-9,
+            "{name}: F1 {} vs card {want}",
+            got.f1
+        );
+    }
+    // And it beats the base model's bare cosine on the test half, which it was chosen to.
+    assert!(r.match_test.f1 > r.cosine_test.f1 + 0.05, "{r:?}");
+}
+
+/// `train judge` as the README gives it reproduces the shipped judge: same loss curve and
+/// weights on the same machine kind (gemm's kernels are chosen by CPU features, so another
+/// CPU may round differently: then the figures must still hold).
+#[test]
+#[ignore = "slow: the full training run, about 8 minutes on 2 cores"]
+fn retraining_reproduces_the_shipped_judge() {
+    use claimscope::devset::{DevSet, default_dir};
+    let dir = judge::default_dir().expect("models/judge is shipped");
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(judge::CARD)).expect("card"))
+            .expect("card json");
+    let set = DevSet::load(&default_dir()).expect("dev set");
+    let stories: Vec<judge::LabelledStory> = set
+        .split("train")
+        .into_iter()
+        .map(judge::LabelledStory::of)
+        .collect();
+    let opts: JudgeOptions =
+        serde_json::from_value(card["options"].clone()).expect("options on the card");
+    let files = source::resolve(&common::model_spec()).expect("model files");
+    let (vars, report) =
+        judge::train_groups(&files, common::embedder(), &stories, &opts, &Silent).expect("train");
+    let want: Vec<f64> =
+        serde_json::from_value(card["training"]["loss_curve"].clone()).expect("loss curve");
+    let close = report
+        .loss_curve
+        .iter()
+        .zip(&want)
+        .all(|(a, b)| (a - b).abs() < 1e-3);
+    assert!(close, "loss curve {:?} vs card {want:?}", report.loss_curve);
+    let out = tempfile::tempdir().expect("tmp");
+    let w = judge::save(&vars, &files, out.path()).expect("save");
+    let sha = source::sha256_file(&w).expect("sha");
+    eprintln!(
+        "retrained weights {} the shipped ones",
+        if Some(sha.as_str()) == card["weights_sha256"].as_str() {
+            "are byte for byte"
+        } else {
+            "round differently from"
+        }
+    );
+}

@@ -59,12 +59,20 @@ pub struct EvalClaimsArgs {
     /// shipped one is models/judge). Its floor is chosen on the dev half.
     #[arg(long)]
     pub judge: Option<PathBuf>,
+    /// The judge's arithmetic: f32, or int8 weights (the fast encoder's dynamic quantisation).
+    #[arg(long, value_enum, default_value = "int8")]
+    pub judge_precision: super::PrecisionArg,
     /// Score the shipped judge (models/judge) without naming it.
     #[arg(long, conflicts_with = "judge")]
     pub shipped_judge: bool,
     /// Choose `match`'s grouping floor on the dev half (always done with a judge).
     #[arg(long)]
     pub choose_floor: bool,
+    /// The floor chosen on dev maximises F-beta of the pairs: 0.5 (default) weighs precision
+    /// twice, since a wrong group printed misleads a reader and a missed one is only absent;
+    /// 1 is plain F1.
+    #[arg(long, default_value_t = 0.5, value_parser = super::finite)]
+    pub beta: f32,
     /// Match with at most one sentence per document in a group.
     #[arg(long)]
     pub one_per_doc: bool,
@@ -448,7 +456,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             let judge = match &judge_dir {
                 Some(d) => Some(crate::judge::Judge::load(
                     d,
-                    &a.model.options(crate::embed::Precision::F32),
+                    &a.model.options(a.judge_precision.into()),
                 )?),
                 None => None,
             };
@@ -465,7 +473,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             if let Some(m) = a.mutual {
                 opts.mutual = m;
             }
-            let choose = a.choose_floor || judge.is_some();
+            let choose = (a.choose_floor || judge.is_some()).then_some(f64::from(a.beta));
             let loaded = if a.no_labels {
                 None
             } else {
@@ -490,7 +498,18 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             if a.save_threshold
                 && let Some(d) = &judge_dir
             {
-                crate::judge::write_threshold(d, r.match_floor)?;
+                let figures = serde_json::json!({
+                    "command": format!("claimscope eval claims --judge DIR --save-threshold --judge-precision {:?}", a.judge_precision).to_lowercase(),
+                    "judge_precision": format!("{:?}", a.judge_precision).to_lowercase(),
+                    "match_floor": r.match_floor,
+                    "chosen_by_f_beta": r.floor_chosen_by_f_beta,
+                    "match_dev": r.match_dev,
+                    "match_test": r.match_test,
+                    "judge_cosine": r.judge_cosine,
+                    "base_cosine_dev": r.cosine_dev,
+                    "base_cosine_test": r.cosine_test,
+                });
+                crate::judge::write_threshold(d, r.match_floor, &figures)?;
                 eprintln!(
                     "{}: threshold {:.2} (chosen on dev)",
                     d.display(),
@@ -507,12 +526,12 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                         r.test_stories
                     );
                     println!(
-                        "{:<48} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
+                        "{:<56} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
                         "method", "dev P", "R", "F1", "test P", "R", "F1"
                     );
                     let row = |name: &str, d: &devset::PairScore, t: &devset::PairScore| {
                         println!(
-                            "{name:<48} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3}",
+                            "{name:<56} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3}",
                             d.precision, d.recall, d.f1, t.precision, t.recall, t.f1
                         )
                     };
@@ -521,10 +540,9 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                             "match{} (floor {:.2}{})",
                             if judge.is_some() { " with judge" } else { "" },
                             r.match_floor,
-                            if r.floor_chosen_on_dev {
-                                ", chosen on dev"
-                            } else {
-                                ""
+                            match r.floor_chosen_by_f_beta {
+                                Some(b) => format!(", chosen on dev by F{b}"),
+                                None => String::new(),
                             }
                         ),
                         &r.match_dev,

@@ -35,6 +35,9 @@ pub struct MatchArgs {
     /// Same-claim judge deciding group membership (default: the shipped models/judge).
     #[arg(long)]
     pub judge: Option<std::path::PathBuf>,
+    /// The judge's arithmetic: int8 weights (the fast encoder's dynamic quantisation), or f32.
+    #[arg(long, value_enum, default_value = "int8")]
+    pub judge_precision: super::PrecisionArg,
     /// Group by the base model's cosine alone, without the judge.
     #[arg(long, conflicts_with = "judge")]
     pub no_judge: bool,
@@ -122,7 +125,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
     let judge = match &judge_dir {
         Some(d) => Some(crate::judge::Judge::load(
             d,
-            &args.model.options(crate::embed::Precision::F32),
+            &args.model.options(args.judge_precision.into()),
         )?),
         None => None,
     };

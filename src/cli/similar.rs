@@ -37,6 +37,9 @@ pub struct SimilarArgs {
     /// Same-claim judge for two texts (default: the shipped models/judge).
     #[arg(long)]
     pub judge: Option<PathBuf>,
+    /// The judge's arithmetic (its threshold was chosen with int8).
+    #[arg(long, value_enum, default_value = "int8")]
+    pub judge_precision: super::PrecisionArg,
     /// Judge two texts by the cosine rule only.
     #[arg(long, conflicts_with = "judge")]
     pub no_judge: bool,
@@ -63,7 +66,7 @@ pub fn run(args: &SimilarArgs) -> Result<()> {
                 Some(d) => {
                     let j = crate::judge::Judge::load(
                         d,
-                        &args.model.options(crate::embed::Precision::F32),
+                        &args.model.options(args.judge_precision.into()),
                     )?;
                     j.threshold()?;
                     Some(j.judge(a, b)?)

@@ -25,6 +25,16 @@ pub enum TrainCommand {
         /// Train on Emergent only.
         #[arg(long)]
         no_fnc1: bool,
+        /// Add the hand-labelled sentences of the labelled set's train stories (stance toward
+        /// each story's claim; tests/data/devset unless --devset).
+        #[arg(long)]
+        in_domain: bool,
+        /// The labelled set (default tests/data/devset).
+        #[arg(long, requires = "in_domain")]
+        devset: Option<PathBuf>,
+        /// Copies of each in-domain sentence among the training rows.
+        #[arg(long, default_value_t = 20, requires = "in_domain", value_parser = super::at_least_one)]
+        in_domain_repeat: usize,
         #[arg(short, long, default_value = "models/stance.safetensors")]
         output: PathBuf,
         #[command(flatten)]
@@ -258,6 +268,9 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             data,
             fnc1,
             no_fnc1,
+            in_domain,
+            devset,
+            in_domain_repeat,
             output,
             hyper,
             model,
@@ -267,12 +280,21 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             let embedder = model.load()?;
             let cfg = hyper.config(128, 1e-4, 1.0, 4 * embedder.dim());
             let id = embedder.model_id()?;
+            let in_domain_pairs = if *in_domain {
+                let dir = devset.clone().unwrap_or_else(crate::devset::default_dir);
+                let set = crate::devset::DevSet::load(&dir)?;
+                crate::devset::stance_pairs(&set.split("train"))?
+            } else {
+                Vec::new()
+            };
             let trained = stance::train::train(
                 &embedder,
                 id.clone(),
                 &stance::train::StanceData {
                     emergent: &emergent,
                     fnc1: fnc1.as_deref(),
+                    in_domain: &in_domain_pairs,
+                    in_domain_repeat: *in_domain_repeat,
                 },
                 &cfg,
                 &term,
@@ -300,6 +322,8 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 "training_data": {
                     "emergent": emergent.display().to_string(),
                     "fnc1": fnc1.as_ref().map(|p| p.display().to_string()),
+                    "in_domain_sentences": in_domain_pairs.len(),
+                    "in_domain_repeat": in_domain.then_some(*in_domain_repeat),
                     "mapping": "Emergent for/against/observing = agree/disagree/discuss; unrelated = each Emergent train headline paired with another train claim; FNC-1 bodies reduced to the 3 sentences closest to the headline",
                     "sizes": trained.sizes,
                     "train_label_counts": stance::Stance::ALL.iter().zip(&trained.label_counts).map(|(l, n)| (l.to_string(), *n)).collect::<std::collections::BTreeMap<_, _>>(),

@@ -133,13 +133,15 @@ pub fn default_dir() -> Option<PathBuf> {
     p.join(CARD).is_file().then_some(p)
 }
 
-/// Record `threshold` in the card of the judge in `dir` (other fields kept as they are).
-pub fn write_threshold(dir: &Path, threshold: f32) -> Result<()> {
+/// Record `threshold` in the card of the judge in `dir`, with the figures it was chosen by
+/// (`figures`: what `eval claims` measured; other fields kept as they are).
+pub fn write_threshold(dir: &Path, threshold: f32, figures: &serde_json::Value) -> Result<()> {
     let path = dir.join(CARD);
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let mut card: serde_json::Value = serde_json::from_str(&text)?;
     if let Some(o) = card.as_object_mut() {
         o.insert("threshold".into(), serde_json::json!(threshold));
+        o.insert("figures".into(), figures.clone());
     }
     // Whole or not at all: a torn card would refuse to load the judge.
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;

@@ -33,7 +33,7 @@ use crate::ingest::Document;
 use crate::observe::Observer;
 use crate::segment::{SegmentOptions, SentenceKind, segment};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct JudgeOptions {
     /// Pairs used at most (after shuffling).
     pub max_pairs: usize,

@@ -40,6 +40,12 @@ pub struct Trained {
 pub struct StanceData<'a> {
     pub emergent: &'a Path,
     pub fnc1: Option<&'a Path>,
+    /// Hand-labelled news sentences toward their story's claim (the labelled set's train
+    /// stories): the sentence-level, in-domain examples the benchmarks lack.
+    pub in_domain: &'a [super::data::LabelledPair],
+    /// Copies of each in-domain example in the training rows: a few hundred sentences would
+    /// otherwise weigh nothing beside FNC-1's 50,000 body-level pairs.
+    pub in_domain_repeat: usize,
 }
 
 /// Train on Emergent train (+ its unrelated pairs) and, if given, FNC-1 train; validation is
@@ -66,13 +72,23 @@ pub fn train(
         sizes.insert("fnc1_train".into(), rows.len());
         sets.push(embed_fnc1(embedder, &rows, &bodies, observer)?);
     }
+    let mut copies = vec![1; sets.len()];
+    if !data.in_domain.is_empty() {
+        sizes.insert("in_domain_sentences".into(), data.in_domain.len());
+        sets.push(embed_pairs(embedder, data.in_domain, observer)?);
+        copies.push(data.in_domain_repeat.max(1));
+    }
     let mut xs = Vec::new();
     let mut ys: Vec<usize> = Vec::new();
     let mut groups = Vec::new();
-    for set in &sets {
-        xs.push(set.features());
-        ys.extend(set.labels.iter().map(|s| s.index()));
-        groups.extend(set.groups.iter().cloned());
+    for (set, &n) in sets.iter().zip(&copies) {
+        let f = set.features();
+        // Copies share their group, so validation holds a story out whole.
+        for _ in 0..n {
+            xs.push(f.clone());
+            ys.extend(set.labels.iter().map(|s| s.index()));
+            groups.extend(set.groups.iter().cloned());
+        }
     }
     let views: Vec<ArrayView2<f32>> = xs.iter().map(|x| x.view()).collect();
     let x = ndarray::concatenate(ndarray::Axis(0), &views)?;
