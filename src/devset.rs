@@ -434,6 +434,22 @@ pub fn stance_pairs(
     Ok(out)
 }
 
+/// Every labelled sentence of `stories` with its asserted confidence level.
+pub fn confidence_sentences(stories: &[&DevStory]) -> Result<Vec<(String, Level)>> {
+    let mut out = Vec::new();
+    for st in stories {
+        for s in &st.sentences {
+            let level = Level::ALL
+                .iter()
+                .copied()
+                .find(|l| l.as_str() == s.confidence)
+                .ok_or_else(|| unknown("confidence", &s.confidence, s))?;
+            out.push((s.text.clone(), level));
+        }
+    }
+    Ok(out)
+}
+
 /// The stance head on every labelled sentence toward its story's claim.
 pub fn evaluate_stance(
     stories: &[&DevStory],

@@ -84,6 +84,15 @@ pub enum TrainCommand {
         /// Pei & Jurgens folder (default ../shared/data/pei-certainty).
         #[arg(long)]
         data: Option<PathBuf>,
+        /// Add the hand-labelled sentences of the labelled set's train stories.
+        #[arg(long)]
+        in_domain: bool,
+        /// The labelled set (default tests/data/devset).
+        #[arg(long, requires = "in_domain")]
+        devset: Option<PathBuf>,
+        /// Copies of each in-domain sentence among the training rows.
+        #[arg(long, default_value_t = 5, requires = "in_domain", value_parser = super::at_least_one)]
+        in_domain_repeat: usize,
         #[arg(short, long, default_value = "models/confidence.safetensors")]
         output: PathBuf,
         #[command(flatten)]
@@ -342,6 +351,9 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
         }
         TrainCommand::Confidence {
             data,
+            in_domain,
+            devset,
+            in_domain_repeat,
             output,
             hyper,
             model,
@@ -358,7 +370,24 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             for (name, n, m) in &medians {
                 eprintln!("  {name:<9} {n:>5} sentences, median {m:.2}");
             }
-            let trained = confidence::train::train(&embedder, id.clone(), &dir, &cfg)?;
+            let sentences = if *in_domain {
+                let d = devset.clone().unwrap_or_else(crate::devset::default_dir);
+                crate::devset::confidence_sentences(
+                    &crate::devset::DevSet::load(&d)?.split("train"),
+                )?
+            } else {
+                Vec::new()
+            };
+            let trained = confidence::train::train(
+                &embedder,
+                id.clone(),
+                &dir,
+                &cfg,
+                &confidence::train::InDomain {
+                    sentences: &sentences,
+                    repeat: *in_domain_repeat,
+                },
+            )?;
             trained.head.save(output)?;
             let clf = confidence::ConfidenceClassifier::load(output, &id)?;
             let test = confidence::eval::evaluate(&clf, &embedder, &dir, "test")?;
