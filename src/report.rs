@@ -215,6 +215,7 @@ mod tests {
                 discuss: 0.1,
                 unrelated: 0.1,
             },
+            probability: 0.7,
         }
     }
 

@@ -660,3 +660,32 @@ fn eval_claims_reports_both_halves_with_the_threshold_from_dev() {
         342
     );
 }
+
+/// Every label carries its probability, and `--min-prob` prints a label the head is unsure of
+/// as "uncertain" while a rule's `none` (probability 1) stays.
+#[test]
+fn classify_min_prob_marks_unsure_labels() {
+    let input = "The minister probably approved the deal.\nDid the minister approve it?\n";
+    let rows = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let mut args = vec!["classify", "-", "--sentences", "--task", "confidence"];
+        args.extend_from_slice(extra);
+        let out = claimscope(&args, Some(input));
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect()
+    };
+    let plain = rows(&[]);
+    assert_eq!(plain.len(), 2);
+    let p = plain[0]["probability"].as_f64().expect("probability");
+    assert!(p > 0.0 && p < 1.0, "{p}");
+    assert_eq!(plain[1]["confidence"], "none");
+    assert_eq!(plain[1]["probability"], 1.0);
+    // Under the first label's own probability nothing changes; just above it, it is unsure.
+    let same = rows(&["--min-prob", &format!("{}", p - 1e-3)]);
+    assert_eq!(same[0]["confidence"], plain[0]["confidence"]);
+    let unsure = rows(&["--min-prob", &format!("{}", p + 1e-3)]);
+    assert_eq!(unsure[0]["confidence"], "uncertain");
+    assert_eq!(unsure[1]["confidence"], "none");
+}

@@ -60,6 +60,9 @@ pub struct ClassifyArgs {
     /// The head (default: the shipped models/stance.safetensors or models/confidence.safetensors).
     #[arg(long)]
     pub head: Option<PathBuf>,
+    /// Print a label whose probability (the "probability" field) is under this as "uncertain".
+    #[arg(long, value_parser = super::finite)]
+    pub min_prob: Option<f32>,
     #[command(flatten)]
     pub model: ModelArgs,
 }
@@ -92,7 +95,12 @@ struct Writer {
     warned_columns: bool,
     written: usize,
     counts: BTreeMap<String, usize>,
+    /// Labels whose probability is under this are printed as "uncertain".
+    min_prob: Option<f32>,
 }
+
+/// What a label under `--min-prob` is printed as.
+const UNCERTAIN: &str = "uncertain";
 
 fn io(e: std::io::Error) -> Error {
     Error::io("<stdout>", e)
@@ -120,15 +128,35 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 impl Writer {
-    fn new(format: ClassifyFormat) -> Self {
+    fn new(format: ClassifyFormat, min_prob: Option<f32>) -> Self {
         Writer {
             format,
+            min_prob,
             out: std::io::BufWriter::new(std::io::stdout().lock()),
             csv_header: None,
             warned_columns: false,
             written: 0,
             counts: BTreeMap::new(),
         }
+    }
+
+    /// Write a labelled row: `key` holds the label, or "uncertain" when its probability is
+    /// under `--min-prob`; "probability" is always there.
+    fn labelled(
+        &mut self,
+        key: &str,
+        label: &str,
+        probability: f32,
+        mut row: Map<String, Value>,
+    ) -> Result<()> {
+        let shown = if self.min_prob.is_some_and(|m| probability < m) {
+            UNCERTAIN
+        } else {
+            label
+        };
+        row.insert(key.into(), json!(shown));
+        row.insert("probability".into(), json!(probability));
+        self.row(shown, row)
     }
 
     fn row(&mut self, label: &str, row: Map<String, Value>) -> Result<()> {
@@ -213,7 +241,6 @@ impl Labeller {
                 let labels = c.classify(&texts, e.vectors.view())?;
                 for (item, l) in items.iter().zip(labels) {
                     let mut row = item.fields.clone();
-                    row.insert("confidence".into(), json!(l.confidence));
                     row.insert("score".into(), json!(l.score));
                     let cues: Vec<Value> = l
                         .cues
@@ -227,7 +254,7 @@ impl Labeller {
                     // Always present (null when a proposition is asserted), so CSV columns,
                     // fixed by the first row, never drop it.
                     row.insert("reason".into(), json!(l.reason));
-                    w.row(l.confidence.as_str(), row)?;
+                    w.labelled("confidence", l.confidence.as_str(), l.probability, row)?;
                 }
             }
             Labeller::Stance {
@@ -245,10 +272,9 @@ impl Labeller {
                         continue;
                     }
                     let mut row = item.fields.clone();
-                    row.insert("stance".into(), json!(l.stance));
                     row.insert("scores".into(), json!(l.scores));
                     row.insert("similarity".into(), json!(v.dot(claim_vec)));
-                    w.row(l.stance.as_str(), row)?;
+                    w.labelled("stance", l.stance.as_str(), l.probability, row)?;
                 }
             }
         }
@@ -266,7 +292,7 @@ pub fn run(args: &ClassifyArgs) -> Result<()> {
     let start = Instant::now();
     let embedder = args.model.load()?;
     let id = embedder.model_id()?;
-    let mut w = Writer::new(args.format);
+    let mut w = Writer::new(args.format, args.min_prob);
     if args.task == Task::Stance && args.claim.is_none() && args.pairs.is_none() {
         return Err(Error::Input(
             "--task stance needs --claim \"TEXT\" (label a corpus against it) or --pairs FILE.jsonl ({\"claim\", \"text\"} per line)".into(),
@@ -444,9 +470,8 @@ fn run_pairs(
             let labels = clf.classify(&claims, &texts, u.view(), v.view())?;
             for ((fields, _, _), l) in rows.drain(..).zip(labels) {
                 let mut row = fields;
-                row.insert("stance".into(), json!(l.stance));
                 row.insert("scores".into(), json!(l.scores));
-                w.row(l.stance.as_str(), row)?;
+                w.labelled("stance", l.stance.as_str(), l.probability, row)?;
             }
             Ok(())
         };

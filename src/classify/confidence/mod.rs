@@ -133,6 +133,8 @@ pub struct ConfidenceLabel {
     /// Jurgens score of the head's class probabilities, rescaled from 1-6.
     pub score: f32,
     pub cues: Vec<Cue>,
+    /// The head's probability of its label (1 for `none`, which a rule decides).
+    pub probability: f32,
     /// Set when the label is `none`: why no proposition was found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
@@ -185,14 +187,17 @@ impl ConfidenceClassifier {
                         confidence: Level::None,
                         score: 0.0,
                         cues: found,
+                        probability: 1.0,
                         reason: Some(reason),
                     };
                 }
                 let score = row.iter().zip(&self.class_values).map(|(p, v)| p * v).sum();
+                let best = head::argmax(row);
                 ConfidenceLabel {
-                    confidence: HEAD_LEVELS[head::argmax(row)],
+                    confidence: HEAD_LEVELS[best],
                     score,
                     cues: found,
+                    probability: row[best],
                     reason: None,
                 }
             })

@@ -181,6 +181,8 @@ pub struct StanceScores {
 pub struct StanceLabel {
     pub stance: Stance,
     pub scores: StanceScores,
+    /// The head's probability of its label.
+    pub probability: f32,
 }
 
 impl StanceLabel {
@@ -198,6 +200,7 @@ impl StanceLabel {
             })?;
         Ok(StanceLabel {
             stance,
+            probability: p[stance.index()],
             scores: StanceScores {
                 agree: p[Stance::Agree.index()],
                 disagree: p[Stance::Disagree.index()],
