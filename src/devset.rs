@@ -128,11 +128,22 @@ impl DevSet {
         })
     }
 
-    /// FNC-1 train Body IDs of every document (`fnc1-train-<id>`): what training and story
-    /// figures on FNC-1 train leave out.
+    /// FNC-1 train Body IDs of every document (`fnc1-train-<id>`): what training the judge on
+    /// silver FNC-1 pairs leaves out.
     pub fn fnc1_body_ids(&self) -> HashSet<String> {
+        self.body_ids(|_| true)
+    }
+
+    /// FNC-1 train Body IDs of the dev and test halves only: what a figure that neither trains
+    /// nor tunes on the train stories (story grouping) must leave out.
+    pub fn fnc1_held_out_body_ids(&self) -> HashSet<String> {
+        self.body_ids(|s| s.meta.split != "train")
+    }
+
+    fn body_ids(&self, keep: impl Fn(&DevStory) -> bool) -> HashSet<String> {
         self.stories
             .iter()
+            .filter(|s| keep(s))
             .flat_map(|s| &s.documents)
             .map(|d| d.id.trim_start_matches("fnc1-train-").to_string())
             .collect()
