@@ -209,38 +209,42 @@ pub fn claim_units(docs: &[Segmented], include_headings: bool) -> Vec<ClaimUnit>
     out
 }
 
-/// Each claim's k nearest claims from other documents. Across the corpus this goes through the
-/// project's neighbour search (`build_search`: the exact blocked product below
-/// `SearchConfig::exact_threshold` claims, an HNSW graph above, so a large corpus is never
-/// compared all pairs against all pairs). Within stories each story is searched exactly on its
-/// own: a story is small, and a graph search filtered to one story's few claims among 100,000
-/// visits most of the graph for every query (measured: the filtered HNSW search took over
-/// five minutes of a 100k-claim run, 47% of it in usearch's filtered search).
+/// Each claim's k nearest claims from other documents, through the project's neighbour search
+/// (`build_search`: the exact blocked product below `SearchConfig::exact_threshold` claims, an
+/// HNSW graph above it, so a large corpus is never compared all pairs against all pairs).
 pub fn knn_other_docs(
     searcher: &dyn NeighbourSearch,
-    vectors: ArrayView2<f32>,
     docs: &[usize],
-    story_of_doc: Option<&[usize]>,
     k: usize,
 ) -> Result<Vec<(usize, usize, f32)>> {
     if searcher.is_empty() || k == 0 {
         return Ok(Vec::new());
     }
-    let Some(story) = story_of_doc else {
-        let other_doc = |q: usize, id: usize| docs[q] != docs[id];
-        let all = searcher.all_neighbours(k, Some(&other_doc))?;
-        return Ok(all
-            .into_iter()
-            .enumerate()
-            .flat_map(|(i, ns)| ns.into_iter().map(move |n| (i, n.id, n.score)))
-            .collect());
-    };
+    let other_doc = |q: usize, id: usize| docs[q] != docs[id];
+    let all = searcher.all_neighbours(k, Some(&other_doc))?;
+    Ok(all
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, ns)| ns.into_iter().map(move |n| (i, n.id, n.score)))
+        .collect())
+}
+
+/// Each claim's k nearest claims from other documents of its story: each story searched
+/// exactly on its own. A story is small, and a graph search filtered to one story's few claims
+/// among 100,000 visits most of the graph for every query (measured: the filtered HNSW search
+/// took over five minutes of a 100k-claim run, 47% of it in usearch's filtered search).
+pub fn knn_within_stories(
+    vectors: ArrayView2<f32>,
+    docs: &[usize],
+    story_of_doc: &[usize],
+    k: usize,
+) -> Result<Vec<(usize, usize, f32)>> {
     let mut members: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
     for (i, &d) in docs.iter().enumerate() {
-        members.entry(story[d]).or_default().push(i);
+        members.entry(story_of_doc[d]).or_default().push(i);
     }
     let mut out = Vec::new();
-    for ids in members.values().filter(|ids| ids.len() > 1) {
+    for ids in members.values().filter(|ids| ids.len() > 1 && k > 0) {
         let exact =
             crate::index::Exact::new(Vectors::from_array(vectors.select(ndarray::Axis(0), ids))?);
         let other_doc = |q: usize, id: usize| docs[ids[q]] != docs[ids[id]];
@@ -299,24 +303,31 @@ pub fn match_claims(
     let units = claim_units(docs, opts.include_headings);
     let texts: Vec<&str> = units.iter().map(|u| u.claim.as_str()).collect();
     // The vectors that decide membership: the judge's when there is one, else the base
-    // model's. One searcher serves the grouping candidates and the related claims.
+    // model's.
     let group_vectors = match judge {
         Some(j) => j.encoder.embed_all(&texts, "claims (judge)", observer)?,
         None => embedder.embed_all(&texts, "claims", observer)?,
     }
     .vectors;
     let doc_of: Vec<usize> = units.iter().map(|u| u.doc_index).collect();
-    let searcher = build_search(
-        Vectors::from_view(group_vectors.view())?,
-        &SearchConfig::default(),
-    )?;
-    let mut candidates = knn_other_docs(
-        searcher.as_ref(),
-        group_vectors.view(),
-        &doc_of,
-        story_of_doc,
-        opts.k.max(opts.mutual),
-    )?;
+    // One searcher over every claim serves candidates across stories and the related claims;
+    // within stories without heads nothing reads it, and at 100k claims it is an HNSW build.
+    let searcher = if story_of_doc.is_none() || heads.is_some() {
+        Some(build_search(
+            Vectors::from_view(group_vectors.view())?,
+            &SearchConfig::default(),
+        )?)
+    } else {
+        None
+    };
+    let k = opts.k.max(opts.mutual);
+    let mut candidates = match (story_of_doc, &searcher) {
+        (Some(story), _) => knn_within_stories(group_vectors.view(), &doc_of, story, k)?,
+        (None, Some(s)) => knn_other_docs(s.as_ref(), &doc_of, k)?,
+        (None, None) => {
+            return Err(Error::Internal("no neighbour search across stories".into()));
+        }
+    };
     if opts.mutual > 0 {
         candidates = mutual_only(candidates, &doc_of, opts.mutual);
     }
@@ -368,33 +379,26 @@ pub fn match_claims(
             .iter()
             .filter_map(|m| m.first().copied())
             .collect();
-        let pool = related_pool(group_vectors.view(), searcher.as_ref(), &canon)?;
+        let searcher = searcher
+            .as_deref()
+            .ok_or_else(|| Error::Internal("no neighbour search for the related claims".into()))?;
+        let pool = related_pool(group_vectors.view(), searcher, &canon)?;
         // The heads read base-model vectors (they were trained on them). Without a judge those
         // are the grouping vectors; with one, only the claims the heads will read, members and
-        // related candidates, are embedded by the base model: a few thousand of a large
-        // corpus's claims instead of a second pass over all of them.
-        let read: Vec<usize> = match judge {
-            None => (0..units.len()).collect(),
+        // related candidates, are embedded by the base model (into their rows; the others stay
+        // zero and unread) instead of a second pass over every claim.
+        let (read, heads_vectors): (Vec<usize>, Option<ndarray::Array2<f32>>) = match judge {
+            None => ((0..units.len()).collect(), None),
             Some(_) => {
-                let mut r: Vec<usize> = index_groups.iter().flatten().copied().collect();
+                let mut read: Vec<usize> = index_groups.iter().flatten().copied().collect();
                 for (members, near) in index_groups.iter().zip(&pool) {
                     let docs: Vec<usize> = members.iter().map(|&i| units[i].doc_index).collect();
                     let Some(&c) = members.first() else { continue };
-                    r.extend(
-                        related_candidates(near, &docs, c, &units, story_of_doc)
-                            .into_iter()
-                            .map(|(j, _)| j),
-                    );
+                    let cand = related_candidates(near, &docs, c, &units, story_of_doc);
+                    read.extend(cand.into_iter().map(|(j, _)| j));
                 }
-                r.sort_unstable();
-                r.dedup();
-                r
-            }
-        };
-        let base_rows;
-        let base = match judge {
-            None => group_vectors.view(),
-            Some(_) => {
+                read.sort_unstable();
+                read.dedup();
                 let picked: Vec<&str> = read.iter().map(|&i| texts[i]).collect();
                 let v = embedder
                     .embed_all(&picked, "claims (heads)", observer)?
@@ -403,10 +407,12 @@ pub fn match_claims(
                 for (row, &i) in read.iter().enumerate() {
                     all.row_mut(i).assign(&v.row(row));
                 }
-                base_rows = all;
-                base_rows.view()
+                (read, Some(all))
             }
         };
+        let base = heads_vectors
+            .as_ref()
+            .map_or(group_vectors.view(), |v| v.view());
         let space = ClaimSpace {
             units: &units,
             vectors: base,

@@ -68,7 +68,6 @@ pub fn run(args: &SimilarArgs) -> Result<()> {
                         d,
                         &args.model.options(args.judge_precision.into()),
                     )?;
-                    j.threshold()?;
                     Some(j.judge(a, b)?)
                 }
                 None => None,

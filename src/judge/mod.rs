@@ -33,7 +33,7 @@ pub const CARD: &str = "judge.json";
 pub struct JudgeCard {
     pub weights_sha256: String,
     /// Cosine at or above which two sentences are judged the same claim (chosen on the dev
-    /// half by `claimscope eval claims --judge DIR --choose`). Absent on a freshly trained
+    /// half by `claimscope eval claims --judge DIR --save-threshold`). Absent on a freshly trained
     /// judge that was never evaluated.
     #[serde(default)]
     pub threshold: Option<f32>,
@@ -86,33 +86,32 @@ impl Judge {
         self.card.threshold.ok_or_else(|| {
             Error::Model(format!(
                 "{}: the judge has no threshold yet; choose one on the dev half with \
-                 `claimscope eval claims --judge {} --choose`",
+                 `claimscope eval claims --judge {} --save-threshold`",
                 self.dir.join(CARD).display(),
                 self.dir.display()
             ))
         })
     }
 
-    /// The judge's verdict on two texts.
+    /// The judge's verdict on two texts (an error when it has no threshold yet).
     pub fn judge(&self, a: &str, b: &str) -> Result<Verdict> {
         let v = self.encoder.embed(&[a, b])?.vectors;
-        let cosine = v.row(0).dot(&v.row(1));
-        Ok(self.verdict(cosine))
+        self.verdict(v.row(0).dot(&v.row(1)))
     }
 
     /// The verdict on a judge cosine. The probability is the training loss's own logistic,
     /// `sigmoid(scale * (cosine - t))`, centred on the threshold `t` chosen on dev so that 0.5
     /// is the decision point (the loss was balanced, so it is a score, not a calibrated rate
     /// of same-claim pairs in a corpus).
-    pub fn verdict(&self, cosine: f32) -> Verdict {
-        let t = self.card.threshold.unwrap_or(f32::NAN);
+    pub fn verdict(&self, cosine: f32) -> Result<Verdict> {
+        let t = self.threshold()?;
         let z = self.card.scale.unwrap_or(10.0) * f64::from(cosine - t);
-        Verdict {
+        Ok(Verdict {
             cosine,
             threshold: t,
             probability: 1.0 / (1.0 + (-z).exp()),
             same_claim: cosine >= t,
-        }
+        })
     }
 }
 
@@ -144,9 +143,8 @@ pub fn write_threshold(dir: &Path, threshold: f32, figures: &serde_json::Value) 
         o.insert("figures".into(), figures.clone());
     }
     // Whole or not at all: a torn card would refuse to load the judge.
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    std::io::Write::write_all(&mut tmp, serde_json::to_string_pretty(&card)?.as_bytes())
-        .map_err(|e| Error::io(&path, e))?;
-    tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
-    Ok(())
+    let text = serde_json::to_string_pretty(&card)?;
+    crate::index::store::write_atomic(dir, CARD, |file, tmp| {
+        std::io::Write::write_all(file, text.as_bytes()).map_err(|e| Error::io(tmp, e))
+    })
 }

@@ -7,7 +7,9 @@
 //! architecture, was the problem), and a bi-encoder keeps `match` on the neighbour index and
 //! the fast encoder: the judge is just another sentence-transformers model directory.
 //!
-//! Training pairs are mined from FNC-1 *train* (silver, sentence level, in domain): for every
+//! Two objectives. `train_groups` (the shipped judge) learns from hand-labelled stories: every
+//! cross-document pair of a batch of one story, same claim group against the rest. `train`
+//! (`--objective pairs`) learns from pairs. Silver pairs are mined from FNC-1 *train*: for every
 //! headline, the sentence of each body that FNC-1 labels `agree` that is closest to the
 //! headline states it, so (headline, that sentence) and (that sentence, the same of another
 //! agreeing body) are pairs asserting one claim in two outlets' words. Batches never hold two
@@ -87,8 +89,9 @@ pub struct SilverPair {
     pub story: usize,
     /// "headline-sentence" or "sentence-sentence" (silver), "gold" (hand-labelled).
     pub kind: &'static str,
-    /// A sentence of the same story that does not state the claim: the hard negative that
-    /// teaches same topic is not same claim.
+    /// A sentence of the same story that does not state the claim. Mining requires one (a pair
+    /// is kept only where the story offers a same-topic, other-claim sentence) and records it
+    /// for inspection; the ranking loss uses the batch's other pairs as negatives, not this.
     pub negative: String,
 }
 
@@ -223,22 +226,23 @@ pub fn mine_pairs(
     Ok(pairs)
 }
 
-/// Batches in which no two pairs share a story (their texts would be false negatives).
-fn batches(pairs: &[SilverPair], size: usize) -> Vec<Vec<usize>> {
+/// Batches (indices into `stories`, the story of each pair) in which no two pairs share a
+/// story (their texts would be false negatives).
+fn batches(stories: &[usize], size: usize) -> Vec<Vec<usize>> {
     let mut out: Vec<(Vec<usize>, HashSet<usize>)> = Vec::new();
     let mut open = 0;
-    for (i, p) in pairs.iter().enumerate() {
+    for (i, &story) in stories.iter().enumerate() {
         let mut placed = false;
-        for (b, stories) in out.iter_mut().skip(open) {
-            if b.len() < size && !stories.contains(&p.story) {
+        for (b, seen) in out.iter_mut().skip(open) {
+            if b.len() < size && !seen.contains(&story) {
                 b.push(i);
-                stories.insert(p.story);
+                seen.insert(story);
                 placed = true;
                 break;
             }
         }
         if !placed {
-            out.push((vec![i], [p.story].into()));
+            out.push((vec![i], [story].into()));
         }
         while open < out.len() && out[open].0.len() >= size {
             open += 1;
@@ -415,15 +419,34 @@ fn tenths(losses: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-fn adamw(model: &TrainBert, opts: &JudgeOptions) -> Result<candle_nn::AdamW> {
-    Ok(candle_nn::AdamW::new(
+/// `steps` AdamW steps on the loss `loss_at(step)` builds, under `schedule`; returns the loss
+/// curve (mean of each tenth).
+fn fit(
+    model: &TrainBert,
+    opts: &JudgeOptions,
+    steps: usize,
+    observer: &dyn Observer,
+    mut loss_at: impl FnMut(usize) -> Result<Tensor>,
+) -> Result<Vec<f64>> {
+    let mut opt = candle_nn::AdamW::new(
         model.vars.iter().map(|(_, v)| v.clone()).collect(),
         candle_nn::ParamsAdamW {
             lr: opts.lr,
             weight_decay: opts.weight_decay,
             ..Default::default()
         },
-    )?)
+    )?;
+    observer.start("training steps", Some(steps as u64));
+    let mut losses = Vec::with_capacity(steps);
+    for step in 0..steps {
+        opt.set_learning_rate(schedule(opts.lr, step, steps));
+        let loss = loss_at(step)?;
+        opt.backward_step(&loss)?;
+        losses.push(f64::from(loss.to_scalar::<f32>()?));
+        observer.advance(1);
+    }
+    observer.finish();
+    Ok(tenths(&losses))
 }
 
 /// Learning rate at `step` of `steps`: linear warm-up over the first tenth, then linear decay
@@ -448,7 +471,6 @@ pub fn train(
     let start = std::time::Instant::now();
     let dev = Device::Cpu;
     let model = TrainBert::load(base)?;
-    let mut opt = adamw(&model, opts)?;
     // Tokens of every text once, cut to the training length (keeping [SEP] last).
     let texts: Vec<&str> = pairs
         .iter()
@@ -464,16 +486,14 @@ pub fn train(
     for _ in 0..opts.epochs.max(1) {
         let mut order: Vec<usize> = (0..pairs.len()).collect();
         order.shuffle(&mut rng);
-        let shuffled: Vec<SilverPair> = order.iter().map(|&i| pairs[i].clone()).collect();
-        for b in batches(&shuffled, opts.batch_size) {
+        let stories: Vec<usize> = order.iter().map(|&i| pairs[i].story).collect();
+        for b in batches(&stories, opts.batch_size) {
             plan.push(b.into_iter().map(|j| order[j]).collect());
         }
     }
     let steps = plan.len();
-    observer.start("training steps", Some(steps as u64));
-    let mut losses = Vec::with_capacity(steps);
-    for (step, batch) in plan.iter().enumerate() {
-        opt.set_learning_rate(schedule(opts.lr, step, steps));
+    let loss_curve = fit(&model, opts, steps, observer, |step| {
+        let batch = &plan[step];
         let a: Vec<&[u32]> = batch.iter().map(|&i| tokens[2 * i].as_slice()).collect();
         let b: Vec<&[u32]> = batch
             .iter()
@@ -485,15 +505,10 @@ pub fn train(
         let eb = model.encode(&ib, &mb)?;
         let sim = (ea.matmul(&eb.t()?)? * opts.scale)?;
         let target = Tensor::arange(0u32, batch.len() as u32, &dev)?;
-        let loss = ((candle_nn::loss::cross_entropy(&sim, &target)?
+        Ok(((candle_nn::loss::cross_entropy(&sim, &target)?
             + candle_nn::loss::cross_entropy(&sim.t()?, &target)?)?
-            / 2.0)?;
-        opt.backward_step(&loss)?;
-        losses.push(f64::from(loss.to_scalar::<f32>()?));
-        observer.advance(1);
-    }
-    observer.finish();
-    let loss_curve = tenths(&losses);
+            / 2.0)?)
+    })?;
     Ok((
         TrainedJudge { vars: model.vars },
         JudgeReport {
@@ -665,7 +680,6 @@ pub fn train_groups(
     let start = std::time::Instant::now();
     let dev = Device::Cpu;
     let model = TrainBert::load(base)?;
-    let mut opt = adamw(&model, opts)?;
     let mut tokens: Vec<Vec<Vec<u32>>> = Vec::with_capacity(stories.len());
     for s in stories {
         let texts: Vec<&str> = s.texts.iter().map(String::as_str).collect();
@@ -695,10 +709,8 @@ pub fn train_groups(
         plan.extend(epoch);
     }
     let steps = plan.len();
-    observer.start("training steps", Some(steps as u64));
-    let mut losses = Vec::with_capacity(steps);
-    for (step, (si, batch)) in plan.iter().enumerate() {
-        opt.set_learning_rate(schedule(opts.lr, step, steps));
+    let loss_curve = fit(&model, opts, steps, observer, |step| {
+        let (si, batch) = &plan[step];
         let s = &stories[*si];
         let seqs: Vec<&[u32]> = batch.iter().map(|&i| tokens[*si][i].as_slice()).collect();
         let (ids, mask) = padded(&seqs, &dev)?;
@@ -730,19 +742,16 @@ pub fn train_groups(
             let w = Tensor::from_vec(neg, (n, n), &dev)?;
             loss = (loss + (softplus(&z)? * w)?.sum_all()? / f64::from(nn))?;
         }
-        opt.backward_step(&loss)?;
-        losses.push(f64::from(loss.to_scalar::<f32>()?));
-        observer.advance(1);
-    }
-    observer.finish();
-    let loss_curve = tenths(&losses);
+        Ok(loss)
+    })?;
+    let positives: usize = stories.iter().map(LabelledStory::positives).sum();
     Ok((
         TrainedJudge { vars: model.vars },
         JudgeReport {
-            pairs: stories.iter().map(LabelledStory::positives).sum(),
+            pairs: positives,
             headline_sentence_pairs: 0,
             sentence_sentence_pairs: 0,
-            gold_pairs: stories.iter().map(LabelledStory::positives).sum(),
+            gold_pairs: positives,
             steps,
             loss_curve,
             seconds: start.elapsed().as_secs_f64(),

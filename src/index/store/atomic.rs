@@ -20,7 +20,7 @@ pub(super) const TEMP_SUFFIX: &str = ".tmp";
 /// Write `dir/name` by `write(file, path)` into a temporary file (open for writing at `path`),
 /// sync it to disk, and rename it to `name`. `write` must leave everything it buffered in the
 /// file. The rename is durable once the directory is synced ([`sync_dir`]).
-pub(super) fn write_atomic<T>(
+pub(crate) fn write_atomic<T>(
     dir: &Path,
     name: &str,
     write: impl FnOnce(&mut File, &Path) -> Result<T>,

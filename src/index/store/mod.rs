@@ -60,10 +60,11 @@ use crate::embed::ModelId;
 use crate::error::{Error, Result};
 
 mod atomic;
+pub(crate) use atomic::write_atomic;
 mod manifest;
 mod segment;
 
-use atomic::{sync_dir, write_atomic};
+use atomic::sync_dir;
 use manifest::MANIFEST;
 pub use manifest::{AnnEntry, FORMAT_VERSION, FileEntry, MAGIC, Manifest, SegmentEntry};
 use segment::Segment;
