@@ -10,11 +10,14 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
+use crate::classify::Level;
+use crate::classify::confidence::ConfidenceModel;
 use crate::classify::stance::Stance;
+use crate::classify::stance::StanceModel;
 use crate::classify::stance::data::Fnc1Rows;
-use crate::classify::{ConfidenceClassifier, Level, StanceClassifier};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ingest::Document;
@@ -461,19 +464,35 @@ pub fn confidence_sentences(stories: &[&DevStory]) -> Result<Vec<(String, Level)
     Ok(out)
 }
 
-/// The stance head on every labelled sentence toward its story's claim.
+/// A stance model on every labelled sentence toward its story's claim.
 pub fn evaluate_stance(
     stories: &[&DevStory],
     embedder: &Embedder,
-    head: &StanceClassifier,
+    model: &StanceModel,
     observer: &dyn Observer,
+) -> Result<LabelScore> {
+    score_stance(stories, |st, texts| {
+        let (c, v) = if model.needs_vectors() {
+            (
+                embedder.embed(&[st.meta.claim.as_str()])?.vectors,
+                embedder.embed_all(texts, "sentences", observer)?.vectors,
+            )
+        } else {
+            (Array2::zeros((1, 0)), Array2::zeros((texts.len(), 0)))
+        };
+        model.toward(&st.meta.claim, c.row(0), texts, v.view(), observer)
+    })
+}
+
+/// Macro-F1 of `predict`'s stances (per story, toward its claim) against the labels.
+fn score_stance(
+    stories: &[&DevStory],
+    predict: impl Fn(&DevStory, &[&str]) -> Result<Vec<crate::classify::StanceLabel>>,
 ) -> Result<LabelScore> {
     let (mut pred, mut gold) = (Vec::new(), Vec::new());
     for st in stories {
         let texts: Vec<&str> = st.sentences.iter().map(|s| s.text.as_str()).collect();
-        let v = embedder.embed_all(&texts, "sentences", observer)?.vectors;
-        let c = embedder.embed(&[st.meta.claim.as_str()])?.vectors;
-        let labels = head.toward(&st.meta.claim, c.row(0), &texts, v.view())?;
+        let labels = predict(st, &texts)?;
         for (s, l) in st.sentences.iter().zip(labels) {
             let g = Stance::parse(&s.stance).ok_or_else(|| unknown("stance", &s.stance, s))?;
             gold.push(g.index());
@@ -484,17 +503,64 @@ pub fn evaluate_stance(
     Ok(label_score(&pred, &gold, &names))
 }
 
-/// The confidence classifier on every labelled sentence.
+/// A `share` of each story's labelled sentences, each paired with another story's claim and
+/// labelled `unrelated` (another topic, by construction): the labelled set has few unrelated
+/// sentences of its own. Deterministic in `seed`.
+pub fn cross_story_unrelated(
+    stories: &[&DevStory],
+    share: f64,
+    seed: u64,
+) -> Vec<crate::classify::stance::data::LabelledPair> {
+    use rand::SeedableRng;
+    use rand::seq::SliceRandom;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut out = Vec::new();
+    for (i, st) in stories.iter().enumerate() {
+        let mut others: Vec<usize> = (0..stories.len()).filter(|&j| j != i).collect();
+        if others.is_empty() {
+            continue;
+        }
+        others.shuffle(&mut rng);
+        let mut sentences: Vec<&Labelled> = st.sentences.iter().collect();
+        sentences.shuffle(&mut rng);
+        let take = (sentences.len() as f64 * share.clamp(0.0, 1.0)).round() as usize;
+        for (n, s) in sentences.into_iter().take(take).enumerate() {
+            out.push(crate::classify::stance::data::LabelledPair {
+                claim: stories[others[n % others.len()]].meta.claim.clone(),
+                text: s.text.clone(),
+                label: Stance::Unrelated,
+                group: format!("devset:{}", st.meta.story),
+            });
+        }
+    }
+    out
+}
+
+/// A confidence model on every labelled sentence.
 pub fn evaluate_confidence(
     stories: &[&DevStory],
     embedder: &Embedder,
-    head: &ConfidenceClassifier,
+    model: &ConfidenceModel,
     observer: &dyn Observer,
+) -> Result<LabelScore> {
+    score_confidence(stories, |texts| {
+        let v = if model.needs_vectors() {
+            embedder.embed_all(texts, "sentences", observer)?.vectors
+        } else {
+            Array2::zeros((texts.len(), 0))
+        };
+        model.classify(texts, v.view(), observer)
+    })
+}
+
+/// Macro-F1 of `predict`'s levels against the labels.
+fn score_confidence(
+    stories: &[&DevStory],
+    predict: impl Fn(&[&str]) -> Result<Vec<crate::classify::ConfidenceLabel>>,
 ) -> Result<LabelScore> {
     let sentences: Vec<&Labelled> = stories.iter().flat_map(|s| &s.sentences).collect();
     let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
-    let v = embedder.embed_all(&texts, "sentences", observer)?.vectors;
-    let labels = head.classify(&texts, v.view())?;
+    let labels = predict(&texts)?;
     let level = |name: &str| Level::ALL.iter().position(|l| l.as_str() == name);
     let (mut pred, mut gold) = (Vec::new(), Vec::new());
     for (s, l) in sentences.iter().zip(labels) {

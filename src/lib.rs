@@ -26,6 +26,7 @@ pub mod devset;
 pub mod embed;
 pub mod error;
 pub mod eval;
+pub(crate) mod finetune;
 pub mod grouping;
 pub mod index;
 pub mod ingest;

@@ -9,7 +9,9 @@ use crate::index::{NeighbourSearch, SearchConfig, Vectors, build_search};
 use serde::Serialize;
 
 use crate::claims;
-use crate::classify::{ConfidenceClassifier, Cue, Level, Stance, StanceClassifier, StanceLabel};
+use crate::classify::confidence::ConfidenceModel;
+use crate::classify::stance::StanceModel;
+use crate::classify::{Cue, Level, Stance, StanceLabel};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::grouping::{self, GroupingConfig};
@@ -161,8 +163,8 @@ pub struct MatchGroup {
 
 /// The heads that label members of groups; `match` without them still groups.
 pub struct Classifiers<'a> {
-    pub confidence: &'a ConfidenceClassifier,
-    pub stance: &'a StanceClassifier,
+    pub confidence: &'a ConfidenceModel,
+    pub stance: &'a StanceModel,
 }
 
 /// Candidates for a group's disagreeing/discussing claims: the nearest claims from documents
@@ -383,22 +385,23 @@ pub fn match_claims(
             .as_deref()
             .ok_or_else(|| Error::Internal("no neighbour search for the related claims".into()))?;
         let pool = related_pool(group_vectors.view(), searcher, &canon)?;
-        // The heads read base-model vectors (they were trained on them). Without a judge those
-        // are the grouping vectors; with one, only the claims the heads will read, members and
-        // related candidates, are embedded by the base model (into their rows; the others stay
-        // zero and unread) instead of a second pass over every claim.
-        let (read, heads_vectors): (Vec<usize>, Option<ndarray::Array2<f32>>) = match judge {
-            None => ((0..units.len()).collect(), None),
-            Some(_) => {
-                let mut read: Vec<usize> = index_groups.iter().flatten().copied().collect();
-                for (members, near) in index_groups.iter().zip(&pool) {
-                    let docs: Vec<usize> = members.iter().map(|&i| units[i].doc_index).collect();
-                    let Some(&c) = members.first() else { continue };
-                    let cand = related_candidates(near, &docs, c, &units, story_of_doc);
-                    read.extend(cand.into_iter().map(|(j, _)| j));
-                }
-                read.sort_unstable();
-                read.dedup();
+        // The claims the heads read: group members and related candidates.
+        let mut read: Vec<usize> = index_groups.iter().flatten().copied().collect();
+        for (members, near) in index_groups.iter().zip(&pool) {
+            let docs: Vec<usize> = members.iter().map(|&i| units[i].doc_index).collect();
+            let Some(&c) = members.first() else { continue };
+            let cand = related_candidates(near, &docs, c, &units, story_of_doc);
+            read.extend(cand.into_iter().map(|(j, _)| j));
+        }
+        read.sort_unstable();
+        read.dedup();
+        // Heads over pooled vectors read base-model vectors (they were trained on them).
+        // Without a judge those are the grouping vectors; with one, only the claims read are
+        // embedded by the base model (into their rows; the others stay zero and unread)
+        // instead of a second pass over every claim. Fine-tuned models read the text itself.
+        let heads_vectors: Option<ndarray::Array2<f32>> = match judge {
+            None => None,
+            Some(_) if h.stance.needs_vectors() || h.confidence.needs_vectors() => {
                 let picked: Vec<&str> = read.iter().map(|&i| texts[i]).collect();
                 let v = embedder
                     .embed_all(&picked, "claims (heads)", observer)?
@@ -407,8 +410,9 @@ pub fn match_claims(
                 for (row, &i) in read.iter().enumerate() {
                     all.row_mut(i).assign(&v.row(row));
                 }
-                (read, Some(all))
+                Some(all)
             }
+            Some(_) => Some(ndarray::Array2::<f32>::zeros((units.len(), 0))),
         };
         let base = heads_vectors
             .as_ref()
@@ -420,7 +424,7 @@ pub fn match_claims(
             pool,
             story_of_doc,
         };
-        groups = annotate(groups, &index_groups, space, h, opts)?;
+        groups = annotate(groups, &index_groups, space, h, opts, observer)?;
     }
     mark_wire_copies(&mut groups);
     Ok(MatchResult {
@@ -516,6 +520,7 @@ fn annotate(
     space: ClaimSpace,
     h: &Classifiers,
     opts: &MatchOptions,
+    observer: &dyn Observer,
 ) -> Result<Vec<MatchGroup>> {
     let ClaimSpace {
         units,
@@ -526,9 +531,11 @@ fn annotate(
     } = space;
     let texts: Vec<&str> = units.iter().map(|u| u.claim.as_str()).collect();
     let read_texts: Vec<&str> = read.iter().map(|&i| texts[i]).collect();
-    let read_conf = h
-        .confidence
-        .classify(&read_texts, v.select(ndarray::Axis(0), read).view())?;
+    let read_conf = h.confidence.classify(
+        &read_texts,
+        v.select(ndarray::Axis(0), read).view(),
+        observer,
+    )?;
     let mut conf_of: Vec<Option<crate::classify::ConfidenceLabel>> = vec![None; units.len()];
     for (&i, c) in read.iter().zip(read_conf) {
         conf_of[i] = Some(c);
@@ -552,7 +559,13 @@ fn annotate(
         }
         let cu = v.select(ndarray::Axis(0), &vec![c; idx.len()]);
         let mv = v.select(ndarray::Axis(0), idx);
-        let stances = h.stance.classify(&claims, &others, cu.view(), mv.view())?;
+        let stances = h.stance.classify(
+            &claims,
+            &others,
+            cu.view(),
+            mv.view(),
+            &crate::observe::Silent,
+        )?;
         let mut kept = Vec::with_capacity(idx.len());
         let mut members = Vec::with_capacity(idx.len());
         let mut removed: Vec<Related> = Vec::new();
@@ -609,6 +622,7 @@ fn annotate(
             v.row(c),
             &ctexts,
             v.select(ndarray::Axis(0), &ids).view(),
+            &crate::observe::Silent,
         )?;
         for (&(j, score), stance) in cand.iter().zip(labels) {
             if matches!(stance.stance, Stance::Disagree | Stance::Discuss) {

@@ -174,7 +174,7 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
         .expect("open")
         .map(|d| claimscope::segment::segment(&d.expect("doc"), Default::default()))
         .collect();
-    let (c, s) = (confidence_head(), stance_head());
+    let (c, s) = (confidence_head().into(), stance_head().into());
     let heads = Classifiers {
         confidence: &c,
         stance: &s,
@@ -337,7 +337,7 @@ fn check_confidence_flag(g: &claimscope::matching::MatchGroup) {
 fn emergent_and_pei_test_figures_clear_their_baselines() {
     let e = common::embedder();
     let em = stance::eval::eval_emergent(
-        &stance_head(),
+        &stance_head().into(),
         e,
         &common::shared("data/emergent"),
         &claimscope::observe::Silent,
@@ -348,7 +348,7 @@ fn emergent_and_pei_test_figures_clear_their_baselines() {
     assert!(em.accuracy > em.majority_accuracy + 0.1, "{em:?}");
     assert!(em.macro_f1 > 0.55, "{em:?}");
     let c = confidence::eval::evaluate(
-        &confidence_head(),
+        &confidence_head().into(),
         e,
         &common::shared("data/pei-certainty"),
         "test",
@@ -540,4 +540,20 @@ fn confidence_head_reproduces_from_its_command() {
         );
         assert!((a - b).abs() < 0.03, "{k}: fresh {a} vs shipped {b}");
     }
+}
+
+#[test]
+fn a_pair_is_read_as_claim_sep_sentence() {
+    // The pair model's whole input contract: the tokenizer keeps the literal [SEP] as the
+    // special token between the two texts, so the encoder sees [CLS] claim [SEP] text [SEP].
+    let t = common::embedder()
+        .tokenize(&[stance::pair::pair_text(
+            "Banksy was arrested",
+            "Police denied it",
+        )])
+        .expect("tokenize");
+    let sep = t[0].ids.iter().filter(|&&i| i == 102).count();
+    assert_eq!(sep, 2, "{:?}", t[0].ids);
+    assert_eq!(t[0].ids[0], 101);
+    assert_eq!(t[0].ids.last(), Some(&102));
 }

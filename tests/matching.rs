@@ -98,6 +98,7 @@ fn example_corpus_report_snapshot() {
         .expect("head");
     let stance =
         StanceClassifier::load(&default_head_path("stance.safetensors"), &id).expect("head");
+    let (confidence, stance) = (confidence.into(), stance.into());
     let heads = Classifiers {
         confidence: &confidence,
         stance: &stance,

@@ -12,6 +12,7 @@ pub mod confidence;
 pub mod cues;
 pub mod head;
 pub mod stance;
+pub mod tuned;
 
 use std::path::PathBuf;
 

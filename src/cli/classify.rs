@@ -12,13 +12,12 @@ use serde_json::{Map, Value, json};
 
 use super::CorpusArgs;
 use super::ModelArgs;
-use crate::classify::{
-    CONFIDENCE_HEAD, ConfidenceClassifier, STANCE_HEAD, StanceClassifier, default_head_path,
-};
+use crate::classify::confidence::ConfidenceModel;
+use crate::classify::stance::StanceModel;
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ingest::Corpus;
-use crate::observe::Observer;
+use crate::observe::{Observer, Silent};
 use crate::records::{ReadOptions, Records};
 use crate::segment::{SegmentOptions, segment};
 
@@ -57,9 +56,11 @@ pub struct ClassifyArgs {
     pub all: bool,
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: ClassifyFormat,
-    /// The head (default: the shipped models/stance.safetensors or models/confidence.safetensors).
+    /// A head file (the head over pooled vectors; picks it over the fine-tuned models).
     #[arg(long)]
     pub head: Option<PathBuf>,
+    #[command(flatten)]
+    pub labels: super::labels::LabelArgs,
     /// Print a label whose probability (the "probability" field) is under this as "uncertain".
     #[arg(long, value_parser = super::finite)]
     pub min_prob: Option<f32>,
@@ -79,9 +80,9 @@ struct Item {
 }
 
 enum Labeller {
-    Confidence(ConfidenceClassifier),
+    Confidence(ConfidenceModel),
     Stance {
-        clf: StanceClassifier,
+        clf: StanceModel,
         claim: String,
         claim_vec: ndarray::Array1<f32>,
         all: bool,
@@ -235,10 +236,15 @@ impl Labeller {
             return Ok(());
         }
         let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
-        let e = embedder.embed(&texts)?;
+        // Base-model vectors: the heads read them, and stance prints each text's similarity to
+        // the claim; a fine-tuned confidence model reads only the text.
+        let vectors = match self {
+            Labeller::Confidence(c) if !c.needs_vectors() => Array2::zeros((texts.len(), 0)),
+            _ => embedder.embed(&texts)?.vectors,
+        };
         match self {
             Labeller::Confidence(c) => {
-                let labels = c.classify(&texts, e.vectors.view())?;
+                let labels = c.classify(&texts, vectors.view(), &Silent)?;
                 for (item, l) in items.iter().zip(labels) {
                     let mut row = item.fields.clone();
                     row.insert("score".into(), json!(l.score));
@@ -263,8 +269,9 @@ impl Labeller {
                 claim_vec,
                 all,
             } => {
-                let labels = clf.toward(claim, claim_vec.view(), &texts, e.vectors.view())?;
-                for ((item, l), v) in items.iter().zip(labels).zip(e.vectors.rows()) {
+                let labels =
+                    clf.toward(claim, claim_vec.view(), &texts, vectors.view(), &Silent)?;
+                for ((item, l), v) in items.iter().zip(labels).zip(vectors.rows()) {
                     if !all && !l.related() {
                         *w.counts
                             .entry("unrelated (not printed)".into())
@@ -280,12 +287,6 @@ impl Labeller {
         }
         Ok(())
     }
-}
-
-fn head_path(args: &ClassifyArgs, default: &str) -> PathBuf {
-    args.head
-        .clone()
-        .unwrap_or_else(|| default_head_path(default))
 }
 
 pub fn run(args: &ClassifyArgs) -> Result<()> {
@@ -304,13 +305,14 @@ pub fn run(args: &ClassifyArgs) -> Result<()> {
         ));
     }
     let labelled = if let Some(p) = &args.pairs {
-        let clf = StanceClassifier::load(&head_path(args, STANCE_HEAD), &id)?;
+        let clf = args.labels.stance(args.head.as_deref(), &id, &args.model)?;
         run_pairs(&clf, &embedder, p, &mut w)?
     } else {
         let labeller = match args.task {
-            Task::Confidence => Labeller::Confidence(ConfidenceClassifier::load(
-                &head_path(args, CONFIDENCE_HEAD),
+            Task::Confidence => Labeller::Confidence(args.labels.confidence(
+                args.head.as_deref(),
                 &id,
+                &args.model,
             )?),
             Task::Stance => {
                 let claim = args.claim.clone().unwrap_or_default();
@@ -321,7 +323,7 @@ pub fn run(args: &ClassifyArgs) -> Result<()> {
                 }
                 let e = embedder.embed(&[claim.as_str()])?;
                 Labeller::Stance {
-                    clf: StanceClassifier::load(&head_path(args, STANCE_HEAD), &id)?,
+                    clf: args.labels.stance(args.head.as_deref(), &id, &args.model)?,
                     claim,
                     claim_vec: e.vectors.row(0).to_owned(),
                     all: args.all,
@@ -445,7 +447,7 @@ fn run_records(
 /// `--pairs FILE.jsonl`: every line labelled, in order; a malformed line stops the run with its
 /// place, because a silently shorter output would misalign with the input.
 fn run_pairs(
-    clf: &StanceClassifier,
+    clf: &StanceModel,
     embedder: &Embedder,
     path: &PathBuf,
     w: &mut Writer,
@@ -465,9 +467,18 @@ fn run_pairs(
             }
             let claims: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
             let texts: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
-            let u = embedder.embed(&claims)?.vectors;
-            let v: Array2<f32> = embedder.embed(&texts)?.vectors;
-            let labels = clf.classify(&claims, &texts, u.view(), v.view())?;
+            let (u, v) = if clf.needs_vectors() {
+                (
+                    embedder.embed(&claims)?.vectors,
+                    embedder.embed(&texts)?.vectors,
+                )
+            } else {
+                (
+                    Array2::zeros((claims.len(), 0)),
+                    Array2::zeros((texts.len(), 0)),
+                )
+            };
+            let labels = clf.classify(&claims, &texts, u.view(), v.view(), &Silent)?;
             for ((fields, _, _), l) in rows.drain(..).zip(labels) {
                 let mut row = fields;
                 row.insert("scores".into(), json!(l.scores));

@@ -85,6 +85,8 @@ pub struct EvalClaimsArgs {
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
     #[command(flatten)]
+    pub labels: super::labels::LabelArgs,
+    #[command(flatten)]
     pub model: ModelArgs,
 }
 
@@ -99,9 +101,11 @@ pub struct EvalStanceArgs {
     /// Skip FNC-1 (its 25,413 test pairs take a minute or two to embed).
     #[arg(long)]
     pub no_fnc1: bool,
-    /// The head (default: the shipped models/stance.safetensors).
+    /// A stance head file (the head over pooled vectors; picks it over the pair model).
     #[arg(long)]
     pub head: Option<PathBuf>,
+    #[command(flatten)]
+    pub labels: super::labels::LabelArgs,
     /// Measure the head alone, without the rule that a text needs a refutation or negation
     /// word to disagree.
     #[arg(long)]
@@ -124,9 +128,12 @@ pub struct EvalConfidenceArgs {
     /// Pei & Jurgens folder (default ../shared/data/pei-certainty).
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// The head (default: the shipped models/confidence.safetensors).
+    /// A confidence head file (the head over pooled vectors; picks it over the fine-tuned
+    /// model).
     #[arg(long)]
     pub head: Option<PathBuf>,
+    #[command(flatten)]
+    pub labels: super::labels::LabelArgs,
     /// Instead of Pei & Jurgens: every sentence of the hand-labelled dev set.
     #[arg(long)]
     pub devset: bool,
@@ -156,7 +163,7 @@ fn devset_halves(
 /// Both halves of the dev set, one labelling task.
 fn devset_table(
     task: &str,
-    head: &std::path::Path,
+    model: &str,
     halves: &[(&str, devset::LabelScore)],
     format: TableOrJson,
 ) -> Result<()> {
@@ -168,16 +175,11 @@ fn devset_table(
                 .collect::<Result<_>>()?;
             println!(
                 "{}",
-                json(
-                    &serde_json::json!({"task": task, "head": head.display().to_string(), "devset": v})
-                )?
+                json(&serde_json::json!({"task": task, "head": model, "devset": v}))?
             );
         }
         TableOrJson::Table => {
-            println!(
-                "{task} head {} on the hand-labelled dev set",
-                head.display()
-            );
+            println!("{task}: {model} on the hand-labelled dev set");
             for (h, s) in halves {
                 println!(
                     "{h} half ({} sentences): macro-F1 {:.3}, accuracy {:.3}",
@@ -284,22 +286,23 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             }
         }
         EvalCommand::Stance(a) => {
-            use crate::classify::{
-                STANCE_HEAD, Stance, StanceClassifier, default_head_path, stance,
-            };
+            use crate::classify::stance::StanceModel;
+            use crate::classify::{Stance, stance};
             let emergent = a
                 .data
                 .clone()
                 .unwrap_or_else(|| eval::default_data_dir("emergent"));
             let embedder = a.model.load()?;
-            let head = a
-                .head
-                .clone()
-                .unwrap_or_else(|| default_head_path(STANCE_HEAD));
-            let mut clf = StanceClassifier::load(&head, &embedder.model_id()?)?;
+            let mut clf = a
+                .labels
+                .stance(a.head.as_deref(), &embedder.model_id()?, &a.model)?;
             if a.no_guard {
-                clf = clf.unguarded();
+                clf = match clf {
+                    StanceModel::Head(h) => StanceModel::Head(Box::new(h.unguarded())),
+                    pair => pair,
+                };
             }
+            let head = clf.describe();
             if a.devset {
                 let halves = devset_halves(a.devset_dir.as_deref(), |h| {
                     devset::evaluate_stance(h, &embedder, &clf, &term)
@@ -320,17 +323,16 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 TableOrJson::Json => println!(
                     "{}",
                     json(
-                        &serde_json::json!({"head": head.display().to_string(), "disagree_guard": !a.no_guard, "emergent_test": em, "fnc1_competition_test": fnc})
+                        &serde_json::json!({"head": head, "disagree_guard": !a.no_guard && !matches!(clf, StanceModel::Pair(_)), "emergent_test": em, "fnc1_competition_test": fnc})
                     )?
                 ),
                 TableOrJson::Table => {
                     println!(
-                        "stance head {} ({})",
-                        head.display(),
-                        if a.no_guard {
-                            "head alone"
-                        } else {
-                            "with the disagree guard"
+                        "stance: {head}{}",
+                        match (&clf, a.no_guard) {
+                            (StanceModel::Pair(_), _) => "",
+                            (_, true) => " (head alone)",
+                            (_, false) => " (with the disagree guard)",
                         }
                     );
                     println!(
@@ -359,19 +361,16 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             }
         }
         EvalCommand::Confidence(a) => {
-            use crate::classify::{
-                CONFIDENCE_HEAD, ConfidenceClassifier, confidence, default_head_path,
-            };
+            use crate::classify::confidence;
             let dir = a
                 .data
                 .clone()
                 .unwrap_or_else(|| eval::default_data_dir("pei-certainty"));
             let embedder = a.model.load()?;
-            let head = a
-                .head
-                .clone()
-                .unwrap_or_else(|| default_head_path(CONFIDENCE_HEAD));
-            let clf = ConfidenceClassifier::load(&head, &embedder.model_id()?)?;
+            let clf = a
+                .labels
+                .confidence(a.head.as_deref(), &embedder.model_id()?, &a.model)?;
+            let head = clf.describe();
             if a.devset {
                 let halves = devset_halves(a.devset_dir.as_deref(), |h| {
                     devset::evaluate_confidence(h, &embedder, &clf, &term)
@@ -382,7 +381,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             match a.format {
                 TableOrJson::Json => println!("{}", json(&r)?),
                 TableOrJson::Table => {
-                    println!("confidence head {}", head.display());
+                    println!("confidence: {head}");
                     println!(
                         "Pei & Jurgens test ({} sentences): score Pearson {:.3}, Spearman {:.3}; levels (edges {} / {}) accuracy {:.3}, macro-F1 {:.3}",
                         r.sentences,
@@ -438,10 +437,6 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             }
         }
         EvalCommand::Claims(a) => {
-            use crate::classify::{
-                CONFIDENCE_HEAD, ConfidenceClassifier, STANCE_HEAD, StanceClassifier,
-                default_head_path,
-            };
             use crate::matching::{Classifiers, MatchOptions};
             let dir = a.dir.clone().unwrap_or_else(devset::default_dir);
             let set = devset::DevSet::load(&dir)?;
@@ -481,8 +476,8 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             } else {
                 let id = embedder.model_id()?;
                 Some((
-                    ConfidenceClassifier::load(&default_head_path(CONFIDENCE_HEAD), &id)?,
-                    StanceClassifier::load(&default_head_path(STANCE_HEAD), &id)?,
+                    a.labels.confidence(None, &id, &a.model)?,
+                    a.labels.stance(None, &id, &a.model)?,
                 ))
             };
             let heads = loaded

@@ -74,12 +74,15 @@ pub struct MatchArgs {
     /// Story grouping threshold (see `claimscope stories --threshold`).
     #[arg(long, default_value_t = StoryOptions::default().threshold, value_parser = super::finite)]
     pub story_threshold: f32,
-    /// Confidence head (default: the shipped models/confidence.safetensors).
+    /// A confidence head file (the head over pooled vectors; picks it over the fine-tuned
+    /// model).
     #[arg(long)]
     pub confidence_head: Option<std::path::PathBuf>,
-    /// Stance head (default: the shipped models/stance.safetensors).
+    /// A stance head file (the head over pooled vectors; picks it over the pair model).
     #[arg(long)]
     pub stance_head: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub labels: super::labels::LabelArgs,
     #[command(flatten)]
     pub model: super::ModelArgs,
 }
@@ -158,24 +161,13 @@ pub fn run(args: &MatchArgs) -> Result<()> {
     let result = if args.no_labels {
         match_claims(&docs, &embedder, judge.as_ref(), &opts, None, &term)?
     } else {
-        use crate::classify::{
-            CONFIDENCE_HEAD, ConfidenceClassifier, STANCE_HEAD, StanceClassifier, default_head_path,
-        };
         let id = embedder.model_id()?;
-        let confidence = ConfidenceClassifier::load(
-            &args
-                .confidence_head
-                .clone()
-                .unwrap_or_else(|| default_head_path(CONFIDENCE_HEAD)),
-            &id,
-        )?;
-        let stance = StanceClassifier::load(
-            &args
-                .stance_head
-                .clone()
-                .unwrap_or_else(|| default_head_path(STANCE_HEAD)),
-            &id,
-        )?;
+        let confidence =
+            args.labels
+                .confidence(args.confidence_head.as_deref(), &id, &args.model)?;
+        let stance = args
+            .labels
+            .stance(args.stance_head.as_deref(), &id, &args.model)?;
         let heads = Classifiers {
             confidence: &confidence,
             stance: &stance,

@@ -7,6 +7,7 @@ pub mod classify;
 pub mod embed;
 pub mod eval;
 pub mod index;
+pub mod labels;
 pub mod matching;
 pub mod model;
 pub mod segment;
@@ -151,17 +152,58 @@ fn progress(len: Option<u64>, what: &str) -> ProgressBar {
     pb
 }
 
-/// The terminal's observer: a progress bar per stage (hidden when stderr is not a terminal) and
-/// warnings as `warning: ...` lines printed above the bar.
+/// The terminal's observer: a progress bar per stage and warnings as `warning: ...` lines
+/// printed above the bar. When stderr is not a terminal (a log file, CI, a job scheduler) there
+/// is no bar, but a stage that runs long still reports: one plain line a minute, so a
+/// training run in the background is not silent for half an hour.
 #[derive(Default)]
 pub struct Terminal {
     bar: Mutex<Option<ProgressBar>>,
+    log: Mutex<Option<LogLine>>,
+}
+
+/// The stage being logged when there is no bar.
+struct LogLine {
+    what: String,
+    total: Option<u64>,
+    pos: u64,
+    started: std::time::Instant,
+    printed: std::time::Instant,
+}
+
+/// How often a long stage reports when there is no bar.
+const LOG_EVERY: Duration = Duration::from_secs(60);
+
+impl LogLine {
+    fn line(&self) -> String {
+        let secs = self.started.elapsed().as_secs_f64();
+        let rate = self.pos as f64 / secs.max(1e-9);
+        match self.total {
+            Some(n) if rate > 0.0 => format!(
+                "{}/{n} {} ({:.2}/s, {:.0} s, about {:.0} s left)",
+                self.pos,
+                self.what,
+                rate,
+                secs,
+                n.saturating_sub(self.pos) as f64 / rate
+            ),
+            Some(n) => format!("{}/{n} {} ({secs:.0} s)", self.pos, self.what),
+            None => format!("{} {} ({rate:.2}/s, {secs:.0} s)", self.pos, self.what),
+        }
+    }
 }
 
 impl Terminal {
     fn with_bar(&self, f: impl FnOnce(&mut Option<ProgressBar>)) {
         match self.bar.lock() {
             Ok(mut b) => f(&mut b),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
+        }
+    }
+
+    fn with_log(&self, f: impl FnOnce(&mut Option<LogLine>)) {
+        match self.log.lock() {
+            Ok(mut l) => f(&mut l),
             Err(poisoned) => f(&mut poisoned.into_inner()),
         }
     }
@@ -175,20 +217,52 @@ impl Observer for Terminal {
             }
             *b = Some(progress(total, what));
         });
+        self.with_log(|l| {
+            let now = std::time::Instant::now();
+            *l = Some(LogLine {
+                what: what.to_string(),
+                total,
+                pos: 0,
+                started: now,
+                printed: now,
+            });
+        });
     }
 
     fn advance(&self, n: u64) {
+        let mut hidden = false;
         self.with_bar(|b| {
             if let Some(pb) = b.as_ref() {
                 pb.inc(n);
+                hidden = pb.is_hidden();
+            }
+        });
+        self.with_log(|l| {
+            if let Some(l) = l.as_mut() {
+                l.pos += n;
+                if hidden && l.printed.elapsed() >= LOG_EVERY {
+                    l.printed = std::time::Instant::now();
+                    eprintln!("{}", l.line());
+                }
             }
         });
     }
 
     fn finish(&self) {
+        let mut hidden = false;
         self.with_bar(|b| {
             if let Some(pb) = b.take() {
+                hidden = pb.is_hidden();
                 pb.finish_and_clear();
+            }
+        });
+        self.with_log(|l| {
+            // A stage that reported along the way reports its end too.
+            if let Some(l) = l.take()
+                && hidden
+                && l.started.elapsed() >= LOG_EVERY
+            {
+                eprintln!("{}: done", l.line());
             }
         });
     }

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::ModelArgs;
 use crate::classify::head::TrainConfig;
+use crate::classify::tuned::TunedOptions;
 use crate::classify::{confidence, stance};
 use crate::error::{Error, Result};
 use crate::eval::default_data_dir;
@@ -79,6 +80,54 @@ pub enum TrainCommand {
         #[command(flatten)]
         model: ModelArgs,
     },
+    /// Stance as a pair model: all-MiniLM-L6-v2 fine-tuned to read claim and sentence together,
+    /// on the labelled set's train stories (sentence stance toward each story's claim, plus
+    /// sentences paired with other stories' claims as unrelated) and Emergent train headlines;
+    /// writes a model directory with its card, and the dev/test figures of the labelled set.
+    StancePair {
+        /// Emergent folder (default ../shared/data/emergent).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Leave Emergent out (labelled sentences only).
+        #[arg(long)]
+        no_emergent: bool,
+        /// The labelled set (default tests/data/devset).
+        #[arg(long)]
+        devset: Option<PathBuf>,
+        /// Copies of each labelled train sentence among the examples.
+        #[arg(long, default_value_t = 2, value_parser = super::at_least_one)]
+        gold_repeat: usize,
+        /// Share of each labelled story's sentences also paired with another story's claim
+        /// as unrelated.
+        #[arg(long, default_value_t = 0.3)]
+        unrelated_share: f64,
+        #[arg(short, long, default_value = "models/stance-pair")]
+        output: PathBuf,
+        #[command(flatten)]
+        tune: TuneArgs,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
+    /// Asserted confidence from a fine-tuned encoder: all-MiniLM-L6-v2 and a four-way head
+    /// trained end to end on Pei & Jurgens train and the labelled set's train sentences; writes
+    /// a model directory with its card, and the dev/test figures of the labelled set.
+    ConfidenceTuned {
+        /// Pei & Jurgens folder (default ../shared/data/pei-certainty).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// The labelled set (default tests/data/devset).
+        #[arg(long)]
+        devset: Option<PathBuf>,
+        /// Copies of each labelled train sentence among the examples.
+        #[arg(long, default_value_t = 2, value_parser = super::at_least_one)]
+        gold_repeat: usize,
+        #[arg(short, long, default_value = "models/confidence-tuned")]
+        output: PathBuf,
+        #[command(flatten)]
+        tune: TuneArgs,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
     /// Asserted confidence, on Pei & Jurgens' sentence-level certainty.
     Confidence {
         /// Pei & Jurgens folder (default ../shared/data/pei-certainty).
@@ -100,6 +149,40 @@ pub enum TrainCommand {
         #[command(flatten)]
         model: ModelArgs,
     },
+}
+
+/// Fine-tuning options of the end-to-end classifiers (encoder and head trained together).
+#[derive(Debug, Clone, clap::Args)]
+pub struct TuneArgs {
+    #[arg(long, default_value_t = TunedOptions::default().epochs, value_parser = super::at_least_one)]
+    pub epochs: usize,
+    /// Peak learning rate of the encoder.
+    #[arg(long, default_value_t = TunedOptions::default().lr)]
+    pub lr: f64,
+    /// Peak learning rate of the new head.
+    #[arg(long, default_value_t = TunedOptions::default().head_lr)]
+    pub head_lr: f64,
+    #[arg(long, default_value_t = TunedOptions::default().batch_size, value_parser = super::at_least_one)]
+    pub train_batch: usize,
+    /// Class weights in the loss: (mean count / class count)^balance.
+    #[arg(long, default_value_t = TunedOptions::default().balance)]
+    pub balance: f64,
+    #[arg(long, default_value_t = TunedOptions::default().seed)]
+    pub seed: u64,
+}
+
+impl TuneArgs {
+    fn options(&self) -> TunedOptions {
+        TunedOptions {
+            epochs: self.epochs,
+            lr: self.lr,
+            head_lr: self.head_lr,
+            batch_size: self.train_batch,
+            balance: self.balance,
+            seed: self.seed,
+            ..TunedOptions::default()
+        }
+    }
 }
 
 /// Hyper-parameters; the defaults per task are the ones the shipped heads were trained with
@@ -146,6 +229,30 @@ fn write_card(path: &std::path::Path, card: &serde_json::Value) -> Result<()> {
     let text = serde_json::to_string_pretty(card)?;
     std::fs::write(&card_path, text + "\n").map_err(|e| Error::io(&card_path, e))?;
     eprintln!("wrote {} and {}", path.display(), card_path.display());
+    Ok(())
+}
+
+/// What a fine-tuning run did, on stderr.
+fn print_trained(report: &crate::classify::tuned::TunedReport) {
+    eprintln!(
+        "trained: {} steps, {:.0} s; loss {:?}",
+        report.steps, report.seconds, report.loss_curve
+    );
+}
+
+/// A freshly written model's figures on both halves of the labelled set, on stderr.
+fn print_halves(
+    output: &std::path::Path,
+    score: impl Fn(&str) -> Result<crate::devset::LabelScore>,
+) -> Result<()> {
+    for half in ["dev", "test"] {
+        let s = score(half)?;
+        eprintln!(
+            "labelled set {half}: macro-F1 {:.3}, accuracy {:.3}",
+            s.macro_f1, s.accuracy
+        );
+    }
+    eprintln!("wrote {}", output.display());
     Ok(())
 }
 
@@ -315,7 +422,8 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 trained.report.best_val_macro_f1,
                 trained.report.best_epoch
             );
-            let clf = stance::StanceClassifier::load(output, &id)?;
+            let clf =
+                stance::StanceModel::Head(Box::new(stance::StanceClassifier::load(output, &id)?));
             let em = stance::eval::eval_emergent(&clf, &embedder, &emergent, &term)?;
             let fnc = match &fnc1 {
                 Some(d) => Some(stance::eval::eval_fnc1(&clf, &embedder, d, &term)?),
@@ -348,6 +456,125 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 "seconds": start.elapsed().as_secs_f64(),
             });
             write_card(output, &card)
+        }
+        TrainCommand::StancePair {
+            data,
+            no_emergent,
+            devset,
+            gold_repeat,
+            unrelated_share,
+            output,
+            tune,
+            model,
+        } => {
+            use crate::classify::stance::{data as stance_data, pair};
+            let devset = devset.clone().unwrap_or_else(crate::devset::default_dir);
+            let set = crate::devset::DevSet::load(&devset)?;
+            let train_stories = set.split("train");
+            let mut examples = Vec::new();
+            let gold = crate::devset::stance_pairs(&train_stories)?;
+            for _ in 0..*gold_repeat {
+                examples.extend(gold.iter().cloned());
+            }
+            let unrelated =
+                crate::devset::cross_story_unrelated(&train_stories, *unrelated_share, tune.seed);
+            let n_unrelated = unrelated.len();
+            examples.extend(unrelated);
+            let emergent_dir = data.clone().unwrap_or_else(|| default_data_dir("emergent"));
+            let emergent = if *no_emergent {
+                Vec::new()
+            } else {
+                stance_data::load_emergent(&emergent_dir, "train")?
+            };
+            let n_emergent = emergent.len();
+            examples.extend(emergent);
+            eprintln!(
+                "{} examples: {} labelled sentences x {gold_repeat}, {n_unrelated} cross-story unrelated, {n_emergent} Emergent train",
+                examples.len(),
+                gold.len()
+            );
+            let opts = tune.options();
+            let files = crate::embed::source::resolve(&model.model)?;
+            let embedder = model.load()?;
+            let (trained, report) = pair::train(&files, &embedder, &examples, &opts, &term)?;
+            print_trained(&report);
+            let card = json!({
+                "task": "stance toward a claim (pair model: claim [SEP] sentence)",
+                "base_model": files.name,
+                "data": {
+                    "labelled_train_stories": train_stories.iter().map(|s| &s.meta.story).collect::<Vec<_>>(),
+                    "labelled_sentences": gold.len(),
+                    "gold_repeat": gold_repeat,
+                    "cross_story_unrelated": n_unrelated,
+                    "emergent_train": n_emergent,
+                },
+                "options": opts,
+                "training": report,
+                "command": command_line(),
+            });
+            pair::save(&trained, &files, output, &opts, &card)?;
+            let loaded =
+                pair::StancePairModel::load(output, &crate::embed::EmbedderOptions::default())?;
+            let loaded = stance::StanceModel::Pair(Box::new(loaded));
+            print_halves(output, |half| {
+                crate::devset::evaluate_stance(&set.split(half), &embedder, &loaded, &term)
+            })
+        }
+        TrainCommand::ConfidenceTuned {
+            data,
+            devset,
+            gold_repeat,
+            output,
+            tune,
+            model,
+        } => {
+            use crate::classify::confidence::tuned;
+            let dir = data
+                .clone()
+                .unwrap_or_else(|| default_data_dir("pei-certainty"));
+            let pei = confidence::data::load_pei(&dir, "train")?;
+            let devset = devset.clone().unwrap_or_else(crate::devset::default_dir);
+            let set = crate::devset::DevSet::load(&devset)?;
+            let labelled = crate::devset::confidence_sentences(&set.split("train"))?;
+            let (texts, labels) = tuned::examples(&pei, &labelled, *gold_repeat);
+            eprintln!(
+                "{} examples: {} Pei & Jurgens train, {} labelled sentences x {gold_repeat}",
+                texts.len(),
+                pei.len(),
+                labelled.len()
+            );
+            let opts = tune.options();
+            let files = crate::embed::source::resolve(&model.model)?;
+            let embedder = model.load()?;
+            let (trained, report) = tuned::train(&files, &embedder, &texts, &labels, &opts, &term)?;
+            print_trained(&report);
+            let card = json!({
+                "task": "asserted confidence (fine-tuned encoder; none also by rule)",
+                "base_model": files.name,
+                "data": {
+                    "pei_certainty_train": pei.len(),
+                    "level_edges": {"low_below": confidence::LOW_BELOW, "high_from": confidence::HIGH_FROM},
+                    "labelled_train_sentences": labelled.len(),
+                    "gold_repeat": gold_repeat,
+                },
+                "options": opts,
+                "training": report,
+                "command": command_line(),
+            });
+            tuned::save(
+                &trained,
+                &files,
+                output,
+                &opts,
+                tuned::class_values(&pei),
+                &card,
+            )?;
+            let loaded =
+                tuned::TunedConfidence::load(output, &crate::embed::EmbedderOptions::default())?;
+            let loaded = confidence::ConfidenceModel::Tuned(Box::new(loaded));
+            print_halves(output, |half| {
+                crate::devset::evaluate_confidence(&set.split(half), &embedder, &loaded, &term)
+            })
         }
         TrainCommand::Confidence {
             data,
@@ -389,7 +616,9 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 },
             )?;
             trained.head.save(output)?;
-            let clf = confidence::ConfidenceClassifier::load(output, &id)?;
+            let clf = confidence::ConfidenceModel::Head(Box::new(
+                confidence::ConfidenceClassifier::load(output, &id)?,
+            ));
             let test = confidence::eval::evaluate(&clf, &embedder, &dir, "test")?;
             let val = confidence::eval::evaluate(&clf, &embedder, &dir, "val")?;
             let card = json!({

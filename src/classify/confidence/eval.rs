@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::data::load_pei;
-use super::{ConfidenceClassifier, HEAD_LEVELS, class_index, level_of_score};
+use super::{HEAD_LEVELS, class_index, level_of_score};
 use crate::classify::cues::{self, Level};
 use crate::embed::Embedder;
 use crate::error::Result;
@@ -32,14 +32,19 @@ pub struct ConfidenceEval {
 }
 
 pub fn evaluate(
-    c: &ConfidenceClassifier,
+    c: &super::ConfidenceModel,
     embedder: &Embedder,
     dir: &Path,
     split: &str,
 ) -> Result<ConfidenceEval> {
     let rows = load_pei(dir, split)?;
     let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
-    let labels = c.classify_texts(embedder, &texts)?;
+    let vectors = if c.needs_vectors() {
+        embedder.embed(&texts)?.vectors
+    } else {
+        ndarray::Array2::zeros((texts.len(), 0))
+    };
+    let labels = c.classify(&texts, vectors.view(), &crate::observe::Silent)?;
     let gold: Vec<usize> = rows
         .iter()
         .map(|r| class_index(level_of_score(r.score)))

@@ -18,6 +18,7 @@
 pub mod data;
 pub mod eval;
 pub mod train;
+pub mod tuned;
 
 use std::path::Path;
 
@@ -140,6 +141,19 @@ pub struct ConfidenceLabel {
     pub reason: Option<&'static str>,
 }
 
+impl ConfidenceLabel {
+    /// The rule's `none`: no proposition, for `reason`.
+    pub(crate) fn nothing_asserted(reason: &'static str, cues: Vec<Cue>) -> Self {
+        ConfidenceLabel {
+            confidence: Level::None,
+            score: 0.0,
+            cues,
+            probability: 1.0,
+            reason: Some(reason),
+        }
+    }
+}
+
 pub struct ConfidenceClassifier {
     head: Head,
     /// Per head class, the mean rescaled train score: turns probabilities into a score.
@@ -183,13 +197,7 @@ impl ConfidenceClassifier {
             .zip(all_cues)
             .map(|((t, row), found)| {
                 if let Some(reason) = no_proposition(t) {
-                    return ConfidenceLabel {
-                        confidence: Level::None,
-                        score: 0.0,
-                        cues: found,
-                        probability: 1.0,
-                        reason: Some(reason),
-                    };
+                    return ConfidenceLabel::nothing_asserted(reason, found);
                 }
                 let score = row.iter().zip(&self.class_values).map(|(p, v)| p * v).sum();
                 let best = head::argmax(row);
@@ -212,6 +220,53 @@ impl ConfidenceClassifier {
     ) -> Result<Vec<ConfidenceLabel>> {
         let e = embedder.embed(texts)?;
         self.classify(texts, e.vectors.view())
+    }
+}
+
+/// What labels asserted confidence: the fine-tuned encoder (shipped in
+/// `models/confidence-tuned/`) or the head over the base model's vector and cue features.
+/// The caller picks; both give the same labels, the `none` rule and the cues.
+pub enum ConfidenceModel {
+    Tuned(Box<tuned::TunedConfidence>),
+    Head(Box<ConfidenceClassifier>),
+}
+
+impl From<ConfidenceClassifier> for ConfidenceModel {
+    fn from(h: ConfidenceClassifier) -> Self {
+        ConfidenceModel::Head(Box::new(h))
+    }
+}
+
+impl From<tuned::TunedConfidence> for ConfidenceModel {
+    fn from(m: tuned::TunedConfidence) -> Self {
+        ConfidenceModel::Tuned(Box::new(m))
+    }
+}
+
+impl ConfidenceModel {
+    /// Labels of `texts`; `vectors` are their base-model vectors (the head reads them).
+    pub fn classify(
+        &self,
+        texts: &[&str],
+        vectors: ArrayView2<f32>,
+        observer: &dyn crate::observe::Observer,
+    ) -> Result<Vec<ConfidenceLabel>> {
+        match self {
+            ConfidenceModel::Tuned(m) => m.classify(texts, observer),
+            ConfidenceModel::Head(h) => h.classify(texts, vectors),
+        }
+    }
+
+    /// Whether it reads the base model's vectors (the tuned model does not).
+    pub fn needs_vectors(&self) -> bool {
+        matches!(self, ConfidenceModel::Head(_))
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            ConfidenceModel::Tuned(m) => format!("fine-tuned model {}", m.dir().display()),
+            ConfidenceModel::Head(_) => "head over the pooled vector and cues".into(),
+        }
     }
 }
 

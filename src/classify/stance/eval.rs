@@ -10,7 +10,7 @@ use ndarray::s;
 use serde::Serialize;
 
 use super::data::{embed_fnc1, embed_pairs, load_emergent, load_fnc1};
-use super::{LABELS, Stance, StanceClassifier};
+use super::{LABELS, Stance};
 use crate::classify::head;
 use crate::embed::Embedder;
 use crate::error::Result;
@@ -46,7 +46,7 @@ pub struct Fnc1Eval {
 }
 
 pub fn eval_emergent(
-    c: &StanceClassifier,
+    c: &super::StanceModel,
     embedder: &Embedder,
     dir: &Path,
     observer: &dyn Observer,
@@ -58,6 +58,7 @@ pub fn eval_emergent(
         &set.text_refs(),
         set.u.view(),
         set.v.view(),
+        observer,
     )?;
     let pred: Vec<usize> = p
         .rows()
@@ -103,7 +104,7 @@ pub fn fnc1_score(pred: &[usize], gold: &[usize]) -> f64 {
 }
 
 pub fn eval_fnc1(
-    c: &StanceClassifier,
+    c: &super::StanceModel,
     embedder: &Embedder,
     dir: &Path,
     observer: &dyn Observer,
@@ -115,6 +116,7 @@ pub fn eval_fnc1(
         &set.text_refs(),
         set.u.view(),
         set.v.view(),
+        observer,
     )?;
     let pred = head::argmax_rows(p.view());
     let gold = class_indices(&set.labels);

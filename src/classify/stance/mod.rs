@@ -15,6 +15,7 @@
 
 pub mod data;
 pub mod eval;
+pub mod pair;
 pub mod train;
 
 use std::path::Path;
@@ -188,7 +189,7 @@ pub struct StanceLabel {
 impl StanceLabel {
     /// From one row of class probabilities, in `Stance::ALL` order. `load` refuses a head
     /// with other labels, so a row of another width is a bug, reported rather than indexed.
-    fn from_probs(p: ArrayView1<f32>) -> Result<Self> {
+    pub(crate) fn from_probs(p: ArrayView1<f32>) -> Result<Self> {
         let stance = Stance::from_index(head::argmax(p))
             .filter(|_| p.len() == Stance::ALL.len())
             .ok_or_else(|| {
@@ -299,6 +300,85 @@ impl StanceClassifier {
             .for_each(|mut r| r.assign(&claim_vec));
         let claims = vec![claim; n];
         self.classify(&claims, texts, u.view(), v)
+    }
+}
+
+/// What labels stance: the pair model (claim and sentence read together; shipped in
+/// `models/stance-pair/`) or the head over two separately pooled vectors of the base model.
+/// The caller picks; both give the same labels.
+pub enum StanceModel {
+    Pair(Box<pair::StancePairModel>),
+    Head(Box<StanceClassifier>),
+}
+
+impl From<StanceClassifier> for StanceModel {
+    fn from(h: StanceClassifier) -> Self {
+        StanceModel::Head(Box::new(h))
+    }
+}
+
+impl From<pair::StancePairModel> for StanceModel {
+    fn from(m: pair::StancePairModel) -> Self {
+        StanceModel::Pair(Box::new(m))
+    }
+}
+
+impl StanceModel {
+    /// Class probabilities (rows in `Stance::ALL` order); vectors as for `classify`.
+    pub fn probabilities(
+        &self,
+        claims: &[&str],
+        texts: &[&str],
+        u: ArrayView2<f32>,
+        v: ArrayView2<f32>,
+        observer: &dyn crate::observe::Observer,
+    ) -> Result<Array2<f32>> {
+        match self {
+            StanceModel::Pair(m) => m.probabilities(claims, texts, observer),
+            StanceModel::Head(h) => h.probabilities(claims, texts, u, v),
+        }
+    }
+
+    /// Stance of each text toward its claim; `u` and `v` are the base model's vectors of the
+    /// claims and texts (the head reads them; the pair model reads the texts).
+    pub fn classify(
+        &self,
+        claims: &[&str],
+        texts: &[&str],
+        u: ArrayView2<f32>,
+        v: ArrayView2<f32>,
+        observer: &dyn crate::observe::Observer,
+    ) -> Result<Vec<StanceLabel>> {
+        let p = self.probabilities(claims, texts, u, v, observer)?;
+        p.rows().into_iter().map(StanceLabel::from_probs).collect()
+    }
+
+    /// Stance of many texts toward one claim.
+    pub fn toward(
+        &self,
+        claim: &str,
+        claim_vec: ArrayView1<f32>,
+        texts: &[&str],
+        v: ArrayView2<f32>,
+        observer: &dyn crate::observe::Observer,
+    ) -> Result<Vec<StanceLabel>> {
+        match self {
+            StanceModel::Pair(m) => m.toward(claim, texts, observer),
+            StanceModel::Head(h) => h.toward(claim, claim_vec, texts, v),
+        }
+    }
+
+    /// Whether it reads the base model's vectors (the pair model does not).
+    pub fn needs_vectors(&self) -> bool {
+        matches!(self, StanceModel::Head(_))
+    }
+
+    /// What it is, for reports: the pair model's directory or "head".
+    pub fn describe(&self) -> String {
+        match self {
+            StanceModel::Pair(m) => format!("pair model {}", m.dir().display()),
+            StanceModel::Head(_) => "head over pooled vectors".into(),
+        }
     }
 }
 

@@ -1,0 +1,174 @@
+//! Asserted confidence from a fine-tuned encoder (`classify::tuned`): all-MiniLM-L6-v2 and a
+//! four-way head trained end to end on Pei & Jurgens' sentences (their 1-6 scores mapped to
+//! levels by the edges of `super`) and the hand-labelled train sentences of the labelled set,
+//! which carry the guide's news conventions (attribution looked through, subordinate hedges
+//! not lowering a plain main clause) that science findings do not.
+//!
+//! The `none` rule of `super` still runs first (a question or a verbless heading asserts
+//! nothing whatever a model says), and the cue scanner still gives the cue spans users see.
+
+use std::path::{Path, PathBuf};
+
+use super::data::Scored;
+use super::{ConfidenceLabel, level_of_score, no_proposition};
+use crate::classify::cues::{self, Level};
+use crate::classify::tuned::{self, TrainedClassifier, TunedClassifier, TunedOptions, TunedReport};
+use crate::embed::{Embedder, EmbedderOptions, ModelFiles};
+use crate::error::{Error, Result};
+use crate::observe::Observer;
+
+/// Folder name of the shipped model under `models/`.
+pub const TUNED_DIR: &str = "confidence-tuned";
+/// The card's file name inside the model's directory.
+pub const CARD: &str = "confidence-tuned.json";
+const TRAIN: &str = "claimscope train confidence-tuned";
+/// Classes, in `Level::ALL` order.
+pub const LABELS: [&str; 4] = ["high", "moderate", "low", "none"];
+
+/// Texts and label indices: Pei & Jurgens' sentences by their score's level, then each
+/// labelled sentence `repeat` times.
+pub fn examples(
+    pei: &[Scored],
+    labelled: &[(String, Level)],
+    repeat: usize,
+) -> (Vec<String>, Vec<usize>) {
+    let index = |l: Level| Level::ALL.iter().position(|&x| x == l).unwrap_or(0);
+    let mut texts = Vec::new();
+    let mut labels = Vec::new();
+    for s in pei {
+        texts.push(s.text.clone());
+        labels.push(index(level_of_score(s.score)));
+    }
+    for _ in 0..repeat {
+        for (t, l) in labelled {
+            texts.push(t.clone());
+            labels.push(index(*l));
+        }
+    }
+    (texts, labels)
+}
+
+pub fn train(
+    base: &ModelFiles,
+    embedder: &Embedder,
+    texts: &[String],
+    labels: &[usize],
+    opts: &TunedOptions,
+    observer: &dyn Observer,
+) -> Result<(TrainedClassifier, TunedReport)> {
+    tuned::train(base, embedder, texts, labels, &LABELS, opts, observer)
+}
+
+/// Write the model directory and its card; `class_values` (the rescaled 0-1 score of each
+/// class) goes in the card, to turn probabilities into a score.
+pub fn save(
+    trained: &TrainedClassifier,
+    base: &ModelFiles,
+    out: &Path,
+    opts: &TunedOptions,
+    class_values: [f32; 4],
+    card: &serde_json::Value,
+) -> Result<PathBuf> {
+    let mut card = card.clone();
+    if let Some(o) = card.as_object_mut() {
+        o.insert("class_values".into(), serde_json::json!(class_values));
+    }
+    tuned::save(trained, base, out, CARD, &LABELS, opts, &card)
+}
+
+/// Mean rescaled score, `(score - 1) / 5`, of Pei & Jurgens' sentences of each level; `none`
+/// is 0 (nothing asserted). A level with no sentences takes its edge's value.
+pub fn class_values(pei: &[Scored]) -> [f32; 4] {
+    let mut sum = [0.0f64; 4];
+    let mut n = [0usize; 4];
+    for s in pei {
+        let i = Level::ALL
+            .iter()
+            .position(|&x| x == level_of_score(s.score))
+            .unwrap_or(0);
+        sum[i] += (s.score - 1.0) / 5.0;
+        n[i] += 1;
+    }
+    let fallback = [
+        (super::HIGH_FROM - 1.0) / 5.0,
+        (super::LOW_BELOW - 1.0) / 5.0,
+        0.3,
+        0.0,
+    ];
+    let mut out = [0.0f32; 4];
+    for i in 0..3 {
+        out[i] = if n[i] > 0 {
+            (sum[i] / n[i] as f64) as f32
+        } else {
+            fallback[i] as f32
+        };
+    }
+    out
+}
+
+pub struct TunedConfidence {
+    model: TunedClassifier,
+    class_values: Vec<f32>,
+}
+
+impl TunedConfidence {
+    /// Load a model directory, refusing files whose SHA-256 is not the card's.
+    pub fn load(dir: &Path, opts: &EmbedderOptions) -> Result<Self> {
+        let model = TunedClassifier::load(dir, CARD, &LABELS, TRAIN, opts)?;
+        let text = std::fs::read_to_string(dir.join(CARD)).map_err(|e| Error::io(dir, e))?;
+        let card: serde_json::Value = serde_json::from_str(&text)?;
+        let class_values: Vec<f32> = card
+            .get("class_values")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .filter(|v: &Vec<f32>| v.len() == LABELS.len())
+            .ok_or_else(|| {
+                Error::Model(format!(
+                    "{}: no class_values of {} levels; retrain with `{TRAIN}`",
+                    dir.join(CARD).display(),
+                    LABELS.len()
+                ))
+            })?;
+        Ok(TunedConfidence {
+            model,
+            class_values,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.model.dir
+    }
+
+    /// Labels of `texts`, in order.
+    pub fn classify(
+        &self,
+        texts: &[&str],
+        observer: &dyn Observer,
+    ) -> Result<Vec<ConfidenceLabel>> {
+        let p = self.model.probabilities(texts, "sentences", observer)?;
+        Ok(texts
+            .iter()
+            .zip(p.rows())
+            .map(|(t, row)| {
+                let found = cues::find(t);
+                if let Some(reason) = no_proposition(t) {
+                    return ConfidenceLabel::nothing_asserted(reason, found);
+                }
+                let best = crate::classify::head::argmax(row);
+                let level = Level::ALL[best.min(Level::ALL.len() - 1)];
+                ConfidenceLabel {
+                    confidence: level,
+                    score: row.iter().zip(&self.class_values).map(|(p, v)| p * v).sum(),
+                    cues: found,
+                    probability: row[best],
+                    reason: (level == Level::None).then_some("the model found no assertion"),
+                }
+            })
+            .collect())
+    }
+}
+
+/// Where the shipped model is looked for (as the heads are). `None` when there is none.
+pub fn default_dir() -> Option<PathBuf> {
+    let p = crate::classify::default_head_path(TUNED_DIR);
+    p.join(CARD).is_file().then_some(p)
+}

@@ -1,0 +1,121 @@
+//! Stance as a pair model: the claim and the sentence read together by one encoder
+//! (`[CLS] claim [SEP] sentence [SEP]`), a classifier fine-tuned end to end (`classify::tuned`).
+//!
+//! Why: the head over two separately pooled vectors (`super::StanceClassifier`) sees a denial
+//! and an assertion of one proposition as nearly the same point, so denials came out
+//! `unrelated` or `discuss`. Reading both texts in one pass lets attention relate "has not been
+//! arrested" to "was arrested". The pair goes through the ordinary encoder as one text with the
+//! tokenizer's own `[SEP]` between the two (token type 0 throughout, in training as at
+//! inference), so inference stays on the fast path and its int8 option.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+
+use super::data::LabelledPair;
+use super::{LABELS, StanceLabel};
+use crate::classify::tuned::{self, TrainedClassifier, TunedClassifier, TunedOptions, TunedReport};
+use crate::embed::{Embedder, EmbedderOptions, ModelFiles};
+use crate::error::Result;
+use crate::observe::Observer;
+
+/// Folder name of the shipped pair model under `models/`.
+pub const PAIR_DIR: &str = "stance-pair";
+/// The card's file name inside the model's directory.
+pub const CARD: &str = "stance-pair.json";
+/// The command that writes one.
+const TRAIN: &str = "claimscope train stance-pair";
+
+/// The one text the encoder reads for a (claim, sentence) pair.
+pub fn pair_text(claim: &str, text: &str) -> String {
+    format!("{claim} [SEP] {text}")
+}
+
+/// Fine-tune on labelled (claim, text) pairs.
+pub fn train(
+    base: &ModelFiles,
+    embedder: &Embedder,
+    examples: &[LabelledPair],
+    opts: &TunedOptions,
+    observer: &dyn Observer,
+) -> Result<(TrainedClassifier, TunedReport)> {
+    let texts: Vec<String> = examples
+        .iter()
+        .map(|e| pair_text(&e.claim, &e.text))
+        .collect();
+    let labels: Vec<usize> = examples.iter().map(|e| e.label.index()).collect();
+    tuned::train(base, embedder, &texts, &labels, &LABELS, opts, observer)
+}
+
+/// Write the model directory and its card.
+pub fn save(
+    trained: &TrainedClassifier,
+    base: &ModelFiles,
+    out: &Path,
+    opts: &TunedOptions,
+    card: &serde_json::Value,
+) -> Result<PathBuf> {
+    tuned::save(trained, base, out, CARD, &LABELS, opts, card)
+}
+
+/// A loaded pair model.
+pub struct StancePairModel {
+    model: TunedClassifier,
+}
+
+impl StancePairModel {
+    /// Load a pair model directory, refusing files whose SHA-256 is not the card's.
+    pub fn load(dir: &Path, opts: &EmbedderOptions) -> Result<Self> {
+        Ok(StancePairModel {
+            model: TunedClassifier::load(dir, CARD, &LABELS, TRAIN, opts)?,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.model.dir
+    }
+
+    /// Class probabilities (rows in `Stance::ALL` order) of each text toward its claim.
+    pub fn probabilities(
+        &self,
+        claims: &[&str],
+        texts: &[&str],
+        observer: &dyn Observer,
+    ) -> Result<Array2<f32>> {
+        let joined: Vec<String> = claims
+            .iter()
+            .zip(texts)
+            .map(|(c, t)| pair_text(c, t))
+            .collect();
+        self.model
+            .probabilities(&joined, "claim-sentence pairs", observer)
+    }
+
+    /// Stance of each text toward its claim.
+    pub fn classify(
+        &self,
+        claims: &[&str],
+        texts: &[&str],
+        observer: &dyn Observer,
+    ) -> Result<Vec<StanceLabel>> {
+        let p = self.probabilities(claims, texts, observer)?;
+        p.rows().into_iter().map(StanceLabel::from_probs).collect()
+    }
+
+    /// Stance of many texts toward one claim.
+    pub fn toward(
+        &self,
+        claim: &str,
+        texts: &[&str],
+        observer: &dyn Observer,
+    ) -> Result<Vec<StanceLabel>> {
+        let claims = vec![claim; texts.len()];
+        self.classify(&claims, texts, observer)
+    }
+}
+
+/// Where the shipped pair model is looked for (as the heads are). `None` when there is none.
+pub fn default_dir() -> Option<PathBuf> {
+    let p = crate::classify::default_head_path(PAIR_DIR);
+    p.join(CARD).is_file().then_some(p)
+}

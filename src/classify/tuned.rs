@@ -1,0 +1,343 @@
+//! Classifiers fine-tuned end to end: all-MiniLM-L6-v2 and a linear head on its pooled, unit
+//! output (times `scale`), trained together in candle. The stance pair model and the
+//! fine-tuned confidence classifier are both this, with their own inputs and labels.
+//!
+//! A tuned classifier is a directory: the sentence-transformers files with the fine-tuned
+//! weights (f16), the head (`head.safetensors`), and a card holding both files' SHA-256
+//! (checked on load), its labels, and the figures it was chosen by. Inference runs the ordinary
+//! encoder (the fast path, and its int8 option) and the head in ndarray.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device, Tensor, Var};
+use ndarray::{Array1, Array2};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+use crate::embed::{Embedder, EmbedderOptions, ModelFiles, source};
+use crate::error::{Error, Result};
+use crate::finetune::{ParamGroup, TrainBert, cut, fit, padded};
+use crate::observe::Observer;
+
+const HEAD_FILE: &str = "head.safetensors";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TunedOptions {
+    pub epochs: usize,
+    /// Examples per step.
+    pub batch_size: usize,
+    /// Peak learning rate of the encoder.
+    pub lr: f64,
+    /// Peak learning rate of the new head (it starts from nothing).
+    pub head_lr: f64,
+    pub weight_decay: f64,
+    /// Tokens kept per example while training.
+    pub max_tokens: usize,
+    /// The pooled (unit) vector is multiplied by this before the head, so that a head of
+    /// ordinary weights gives logits of useful size.
+    pub scale: f64,
+    /// Class weights in the loss are (mean count / class count) to this power: 0 leaves the
+    /// classes as they come, 1 balances them fully.
+    pub balance: f64,
+    pub seed: u64,
+}
+
+impl Default for TunedOptions {
+    fn default() -> Self {
+        TunedOptions {
+            epochs: 2,
+            batch_size: 16,
+            lr: 3e-5,
+            head_lr: 1e-3,
+            weight_decay: 0.01,
+            max_tokens: 128,
+            scale: 10.0,
+            balance: 0.5,
+            seed: 13,
+        }
+    }
+}
+
+/// What training did.
+#[derive(Debug, Clone, Serialize)]
+pub struct TunedReport {
+    pub examples: usize,
+    pub label_counts: Vec<(String, usize)>,
+    pub class_weights: Vec<f64>,
+    pub steps: usize,
+    /// Mean loss over each tenth of training.
+    pub loss_curve: Vec<f64>,
+    pub seconds: f64,
+}
+
+/// Fine-tuned encoder variables and the head.
+pub struct TrainedClassifier {
+    vars: Vec<(String, Var)>,
+    weight: Var,
+    bias: Var,
+}
+
+/// Fine-tune the base model and a new head on `texts` with their `labels` (indices into
+/// `names`).
+pub fn train(
+    base: &ModelFiles,
+    embedder: &Embedder,
+    texts: &[String],
+    labels: &[usize],
+    names: &[&str],
+    opts: &TunedOptions,
+    observer: &dyn Observer,
+) -> Result<(TrainedClassifier, TunedReport)> {
+    let start = std::time::Instant::now();
+    if texts.is_empty() || texts.len() != labels.len() {
+        return Err(Error::Input(format!(
+            "{} texts with {} labels: nothing to train on",
+            texts.len(),
+            labels.len()
+        )));
+    }
+    let k = names.len();
+    if let Some(&bad) = labels.iter().find(|&&l| l >= k) {
+        return Err(Error::Internal(format!("label {bad} of {k} labels")));
+    }
+    let dev = Device::Cpu;
+    let model = TrainBert::load(base)?;
+    let hidden = model.w("embeddings.word_embeddings.weight")?.dim(1)?;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(opts.seed);
+    // Seeded initial head (candle's own randn is not seeded): small uniform weights.
+    let init: Vec<f32> = (0..k * hidden)
+        .map(|_| (rand::Rng::random::<f32>(&mut rng) - 0.5) * 0.04)
+        .collect();
+    let weight = Var::from_tensor(&Tensor::from_vec(init, (k, hidden), &dev)?)?;
+    let bias = Var::from_tensor(&Tensor::zeros(k, DType::F32, &dev)?)?;
+
+    let tokens: Vec<Vec<u32>> = embedder
+        .tokenize(texts)?
+        .into_iter()
+        .map(|t| cut(t.ids, opts.max_tokens))
+        .collect();
+    let mut counts = vec![0usize; k];
+    for &l in labels {
+        counts[l] += 1;
+    }
+    let mean = labels.len() as f64 / k as f64;
+    let class_weights: Vec<f64> = counts
+        .iter()
+        .map(|&c| {
+            if c == 0 {
+                0.0
+            } else {
+                (mean / c as f64).powf(opts.balance)
+            }
+        })
+        .collect();
+    let wtensor = Tensor::from_vec(
+        class_weights.iter().map(|&w| w as f32).collect::<Vec<_>>(),
+        k,
+        &dev,
+    )?;
+    let mut plan: Vec<Vec<usize>> = Vec::new();
+    for _ in 0..opts.epochs.max(1) {
+        let mut order: Vec<usize> = (0..labels.len()).collect();
+        order.shuffle(&mut rng);
+        plan.extend(order.chunks(opts.batch_size.max(1)).map(<[usize]>::to_vec));
+    }
+    let steps = plan.len();
+    let groups = vec![
+        model.group(opts.lr),
+        ParamGroup {
+            vars: vec![weight.clone(), bias.clone()],
+            lr: opts.head_lr,
+        },
+    ];
+    let loss_curve = fit(groups, opts.weight_decay, steps, observer, |step| {
+        let batch = &plan[step];
+        let seqs: Vec<&[u32]> = batch.iter().map(|&i| tokens[i].as_slice()).collect();
+        let (ids, mask) = padded(&seqs, &dev)?;
+        let e = (model.encode(&ids, &mask)? * opts.scale)?;
+        let logits = e
+            .matmul(&weight.as_tensor().t()?)?
+            .broadcast_add(bias.as_tensor())?;
+        let target: Vec<u32> = batch.iter().map(|&i| labels[i] as u32).collect();
+        let target = Tensor::from_vec(target, batch.len(), &dev)?;
+        let logp = candle_nn::ops::log_softmax(&logits, 1)?;
+        let picked = logp.gather(&target.unsqueeze(1)?, 1)?.squeeze(1)?;
+        let w = wtensor.index_select(&target, 0)?;
+        let total = w.sum_all()?;
+        Ok(((picked * &w)?.sum_all()?.neg()? / total)?)
+    })?;
+    Ok((
+        TrainedClassifier {
+            vars: model.vars,
+            weight,
+            bias,
+        },
+        TunedReport {
+            examples: labels.len(),
+            label_counts: names
+                .iter()
+                .zip(&counts)
+                .map(|(s, &c)| (s.to_string(), c))
+                .collect(),
+            class_weights,
+            steps,
+            loss_curve,
+            seconds: start.elapsed().as_secs_f64(),
+        },
+    ))
+}
+
+/// What the card must hold to load.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TunedCard {
+    pub weights_sha256: String,
+    pub head_sha256: String,
+    pub labels: Vec<String>,
+    pub scale: f64,
+}
+
+/// Write the model directory and its card `card_name` (`card` is merged with the fields
+/// loading needs).
+pub fn save(
+    trained: &TrainedClassifier,
+    base: &ModelFiles,
+    out: &Path,
+    card_name: &str,
+    names: &[&str],
+    opts: &TunedOptions,
+    card: &serde_json::Value,
+) -> Result<PathBuf> {
+    let weights = crate::finetune::save_model_dir(&trained.vars, base, out)?;
+    let head_path = out.join(HEAD_FILE);
+    let head: HashMap<String, Tensor> = [
+        ("weight".to_string(), trained.weight.as_tensor().clone()),
+        ("bias".to_string(), trained.bias.as_tensor().clone()),
+    ]
+    .into();
+    candle_core::safetensors::save(&head, &head_path)?;
+    let needed = TunedCard {
+        weights_sha256: source::sha256_file(&weights)?,
+        head_sha256: source::sha256_file(&head_path)?,
+        labels: names.iter().map(|s| s.to_string()).collect(),
+        scale: opts.scale,
+    };
+    let mut value = serde_json::to_value(&needed)?;
+    if let (Some(o), Some(extra)) = (value.as_object_mut(), card.as_object()) {
+        for (k, v) in extra {
+            o.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    let path = out.join(card_name);
+    let text = serde_json::to_string_pretty(&value)? + "\n";
+    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    Ok(out.to_path_buf())
+}
+
+/// A loaded tuned classifier.
+pub struct TunedClassifier {
+    encoder: Embedder,
+    /// (labels, hidden)
+    weight: Array2<f32>,
+    bias: Array1<f32>,
+    scale: f32,
+    pub card: TunedCard,
+    pub dir: PathBuf,
+}
+
+impl TunedClassifier {
+    /// Load a directory whose card `card_name` must name `names` as its labels, refusing files
+    /// whose SHA-256 is not the card's. `train` names the command that writes one.
+    pub fn load(
+        dir: &Path,
+        card_name: &str,
+        names: &[&str],
+        train: &str,
+        opts: &EmbedderOptions,
+    ) -> Result<Self> {
+        let card_path = dir.join(card_name);
+        let text = std::fs::read_to_string(&card_path).map_err(|e| {
+            Error::Model(format!(
+                "{}: {e}; the model directory holds the model files, {HEAD_FILE} and its card \
+                 {card_name} (`{train} -o DIR` writes all three)",
+                card_path.display()
+            ))
+        })?;
+        let card: TunedCard = serde_json::from_str(&text)
+            .map_err(|e| Error::Model(format!("{}: {e}", card_path.display())))?;
+        if card.labels != names {
+            return Err(Error::Model(format!(
+                "{}: labels {:?}, expected {names:?}",
+                card_path.display(),
+                card.labels,
+            )));
+        }
+        for (file, want) in [
+            ("model.safetensors", &card.weights_sha256),
+            (HEAD_FILE, &card.head_sha256),
+        ] {
+            let path = dir.join(file);
+            let sha = source::sha256_file(&path)?;
+            if &sha != want {
+                return Err(Error::Model(format!(
+                    "{}: SHA-256 {sha} is not the {want} its card {} names; the file was \
+                     changed or truncated (retrain with `{train}`, or restore it)",
+                    path.display(),
+                    card_path.display()
+                )));
+            }
+        }
+        let head_path = dir.join(HEAD_FILE);
+        let head = candle_core::safetensors::load(&head_path, &Device::Cpu)?;
+        let get = |name: &str| -> Result<Tensor> {
+            head.get(name)
+                .map(|t| t.to_dtype(DType::F32))
+                .transpose()?
+                .ok_or_else(|| Error::Model(format!("{}: no tensor {name}", head_path.display())))
+        };
+        let w = get("weight")?;
+        let (k, hidden) = w.dims2()?;
+        let weight = Array2::from_shape_vec((k, hidden), w.flatten_all()?.to_vec1::<f32>()?)
+            .map_err(|e| Error::Model(format!("{}: {e}", head_path.display())))?;
+        let bias = Array1::from_vec(get("bias")?.to_vec1::<f32>()?);
+        let files = source::resolve(&dir.to_string_lossy())?;
+        let encoder = Embedder::load_with(&files, opts)?;
+        if k != names.len() || bias.len() != k || encoder.dim() != hidden {
+            return Err(Error::Model(format!(
+                "{}: head is {k}x{hidden} with {} biases; expected {}x{}",
+                head_path.display(),
+                bias.len(),
+                names.len(),
+                encoder.dim()
+            )));
+        }
+        Ok(TunedClassifier {
+            encoder,
+            weight,
+            bias,
+            scale: card.scale as f32,
+            card,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Class probabilities of each text (rows in the card's label order).
+    pub fn probabilities<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        what: &str,
+        observer: &dyn Observer,
+    ) -> Result<Array2<f32>> {
+        let v = self.encoder.embed_all(texts, what, observer)?.vectors;
+        let mut logits = (v * self.scale).dot(&self.weight.t());
+        for mut row in logits.rows_mut() {
+            row += &self.bias;
+            let max = row.fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+            row.mapv_inplace(|x| (x - max).exp());
+            let sum = row.sum().max(1e-30);
+            row.mapv_inplace(|x| x / sum);
+        }
+        Ok(logits)
+    }
+}

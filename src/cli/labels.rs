@@ -1,0 +1,100 @@
+//! Which models label stance and asserted confidence: the flags `classify`, `match` and `eval`
+//! share, and the one place that turns them into the library's models.
+
+use std::path::{Path, PathBuf};
+
+use crate::classify::confidence::{ConfidenceClassifier, ConfidenceModel, tuned};
+use crate::classify::stance::{StanceClassifier, StanceModel, pair};
+use crate::classify::{CONFIDENCE_HEAD, STANCE_HEAD, default_head_path};
+use crate::embed::ModelId;
+use crate::error::{Error, Result};
+
+/// What `--stance-model` / `--confidence-model` name to pick the heads over pooled vectors.
+const HEAD: &str = "head";
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct LabelArgs {
+    /// Stance model: a pair-model directory (claim and sentence read together), or "head" for
+    /// the head over two pooled vectors. Default: the shipped models/stance-pair, else the head.
+    #[arg(long)]
+    pub stance_model: Option<String>,
+    /// Confidence model: a fine-tuned model directory, or "head" for the head over the pooled
+    /// vector and cues. Default: the shipped models/confidence-tuned, else the head.
+    #[arg(long)]
+    pub confidence_model: Option<String>,
+    /// Precision of the fine-tuned labelling models' encoders.
+    #[arg(long, value_enum, default_value = "int8", ignore_case = true)]
+    pub label_precision: super::PrecisionArg,
+}
+
+impl LabelArgs {
+    /// The stance model; `head` is an explicit head file (`--stance-head`, `--head`), which
+    /// picks the head.
+    pub fn stance(
+        &self,
+        head: Option<&Path>,
+        id: &ModelId,
+        model: &super::ModelArgs,
+    ) -> Result<StanceModel> {
+        let load_head = |path: PathBuf| -> Result<StanceModel> {
+            Ok(StanceModel::Head(Box::new(StanceClassifier::load(
+                &path, id,
+            )?)))
+        };
+        if let Some(h) = head {
+            return load_head(h.to_path_buf());
+        }
+        let dir = match self.stance_model.as_deref() {
+            Some(HEAD) => return load_head(default_head_path(STANCE_HEAD)),
+            Some(dir) => PathBuf::from(dir),
+            None => match pair::default_dir() {
+                Some(d) => d,
+                None => return load_head(default_head_path(STANCE_HEAD)),
+            },
+        };
+        let opts = model.options(self.label_precision.into());
+        Ok(StanceModel::Pair(Box::new(
+            pair::StancePairModel::load(&dir, &opts).map_err(|e| named(e, "--stance-model"))?,
+        )))
+    }
+
+    /// The confidence model; `head` as for [`LabelArgs::stance`].
+    pub fn confidence(
+        &self,
+        head: Option<&Path>,
+        id: &ModelId,
+        model: &super::ModelArgs,
+    ) -> Result<ConfidenceModel> {
+        let load_head = |path: PathBuf| -> Result<ConfidenceModel> {
+            Ok(ConfidenceModel::Head(Box::new(ConfidenceClassifier::load(
+                &path, id,
+            )?)))
+        };
+        if let Some(h) = head {
+            return load_head(h.to_path_buf());
+        }
+        let dir = match self.confidence_model.as_deref() {
+            Some(HEAD) => return load_head(default_head_path(CONFIDENCE_HEAD)),
+            Some(dir) => PathBuf::from(dir),
+            None => match tuned::default_dir() {
+                Some(d) => d,
+                None => return load_head(default_head_path(CONFIDENCE_HEAD)),
+            },
+        };
+        let opts = model.options(self.label_precision.into());
+        Ok(ConfidenceModel::Tuned(Box::new(
+            tuned::TunedConfidence::load(&dir, &opts)
+                .map_err(|e| named(e, "--confidence-model"))?,
+        )))
+    }
+}
+
+/// A model error with the flag that chose the model, so the fix is clear.
+fn named(e: Error, flag: &str) -> Error {
+    match e {
+        Error::Model(m) => Error::Model(format!(
+            "{m} ({flag} takes a model directory, or \"{HEAD}\" for the head)"
+        )),
+        other => other,
+    }
+}
