@@ -39,6 +39,14 @@ STORIES = [
     ("culkin-dead", "Macaulay Culkin Dead?", "train"),
     ("isil-border", "Homeland Security: No ISIL fighters on U.S. border", "train"),
     ("bugatti-vandal", "Vandal paints penis on £1.5million Bugatti Veyron", "train"),
+    ("ebola-iraq", "WHO says reports of suspected Ebola cases in Iraq are untrue", "train"),
+    ("bali-spider", "Bali spider burrows under Aussie’s chest", "train"),
+    ("priest-met-god", "Priest who died for 48 minutes says he met God and she’s a woman", "train"),
+    ("big-bank-hank", "Big Bank Hank, US rapper and Sugarhill Gang founder member, dies at 57", "train"),
+    ("pregnant-school-trip", "Seven teenage girls get pregnant on school trip", "train"),
+    ("kim-restaurant", "Is Kim Jong-Un Really Opening a Restaurant in Scotland?", "train"),
+    ("plant-zeppelin-contract", "Led Zeppelin’s Robert Plant ripped up a $924 million reunion contract", "train"),
+    ("judd-nelson-dead", "Judd Nelson rebuffs Internet rumors that he died of a drug overdose.", "train"),
 ]
 BODIES_PER_STORY = 5
 MAX_CHARS = 2600
