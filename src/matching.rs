@@ -33,6 +33,10 @@ pub struct MatchOptions {
     /// With the stance head: keep in a group only members that assert its canonical claim
     /// (stance `agree`); the others join the group's `related` claims.
     pub require_agree: bool,
+    /// With a stance model: members it finds `disagree` toward the canonical claim (a denial
+    /// worded like the claim, which the judge's cosine cannot tell apart) join the group's
+    /// `related` claims instead.
+    pub veto_disagree: bool,
     /// Match claims only between documents of the same story (the labelling guide: the same
     /// sentence about two events is two claims); false matches across the whole corpus.
     pub within_stories: bool,
@@ -48,6 +52,7 @@ impl Default for MatchOptions {
             include_headings: true,
             mutual: 1,
             require_agree: true,
+            veto_disagree: false,
             within_stories: true,
             stories: StoryOptions::default(),
         }
@@ -576,7 +581,9 @@ fn annotate(
             .enumerate()
         {
             // The canonical claim is the group's claim whatever the head says of it to itself.
-            if opts.require_agree && pos > 0 && st.stance != Stance::Agree {
+            let vetoed = (opts.require_agree && st.stance != Stance::Agree)
+                || (opts.veto_disagree && st.stance == Stance::Disagree);
+            if pos > 0 && vetoed {
                 if matches!(st.stance, Stance::Disagree | Stance::Discuss) {
                     removed.push(Related {
                         unit: m.unit,

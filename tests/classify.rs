@@ -6,11 +6,14 @@ mod common;
 
 use std::process::{Command, Output};
 
+use claimscope::classify::confidence::ConfidenceModel;
+use claimscope::classify::stance::StanceModel;
 use claimscope::classify::{
     CONFIDENCE_HEAD, ConfidenceClassifier, Level, STANCE_HEAD, Stance, StanceClassifier,
     confidence, default_head_path, stance,
 };
-use claimscope::embed::ModelId;
+use claimscope::embed::{EmbedderOptions, ModelId, Precision};
+use claimscope::observe::Silent;
 
 fn model_id() -> ModelId {
     common::embedder().model_id().expect("model id")
@@ -125,26 +128,105 @@ fn questions_fragments_and_empty_text_assert_nothing() {
     }
 }
 
+/// The shipped models as `classify` and `match` run them by default (int8 encoders).
+fn shipped_stance() -> StanceModel {
+    StanceModel::shipped(&model_id(), &EmbedderOptions::precision(Precision::Int8))
+        .expect("shipped stance model")
+}
+
+fn shipped_confidence() -> ConfidenceModel {
+    ConfidenceModel::shipped(&model_id(), &EmbedderOptions::precision(Precision::Int8))
+        .expect("shipped confidence model")
+}
+
 #[test]
 fn a_reported_denial_disagrees_and_an_assertion_agrees() {
-    let clf = stance_head();
-    let e = common::embedder();
-    let claim = "Russia interfered in the 2020 US election";
-    let texts = [
-        "Russia called the allegations of election interference “baseless”.",
-        "Russian President Vladimir Putin authorised influence operations to help Donald Trump in last November's presidential election.",
-        "The bakery's new sourdough recipe calls for rye flour and a long cold proof.",
+    // Both stance models: the head and the shipped default (the pair model when shipped).
+    for model in [StanceModel::from(stance_head()), shipped_stance()] {
+        let e = common::embedder();
+        let claim = "Russia interfered in the 2020 US election";
+        let texts = [
+            "Russia called the allegations of election interference “baseless”.",
+            "Russian President Vladimir Putin authorised influence operations to help Donald Trump in last November's presidential election.",
+            "The bakery's new sourdough recipe calls for rye flour and a long cold proof.",
+        ];
+        let cv = e.embed(&[claim]).expect("embed").vectors;
+        let tv = e.embed(&texts).expect("embed").vectors;
+        let labels = model
+            .toward(claim, cv.row(0), &texts, tv.view(), &Silent)
+            .expect("stance");
+        let who = model.describe();
+        assert_eq!(labels[0].stance, Stance::Disagree, "{who}: {:?}", labels[0]);
+        assert_eq!(labels[1].stance, Stance::Agree, "{who}: {:?}", labels[1]);
+        assert_eq!(
+            labels[2].stance,
+            Stance::Unrelated,
+            "{who}: {:?}",
+            labels[2]
+        );
+        let s = &labels[0].scores;
+        assert!((s.agree + s.disagree + s.discuss + s.unrelated - 1.0).abs() < 1e-4);
+    }
+}
+
+#[test]
+fn confidence_follows_the_guides_conventions_on_sentences_written_for_it() {
+    // Sentences written for this test (no data set's): the guide's conventions, one or two
+    // each. Attribution is looked through; a hedge in a subordinate clause does not lower a
+    // plain main clause; an explicit confidence phrase beats the verb; "likely"/"believe" are
+    // moderate, "may"/"appears"/"reportedly" low; questions and verbless headings none.
+    let cases: &[(&str, Level)] = &[
+        (
+            "The virus has spread to three more countries, according to the World Health Organization.",
+            Level::High,
+        ),
+        (
+            "Police said the suspect, who may have fled abroad, was identified on Monday.",
+            Level::High,
+        ),
+        (
+            "The bridge, which engineers say could reopen next year, was closed after the flood.",
+            Level::High,
+        ),
+        (
+            "Investigators concluded with high confidence that the fire was set deliberately.",
+            Level::High,
+        ),
+        (
+            "The ministry found that the figures had been altered.",
+            Level::High,
+        ),
+        (
+            "Officials believe the hackers were probably working for a foreign government.",
+            Level::Moderate,
+        ),
+        (
+            "The company is likely to announce job cuts next week.",
+            Level::Moderate,
+        ),
+        (
+            "The minister may resign before the end of the year.",
+            Level::Low,
+        ),
+        (
+            "The photo appears to have been digitally altered.",
+            Level::Low,
+        ),
+        ("The singer reportedly cancelled the tour.", Level::Low),
+        ("Did the minister resign?", Level::None),
+        ("Budget talks", Level::None),
     ];
-    let cv = e.embed(&[claim]).expect("embed").vectors;
-    let tv = e.embed(&texts).expect("embed").vectors;
-    let labels = clf
-        .toward(claim, cv.row(0), &texts, tv.view())
-        .expect("stance");
-    assert_eq!(labels[0].stance, Stance::Disagree, "{:?}", labels[0]);
-    assert_eq!(labels[1].stance, Stance::Agree, "{:?}", labels[1]);
-    assert_eq!(labels[2].stance, Stance::Unrelated, "{:?}", labels[2]);
-    let s = &labels[0].scores;
-    assert!((s.agree + s.disagree + s.discuss + s.unrelated - 1.0).abs() < 1e-4);
+    let model = shipped_confidence();
+    let texts: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    let v = common::embedder().embed(&texts).expect("embed").vectors;
+    let labels = model.classify(&texts, v.view(), &Silent).expect("classify");
+    let wrong: Vec<String> = cases
+        .iter()
+        .zip(&labels)
+        .filter(|((_, want), got)| got.confidence != *want)
+        .map(|((t, want), got)| format!("{t:?}: want {want}, got {}", got.confidence))
+        .collect();
+    assert!(wrong.is_empty(), "{}: {wrong:#?}", model.describe());
 }
 
 #[test]

@@ -52,6 +52,10 @@ pub struct EvalClaimsArgs {
     /// Score cosine-only groups (no stance check).
     #[arg(long)]
     pub any_stance: bool,
+    /// Members the stance model finds `disagree` toward the group's canonical claim leave the
+    /// group and are listed as related (a denial worded like the claim).
+    #[arg(long)]
+    pub veto_disagree: bool,
     /// No heads at all (a `--model` other than the heads' own).
     #[arg(long)]
     pub no_labels: bool,
@@ -460,6 +464,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             let mut opts = MatchOptions {
                 within_stories: !a.across_stories,
                 require_agree: !a.any_stance && !a.no_labels,
+                veto_disagree: a.veto_disagree && !a.no_labels,
                 ..MatchOptions::default()
             };
             if judge.is_some() {

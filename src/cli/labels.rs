@@ -44,15 +44,12 @@ impl LabelArgs {
         if let Some(h) = head {
             return load_head(h.to_path_buf());
         }
+        let opts = model.options(self.label_precision.into());
         let dir = match self.stance_model.as_deref() {
             Some(HEAD) => return load_head(default_head_path(STANCE_HEAD)),
             Some(dir) => PathBuf::from(dir),
-            None => match pair::default_dir() {
-                Some(d) => d,
-                None => return load_head(default_head_path(STANCE_HEAD)),
-            },
+            None => return StanceModel::shipped(id, &opts),
         };
-        let opts = model.options(self.label_precision.into());
         Ok(StanceModel::Pair(Box::new(
             pair::StancePairModel::load(&dir, &opts).map_err(|e| named(e, "--stance-model"))?,
         )))
@@ -73,15 +70,12 @@ impl LabelArgs {
         if let Some(h) = head {
             return load_head(h.to_path_buf());
         }
+        let opts = model.options(self.label_precision.into());
         let dir = match self.confidence_model.as_deref() {
             Some(HEAD) => return load_head(default_head_path(CONFIDENCE_HEAD)),
             Some(dir) => PathBuf::from(dir),
-            None => match tuned::default_dir() {
-                Some(d) => d,
-                None => return load_head(default_head_path(CONFIDENCE_HEAD)),
-            },
+            None => return ConfidenceModel::shipped(id, &opts),
         };
-        let opts = model.options(self.label_precision.into());
         Ok(ConfidenceModel::Tuned(Box::new(
             tuned::TunedConfidence::load(&dir, &opts)
                 .map_err(|e| named(e, "--confidence-model"))?,

@@ -67,6 +67,10 @@ pub struct MatchArgs {
     /// related).
     #[arg(long)]
     pub any_stance: bool,
+    /// Members the stance model finds `disagree` toward the group's canonical claim leave the
+    /// group and are listed as related (a denial worded like the claim).
+    #[arg(long)]
+    pub veto_disagree: bool,
     /// Match claims across stories too (by default only documents of the same story, as
     /// `claimscope stories` groups them, are compared).
     #[arg(long)]
@@ -141,6 +145,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         k: args.k,
         include_headings: !args.no_headings,
         require_agree: !args.any_stance && !args.no_labels,
+        veto_disagree: args.veto_disagree && !args.no_labels,
         within_stories: !args.across_stories,
         stories: StoryOptions {
             threshold: args.story_threshold,

@@ -244,6 +244,19 @@ impl From<tuned::TunedConfidence> for ConfidenceModel {
 }
 
 impl ConfidenceModel {
+    /// The shipped default: the fine-tuned model when `models/confidence-tuned/` is there,
+    /// else the head (`models/confidence.safetensors`).
+    pub fn shipped(model: &ModelId, opts: &crate::embed::EmbedderOptions) -> Result<Self> {
+        match tuned::default_dir() {
+            Some(dir) => Ok(tuned::TunedConfidence::load(&dir, opts)?.into()),
+            None => Ok(ConfidenceClassifier::load(
+                &crate::classify::default_head_path(crate::classify::CONFIDENCE_HEAD),
+                model,
+            )?
+            .into()),
+        }
+    }
+
     /// Labels of `texts`; `vectors` are their base-model vectors (the head reads them).
     pub fn classify(
         &self,

@@ -229,6 +229,9 @@ pub struct PairSet {
     pub v: Array2<f32>,
     pub labels: Vec<Stance>,
     pub groups: Vec<String>,
+    /// FNC-1: the body sentences each text joins (closest to the headline first); empty for
+    /// sentence pairs.
+    pub parts: Vec<Vec<String>>,
 }
 
 impl PairSet {
@@ -282,6 +285,7 @@ pub fn embed_pairs(
         v,
         labels: pairs.iter().map(|p| p.label).collect(),
         groups: pairs.iter().map(|p| p.group.clone()).collect(),
+        parts: Vec::new(),
     })
 }
 
@@ -318,6 +322,7 @@ pub fn embed_fnc1(
     let mut u = Array2::zeros((n, d));
     let mut v = Array2::zeros((n, d));
     let mut texts = Vec::with_capacity(n);
+    let mut parts = Vec::with_capacity(n);
     for (i, (headline, id, _)) in rows.iter().enumerate() {
         let h = table.get(headline)?;
         u.row_mut(i).assign(&h);
@@ -341,6 +346,7 @@ pub fn embed_fnc1(
                 .collect::<Vec<_>>()
                 .join(" "),
         );
+        parts.push(scored.iter().map(|(_, s)| s.to_string()).collect());
     }
     Ok(PairSet {
         claims: rows.iter().map(|r| r.0.clone()).collect(),
@@ -349,5 +355,6 @@ pub fn embed_fnc1(
         v,
         labels: rows.iter().map(|r| r.2).collect(),
         groups: rows.iter().map(|r| format!("fnc1:{}", r.1)).collect(),
+        parts,
     })
 }

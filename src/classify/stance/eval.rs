@@ -111,13 +111,18 @@ pub fn eval_fnc1(
 ) -> Result<Fnc1Eval> {
     let (rows, bodies) = load_fnc1(dir, "test")?;
     let set = embed_fnc1(embedder, &rows, &bodies, observer)?;
-    let p = c.probabilities(
-        &set.claim_refs(),
-        &set.text_refs(),
-        set.u.view(),
-        set.v.view(),
-        observer,
-    )?;
+    let p = match c {
+        // The pair model reads sentences: each of the body's sentences closest to the
+        // headline toward it, their probabilities averaged into the body's.
+        super::StanceModel::Pair(m) => sentence_mean(m, &set, observer)?,
+        _ => c.probabilities(
+            &set.claim_refs(),
+            &set.text_refs(),
+            set.u.view(),
+            set.v.view(),
+            observer,
+        )?,
+    };
     let pred = head::argmax_rows(p.view());
     let gold = class_indices(&set.labels);
     let names: Vec<String> = LABELS.iter().map(|s| s.to_string()).collect();
@@ -137,6 +142,40 @@ pub fn eval_fnc1(
         confusion,
         baseline_weighted_score: 79.53,
     })
+}
+
+/// Per FNC-1 pair, the mean of the pair model's probabilities over the body's chosen sentences
+/// (a body with none counts as unrelated).
+fn sentence_mean(
+    m: &super::pair::StancePairModel,
+    set: &super::data::PairSet,
+    observer: &dyn Observer,
+) -> Result<ndarray::Array2<f32>> {
+    let (mut claims, mut texts, mut owner) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, sents) in set.parts.iter().enumerate() {
+        for t in sents {
+            claims.push(set.claims[i].as_str());
+            texts.push(t.as_str());
+            owner.push(i);
+        }
+    }
+    let p = m.probabilities(&claims, &texts, observer)?;
+    let k = LABELS.len();
+    let mut out = ndarray::Array2::<f32>::zeros((set.len(), k));
+    let mut n = vec![0f32; set.len()];
+    for (row, &i) in p.rows().into_iter().zip(&owner) {
+        let mut o = out.row_mut(i);
+        o += &row;
+        n[i] += 1.0;
+    }
+    for (i, mut o) in out.rows_mut().into_iter().enumerate() {
+        if n[i] > 0.0 {
+            o /= n[i];
+        } else {
+            o[Stance::Unrelated.index()] = 1.0;
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -324,6 +324,19 @@ impl From<pair::StancePairModel> for StanceModel {
 }
 
 impl StanceModel {
+    /// The shipped default: the pair model when `models/stance-pair/` is there, else the head
+    /// (`models/stance.safetensors`).
+    pub fn shipped(model: &ModelId, opts: &crate::embed::EmbedderOptions) -> Result<Self> {
+        match pair::default_dir() {
+            Some(dir) => Ok(pair::StancePairModel::load(&dir, opts)?.into()),
+            None => Ok(StanceClassifier::load(
+                &crate::classify::default_head_path(crate::classify::STANCE_HEAD),
+                model,
+            )?
+            .into()),
+        }
+    }
+
     /// Class probabilities (rows in `Stance::ALL` order); vectors as for `classify`.
     pub fn probabilities(
         &self,
