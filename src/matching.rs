@@ -104,6 +104,8 @@ pub struct ClaimConfidence {
     pub level: Level,
     pub score: f32,
     pub cues: Vec<Cue>,
+    /// The model's probability of `level` (1 for a rule's `none`).
+    pub probability: f32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -497,6 +499,7 @@ fn in_document(c: &crate::classify::ConfidenceLabel, unit: &ClaimUnit) -> ClaimC
     ClaimConfidence {
         level: c.confidence,
         score: c.score,
+        probability: c.probability,
         cues: c
             .cues
             .iter()
@@ -709,6 +712,29 @@ fn finish_related(mut related: Vec<Related>) -> Vec<Related> {
     });
     related.truncate(RELATED_SHOWN);
     related
+}
+
+/// Drop the labels the models gave with probability under `min_prob`: a member's stance or
+/// confidence goes (absent, not guessed), a related claim whose stance is unsure is no longer
+/// listed, and confidence spreads are recomputed from the labels left, so no "hedge dropped"
+/// flag rests on an unsure label.
+pub fn hide_unsure(result: &mut MatchResult, min_prob: f32) {
+    for g in &mut result.groups {
+        for m in &mut g.members {
+            if m.stance.as_ref().is_some_and(|s| s.probability < min_prob) {
+                m.stance = None;
+            }
+            if m.confidence
+                .as_ref()
+                .is_some_and(|c| c.probability < min_prob)
+            {
+                m.confidence = None;
+            }
+        }
+        g.related.retain(|r| r.stance.probability >= min_prob);
+        g.confidence_spread = spread(&g.members);
+        g.confidence_differs = g.confidence_spread.is_some();
+    }
 }
 
 /// The levels members assert (ignoring `none`), when there is more than one.

@@ -225,6 +225,7 @@ mod tests {
             unit: canonical.clone(),
             score: 1.0,
             confidence: Some(ClaimConfidence {
+                probability: 1.0,
                 level: Level::High,
                 score: 5.5,
                 cues: vec![],
@@ -239,6 +240,7 @@ mod tests {
             ),
             score: 0.81234,
             confidence: Some(ClaimConfidence {
+                probability: 1.0,
                 level: Level::Moderate,
                 score: 4.0,
                 // Only the main clause's cue belongs in the tag.
@@ -258,6 +260,7 @@ mod tests {
             score: 0.5,
             stance: stance(Stance::Disagree),
             confidence: ClaimConfidence {
+                probability: 1.0,
                 level: Level::High,
                 score: 5.0,
                 cues: vec![],

@@ -689,3 +689,42 @@ fn classify_min_prob_marks_unsure_labels() {
     assert_eq!(unsure[0]["confidence"], "uncertain");
     assert_eq!(unsure[1]["confidence"], "none");
 }
+
+#[test]
+fn match_min_prob_hides_unsure_labels() {
+    let corpus = common::project("examples/election-interference")
+        .to_string_lossy()
+        .into_owned();
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["match", corpus.as_str(), "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = claimscope(&args, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let plain = run(&[]);
+    let groups = plain["groups"].as_array().expect("groups");
+    assert!(!groups.is_empty());
+    // Every member carries its labels with their probabilities.
+    let probs: Vec<f64> = groups
+        .iter()
+        .flat_map(|g| g["members"].as_array().into_iter().flatten())
+        .filter_map(|m| m["stance"]["probability"].as_f64())
+        .collect();
+    assert!(!probs.is_empty());
+    // At 0 nothing is hidden; above every probability, every label is.
+    assert_eq!(run(&["--min-prob", "0"])["groups"], plain["groups"]);
+    let none = run(&["--min-prob", "1.01"]);
+    for g in none["groups"].as_array().expect("groups") {
+        assert_eq!(g["confidence_differs"], false, "{g}");
+        assert!(g.get("related").is_none(), "{g}");
+        for m in g["members"].as_array().expect("members") {
+            assert!(
+                m.get("stance").is_none() && m.get("confidence").is_none(),
+                "{m}"
+            );
+        }
+    }
+    // The groups themselves stay: hiding labels never drops a claim.
+    assert_eq!(none["groups"].as_array().map(Vec::len), Some(groups.len()));
+}

@@ -71,6 +71,11 @@ pub struct MatchArgs {
     /// group and are listed as related (a denial worded like the claim).
     #[arg(long)]
     pub veto_disagree: bool,
+    /// Hide labels given with probability under this: a member's stance or confidence is left
+    /// out, related claims with an unsure stance are not listed, and confidence differences
+    /// are judged on the labels left.
+    #[arg(long, value_parser = super::finite)]
+    pub min_prob: Option<f32>,
     /// Match claims across stories too (by default only documents of the same story, as
     /// `claimscope stories` groups them, are compared).
     #[arg(long)]
@@ -163,7 +168,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
     if let Some(m) = args.mutual {
         opts.mutual = m;
     }
-    let result = if args.no_labels {
+    let mut result = if args.no_labels {
         match_claims(&docs, &embedder, judge.as_ref(), &opts, None, &term)?
     } else {
         let id = embedder.model_id()?;
@@ -179,6 +184,9 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         };
         match_claims(&docs, &embedder, judge.as_ref(), &opts, Some(&heads), &term)?
     };
+    if let Some(p) = args.min_prob {
+        crate::matching::hide_unsure(&mut result, p);
+    }
     match args.format {
         MatchFormat::Json => {
             println!("{}", serde_json::to_string_pretty(&result)?)

@@ -66,6 +66,10 @@ pub enum TrainCommand {
         /// both comma-separated; never "test", which is for reporting).
         #[arg(long, value_delimiter = ',')]
         gold: Vec<String>,
+        /// Only these labelled stories (comma-separated ids) of the --gold splits: how the
+        /// shipped judge, trained before the train split grew, is reproduced.
+        #[arg(long, value_delimiter = ',')]
+        stories: Vec<String>,
         /// Train on the hand-labelled pairs alone.
         #[arg(long)]
         no_silver: bool,
@@ -121,6 +125,10 @@ pub enum TrainCommand {
         /// Copies of each labelled train sentence among the examples.
         #[arg(long, default_value_t = 2, value_parser = super::at_least_one)]
         gold_repeat: usize,
+        /// Who decides the level of an asserted sentence: the model, the cue rule where it
+        /// finds a main-clause cue then the model, or the rule then high.
+        #[arg(long, value_enum, default_value = "rule-then-model")]
+        hedges: HedgesArg,
         #[arg(short, long, default_value = "models/confidence-tuned")]
         output: PathBuf,
         #[command(flatten)]
@@ -274,6 +282,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             lr,
             seed,
             gold,
+            stories: only,
             no_silver,
             objective,
             train_batch,
@@ -306,8 +315,20 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 batch_size: *train_batch,
                 ..opts
             };
-            let labelled: Vec<&crate::devset::DevStory> =
-                gold.iter().flat_map(|g| set.split(g)).collect();
+            let labelled: Vec<&crate::devset::DevStory> = gold
+                .iter()
+                .flat_map(|g| set.split(g))
+                .filter(|s| only.is_empty() || only.contains(&s.meta.story))
+                .collect();
+            if let Some(missing) = only
+                .iter()
+                .find(|id| !labelled.iter().any(|s| &s.meta.story == *id))
+            {
+                return Err(Error::Input(format!(
+                    "--stories: no story {missing:?} in the --gold splits {gold:?} of {}",
+                    devset.display()
+                )));
+            }
             if *objective == Objective::Groups {
                 if labelled.is_empty() {
                     return Err(Error::Input(
@@ -331,8 +352,13 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 let (vars, report) =
                     judge::train_groups(&files, &embedder, &stories, &opts, &term)?;
                 let gold_splits = gold.join(",");
+                let only_stories = if only.is_empty() {
+                    String::new()
+                } else {
+                    format!(" --stories {}", only.join(","))
+                };
                 let command = format!(
-                    "claimscope train judge --gold {gold_splits} --objective groups --epochs {epochs} --lr {lr} --train-batch {train_batch} --seed {seed}"
+                    "claimscope train judge --gold {gold_splits}{only_stories} --objective groups --epochs {epochs} --lr {lr} --train-batch {train_batch} --seed {seed}"
                 );
                 return write_judge(
                     &vars,
@@ -524,6 +550,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             data,
             devset,
             gold_repeat,
+            hedges,
             output,
             tune,
             model,
@@ -567,6 +594,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 output,
                 &opts,
                 tuned::class_values(&pei),
+                (*hedges).into(),
                 &card,
             )?;
             let loaded =
@@ -643,6 +671,23 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 "seconds": start.elapsed().as_secs_f64(),
             });
             write_card(output, &card)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HedgesArg {
+    Model,
+    RuleThenModel,
+    Rule,
+}
+
+impl From<HedgesArg> for confidence::tuned::Hedges {
+    fn from(h: HedgesArg) -> Self {
+        match h {
+            HedgesArg::Model => Self::Model,
+            HedgesArg::RuleThenModel => Self::RuleThenModel,
+            HedgesArg::Rule => Self::Rule,
         }
     }
 }

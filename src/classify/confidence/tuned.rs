@@ -9,6 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 use super::data::Scored;
 use super::{ConfidenceLabel, level_of_score, no_proposition};
 use crate::classify::cues::{self, Level};
@@ -67,11 +69,13 @@ pub fn save(
     out: &Path,
     opts: &TunedOptions,
     class_values: [f32; 4],
+    hedges: Hedges,
     card: &serde_json::Value,
 ) -> Result<PathBuf> {
     let mut card = card.clone();
     if let Some(o) = card.as_object_mut() {
         o.insert("class_values".into(), serde_json::json!(class_values));
+        o.insert("hedges".into(), serde_json::to_value(hedges)?);
     }
     tuned::save(trained, base, out, CARD, &LABELS, opts, &card)
 }
@@ -106,9 +110,28 @@ pub fn class_values(pei: &[Scored]) -> [f32; 4] {
     out
 }
 
+/// Who decides the level of a sentence the model finds asserted. The labelled set's hedged
+/// classes are small (moderate and low are 7-12 sentences per half) and the guide defines
+/// them by their words, so the cue scanner's main-clause rule (`cues::lexical_level`: an
+/// explicit confidence phrase, else the weakest main-clause hedge, else a booster) can decide
+/// where it finds a cue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Hedges {
+    /// The model alone.
+    Model,
+    /// The rule where it finds a main-clause cue, else the model.
+    #[default]
+    RuleThenModel,
+    /// The rule where it finds a main-clause cue, else high: the model only says whether
+    /// anything is asserted.
+    Rule,
+}
+
 pub struct TunedConfidence {
     model: TunedClassifier,
     class_values: Vec<f32>,
+    hedges: Hedges,
 }
 
 impl TunedConfidence {
@@ -128,9 +151,19 @@ impl TunedConfidence {
                     LABELS.len()
                 ))
             })?;
+        let hedges = match card.get("hedges") {
+            None => Hedges::default(),
+            Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+                Error::Model(format!(
+                    "{}: \"hedges\": {e} (model, rule-then-model or rule)",
+                    dir.join(CARD).display()
+                ))
+            })?,
+        };
         Ok(TunedConfidence {
             model,
             class_values,
+            hedges,
         })
     }
 
@@ -154,7 +187,17 @@ impl TunedConfidence {
                     return ConfidenceLabel::nothing_asserted(reason, found);
                 }
                 let best = crate::classify::head::argmax(row);
-                let level = Level::ALL[best.min(Level::ALL.len() - 1)];
+                let said = Level::ALL[best.min(Level::ALL.len() - 1)];
+                let rule = cues::lexical_level(&found);
+                let level = match (self.hedges, said, rule) {
+                    (Hedges::Model, ..) | (_, Level::None, _) => said,
+                    (_, _, Some(r)) => r,
+                    (Hedges::RuleThenModel, _, None) => said,
+                    (Hedges::Rule, _, None) => Level::High,
+                };
+                // The probability stays the model's, of the level it would have given: where
+                // the rule overrides it, that is the model's belief in the rule's level.
+                let best = Level::ALL.iter().position(|&l| l == level).unwrap_or(best);
                 ConfidenceLabel {
                     confidence: level,
                     score: row.iter().zip(&self.class_values).map(|(p, v)| p * v).sum(),
