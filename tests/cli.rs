@@ -728,3 +728,54 @@ fn match_min_prob_hides_unsure_labels() {
     // The groups themselves stay: hiding labels never drops a claim.
     assert_eq!(none["groups"].as_array().map(Vec::len), Some(groups.len()));
 }
+
+#[test]
+fn wrong_or_changed_labelling_models_are_refused() {
+    let pairs = tempfile::NamedTempFile::new().expect("tmp");
+    std::fs::write(pairs.path(), "{\"claim\":\"a\",\"text\":\"b\"}\n").expect("write");
+    let input = pairs.path().to_str().expect("utf-8 path");
+    let stance = |dir: &str| {
+        claimscope(
+            &[
+                "classify",
+                "--task",
+                "stance",
+                "--pairs",
+                input,
+                "--stance-model",
+                dir,
+            ],
+            None,
+        )
+    };
+    // A confidence model is not a stance model: its directory has no stance card.
+    let conf = common::project("models/confidence-tuned");
+    fails_with(
+        &stance(conf.to_str().expect("path")),
+        &["stance-pair.json", "--stance-model"],
+    );
+    // A copy of the pair model whose head was changed is refused, naming the file.
+    let dir = tempfile::tempdir().expect("tmp");
+    let src = common::project("models/stance-pair");
+    for entry in std::fs::read_dir(&src).expect("read models/stance-pair") {
+        let entry = entry.expect("entry");
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+        }
+    }
+    std::fs::create_dir(dir.path().join("1_Pooling")).expect("mkdir");
+    std::fs::copy(
+        src.join("1_Pooling/config.json"),
+        dir.path().join("1_Pooling/config.json"),
+    )
+    .expect("copy");
+    let head = dir.path().join("head.safetensors");
+    let mut bytes = std::fs::read(&head).expect("read head");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&head, bytes).expect("write head");
+    fails_with(
+        &stance(dir.path().to_str().expect("path")),
+        &["head.safetensors", "SHA-256"],
+    );
+}
