@@ -105,6 +105,10 @@ pub enum TrainCommand {
         /// as unrelated.
         #[arg(long, default_value_t = 0.3)]
         unrelated_share: f64,
+        /// Topic gate written into the card: a pair whose base-model cosine is under this is
+        /// `unrelated` whatever the model says.
+        #[arg(long, value_parser = super::finite)]
+        unrelated_below: Option<f32>,
         #[arg(short, long, default_value = "models/stance-pair")]
         output: PathBuf,
         #[command(flatten)]
@@ -489,6 +493,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             devset,
             gold_repeat,
             unrelated_share,
+            unrelated_below,
             output,
             tune,
             model,
@@ -526,6 +531,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             print_trained(&report);
             let card = json!({
                 "task": "stance toward a claim (pair model: claim [SEP] sentence)",
+                "unrelated_below": unrelated_below,
                 "base_model": files.name,
                 "data": {
                     "labelled_train_stories": train_stories.iter().map(|s| &s.meta.story).collect::<Vec<_>>(),

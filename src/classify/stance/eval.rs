@@ -114,7 +114,14 @@ pub fn eval_fnc1(
     let p = match c {
         // The pair model reads sentences: each of the body's sentences closest to the
         // headline toward it, their probabilities averaged into the body's.
-        super::StanceModel::Pair(m) => sentence_mean(m, &set, observer)?,
+        super::StanceModel::Pair(m) => {
+            let mut p = sentence_mean(m, &set, observer)?;
+            // The gate on the headline against the body's chosen sentences (their mean).
+            if let Some(t) = m.unrelated_below() {
+                super::gate_unrelated(&mut p, set.u.view(), set.v.view(), t)?;
+            }
+            p
+        }
         _ => c.probabilities(
             &set.claim_refs(),
             &set.text_refs(),

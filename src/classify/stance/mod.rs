@@ -303,6 +303,32 @@ impl StanceClassifier {
     }
 }
 
+/// Rows whose claim and text vectors (`u`, `v`: unit base-model vectors) have cosine under
+/// `t` become `unrelated` with probability 1: a rule decided them, as the `none` rule does for
+/// confidence.
+pub(crate) fn gate_unrelated(
+    p: &mut Array2<f32>,
+    u: ArrayView2<f32>,
+    v: ArrayView2<f32>,
+    t: f32,
+) -> Result<()> {
+    if u.dim() != v.dim() || u.nrows() != p.nrows() {
+        return Err(Error::Internal(format!(
+            "topic gate: {} probability rows, claim vectors {:?}, text vectors {:?}",
+            p.nrows(),
+            u.dim(),
+            v.dim()
+        )));
+    }
+    for ((mut row, a), b) in p.rows_mut().into_iter().zip(u.rows()).zip(v.rows()) {
+        if a.dot(&b) < t {
+            row.fill(0.0);
+            row[Stance::Unrelated.index()] = 1.0;
+        }
+    }
+    Ok(())
+}
+
 /// What labels stance: the pair model (claim and sentence read together; shipped in
 /// `models/stance-pair/`) or the head over two separately pooled vectors of the base model.
 /// The caller picks; both give the same labels.
@@ -347,7 +373,13 @@ impl StanceModel {
         observer: &dyn crate::observe::Observer,
     ) -> Result<Array2<f32>> {
         match self {
-            StanceModel::Pair(m) => m.probabilities(claims, texts, observer),
+            StanceModel::Pair(m) => {
+                let mut p = m.probabilities(claims, texts, observer)?;
+                if let Some(t) = m.unrelated_below() {
+                    gate_unrelated(&mut p, u, v, t)?;
+                }
+                Ok(p)
+            }
             StanceModel::Head(h) => h.probabilities(claims, texts, u, v),
         }
     }
@@ -375,15 +407,21 @@ impl StanceModel {
         v: ArrayView2<f32>,
         observer: &dyn crate::observe::Observer,
     ) -> Result<Vec<StanceLabel>> {
-        match self {
-            StanceModel::Pair(m) => m.toward(claim, texts, observer),
-            StanceModel::Head(h) => h.toward(claim, claim_vec, texts, v),
-        }
+        let n = texts.len();
+        let mut u = Array2::zeros((n, claim_vec.len()));
+        u.rows_mut()
+            .into_iter()
+            .for_each(|mut r| r.assign(&claim_vec));
+        let claims = vec![claim; n];
+        self.classify(&claims, texts, u.view(), v, observer)
     }
 
-    /// Whether it reads the base model's vectors (the pair model does not).
+    /// Whether it reads the base model's vectors (the pair model only for its topic gate).
     pub fn needs_vectors(&self) -> bool {
-        matches!(self, StanceModel::Head(_))
+        match self {
+            StanceModel::Pair(m) => m.unrelated_below().is_some(),
+            StanceModel::Head(_) => true,
+        }
     }
 
     /// What it is, for reports: the pair model's directory or "head".
@@ -411,6 +449,19 @@ mod tests {
         assert_eq!(Stance::from_index(4), None);
         assert_eq!(format!("{:<10}|", Stance::Agree), "agree     |");
         assert!(!Stance::Unrelated.related() && Stance::Discuss.related());
+    }
+
+    #[test]
+    fn the_topic_gate_makes_only_off_topic_rows_unrelated() {
+        let mut p = ndarray::array![[0.7f32, 0.1, 0.1, 0.1], [0.1, 0.6, 0.2, 0.1]];
+        let u = ndarray::array![[1.0f32, 0.0], [1.0, 0.0]];
+        // Cosine 0.8 (kept) and 0.05 (gated).
+        let v = ndarray::array![[0.8f32, 0.6], [0.05, 0.998_749_2]];
+        gate_unrelated(&mut p, u.view(), v.view(), 0.1).expect("gate");
+        assert_eq!(p.row(0).to_vec(), vec![0.7, 0.1, 0.1, 0.1]);
+        assert_eq!(p.row(1).to_vec(), vec![0.0, 0.0, 0.0, 1.0]);
+        let short = ndarray::array![[1.0f32, 0.0]];
+        assert!(gate_unrelated(&mut p, short.view(), v.view(), 0.1).is_err());
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::data::LabelledPair;
 use super::{LABELS, StanceLabel};
 use crate::classify::tuned::{self, TrainedClassifier, TunedClassifier, TunedOptions, TunedReport};
 use crate::embed::{Embedder, EmbedderOptions, ModelFiles};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::observe::Observer;
 
 /// Folder name of the shipped pair model under `models/`.
@@ -61,14 +61,37 @@ pub fn save(
 /// A loaded pair model.
 pub struct StancePairModel {
     model: TunedClassifier,
+    unrelated_below: Option<f32>,
 }
 
 impl StancePairModel {
     /// Load a pair model directory, refusing files whose SHA-256 is not the card's.
     pub fn load(dir: &Path, opts: &EmbedderOptions) -> Result<Self> {
+        let model = TunedClassifier::load(dir, CARD, &LABELS, TRAIN, opts)?;
+        let path = dir.join(CARD);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let card: serde_json::Value = serde_json::from_str(&text)?;
+        let unrelated_below = match card.get("unrelated_below") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => Some(v.as_f64().map(|t| t as f32).ok_or_else(|| {
+                Error::Model(format!(
+                    "{}: \"unrelated_below\" must be a number (a base-model cosine)",
+                    path.display()
+                ))
+            })?),
+        };
         Ok(StancePairModel {
-            model: TunedClassifier::load(dir, CARD, &LABELS, TRAIN, opts)?,
+            model,
+            unrelated_below,
         })
+    }
+
+    /// The topic gate: a pair whose base-model cosine is under this is `unrelated` whatever
+    /// the model says. The model was trained on sentences of one story (and few cross-topic
+    /// pairs), so off-topic text against a claim tends to come out `discuss`; the cosine,
+    /// which the head always had as a feature, knows another topic when it sees one.
+    pub fn unrelated_below(&self) -> Option<f32> {
+        self.unrelated_below
     }
 
     pub fn dir(&self) -> &Path {
