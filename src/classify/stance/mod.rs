@@ -293,14 +293,18 @@ impl StanceClassifier {
         texts: &[&str],
         v: ArrayView2<f32>,
     ) -> Result<Vec<StanceLabel>> {
-        let n = texts.len();
-        let mut u = Array2::zeros((n, claim_vec.len()));
-        u.rows_mut()
-            .into_iter()
-            .for_each(|mut r| r.assign(&claim_vec));
-        let claims = vec![claim; n];
-        self.classify(&claims, texts, u.view(), v)
+        let u = repeated(claim_vec, texts.len());
+        self.classify(&vec![claim; texts.len()], texts, u.view(), v)
     }
+}
+
+/// One claim's vector as the claim side of `n` pairs.
+fn repeated(claim_vec: ArrayView1<f32>, n: usize) -> Array2<f32> {
+    let mut u = Array2::zeros((n, claim_vec.len()));
+    u.rows_mut()
+        .into_iter()
+        .for_each(|mut r| r.assign(&claim_vec));
+    u
 }
 
 /// Rows whose claim and text vectors (`u`, `v`: unit base-model vectors) have cosine under
@@ -407,13 +411,8 @@ impl StanceModel {
         v: ArrayView2<f32>,
         observer: &dyn crate::observe::Observer,
     ) -> Result<Vec<StanceLabel>> {
-        let n = texts.len();
-        let mut u = Array2::zeros((n, claim_vec.len()));
-        u.rows_mut()
-            .into_iter()
-            .for_each(|mut r| r.assign(&claim_vec));
-        let claims = vec![claim; n];
-        self.classify(&claims, texts, u.view(), v, observer)
+        let u = repeated(claim_vec, texts.len());
+        self.classify(&vec![claim; texts.len()], texts, u.view(), v, observer)
     }
 
     /// Whether it reads the base model's vectors (the pair model only for its topic gate).
