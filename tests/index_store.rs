@@ -140,7 +140,19 @@ fn graph_is_built_at_the_threshold_then_extended_and_mapped() {
     for id in [0, 250, 699] {
         let q = v.row(id).to_vec();
         let a = search.search(&q, 5).unwrap();
-        assert_eq!(a[0].id, id, "a stored vector finds itself");
+        // A stored vector finds itself among its five nearest; first, unless the (clustered)
+        // data holds a vector the re-scoring puts level with it. The graph is built by two
+        // threads, so which near-equal neighbour comes first is not fixed (seen in CI: 324
+        // ranked above 250).
+        let own = a.iter().find(|x| x.id == id);
+        assert!(
+            own.is_some(),
+            "a stored vector finds itself: {id} not in {a:?}"
+        );
+        assert!(
+            own.is_some_and(|x| a[0].score <= x.score + 1e-4),
+            "ranked below another vector: {a:?}"
+        );
         let e = exact.search(&q, 5).unwrap();
         // The graph is approximate and built by two threads (not deterministic): it may miss
         // one of the five. What it returns is re-scored exactly, so shared ids score alike.
