@@ -10,21 +10,20 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use crate::classify::Level;
 use crate::classify::confidence::ConfidenceModel;
 use crate::classify::stance::Stance;
 use crate::classify::stance::StanceModel;
 use crate::classify::stance::data::Fnc1Rows;
+use crate::classify::{Level, base_vectors};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ingest::Document;
 use crate::judge::Judge;
 use crate::matching::{Classifiers, MatchOptions, MatchResult, match_claims};
 use crate::metrics::{self, ClassScores};
-use crate::observe::Observer;
+use crate::observe::{Observer, Silent};
 use crate::segment::{SegmentOptions, Segmented, segment};
 
 /// A labelled sentence.
@@ -472,14 +471,9 @@ pub fn evaluate_stance(
     observer: &dyn Observer,
 ) -> Result<LabelScore> {
     score_stance(stories, |st, texts| {
-        let (c, v) = if model.needs_vectors() {
-            (
-                embedder.embed(&[st.meta.claim.as_str()])?.vectors,
-                embedder.embed_all(texts, "sentences", observer)?.vectors,
-            )
-        } else {
-            (Array2::zeros((1, 0)), Array2::zeros((texts.len(), 0)))
-        };
+        let need = model.needs_vectors();
+        let c = base_vectors(need, embedder, &[st.meta.claim.as_str()], &Silent)?;
+        let v = base_vectors(need, embedder, texts, observer)?;
         model.toward(&st.meta.claim, c.row(0), texts, v.view(), observer)
     })
 }
@@ -544,11 +538,7 @@ pub fn evaluate_confidence(
     observer: &dyn Observer,
 ) -> Result<LabelScore> {
     score_confidence(stories, |texts| {
-        let v = if model.needs_vectors() {
-            embedder.embed_all(texts, "sentences", observer)?.vectors
-        } else {
-            Array2::zeros((texts.len(), 0))
-        };
+        let v = base_vectors(model.needs_vectors(), embedder, texts, observer)?;
         model.classify(texts, v.view(), observer)
     })
 }

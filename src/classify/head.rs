@@ -91,7 +91,7 @@ pub struct TrainReport {
     pub class_weights: Vec<f32>,
 }
 
-fn softmax_rows(z: &mut Array2<f32>) {
+pub(crate) fn softmax_rows(z: &mut Array2<f32>) {
     for mut row in z.rows_mut() {
         let m = row.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
         row.mapv_inplace(|v| (v - m).exp());

@@ -47,3 +47,19 @@ pub fn default_head_path(file: &str) -> PathBuf {
 pub fn card_path(head: &std::path::Path) -> PathBuf {
     head.with_extension("json")
 }
+
+/// The base model's vectors of `texts` when a labelling model reads them (`needed`: the heads
+/// always, the tuned models not, the pair model for its topic gate), else a zero-width matrix
+/// (nothing reads it, so nothing is embedded).
+pub fn base_vectors(
+    needed: bool,
+    embedder: &crate::embed::Embedder,
+    texts: &[&str],
+    observer: &dyn crate::observe::Observer,
+) -> crate::error::Result<ndarray::Array2<f32>> {
+    if needed {
+        Ok(embedder.embed_all(texts, "sentences", observer)?.vectors)
+    } else {
+        Ok(ndarray::Array2::zeros((texts.len(), 0)))
+    }
+}

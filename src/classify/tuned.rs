@@ -196,6 +196,10 @@ pub struct TunedCard {
     pub head_sha256: String,
     pub labels: Vec<String>,
     pub scale: f64,
+    /// Everything else on the card (data, figures, and what a wrapper reads: the stance
+    /// model's topic gate, the confidence model's class values).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Write the model directory and its card `card_name` (`card` is merged with the fields
@@ -222,13 +226,9 @@ pub fn save(
         head_sha256: source::sha256_file(&head_path)?,
         labels: names.iter().map(|s| s.to_string()).collect(),
         scale: opts.scale,
+        extra: card.as_object().cloned().unwrap_or_default(),
     };
-    let mut value = serde_json::to_value(&needed)?;
-    if let (Some(o), Some(extra)) = (value.as_object_mut(), card.as_object()) {
-        for (k, v) in extra {
-            o.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-    }
+    let value = serde_json::to_value(&needed)?;
     let path = out.join(card_name);
     let text = serde_json::to_string_pretty(&value)? + "\n";
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
@@ -241,7 +241,6 @@ pub struct TunedClassifier {
     /// (labels, hidden)
     weight: Array2<f32>,
     bias: Array1<f32>,
-    scale: f32,
     pub card: TunedCard,
     pub dir: PathBuf,
 }
@@ -277,16 +276,7 @@ impl TunedClassifier {
             ("model.safetensors", &card.weights_sha256),
             (HEAD_FILE, &card.head_sha256),
         ] {
-            let path = dir.join(file);
-            let sha = source::sha256_file(&path)?;
-            if &sha != want {
-                return Err(Error::Model(format!(
-                    "{}: SHA-256 {sha} is not the {want} its card {} names; the file was \
-                     changed or truncated (retrain with `{train}`, or restore it)",
-                    path.display(),
-                    card_path.display()
-                )));
-            }
+            source::check_card_sha256(&dir.join(file), want, &card_path, train)?;
         }
         let head_path = dir.join(HEAD_FILE);
         let head = candle_core::safetensors::load(&head_path, &Device::Cpu)?;
@@ -316,7 +306,6 @@ impl TunedClassifier {
             encoder,
             weight,
             bias,
-            scale: card.scale as f32,
             card,
             dir: dir.to_path_buf(),
         })
@@ -330,14 +319,8 @@ impl TunedClassifier {
         observer: &dyn Observer,
     ) -> Result<Array2<f32>> {
         let v = self.encoder.embed_all(texts, what, observer)?.vectors;
-        let mut logits = (v * self.scale).dot(&self.weight.t());
-        for mut row in logits.rows_mut() {
-            row += &self.bias;
-            let max = row.fold(f32::NEG_INFINITY, |m, &x| m.max(x));
-            row.mapv_inplace(|x| (x - max).exp());
-            let sum = row.sum().max(1e-30);
-            row.mapv_inplace(|x| x / sum);
-        }
+        let mut logits = (v * self.card.scale as f32).dot(&self.weight.t()) + &self.bias;
+        crate::classify::head::softmax_rows(&mut logits);
         Ok(logits)
     }
 }

@@ -7,11 +7,11 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use ndarray::Array2;
 use serde_json::{Map, Value, json};
 
 use super::CorpusArgs;
 use super::ModelArgs;
+use crate::classify::base_vectors;
 use crate::classify::confidence::ConfidenceModel;
 use crate::classify::stance::StanceModel;
 use crate::embed::Embedder;
@@ -238,10 +238,11 @@ impl Labeller {
         let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
         // Base-model vectors: the heads read them, and stance prints each text's similarity to
         // the claim; a fine-tuned confidence model reads only the text.
-        let vectors = match self {
-            Labeller::Confidence(c) if !c.needs_vectors() => Array2::zeros((texts.len(), 0)),
-            _ => embedder.embed(&texts)?.vectors,
+        let needed = match self {
+            Labeller::Confidence(c) => c.needs_vectors(),
+            Labeller::Stance { .. } => true,
         };
+        let vectors = base_vectors(needed, embedder, &texts, &Silent)?;
         match self {
             Labeller::Confidence(c) => {
                 let labels = c.classify(&texts, vectors.view(), &Silent)?;
@@ -467,17 +468,8 @@ fn run_pairs(
             }
             let claims: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
             let texts: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
-            let (u, v) = if clf.needs_vectors() {
-                (
-                    embedder.embed(&claims)?.vectors,
-                    embedder.embed(&texts)?.vectors,
-                )
-            } else {
-                (
-                    Array2::zeros((claims.len(), 0)),
-                    Array2::zeros((texts.len(), 0)),
-                )
-            };
+            let u = base_vectors(clf.needs_vectors(), embedder, &claims, &Silent)?;
+            let v = base_vectors(clf.needs_vectors(), embedder, &texts, &Silent)?;
             let labels = clf.classify(&claims, &texts, u.view(), v.view(), &Silent)?;
             for ((fields, _, _), l) in rows.drain(..).zip(labels) {
                 let mut row = fields;

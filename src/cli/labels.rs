@@ -1,7 +1,7 @@
 //! Which models label stance and asserted confidence: the flags `classify`, `match` and `eval`
 //! share, and the one place that turns them into the library's models.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::classify::confidence::{ConfidenceClassifier, ConfidenceModel, tuned};
 use crate::classify::stance::{StanceClassifier, StanceModel, pair};
@@ -36,23 +36,17 @@ impl LabelArgs {
         id: &ModelId,
         model: &super::ModelArgs,
     ) -> Result<StanceModel> {
-        let load_head = |path: PathBuf| -> Result<StanceModel> {
-            Ok(StanceModel::Head(Box::new(StanceClassifier::load(
-                &path, id,
-            )?)))
-        };
-        if let Some(h) = head {
-            return load_head(h.to_path_buf());
-        }
         let opts = model.options(self.label_precision.into());
-        let dir = match self.stance_model.as_deref() {
-            Some(HEAD) => return load_head(default_head_path(STANCE_HEAD)),
-            Some(dir) => PathBuf::from(dir),
-            None => return StanceModel::shipped(id, &opts),
-        };
-        Ok(StanceModel::Pair(Box::new(
-            pair::StancePairModel::load(&dir, &opts).map_err(|e| named(e, "--stance-model"))?,
-        )))
+        match (head, self.stance_model.as_deref()) {
+            (Some(h), _) => Ok(StanceClassifier::load(h, id)?.into()),
+            (None, Some(HEAD)) => {
+                Ok(StanceClassifier::load(&default_head_path(STANCE_HEAD), id)?.into())
+            }
+            (None, Some(dir)) => Ok(pair::StancePairModel::load(Path::new(dir), &opts)
+                .map_err(|e| named(e, "--stance-model"))?
+                .into()),
+            (None, None) => StanceModel::shipped(id, &opts),
+        }
     }
 
     /// The confidence model; `head` as for [`LabelArgs::stance`].
@@ -62,24 +56,17 @@ impl LabelArgs {
         id: &ModelId,
         model: &super::ModelArgs,
     ) -> Result<ConfidenceModel> {
-        let load_head = |path: PathBuf| -> Result<ConfidenceModel> {
-            Ok(ConfidenceModel::Head(Box::new(ConfidenceClassifier::load(
-                &path, id,
-            )?)))
-        };
-        if let Some(h) = head {
-            return load_head(h.to_path_buf());
-        }
         let opts = model.options(self.label_precision.into());
-        let dir = match self.confidence_model.as_deref() {
-            Some(HEAD) => return load_head(default_head_path(CONFIDENCE_HEAD)),
-            Some(dir) => PathBuf::from(dir),
-            None => return ConfidenceModel::shipped(id, &opts),
-        };
-        Ok(ConfidenceModel::Tuned(Box::new(
-            tuned::TunedConfidence::load(&dir, &opts)
-                .map_err(|e| named(e, "--confidence-model"))?,
-        )))
+        match (head, self.confidence_model.as_deref()) {
+            (Some(h), _) => Ok(ConfidenceClassifier::load(h, id)?.into()),
+            (None, Some(HEAD)) => {
+                Ok(ConfidenceClassifier::load(&default_head_path(CONFIDENCE_HEAD), id)?.into())
+            }
+            (None, Some(dir)) => Ok(tuned::TunedConfidence::load(Path::new(dir), &opts)
+                .map_err(|e| named(e, "--confidence-model"))?
+                .into()),
+            (None, None) => ConfidenceModel::shipped(id, &opts),
+        }
     }
 }
 

@@ -268,6 +268,21 @@ fn from_hub(repo_id: &str, cache: &Path) -> std::result::Result<PathBuf, String>
     dir.ok_or_else(|| "hub returned no files".to_string())
 }
 
+/// Refuse `path` unless its SHA-256 is `want`, the digest its model card `card` names; `retrain`
+/// is the command that makes a new one.
+pub fn check_card_sha256(path: &Path, want: &str, card: &Path, retrain: &str) -> Result<()> {
+    let sha = sha256_file(path)?;
+    if sha == want {
+        return Ok(());
+    }
+    Err(Error::Model(format!(
+        "{}: SHA-256 {sha} is not the {want} its card {} names; the file was changed or \
+         truncated (retrain with `{retrain}`, or restore it)",
+        path.display(),
+        card.display()
+    )))
+}
+
 pub fn sha256_file(path: &Path) -> Result<String> {
     let mut f = fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut h = Sha256::new();

@@ -61,17 +61,12 @@ impl Judge {
         })?;
         let card: JudgeCard = serde_json::from_str(&text)
             .map_err(|e| Error::Model(format!("{}: {e}", card_path.display())))?;
-        let weights = dir.join("model.safetensors");
-        let sha = source::sha256_file(&weights)?;
-        if sha != card.weights_sha256 {
-            return Err(Error::Model(format!(
-                "{}: SHA-256 {sha} is not the {} its card {} names; the weights were changed \
-                 or truncated (retrain with `claimscope train judge`, or restore the file)",
-                weights.display(),
-                card.weights_sha256,
-                card_path.display()
-            )));
-        }
+        source::check_card_sha256(
+            &dir.join("model.safetensors"),
+            &card.weights_sha256,
+            &card_path,
+            "claimscope train judge",
+        )?;
         let files = source::resolve(&dir.to_string_lossy())?;
         let encoder = Embedder::load_with(&files, opts)?;
         Ok(Judge {

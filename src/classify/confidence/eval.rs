@@ -39,12 +39,9 @@ pub fn evaluate(
 ) -> Result<ConfidenceEval> {
     let rows = load_pei(dir, split)?;
     let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
-    let vectors = if c.needs_vectors() {
-        embedder.embed(&texts)?.vectors
-    } else {
-        ndarray::Array2::zeros((texts.len(), 0))
-    };
-    let labels = c.classify(&texts, vectors.view(), &crate::observe::Silent)?;
+    let silent = crate::observe::Silent;
+    let vectors = crate::classify::base_vectors(c.needs_vectors(), embedder, &texts, &silent)?;
+    let labels = c.classify(&texts, vectors.view(), &silent)?;
     let gold: Vec<usize> = rows
         .iter()
         .map(|r| class_index(level_of_score(r.score)))

@@ -138,9 +138,8 @@ impl TunedConfidence {
     /// Load a model directory, refusing files whose SHA-256 is not the card's.
     pub fn load(dir: &Path, opts: &EmbedderOptions) -> Result<Self> {
         let model = TunedClassifier::load(dir, CARD, &LABELS, TRAIN, opts)?;
-        let text = std::fs::read_to_string(dir.join(CARD)).map_err(|e| Error::io(dir, e))?;
-        let card: serde_json::Value = serde_json::from_str(&text)?;
-        let class_values: Vec<f32> = card
+        let extra = &model.card.extra;
+        let class_values: Vec<f32> = extra
             .get("class_values")
             .and_then(|v| serde_json::from_value(v.clone()).ok())
             .filter(|v: &Vec<f32>| v.len() == LABELS.len())
@@ -151,7 +150,7 @@ impl TunedConfidence {
                     LABELS.len()
                 ))
             })?;
-        let hedges = match card.get("hedges") {
+        let hedges = match extra.get("hedges") {
             None => Hedges::default(),
             Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
                 Error::Model(format!(
@@ -195,8 +194,8 @@ impl TunedConfidence {
                     (Hedges::RuleThenModel, _, None) => said,
                     (Hedges::Rule, _, None) => Level::High,
                 };
-                // The probability stays the model's, of the level it would have given: where
-                // the rule overrides it, that is the model's belief in the rule's level.
+                // The probability is the model's, of the level given: where the rule overrode
+                // the model, it is the model's own belief in the rule's level.
                 let best = Level::ALL.iter().position(|&l| l == level).unwrap_or(best);
                 ConfidenceLabel {
                     confidence: level,

@@ -284,18 +284,6 @@ impl StanceClassifier {
         let p = self.probabilities(claims, texts, u, v)?;
         p.rows().into_iter().map(StanceLabel::from_probs).collect()
     }
-
-    /// Stance of many texts toward one claim.
-    pub fn toward(
-        &self,
-        claim: &str,
-        claim_vec: ArrayView1<f32>,
-        texts: &[&str],
-        v: ArrayView2<f32>,
-    ) -> Result<Vec<StanceLabel>> {
-        let u = repeated(claim_vec, texts.len());
-        self.classify(&vec![claim; texts.len()], texts, u.view(), v)
-    }
 }
 
 /// One claim's vector as the claim side of `n` pairs.

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
 
+use super::LABELS;
 use super::data::LabelledPair;
-use super::{LABELS, StanceLabel};
 use crate::classify::tuned::{self, TrainedClassifier, TunedClassifier, TunedOptions, TunedReport};
 use crate::embed::{Embedder, EmbedderOptions, ModelFiles};
 use crate::error::{Error, Result};
@@ -68,15 +68,12 @@ impl StancePairModel {
     /// Load a pair model directory, refusing files whose SHA-256 is not the card's.
     pub fn load(dir: &Path, opts: &EmbedderOptions) -> Result<Self> {
         let model = TunedClassifier::load(dir, CARD, &LABELS, TRAIN, opts)?;
-        let path = dir.join(CARD);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let card: serde_json::Value = serde_json::from_str(&text)?;
-        let unrelated_below = match card.get("unrelated_below") {
+        let unrelated_below = match model.card.extra.get("unrelated_below") {
             None | Some(serde_json::Value::Null) => None,
             Some(v) => Some(v.as_f64().map(|t| t as f32).ok_or_else(|| {
                 Error::Model(format!(
                     "{}: \"unrelated_below\" must be a number (a base-model cosine)",
-                    path.display()
+                    dir.join(CARD).display()
                 ))
             })?),
         };
@@ -112,28 +109,6 @@ impl StancePairModel {
             .collect();
         self.model
             .probabilities(&joined, "claim-sentence pairs", observer)
-    }
-
-    /// Stance of each text toward its claim.
-    pub fn classify(
-        &self,
-        claims: &[&str],
-        texts: &[&str],
-        observer: &dyn Observer,
-    ) -> Result<Vec<StanceLabel>> {
-        let p = self.probabilities(claims, texts, observer)?;
-        p.rows().into_iter().map(StanceLabel::from_probs).collect()
-    }
-
-    /// Stance of many texts toward one claim.
-    pub fn toward(
-        &self,
-        claim: &str,
-        texts: &[&str],
-        observer: &dyn Observer,
-    ) -> Result<Vec<StanceLabel>> {
-        let claims = vec![claim; texts.len()];
-        self.classify(&claims, texts, observer)
     }
 }
 
