@@ -1,12 +1,15 @@
 //! Reading a corpus: directories, files, globs or stdin; plain text (one article per file),
-//! JSONL or CSV/TSV (one article per record). Documents are produced one at a time, so a corpus
+//! JSONL or CSV/TSV (one article per record), saved web pages (.html/.htm, the article
+//! extracted: `crate::html`) and web archives (.warc/.warc.gz: `crate::warc`). Documents are produced one at a time, so a corpus
 //! far larger than memory streams through with flat memory.
 //!
 //! FNC-1's bodies load with
 //! `--text-field articleBody --id-field "Body ID"` (its CSVs have a header row).
 
+use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -19,8 +22,8 @@ use crate::observe::Observer;
 /// what to do with bad bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IngestOptions {
-    /// Files, directories (walked recursively for .txt .md .jsonl .ndjson .csv .tsv), globs, or
-    /// `-` for stdin.
+    /// Files, directories (walked recursively for .txt .md .jsonl .ndjson .csv .tsv .html .htm
+    /// .warc .warc.gz), globs, or `-` for stdin.
     pub paths: Vec<String>,
     /// Field (JSONL key or CSV column) holding the article text.
     pub text_field: String,
@@ -34,6 +37,12 @@ pub struct IngestOptions {
     pub lossy: bool,
     /// How stdin is read: a plain text article, JSONL or CSV.
     pub stdin_format: Kind,
+    /// Outlet names of web-archive hosts (host without `www.` -> outlet); an unlisted host is
+    /// its own outlet.
+    pub outlets: Arc<HashMap<String, String>>,
+    /// Write each document's text (what byte spans point into: for a web page or an archive
+    /// record, the extracted article) to `<dir>/<doc id>.txt`.
+    pub texts_dir: Option<PathBuf>,
 }
 
 impl Default for IngestOptions {
@@ -48,6 +57,8 @@ impl Default for IngestOptions {
             url_field: "url".into(),
             lossy: false,
             stdin_format: Kind::Text,
+            outlets: Arc::default(),
+            texts_dir: None,
         }
     }
 }
@@ -69,6 +80,9 @@ pub enum Kind {
     Jsonl,
     Csv,
     Tsv,
+    Html,
+    Warc,
+    WarcGz,
 }
 
 /// One article as read, before cleaning. `text` is exactly the input bytes (or the record's text
@@ -81,6 +95,8 @@ pub struct Document {
     pub outlet: Option<String>,
     pub date: Option<String>,
     pub title: Option<String>,
+    /// Author line (web pages).
+    pub byline: Option<String>,
     pub url: Option<String>,
     pub text: String,
 }
@@ -96,6 +112,7 @@ impl Document {
             outlet: None,
             date: None,
             title: None,
+            byline: None,
             url: None,
             text: text.into(),
         }
@@ -107,12 +124,30 @@ impl Document {
 pub struct SkipCounts {
     pub binary: usize,
     pub empty: usize,
+    /// Files that could not be read, or archives cut off by a damaged record.
     pub unreadable: usize,
+    /// Web pages (files or archive records) in which no article was found.
+    pub no_article: usize,
+    /// Archive records that are not HTML pages (requests, metadata, images): expected in a
+    /// crawl, counted so that the totals add up, not reported as lost.
+    pub not_pages: usize,
+}
+
+/// One thing an input yields: a document, or a reason why a part of it gave none.
+#[derive(Debug)]
+pub enum Entry {
+    Doc(Document),
+    /// The rest of the input could not be read (the message says where and why).
+    Damaged(String),
+    /// A page without an article.
+    NoArticle(String),
+    /// An archive record that is no page; the message, if any, says what was wrong with it.
+    NotAPage(Option<String>),
 }
 
 impl SkipCounts {
     pub fn total(&self) -> usize {
-        self.binary + self.empty + self.unreadable
+        self.binary + self.empty + self.unreadable + self.no_article
     }
 
     /// One line for the end of a run when inputs were skipped, so no command loses records
@@ -121,17 +156,27 @@ impl SkipCounts {
     pub fn summary(&self) -> Option<String> {
         (self.total() > 0).then(|| {
             format!(
-                "{} inputs gave no document (binary {}, empty {}, unreadable {})",
+                "{} inputs gave no document (binary {}, empty {}, unreadable {}, no article {}){}",
                 self.total(),
                 self.binary,
                 self.empty,
-                self.unreadable
+                self.unreadable,
+                self.no_article,
+                if self.not_pages > 0 {
+                    format!("; {} archive records were not HTML pages", self.not_pages)
+                } else {
+                    String::new()
+                }
             )
         })
     }
 }
 
 fn kind_of(path: &Path) -> Option<Kind> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    if name.ends_with(".warc.gz") {
+        return Some(Kind::WarcGz);
+    }
     match path
         .extension()
         .and_then(|e| e.to_str())
@@ -142,6 +187,8 @@ fn kind_of(path: &Path) -> Option<Kind> {
         Some("jsonl" | "ndjson") => Some(Kind::Jsonl),
         Some("csv") => Some(Kind::Csv),
         Some("tsv") => Some(Kind::Tsv),
+        Some("html" | "htm") => Some(Kind::Html),
+        Some("warc") => Some(Kind::Warc),
         _ => None,
     }
 }
@@ -171,7 +218,9 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
                 .collect();
             files.sort();
             if files.is_empty() {
-                observer.warn(&format!("{p}: no .txt/.md/.jsonl/.csv/.tsv files inside"));
+                observer.warn(&format!(
+                    "{p}: no .txt/.md/.jsonl/.csv/.tsv/.html/.warc files inside"
+                ));
             }
             out.extend(files);
         } else if path.exists() {
@@ -206,7 +255,7 @@ pub struct Corpus<'a> {
     args: IngestOptions,
     observer: &'a dyn Observer,
     files: std::vec::IntoIter<PathBuf>,
-    current: Option<Box<dyn Iterator<Item = Result<Document>>>>,
+    current: Option<Box<dyn Iterator<Item = Result<Entry>>>>,
     pub skipped: SkipCounts,
     pub documents: usize,
 }
@@ -229,7 +278,7 @@ impl<'a> Corpus<'a> {
     fn open_file(
         &mut self,
         path: &Path,
-    ) -> Result<Option<Box<dyn Iterator<Item = Result<Document>>>>> {
+    ) -> Result<Option<Box<dyn Iterator<Item = Result<Entry>>>>> {
         let stdin = input::is_stdin(path);
         let name = input::display_name(path);
         let mut reader = match input::open(path) {
@@ -253,17 +302,18 @@ impl<'a> Corpus<'a> {
             self.skipped.empty += 1;
             return Ok(None);
         }
-        if input::looks_binary(head) {
-            self.observer
-                .warn(&format!("{name}: binary data (NUL bytes); skipped"));
-            self.skipped.binary += 1;
-            return Ok(None);
-        }
         let kind = if stdin {
             self.args.stdin_format
         } else {
             kind_of(path).unwrap_or(Kind::Text)
         };
+        // A gzip stream is binary by nature; the archive reader judges it.
+        if kind != Kind::WarcGz && input::looks_binary(head) {
+            self.observer
+                .warn(&format!("{name}: binary data (NUL bytes); skipped"));
+            self.skipped.binary += 1;
+            return Ok(None);
+        }
         let args = self.args.clone();
         match kind {
             Kind::Text => {
@@ -287,17 +337,58 @@ impl<'a> Corpus<'a> {
                     outlet: None,
                     date: None,
                     title: None,
+                    byline: None,
                     url: None,
                     text,
                 };
-                Ok(Some(Box::new(std::iter::once(Ok(doc)))))
+                Ok(Some(Box::new(std::iter::once(Ok(Entry::Doc(doc))))))
             }
-            Kind::Jsonl => Ok(Some(Box::new(JsonlDocs {
+            Kind::Html => {
+                let bytes =
+                    input::read_capped(reader.as_mut(), &name, "save the article page alone")?;
+                let page = decode(bytes, args.lossy, &name)?;
+                let entry = match crate::html::extract(&page, &name, None) {
+                    Ok(a) => Entry::Doc(Document {
+                        id: path
+                            .file_stem()
+                            .and_then(|s| s.to_str())
+                            .unwrap_or("page")
+                            .to_string(),
+                        source: name,
+                        outlet: a.site,
+                        date: a.date,
+                        title: a.title,
+                        byline: a.byline,
+                        url: None,
+                        text: a.text,
+                    }),
+                    Err(Error::Input(msg)) => Entry::NoArticle(msg),
+                    Err(e) => return Err(e),
+                };
+                Ok(Some(Box::new(std::iter::once(Ok(entry)))))
+            }
+            Kind::Warc => Ok(Some(Box::new(crate::warc::WarcDocs::new(
                 reader,
                 name,
-                line: 0,
-                args,
-            }))),
+                args.outlets.clone(),
+            )))),
+            Kind::WarcGz => {
+                let gz = std::io::BufReader::new(flate2::read::MultiGzDecoder::new(reader));
+                Ok(Some(Box::new(crate::warc::WarcDocs::new(
+                    gz,
+                    name,
+                    args.outlets.clone(),
+                ))))
+            }
+            Kind::Jsonl => Ok(Some(Box::new(
+                JsonlDocs {
+                    reader,
+                    name,
+                    line: 0,
+                    args,
+                }
+                .map(|r| r.map(Entry::Doc)),
+            ))),
             Kind::Csv | Kind::Tsv => {
                 let rdr = csv::ReaderBuilder::new()
                     .delimiter(if kind == Kind::Tsv { b'\t' } else { b',' })
@@ -305,7 +396,9 @@ impl<'a> Corpus<'a> {
                     // unquoted delimiter, a cut line): stop at it rather than read shifted columns.
                     .flexible(false)
                     .from_reader(reader);
-                Ok(Some(Box::new(CsvDocs::new(rdr, name, args)?)))
+                Ok(Some(Box::new(
+                    CsvDocs::new(rdr, name, args)?.map(|r| r.map(Entry::Doc)),
+                )))
             }
         }
     }
@@ -317,11 +410,35 @@ impl Iterator for Corpus<'_> {
         loop {
             if let Some(it) = self.current.as_mut() {
                 match it.next() {
-                    Some(Ok(doc)) if doc.text.trim().is_empty() => {
+                    Some(Ok(Entry::Damaged(msg))) => {
+                        self.observer.warn(&msg);
+                        self.skipped.unreadable += 1;
+                        continue;
+                    }
+                    Some(Ok(Entry::NoArticle(msg))) => {
+                        self.observer.warn(&format!("{msg}; skipped"));
+                        self.skipped.no_article += 1;
+                        continue;
+                    }
+                    Some(Ok(Entry::NotAPage(why))) => {
+                        if let Some(why) = why {
+                            self.observer.warn(&format!("{why}; skipped"));
+                        }
+                        self.skipped.not_pages += 1;
+                        continue;
+                    }
+                    Some(Ok(Entry::Doc(doc))) if doc.text.trim().is_empty() => {
                         self.skipped.empty += 1;
                         continue;
                     }
-                    Some(Ok(doc)) => {
+                    Some(Ok(Entry::Doc(doc))) => {
+                        if let Some(dir) = &self.args.texts_dir
+                            && let Err(e) = write_text(dir, &doc)
+                        {
+                            self.files = Vec::new().into_iter();
+                            self.current = None;
+                            return Some(Err(e));
+                        }
                         self.documents += 1;
                         return Some(Ok(doc));
                     }
@@ -344,6 +461,29 @@ impl Iterator for Corpus<'_> {
             }
         }
     }
+}
+
+/// The file a document's text goes to under `--texts`: its id with path separators and other
+/// characters a file name cannot hold replaced, so an id never escapes the directory.
+pub fn text_file_name(id: &str) -> String {
+    let name: String = id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '#') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let name = name.trim_start_matches('.');
+    format!("{}.txt", if name.is_empty() { "doc" } else { name })
+}
+
+fn write_text(dir: &Path, doc: &Document) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let path = dir.join(text_file_name(&doc.id));
+    std::fs::write(&path, &doc.text).map_err(|e| Error::io(&path, e))
 }
 
 fn str_field(v: Option<&Value>) -> Option<String> {
@@ -402,6 +542,7 @@ impl Iterator for JsonlDocs {
                 outlet: str_field(v.get(&a.outlet_field)),
                 date: str_field(v.get(&a.date_field)),
                 title: str_field(v.get(&a.title_field)),
+                byline: None,
                 url: str_field(v.get(&a.url_field)),
                 text: body.to_string(),
             }));
@@ -498,6 +639,7 @@ impl Iterator for CsvDocs {
             outlet: f.next().flatten(),
             date: f.next().flatten(),
             title: f.next().flatten(),
+            byline: None,
             url: f.next().flatten(),
             text,
         }))

@@ -28,6 +28,7 @@ pub mod error;
 pub mod eval;
 pub(crate) mod finetune;
 pub mod grouping;
+pub mod html;
 pub mod index;
 pub mod ingest;
 pub mod input;
@@ -42,5 +43,6 @@ pub mod report;
 pub mod segment;
 pub mod similar;
 pub mod stories;
+pub mod warc;
 
 pub use error::{Error, Result};

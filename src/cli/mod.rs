@@ -15,8 +15,10 @@ pub mod similar;
 pub mod stories;
 pub mod train;
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::sync::Mutex;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -287,7 +289,8 @@ pub enum TableOrJson {
 /// [`IngestOptions`].
 #[derive(Debug, Clone, clap::Args)]
 pub struct CorpusArgs {
-    /// Files, directories (walked recursively for .txt .md .jsonl .ndjson .csv .tsv), globs, or `-` for stdin.
+    /// Files, directories (walked recursively for .txt .md .jsonl .ndjson .csv .tsv .html .htm
+    /// .warc .warc.gz), globs, or `-` for stdin.
     pub paths: Vec<String>,
     /// Field (JSONL key or CSV column) holding the article text.
     #[arg(long, default_value = "text")]
@@ -309,6 +312,36 @@ pub struct CorpusArgs {
     /// How stdin is read: a plain text article, JSONL or CSV.
     #[arg(long, value_enum, default_value = "text")]
     pub stdin_format: StdinFormatArg,
+    /// Outlet names for web-archive hosts: a CSV file of `host,outlet` lines (host without
+    /// `www.`); an unlisted host is its own outlet.
+    #[arg(long, value_name = "CSV", value_parser = outlet_map)]
+    pub outlets: Option<Arc<HashMap<String, String>>>,
+    /// Write each document's text to DIR/<doc id>.txt: the text sentence byte spans point
+    /// into (for web pages and archives, the extracted article, not the page).
+    #[arg(long, value_name = "DIR")]
+    pub texts: Option<PathBuf>,
+}
+
+/// `--outlets FILE`: host -> outlet.
+fn outlet_map(path: &str) -> std::result::Result<Arc<HashMap<String, String>>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let mut map = HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((host, outlet)) = line.split_once(',') else {
+            return Err(format!(
+                "{path}:{}: expected `host,outlet`, found {line:?}",
+                i + 1
+            ));
+        };
+        let host = host.trim().to_ascii_lowercase();
+        let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
+        map.insert(host, outlet.trim().to_string());
+    }
+    Ok(Arc::new(map))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -336,6 +369,8 @@ impl CorpusArgs {
                 StdinFormatArg::Csv => Kind::Csv,
                 StdinFormatArg::Tsv => Kind::Tsv,
             },
+            outlets: self.outlets.clone().unwrap_or_default(),
+            texts_dir: self.texts.clone(),
         }
     }
 }

@@ -122,12 +122,21 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     let secs = start.elapsed().as_secs_f64();
     let s = &corpus.skipped;
     eprintln!(
-        "{} documents read, skipped {} (binary {}, empty {}, unreadable {}), {} sentences, {} boilerplate/repeat/marker spans removed; {:.1} MB of text in {:.2} s ({:.1} MB/s)",
+        "{} documents read, skipped {} (binary {}, empty {}, unreadable {}, no article {}){}, {} sentences, {} boilerplate/repeat/marker spans removed; {:.1} MB of text in {:.2} s ({:.1} MB/s)",
         corpus.documents,
-        s.binary + s.empty + s.unreadable,
+        s.total(),
         s.binary,
         s.empty,
         s.unreadable,
+        s.no_article,
+        if s.not_pages > 0 {
+            format!(
+                " and {} archive records that were not HTML pages",
+                s.not_pages
+            )
+        } else {
+            String::new()
+        },
         sentences,
         removed,
         bytes as f64 / 1e6,

@@ -1,0 +1,213 @@
+//! Saved web pages and web archives through the binary: ../shared/data/html-news (34 real pages)
+//! as .html files and as a WARC written here, the extracted texts that byte spans point into,
+//! and the bad inputs of the kind (a truncated archive, a page with no article, a binary file
+//! named .html).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use claimscope::eval::shared_dir;
+
+fn claimscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_claimscope"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run claimscope")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// (name, page) of every html-news page.
+fn pages() -> Vec<(String, Vec<u8>)> {
+    let dir = shared_dir().join("data/html-news");
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .expect("html-news")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("source.html").exists())
+        .map(|p| {
+            let name = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("name")
+                .to_string();
+            (name, std::fs::read(p.join("source.html")).expect("page"))
+        })
+        .collect();
+    out.sort();
+    assert_eq!(out.len(), 34, "html-news has 34 pages");
+    out
+}
+
+/// One WARC record, written out by hand (the format is a header block and a body; the warc
+/// crate's writer is not used because it can write fewer body bytes than its Content-Length).
+fn record(out: &mut impl Write, kind: &str, uri: Option<&str>, body: &[u8]) {
+    let mut head = format!(
+        "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{:08x}-0000-0000-0000-000000000000>\r\nWARC-Date: 2024-03-05T10:00:00Z\r\n",
+        body.len()
+    );
+    if kind == "response" || kind == "request" {
+        head += &format!("Content-Type: application/http; msgtype={kind}\r\n");
+    }
+    if let Some(u) = uri {
+        head += &format!("WARC-Target-URI: {u}\r\n");
+    }
+    head += &format!("Content-Length: {}\r\n\r\n", body.len());
+    out.write_all(head.as_bytes()).expect("write");
+    out.write_all(body).expect("write");
+    out.write_all(b"\r\n\r\n").expect("write");
+}
+
+/// A gzipped WARC of the pages as a crawler writes it: a warcinfo record, and per page a
+/// request and a response; one image response besides.
+fn write_warc(path: &Path) {
+    let file = std::fs::File::create(path).expect("create");
+    let mut w = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    record(&mut w, "warcinfo", None, b"software: claimscope test");
+    for (name, page) in pages() {
+        let uri = format!("https://www.{name}.example/news/story");
+        record(
+            &mut w,
+            "request",
+            Some(&uri),
+            b"GET /news/story HTTP/1.1\r\n\r\n",
+        );
+        let mut body =
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n".to_vec();
+        body.extend_from_slice(&page);
+        record(&mut w, "response", Some(&uri), &body);
+    }
+    let png = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG";
+    record(&mut w, "response", Some("https://cdn.example/a.png"), png);
+    w.finish().expect("finish").flush().expect("flush");
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("claimscope-pages-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("tmp");
+    dir
+}
+
+/// Sentences of `segment --format jsonl` output, each checked against the text file its span
+/// points into; returns (doc, outlet) per sentence.
+fn check_spans(out: &Output, texts: &Path) -> Vec<(String, String)> {
+    assert!(out.status.success(), "{}", stderr(out));
+    let mut seen = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let s: serde_json::Value = serde_json::from_str(line).expect("jsonl");
+        let doc = s["doc"].as_str().expect("doc").to_string();
+        let text = std::fs::read_to_string(texts.join(claimscope::ingest::text_file_name(&doc)))
+            .expect("the document's text was written");
+        let (start, end) = (
+            s["start"].as_u64().expect("start") as usize,
+            s["end"].as_u64().expect("end") as usize,
+        );
+        assert_eq!(
+            text.get(start..end),
+            s["text"].as_str(),
+            "{doc} {start}..{end}"
+        );
+        seen.push((doc, s["outlet"].as_str().unwrap_or("").to_string()));
+    }
+    seen
+}
+
+/// `segment --format jsonl --texts TEXTS` of `input`, every span checked.
+fn segment_checked(input: &Path, texts: &Path) -> (Output, Vec<(String, String)>) {
+    let out = claimscope(&[
+        "segment",
+        input.to_str().expect("utf-8"),
+        "--format",
+        "jsonl",
+        "--texts",
+        texts.to_str().expect("utf-8"),
+    ]);
+    let seen = check_spans(&out, texts);
+    (out, seen)
+}
+
+#[test]
+fn saved_pages_give_their_articles_with_spans_into_the_written_texts() {
+    let dir = tmp("html");
+    let (input, texts) = (dir.join("in"), dir.join("texts"));
+    std::fs::create_dir_all(&input).expect("mkdir");
+    for (name, page) in pages() {
+        std::fs::write(input.join(format!("{name}.html")), page).expect("write");
+    }
+    let (out, seen) = segment_checked(&input, &texts);
+    let docs: std::collections::BTreeSet<&str> = seen.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(docs.len(), 34, "every page gives sentences: {docs:?}");
+    // The reader view's site name is the outlet.
+    assert!(
+        seen.iter().any(|(d, o)| d == "bbc-1" && o == "BBC News"),
+        "{seen:?}"
+    );
+    // Page furniture stays behind: no sentence is a share button or a script.
+    let all = String::from_utf8_lossy(&out.stdout);
+    assert!(!all.contains("function(") && !all.contains("Share on Facebook"));
+}
+
+#[test]
+fn a_web_archive_gives_one_document_per_html_response_and_counts_the_rest() {
+    let dir = tmp("warc");
+    let (warc, texts) = (dir.join("news.warc.gz"), dir.join("texts"));
+    write_warc(&warc);
+    let (out, seen) = segment_checked(&warc, &texts);
+    let docs: std::collections::BTreeSet<&str> = seen.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(docs.len(), 34, "{docs:?}");
+    // The outlet is the URL's host without www.
+    assert!(seen.iter().any(|(_, o)| o == "bbc-1.example"), "{seen:?}");
+    let err = stderr(&out);
+    assert!(err.contains("34 documents read"), "{err}");
+    // warcinfo + 34 requests + the image
+    assert!(
+        err.contains("36 archive records that were not HTML pages"),
+        "{err}"
+    );
+
+    // Cut in the middle: the records before the cut are read, the damage is named, and the run
+    // does not fail for the other inputs.
+    let bytes = std::fs::read(&warc).expect("read");
+    let cut = dir.join("cut.warc.gz");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    let out = claimscope(&["segment", cut.to_str().expect("utf-8"), "--format", "jsonl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cut.warc.gz: record") && err.contains("is damaged"),
+        "{err}"
+    );
+    let n: std::collections::BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("jsonl")["doc"].to_string())
+        .collect();
+    assert!(
+        n.len() >= 5 && n.len() < 34,
+        "{} documents before the cut",
+        n.len()
+    );
+}
+
+#[test]
+fn pages_without_an_article_and_binary_pages_are_named_and_skipped() {
+    let dir = tmp("bad");
+    std::fs::write(
+        dir.join("menu.html"),
+        "<html><body><nav><a href='/'>Home</a></nav></body></html>",
+    )
+    .expect("write");
+    std::fs::write(dir.join("image.html"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").expect("write");
+    let (name, page) = pages().swap_remove(0);
+    std::fs::write(dir.join(format!("{name}.html")), page).expect("write");
+    let out = claimscope(&["segment", dir.to_str().expect("utf-8"), "--format", "jsonl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("menu.html: no article found"), "{err}");
+    assert!(err.contains("image.html: binary data"), "{err}");
+    assert!(err.contains("1 documents read"), "{err}");
+    assert!(!out.stdout.is_empty());
+}
