@@ -40,6 +40,7 @@ pub mod observe;
 pub mod pair;
 pub mod records;
 pub mod report;
+pub mod report_html;
 pub mod segment;
 pub mod similar;
 pub mod stories;

@@ -15,6 +15,8 @@ pub enum MatchFormat {
     Table,
     Json,
     Md,
+    /// One self-contained page (styles and script inline): `> report.html`.
+    Html,
 }
 
 #[derive(Debug, clap::Args)]
@@ -193,6 +195,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         }
         MatchFormat::Table => print!("{}", report::table(&result)),
         MatchFormat::Md => print!("{}", report::markdown(&result)),
+        MatchFormat::Html => print!("{}", crate::report_html::page(&result, &docs)),
     }
     Ok(())
 }
