@@ -44,6 +44,7 @@ pub mod report_html;
 pub mod segment;
 pub mod similar;
 pub mod stories;
+pub mod tables;
 pub mod warc;
 
 pub use error::{Error, Result};

@@ -94,6 +94,65 @@ pub fn table(r: &MatchResult) -> String {
     out
 }
 
+/// One row per group member and per related claim, for tables (`match --format parquet`):
+/// story, group number, the canonical claim, where the member is and how it is labelled.
+pub fn member_rows(r: &MatchResult) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    use serde_json::{Value, json};
+    let mut rows = Vec::new();
+    for (i, g) in r.groups.iter().enumerate() {
+        let mut push = |role: &str,
+                        u: &crate::matching::ClaimUnit,
+                        score: f32,
+                        stance: Option<&crate::classify::StanceLabel>,
+                        conf: Option<&ClaimConfidence>| {
+            let row = json!({
+                "story": g.story,
+                "group": i,
+                "canonical": g.canonical.claim,
+                "role": role,
+                "doc": u.doc,
+                "outlet": u.outlet,
+                "start": u.start,
+                "end": u.end,
+                "sentence_start": u.sentence_start,
+                "sentence_end": u.sentence_end,
+                "text": u.sentence,
+                "claim": u.claim,
+                "score": score,
+                "stance": stance.map(|s| s.stance.as_str()),
+                "stance_probability": stance.map(|s| s.probability),
+                "confidence": conf.map(|c| c.level.to_string()),
+                "confidence_probability": conf.map(|c| c.probability),
+                "cues": conf.map(|c| c.cues.iter().map(|q| q.text.clone()).collect::<Vec<_>>().join("; ")),
+                "wire_copy": g.wire_copy,
+                "confidence_differs": g.confidence_differs,
+            });
+            if let Value::Object(m) = row {
+                rows.push(m);
+            }
+        };
+        for m in &g.members {
+            push(
+                "member",
+                &m.unit,
+                m.score,
+                m.stance.as_ref(),
+                m.confidence.as_ref(),
+            );
+        }
+        for rel in &g.related {
+            push(
+                "related",
+                &rel.unit,
+                rel.score,
+                Some(&rel.stance),
+                Some(&rel.confidence),
+            );
+        }
+    }
+    rows
+}
+
 pub fn markdown(r: &MatchResult) -> String {
     let mut out = String::new();
     let _ = writeln!(

@@ -32,6 +32,8 @@ pub enum ClassifyFormat {
     Jsonl,
     Csv,
     Table,
+    /// A Parquet file (needs -o): one row per labelled sentence, nested values flattened.
+    Parquet,
 }
 
 #[derive(Debug, clap::Args)]
@@ -56,6 +58,9 @@ pub struct ClassifyArgs {
     pub all: bool,
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: ClassifyFormat,
+    /// Output file (needed by --format parquet).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
     /// A head file (the head over pooled vectors; picks it over the fine-tuned models).
     #[arg(long)]
     pub head: Option<PathBuf>,
@@ -96,6 +101,7 @@ struct Writer {
     warned_columns: bool,
     written: usize,
     counts: BTreeMap<String, usize>,
+    parquet: Option<crate::tables::ParquetRows>,
     /// Labels whose probability is under this are printed as "uncertain".
     min_prob: Option<f32>,
 }
@@ -138,6 +144,7 @@ impl Writer {
             warned_columns: false,
             written: 0,
             counts: BTreeMap::new(),
+            parquet: None,
         }
     }
 
@@ -168,22 +175,14 @@ impl Writer {
                 serde_json::to_writer(&mut self.out, &row)?;
                 self.out.write_all(b"\n").map_err(io)
             }
+            ClassifyFormat::Parquet => match self.parquet.as_mut() {
+                Some(p) => p.push(row, None),
+                None => Err(Error::Internal("parquet output not opened".into())),
+            },
             ClassifyFormat::Csv => {
                 // Nested values (scores, cues) are flattened: scores to one column per class,
                 // cues to their words.
-                let mut flat = Map::new();
-                for (k, v) in row {
-                    match v {
-                        Value::Object(o) => {
-                            for (k2, v2) in o {
-                                flat.insert(format!("{k}_{k2}"), v2);
-                            }
-                        }
-                        other => {
-                            flat.insert(k, other);
-                        }
-                    }
-                }
+                let flat = crate::tables::flatten(row);
                 let header = self
                     .csv_header
                     .get_or_insert_with(|| flat.keys().cloned().collect())
@@ -292,9 +291,17 @@ impl Labeller {
 
 pub fn run(args: &ClassifyArgs) -> Result<()> {
     let start = Instant::now();
+    let mut w = Writer::new(args.format, args.min_prob);
+    if args.format == ClassifyFormat::Parquet {
+        w.parquet = Some(super::parquet_output(args.output.as_deref(), None)?);
+    } else if let Some(o) = &args.output {
+        return Err(Error::Input(format!(
+            "-o {}: only --format parquet writes a file; the other formats go to stdout",
+            o.display()
+        )));
+    }
     let embedder = args.model.load()?;
     let id = embedder.model_id()?;
-    let mut w = Writer::new(args.format, args.min_prob);
     if args.task == Task::Stance && args.claim.is_none() && args.pairs.is_none() {
         return Err(Error::Input(
             "--task stance needs --claim \"TEXT\" (label a corpus against it) or --pairs FILE.jsonl ({\"claim\", \"text\"} per line)".into(),
@@ -338,6 +345,9 @@ pub fn run(args: &ClassifyArgs) -> Result<()> {
         }
     };
     w.out.flush().map_err(io)?;
+    if let Some(p) = w.parquet.take() {
+        super::finish_parquet(p, args.output.as_deref())?;
+    }
     let secs = start.elapsed().as_secs_f64();
     let counts: Vec<String> = w.counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
     eprintln!(

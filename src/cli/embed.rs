@@ -18,6 +18,9 @@ pub enum EmbedFormat {
     Jsonl,
     /// float32 [n, dim] .npy file (needs -o), with a sidecar FILE.texts.jsonl of texts and fields.
     Npy,
+    /// A Parquet file (needs -o): the text and fields of each input beside its vector, a
+    /// fixed-size list of float32.
+    Parquet,
 }
 
 #[derive(Debug, clap::Args)]
@@ -85,6 +88,10 @@ pub fn run(args: &EmbedArgs) -> Result<EmbedSummary> {
         (EmbedFormat::Npy, None) => {
             return Err(Error::Input("--format npy needs -o FILE.npy".to_string()));
         }
+        (EmbedFormat::Parquet, out) => Box::new(ParquetSink {
+            rows: super::parquet_output(out.as_deref(), Some(dim))?,
+            path: out.clone(),
+        }),
     };
     let start = Instant::now();
     term.start("texts", None);
@@ -164,6 +171,25 @@ fn create(p: &Path) -> Result<BufWriter<File>> {
         1 << 20,
         File::create(p).map_err(|e| Error::io(p, e))?,
     ))
+}
+
+struct ParquetSink {
+    rows: crate::tables::ParquetRows,
+    path: Option<PathBuf>,
+}
+
+impl Sink for ParquetSink {
+    fn write(&mut self, records: &[Record], vectors: &ndarray::Array2<f32>) -> Result<()> {
+        for (r, v) in records.iter().zip(vectors.rows()) {
+            let v: Vec<f32> = v.to_vec();
+            self.rows.push(record_json(r), Some(&v))?;
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, _rows: usize) -> Result<()> {
+        super::finish_parquet(self.rows, self.path.as_deref())
+    }
 }
 
 struct JsonlSink {

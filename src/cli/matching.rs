@@ -17,6 +17,8 @@ pub enum MatchFormat {
     Md,
     /// One self-contained page (styles and script inline): `> report.html`.
     Html,
+    /// A Parquet file (needs -o): one row per group member (and related claim).
+    Parquet,
 }
 
 #[derive(Debug, clap::Args)]
@@ -29,6 +31,9 @@ pub struct MatchArgs {
     pub index: Option<std::path::PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: MatchFormat,
+    /// Output file (needed by --format parquet).
+    #[arg(short, long)]
+    pub output: Option<std::path::PathBuf>,
     /// Minimum cosine between every two claims of a group (default: the judge's threshold,
     /// chosen on the dev half; without a judge 0.67, chosen on STS-B train, see `claimscope
     /// eval stsb`).
@@ -105,6 +110,15 @@ pub fn run(args: &MatchArgs) -> Result<()> {
     {
         return Err(Error::Input(format!("--floor {f} must be between 0 and 1")));
     }
+    let parquet = match args.format {
+        MatchFormat::Parquet => Some(super::parquet_output(args.output.as_deref(), None)?),
+        _ if args.output.is_some() => {
+            return Err(Error::Input(
+                "-o: only --format parquet writes a file; the other formats go to stdout".into(),
+            ));
+        }
+        _ => None,
+    };
     let embedder = args.model.load()?;
     let docs = match &args.index {
         Some(path) => {
@@ -196,6 +210,14 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         MatchFormat::Table => print!("{}", report::table(&result)),
         MatchFormat::Md => print!("{}", report::markdown(&result)),
         MatchFormat::Html => print!("{}", crate::report_html::page(&result, &docs)),
+        MatchFormat::Parquet => {
+            if let Some(mut p) = parquet {
+                for row in report::member_rows(&result) {
+                    p.push(row, None)?;
+                }
+                super::finish_parquet(p, args.output.as_deref())?;
+            }
+        }
     }
     Ok(())
 }

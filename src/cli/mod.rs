@@ -322,6 +322,40 @@ pub struct CorpusArgs {
     pub texts: Option<PathBuf>,
 }
 
+/// The Parquet file of `--format parquet -o FILE`, opened before any work so a bad target
+/// fails at once.
+pub fn parquet_output(
+    output: Option<&std::path::Path>,
+    dim: Option<usize>,
+) -> Result<crate::tables::ParquetRows> {
+    match output {
+        Some(p) => crate::tables::ParquetRows::create(p, dim),
+        None => Err(crate::Error::Input(
+            "--format parquet writes a file: add -o FILE.parquet".into(),
+        )),
+    }
+}
+
+/// Close a Parquet output and say what it holds and what did not fit.
+pub fn finish_parquet(p: crate::tables::ParquetRows, path: Option<&std::path::Path>) -> Result<()> {
+    let left_out = p.left_out.clone();
+    let mistyped = p.mistyped.clone();
+    let rows = p.finish()?;
+    let name = path.map(|p| p.display().to_string()).unwrap_or_default();
+    if !left_out.is_empty() {
+        eprintln!(
+            "warning: {name}: fields {left_out:?} first appear after the columns were fixed and are left out; use --format jsonl to keep every field"
+        );
+    }
+    if !mistyped.is_empty() {
+        eprintln!(
+            "warning: {name}: values of {mistyped:?} did not fit their column's type and were written as null"
+        );
+    }
+    eprintln!("wrote {rows} rows to {name}");
+    Ok(())
+}
+
 /// `--outlets FILE`: host -> outlet.
 fn outlet_map(path: &str) -> std::result::Result<Arc<HashMap<String, String>>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;

@@ -13,6 +13,8 @@ pub enum SegmentFormat {
     Table,
     Jsonl,
     Csv,
+    /// A Parquet file (needs -o): one row per sentence with its provenance.
+    Parquet,
 }
 
 #[derive(Debug, clap::Args)]
@@ -27,6 +29,9 @@ pub struct SegmentArgs {
     /// Keep boilerplate and repeated paragraphs as sentences.
     #[arg(long)]
     pub keep_all: bool,
+    /// Output file (needed by --format parquet).
+    #[arg(short, long)]
+    pub output: Option<std::path::PathBuf>,
 }
 
 fn io(e: std::io::Error) -> Error {
@@ -36,6 +41,15 @@ fn io(e: std::io::Error) -> Error {
 pub fn run(args: &SegmentArgs) -> Result<()> {
     let term = super::Terminal::default();
     let start = Instant::now();
+    let mut parquet = match args.format {
+        SegmentFormat::Parquet => Some(super::parquet_output(args.output.as_deref(), None)?),
+        _ if args.output.is_some() => {
+            return Err(Error::Input(
+                "-o: only --format parquet writes a file; the other formats go to stdout".into(),
+            ));
+        }
+        _ => None,
+    };
     let mut corpus = Corpus::open(&args.input.options(), &term)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -52,6 +66,18 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         sentences += seg.sentences.len();
         removed += seg.removed.len();
         match args.format {
+            SegmentFormat::Parquet => {
+                if let Some(p) = parquet.as_mut() {
+                    for s in &seg.sentences {
+                        let serde_json::Value::Object(mut row) = serde_json::to_value(s)? else {
+                            return Err(Error::Internal("a sentence is not an object".into()));
+                        };
+                        row.insert("title".into(), seg.title.clone().into());
+                        row.insert("url".into(), seg.url.clone().into());
+                        p.push(row, None)?;
+                    }
+                }
+            }
             SegmentFormat::Jsonl => {
                 for s in &seg.sentences {
                     serde_json::to_writer(&mut out, s)?;
@@ -119,6 +145,9 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         }
     }
     out.flush().map_err(io)?;
+    if let Some(p) = parquet {
+        super::finish_parquet(p, args.output.as_deref())?;
+    }
     let secs = start.elapsed().as_secs_f64();
     let s = &corpus.skipped;
     eprintln!(

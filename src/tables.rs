@@ -1,0 +1,423 @@
+//! Parquet output (`--format parquet -o FILE`): rows as the JSON outputs have them, written as
+//! columns that pandas, Polars, DuckDB and Spark read. Nested values are flattened one level
+//! (`scores.agree` -> `scores_agree`); lists and deeper objects are kept as JSON text. Column
+//! types come from the first batch of rows (numbers: Int64 when whole, else Float64; booleans;
+//! everything else text). An embedding is a fixed-size list of float32.
+//!
+//! The file is written beside its destination under a temporary name and renamed into place
+//! when complete, so a killed run never leaves a half-written file under the final name.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::builder::{
+    BooleanBuilder, FixedSizeListBuilder, Float32Builder, Float64Builder, Int64Builder,
+    StringBuilder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// Rows buffered before a batch is written: memory stays flat whatever the row count.
+const BATCH_ROWS: usize = 8192;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Int,
+    Float,
+    Bool,
+    Text,
+}
+
+impl Kind {
+    fn data_type(self) -> DataType {
+        match self {
+            Kind::Int => DataType::Int64,
+            Kind::Float => DataType::Float64,
+            Kind::Bool => DataType::Boolean,
+            Kind::Text => DataType::Utf8,
+        }
+    }
+}
+
+/// A row waiting for its batch: the flattened fields and the vector, if any.
+type Row = (Map<String, Value>, Option<Vec<f32>>);
+
+/// A Parquet file being written, row by row.
+pub struct ParquetRows {
+    path: PathBuf,
+    tmp: Option<tempfile::NamedTempFile>,
+    writer: Option<ArrowWriter<File>>,
+    columns: Vec<(String, Kind)>,
+    schema: Option<SchemaRef>,
+    /// Width of the `embedding` column, when there is one.
+    dim: Option<usize>,
+    pending: Vec<Row>,
+    rows: usize,
+    /// Fields first seen after the columns were fixed (left out), and fields whose value did
+    /// not fit their column's type (written as null): reported by the caller.
+    pub left_out: BTreeSet<String>,
+    pub mistyped: BTreeSet<String>,
+}
+
+impl ParquetRows {
+    /// Start `path`; `dim` adds an `embedding` column of that many float32 per row. Fails at
+    /// once, before any work, when the directory does not exist.
+    pub fn create(path: &Path, dim: Option<usize>) -> Result<Self> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !dir.is_dir() {
+            return Err(Error::Input(format!(
+                "{}: the directory {} does not exist; create it or choose another -o",
+                path.display(),
+                dir.display()
+            )));
+        }
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".partial")
+            .tempfile_in(&dir)
+            .map_err(|e| Error::io(&dir, e))?;
+        Ok(ParquetRows {
+            path: path.to_path_buf(),
+            tmp: Some(tmp),
+            writer: None,
+            columns: Vec::new(),
+            schema: None,
+            dim,
+            pending: Vec::new(),
+            rows: 0,
+            left_out: BTreeSet::new(),
+            mistyped: BTreeSet::new(),
+        })
+    }
+
+    /// Add a row (a JSON object as the JSONL output has it) and, with an embedding column, its
+    /// vector.
+    pub fn push(&mut self, row: Map<String, Value>, vector: Option<&[f32]>) -> Result<()> {
+        if let (Some(dim), Some(v)) = (self.dim, vector)
+            && v.len() != dim
+        {
+            return Err(Error::Dimension {
+                what: "embedding".into(),
+                expected: dim,
+                found: v.len(),
+            });
+        }
+        self.pending
+            .push((flatten(row), vector.map(<[f32]>::to_vec)));
+        if self.pending.len() >= BATCH_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows + self.pending.len()
+    }
+
+    fn fix_columns(&mut self) -> Result<()> {
+        let mut names: Vec<String> = Vec::new();
+        for (row, _) in &self.pending {
+            for k in row.keys() {
+                if !names.contains(k) {
+                    names.push(k.clone());
+                }
+            }
+        }
+        self.columns = names
+            .into_iter()
+            .map(|n| {
+                let kind = kind_of(self.pending.iter().filter_map(|(r, _)| r.get(&n)));
+                (n, kind)
+            })
+            .collect();
+        let mut fields: Vec<Field> = self
+            .columns
+            .iter()
+            .map(|(n, k)| Field::new(n, k.data_type(), true))
+            .collect();
+        if let Some(dim) = self.dim {
+            let dim = i32::try_from(dim)
+                .map_err(|_| Error::Input(format!("embedding width {dim} too large")))?;
+            fields.push(Field::new(
+                "embedding",
+                DataType::FixedSizeList(
+                    Arc::new(Field::new("item", DataType::Float32, false)),
+                    dim,
+                ),
+                false,
+            ));
+        }
+        let schema: SchemaRef = Arc::new(Schema::new(fields));
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .build();
+        let file = self
+            .tmp
+            .as_ref()
+            .ok_or_else(|| Error::Internal("parquet file already finished".into()))?
+            .reopen()
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.writer = Some(ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(pq)?);
+        self.schema = Some(schema);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        if self.schema.is_none() {
+            self.fix_columns()?;
+        }
+        let rows = std::mem::take(&mut self.pending);
+        let known: BTreeSet<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
+        for (r, _) in &rows {
+            for k in r.keys().filter(|k| !known.contains(k.as_str())) {
+                self.left_out.insert(k.clone());
+            }
+        }
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.columns.len() + 1);
+        for (name, kind) in &self.columns {
+            let values = rows
+                .iter()
+                .map(|(r, _)| r.get(name).filter(|v| !v.is_null()));
+            let mut bad = false;
+            let array: ArrayRef = match kind {
+                Kind::Int => {
+                    let mut b = Int64Builder::with_capacity(rows.len());
+                    for v in values {
+                        let x = v.and_then(Value::as_i64);
+                        bad |= v.is_some() && x.is_none();
+                        b.append_option(x);
+                    }
+                    Arc::new(b.finish())
+                }
+                Kind::Float => {
+                    let mut b = Float64Builder::with_capacity(rows.len());
+                    for v in values {
+                        let x = v.and_then(Value::as_f64);
+                        bad |= v.is_some() && x.is_none();
+                        b.append_option(x);
+                    }
+                    Arc::new(b.finish())
+                }
+                Kind::Bool => {
+                    let mut b = BooleanBuilder::with_capacity(rows.len());
+                    for v in values {
+                        let x = v.and_then(Value::as_bool);
+                        bad |= v.is_some() && x.is_none();
+                        b.append_option(x);
+                    }
+                    Arc::new(b.finish())
+                }
+                Kind::Text => {
+                    let mut b = StringBuilder::with_capacity(rows.len(), rows.len() * 32);
+                    for v in values {
+                        match v {
+                            None => b.append_null(),
+                            Some(Value::String(s)) => b.append_value(s),
+                            Some(other) => b.append_value(other.to_string()),
+                        }
+                    }
+                    Arc::new(b.finish())
+                }
+            };
+            if bad {
+                self.mistyped.insert(name.clone());
+            }
+            arrays.push(array);
+        }
+        if let Some(dim) = self.dim {
+            let mut b = FixedSizeListBuilder::with_capacity(
+                Float32Builder::with_capacity(rows.len() * dim),
+                dim as i32,
+                rows.len(),
+            )
+            .with_field(Arc::new(Field::new("item", DataType::Float32, false)));
+            for (_, v) in &rows {
+                match v {
+                    Some(v) => {
+                        b.values().append_slice(v);
+                        b.append(true);
+                    }
+                    None => {
+                        return Err(Error::Internal("a row without its embedding".into()));
+                    }
+                }
+            }
+            arrays.push(Arc::new(b.finish()));
+        }
+        let schema = self
+            .schema
+            .clone()
+            .ok_or_else(|| Error::Internal("parquet schema not fixed".into()))?;
+        let batch =
+            RecordBatch::try_new(schema, arrays).map_err(|e| Error::Internal(e.to_string()))?;
+        self.writer
+            .as_mut()
+            .ok_or_else(|| Error::Internal("parquet writer missing".into()))?
+            .write(&batch)
+            .map_err(pq)?;
+        self.rows += rows.len();
+        Ok(())
+    }
+
+    /// Write what is left, close the file and move it to its name. A run with no rows writes a
+    /// file with no columns rather than none, so a pipeline finds its output.
+    pub fn finish(mut self) -> Result<usize> {
+        if self.pending.is_empty() && self.schema.is_none() {
+            self.pending
+                .push((Map::new(), self.dim.map(|d| vec![0.0; d])));
+            self.fix_columns()?;
+            self.pending.clear();
+        }
+        self.flush()?;
+        if let Some(w) = self.writer.take() {
+            w.close().map_err(pq)?;
+        }
+        let tmp = self
+            .tmp
+            .take()
+            .ok_or_else(|| Error::Internal("parquet file already finished".into()))?;
+        tmp.persist(&self.path)
+            .map_err(|e| Error::io(&self.path, e.error))?;
+        Ok(self.rows)
+    }
+}
+
+fn pq(e: parquet::errors::ParquetError) -> Error {
+    Error::Internal(format!("parquet: {e}"))
+}
+
+/// Objects become `key_sub` columns (one level); everything else stays as it is.
+pub fn flatten(row: Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (k, v) in row {
+        match v {
+            Value::Object(o) => {
+                for (k2, v2) in o {
+                    out.insert(format!("{k}_{k2}"), v2);
+                }
+            }
+            other => {
+                out.insert(k, other);
+            }
+        }
+    }
+    out
+}
+
+/// The column type that holds every non-null value of a column's first batch.
+fn kind_of<'a>(values: impl Iterator<Item = &'a Value>) -> Kind {
+    let mut kind: Option<Kind> = None;
+    for v in values {
+        let k = match v {
+            Value::Null => continue,
+            Value::Bool(_) => Kind::Bool,
+            Value::Number(n) if n.is_i64() || n.is_u64() => Kind::Int,
+            Value::Number(_) => Kind::Float,
+            _ => Kind::Text,
+        };
+        kind = Some(match (kind, k) {
+            (None, k) => k,
+            (Some(a), b) if a == b => a,
+            (Some(Kind::Int), Kind::Float) | (Some(Kind::Float), Kind::Int) => Kind::Float,
+            _ => Kind::Text,
+        });
+    }
+    kind.unwrap_or(Kind::Text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read_back(path: &Path) -> Vec<RecordBatch> {
+        let file = File::open(path).expect("open");
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .expect("parquet")
+            .build()
+            .expect("reader")
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .expect("batches")
+    }
+
+    #[test]
+    fn rows_round_trip_with_types_nesting_and_vectors() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("out.parquet");
+        let mut w = ParquetRows::create(&path, Some(3)).expect("create");
+        for i in 0..10_000i64 {
+            let row = json!({"doc": format!("d{i}"), "start": i, "p": 0.5, "ok": i % 2 == 0,
+                              "scores": {"agree": 0.25}, "cues": [{"text": "may"}], "date": null});
+            let Value::Object(row) = row else {
+                unreachable!()
+            };
+            w.push(row, Some(&[i as f32, 1.0, 2.0])).expect("push");
+        }
+        // The temporary file is not under the final name until finished.
+        assert!(!path.exists());
+        assert_eq!(w.finish().expect("finish"), 10_000);
+        let batches = read_back(&path);
+        let schema = batches[0].schema();
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "doc",
+                "start",
+                "p",
+                "ok",
+                "scores_agree",
+                "cues",
+                "date",
+                "embedding"
+            ]
+        );
+        assert_eq!(schema.field(1).data_type(), &DataType::Int64);
+        assert_eq!(schema.field(2).data_type(), &DataType::Float64);
+        assert_eq!(schema.field(3).data_type(), &DataType::Boolean);
+        assert_eq!(
+            batches.iter().map(RecordBatch::num_rows).sum::<usize>(),
+            10_000
+        );
+        let cues = batches[0]
+            .column(5)
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .expect("text");
+        assert_eq!(cues.value(0), r#"[{"text":"may"}]"#);
+        let emb = batches[0]
+            .column(7)
+            .as_any()
+            .downcast_ref::<arrow_array::FixedSizeListArray>()
+            .expect("list");
+        assert_eq!(emb.value_length(), 3);
+        let files = std::fs::read_dir(dir.path()).expect("dir").count();
+        assert_eq!(files, 1, "no temporary file left behind");
+    }
+
+    #[test]
+    fn a_missing_directory_is_refused_before_any_work() {
+        let err = ParquetRows::create(Path::new("/no/such/dir/out.parquet"), None)
+            .err()
+            .expect("refused");
+        assert!(
+            err.to_string().contains("/no/such/dir does not exist"),
+            "{err}"
+        );
+    }
+}
