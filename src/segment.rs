@@ -435,3 +435,29 @@ fn split_paragraph(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> 
     }
     out
 }
+
+/// A corpus read and segmented, with what its inputs skipped.
+pub struct SegmentedCorpus {
+    pub documents: Vec<Segmented>,
+    pub skipped: crate::ingest::SkipCounts,
+}
+
+/// Read every document of the inputs and segment it, reporting progress per document.
+pub fn read_corpus(
+    input: &crate::ingest::IngestOptions,
+    opts: SegmentOptions,
+    observer: &dyn crate::observe::Observer,
+) -> crate::error::Result<SegmentedCorpus> {
+    let mut corpus = crate::ingest::Corpus::open(input, observer)?;
+    observer.start("documents", None);
+    let mut documents = Vec::new();
+    for d in corpus.by_ref() {
+        documents.push(segment(&d?, opts));
+        observer.advance(1);
+    }
+    observer.finish();
+    Ok(SegmentedCorpus {
+        documents,
+        skipped: std::mem::take(&mut corpus.skipped),
+    })
+}

@@ -211,3 +211,47 @@ fn pages_without_an_article_and_binary_pages_are_named_and_skipped() {
     assert!(err.contains("1 documents read"), "{err}");
     assert!(!out.stdout.is_empty());
 }
+
+#[test]
+fn a_web_archive_goes_through_match_and_classify() {
+    let dir = tmp("warc-match");
+    let warc = dir.join("news.warc.gz");
+    write_warc(&warc);
+    let w = warc.to_str().expect("utf-8");
+    let model = claimscope::embed::DEFAULT_MODEL;
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_claimscope"))
+            .args(args)
+            .env(
+                "CLAIMSCOPE_MODEL",
+                std::env::var("CLAIMSCOPE_MODEL").unwrap_or(model.into()),
+            )
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out
+    };
+    let seg = run(&["segment", w, "--format", "jsonl"]);
+    let sentences = String::from_utf8_lossy(&seg.stdout).lines().count();
+    let out = run(&["classify", w, "--task", "confidence", "--format", "jsonl"]);
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("jsonl"))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        sentences,
+        "every sentence of the archive labelled"
+    );
+    assert!(lines.iter().all(|l| l["confidence"].is_string()));
+    let out = run(&["match", w, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let docs: usize = v["stories"]
+        .as_array()
+        .expect("stories")
+        .iter()
+        .map(|s| s["documents"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(docs, 34, "every page in a story");
+    assert!(v["groups"].is_array());
+}

@@ -4,10 +4,9 @@ use super::CorpusArgs;
 use crate::error::{Error, Result};
 use crate::grouping::GroupingConfig;
 use crate::index::Store;
-use crate::ingest::Corpus;
 use crate::matching::{Classifiers, MatchOptions, match_claims};
 use crate::report;
-use crate::segment::{SegmentOptions, Sentence, segment};
+use crate::segment::{SegmentOptions, Sentence, read_corpus};
 use crate::stories::StoryOptions;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -131,13 +130,9 @@ pub fn run(args: &MatchArgs) -> Result<()> {
                     "nothing to match: give PATHS (files, directories, globs, -) or --index".into(),
                 ));
             }
-            let mut docs = Vec::new();
-            let mut corpus = Corpus::open(&args.input.options(), &term)?;
-            for d in corpus.by_ref() {
-                docs.push(segment(&d?, SegmentOptions::default()));
-            }
-            super::report_skipped(&corpus.skipped);
-            docs
+            let read = read_corpus(&args.input.options(), SegmentOptions::default(), &term)?;
+            super::report_skipped(&read.skipped);
+            read.documents
         }
     };
     if docs.is_empty() {

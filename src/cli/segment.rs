@@ -6,6 +6,7 @@ use std::time::Instant;
 use super::CorpusArgs;
 use crate::error::{Error, Result};
 use crate::ingest::Corpus;
+use crate::observe::Observer;
 use crate::segment::{SegmentOptions, segment};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -59,8 +60,10 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     let opts = SegmentOptions {
         keep_all: args.keep_all,
     };
+    term.start("documents", None);
     for doc in corpus.by_ref() {
         let doc = doc?;
+        term.advance(1);
         bytes += doc.text.len();
         let seg = segment(&doc, opts);
         sentences += seg.sentences.len();
@@ -144,6 +147,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
             }
         }
     }
+    term.finish();
     out.flush().map_err(io)?;
     if let Some(p) = parquet {
         super::finish_parquet(p, args.output.as_deref())?;

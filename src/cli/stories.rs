@@ -2,8 +2,7 @@
 
 use super::{CorpusArgs, TableOrJson};
 use crate::error::{Error, Result};
-use crate::ingest::Corpus;
-use crate::segment::{SegmentOptions, segment};
+use crate::segment::{SegmentOptions, read_corpus};
 use crate::stories::{StoryOptions, stories};
 
 #[derive(Debug, clap::Args)]
@@ -24,12 +23,9 @@ pub struct StoriesArgs {
 
 pub fn run(args: &StoriesArgs) -> Result<()> {
     let term = super::Terminal::default();
-    let mut corpus = Corpus::open(&args.input.options(), &term)?;
-    let mut docs = Vec::new();
-    for d in corpus.by_ref() {
-        docs.push(segment(&d?, SegmentOptions::default()));
-    }
-    super::report_skipped(&corpus.skipped);
+    let read = read_corpus(&args.input.options(), SegmentOptions::default(), &term)?;
+    super::report_skipped(&read.skipped);
+    let docs = read.documents;
     if docs.is_empty() {
         return Err(Error::Input("no documents found in the inputs".into()));
     }

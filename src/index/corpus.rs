@@ -13,9 +13,9 @@ use super::search::SearchConfig;
 use super::store::{AddSummary, Store};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
-use crate::ingest::{Corpus, IngestOptions, SkipCounts};
+use crate::ingest::{IngestOptions, SkipCounts};
 use crate::observe::Observer;
-use crate::segment::{SegmentOptions, Segmented, Sentence, segment};
+use crate::segment::{SegmentOptions, Segmented, Sentence};
 
 /// The sentences of a corpus, in input order, and what reading it met.
 #[derive(Debug, Clone, Default)]
@@ -33,15 +33,15 @@ pub fn read_sentences(
     segmentation: SegmentOptions,
     observer: &dyn Observer,
 ) -> Result<CorpusSentences> {
-    let mut corpus = Corpus::open(input, observer)?;
-    let mut sentences: Vec<Sentence> = Vec::new();
-    for d in corpus.by_ref() {
-        sentences.extend(segment(&d?, segmentation).sentences);
-    }
+    let read = crate::segment::read_corpus(input, segmentation, observer)?;
     Ok(CorpusSentences {
-        sentences,
-        documents: corpus.documents,
-        skipped: std::mem::take(&mut corpus.skipped),
+        documents: read.documents.len(),
+        sentences: read
+            .documents
+            .into_iter()
+            .flat_map(|d| d.sentences)
+            .collect(),
+        skipped: read.skipped,
     })
 }
 
