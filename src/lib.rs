@@ -38,6 +38,7 @@ pub mod matching;
 pub mod metrics;
 pub mod observe;
 pub mod pair;
+pub mod pipeline;
 pub mod records;
 pub mod report;
 pub mod report_html;

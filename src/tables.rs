@@ -374,28 +374,29 @@ mod tests {
         let batches = read_back(&path);
         let schema = batches[0].schema();
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        // Columns in name order (rows are JSON objects), the vector last.
         assert_eq!(
             names,
             [
-                "doc",
-                "start",
-                "p",
-                "ok",
-                "scores_agree",
                 "cues",
                 "date",
+                "doc",
+                "ok",
+                "p",
+                "scores_agree",
+                "start",
                 "embedding"
             ]
         );
-        assert_eq!(schema.field(1).data_type(), &DataType::Int64);
-        assert_eq!(schema.field(2).data_type(), &DataType::Float64);
+        assert_eq!(schema.field(6).data_type(), &DataType::Int64);
+        assert_eq!(schema.field(4).data_type(), &DataType::Float64);
         assert_eq!(schema.field(3).data_type(), &DataType::Boolean);
         assert_eq!(
             batches.iter().map(RecordBatch::num_rows).sum::<usize>(),
             10_000
         );
         let cues = batches[0]
-            .column(5)
+            .column(0)
             .as_any()
             .downcast_ref::<arrow_array::StringArray>()
             .expect("text");
