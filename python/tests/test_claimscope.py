@@ -1,0 +1,88 @@
+"""The Python package against the CLI on the example corpus: the same vectors, sentences,
+labels and groups, because both are the one library."""
+
+import json
+import os
+import pathlib
+import subprocess
+
+import numpy as np
+import pytest
+
+import claimscope
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "examples" / "election-interference"
+
+
+def cli(*args: str) -> str:
+    exe = os.environ.get("CLAIMSCOPE_BIN", str(ROOT / "target" / "release" / "claimscope"))
+    out = subprocess.run([exe, *args], check=True, capture_output=True, text=True)
+    return out.stdout
+
+
+def corpus_documents() -> list[dict]:
+    """The example corpus as the CLI reads it: one article per file, id = file stem."""
+    return [
+        {"id": p.stem, "text": p.read_text(encoding="utf-8")}
+        for p in sorted(CORPUS.glob("*.txt"))
+    ]
+
+
+@pytest.fixture(scope="module")
+def sentences() -> list[dict]:
+    return [json.loads(l) for l in cli("segment", str(CORPUS), "--format", "jsonl").splitlines()]
+
+
+def test_segment_gives_the_cli_sentences(sentences):
+    ours = [s for d in corpus_documents() for s in claimscope.segment(d["text"], id=d["id"])]
+    assert ours == sentences
+
+
+def test_embed_gives_the_cli_vectors(sentences):
+    texts = [s["text"] for s in sentences[:40]]
+    lines = "\n".join(json.dumps({"text": t}) for t in texts)
+    out = subprocess.run(
+        [os.environ.get("CLAIMSCOPE_BIN", str(ROOT / "target" / "release" / "claimscope")), "embed"],
+        input=lines, check=True, capture_output=True, text=True,
+    ).stdout
+    want = np.array([json.loads(l)["embedding"] for l in out.splitlines()], dtype=np.float32)
+    got = claimscope.Embedder().embed(texts)
+    assert got.dtype == np.float32 and got.shape == (40, 384)
+    # The same library: equal to float32 printing precision.
+    assert np.abs(got - want).max() < 1e-6
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-4)
+
+
+def test_confidence_matches_the_cli(sentences):
+    out = cli("classify", str(CORPUS), "--task", "confidence", "--format", "jsonl")
+    want = [json.loads(l)["confidence"] for l in out.splitlines()]
+    got = [l["confidence"] for l in claimscope.classify_confidence([s["text"] for s in sentences])]
+    assert got == want
+
+
+def test_stance_toward_a_claim():
+    labels = claimscope.classify_stance(
+        "Russia interfered in the 2020 US election",
+        ["Russia interfered in the 2020 election, US intelligence says.",
+         "The recipe needs two eggs and a cup of flour."],
+    )
+    assert labels[0]["stance"] in ("agree", "discuss")
+    assert labels[1]["stance"] == "unrelated"
+
+
+def test_stories_and_match_give_the_cli_groups():
+    docs = corpus_documents()
+    want = json.loads(cli("match", str(CORPUS), "--format", "json"))
+    got = claimscope.match(docs)
+    key = lambda r: [(g["story"], sorted((m["doc"], m["start"], m["end"]) for m in g["members"])) for g in r["groups"]]
+    assert key(got) == key(want)
+    assert len(got["groups"]) > 0
+    s = claimscope.stories(docs)
+    assert [sorted(d["doc"] for d in st["documents"]) for st in s["stories"]] == \
+           [sorted(d["doc"] for d in st["documents"]) for st in want["stories"]]
+
+
+def test_bad_input_is_a_value_error():
+    with pytest.raises(ValueError, match="no string \"text\""):
+        claimscope.match([{"id": "a"}])
