@@ -57,7 +57,11 @@ impl Embedder {
     }
 
     /// Unit vectors, one float32 row per text.
-    fn embed<'py>(&self, py: Python<'py>, texts: Vec<String>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+    fn embed<'py>(
+        &self,
+        py: Python<'py>,
+        texts: Vec<String>,
+    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let v = py
             .detach(|| {
                 let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -159,7 +163,9 @@ fn stories_json(py: Python<'_>, docs_json: String) -> PyResult<String> {
 fn match_json(py: Python<'_>, docs_json: String) -> PyResult<String> {
     let p = default_pipeline()?;
     let docs = documents(&docs_json)?;
-    let r = py.detach(|| p.match_documents(&docs, &Silent)).map_err(err)?;
+    let r = py
+        .detach(|| p.match_documents(&docs, &Silent))
+        .map_err(err)?;
     serde_json::to_string(&r).map_err(json_err)
 }
 
