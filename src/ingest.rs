@@ -258,6 +258,8 @@ pub struct Corpus<'a> {
     current: Option<Box<dyn Iterator<Item = Result<Entry>>>>,
     pub skipped: SkipCounts,
     pub documents: usize,
+    /// File names written under `--texts`, to catch two documents with one id.
+    texts_written: std::collections::HashSet<String>,
 }
 
 impl<'a> Corpus<'a> {
@@ -272,6 +274,7 @@ impl<'a> Corpus<'a> {
             current: None,
             skipped: SkipCounts::default(),
             documents: 0,
+            texts_written: Default::default(),
         })
     }
 
@@ -432,12 +435,21 @@ impl Iterator for Corpus<'_> {
                         continue;
                     }
                     Some(Ok(Entry::Doc(doc))) => {
-                        if let Some(dir) = &self.args.texts_dir
-                            && let Err(e) = write_text(dir, &doc)
-                        {
-                            self.files = Vec::new().into_iter();
-                            self.current = None;
-                            return Some(Err(e));
+                        if let Some(dir) = &self.args.texts_dir {
+                            let name = text_file_name(&doc.id);
+                            if !self.texts_written.insert(name.clone()) {
+                                self.observer.warn(&format!(
+                                    "{}: document id {:?} is used twice (or maps to the same file name); {} now holds this document's text and spans of the earlier one no longer point into it",
+                                    doc.source,
+                                    doc.id,
+                                    dir.join(&name).display()
+                                ));
+                            }
+                            if let Err(e) = write_text(dir, &doc) {
+                                self.files = Vec::new().into_iter();
+                                self.current = None;
+                                return Some(Err(e));
+                            }
                         }
                         self.documents += 1;
                         return Some(Ok(doc));

@@ -153,6 +153,21 @@ pub fn member_rows(r: &MatchResult) -> Vec<serde_json::Map<String, serde_json::V
     rows
 }
 
+/// A row of [`member_rows`] with placeholder values of the right types: the columns of a
+/// Parquet file when no group was found.
+pub fn member_row_template() -> serde_json::Map<String, serde_json::Value> {
+    let row = serde_json::json!({
+        "story": "", "group": 0, "canonical": "", "role": "", "doc": "", "outlet": "",
+        "start": 0, "end": 0, "sentence_start": 0, "sentence_end": 0, "text": "", "claim": "",
+        "score": 0.5, "stance": "", "stance_probability": 0.5, "confidence": "",
+        "confidence_probability": 0.5, "cues": "", "wire_copy": false, "confidence_differs": false,
+    });
+    match row {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
 pub fn markdown(r: &MatchResult) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -367,6 +382,31 @@ mod tests {
         // Long sentences are clipped with an ellipsis, never cut inside a character.
         assert!(t.contains('…'), "{t}");
         insta::assert_snapshot!(t);
+    }
+
+    #[test]
+    fn member_rows_have_the_template_columns_and_types() {
+        let rows = member_rows(&result());
+        // two members and one related claim
+        assert_eq!(rows.len(), 3);
+        let t = member_row_template();
+        for r in &rows {
+            assert_eq!(
+                r.keys().collect::<Vec<_>>(),
+                t.keys().collect::<Vec<_>>(),
+                "the template's columns are the rows' columns"
+            );
+            for (k, v) in r.iter().filter(|(_, v)| !v.is_null()) {
+                let tv = &t[k];
+                let same = (v.is_string() && tv.is_string())
+                    || (v.is_boolean() && tv.is_boolean())
+                    || (v.is_u64() && tv.is_u64())
+                    || (v.is_f64() && tv.is_f64());
+                assert!(same, "{k}: {v} vs template {tv}");
+            }
+        }
+        assert_eq!(rows[2]["role"], "related");
+        assert_eq!(rows[2]["stance"], "disagree");
     }
 
     #[test]

@@ -461,3 +461,26 @@ pub fn read_corpus(
         skipped: std::mem::take(&mut corpus.skipped),
     })
 }
+
+/// A sentence row as `segment --format parquet` writes it (provenance, title, url), with
+/// placeholder values of the right types: the columns of an output no sentence came to.
+pub fn sentence_template() -> serde_json::Map<String, serde_json::Value> {
+    let s = Sentence {
+        doc: String::new(),
+        outlet: String::new(),
+        date: None,
+        paragraph: 0,
+        index: 0,
+        start: 0,
+        end: 0,
+        kind: SentenceKind::Text,
+        text: String::new(),
+    };
+    let mut row = match serde_json::to_value(&s) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    row.insert("title".into(), serde_json::Value::Null);
+    row.insert("url".into(), serde_json::Value::Null);
+    row
+}

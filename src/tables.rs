@@ -65,6 +65,9 @@ pub struct ParquetRows {
     /// not fit their column's type (written as null): reported by the caller.
     pub left_out: BTreeSet<String>,
     pub mistyped: BTreeSet<String>,
+    /// A row of the usual shape with typed placeholder values: the columns of a file no row
+    /// came to.
+    template: Option<Map<String, Value>>,
 }
 
 impl ParquetRows {
@@ -99,7 +102,16 @@ impl ParquetRows {
             rows: 0,
             left_out: BTreeSet::new(),
             mistyped: BTreeSet::new(),
+            template: None,
         })
+    }
+
+    /// The columns an empty result gets: those of `row` (a row as the command writes them,
+    /// with placeholder values of the right types), so that an empty file is still a table
+    /// readers accept and a union with non-empty runs lines up.
+    pub fn with_template(mut self, row: Map<String, Value>) -> Self {
+        self.template = Some(row);
+        self
     }
 
     /// Add a row (a JSON object as the JSONL output has it) and, with an embedding column, its
@@ -278,8 +290,15 @@ impl ParquetRows {
     /// file with no columns rather than none, so a pipeline finds its output.
     pub fn finish(mut self) -> Result<usize> {
         if self.pending.is_empty() && self.schema.is_none() {
+            // A Parquet file needs a column; without a template, `text` is the one every
+            // command's rows have.
+            let template = self.template.take().unwrap_or_else(|| {
+                let mut m = Map::new();
+                m.insert("text".into(), Value::String(String::new()));
+                m
+            });
             self.pending
-                .push((Map::new(), self.dim.map(|d| vec![0.0; d])));
+                .push((flatten(template), self.dim.map(|d| vec![0.0; d])));
             self.fix_columns()?;
             self.pending.clear();
         }
@@ -409,6 +428,26 @@ mod tests {
         assert_eq!(emb.value_length(), 3);
         let files = std::fs::read_dir(dir.path()).expect("dir").count();
         assert_eq!(files, 1, "no temporary file left behind");
+    }
+
+    #[test]
+    fn an_empty_result_is_a_table_with_the_template_columns() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("empty.parquet");
+        let Value::Object(t) = json!({"doc": "", "start": 0, "p": 0.5}) else {
+            unreachable!()
+        };
+        let w = ParquetRows::create(&path, None)
+            .expect("create")
+            .with_template(t);
+        assert_eq!(w.finish().expect("finish"), 0);
+        let file = File::open(&path).expect("open");
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .expect("parquet");
+        let schema = reader.schema().clone();
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names, ["doc", "p", "start"]);
+        assert_eq!(schema.field(2).data_type(), &DataType::Int64);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! installs it) loads the page from disk with the network unused, the rendered DOM holds every
 //! group `match --format json` finds, the filter script ran without a console error, a link to
 //! a member's place in the article opens that article and marks the sentence, and a screenshot
-//! is written to target/report-screenshot.png for a person to look at.
+//! is written to target/tmp/report-screenshot.png for a person to look at.
 
 mod common;
 
@@ -137,7 +137,9 @@ fn the_report_renders_every_group_in_chromium() {
         "article {doc} not opened"
     );
 
-    let shot = root.join("target/report-screenshot.png");
+    // In the build's own temporary directory (target/tmp): it exists wherever the target
+    // directory is (CARGO_TARGET_DIR included).
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
     let _ = std::fs::remove_file(&shot);
     let arg = format!("--screenshot={}", shot.display());
     let out = browse(

@@ -20,7 +20,15 @@ __all__ = [
     "classify_stance",
     "stories",
     "match",
+    "read_documents",
 ]
+
+
+def read_documents(paths: Iterable[str]) -> list[dict]:
+    """Documents of files, directories and globs, read as the CLI reads them (text, JSONL,
+    CSV/TSV, saved web pages, WARC archives): dicts with id, source, outlet, date, title,
+    byline, url, text."""
+    return json.loads(_c.read_documents_json([str(p) for p in paths]))
 
 
 def segment(text: str, **meta: Any) -> list[dict]:

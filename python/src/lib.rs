@@ -169,6 +169,19 @@ fn match_json(py: Python<'_>, docs_json: String) -> PyResult<String> {
     serde_json::to_string(&r).map_err(json_err)
 }
 
+/// Documents of files, directories and globs as the CLI reads them (text, JSONL, CSV/TSV, HTML
+/// pages, WARC archives), as JSON: `id, source, outlet, date, title, byline, url, text`.
+#[pyfunction]
+fn read_documents_json(py: Python<'_>, paths: Vec<String>) -> PyResult<String> {
+    let opts = claimscope::ingest::IngestOptions::for_paths(&paths);
+    let docs = py
+        .detach(|| -> claimscope::Result<Vec<Document>> {
+            claimscope::ingest::Corpus::open(&opts, &Silent)?.collect()
+        })
+        .map_err(err)?;
+    serde_json::to_string(&docs).map_err(json_err)
+}
+
 #[pymodule]
 fn _claimscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Embedder>()?;
@@ -177,6 +190,7 @@ fn _claimscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(classify_stance_json, m)?)?;
     m.add_function(wrap_pyfunction!(stories_json, m)?)?;
     m.add_function(wrap_pyfunction!(match_json, m)?)?;
+    m.add_function(wrap_pyfunction!(read_documents_json, m)?)?;
     m.add("DEFAULT_MODEL", DEFAULT_MODEL)?;
     Ok(())
 }

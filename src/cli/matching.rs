@@ -110,7 +110,10 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         return Err(Error::Input(format!("--floor {f} must be between 0 and 1")));
     }
     let parquet = match args.format {
-        MatchFormat::Parquet => Some(super::parquet_output(args.output.as_deref(), None)?),
+        MatchFormat::Parquet => Some(
+            super::parquet_output(args.output.as_deref(), None)?
+                .with_template(report::member_row_template()),
+        ),
         _ if args.output.is_some() => {
             return Err(Error::Input(
                 "-o: only --format parquet writes a file; the other formats go to stdout".into(),

@@ -43,7 +43,10 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     let term = super::Terminal::default();
     let start = Instant::now();
     let mut parquet = match args.format {
-        SegmentFormat::Parquet => Some(super::parquet_output(args.output.as_deref(), None)?),
+        SegmentFormat::Parquet => Some(
+            super::parquet_output(args.output.as_deref(), None)?
+                .with_template(crate::segment::sentence_template()),
+        ),
         _ if args.output.is_some() => {
             return Err(Error::Input(
                 "-o: only --format parquet writes a file; the other formats go to stdout".into(),
