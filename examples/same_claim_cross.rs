@@ -7,7 +7,6 @@
 //! cargo run --release --example same_claim_cross -- OUT_DIR [EPOCHS] [NEG_PER_POS]
 //! ```
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use claimscope::classify::tuned::{self, TunedClassifier, TunedOptions};
@@ -50,34 +49,13 @@ fn story_pairs(
     Ok(out)
 }
 
-fn score(
-    gold: &BTreeSet<(SentenceKey, SentenceKey)>,
-    pairs: &[Pair],
-    probs: &[f32],
-    t: f32,
-) -> devset::PairScore {
-    let predicted = pairs
+/// Each pair's key with a score: what the dev set's threshold scorers take.
+fn scored(pairs: &[Pair], scores: &[f32]) -> Vec<((SentenceKey, SentenceKey), f32)> {
+    pairs
         .iter()
-        .zip(probs)
-        .filter(|(_, p)| **p >= t)
-        .map(|(p, _)| p.0.clone())
-        .collect();
-    devset::score_pairs(gold, &predicted)
-}
-
-fn best(
-    gold: &BTreeSet<(SentenceKey, SentenceKey)>,
-    pairs: &[Pair],
-    probs: &[f32],
-) -> (f32, devset::PairScore) {
-    let mut b = (1.0, score(gold, pairs, probs, 1.0));
-    for t in (1..100).map(|t| t as f32 / 100.0) {
-        let s = score(gold, pairs, probs, t);
-        if s.f1 > b.1.f1 {
-            b = (t, s);
-        }
-    }
-    b
+        .zip(scores)
+        .map(|(p, &x)| (p.0.clone(), x))
+        .collect()
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -173,12 +151,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|i| (pa[[i, 1]] + pb[[i, 1]]) / 2.0)
             .collect();
         let cos: Vec<f32> = pairs.iter().map(|p| p.3).collect();
-        let (bt, bs) = best(&gold, &pairs, &probs);
-        let (ct, cs) = best(&gold, &pairs, &cos);
+        let (bt, bs) = devset::best_threshold(&gold, &scored(&pairs, &probs));
+        let (ct, cs) = devset::best_threshold(&gold, &scored(&pairs, &cos));
         if half == "dev" {
             dev_t = bt;
         }
-        let at = score(&gold, &pairs, &probs, dev_t);
+        let at = devset::score_threshold(&gold, &scored(&pairs, &probs), dev_t);
         println!(
             "{half}: {} pairs scored, {} gold ({unreachable} under the prefilter); cross best t {bt:.2} F1 {:.3}; at dev t {dev_t:.2}: P {:.3} R {:.3} F1 {:.3}; base cosine best t {ct:.2} F1 {:.3}",
             pairs.len(),

@@ -326,14 +326,7 @@ impl<'a> Corpus<'a> {
                     "split it into one file per article",
                 )?;
                 let text = decode(bytes, args.lossy, &name)?;
-                let id = if stdin {
-                    "stdin".to_string()
-                } else {
-                    path.file_stem()
-                        .and_then(|s| s.to_str())
-                        .unwrap_or("doc")
-                        .to_string()
-                };
+                let id = file_id(path, stdin);
                 let doc = Document {
                     id,
                     source: name,
@@ -352,11 +345,7 @@ impl<'a> Corpus<'a> {
                 let page = decode(bytes, args.lossy, &name)?;
                 let entry = match crate::html::extract(&page, &name, None) {
                     Ok(a) => Entry::Doc(Document {
-                        id: path
-                            .file_stem()
-                            .and_then(|s| s.to_str())
-                            .unwrap_or("page")
-                            .to_string(),
+                        id: file_id(path, stdin),
                         source: name,
                         outlet: a.site,
                         date: a.date,
@@ -473,6 +462,17 @@ impl Iterator for Corpus<'_> {
             }
         }
     }
+}
+
+/// The id of a one-article file: its name without the extension.
+fn file_id(path: &Path, stdin: bool) -> String {
+    if stdin {
+        return "stdin".into();
+    }
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("doc")
+        .to_string()
 }
 
 /// The file a document's text goes to under `--texts`: its id with path separators and other

@@ -73,13 +73,8 @@ impl Pipeline {
         let needed = self.stance.needs_vectors();
         let c = base_vectors(needed, &self.embedder, &[claim], observer)?;
         let v = base_vectors(needed, &self.embedder, texts, observer)?;
-        let claim_vec = if needed {
-            c.row(0).to_owned()
-        } else {
-            ndarray::Array1::zeros(0)
-        };
         self.stance
-            .toward(claim, claim_vec.view(), texts, v.view(), observer)
+            .toward(claim, c.row(0), texts, v.view(), observer)
     }
 
     /// Documents grouped into stories, as `claimscope stories` does by default.

@@ -442,28 +442,53 @@ pub struct SegmentedCorpus {
     pub skipped: crate::ingest::SkipCounts,
 }
 
-/// Read every document of the inputs and segment it, reporting progress per document.
+/// Read every document of the inputs, segment it and hand it to `each` (one document in memory
+/// at a time), reporting progress per document; returns what the inputs skipped.
+pub fn each_document(
+    input: &crate::ingest::IngestOptions,
+    opts: SegmentOptions,
+    observer: &dyn crate::observe::Observer,
+    mut each: impl FnMut(Segmented),
+) -> crate::error::Result<crate::ingest::SkipCounts> {
+    let mut corpus = crate::ingest::Corpus::open(input, observer)?;
+    observer.start("documents", None);
+    for d in corpus.by_ref() {
+        each(segment(&d?, opts));
+        observer.advance(1);
+    }
+    observer.finish();
+    Ok(std::mem::take(&mut corpus.skipped))
+}
+
+/// Every document of the inputs, segmented.
 pub fn read_corpus(
     input: &crate::ingest::IngestOptions,
     opts: SegmentOptions,
     observer: &dyn crate::observe::Observer,
 ) -> crate::error::Result<SegmentedCorpus> {
-    let mut corpus = crate::ingest::Corpus::open(input, observer)?;
-    observer.start("documents", None);
     let mut documents = Vec::new();
-    for d in corpus.by_ref() {
-        documents.push(segment(&d?, opts));
-        observer.advance(1);
-    }
-    observer.finish();
-    Ok(SegmentedCorpus {
-        documents,
-        skipped: std::mem::take(&mut corpus.skipped),
-    })
+    let skipped = each_document(input, opts, observer, |d| documents.push(d))?;
+    Ok(SegmentedCorpus { documents, skipped })
 }
 
-/// A sentence row as `segment --format parquet` writes it (provenance, title, url), with
-/// placeholder values of the right types: the columns of an output no sentence came to.
+/// A sentence as a table row (`segment --format parquet`): its fields and its document's title
+/// and URL.
+pub fn sentence_row(
+    s: &Sentence,
+    doc: &Segmented,
+) -> crate::error::Result<serde_json::Map<String, serde_json::Value>> {
+    let serde_json::Value::Object(mut row) = serde_json::to_value(s)? else {
+        return Err(crate::error::Error::Internal(
+            "a sentence is not an object".into(),
+        ));
+    };
+    row.insert("title".into(), doc.title.clone().into());
+    row.insert("url".into(), doc.url.clone().into());
+    Ok(row)
+}
+
+/// A [`sentence_row`] with placeholder values of the right types: the columns of an output no
+/// sentence came to.
 pub fn sentence_template() -> serde_json::Map<String, serde_json::Value> {
     let s = Sentence {
         doc: String::new(),
@@ -476,11 +501,15 @@ pub fn sentence_template() -> serde_json::Map<String, serde_json::Value> {
         kind: SentenceKind::Text,
         text: String::new(),
     };
-    let mut row = match serde_json::to_value(&s) {
-        Ok(serde_json::Value::Object(m)) => m,
-        _ => serde_json::Map::new(),
+    let doc = Segmented {
+        doc: String::new(),
+        source: String::new(),
+        outlet: String::new(),
+        date: None,
+        title: None,
+        url: None,
+        sentences: Vec::new(),
+        removed: Vec::new(),
     };
-    row.insert("title".into(), serde_json::Value::Null);
-    row.insert("url".into(), serde_json::Value::Null);
-    row
+    sentence_row(&s, &doc).unwrap_or_default()
 }

@@ -12,11 +12,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::builder::{
-    BooleanBuilder, FixedSizeListBuilder, Float32Builder, Float64Builder, Int64Builder,
-    StringBuilder,
-};
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::builder::{FixedSizeListBuilder, Float32Builder, StringBuilder};
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -47,6 +44,21 @@ impl Kind {
     }
 }
 
+/// The element of the `embedding` column's lists.
+fn item_field() -> Arc<Field> {
+    Arc::new(Field::new("item", DataType::Float32, false))
+}
+
+/// What a finished file holds, and what did not fit it.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
+    pub rows: usize,
+    /// Fields first seen after the columns were fixed (left out).
+    pub left_out: BTreeSet<String>,
+    /// Fields whose value did not fit their column's type (written as null).
+    pub mistyped: BTreeSet<String>,
+}
+
 /// A row waiting for its batch: the flattened fields and the vector, if any.
 type Row = (Map<String, Value>, Option<Vec<f32>>);
 
@@ -60,11 +72,8 @@ pub struct ParquetRows {
     /// Width of the `embedding` column, when there is one.
     dim: Option<usize>,
     pending: Vec<Row>,
-    rows: usize,
-    /// Fields first seen after the columns were fixed (left out), and fields whose value did
-    /// not fit their column's type (written as null): reported by the caller.
-    pub left_out: BTreeSet<String>,
-    pub mistyped: BTreeSet<String>,
+    /// Rows written so far and what did not fit: returned by `finish`.
+    written: Written,
     /// A row of the usual shape with typed placeholder values: the columns of a file no row
     /// came to.
     template: Option<Map<String, Value>>,
@@ -99,9 +108,7 @@ impl ParquetRows {
             schema: None,
             dim,
             pending: Vec::new(),
-            rows: 0,
-            left_out: BTreeSet::new(),
-            mistyped: BTreeSet::new(),
+            written: Written::default(),
             template: None,
         })
     }
@@ -135,7 +142,7 @@ impl ParquetRows {
     }
 
     pub fn rows(&self) -> usize {
-        self.rows + self.pending.len()
+        self.written.rows + self.pending.len()
     }
 
     fn fix_columns(&mut self) -> Result<()> {
@@ -164,10 +171,7 @@ impl ParquetRows {
                 .map_err(|_| Error::Input(format!("embedding width {dim} too large")))?;
             fields.push(Field::new(
                 "embedding",
-                DataType::FixedSizeList(
-                    Arc::new(Field::new("item", DataType::Float32, false)),
-                    dim,
-                ),
+                DataType::FixedSizeList(item_field(), dim),
                 false,
             ));
         }
@@ -197,7 +201,7 @@ impl ParquetRows {
         let known: BTreeSet<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
         for (r, _) in &rows {
             for k in r.keys().filter(|k| !known.contains(k.as_str())) {
-                self.left_out.insert(k.clone());
+                self.written.left_out.insert(k.clone());
             }
         }
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.columns.len() + 1);
@@ -207,33 +211,9 @@ impl ParquetRows {
                 .map(|(r, _)| r.get(name).filter(|v| !v.is_null()));
             let mut bad = false;
             let array: ArrayRef = match kind {
-                Kind::Int => {
-                    let mut b = Int64Builder::with_capacity(rows.len());
-                    for v in values {
-                        let x = v.and_then(Value::as_i64);
-                        bad |= v.is_some() && x.is_none();
-                        b.append_option(x);
-                    }
-                    Arc::new(b.finish())
-                }
-                Kind::Float => {
-                    let mut b = Float64Builder::with_capacity(rows.len());
-                    for v in values {
-                        let x = v.and_then(Value::as_f64);
-                        bad |= v.is_some() && x.is_none();
-                        b.append_option(x);
-                    }
-                    Arc::new(b.finish())
-                }
-                Kind::Bool => {
-                    let mut b = BooleanBuilder::with_capacity(rows.len());
-                    for v in values {
-                        let x = v.and_then(Value::as_bool);
-                        bad |= v.is_some() && x.is_none();
-                        b.append_option(x);
-                    }
-                    Arc::new(b.finish())
-                }
+                Kind::Int => Arc::new(Int64Array::from(typed(values, Value::as_i64, &mut bad))),
+                Kind::Float => Arc::new(Float64Array::from(typed(values, Value::as_f64, &mut bad))),
+                Kind::Bool => Arc::new(BooleanArray::from(typed(values, Value::as_bool, &mut bad))),
                 Kind::Text => {
                     let mut b = StringBuilder::with_capacity(rows.len(), rows.len() * 32);
                     for v in values {
@@ -247,7 +227,7 @@ impl ParquetRows {
                 }
             };
             if bad {
-                self.mistyped.insert(name.clone());
+                self.written.mistyped.insert(name.clone());
             }
             arrays.push(array);
         }
@@ -257,7 +237,7 @@ impl ParquetRows {
                 dim as i32,
                 rows.len(),
             )
-            .with_field(Arc::new(Field::new("item", DataType::Float32, false)));
+            .with_field(item_field());
             for (_, v) in &rows {
                 match v {
                     Some(v) => {
@@ -282,13 +262,13 @@ impl ParquetRows {
             .ok_or_else(|| Error::Internal("parquet writer missing".into()))?
             .write(&batch)
             .map_err(pq)?;
-        self.rows += rows.len();
+        self.written.rows += rows.len();
         Ok(())
     }
 
-    /// Write what is left, close the file and move it to its name. A run with no rows writes a
-    /// file with no columns rather than none, so a pipeline finds its output.
-    pub fn finish(mut self) -> Result<usize> {
+    /// Write what is left, close the file and move it to its name. A run with no rows still
+    /// writes a file, with the template's columns, so a pipeline finds its output.
+    pub fn finish(mut self) -> Result<Written> {
         if self.pending.is_empty() && self.schema.is_none() {
             // A Parquet file needs a column; without a template, `text` is the one every
             // command's rows have.
@@ -312,8 +292,23 @@ impl ParquetRows {
             .ok_or_else(|| Error::Internal("parquet file already finished".into()))?;
         tmp.persist(&self.path)
             .map_err(|e| Error::io(&self.path, e.error))?;
-        Ok(self.rows)
+        Ok(self.written)
     }
+}
+
+/// A column's values as `T`: a value of another type becomes null and sets `bad`.
+fn typed<'a, T>(
+    values: impl Iterator<Item = Option<&'a Value>>,
+    get: fn(&Value) -> Option<T>,
+    bad: &mut bool,
+) -> Vec<Option<T>> {
+    values
+        .map(|v| {
+            let x = v.and_then(get);
+            *bad |= v.is_some() && x.is_none();
+            x
+        })
+        .collect()
 }
 
 fn pq(e: parquet::errors::ParquetError) -> Error {
@@ -389,7 +384,7 @@ mod tests {
         }
         // The temporary file is not under the final name until finished.
         assert!(!path.exists());
-        assert_eq!(w.finish().expect("finish"), 10_000);
+        assert_eq!(w.finish().expect("finish").rows, 10_000);
         let batches = read_back(&path);
         let schema = batches[0].schema();
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
@@ -440,7 +435,7 @@ mod tests {
         let w = ParquetRows::create(&path, None)
             .expect("create")
             .with_template(t);
-        assert_eq!(w.finish().expect("finish"), 0);
+        assert_eq!(w.finish().expect("finish").rows, 0);
         let file = File::open(&path).expect("open");
         let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
             .expect("parquet");

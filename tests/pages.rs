@@ -3,19 +3,13 @@
 //! and the bad inputs of the kind (a truncated archive, a page with no article, a binary file
 //! named .html).
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use claimscope::eval::shared_dir;
-
-fn claimscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_claimscope"))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("run claimscope")
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -118,7 +112,7 @@ fn check_spans(out: &Output, texts: &Path) -> Vec<(String, String)> {
 
 /// `segment --format jsonl --texts TEXTS` of `input`, every span checked.
 fn segment_checked(input: &Path, texts: &Path) -> (Output, Vec<(String, String)>) {
-    let out = claimscope(&[
+    let out = common::run(&[
         "segment",
         input.to_str().expect("utf-8"),
         "--format",
@@ -174,7 +168,7 @@ fn a_web_archive_gives_one_document_per_html_response_and_counts_the_rest() {
     let bytes = std::fs::read(&warc).expect("read");
     let cut = dir.join("cut.warc.gz");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
-    let out = claimscope(&["segment", cut.to_str().expect("utf-8"), "--format", "jsonl"]);
+    let out = common::run(&["segment", cut.to_str().expect("utf-8"), "--format", "jsonl"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -203,7 +197,7 @@ fn pages_without_an_article_and_binary_pages_are_named_and_skipped() {
     std::fs::write(dir.join("image.html"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").expect("write");
     let (name, page) = pages().swap_remove(0);
     std::fs::write(dir.join(format!("{name}.html")), page).expect("write");
-    let out = claimscope(&["segment", dir.to_str().expect("utf-8"), "--format", "jsonl"]);
+    let out = common::run(&["segment", dir.to_str().expect("utf-8"), "--format", "jsonl"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("menu.html: no article found"), "{err}");
@@ -218,19 +212,7 @@ fn a_web_archive_goes_through_match_and_classify() {
     let warc = dir.join("news.warc.gz");
     write_warc(&warc);
     let w = warc.to_str().expect("utf-8");
-    let model = claimscope::embed::DEFAULT_MODEL;
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_claimscope"))
-            .args(args)
-            .env(
-                "CLAIMSCOPE_MODEL",
-                std::env::var("CLAIMSCOPE_MODEL").unwrap_or(model.into()),
-            )
-            .output()
-            .expect("run");
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        out
-    };
+    let run = common::run_ok;
     let seg = run(&["segment", w, "--format", "jsonl"]);
     let sentences = String::from_utf8_lossy(&seg.stdout).lines().count();
     let out = run(&["classify", w, "--task", "confidence", "--format", "jsonl"]);

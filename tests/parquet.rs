@@ -4,28 +4,12 @@
 
 mod common;
 
+use common::{run, run_ok};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use arrow_array::{Array, RecordBatch};
-
-fn claimscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_claimscope"))
-        .args(args)
-        .env("CLAIMSCOPE_MODEL", common::model_spec())
-        .output()
-        .expect("run claimscope")
-}
-
-fn ok(args: &[&str]) -> Output {
-    let out = claimscope(args);
-    assert!(
-        out.status.success(),
-        "claimscope {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn corpus() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -67,12 +51,12 @@ fn files() -> &'static (PathBuf, [PathBuf; 4]) {
         let p = |n: &str| dir.join(format!("{n}.parquet"));
         let [seg, emb, conf, mat] = [p("segment"), p("embed"), p("classify"), p("match")];
         let s = |p: &Path| p.to_string_lossy().into_owned();
-        ok(&["segment", &c, "--format", "parquet", "-o", &s(&seg)]);
+        run_ok(&["segment", &c, "--format", "parquet", "-o", &s(&seg)]);
         let jsonl = dir.join("sentences.jsonl");
-        let out = ok(&["segment", &c, "--format", "jsonl"]);
+        let out = run_ok(&["segment", &c, "--format", "jsonl"]);
         std::fs::write(&jsonl, &out.stdout).expect("write");
-        ok(&["embed", &s(&jsonl), "--format", "parquet", "-o", &s(&emb)]);
-        ok(&[
+        run_ok(&["embed", &s(&jsonl), "--format", "parquet", "-o", &s(&emb)]);
+        run_ok(&[
             "classify",
             &c,
             "--task",
@@ -82,7 +66,7 @@ fn files() -> &'static (PathBuf, [PathBuf; 4]) {
             "-o",
             &s(&conf),
         ]);
-        ok(&["match", &c, "--format", "parquet", "-o", &s(&mat)]);
+        run_ok(&["match", &c, "--format", "parquet", "-o", &s(&mat)]);
         (dir, [seg, emb, conf, mat])
     })
 }
@@ -170,7 +154,7 @@ fn each_command_writes_parquet_with_the_documented_columns() {
     ] {
         assert!(columns(&b).contains(&c.to_string()), "match: no column {c}");
     }
-    let json = ok(&["match", &corpus(), "--format", "json"]);
+    let json = run_ok(&["match", &corpus(), "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
     let members: usize = v["groups"]
         .as_array()
@@ -188,7 +172,7 @@ fn each_command_writes_parquet_with_the_documented_columns() {
 
 #[test]
 fn a_parquet_target_in_a_missing_directory_fails_before_any_work() {
-    let out = claimscope(&[
+    let out = run(&[
         "segment",
         &corpus(),
         "--format",
@@ -199,7 +183,7 @@ fn a_parquet_target_in_a_missing_directory_fails_before_any_work() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/no/such/dir does not exist"), "{err}");
-    let out = claimscope(&["match", &corpus(), "--format", "parquet"]);
+    let out = run(&["match", &corpus(), "--format", "parquet"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("add -o FILE.parquet"));
 }

@@ -9,20 +9,6 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn claimscope(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_claimscope"))
-        .args(args)
-        .env("CLAIMSCOPE_MODEL", common::model_spec())
-        .output()
-        .expect("run claimscope");
-    assert!(
-        out.status.success(),
-        "claimscope {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 fn chromium() -> PathBuf {
     let path = std::env::var_os("CHROMIUM")
         .map(PathBuf::from)
@@ -68,7 +54,7 @@ fn the_report_renders_every_group_in_chromium() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let corpus = root.join("examples/election-interference");
     let corpus = corpus.to_str().expect("utf-8");
-    let json = claimscope(&["match", corpus, "--format", "json"]);
+    let json = common::run_ok(&["match", corpus, "--format", "json"]);
     let result: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
     let groups = result["groups"].as_array().expect("groups");
     assert!(!groups.is_empty());
@@ -76,7 +62,7 @@ fn the_report_renders_every_group_in_chromium() {
     let dir = std::env::temp_dir().join(format!("claimscope-report-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp");
     let page = dir.join("report.html");
-    let html = claimscope(&["match", corpus, "--format", "html"]);
+    let html = common::run_ok(&["match", corpus, "--format", "html"]);
     std::fs::write(&page, &html.stdout).expect("write");
     let text = String::from_utf8_lossy(&html.stdout);
     // Self-contained: nothing to fetch.

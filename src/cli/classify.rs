@@ -292,22 +292,18 @@ impl Labeller {
 pub fn run(args: &ClassifyArgs) -> Result<()> {
     let start = Instant::now();
     let mut w = Writer::new(args.format, args.min_prob);
-    if args.format == ClassifyFormat::Parquet {
-        let mut template = crate::segment::sentence_template();
-        let key = match args.task {
-            Task::Confidence => "confidence",
-            Task::Stance => "stance",
-        };
-        template.insert(key.into(), json!(""));
-        template.insert("probability".into(), json!(0.5));
-        w.parquet =
-            Some(super::parquet_output(args.output.as_deref(), None)?.with_template(template));
-    } else if let Some(o) = &args.output {
-        return Err(Error::Input(format!(
-            "-o {}: only --format parquet writes a file; the other formats go to stdout",
-            o.display()
-        )));
-    }
+    let mut template = crate::segment::sentence_template();
+    let key = match args.task {
+        Task::Confidence => "confidence",
+        Task::Stance => "stance",
+    };
+    template.insert(key.into(), json!(""));
+    template.insert("probability".into(), json!(0.5));
+    w.parquet = super::parquet_if(
+        args.format == ClassifyFormat::Parquet,
+        args.output.as_deref(),
+        template,
+    )?;
     let embedder = args.model.load()?;
     let id = embedder.model_id()?;
     if args.task == Task::Stance && args.claim.is_none() && args.pairs.is_none() {

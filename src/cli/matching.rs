@@ -109,18 +109,11 @@ pub fn run(args: &MatchArgs) -> Result<()> {
     {
         return Err(Error::Input(format!("--floor {f} must be between 0 and 1")));
     }
-    let parquet = match args.format {
-        MatchFormat::Parquet => Some(
-            super::parquet_output(args.output.as_deref(), None)?
-                .with_template(report::member_row_template()),
-        ),
-        _ if args.output.is_some() => {
-            return Err(Error::Input(
-                "-o: only --format parquet writes a file; the other formats go to stdout".into(),
-            ));
-        }
-        _ => None,
-    };
+    let parquet = super::parquet_if(
+        args.format == MatchFormat::Parquet,
+        args.output.as_deref(),
+        report::member_row_template(),
+    )?;
     let embedder = args.model.load()?;
     let docs = match &args.index {
         Some(path) => {

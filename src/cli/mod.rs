@@ -336,11 +336,31 @@ pub fn parquet_output(
     }
 }
 
+/// For the commands whose `-o` is only for Parquet (the rest print to stdout): the file when
+/// the format is Parquet, with `template` giving the columns of an empty result; an `-o` with
+/// another format is refused.
+pub fn parquet_if(
+    parquet: bool,
+    output: Option<&std::path::Path>,
+    template: serde_json::Map<String, serde_json::Value>,
+) -> Result<Option<crate::tables::ParquetRows>> {
+    match (parquet, output) {
+        (true, _) => Ok(Some(parquet_output(output, None)?.with_template(template))),
+        (false, Some(o)) => Err(crate::Error::Input(format!(
+            "-o {}: only --format parquet writes a file; the other formats go to stdout",
+            o.display()
+        ))),
+        (false, None) => Ok(None),
+    }
+}
+
 /// Close a Parquet output and say what it holds and what did not fit.
 pub fn finish_parquet(p: crate::tables::ParquetRows, path: Option<&std::path::Path>) -> Result<()> {
-    let left_out = p.left_out.clone();
-    let mistyped = p.mistyped.clone();
-    let rows = p.finish()?;
+    let crate::tables::Written {
+        rows,
+        left_out,
+        mistyped,
+    } = p.finish()?;
     let name = path.map(|p| p.display().to_string()).unwrap_or_default();
     if !left_out.is_empty() {
         eprintln!(

@@ -42,18 +42,11 @@ fn io(e: std::io::Error) -> Error {
 pub fn run(args: &SegmentArgs) -> Result<()> {
     let term = super::Terminal::default();
     let start = Instant::now();
-    let mut parquet = match args.format {
-        SegmentFormat::Parquet => Some(
-            super::parquet_output(args.output.as_deref(), None)?
-                .with_template(crate::segment::sentence_template()),
-        ),
-        _ if args.output.is_some() => {
-            return Err(Error::Input(
-                "-o: only --format parquet writes a file; the other formats go to stdout".into(),
-            ));
-        }
-        _ => None,
-    };
+    let mut parquet = super::parquet_if(
+        args.format == SegmentFormat::Parquet,
+        args.output.as_deref(),
+        crate::segment::sentence_template(),
+    )?;
     let mut corpus = Corpus::open(&args.input.options(), &term)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -75,12 +68,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
             SegmentFormat::Parquet => {
                 if let Some(p) = parquet.as_mut() {
                     for s in &seg.sentences {
-                        let serde_json::Value::Object(mut row) = serde_json::to_value(s)? else {
-                            return Err(Error::Internal("a sentence is not an object".into()));
-                        };
-                        row.insert("title".into(), seg.title.clone().into());
-                        row.insert("url".into(), seg.url.clone().into());
-                        p.push(row, None)?;
+                        p.push(crate::segment::sentence_row(s, &seg)?, None)?;
                     }
                 }
             }

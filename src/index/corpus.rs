@@ -33,15 +33,16 @@ pub fn read_sentences(
     segmentation: SegmentOptions,
     observer: &dyn Observer,
 ) -> Result<CorpusSentences> {
-    let read = crate::segment::read_corpus(input, segmentation, observer)?;
+    let (mut sentences, mut documents) = (Vec::new(), 0);
+    // Only the sentences are kept: an index build holds no document's removals or metadata.
+    let skipped = crate::segment::each_document(input, segmentation, observer, |d| {
+        sentences.extend(d.sentences);
+        documents += 1;
+    })?;
     Ok(CorpusSentences {
-        documents: read.documents.len(),
-        sentences: read
-            .documents
-            .into_iter()
-            .flat_map(|d| d.sentences)
-            .collect(),
-        skipped: read.skipped,
+        documents,
+        sentences,
+        skipped,
     })
 }
 

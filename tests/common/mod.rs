@@ -42,3 +42,24 @@ pub fn shared(rel: &str) -> PathBuf {
 pub fn project(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
+
+/// The binary with `args`, on the test model (`CLAIMSCOPE_MODEL`), without backtraces.
+pub fn run(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_claimscope"))
+        .args(args)
+        .env("CLAIMSCOPE_MODEL", model_spec())
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run claimscope")
+}
+
+/// [`run`], which must succeed (its stderr in the failure message).
+pub fn run_ok(args: &[&str]) -> std::process::Output {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "claimscope {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
