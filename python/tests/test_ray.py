@@ -1,12 +1,17 @@
 """The Ray pipeline as a cluster on this machine (a head and a second node, ray.cluster_utils):
 on the example corpus plus FNC-1 train bodies, the same stories and groups as `claimscope match`
-on the same documents, the sentences written as Parquet, and a rerun that skips every story."""
+on the same documents, the sentences written as Parquet, and a rerun that skips every story;
+workers killed mid-shard and damaged outputs lose nothing on rerun; an unreadable input file is
+skipped with a count."""
 
 import csv
 import json
 import os
 import pathlib
+import signal
 import subprocess
+import sys
+import time
 
 import pytest
 
@@ -38,11 +43,11 @@ def cluster():
     c.shutdown()
 
 
-def documents(tmp: pathlib.Path) -> pathlib.Path:
+def documents(tmp: pathlib.Path, bodies: int = FNC1_BODIES) -> pathlib.Path:
     docs = read([ROOT / "examples" / "election-interference"])
     with open(SHARED / "data" / "fnc1" / "train_bodies.csv", newline="", encoding="utf-8") as f:
         for i, row in enumerate(csv.DictReader(f)):
-            if i >= FNC1_BODIES:
+            if i >= bodies:
                 break
             docs.append({"id": f"fnc1-{row['Body ID']}", "text": row["articleBody"]})
     path = tmp / "docs.jsonl"
@@ -81,4 +86,102 @@ def test_the_pipeline_on_a_local_cluster_gives_the_cli_groups(cluster, tmp_path)
 
     again = run(docs, str(out), actors=2)
     assert again["written"] == 0 and again["skipped"] == got["written"] + got["skipped"]
+    assert again["sentences"]["written"] == 0
+    assert again["sentences"]["skipped"] == again["sentences"]["shards"] > 1
     assert key(again["groups"]) == key(got["groups"])
+
+
+DRIVER = """
+import json, sys, ray
+from claimscope.ray import read, run
+ray.init(address=sys.argv[1])
+run(read([sys.argv[2]]), sys.argv[3], actors=2, shard_size=2)
+"""
+
+
+def stage_one_workers() -> list[int]:
+    """Process ids of the actors running stage 1 (Ray names the process after the actor)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmdline = pathlib.Path(f"/proc/{entry}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"ray::" in cmdline and b"SentenceShards" in cmdline:
+                pids.append(int(entry))
+    return pids
+
+
+def test_killed_workers_and_damaged_outputs_lose_nothing_on_rerun(cluster, tmp_path):
+    corpus = documents(tmp_path, bodies=40)
+    out = tmp_path / "out"
+    parts = out / "sentences"
+
+    # A driver in its own process; once the first shard is written, kill -9 every stage-1
+    # worker (mid-shard: the others are still running), then the driver if it is still there.
+    driver = subprocess.Popen([sys.executable, "-c", DRIVER, cluster.address, str(corpus), str(out)])
+    deadline = time.time() + 300
+    while time.time() < deadline and not (parts.exists() and any(parts.glob("part-*.parquet"))):
+        assert driver.poll() is None, "the driver ended before writing a shard"
+        time.sleep(0.05)
+    killed = stage_one_workers()
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)
+    written_at_kill = len(list(parts.glob("part-*.parquet")))
+    try:
+        driver.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        driver.kill()
+        driver.wait()
+    assert killed, "no stage-1 worker found to kill"
+    shards_before = sorted(p.name for p in parts.glob("part-*.parquet"))
+
+    # The rerun completes, keeps what was written, and equals the CLI.
+    docs = read([corpus])
+    got = run(docs, str(out), actors=2, shard_size=2)
+    assert got["sentences"]["skipped"] >= len(shards_before) >= 1
+    assert got["sentences"]["written"] + got["sentences"]["skipped"] == got["sentences"]["shards"]
+    assert written_at_kill < got["sentences"]["shards"], "the kill came after the last shard"
+    print(f"killed {len(killed)} workers with {written_at_kill} of {got['sentences']['shards']} shards written; "
+          f"{len(shards_before)} when the driver ended; the rerun wrote {got['sentences']['written']}")
+    assert not list(parts.glob(".*partial")), "no temporary file left under the output"
+
+    import pyarrow.parquet as pq
+
+    segmented = cli("segment", str(corpus), "--format", "jsonl").splitlines()
+    assert pq.read_table(parts).num_rows == len(segmented)
+    want = json.loads(cli("match", str(corpus), "--format", "json"))
+    assert key(got["groups"]) == key(want["groups"])
+
+    # Damaged outputs: a shard cut short and a story's groups overwritten are reported, counted,
+    # set aside and redone; the rest is skipped.
+    shard = parts / "part-00003.parquet"
+    shard.write_bytes(shard.read_bytes()[:100])
+    story = sorted((out / "groups").glob("*.json"))[0]
+    story.write_text('[{"members": [')
+    again = run(docs, str(out), actors=2, shard_size=2)
+    assert sorted(again["corrupt"]) == sorted([f"groups/{story.name}", "sentences/part-00003.parquet"])
+    assert again["sentences"]["written"] == 1 and again["written"] == 1
+    assert (out / "corrupt" / "sentences" / "part-00003.parquet").exists()
+    assert pq.read_table(parts).num_rows == len(segmented)
+    assert key(again["groups"]) == key(want["groups"])
+
+    # The same directory with other documents is refused, not mixed.
+    with pytest.raises(ValueError, match="other documents"):
+        run(docs[1:], str(out), actors=2, shard_size=2)
+
+
+def test_an_unreadable_input_file_is_skipped_with_a_count(tmp_path):
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"id": "a", "text": "One sentence here. And another one."}) + "\n")
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"PAR1 not really")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "ok.txt").write_text("A plain article. It has two sentences.")
+    (folder / "broken.jsonl").write_text('{"id": "x", "text": ')
+    with pytest.warns(UserWarning, match="2 input file"):
+        docs = read([good, bad, folder])
+    assert sorted(d["id"] for d in docs) == ["a", "ok"]
+    assert sorted(pathlib.Path(p).name for p, _ in docs.skipped) == ["bad.parquet", "broken.jsonl"]
