@@ -64,8 +64,12 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="first N documents only (a quick try)")
     args = ap.parse_args()
 
+    import logging
+
     import ray
     from claimscope.ray import read, run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import pathlib
 import resource
@@ -38,6 +39,7 @@ from typing import Any, Iterable, Mapping
 
 import claimscope
 
+_log = logging.getLogger("claimscope.ray")
 MANIFEST = "manifest.json"
 
 
@@ -149,6 +151,22 @@ def _match_story(story: str, docs: list[dict], out: str, cpus: float) -> dict:
         g["story"] = story
     _write_atomically(path, lambda p: p.write_text(json.dumps(result["groups"])))
     return {"story": story, "seconds": time.perf_counter() - t, "documents": len(docs), "pid": os.getpid(), "rss_mib": _peak_rss_mib()}
+
+
+def _gather(pending: list, what: str, every: float = 10.0) -> list:
+    """`ray.get` of the story tasks, with a progress line in the driver's log every `every`
+    seconds (Ray Data logs stage 1's progress itself; plain tasks only show in the dashboard)."""
+    import ray
+
+    results, left, last = [], list(pending), time.monotonic()
+    while left:
+        done, left = ray.wait(left, num_returns=len(left), timeout=every)
+        results.extend(ray.get(done))
+        if left and time.monotonic() - last >= every:
+            _log.info("%s: %d of %d stories done", what, len(results), len(pending))
+            last = time.monotonic()
+    _log.info("%s: %d stories done", what, len(results))
+    return results
 
 
 def _readable_parquet(path: pathlib.Path) -> bool:
@@ -331,7 +349,7 @@ def run(
             done += 1
             continue
         pending.append(match.remote(s["id"], [by_id[m["doc"]] for m in s["documents"]], str(groups_dir), match_cpus))
-    matched = ray.get(pending)
+    matched = _gather(pending, "stage 3 (match per story)")
     groups = []
     for s in stories["stories"]:
         path = groups_dir / f"{s['id']}.json"
