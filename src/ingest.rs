@@ -495,7 +495,7 @@ pub fn text_file_name(id: &str) -> String {
 fn write_text(dir: &Path, doc: &Document) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let path = dir.join(text_file_name(&doc.id));
-    std::fs::write(&path, &doc.text).map_err(|e| Error::io(&path, e))
+    crate::outfile::write_whole(&path, doc.text.as_bytes())
 }
 
 fn str_field(v: Option<&Value>) -> Option<String> {

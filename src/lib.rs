@@ -37,6 +37,7 @@ pub mod lexicon;
 pub mod matching;
 pub mod metrics;
 pub mod observe;
+pub mod outfile;
 pub mod pair;
 pub mod pipeline;
 pub mod records;

@@ -83,23 +83,7 @@ impl ParquetRows {
     /// Start `path`; `dim` adds an `embedding` column of that many float32 per row. Fails at
     /// once, before any work, when the directory does not exist.
     pub fn create(path: &Path, dim: Option<usize>) -> Result<Self> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        if !dir.is_dir() {
-            return Err(Error::Input(format!(
-                "{}: the directory {} does not exist; create it or choose another -o",
-                path.display(),
-                dir.display()
-            )));
-        }
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".partial")
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io(&dir, e))?;
+        let tmp = crate::outfile::temporary_beside(path)?;
         Ok(ParquetRows {
             path: path.to_path_buf(),
             tmp: Some(tmp),
@@ -290,8 +274,7 @@ impl ParquetRows {
             .tmp
             .take()
             .ok_or_else(|| Error::Internal("parquet file already finished".into()))?;
-        tmp.persist(&self.path)
-            .map_err(|e| Error::io(&self.path, e.error))?;
+        crate::outfile::commit(tmp, &self.path)?;
         Ok(self.written)
     }
 }

@@ -128,10 +128,23 @@ fn graph_is_built_at_the_threshold_then_extended_and_mapped() {
     assert_eq!(add(&mut st, 0..200), GraphAction::None);
     assert_eq!(add(&mut st, 200..400), GraphAction::Built);
     let first_graph = manifest(&path).ann.unwrap().graph.file;
-    assert_eq!(add(&mut st, 400..700), GraphAction::Extended);
-    let ann = manifest(&path).ann.unwrap();
-    assert_eq!(ann.count, 700);
-    assert!(!path.join(first_graph).exists(), "replaced graph removed");
+    assert_eq!(add(&mut st, 400..600), GraphAction::Extended);
+    // The replaced graph stays for one more add (readers that opened the index before it).
+    let m = manifest(&path);
+    assert_eq!(m.retired_graph.as_deref(), Some(first_graph.as_str()));
+    assert!(
+        path.join(&first_graph).exists(),
+        "replaced graph kept one add"
+    );
+    let second_graph = m.ann.unwrap().graph.file;
+    assert_eq!(add(&mut st, 600..700), GraphAction::Extended);
+    let m = manifest(&path);
+    assert_eq!(m.ann.as_ref().unwrap().count, 700);
+    assert!(
+        !path.join(first_graph).exists(),
+        "graph retired two adds ago removed"
+    );
+    assert_eq!(m.retired_graph, Some(second_graph));
 
     let st = open(&path).unwrap();
     let search = st.searcher(&cfg).unwrap();

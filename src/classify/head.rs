@@ -313,7 +313,7 @@ impl Head {
         if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        std::fs::write(path, data).map_err(|e| Error::io(path, e))
+        crate::outfile::write_whole(path, &data)
     }
 
     pub fn load(path: &Path) -> Result<Head> {

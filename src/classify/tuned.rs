@@ -231,7 +231,7 @@ pub fn save(
     let value = serde_json::to_value(&needed)?;
     let path = out.join(card_name);
     let text = serde_json::to_string_pretty(&value)? + "\n";
-    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    crate::outfile::write_whole(&path, text.as_bytes())?;
     Ok(out.to_path_buf())
 }
 

@@ -1,7 +1,6 @@
 //! `claimscope embed`: texts in, one vector per text out, same order, nothing split.
 
-use std::fs::File;
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -10,6 +9,7 @@ use serde_json::{Map, Value};
 use super::ModelArgs;
 use crate::error::{Error, Result};
 use crate::observe::Observer;
+use crate::outfile::OutFile;
 use crate::records::{ReadOptions, Record, Records};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -79,11 +79,13 @@ pub fn run(args: &EmbedArgs) -> Result<EmbedSummary> {
     let embedder = args.model.load()?;
     let dim = embedder.dim();
     let mut sink: Box<dyn Sink> = match (args.format, &args.output) {
-        (EmbedFormat::Jsonl, Some(p)) => Box::new(JsonlSink::new(Box::new(create(p)?), p.clone())),
-        (EmbedFormat::Jsonl, None) => Box::new(JsonlSink::new(
-            Box::new(std::io::stdout().lock()),
-            PathBuf::from("<stdout>"),
+        (EmbedFormat::Jsonl, Some(p)) => Box::new(JsonlSink::new(
+            Box::new(OutFile::create(p)?),
+            Some(p.clone()),
         )),
+        (EmbedFormat::Jsonl, None) => {
+            Box::new(JsonlSink::new(Box::new(std::io::stdout().lock()), None))
+        }
         (EmbedFormat::Npy, Some(p)) => Box::new(NpySink::new(p, dim)?),
         (EmbedFormat::Npy, None) => {
             return Err(Error::Input("--format npy needs -o FILE.npy".to_string()));
@@ -166,13 +168,6 @@ impl std::fmt::Display for EmbedSummary {
     }
 }
 
-fn create(p: &Path) -> Result<BufWriter<File>> {
-    Ok(BufWriter::with_capacity(
-        1 << 20,
-        File::create(p).map_err(|e| Error::io(p, e))?,
-    ))
-}
-
 struct ParquetSink {
     rows: crate::tables::ParquetRows,
     path: Option<PathBuf>,
@@ -192,13 +187,31 @@ impl Sink for ParquetSink {
     }
 }
 
+/// Where JSON lines go: stdout, or a file that appears under its name once complete.
+trait LineOut: Write {
+    fn finish(self: Box<Self>) -> Result<()>;
+}
+
+impl LineOut for std::io::StdoutLock<'static> {
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        self.flush().map_err(|e| Error::io("<stdout>", e))
+    }
+}
+
+impl LineOut for OutFile {
+    fn finish(self: Box<Self>) -> Result<()> {
+        self.commit()
+    }
+}
+
 struct JsonlSink {
-    out: Box<dyn Write>,
+    out: Box<dyn LineOut>,
     path: PathBuf,
 }
 
 impl JsonlSink {
-    fn new(out: Box<dyn Write>, path: PathBuf) -> Self {
+    fn new(out: Box<dyn LineOut>, path: Option<PathBuf>) -> Self {
+        let path = path.unwrap_or_else(|| PathBuf::from("<stdout>"));
         JsonlSink { out, path }
     }
 }
@@ -234,8 +247,8 @@ impl Sink for JsonlSink {
         }
         Ok(())
     }
-    fn finish(mut self: Box<Self>, _rows: usize) -> Result<()> {
-        self.out.flush().map_err(|e| Error::io(&self.path, e))
+    fn finish(self: Box<Self>, _rows: usize) -> Result<()> {
+        self.out.finish()
     }
 }
 
@@ -243,9 +256,9 @@ impl Sink for JsonlSink {
 /// Written by hand because ndarray-npy needs the whole array (or its shape) up front, and a
 /// corpus of unknown length should not have to sit in memory to be saved.
 struct NpySink {
-    out: BufWriter<File>,
+    out: OutFile,
     path: PathBuf,
-    side: BufWriter<File>,
+    side: OutFile,
     side_path: PathBuf,
     dim: usize,
     row: usize,
@@ -268,13 +281,13 @@ fn npy_header(rows: usize, dim: usize) -> Vec<u8> {
 impl NpySink {
     fn new(path: &Path, dim: usize) -> Result<Self> {
         let side_path = sidecar_path(path);
-        let mut out = create(path)?;
+        let mut out = OutFile::create(path)?;
         out.write_all(&npy_header(0, dim))
             .map_err(|e| Error::io(path, e))?;
         Ok(NpySink {
             out,
             path: path.to_path_buf(),
-            side: create(&side_path)?,
+            side: OutFile::create(&side_path)?,
             side_path,
             dim,
             row: 0,
@@ -318,7 +331,8 @@ impl Sink for NpySink {
             .seek(SeekFrom::Start(0))
             .map_err(|e| Error::io(&p, e))?;
         self.out.write_all(&header).map_err(|e| Error::io(&p, e))?;
-        self.out.flush().map_err(|e| Error::io(&p, e))?;
-        self.side.flush().map_err(|e| Error::io(&self.side_path, e))
+        // The texts first: a vectors file under its name always has its sidecar.
+        self.side.commit()?;
+        self.out.commit()
     }
 }

@@ -239,7 +239,7 @@ impl Hyper {
 fn write_card(path: &std::path::Path, card: &serde_json::Value) -> Result<()> {
     let card_path = crate::classify::card_path(path);
     let text = serde_json::to_string_pretty(card)?;
-    std::fs::write(&card_path, text + "\n").map_err(|e| Error::io(&card_path, e))?;
+    crate::outfile::write_whole(&card_path, (text + "\n").as_bytes())?;
     eprintln!("wrote {} and {}", path.display(), card_path.display());
     Ok(())
 }
@@ -728,7 +728,7 @@ fn write_judge(
     });
     let text = serde_json::to_string_pretty(&card)?;
     let path = output.join("judge.json");
-    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    crate::outfile::write_whole(&path, text.as_bytes())?;
     eprintln!(
         "wrote {} ({} steps, {:.0} s; loss {:?})",
         output.display(),

@@ -59,6 +59,10 @@ pub struct Manifest {
     /// Free-form settings of the caller (e.g. how text was segmented), kept across adds.
     #[serde(default)]
     pub meta: serde_json::Map<String, serde_json::Value>,
+    /// The graph file the last add replaced, kept until the next add: a reader that read the
+    /// previous manifest just before the add committed can still open the graph it names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_graph: Option<String>,
 }
 
 impl Manifest {
@@ -73,6 +77,7 @@ impl Manifest {
             segments: Vec::new(),
             ann: None,
             meta: Default::default(),
+            retired_graph: None,
         }
     }
 
@@ -167,6 +172,7 @@ impl Manifest {
         if let Some(a) = &self.ann {
             live.push(&a.graph.file);
         }
+        live.extend(self.retired_graph.as_deref());
         live
     }
 }

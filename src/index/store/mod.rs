@@ -123,7 +123,8 @@ impl<T> std::fmt::Debug for Store<T> {
 }
 
 impl<T: Serialize + DeserializeOwned> Store<T> {
-    /// A new empty index at `path`, which must not exist (or be an empty directory).
+    /// A new empty index at `path`, which must not exist (or be an empty directory, or hold only
+    /// the temporary manifest of a create that was killed).
     pub fn create(path: impl AsRef<Path>, model: ModelId) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         if model.dim == 0 {
@@ -132,11 +133,21 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             ));
         }
         if path.exists() {
-            let empty_dir = fs::read_dir(&path)
-                .map(|mut d| d.next().is_none())
-                .unwrap_or(false);
-            if !empty_dir {
+            // A create killed before its manifest was renamed into place leaves the directory
+            // with only a temporary file in it: no index, so not a reason to refuse a new one.
+            let names: Vec<String> = fs::read_dir(&path)
+                .map_err(|e| Error::io(&path, e))?
+                .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+                .collect::<std::io::Result<_>>()
+                .map_err(|e| Error::io(&path, e))?;
+            let only_leftovers = names
+                .iter()
+                .all(|n| n.starts_with(MANIFEST) && atomic::is_leftover(n));
+            if !only_leftovers {
                 return Err(Error::IndexExists { path });
+            }
+            for n in &names {
+                let _ = fs::remove_file(path.join(n));
             }
         }
         fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
@@ -155,7 +166,27 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
     /// compared with queries from a different space.
     pub fn open(path: impl AsRef<Path>, expect: Option<&ModelId>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let manifest = Manifest::read(&path)?;
+        // An add that commits while we read can retire a file the manifest we read names: then
+        // a newer manifest is there, and reading again gives a consistent state. A file missing
+        // under an unchanged manifest is damage, reported.
+        let mut tries = 0;
+        loop {
+            let manifest = Manifest::read(&path)?;
+            let generation = manifest.generation;
+            match Self::open_manifest(path.clone(), manifest, expect) {
+                Err(e)
+                    if tries < 10
+                        && Manifest::read(&path).is_ok_and(|m| m.generation != generation) =>
+                {
+                    tries += 1;
+                    let _ = e;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn open_manifest(path: PathBuf, manifest: Manifest, expect: Option<&ModelId>) -> Result<Self> {
         if let Some(want) = expect
             && !manifest.model.same_model(want)
         {
@@ -261,12 +292,25 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
         match &self.manifest.ann {
             Some(ann) if ann.count == self.len() => {
                 let file = self.path.join(&ann.graph.file);
-                ann.graph.check_sha(&self.path)?;
                 let mut params = ann.params.clone();
                 // Search-time knobs come from the caller; build-time ones from the file.
                 params.expansion_search = config.ann.expansion_search;
                 params.oversample = config.ann.oversample;
-                Ok(Box::new(Hnsw::view(&file, self.vectors.clone(), &params)?))
+                // usearch trusts the neighbour ids in the file: hashed before it maps it.
+                let graph = ann
+                    .graph
+                    .check_sha(&self.path)
+                    .and_then(|()| Hnsw::view(&file, self.vectors.clone(), &params));
+                match graph {
+                    Ok(h) => Ok(Box::new(h)),
+                    // Two adds committed since this store was opened and the graph it knew is
+                    // gone. Its segments are immutable and still there, so exact search over
+                    // them answers for the state this reader opened.
+                    Err(_) if !file.exists() && self.manifest_changed() => {
+                        Ok(Box::new(Exact::new(self.vectors.clone())))
+                    }
+                    Err(e) => Err(e),
+                }
             }
             _ => Ok(Box::new(Hnsw::build(self.vectors.clone(), &config.ann)?)),
         }
@@ -336,16 +380,21 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             // syncing the handle makes the graph durable before the manifest names it.
             write_atomic(&self.path, &file, |_, tmp| hnsw.save(tmp))?;
             let params = hnsw.params().clone();
-            old_graph = manifest.ann.replace(AnnEntry {
+            let replaced = manifest.ann.replace(AnnEntry {
                 graph: FileEntry::of(&self.path, &file)?,
                 count: manifest.count,
                 params,
             });
+            // The replaced graph stays one more add, for readers that opened the index just
+            // before this one commits; the one retired by the previous add goes.
+            if let Some(replaced) = replaced {
+                old_graph = manifest.retired_graph.replace(replaced.graph.file);
+            }
         }
         self.write_manifest(&manifest)?;
-        // Committed: the old graph is no longer referenced.
+        // Committed: the graph retired by the previous add is no longer referenced.
         if let Some(old) = old_graph {
-            let _ = fs::remove_file(self.path.join(old.graph.file));
+            let _ = fs::remove_file(self.path.join(old));
         }
         self.manifest = manifest;
         self.vectors = new_vectors;
@@ -355,6 +404,11 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             total: self.len(),
             graph,
         })
+    }
+
+    /// Whether an add has committed since this store was opened.
+    fn manifest_changed(&self) -> bool {
+        Manifest::read(&self.path).is_ok_and(|m| m.generation != self.manifest.generation)
     }
 
     fn check_new_vectors(&self, n: usize, vectors: &ArrayView2<f32>) -> Result<()> {
