@@ -76,14 +76,16 @@ fn main() {
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--list") {
-        println!("kill_during_writes: test\nreaders_during_adds: test\noutputs_under_kill: test");
+        println!(
+            "kill_during_writes: test\nreaders_during_adds: test\noutputs_under_kill: test\ncli_readers_during_add: test"
+        );
         return;
     }
     if !args
         .iter()
         .any(|a| a == "--ignored" || a == "--include-ignored")
     {
-        println!("index_crash: 3 tests ignored (slow; run with --include-ignored)");
+        println!("index_crash: 4 tests ignored (slow; run with --include-ignored)");
         return;
     }
     let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
@@ -99,6 +101,10 @@ fn main() {
     if wanted("outputs_under_kill") {
         outputs_under_kill();
         println!("test outputs_under_kill ... ok");
+    }
+    if wanted("cli_readers_during_add") {
+        cli_readers_during_add();
+        println!("test cli_readers_during_add ... ok");
     }
 }
 
@@ -483,5 +489,100 @@ fn outputs_under_kill() {
     assert!(
         outcomes.keys().any(|(_, state, ok)| *state == "old" && !ok),
         "no kill landed mid-run: {outcomes:?}"
+    );
+}
+
+/// `similar --index` and `match --index` in a loop while `index add` writes to the same index:
+/// every reader run succeeds, and sees the index before the add or after it.
+fn cli_readers_during_add() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let idx = tmp.path().join("idx");
+    let idx_s = idx.to_str().expect("utf-8");
+    let example = common::project("examples/election-interference");
+    common::run_ok(&[
+        "index",
+        "build",
+        example.to_str().expect("utf-8"),
+        "-o",
+        idx_s,
+    ]);
+    let before = Store::<serde_json::Value>::open(&idx, None)
+        .expect("open")
+        .len();
+
+    // Enough FNC-1 train bodies that the add takes a while (written as JSONL).
+    let bodies = common::shared("data/fnc1/train_bodies.csv");
+    let mut reader = csv::Reader::from_path(&bodies).expect("bodies");
+    let more = tmp.path().join("more.jsonl");
+    let lines: String = reader
+        .records()
+        .take(150)
+        .map(|r| {
+            let r = r.expect("row");
+            serde_json::json!({"id": format!("fnc1-{}", &r[0]), "text": &r[1]}).to_string() + "\n"
+        })
+        .collect();
+    std::fs::write(&more, lines).expect("more");
+
+    let mut add = Command::new(env!("CARGO_BIN_EXE_claimscope"))
+        .args([
+            "index",
+            "add",
+            "--index",
+            idx_s,
+            more.to_str().expect("utf-8"),
+        ])
+        .env("CLAIMSCOPE_MODEL", common::model_spec())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn index add");
+    let mut runs = BTreeMap::new();
+    let mut sizes = std::collections::BTreeSet::new();
+    while add.try_wait().expect("wait").is_none() {
+        let similar = common::run_ok(&[
+            "similar",
+            "--index",
+            idx_s,
+            "-k",
+            "3",
+            "--format",
+            "json",
+            "Russia interfered in the election",
+        ]);
+        serde_json::from_slice::<serde_json::Value>(&similar.stdout).expect("similar prints JSON");
+        *runs.entry("similar").or_insert(0) += 1;
+        let matched =
+            common::run_ok(&["match", "--index", idx_s, "--format", "json", "--no-labels"]);
+        let m: serde_json::Value =
+            serde_json::from_slice(&matched.stdout).expect("match prints JSON");
+        assert!(m["groups"].is_array(), "match output: {m}");
+        *runs.entry("match").or_insert(0) += 1;
+        sizes.insert(
+            Store::<serde_json::Value>::open(&idx, None)
+                .expect("open")
+                .len(),
+        );
+    }
+    let out = add.wait_with_output().expect("index add");
+    assert!(
+        out.status.success(),
+        "index add: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = Store::<serde_json::Value>::open(&idx, None)
+        .expect("open")
+        .len();
+    assert!(after > before);
+    assert!(
+        sizes.iter().all(|n| *n == before || *n == after),
+        "sizes seen: {sizes:?}"
+    );
+    println!(
+        "readers while index add ran: {runs:?}; index sizes seen {sizes:?} (before {before}, after {after})"
+    );
+    assert!(
+        runs.get("similar").copied().unwrap_or(0) >= 2,
+        "the add ended before the readers ran: {runs:?}"
     );
 }
