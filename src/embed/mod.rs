@@ -423,13 +423,28 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     dot / (na * nb).max(1e-12)
 }
 
+/// The message of a caught panic.
+fn panic_text(payload: &Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "the tokenizers library panicked".into())
+}
+
 fn load_tokenizer(path: &Path, max_len: usize) -> Result<Tokenizer> {
-    let mut tokenizer = Tokenizer::from_file(path).map_err(|e| {
+    let bad = |e: &dyn std::fmt::Display| {
         Error::Model(format!(
             "{}: cannot load tokenizer ({e}); the file is corrupt or not a tokenizers JSON, re-download it",
             path.display()
         ))
-    })?;
+    };
+    // tokenizers 0.23 panics on some malformed files instead of returning its error (a
+    // `decoder` that is JSON but no known decoder: `expect("Helper")`, found by fuzzing), so a
+    // panic while parsing is the same error as a parse failure.
+    let parsed = std::panic::catch_unwind(|| Tokenizer::from_file(path))
+        .map_err(|p| bad(&panic_text(&p)))?;
+    let mut tokenizer = parsed.map_err(|e| bad(&e))?;
     // tokenizer.json of this model pads every text to 128 and cuts at 128; sentence-transformers
     // replaces both with its max_seq_length and padding to the longest text of the batch (which
     // the batcher does itself).
