@@ -443,17 +443,18 @@ pub struct SegmentedCorpus {
 }
 
 /// Read every document of the inputs, segment it and hand it to `each` (one document in memory
-/// at a time), reporting progress per document; returns what the inputs skipped.
+/// at a time), reporting progress per document; returns what the inputs skipped. The first
+/// error, of reading or of `each`, stops it.
 pub fn each_document(
     input: &crate::ingest::IngestOptions,
     opts: SegmentOptions,
     observer: &dyn crate::observe::Observer,
-    mut each: impl FnMut(Segmented),
+    mut each: impl FnMut(Segmented) -> crate::error::Result<()>,
 ) -> crate::error::Result<crate::ingest::SkipCounts> {
     let mut corpus = crate::ingest::Corpus::open(input, observer)?;
     observer.start("documents", None);
     for d in corpus.by_ref() {
-        each(segment(&d?, opts));
+        each(segment(&d?, opts))?;
         observer.advance(1);
     }
     observer.finish();
@@ -467,7 +468,10 @@ pub fn read_corpus(
     observer: &dyn crate::observe::Observer,
 ) -> crate::error::Result<SegmentedCorpus> {
     let mut documents = Vec::new();
-    let skipped = each_document(input, opts, observer, |d| documents.push(d))?;
+    let skipped = each_document(input, opts, observer, |d| {
+        documents.push(d);
+        Ok(())
+    })?;
     Ok(SegmentedCorpus { documents, skipped })
 }
 

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::{CorpusArgs, ModelArgs, TableOrJson, Terminal};
 use crate::embed::Embedder;
-use crate::error::Result;
-use crate::index::corpus::{add_sentences, read_sentences};
+use crate::error::{Error, Result};
+use crate::index::corpus::{ADD_CHUNK, add_documents};
 use crate::index::{SearchConfig, Store};
 use crate::segment::{SegmentOptions, Sentence};
 
@@ -21,6 +21,10 @@ pub enum IndexCommand {
         output: PathBuf,
         #[command(flatten)]
         model: ModelArgs,
+        /// Sentences embedded and committed per add: memory holds one chunk, and a run killed
+        /// half way keeps the chunks it committed.
+        #[arg(long, default_value_t = ADD_CHUNK)]
+        chunk: usize,
     },
     /// Append documents to an index without re-embedding what is there.
     Add {
@@ -31,6 +35,10 @@ pub enum IndexCommand {
         input: CorpusArgs,
         #[command(flatten)]
         model: ModelArgs,
+        /// Sentences embedded and committed per add: memory holds one chunk, and a run killed
+        /// half way keeps the chunks it committed.
+        #[arg(long, default_value_t = ADD_CHUNK)]
+        chunk: usize,
     },
     /// What an index holds: model, format version, dimensions, counts per outlet.
     Info {
@@ -45,18 +53,23 @@ fn add_corpus(
     store: &mut Store<Sentence>,
     input: &CorpusArgs,
     emb: &Embedder,
+    chunk: usize,
 ) -> Result<(usize, usize)> {
     let term = Terminal::default();
-    let corpus = read_sentences(&input.options(), SegmentOptions::default(), &term)?;
-    super::report_skipped(&corpus.skipped);
-    add_sentences(
+    let added = add_documents(
         store,
-        &corpus.sentences,
+        &input.options(),
+        SegmentOptions::default(),
         emb,
         &SearchConfig::default(),
         &term,
+        chunk,
     )?;
-    Ok((corpus.documents, corpus.sentences.len()))
+    super::report_skipped(&added.skipped);
+    if added.sentences == 0 {
+        return Err(Error::Input("no sentences found in the inputs".into()));
+    }
+    Ok((added.documents, added.sentences))
 }
 
 pub fn run(cmd: &IndexCommand) -> Result<()> {
@@ -65,10 +78,11 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
             input,
             output,
             model,
+            chunk,
         } => {
             let emb = model.load()?;
             let mut store: Store<Sentence> = Store::create(output, emb.model_id()?)?;
-            let (docs, n) = add_corpus(&mut store, input, &emb)?;
+            let (docs, n) = add_corpus(&mut store, input, &emb, *chunk)?;
             eprintln!(
                 "indexed {n} sentences of {docs} documents into {}",
                 output.display()
@@ -78,10 +92,11 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
             index,
             input,
             model,
+            chunk,
         } => {
             let emb = model.load()?;
             let mut store: Store<Sentence> = Store::open(index, Some(&emb.model_id()?))?;
-            let (docs, n) = add_corpus(&mut store, input, &emb)?;
+            let (docs, n) = add_corpus(&mut store, input, &emb, *chunk)?;
             eprintln!(
                 "added {n} sentences of {docs} documents; {} in all",
                 store.len()

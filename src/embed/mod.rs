@@ -439,10 +439,13 @@ fn load_tokenizer(path: &Path, max_len: usize) -> Result<Tokenizer> {
             path.display()
         ))
     };
-    // tokenizers 0.23 panics on some malformed files instead of returning its error (a
-    // `decoder` that is JSON but no known decoder: `expect("Helper")`, found by fuzzing), so a
-    // panic while parsing is the same error as a parse failure.
-    let parsed = std::panic::catch_unwind(|| Tokenizer::from_file(path))
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    // tokenizers 0.23 panics on some malformed files instead of returning its error (invalid
+    // JSON inside `decoder` hits its `expect("Helper")`; found by fuzzing). So the file must be
+    // well-formed JSON before tokenizers sees it, and a panic while it parses is still the same
+    // error as a parse failure.
+    serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).map_err(|e| bad(&e))?;
+    let parsed = std::panic::catch_unwind(|| Tokenizer::from_bytes(&bytes))
         .map_err(|p| bad(&panic_text(&p)))?;
     let mut tokenizer = parsed.map_err(|e| bad(&e))?;
     // tokenizer.json of this model pads every text to 128 and cuts at 128; sentence-transformers

@@ -2,66 +2,100 @@
 //! [`Sentence`]s (`index build`, `index add`), and reading the stored sentences back as the
 //! documents they came from (`match --index`).
 //!
-//! Adding is two calls, [`read_sentences`] then [`add_sentences`], rather than one, so a caller
-//! can report the inputs that gave no document before the add runs, and still report them when
-//! the add fails because nothing was left. The store itself stays generic over its records;
-//! this module is where it meets the segmenter's [`Sentence`].
+//! [`add_documents`] streams: documents are read one at a time and stored in chunks of
+//! [`ADD_CHUNK`] sentences, so memory does not grow with the corpus. The store itself stays
+//! generic over its records; this module is where it meets the segmenter's [`Sentence`].
 
 use std::collections::HashMap;
 
 use super::search::SearchConfig;
 use super::store::{AddSummary, Store};
 use crate::embed::Embedder;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ingest::{IngestOptions, SkipCounts};
 use crate::observe::Observer;
 use crate::segment::{SegmentOptions, Segmented, Sentence};
 
-/// The sentences of a corpus, in input order, and what reading it met.
+/// Sentences embedded and stored per add while a corpus is indexed: memory holds one chunk's
+/// sentences and vectors (100k x 384 float32 = 147 MiB), not the corpus, and a build killed
+/// half way keeps the chunks it committed.
+pub const ADD_CHUNK: usize = 100_000;
+
+/// What indexing a corpus read and stored.
 #[derive(Debug, Clone, Default)]
-pub struct CorpusSentences {
-    pub sentences: Vec<Sentence>,
+pub struct CorpusAdded {
     /// Documents read (including those that gave no sentence).
     pub documents: usize,
+    /// Sentences stored.
+    pub sentences: usize,
+    /// Adds committed (one per chunk, and the last one).
+    pub adds: usize,
     /// Inputs that gave no document.
     pub skipped: SkipCounts,
 }
 
-/// Read and segment every document of the inputs.
-pub fn read_sentences(
+/// Read, segment, embed and append the documents of `input` to `store` (created or opened for
+/// `embedder`'s model), `chunk` sentences per add (at document boundaries). The graph is built
+/// or extended by the last add only, so a big corpus is not re-graphed per chunk.
+///
+/// Inputs that hold no sentence store nothing and return `sentences == 0`: the caller reports
+/// the skipped inputs and decides (an index build over them is a mistake in the inputs).
+pub fn add_documents(
+    store: &mut Store<Sentence>,
     input: &IngestOptions,
     segmentation: SegmentOptions,
+    embedder: &Embedder,
+    config: &SearchConfig,
     observer: &dyn Observer,
-) -> Result<CorpusSentences> {
-    let (mut sentences, mut documents) = (Vec::new(), 0);
-    // Only the sentences are kept: an index build holds no document's removals or metadata.
-    let skipped = crate::segment::each_document(input, segmentation, observer, |d| {
-        sentences.extend(d.sentences);
-        documents += 1;
+    chunk: usize,
+) -> Result<CorpusAdded> {
+    let mut out = CorpusAdded::default();
+    let mut pending: Vec<Sentence> = Vec::new();
+    let deferred = SearchConfig {
+        exact_threshold: usize::MAX,
+        ..config.clone()
+    };
+    // The documents' progress bar stays up while a full chunk is embedded; warnings still pass.
+    let quiet = WarningsOnly(observer);
+    out.skipped = crate::segment::each_document(input, segmentation, observer, |d| {
+        out.documents += 1;
+        pending.extend(d.sentences);
+        if pending.len() >= chunk.max(1) {
+            add_chunk(store, &pending, embedder, &deferred, &quiet)?;
+            out.sentences += pending.len();
+            out.adds += 1;
+            pending.clear();
+        }
+        Ok(())
     })?;
-    Ok(CorpusSentences {
-        documents,
-        sentences,
-        skipped,
-    })
+    if out.sentences + pending.len() == 0 {
+        return Ok(out);
+    }
+    add_chunk(store, &pending, embedder, config, observer)?;
+    out.sentences += pending.len();
+    out.adds += 1;
+    Ok(out)
 }
 
-/// Embed `sentences` and append them to `store`, which must have been created or opened for
-/// `embedder`'s model. Nothing to add is an error: an index build over inputs that held no text
-/// is a mistake in the inputs, not an empty success.
-pub fn add_sentences(
+fn add_chunk(
     store: &mut Store<Sentence>,
     sentences: &[Sentence],
     embedder: &Embedder,
     config: &SearchConfig,
     observer: &dyn Observer,
 ) -> Result<AddSummary> {
-    if sentences.is_empty() {
-        return Err(Error::Input("no sentences found in the inputs".into()));
-    }
     let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
     let vectors = embedder.embed_all(&texts, "sentences", observer)?.vectors;
     store.add(sentences, vectors.view(), config)
+}
+
+/// Passes warnings on, keeps progress to itself.
+struct WarningsOnly<'a>(&'a dyn Observer);
+
+impl Observer for WarningsOnly<'_> {
+    fn warn(&self, message: &str) {
+        self.0.warn(message)
+    }
 }
 
 /// The index's sentences regrouped into their documents, in stored order. Claim units are
