@@ -441,10 +441,11 @@ fn load_tokenizer(path: &Path, max_len: usize) -> Result<Tokenizer> {
     };
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     // tokenizers 0.23 panics on some malformed files instead of returning its error (invalid
-    // JSON inside `decoder` hits its `expect("Helper")`; found by fuzzing). So the file must be
-    // well-formed JSON before tokenizers sees it, and a panic while it parses is still the same
-    // error as a parse failure.
-    serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).map_err(|e| bad(&e))?;
+    // JSON inside `decoder`, a bad escape or a lone surrogate in one of its strings, hits its
+    // `expect("Helper")`; found by fuzzing). So the file must parse as JSON, strings decoded,
+    // before tokenizers sees it (`IgnoredAny` does not decode escapes: the fuzzer got a lone
+    // surrogate past it), and a panic while it parses is still the same error.
+    serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| bad(&e))?;
     let parsed = std::panic::catch_unwind(|| Tokenizer::from_bytes(&bytes))
         .map_err(|p| bad(&panic_text(&p)))?;
     let mut tokenizer = parsed.map_err(|e| bad(&e))?;
