@@ -445,7 +445,12 @@ fn load_tokenizer(path: &Path, max_len: usize) -> Result<Tokenizer> {
     // `expect("Helper")`; found by fuzzing). So the file must parse as JSON, strings decoded,
     // before tokenizers sees it (`IgnoredAny` does not decode escapes: the fuzzer got a lone
     // surrogate past it), and a panic while it parses is still the same error.
-    serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| bad(&e))?;
+    let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| bad(&e))?;
+    // It also panics when a template names a special token its post-processor does not define
+    // ("no entry found for key", at the first encode; third fuzzer crash).
+    if let Some(pp) = json.get("post_processor") {
+        check_templates(pp).map_err(|e| bad(&e))?;
+    }
     let parsed = std::panic::catch_unwind(|| Tokenizer::from_bytes(&bytes))
         .map_err(|p| bad(&panic_text(&p)))?;
     let mut tokenizer = parsed.map_err(|e| bad(&e))?;
@@ -461,5 +466,44 @@ fn load_tokenizer(path: &Path, max_len: usize) -> Result<Tokenizer> {
             direction: TruncationDirection::Right,
         }))
         .map_err(|e| Error::Tokenizer(format!("{}: {e}", path.display())))?;
+    // One encode now, so a tokenizer that fails (or panics) on text is refused at load with
+    // the file named, not in the middle of a corpus.
+    let probe = std::panic::catch_unwind(|| tokenizer.encode("A probe sentence.", true))
+        .map_err(|p| bad(&panic_text(&p)))?;
+    probe.map_err(|e| bad(&e))?;
     Ok(tokenizer)
+}
+
+/// Every special token a template post-processor (alone or in a Sequence) uses is one it
+/// defines. Judged by shape, not by `type`: tokenizers reads an object with templates as a
+/// TemplateProcessing whatever its `type` says (the fuzzer renamed the key and still got the
+/// panic).
+fn check_templates(pp: &serde_json::Value) -> std::result::Result<(), String> {
+    for p in pp
+        .get("processors")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+    {
+        check_templates(p)?;
+    }
+    let defined = pp.get("special_tokens").and_then(|t| t.as_object());
+    for which in ["single", "pair"] {
+        for piece in pp
+            .get(which)
+            .and_then(|p| p.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let Some(id) = piece.pointer("/SpecialToken/id").and_then(|i| i.as_str()) else {
+                continue;
+            };
+            if !defined.is_some_and(|d| d.contains_key(id)) {
+                return Err(format!(
+                    "post_processor template uses special token {id:?}, which its special_tokens do not define"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
