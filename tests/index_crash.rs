@@ -77,7 +77,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--list") {
         println!(
-            "kill_during_writes: test\nreaders_during_adds: test\noutputs_under_kill: test\ncli_readers_during_add: test"
+            "kill_during_writes: test\nreaders_during_adds: test\noutputs_under_kill: test\ncli_readers_during_add: test\ncli_index_add_under_kill: test"
         );
         return;
     }
@@ -85,7 +85,7 @@ fn main() {
         .iter()
         .any(|a| a == "--ignored" || a == "--include-ignored")
     {
-        println!("index_crash: 4 tests ignored (slow; run with --include-ignored)");
+        println!("index_crash: 5 tests ignored (slow; run with --include-ignored)");
         return;
     }
     let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
@@ -105,6 +105,10 @@ fn main() {
     if wanted("cli_readers_during_add") {
         cli_readers_during_add();
         println!("test cli_readers_during_add ... ok");
+    }
+    if wanted("cli_index_add_under_kill") {
+        cli_index_add_under_kill();
+        println!("test cli_index_add_under_kill ... ok");
     }
 }
 
@@ -492,6 +496,120 @@ fn outputs_under_kill() {
     );
 }
 
+/// FNC-1 train bodies as a JSONL corpus (not the competition-test bodies: acceptance data).
+fn fnc1_train_bodies(path: &Path, n: usize) {
+    let bodies = common::shared("data/fnc1/train_bodies.csv");
+    let mut reader = csv::Reader::from_path(&bodies).expect("bodies");
+    let lines: String = reader
+        .records()
+        .take(n)
+        .map(|r| {
+            let r = r.expect("row");
+            serde_json::json!({"id": format!("fnc1-{}", &r[0]), "text": &r[1]}).to_string() + "\n"
+        })
+        .collect();
+    std::fs::write(path, lines).expect("corpus");
+}
+
+/// `index build` then `index add` (in chunks of 500 sentences) killed with SIGKILL at random
+/// moments: after each kill the index opens and verifies, holds what it held before plus whole
+/// chunks, and a rerun of the add completes.
+fn cli_index_add_under_kill() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let idx = tmp.path().join("idx");
+    let idx_s = idx.to_str().expect("utf-8");
+    let more = tmp.path().join("more.jsonl");
+    fnc1_train_bodies(&more, 150);
+    let example = common::project("examples/election-interference");
+    let cli = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_claimscope"))
+            .args(args)
+            .env("CLAIMSCOPE_MODEL", common::model_spec())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn claimscope")
+    };
+    let build = [
+        "index",
+        "build",
+        example.to_str().expect("utf-8"),
+        "-o",
+        idx_s,
+    ];
+    let add = [
+        "index",
+        "add",
+        "--index",
+        idx_s,
+        "--chunk",
+        "500",
+        more.to_str().expect("utf-8"),
+    ];
+
+    // Spans of the uninterrupted commands, and the sizes they give.
+    let t = Instant::now();
+    assert!(cli(&build).wait().expect("wait").success());
+    let build_span = t.elapsed();
+    let base = Store::<serde_json::Value>::open(&idx, None)
+        .expect("open")
+        .len();
+    let t = Instant::now();
+    assert!(cli(&add).wait().expect("wait").success());
+    let add_span = t.elapsed();
+    let full = Store::<serde_json::Value>::open(&idx, None)
+        .expect("open")
+        .len();
+
+    let mut rng = StdRng::seed_from_u64(23);
+    let mut seen = std::collections::BTreeSet::new();
+    for i in 0..12 {
+        std::fs::remove_dir_all(&idx).expect("reset");
+        if i % 4 == 0 {
+            // A killed build: no index, or an index that opens.
+            let mut child = cli(&build);
+            std::thread::sleep(build_span.mul_f64(rng.random_range(0.3..1.0)));
+            let _ = child.kill();
+            let _ = child.wait();
+            if idx.join("index.json").exists() {
+                let st = Store::<serde_json::Value>::open(&idx, None)
+                    .expect("a killed build's index opens");
+                st.verify().expect("and verifies");
+                seen.insert(("build", st.len()));
+            } else {
+                seen.insert(("build", 0));
+            }
+            continue;
+        }
+        assert!(cli(&build).wait().expect("wait").success());
+        let mut child = cli(&add);
+        std::thread::sleep(add_span.mul_f64(rng.random_range(0.2..1.0)));
+        let _ = child.kill();
+        let _ = child.wait();
+        let st = Store::<serde_json::Value>::open(&idx, None)
+            .expect("the index opens after a killed add");
+        st.verify().expect("and verifies");
+        let n = st.len();
+        assert!(
+            n >= base && n <= full,
+            "{n} sentences: outside {base}..={full}"
+        );
+        seen.insert(("add", n));
+        drop(st);
+        // The same add, run again, completes (the documents a killed run stored are stored
+        // again; `match --index` skips such copies).
+        assert!(
+            cli(&add).wait().expect("wait").success(),
+            "rerun of the killed add"
+        );
+        let again = Store::<serde_json::Value>::open(&idx, None)
+            .expect("open")
+            .len();
+        assert_eq!(again, n + (full - base), "the rerun stores the whole add");
+    }
+    println!("killed build/add left indexes of {seen:?} sentences (base {base}, full {full})");
+}
+
 /// `similar --index` and `match --index` in a loop while `index add` writes to the same index:
 /// every reader run succeeds, and sees the index before the add or after it.
 fn cli_readers_during_add() {
@@ -510,19 +628,9 @@ fn cli_readers_during_add() {
         .expect("open")
         .len();
 
-    // Enough FNC-1 train bodies that the add takes a while (written as JSONL).
-    let bodies = common::shared("data/fnc1/train_bodies.csv");
-    let mut reader = csv::Reader::from_path(&bodies).expect("bodies");
+    // Enough FNC-1 train bodies that the add takes a while.
     let more = tmp.path().join("more.jsonl");
-    let lines: String = reader
-        .records()
-        .take(150)
-        .map(|r| {
-            let r = r.expect("row");
-            serde_json::json!({"id": format!("fnc1-{}", &r[0]), "text": &r[1]}).to_string() + "\n"
-        })
-        .collect();
-    std::fs::write(&more, lines).expect("more");
+    fnc1_train_bodies(&more, 150);
 
     let mut add = Command::new(env!("CARGO_BIN_EXE_claimscope"))
         .args([
