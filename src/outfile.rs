@@ -60,11 +60,6 @@ impl OutFile {
         })
     }
 
-    /// The final name.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     pub fn commit(self) -> Result<()> {
         let tmp = self
             .out

@@ -74,41 +74,37 @@ fn main() {
         writer(Path::new(&dir));
         return;
     }
+    // One list for --list, the skip line and the runs.
+    let tests: [(&str, fn()); 5] = [
+        ("kill_during_writes", kill_during_writes),
+        ("readers_during_adds", readers_during_adds),
+        ("outputs_under_kill", outputs_under_kill),
+        ("cli_readers_during_add", cli_readers_during_add),
+        ("cli_index_add_under_kill", cli_index_add_under_kill),
+    ];
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--list") {
-        println!(
-            "kill_during_writes: test\nreaders_during_adds: test\noutputs_under_kill: test\ncli_readers_during_add: test\ncli_index_add_under_kill: test"
-        );
+        for (name, _) in &tests {
+            println!("{name}: test");
+        }
         return;
     }
     if !args
         .iter()
         .any(|a| a == "--ignored" || a == "--include-ignored")
     {
-        println!("index_crash: 5 tests ignored (slow; run with --include-ignored)");
+        println!(
+            "index_crash: {} tests ignored (slow; run with --include-ignored)",
+            tests.len()
+        );
         return;
     }
     let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-    let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
-    if wanted("kill_during_writes") {
-        kill_during_writes();
-        println!("test kill_during_writes ... ok");
-    }
-    if wanted("readers_during_adds") {
-        readers_during_adds();
-        println!("test readers_during_adds ... ok");
-    }
-    if wanted("outputs_under_kill") {
-        outputs_under_kill();
-        println!("test outputs_under_kill ... ok");
-    }
-    if wanted("cli_readers_during_add") {
-        cli_readers_during_add();
-        println!("test cli_readers_during_add ... ok");
-    }
-    if wanted("cli_index_add_under_kill") {
-        cli_index_add_under_kill();
-        println!("test cli_index_add_under_kill ... ok");
+    for (name, test) in tests {
+        if filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str())) {
+            test();
+            println!("test {name} ... ok");
+        }
     }
 }
 

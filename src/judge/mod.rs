@@ -139,7 +139,5 @@ pub fn write_threshold(dir: &Path, threshold: f32, figures: &serde_json::Value) 
     }
     // Whole or not at all: a torn card would refuse to load the judge.
     let text = serde_json::to_string_pretty(&card)?;
-    crate::index::store::write_atomic(dir, CARD, |file, tmp| {
-        std::io::Write::write_all(file, text.as_bytes()).map_err(|e| Error::io(tmp, e))
-    })
+    crate::outfile::write_whole(&dir.join(CARD), text.as_bytes())
 }

@@ -60,7 +60,7 @@ use crate::embed::ModelId;
 use crate::error::{Error, Result};
 
 mod atomic;
-pub(crate) use atomic::write_atomic;
+use atomic::write_atomic;
 mod manifest;
 mod segment;
 
@@ -174,13 +174,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             let manifest = Manifest::read(&path)?;
             let generation = manifest.generation;
             match Self::open_manifest(path.clone(), manifest, expect) {
-                Err(e)
-                    if tries < 10
-                        && Manifest::read(&path).is_ok_and(|m| m.generation != generation) =>
-                {
-                    tries += 1;
-                    let _ = e;
-                }
+                Err(_) if tries < 10 && generation_moved(&path, generation) => tries += 1,
                 result => return result,
             }
         }
@@ -306,7 +300,10 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
                     // Two adds committed since this store was opened and the graph it knew is
                     // gone. Its segments are immutable and still there, so exact search over
                     // them answers for the state this reader opened.
-                    Err(_) if !file.exists() && self.manifest_changed() => {
+                    Err(_)
+                        if !file.exists()
+                            && generation_moved(&self.path, self.manifest.generation) =>
+                    {
                         Ok(Box::new(Exact::new(self.vectors.clone())))
                     }
                     Err(e) => Err(e),
@@ -406,11 +403,6 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
         })
     }
 
-    /// Whether an add has committed since this store was opened.
-    fn manifest_changed(&self) -> bool {
-        Manifest::read(&self.path).is_ok_and(|m| m.generation != self.manifest.generation)
-    }
-
     fn check_new_vectors(&self, n: usize, vectors: &ArrayView2<f32>) -> Result<()> {
         if vectors.nrows() != n {
             return Err(Error::Input(format!(
@@ -508,6 +500,11 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
         }
         Ok(())
     }
+}
+
+/// Whether an add has committed in `path` since the manifest of `generation` was read.
+fn generation_moved(path: &Path, generation: u64) -> bool {
+    Manifest::read(path).is_ok_and(|m| m.generation != generation)
 }
 
 /// The graph file written by the add of `generation`.
