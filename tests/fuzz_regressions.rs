@@ -87,3 +87,49 @@ fn the_model_seed_loads_and_embeds() {
     let e = model.embed(&["a b", "the report said"]).expect("embeds");
     assert_eq!(e.vectors.dim(), (2, 8));
 }
+
+/// The tokenizer crashes are refused at load, each by the check written for it (naming the
+/// tokenizer file and the reason), not only by the catch-all probe encode.
+#[test]
+fn tokenizer_crashes_are_refused_with_their_reason() {
+    use claimscope::embed::Embedder;
+    use claimscope::embed::source::{ModelFiles, Origin};
+    let reasons = [
+        ("crash-tokenizer-decoder-panic", ""),
+        ("crash-tokenizer-lone-surrogate", "invalid unicode code point"),
+        (
+            "crash-tokenizer-template-renamed-type",
+            "which its special_tokens do not define",
+        ),
+        (
+            "crash-tokenizer-template-special-token",
+            "which its special_tokens do not define",
+        ),
+        ("crash-tokenizer-template-sequence-b", "uses sequence B"),
+    ];
+    for (name, reason) in reasons {
+        let bytes = std::fs::read(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("fuzz/regressions/model_files")
+                .join(name),
+        )
+        .expect("crash input");
+        let dir = tempfile::tempdir().expect("tmp");
+        checks::write_model_dir(dir.path(), &bytes);
+        let files = ModelFiles {
+            name: name.into(),
+            dir: dir.path().to_path_buf(),
+            origin: Origin::LocalDir,
+        };
+        let err = match Embedder::load(&files) {
+            Ok(_) => panic!("{name}: loads"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains("tokenizer.json"), "{name}: {err}");
+        assert!(
+            !err.contains("panicked"),
+            "{name}: caught only as a panic: {err}"
+        );
+        assert!(err.contains(reason), "{name}: {err}");
+    }
+}
