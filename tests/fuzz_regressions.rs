@@ -96,7 +96,10 @@ fn tokenizer_crashes_are_refused_with_their_reason() {
     use claimscope::embed::source::{ModelFiles, Origin};
     let reasons = [
         ("crash-tokenizer-decoder-panic", ""),
-        ("crash-tokenizer-lone-surrogate", "invalid unicode code point"),
+        (
+            "crash-tokenizer-lone-surrogate",
+            "invalid unicode code point",
+        ),
         (
             "crash-tokenizer-template-renamed-type",
             "which its special_tokens do not define",
