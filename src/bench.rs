@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::embed::{Embedder, EmbedderOptions, Precision, cosine};
 use crate::error::{Error, Result};
+use crate::machine::{self, Machine};
 
 /// The example corpus's own sentences: a workload that ships with the tool and has no licence
 /// strings attached. Real article sentences (31 tokens on average) are longer than the peers'
@@ -51,6 +52,15 @@ pub struct BenchReport {
     pub cos_vs_f32_mean: f64,
     pub cos_vs_f32_min: f64,
     pub backend: String,
+    /// The CPU and its f32 GEMM rate, measured in this run after the timed repeats.
+    pub machine: Machine,
+    /// Mean dense FLOPs of a workload text ([`crate::machine::encoder_flops`] of its tokens).
+    pub flops_per_sentence: f64,
+    /// Sentences/s if every dense FLOP ran at `machine.gemm_gflops` and nothing else took time.
+    pub bound_sentences_per_s: f64,
+    /// `sentences_per_s / bound_sentences_per_s`: comparable across days and machines. The
+    /// bound is f32's, so int8 can exceed 1.
+    pub share_of_bound: f64,
 }
 
 /// Peak resident set size of this process (VmHWM), in MiB; 0 where /proc is missing.
@@ -113,6 +123,24 @@ pub fn run(
     let median = percentile(&sorted, 0.5);
     latencies.sort_by(f64::total_cmp);
 
+    let info = embedder.info();
+    let flops_per_sentence = embedder
+        .tokenize(&refs)?
+        .iter()
+        .map(|t| {
+            machine::encoder_flops(
+                t.ids.len(),
+                info.hidden_size,
+                info.intermediate_size,
+                info.layers,
+            )
+        })
+        .sum::<f64>()
+        / texts.len() as f64;
+    let threads = candle_core::utils::get_num_threads();
+    let machine = machine::fingerprint(threads, info.hidden_size, info.intermediate_size);
+    let bound = machine.gemm_gflops * 1e9 / flops_per_sentence.max(1.0);
+
     // Before the f32 reference model is loaded for the accuracy check: that one is not part of
     // the path being measured.
     let peak_rss = peak_rss_mib();
@@ -144,7 +172,7 @@ pub fn run(
         workload: workload.to_string(),
         texts: texts.len(),
         batch_size: opts.embedder.batch_size,
-        threads: candle_core::utils::get_num_threads(),
+        threads,
         precision: opts.embedder.precision.to_string(),
         repeats: rates.len(),
         model_load_s,
@@ -159,6 +187,10 @@ pub fn run(
         cos_vs_f32_mean: cos_mean,
         cos_vs_f32_min: cos_min,
         backend: embedder.backend_name().to_string(),
+        share_of_bound: if bound > 0.0 { median / bound } else { 0.0 },
+        bound_sentences_per_s: bound,
+        flops_per_sentence,
+        machine,
     })
 }
 

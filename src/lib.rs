@@ -34,6 +34,7 @@ pub mod ingest;
 pub mod input;
 pub mod judge;
 pub mod lexicon;
+pub mod machine;
 pub mod matching;
 pub mod metrics;
 pub mod observe;

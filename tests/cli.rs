@@ -497,6 +497,66 @@ fn nonsensical_flag_values_are_refused() {
     }
 }
 
+/// `bench --format json` carries the machine it ran on and the run as a share of the f32 GEMM
+/// bound measured in the same run: the fields the README's performance table and
+/// benches/peers.sh read.
+#[test]
+fn bench_reports_the_machine_and_the_share_of_the_gemm_bound() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let workload = dir.path().join("w.txt");
+    let texts: Vec<String> = (0..48)
+        .map(|i| {
+            format!("Officials in region {i} said the vote count would be finished by Friday.")
+        })
+        .collect();
+    std::fs::write(&workload, texts.join("\n")).expect("write");
+    let out = claimscope(
+        &[
+            "--threads",
+            "2",
+            "bench",
+            "--workload",
+            &workload.to_string_lossy(),
+            "--repeats",
+            "1",
+            "--precision",
+            "int8",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+    assert_eq!(r["texts"], 48);
+    let m = &r["machine"];
+    let gflops = m["gemm_gflops"].as_f64().unwrap_or(0.0);
+    assert!(gflops > 0.0 && gflops.is_finite(), "{m}");
+    assert_eq!(m["gemm_threads"], 2);
+    assert!(!m["cpu"].as_str().unwrap_or("").is_empty(), "{m}");
+    // The dense FLOPs of MiniLM-L6 at the mean token count, plus the attention term.
+    let (d, ff, layers) = (384.0, 1536.0, 6.0);
+    let mean_len = f("tokens") / 48.0;
+    let linear = layers * (8.0 * mean_len * d * d + 4.0 * mean_len * d * ff);
+    let flops = f("flops_per_sentence");
+    assert!(
+        flops > linear && flops < linear * 1.05,
+        "{flops} vs {linear}"
+    );
+    let bound = f("bound_sentences_per_s");
+    assert!(
+        (bound - gflops * 1e9 / flops).abs() < 1e-6 * bound,
+        "{bound}"
+    );
+    assert!((f("share_of_bound") - f("sentences_per_s") / bound).abs() < 1e-9);
+    // int8 against the f32 model it was quantised from, as the accuracy bar.
+    assert!(
+        f("cos_vs_f32_mean") >= 0.995 && f("cos_vs_f32_min") >= 0.98,
+        "{r}"
+    );
+}
+
 /// A CSV row with more fields than the header (an unquoted comma) is a broken row: the run
 /// stops at it, naming the file and line, instead of reading shifted columns.
 #[test]

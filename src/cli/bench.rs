@@ -84,6 +84,24 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 "cosine vs f32     mean {:.5}, min {:.5}",
                 r.cos_vs_f32_mean, r.cos_vs_f32_min
             );
+            let m = &r.machine;
+            println!(
+                "machine           {} ({}), {} logical CPUs, {}",
+                m.cpu,
+                m.cpu_id,
+                m.logical_cpus,
+                m.simd.join(" ")
+            );
+            println!(
+                "f32 GEMM          {:.1} GFLOP/s on {} threads ({})",
+                m.gemm_gflops, m.gemm_threads, m.gemm_shapes
+            );
+            println!(
+                "GEMM bound        {:.1} sentences/s ({:.0} MFLOP a sentence); this run {:.0}% of it",
+                r.bound_sentences_per_s,
+                r.flops_per_sentence / 1e6,
+                r.share_of_bound * 100.0
+            );
         }
     }
     Ok(())

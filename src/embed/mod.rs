@@ -123,6 +123,9 @@ pub struct ModelInfo {
     pub dim: usize,
     pub hidden_size: usize,
     pub layers: usize,
+    /// Width of the feed-forward layer (1536 for MiniLM-L6): with `hidden_size` and `layers`,
+    /// what the dense FLOPs of a sentence are ([`crate::machine::encoder_flops`]).
+    pub intermediate_size: usize,
     pub vocab_size: usize,
     pub max_seq_length: usize,
     pub pooling: Vec<PoolingMode>,
@@ -221,6 +224,7 @@ impl Embedder {
             dim: bert.hidden_size * pipeline.pooling.len(),
             hidden_size: bert.hidden_size,
             layers: bert.num_hidden_layers,
+            intermediate_size: bert.intermediate_size,
             vocab_size: bert.vocab_size,
             max_seq_length: pipeline.max_seq_length,
             pooling: pipeline.pooling.clone(),
