@@ -27,7 +27,7 @@ BIN="$TARGET/profiling/claimscope"
 
 perf record -F 999 -g -o "$OUT/perf.data" -- \
   "$BIN" --threads "$THREADS" bench --workload "$WORKLOAD" --batch-size 32 \
-  --repeats "$REPEATS" --precision "$PRECISION" --format json > "$OUT/bench.json" 2> "$OUT/perf-record.log"
+  --repeats "$REPEATS" --precision "$PRECISION" --accuracy-sample 32 --format json > "$OUT/bench.json" 2> "$OUT/perf-record.log"
 perf script -i "$OUT/perf.data" -F tid,ip,sym --no-inline 2>/dev/null \
   | python3 benches/profile_stages.py --json "$OUT/stages.json" | tee "$OUT/stages.txt"
 python3 -c "import json,sys; b=json.load(open(sys.argv[1])); print(f\"bench under perf: {b['sentences_per_s']:.1f} sentences/s ({b['precision']}, {b['threads']} threads)\")" "$OUT/bench.json"

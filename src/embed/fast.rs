@@ -476,21 +476,34 @@ fn add_norm_rows(x: &mut [f32], y: &[f32], n: &Norm, h: usize, eps: f32) {
 
 /// exp for f32 without libm: 2^(x log2 e) split into integer and fraction, a degree-6
 /// polynomial for 2^f on [-0.5, 0.5] (relative error ~2e-7), exponent bits for 2^i.
+///
+/// No float-to-int cast: Rust's `as i32` saturates, and that made the compiler scalarise the
+/// whole loop around it (a `vcvttss2si` + compare + `cmov` per element in GELU, softmax and the
+/// int8 activation quantiser). The integer part is read from the mantissa bits instead.
 #[inline(always)]
-fn fast_exp(x: f32) -> f32 {
+pub(crate) fn fast_exp(x: f32) -> f32 {
     let x = x.clamp(-87.0, 88.0);
     let t = x * std::f32::consts::LOG2_E;
-    // Round to nearest by the 1.5 * 2^23 trick: `f32::round` is a libm call that stops the
-    // loop around it from vectorising.
-    let i = (t + 12_582_912.0) - 12_582_912.0;
+    // Adding 1.5 * 2^23 rounds t to an integer held in the low mantissa bits of r (`f32::round`
+    // is a libm call that stops vectorisation).
+    let r = t + ROUNDER;
+    let i = r - ROUNDER;
     let f = t - i;
     let p = 1.0
         + f * (std::f32::consts::LN_2
             + f * (0.240_226_5
                 + f * (0.055_504_11
                     + f * (0.009_618_129 + f * (0.001_333_355 + f * 0.000_154_035_3)))));
-    f32::from_bits(((i as i32 + 127) << 23) as u32) * p
+    // i in [-126, 127] after the clamp, so i + 127 is a normal exponent; u32 wrapping arithmetic
+    // gives the same bits as i32 would.
+    let biased = r.to_bits().wrapping_sub(ROUNDER_BITS).wrapping_add(127);
+    f32::from_bits(biased << 23) * p
 }
+
+/// 1.5 * 2^23: `x + ROUNDER` rounds x (|x| < 2^22) to the nearest integer, ties to even, and
+/// `(x + ROUNDER).to_bits() - ROUNDER_BITS` is that integer (wrapping for negatives).
+pub(crate) const ROUNDER: f32 = 12_582_912.0;
+pub(crate) const ROUNDER_BITS: u32 = 0x4B40_0000;
 
 /// erf by Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7).
 #[inline(always)]

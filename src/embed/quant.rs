@@ -14,6 +14,8 @@
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
+use super::fast::{ROUNDER, ROUNDER_BITS};
+
 /// Columns per block (one zmm of i32 accumulators) and blocks / rows per tile.
 const COLS: usize = 16;
 const NB: usize = 4;
@@ -89,14 +91,7 @@ impl QLinear {
         // Zero-padded rows and columns quantise to the offset 128 (value 0).
         let mut a = vec![128u8; tp * kp];
         let mut sa = vec![0f32; tp];
-        for r in 0..t {
-            let row = &x[r * k..(r + 1) * k];
-            let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
-            let s = if max > 0.0 { max / 127.0 } else { 1.0 };
-            sa[r] = s;
-            let inv = 1.0 / s;
-            quantise_row(row, inv, &mut a[r * kp..r * kp + k]);
-        }
+        quantise_rows(x, t, k, kp, &mut a, &mut sa);
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx512vnni")
             && std::arch::is_x86_feature_detected!("avx512bw")
@@ -209,16 +204,40 @@ impl QLinear {
     }
 }
 
+/// Each of the t rows of x (k wide) quantised symmetrically by its own scale (max |x| / 127)
+/// into `a` (rows kp wide, u8 with a +128 offset); the scales into `sa`.
 #[multiversion::multiversion(targets(
     "x86_64+avx512f+avx512bw+avx512vl+avx2+fma",
     "x86_64+avx2+fma"
 ))]
+fn quantise_rows(x: &[f32], t: usize, k: usize, kp: usize, a: &mut [u8], sa: &mut [f32]) {
+    for r in 0..t {
+        let row = &x[r * k..(r + 1) * k];
+        // The maximum in 16 lanes: a fold with f32::max is one dependent chain (NaN rules keep
+        // the compiler from reordering it), 1,536 long for the FFN's second layer.
+        let mut lanes = [0f32; 16];
+        let chunks = row.chunks_exact(16);
+        let rest = chunks.remainder().iter().fold(0f32, |m, v| m.max(v.abs()));
+        for c in chunks {
+            for (m, v) in lanes.iter_mut().zip(c) {
+                *m = m.max(v.abs());
+            }
+        }
+        let max = lanes.iter().fold(rest, |m, v| m.max(*v));
+        let s = if max > 0.0 { max / 127.0 } else { 1.0 };
+        sa[r] = s;
+        quantise_row(row, 1.0 / s, &mut a[r * kp..r * kp + k]);
+    }
+}
+
+/// Round to nearest (ties to even) and offset by 128, without a float-to-int cast (Rust's
+/// saturating `as` scalarised this loop): |v * inv| <= 127 by construction, so the
+/// integer read from the mantissa bits plus 128 is in 1..=255.
+#[inline(always)]
 fn quantise_row(row: &[f32], inv: f32, dst: &mut [u8]) {
     for (d, &v) in dst.iter_mut().zip(row) {
-        // Round half away from zero without libm; |v * inv| <= 127 by construction.
-        let q = v * inv;
-        let r = (q + 0.5f32.copysign(q)) as i32;
-        *d = (r.clamp(-127, 127) + 128) as u8;
+        let r = v * inv + ROUNDER;
+        *d = r.to_bits().wrapping_sub(ROUNDER_BITS).wrapping_add(128) as u8;
     }
 }
 
@@ -242,16 +261,41 @@ mod tests {
 
     /// Activations quantised as `forward` does, laid out for the tile kernels.
     fn quantised(q: &QLinear, x: &[f32], t: usize) -> (Vec<u8>, Vec<f32>) {
-        let k = q.k;
         let mut a = vec![128u8; round_up(t, MR) * q.kp];
         let mut sa = vec![0f32; round_up(t, MR)];
+        quantise_rows(x, t, q.k, q.kp, &mut a, &mut sa);
+        (a, sa)
+    }
+
+    /// Every activation becomes round(v / scale) + 128 (ties to even) with scale = max |row| /
+    /// 127: the extremes land on 1 and 255, negatives below 128, rows of any length (the
+    /// 16-lane maximum and its remainder), and the padding of a row keeps the offset.
+    #[test]
+    fn rows_quantise_to_the_nearest_step() {
+        let (t, k, kp) = (3, 37, 40);
+        let x: Vec<f32> = (0..t * k)
+            .map(|i| ((i * 29 % 83) as f32 - 41.0) / 7.0 * if i % k == 20 { 3.0 } else { 1.0 })
+            .collect();
+        let mut a = vec![128u8; t * kp];
+        let mut sa = vec![0f32; t];
+        quantise_rows(&x, t, k, kp, &mut a, &mut sa);
         for r in 0..t {
             let row = &x[r * k..(r + 1) * k];
             let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
-            sa[r] = max / 127.0;
-            quantise_row(row, 1.0 / sa[r], &mut a[r * q.kp..r * q.kp + k]);
+            assert_eq!(sa[r], max / 127.0);
+            for (c, &v) in row.iter().enumerate() {
+                let want = (v * (1.0 / sa[r])).round_ties_even() as i32 + 128;
+                assert_eq!(a[r * kp + c] as i32, want, "row {r} col {c}: {v}");
+            }
+            let ends: Vec<u8> = row
+                .iter()
+                .zip(&a[r * kp..r * kp + k])
+                .filter(|(v, _)| v.abs() == max)
+                .map(|(_, q)| *q)
+                .collect();
+            assert!(ends.iter().all(|&q| q == 1 || q == 255), "{ends:?}");
+            assert!(a[r * kp + k..(r + 1) * kp].iter().all(|&q| q == 128));
         }
-        (a, sa)
     }
 
     /// The int8 product stays within quantisation error of the f32 one.
