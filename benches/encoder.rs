@@ -1,5 +1,6 @@
 //! The embedding path piece by piece, with pinned thread counts: tokenisation, one forward pass
-//! per batch size and sequence length (f32 and int8), pooling, and a whole workload chunk.
+//! per batch size and sequence length (f32 and int8), each stage of a layer alone (dense layers,
+//! attention, GELU, residual + layer norm), pooling, and a whole workload chunk.
 //! Needs the model (`claimscope model fetch`).
 //!
 //! ```text
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use candle_core::{Device, Tensor};
 use claimscope::embed::{
-    DEFAULT_MODEL, Embedder, EmbedderOptions, PoolingMode, Precision, Tokens, backend,
+    DEFAULT_MODEL, Embedder, EmbedderOptions, PoolingMode, Precision, Tokens, backend, fast,
 };
 use criterion::{BenchmarkId, Criterion, Throughput};
 
@@ -99,6 +100,26 @@ fn main() {
         g.bench_function("corpus-256", |b| {
             b.iter(|| e.embed(black_box(&chunk)).expect("embed"))
         });
+        g.finish();
+    }
+
+    // Each stage of one encoder layer alone, at a batch of 32 sequences of 17 tokens (the
+    // news-10k workload's mean), on one thread as the encoder runs a batch.
+    for int8 in [false, true] {
+        let mut s = fast::stages::Stages::new(32, 17, int8);
+        let mut g = c.benchmark_group(format!("stage-{}/32x17", if int8 { "int8" } else { "f32" }));
+        g.throughput(Throughput::Elements(s.tokens() as u64));
+        g.bench_function("qkv-projection", |b| b.iter(|| s.qkv_projection()));
+        g.bench_function("ffn-in", |b| b.iter(|| s.ffn_in()));
+        g.bench_function("ffn-out", |b| b.iter(|| s.ffn_out()));
+        if !int8 {
+            g.bench_function("attention", |b| b.iter(|| s.attention()));
+            let fresh = s.intermediate();
+            g.bench_function("gelu", |b| b.iter(|| s.gelu(black_box(&fresh))));
+            g.bench_function("residual-layer-norm", |b| {
+                b.iter(|| s.residual_layer_norm())
+            });
+        }
         g.finish();
     }
 

@@ -578,3 +578,105 @@ impl Backend for FastBert {
         true
     }
 }
+
+/// The encoder's stages one at a time at the shapes of one batch, on deterministic made-up
+/// weights, so `benches/encoder.rs` can time each alone (criterion); the whole-model split is
+/// `benches/profile.sh`. Not an API.
+#[doc(hidden)]
+pub mod stages {
+    use super::{
+        Linear, Norm, QLinear, add_norm_rows, attention, gelu_erf, gemm_inter, gemm_out, gemm_qkv,
+    };
+
+    pub struct Stages {
+        seqs: Vec<Vec<u32>>,
+        t: usize,
+        h: usize,
+        heads: usize,
+        x: Vec<f32>,
+        qkv: Vec<f32>,
+        ctx: Vec<f32>,
+        inter: Vec<f32>,
+        tmp: Vec<f32>,
+        scores: Vec<f32>,
+        qkv_w: Linear,
+        inter_w: Linear,
+        out_w: Linear,
+        norm: Norm,
+    }
+
+    fn fill(n: usize, seed: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| (((i * 2_654_435_761 + seed) % 1000) as f32 - 500.0) / 5000.0)
+            .collect()
+    }
+
+    fn linear(out: usize, inp: usize, int8: bool, seed: usize) -> Linear {
+        let (w, b) = (fill(out * inp, seed), fill(out, seed + 1));
+        let q = int8.then(|| QLinear::new(&w, &b, out, inp));
+        Linear { w, b, out, inp, q }
+    }
+
+    impl Stages {
+        /// `batch` sequences of `len` tokens through MiniLM-L6's shapes (hidden 384, 12 heads,
+        /// feed-forward 1536); the dense layers in int8 when `int8`.
+        pub fn new(batch: usize, len: usize, int8: bool) -> Self {
+            let (h, heads, ff) = (384, 12, 1536);
+            let t = batch * len;
+            Stages {
+                seqs: vec![vec![0; len]; batch],
+                t,
+                h,
+                heads,
+                x: fill(t * h, 1),
+                qkv: fill(t * 3 * h, 2),
+                ctx: vec![0.0; t * h],
+                inter: fill(t * ff, 3),
+                tmp: fill(t * h, 4),
+                scores: Vec::new(),
+                qkv_w: linear(3 * h, h, int8, 5),
+                inter_w: linear(ff, h, int8, 7),
+                out_w: linear(h, ff, int8, 9),
+                norm: Norm {
+                    g: vec![1.0; h],
+                    b: vec![0.0; h],
+                },
+            }
+        }
+        pub fn tokens(&self) -> usize {
+            self.t
+        }
+        pub fn qkv_projection(&mut self) {
+            gemm_qkv(&self.x, self.t, &self.qkv_w, &mut self.qkv);
+        }
+        pub fn attention(&mut self) {
+            let seqs: Vec<&[u32]> = self.seqs.iter().map(Vec::as_slice).collect();
+            attention(
+                &self.qkv,
+                &seqs,
+                self.h,
+                self.heads,
+                &mut self.ctx,
+                &mut self.scores,
+            );
+        }
+        pub fn ffn_in(&mut self) {
+            gemm_inter(&self.x, self.t, &self.inter_w, &mut self.inter);
+        }
+        /// GELU over the intermediate activations; they are refilled first each time so the
+        /// input stays the same (the refill is a copy, timed with it).
+        pub fn gelu(&mut self, fresh: &[f32]) {
+            self.inter.copy_from_slice(fresh);
+            gelu_erf(&mut self.inter);
+        }
+        pub fn intermediate(&self) -> Vec<f32> {
+            self.inter.clone()
+        }
+        pub fn ffn_out(&mut self) {
+            gemm_out(&self.inter, self.t, &self.out_w, &mut self.tmp);
+        }
+        pub fn residual_layer_norm(&mut self) {
+            add_norm_rows(&mut self.x, &self.tmp, &self.norm, self.h, 1e-12);
+        }
+    }
+}
