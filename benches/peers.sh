@@ -39,18 +39,18 @@ done
 python3 - "$OUT" "$REPEATS" <<'EOF'
 import json, statistics, sys
 out, n = sys.argv[1], int(sys.argv[2])
-rows = {}
+rows, runs = {}, []
 for r in range(1, n + 1):
     peers = json.load(open(f"{out}/peers-{r}.json"))["summary"]
     for p, s in peers.items():
         rows.setdefault(p, []).append((s["sentences_per_s_median"], s["tokens_per_s_median"], s["peak_rss_mib_median"], s["cos_vs_torch_mean"], s["cos_vs_torch_min"]))
     for p in ("f32", "int8"):
         c = json.load(open(f"{out}/claimscope-{p}-{r}.json"))
+        runs.append(c)
         rows.setdefault(f"claimscope-{p}", []).append((c["sentences_per_s"], c["tokens_per_s"], c["peak_rss_mib"], c["cos_vs_f32_mean"], c["cos_vs_f32_min"]))
 med = {p: [statistics.median(x[i] for x in v) for i in range(3)] + [v[-1][3], min(x[4] for x in v if x[4] is not None) if v[-1][4] is not None else None] for p, v in rows.items()}
 # The machine and its f32 GEMM rate, as claimscope bench measured them in this round (every
 # claimscope run measures it; the median over the round), and the GEMM-only bound it implies.
-runs = [json.load(open(f"{out}/claimscope-{p}-{r}.json")) for r in range(1, n + 1) for p in ("f32", "int8")]
 machine = runs[-1]["machine"]
 gflops = statistics.median(c["machine"]["gemm_gflops"] for c in runs)
 bound = gflops * 1e9 / runs[-1]["flops_per_sentence"]

@@ -13,7 +13,6 @@ import json
 import re
 import sys
 
-D, DFF = 384, 1536
 # (stage, regex on a frame's symbol); the first stage found walking from the leaf wins.
 STAGES = [
     ("GEMM QKV   [t,384]x[384,1152]", r"fast::gemm_qkv"),

@@ -5,8 +5,9 @@
 use std::sync::Barrier;
 use std::time::Instant;
 
-use gemm::{Parallelism, gemm};
 use serde::Serialize;
+
+use crate::embed::fast::dense_f32;
 
 /// Rows of the GEMM-rate measurement: 32 sentences of ~17 tokens, the shape
 /// ../shared/bench/gemm.py measures, so the two figures are comparable.
@@ -43,8 +44,8 @@ pub fn fingerprint(threads: usize, hidden: usize, intermediate: usize) -> Machin
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let field = |name: &str| {
         info.lines()
-            .find(|l| l.split(':').next().map(str::trim) == Some(name))
-            .and_then(|l| l.split_once(':'))
+            .filter_map(|l| l.split_once(':'))
+            .find(|(key, _)| key.trim() == name)
             .map(|(_, v)| v.trim().to_string())
     };
     let cpu = field("model name").unwrap_or_else(|| "unknown".into());
@@ -113,7 +114,7 @@ fn simd_features() -> Vec<String> {
 
 /// GFLOP/s of `threads` threads each running the GEMMs `[m, k] x [k, n]` of `shapes` in turn,
 /// single-threaded, started together by a barrier each repeat: 3 warm-up repeats, then the
-/// median of 15. The same crate and call the f32 encoder makes.
+/// median of 15. Each product is the f32 encoder's own dense-layer call (bias included).
 fn gemm_rate(threads: usize, m: usize, shapes: &[(usize, usize)]) -> f64 {
     const WARM: usize = 3;
     const REPS: usize = 15;
@@ -128,46 +129,24 @@ fn gemm_rate(threads: usize, m: usize, shapes: &[(usize, usize)]) -> f64 {
             .map(|_| {
                 let barrier = &barrier;
                 scope.spawn(move || {
-                    // Inputs with no structure gemm could exploit, and no denormals.
+                    // Inputs with no structure gemm could exploit, and no denormals; weights
+                    // [n, k] as the encoder stores them.
                     let kmax = shapes.iter().map(|s| s.0).max().unwrap_or(0);
                     let nmax = shapes.iter().map(|s| s.1).max().unwrap_or(0);
-                    let a: Vec<f32> = (0..m * kmax)
+                    let x: Vec<f32> = (0..m * kmax)
                         .map(|i| ((i % 97) as f32 - 48.0) / 97.0)
                         .collect();
-                    let b: Vec<f32> = (0..kmax * nmax)
+                    let w: Vec<f32> = (0..kmax * nmax)
                         .map(|i| ((i % 89) as f32 - 44.0) / 89.0)
                         .collect();
+                    let bias = vec![0f32; nmax];
                     let mut c = vec![0f32; m * nmax];
                     let mut own = Vec::with_capacity(REPS);
                     for rep in 0..WARM + REPS {
                         barrier.wait();
                         let t0 = Instant::now();
                         for &(k, n) in shapes {
-                            // SAFETY: a holds m * kmax >= m * k, b kmax * nmax >= k * n and c
-                            // m * nmax >= m * n f32s, row-major with the strides given.
-                            unsafe {
-                                gemm(
-                                    m,
-                                    n,
-                                    k,
-                                    c.as_mut_ptr(),
-                                    1,
-                                    n as isize,
-                                    false,
-                                    a.as_ptr(),
-                                    1,
-                                    k as isize,
-                                    b.as_ptr(),
-                                    1,
-                                    n as isize,
-                                    0.0,
-                                    1.0,
-                                    false,
-                                    false,
-                                    false,
-                                    Parallelism::None,
-                                );
-                            }
+                            dense_f32(&x, m, &w, &bias[..n], k, &mut c);
                         }
                         std::hint::black_box(&c);
                         if rep >= WARM {

@@ -387,18 +387,27 @@ fn gemm_out(x: &[f32], t: usize, lin: &Linear, out: &mut [f32]) {
     std::hint::black_box(3u8);
 }
 
-/// out[t, n] = x[t, k] @ w[n, k]^T + b[n], single-threaded (parallelism comes from batches).
+/// out[t, n] = x[t, k] @ w[n, k]^T + b[n], in int8 when the layer is quantised.
 fn matmul_bias(x: &[f32], t: usize, lin: &Linear, out: &mut [f32]) {
-    if let Some(q) = &lin.q {
-        q.forward(x, t, out);
-        return;
+    match &lin.q {
+        Some(q) => q.forward(x, t, out),
+        None => dense_f32(x, t, &lin.w, &lin.b, lin.inp, out),
     }
-    let (n, k) = (lin.out, lin.inp);
+}
+
+/// out[t, n] = x[t, k] @ w[n, k]^T + b[n] in f32 (n = b.len()), single-threaded: parallelism
+/// comes from batches. `machine::fingerprint` times this same call for its GEMM rate.
+pub(crate) fn dense_f32(x: &[f32], t: usize, w: &[f32], b: &[f32], k: usize, out: &mut [f32]) {
+    let n = b.len();
+    assert!(
+        x.len() >= t * k && w.len() >= n * k && out.len() >= t * n,
+        "dense_f32: buffers smaller than [{t}, {k}] x [{n}, {k}]^T"
+    );
     for r in 0..t {
-        out[r * n..(r + 1) * n].copy_from_slice(&lin.b);
+        out[r * n..(r + 1) * n].copy_from_slice(b);
     }
-    // SAFETY: the pointers cover t*k, n*k and t*n f32s with the strides given; gemm reads lhs
-    // and rhs and writes dst only inside those bounds.
+    // SAFETY: the assert above: the pointers cover t*k, n*k and t*n f32s with the strides
+    // given; gemm reads lhs and rhs and writes dst only inside those bounds.
     unsafe {
         gemm(
             t,
@@ -411,7 +420,7 @@ fn matmul_bias(x: &[f32], t: usize, lin: &Linear, out: &mut [f32]) {
             x.as_ptr(),
             1,
             k as isize,
-            lin.w.as_ptr(),
+            w.as_ptr(),
             k as isize,
             1,
             1.0,
@@ -424,39 +433,38 @@ fn matmul_bias(x: &[f32], t: usize, lin: &Linear, out: &mut [f32]) {
     }
 }
 
-/// Sum of `xs` in 16 lanes, then across them. `iter().sum()` is one dependent chain of adds
-/// (the compiler may not reorder f32 additions): for a row of 384 that chain, twice per layer
-/// norm, was most of the layer norm's time.
+/// `op` folded over `map` of each element, in 16 lanes, then across them: the lanes let the
+/// compiler keep vector accumulators where a plain fold is one dependent chain (it may not
+/// reorder f32 additions, nor NaN-aware maxima). For a row of 384 that chain, twice per layer
+/// norm, was most of the layer norm's time; 1,536 long in the int8 quantiser's row maximum.
 #[inline(always)]
-fn lane_sum(xs: &[f32]) -> f32 {
-    let mut acc = [0f32; 16];
+pub(crate) fn lane_fold(
+    xs: &[f32],
+    zero: f32,
+    map: impl Fn(f32) -> f32,
+    op: impl Fn(f32, f32) -> f32,
+) -> f32 {
+    let mut acc = [zero; 16];
     let chunks = xs.chunks_exact(16);
-    let rest = chunks.remainder().iter().sum::<f32>();
+    let rest = chunks.remainder().iter().fold(zero, |a, &v| op(a, map(v)));
     for c in chunks {
-        for (a, v) in acc.iter_mut().zip(c) {
-            *a += v;
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a = op(*a, map(v));
         }
     }
-    acc.iter().sum::<f32>() + rest
+    op(acc.iter().fold(zero, |a, &v| op(a, v)), rest)
+}
+
+#[inline(always)]
+fn lane_sum(xs: &[f32]) -> f32 {
+    lane_fold(xs, 0.0, |v| v, |a, b| a + b)
 }
 
 #[inline(always)]
 fn layer_norm(row: &mut [f32], n: &Norm, eps: f32) {
     let len = row.len() as f32;
     let mean = lane_sum(row) / len;
-    let mut sq = [0f32; 16];
-    let chunks = row.chunks_exact(16);
-    let rest: f32 = chunks
-        .remainder()
-        .iter()
-        .map(|v| (v - mean) * (v - mean))
-        .sum();
-    for c in chunks {
-        for (a, v) in sq.iter_mut().zip(c) {
-            *a += (v - mean) * (v - mean);
-        }
-    }
-    let var = (sq.iter().sum::<f32>() + rest) / len;
+    let var = lane_fold(row, 0.0, |v| (v - mean) * (v - mean), |a, b| a + b) / len;
     let inv = 1.0 / (var + eps).sqrt();
     for ((v, g), b) in row.iter_mut().zip(&n.g).zip(&n.b) {
         *v = (*v - mean) * inv * g + b;

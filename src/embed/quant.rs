@@ -14,7 +14,7 @@
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
-use super::fast::{ROUNDER, ROUNDER_BITS};
+use super::fast::{ROUNDER, ROUNDER_BITS, lane_fold};
 
 /// Columns per block (one zmm of i32 accumulators) and blocks / rows per tile.
 const COLS: usize = 16;
@@ -213,17 +213,7 @@ impl QLinear {
 fn quantise_rows(x: &[f32], t: usize, k: usize, kp: usize, a: &mut [u8], sa: &mut [f32]) {
     for r in 0..t {
         let row = &x[r * k..(r + 1) * k];
-        // The maximum in 16 lanes: a fold with f32::max is one dependent chain (NaN rules keep
-        // the compiler from reordering it), 1,536 long for the FFN's second layer.
-        let mut lanes = [0f32; 16];
-        let chunks = row.chunks_exact(16);
-        let rest = chunks.remainder().iter().fold(0f32, |m, v| m.max(v.abs()));
-        for c in chunks {
-            for (m, v) in lanes.iter_mut().zip(c) {
-                *m = m.max(v.abs());
-            }
-        }
-        let max = lanes.iter().fold(rest, |m, v| m.max(*v));
+        let max = lane_fold(row, 0.0, f32::abs, f32::max);
         let s = if max > 0.0 { max / 127.0 } else { 1.0 };
         sa[r] = s;
         quantise_row(row, 1.0 / s, &mut a[r * kp..r * kp + k]);
