@@ -353,6 +353,19 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                             f.macro_f1,
                             f.accuracy
                         );
+                        if let Some(g) = &f.body_gate {
+                            println!(
+                                "  bodies: unrelated under cosine {:.3} to the headline ({:.3} of {} train pairs right); related ones take the likeliest of agree/disagree/discuss weighted {:?} ({:.3} of {} related train bodies right, {:.3} unweighted); chosen on {}",
+                                g.threshold,
+                                g.train_accuracy,
+                                g.train_pairs,
+                                g.class_weights,
+                                g.train_related_accuracy,
+                                g.train_related,
+                                g.train_related_accuracy_unweighted,
+                                g.chosen_on
+                            );
+                        }
                         class_table(&f.per_class);
                         println!(
                             "  confusion (rows gold, columns predicted: agree disagree discuss unrelated)"
