@@ -90,15 +90,18 @@ fn choose_body_gate(
         .zip(set.v.rows())
         .map(|(a, b)| a.dot(&b))
         .collect();
-    let scored = cosines
+    let related: Vec<bool> = set.labels.iter().map(|&l| l != Stance::Unrelated).collect();
+    let wide: Vec<f64> = cosines.iter().map(|&c| f64::from(c)).collect();
+    // Minus infinity (everything related) stays below every cosine as an f32 too.
+    let threshold = crate::metrics::best_threshold(&wide, &related) as f32;
+    let correct = cosines
         .iter()
-        .zip(&set.labels)
-        .map(|(&c, &l)| (c, l != Stance::Unrelated))
-        .collect();
-    let (threshold, correct) = best_split(scored);
+        .zip(&related)
+        .filter(|&(&c, &r)| (c >= threshold) == r)
+        .count();
     // Only related bodies through the gate gain or lose by the choice among related stances.
     let through: Vec<usize> = (0..set.len())
-        .filter(|&i| cosines[i] >= threshold && set.labels[i] != Stance::Unrelated)
+        .filter(|&i| cosines[i] >= threshold && related[i])
         .collect();
     let p = sentence_mean(m, &set, &through, observer)?;
     let gold: Vec<usize> = through.iter().map(|&i| set.labels[i].index()).collect();
@@ -123,8 +126,8 @@ fn related_right(p: ndarray::ArrayView2<f32>, gold: &[usize], w: [f32; 3]) -> us
         .into_iter()
         .zip(gold)
         .filter(|(r, g)| {
-            let weighted: Vec<f32> = (0..3).map(|k| r[k] * w[k]).collect();
-            head::argmax(ndarray::ArrayView1::from(&weighted[..])) == **g
+            let weighted = [r[0] * w[0], r[1] * w[1], r[2] * w[2]];
+            head::argmax(ndarray::ArrayView1::from(&weighted)) == **g
         })
         .count()
 }
@@ -147,48 +150,20 @@ fn best_class_weights(p: ndarray::ArrayView2<f32>, gold: &[usize]) -> ([f32; 3],
     (best.0, best.1)
 }
 
-/// The threshold that puts the most `false` items under it and `true` items at or above it,
-/// halfway between two neighbouring scores; with the number of items it gets right.
-fn best_split(mut scored: Vec<(f32, bool)>) -> (f32, usize) {
-    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
-    // Threshold below everything: every `true` item right.
-    let mut correct = scored.iter().filter(|x| x.1).count();
-    let mut best = (scored.first().map_or(0.0, |x| x.0), correct);
-    for (i, &(score, related)) in scored.iter().enumerate() {
-        // Moving the threshold above item i.
-        if related {
-            correct -= 1;
-        } else {
-            correct += 1;
-        }
-        let next = scored.get(i + 1).map(|x| x.0);
-        // Only between distinct scores can a threshold separate them.
-        if next.is_some_and(|n| n == score) {
-            continue;
-        }
-        if correct > best.1 {
-            let t = next.map_or(score + f32::EPSILON, |n| 0.5 * (score + n));
-            best = (t, correct);
+/// Bodies under the gate are unrelated (the topic gate's own mechanism); the others take their
+/// likeliest related stance after the class weights.
+fn apply_body_gate(
+    p: &mut ndarray::Array2<f32>,
+    set: &super::data::PairSet,
+    gate: &BodyGate,
+) -> Result<()> {
+    for mut row in p.rows_mut() {
+        row[Stance::Unrelated.index()] = 0.0;
+        for (k, w) in gate.class_weights.iter().enumerate() {
+            row[k] *= w;
         }
     }
-    best
-}
-
-/// Bodies under the gate are unrelated; the others take their likeliest related stance after
-/// the class weights.
-fn apply_body_gate(p: &mut ndarray::Array2<f32>, set: &super::data::PairSet, gate: &BodyGate) {
-    const UNRELATED: usize = Stance::Unrelated.index();
-    for ((mut row, a), b) in p.rows_mut().into_iter().zip(set.u.rows()).zip(set.v.rows()) {
-        if a.dot(&b) < gate.threshold {
-            row.fill(0.0);
-            row[UNRELATED] = 1.0;
-        } else {
-            row[UNRELATED] = 0.0;
-            for (k, w) in gate.class_weights.iter().enumerate() {
-                row[k] *= w;
-            }
-        }
-    }
+    super::gate_unrelated(p, set.u.view(), set.v.view(), gate.threshold)
 }
 
 pub fn eval_emergent(
@@ -265,7 +240,7 @@ pub fn eval_fnc1(
             let gate = choose_body_gate(m, embedder, dir, observer)?;
             let all: Vec<usize> = (0..set.len()).collect();
             let mut p = sentence_mean(m, &set, &all, observer)?;
-            apply_body_gate(&mut p, &set, &gate);
+            apply_body_gate(&mut p, &set, &gate)?;
             (p, Some(gate))
         }
         _ => (
@@ -339,30 +314,6 @@ fn sentence_mean(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn body_gate_splits_where_the_most_items_fall_on_their_side() {
-        // Unrelated at 0.1, 0.2, 0.5; related at 0.4, 0.6, 0.7: the best split is between 0.2
-        // and 0.4 (5 of 6 right), not at 0.5's far side (also 5, found later).
-        let items = [
-            (0.5, false),
-            (0.1, false),
-            (0.6, true),
-            (0.2, false),
-            (0.4, true),
-            (0.7, true),
-        ];
-        let (t, right) = best_split(items.to_vec());
-        assert_eq!(right, 5);
-        assert!((t - 0.3).abs() < 1e-6, "{t}");
-        // All related: everything above the threshold.
-        let (t, right) = best_split(vec![(0.3, true), (0.3, true)]);
-        assert_eq!(right, 2);
-        assert!(t <= 0.3);
-        // Ties cannot be split.
-        let (_, right) = best_split(vec![(0.3, false), (0.3, true)]);
-        assert_eq!(right, 1);
-    }
 
     #[test]
     fn class_weights_move_the_argmax_toward_the_gold_labels() {
