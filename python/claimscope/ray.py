@@ -15,7 +15,8 @@ Stages:
 
 Every output file is written under a temporary name and renamed, so a file under its final name
 is whole. A rerun on the same documents skips the shards and stories already written: a worker
-or driver killed mid-shard loses only the shards in flight, and the rerun redoes them. An output
+or driver killed mid-shard loses only the shards in flight, and the rerun redoes them and removes
+the temporary files the killed writers left. An output
 file that is there but unreadable (cut short, overwritten) is reported, counted, moved to
 `out/corrupt/` and redone from the documents. An input file that cannot be read is reported
 and skipped with a count by `read`, and the rest of the corpus goes on.
@@ -250,6 +251,26 @@ def _documents(documents: Iterable[Mapping[str, Any]]) -> list[dict]:
     return docs
 
 
+def _sweep_partials(out_dir: pathlib.Path) -> list[str]:
+    """Remove the temporary files a killed worker or driver left behind (`kill -9` skips
+    `_write_atomically`'s cleanup): nothing reads them, and they would sit in the Parquet
+    dataset's directory for good. A rerun owns its output directory, so any temporary file
+    there is from a dead writer; two runs at once on one directory are not supported (the
+    manifest and the skip logic assume one writer)."""
+    removed = []
+    for sub in ("sentences", "groups", ""):
+        d = out_dir / sub
+        for tmp in sorted(d.glob(".*.partial")):
+            try:
+                tmp.unlink()
+                removed.append(str(tmp.relative_to(out_dir)))
+            except FileNotFoundError:
+                pass
+    if removed:
+        _log.info("removed %d temporary file(s) left by an interrupted run", len(removed))
+    return removed
+
+
 def _shards(docs: list[dict], shard_size: int) -> list[list[dict]]:
     return [docs[i : i + shard_size] for i in range(0, len(docs), shard_size)]
 
@@ -293,7 +314,8 @@ def run(
     them (`story` is the story id of stage 2); `written`/`skipped`: stories matched in this run
     or found done; `sentences`: shards written and skipped, with the figures of each shard
     written; `matched`: the figures of each story matched; `corrupt`: output files found
-    unreadable and redone; `seconds`: wall time of each stage."""
+    unreadable and redone; `stale`: temporary files of an interrupted run, removed; `seconds`:
+    wall time of each stage."""
     import ray
 
     if not ray.is_initialized():
@@ -304,6 +326,7 @@ def run(
     groups_dir = out_dir / "groups"
     sentences_dir.mkdir(parents=True, exist_ok=True)
     groups_dir.mkdir(parents=True, exist_ok=True)
+    stale = _sweep_partials(out_dir)
     shards = _shards(docs, shard_size)
     _check_manifest(out_dir, shards, shard_size)
     corrupt: list[str] = []
@@ -364,5 +387,6 @@ def run(
         "matched": matched,
         "sentences": {"shards": len(shards), "written": len(figures), "skipped": len(shards) - len(todo), "figures": figures},
         "corrupt": corrupt,
+        "stale": stale,
         "seconds": seconds,
     }

@@ -118,31 +118,38 @@ def test_killed_workers_and_damaged_outputs_lose_nothing_on_rerun(cluster, tmp_p
     out = tmp_path / "out"
     parts = out / "sentences"
 
-    # A driver in its own process; once the first shard is written, kill -9 every stage-1
-    # worker (mid-shard: the others are still running), then the driver if it is still there.
+    # A driver in its own process; once the first shard is written, kill -9 the driver and then
+    # every stage-1 worker (mid-shard: the others are still running). The driver goes first:
+    # killed workers alone are restarted by Ray and the run would simply finish.
     driver = subprocess.Popen([sys.executable, "-c", DRIVER, cluster.address, str(corpus), str(out)])
     deadline = time.time() + 300
     while time.time() < deadline and not (parts.exists() and any(parts.glob("part-*.parquet"))):
         assert driver.poll() is None, "the driver ended before writing a shard"
         time.sleep(0.05)
-    killed = stage_one_workers()
+    killed = stage_one_workers()  # listed first: the driver's death soon ends them too
+    driver.kill()
     for pid in killed:
-        os.kill(pid, signal.SIGKILL)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     written_at_kill = len(list(parts.glob("part-*.parquet")))
-    try:
-        driver.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        driver.kill()
-        driver.wait()
+    driver.wait()
     assert killed, "no stage-1 worker found to kill"
     shards_before = sorted(p.name for p in parts.glob("part-*.parquet"))
 
-    # The rerun completes, keeps what was written, and equals the CLI.
+    # The rerun completes, keeps what was written, removes the temporary files of the killed
+    # writers (the kill leaves one only when it lands mid-write, so one more stands for that
+    # case every time), and equals the CLI.
+    (parts / ".part-00000.parquet.0123456789abcdef.partial").write_bytes(b"PAR1 cut short")
+    left = {p.name for p in parts.glob(".*partial")}
     docs = read([corpus])
     got = run(docs, str(out), actors=2, shard_size=2)
+    assert left <= {pathlib.Path(s).name for s in got["stale"]}
     assert got["sentences"]["skipped"] >= len(shards_before) >= 1
     assert got["sentences"]["written"] + got["sentences"]["skipped"] == got["sentences"]["shards"]
     assert written_at_kill < got["sentences"]["shards"], "the kill came after the last shard"
+    assert got["sentences"]["written"] >= 1, "the rerun redid the shards the kill cut off"
     print(f"killed {len(killed)} workers with {written_at_kill} of {got['sentences']['shards']} shards written; "
           f"{len(shards_before)} when the driver ended; the rerun wrote {got['sentences']['written']}")
     assert not list(parts.glob(".*partial")), "no temporary file left under the output"

@@ -317,7 +317,7 @@ impl Head {
     }
 
     pub fn load(path: &Path) -> Result<Head> {
-        let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let data = std::fs::read(path).map_err(|e| crate::classify::model_file_error(path, e))?;
         let bad = |what: String| {
             Error::Model(format!(
                 "{}: not a claimscope classifier head ({what}); retrain it with `claimscope train`",
@@ -497,6 +497,23 @@ mod tests {
             embedding_model: ModelId::new("m", 2),
             class_values: None,
         }
+    }
+
+    /// A missing head names where shipped models are looked for and the variable that points
+    /// there (a wheel or binary run away from its checkout otherwise only says "not found").
+    #[test]
+    fn a_missing_head_says_where_models_are_looked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stance.safetensors");
+        let msg = Head::load(&path)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(msg.contains(&path.display().to_string()), "{msg}");
+        assert!(
+            msg.contains("not found") && msg.contains("set CLAIMSCOPE_MODELS"),
+            "{msg}"
+        );
     }
 
     /// Three Gaussian blobs, one rare: both head shapes must separate them, and a saved head

@@ -43,6 +43,21 @@ pub fn default_head_path(file: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("models").join(file))
 }
 
+/// The error for a model file that cannot be read: when it is missing, say where shipped models
+/// are looked for and how to point there, because the usual cause is a program (a pip-installed
+/// wheel, a copied binary) run away from the checkout it was built in.
+pub fn model_file_error(path: &std::path::Path, err: std::io::Error) -> crate::error::Error {
+    if err.kind() != std::io::ErrorKind::NotFound {
+        return crate::error::Error::io(path, err);
+    }
+    crate::error::Error::Model(format!(
+        "{}: not found; shipped models are looked for in $CLAIMSCOPE_MODELS, ./models and {}/models: \
+         set CLAIMSCOPE_MODELS to the models/ folder of a claimscope checkout, or pass the file's path",
+        path.display(),
+        env!("CARGO_MANIFEST_DIR")
+    ))
+}
+
 /// The card written beside a head: `models/NAME.json` for `models/NAME.safetensors`.
 pub fn card_path(head: &std::path::Path) -> PathBuf {
     head.with_extension("json")
