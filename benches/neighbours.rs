@@ -169,6 +169,7 @@ fn main() {
         let cfg = SearchConfig {
             exact_threshold: if with_graph { 0 } else { usize::MAX },
             ann: params.clone(),
+            ..Default::default()
         };
         let path = tmp.path().join(format!("bench-{n}.csi"));
         let records: Vec<u32> = (0..n as u32).collect();

@@ -53,8 +53,8 @@ fn a_corpus_is_stored_in_chunks_with_the_graph_built_once() {
         m.generation as usize, added.adds,
         "one commit per chunk and the last"
     );
-    let ann = m.ann.as_ref().expect("a graph over the threshold");
-    assert_eq!(ann.count, chunked.len());
+    assert_eq!(m.graphs.len(), 1, "a graph over the threshold");
+    assert_eq!(m.covered(), chunked.len());
     assert_eq!(
         m.retired_graph, None,
         "the graph was built once, not rebuilt per chunk"

@@ -33,7 +33,7 @@ const WRITER: &str = "CLAIMSCOPE_CRASH_WRITER";
 const DIM: usize = 64;
 /// Records per add; an index always holds a whole number of batches.
 const BATCH: usize = 1500;
-/// Adds per writer run: the graph is built at the second and extended by the later ones.
+/// Adds per writer run (see `config` for the graphs they write).
 const ADDS: usize = 5;
 const KILLS: usize = 100;
 
@@ -49,9 +49,12 @@ fn model() -> ModelId {
     ModelId::new("test/crash", DIM).with_weights_sha256("cd".repeat(32))
 }
 
+/// A graph from the second add; at most two adds per graph, so the runs build, start a second
+/// graph, extend it and start a third: every way an add writes graphs is killed in.
 fn config() -> SearchConfig {
     SearchConfig {
         exact_threshold: 2 * BATCH,
+        graph_max: 2 * BATCH,
         ..Default::default()
     }
 }

@@ -127,7 +127,7 @@ fn graph_is_built_at_the_threshold_then_extended_and_mapped() {
     };
     assert_eq!(add(&mut st, 0..200), GraphAction::None);
     assert_eq!(add(&mut st, 200..400), GraphAction::Built);
-    let first_graph = manifest(&path).ann.unwrap().graph.file;
+    let first_graph = manifest(&path).graphs[0].graph.file.clone();
     assert_eq!(add(&mut st, 400..600), GraphAction::Extended);
     // The replaced graph stays for one more add (readers that opened the index before it).
     let m = manifest(&path);
@@ -136,10 +136,10 @@ fn graph_is_built_at_the_threshold_then_extended_and_mapped() {
         path.join(&first_graph).exists(),
         "replaced graph kept one add"
     );
-    let second_graph = m.ann.unwrap().graph.file;
+    let second_graph = m.graphs[0].graph.file.clone();
     assert_eq!(add(&mut st, 600..700), GraphAction::Extended);
     let m = manifest(&path);
-    assert_eq!(m.ann.as_ref().unwrap().count, 700);
+    assert_eq!((m.graphs.len(), m.graphs[0].count), (1, 700));
     assert!(
         !path.join(first_graph).exists(),
         "graph retired two adds ago removed"
@@ -179,6 +179,91 @@ fn graph_is_built_at_the_threshold_then_extended_and_mapped() {
     }
 }
 
+/// Past `graph_max` an index keeps several graphs, each over whole segments (so building one
+/// never holds the whole index): the last is extended while it fits, then a new one starts. A
+/// search over them answers as the exact search does, filters included, and a version-1
+/// manifest (one graph, under `ann`) still opens and searches.
+#[test]
+fn graphs_are_bounded_by_graph_max_and_searched_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("idx");
+    let cfg = SearchConfig {
+        exact_threshold: 100,
+        graph_max: 250,
+        ..Default::default()
+    };
+    let v = data(800, 21);
+    let mut st = Store::<Sentence>::create(&path, model()).unwrap();
+    let mut add = |r: std::ops::Range<usize>| {
+        st.add(&sentences(r.clone()), v.slice(s![r, ..]), &cfg)
+            .unwrap()
+            .graph
+    };
+    let spans = |m: &Manifest| -> Vec<(usize, usize)> {
+        m.graphs.iter().map(|g| (g.start, g.count)).collect()
+    };
+    assert_eq!(add(0..60), GraphAction::None);
+    // Threshold crossed: both segments into one graph (120 <= 250).
+    assert_eq!(add(60..120), GraphAction::Built);
+    assert_eq!(spans(&manifest(&path)), vec![(0, 120)]);
+    assert_eq!(add(120..220), GraphAction::Extended);
+    assert_eq!(spans(&manifest(&path)), vec![(0, 220)]);
+    // 220 + 100 > 250: a second graph.
+    assert_eq!(add(220..320), GraphAction::Built);
+    assert_eq!(spans(&manifest(&path)), vec![(0, 220), (220, 100)]);
+    // One add bigger than graph_max gets a graph of its own size (an add is not split).
+    assert_eq!(add(320..800), GraphAction::Built);
+    let m = manifest(&path);
+    assert_eq!(spans(&m), vec![(0, 220), (220, 100), (320, 480)]);
+    assert_eq!(m.format_version, claimscope::index::store::FORMAT_VERSION);
+
+    let st = open(&path).unwrap();
+    let approx = st.searcher(&cfg).unwrap();
+    assert_eq!(approx.kind(), SearchKind::Approximate);
+    let exact = st.searcher(&SearchConfig::default()).unwrap();
+    let even = |_: usize, id: usize| id.is_multiple_of(2);
+    for id in [0, 219, 220, 319, 320, 799] {
+        let q = v.row(id).to_vec();
+        let a = approx.search(&q, 5).unwrap();
+        assert!(a.iter().any(|x| x.id == id), "{id} finds itself: {a:?}");
+        let e = exact.search(&q, 5).unwrap();
+        let shared = a.iter().filter(|x| e.iter().any(|y| y.id == x.id)).count();
+        assert!(shared >= 4, "approximate {a:?} vs exact {e:?}");
+        let f = approx.search_filtered(&q, 5, &|i| even(0, i)).unwrap();
+        assert!(
+            f.iter().all(|x| x.id % 2 == 0),
+            "filter sees index ids: {f:?}"
+        );
+        assert_eq!(f.len(), 5);
+    }
+
+    // The same vectors as a version-1 index: one graph over everything, named by `ann`.
+    let old = dir.path().join("v1");
+    let mut st = Store::<Sentence>::create(&old, model()).unwrap();
+    let one = SearchConfig {
+        exact_threshold: 100,
+        ..Default::default()
+    };
+    st.add(&sentences(0..300), v.slice(s![0..300, ..]), &one)
+        .unwrap();
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&fs::read(old.join("index.json")).unwrap()).unwrap();
+    let mut graph = json["graphs"][0].take();
+    graph.as_object_mut().unwrap().remove("start");
+    json["ann"] = graph;
+    json.as_object_mut().unwrap().remove("graphs");
+    json["format_version"] = 1.into();
+    fs::write(old.join("index.json"), serde_json::to_vec(&json).unwrap()).unwrap();
+    let st = open(&old).unwrap();
+    assert_eq!(spans(st.manifest()), vec![(0, 300)]);
+    let a = st
+        .searcher(&one)
+        .unwrap()
+        .search(&v.row(7).to_vec(), 3)
+        .unwrap();
+    assert!(a.iter().any(|x| x.id == 7), "{a:?}");
+}
+
 #[test]
 fn missing_path_file_and_foreign_directory() {
     let dir = tempfile::tempdir().unwrap();
@@ -216,13 +301,13 @@ fn wrong_version() {
     let m = fs::read_to_string(path.join("index.json")).unwrap();
     fs::write(
         path.join("index.json"),
-        m.replace("\"format_version\": 1", "\"format_version\": 99"),
+        m.replace("\"format_version\": 2", "\"format_version\": 99"),
     )
     .unwrap();
     match open(&path) {
         Err(Error::IndexVersion {
             found: 99,
-            supported: 1,
+            supported: 2,
             ..
         }) => {}
         other => panic!("{other:?}"),
@@ -349,7 +434,7 @@ fn corrupt_graph_is_refused_before_usearch_reads_it() {
     let mut st = Store::<Sentence>::create(&path, model()).unwrap();
     st.add(&sentences(0..150), data(150, 3).view(), &cfg)
         .unwrap();
-    let graph = path.join(manifest(&path).ann.unwrap().graph.file);
+    let graph = path.join(&manifest(&path).graphs[0].graph.file);
     let len = fs::metadata(&graph).unwrap().len() as usize;
     scribble(&graph, len / 2, 32);
     let st = open(&path).unwrap();

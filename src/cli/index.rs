@@ -134,10 +134,10 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
                     );
                     println!(
                         "search          {}",
-                        if info.ann.is_some() {
-                            "HNSW graph"
-                        } else {
-                            "exact"
+                        match info.graphs.len() {
+                            0 => "exact".to_string(),
+                            1 => "HNSW graph".to_string(),
+                            n => format!("HNSW, {n} graphs"),
                         }
                     );
                     println!("outlets");

@@ -9,6 +9,7 @@
 //! - [`ann`]: [`Hnsw`], the approximate (HNSW) search, with why usearch was chosen.
 //! - [`search`]: [`SearchConfig`] and [`build_search`], the one place that picks between
 //!   [`exact`] and [`ann`] by size.
+//! - [`shards`]: several searchers over consecutive id ranges as one (an index's graph files).
 //!
 //! On top of it:
 //! - [`store`]: the versioned index directory (records, vectors, graph) with append.
@@ -23,6 +24,7 @@ pub mod neighbour;
 pub mod query;
 pub(crate) mod scan;
 pub mod search;
+pub mod shards;
 pub mod store;
 pub mod vectors;
 

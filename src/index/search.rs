@@ -20,12 +20,25 @@ use crate::error::Result;
 /// a few milliseconds; above that the exact all-vs-all cost grows with n^2 and the graph wins.
 pub const DEFAULT_EXACT_THRESHOLD: usize = 100_000;
 
+/// The most vectors an index on disk puts in one graph file (a single add of more gets a graph
+/// of its own size). Building or extending a graph holds it in memory (an i8 graph of 250k
+/// 384-d vectors is about 140 MB), so this bounds an index build's memory however big the
+/// corpus; a query searches each graph and merges, so fewer, bigger graphs query faster.
+pub const DEFAULT_GRAPH_MAX: usize = 250_000;
+
 /// How [`build_search`] chooses and configures the search.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchConfig {
     /// Collections with fewer vectors than this are searched exactly.
     pub exact_threshold: usize,
     pub ann: AnnParams,
+    /// Vectors per graph file of an index on disk (see [`DEFAULT_GRAPH_MAX`]).
+    #[serde(default = "default_graph_max")]
+    pub graph_max: usize,
+}
+
+fn default_graph_max() -> usize {
+    DEFAULT_GRAPH_MAX
 }
 
 impl Default for SearchConfig {
@@ -33,6 +46,7 @@ impl Default for SearchConfig {
         SearchConfig {
             exact_threshold: DEFAULT_EXACT_THRESHOLD,
             ann: AnnParams::default(),
+            graph_max: DEFAULT_GRAPH_MAX,
         }
     }
 }

@@ -162,6 +162,36 @@ impl Vectors {
         Ok(())
     }
 
+    /// Ids `start..start + len` as vectors of their own (ids from 0), sharing the blocks. Only
+    /// on block boundaries, which is where the index's graphs start and end (whole segments).
+    pub fn range(&self, start: usize, len: usize) -> Result<Vectors> {
+        let end = start
+            .checked_add(len)
+            .filter(|&e| e <= self.len)
+            .ok_or_else(|| {
+                Error::Input(format!("ids {start}..+{len} past the end ({})", self.len))
+            })?;
+        let mut out = Vectors::empty(self.dim);
+        for b in self
+            .blocks
+            .iter()
+            .filter(|b| b.start >= start && b.start < end)
+        {
+            out.push_shared(b.data.clone(), b.rows);
+        }
+        if out.len != len
+            || self
+                .blocks
+                .iter()
+                .any(|b| b.start < start && b.start + b.rows > start)
+        {
+            return Err(Error::Input(format!(
+                "ids {start}..{end} do not fall on block boundaries"
+            )));
+        }
+        Ok(out)
+    }
+
     fn check_rows(&self, data: &[f32]) -> Result<()> {
         if self.dim == 0 {
             return Err(Error::Input("vectors of dimension 0".into()));
@@ -260,6 +290,28 @@ mod tests {
         assert_eq!(v.row(2), Some(&[4.0, 5.0][..]));
         assert_eq!(v.row(3), None);
         assert_eq!(v.to_array().shape(), &[3, 2]);
+    }
+
+    #[test]
+    fn ranges_share_whole_blocks() {
+        let mut v = Vectors::from_vec(1, vec![0.0, 1.0]).unwrap();
+        v.push_owned(vec![2.0, 3.0, 4.0]).unwrap();
+        v.push_owned(vec![5.0]).unwrap();
+        let r = v.range(2, 4).unwrap();
+        assert_eq!(r.len(), 4);
+        assert_eq!(r.row(0), Some(&[2.0][..]));
+        assert_eq!(r.row(3), Some(&[5.0][..]));
+        assert_eq!(
+            v.range(0, 2)
+                .unwrap()
+                .to_array()
+                .into_raw_vec_and_offset()
+                .0,
+            vec![0.0, 1.0]
+        );
+        assert!(v.range(1, 2).is_err(), "starts inside a block");
+        assert!(v.range(2, 2).is_err(), "ends inside a block");
+        assert!(v.range(5, 2).is_err(), "past the end");
     }
 
     #[test]

@@ -18,8 +18,12 @@ use crate::index::ann::AnnParams;
 
 /// Written into every manifest; anything else is not ours.
 pub const MAGIC: &str = "claimscope-index";
-/// Bumped on any change an older reader would misread.
-pub const FORMAT_VERSION: u32 = 1;
+/// Bumped on any change an older reader would misread. Version 2: several graphs, each over a
+/// run of whole segments (`graphs`), instead of one graph over everything (`ann`); version 1
+/// manifests are still read (their graph becomes `graphs[0]`).
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest version this reader still understands.
+const OLDEST_READABLE: u32 = 1;
 /// The manifest's file name inside the index directory.
 pub const MANIFEST: &str = "index.json";
 
@@ -37,11 +41,22 @@ pub struct SegmentEntry {
     pub records: FileEntry,
 }
 
+/// One HNSW graph file and the ids it covers: `start..start + count`, always whole segments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnnEntry {
     pub graph: FileEntry,
+    /// Id of the first vector in the graph (its local id 0). Absent in version 1: 0.
+    #[serde(default)]
+    pub start: usize,
     pub count: usize,
     pub params: AnnParams,
+}
+
+impl AnnEntry {
+    /// One past the last id the graph covers.
+    pub fn end(&self) -> usize {
+        self.start + self.count
+    }
 }
 
 /// `index.json`.
@@ -54,8 +69,15 @@ pub struct Manifest {
     /// Incremented by every write; new files carry it in their names so they never collide.
     pub generation: u64,
     pub segments: Vec<SegmentEntry>,
+    /// The graphs, in id order, covering `0..covered()` without gaps; the vectors after that
+    /// (none, once a graph is wanted) are searched exactly. Several graphs rather than one so
+    /// that building or extending a graph holds at most `SearchConfig::graph_max` vectors in
+    /// memory, however big the index grows.
     #[serde(default)]
-    pub ann: Option<AnnEntry>,
+    pub graphs: Vec<AnnEntry>,
+    /// Version 1's single graph, read and moved into `graphs`; never written.
+    #[serde(default, rename = "ann", skip_serializing)]
+    legacy_ann: Option<AnnEntry>,
     /// Free-form settings of the caller (e.g. how text was segmented), kept across adds.
     #[serde(default)]
     pub meta: serde_json::Map<String, serde_json::Value>,
@@ -75,7 +97,8 @@ impl Manifest {
             count: 0,
             generation: 0,
             segments: Vec::new(),
-            ann: None,
+            graphs: Vec::new(),
+            legacy_ann: None,
             meta: Default::default(),
             retired_graph: None,
         }
@@ -121,15 +144,22 @@ impl Manifest {
             .get("format_version")
             .and_then(|v| v.as_u64())
             .ok_or_else(|| corrupt("index.json has no format_version".into()))?;
-        if version != u64::from(FORMAT_VERSION) {
+        if !(u64::from(OLDEST_READABLE)..=u64::from(FORMAT_VERSION)).contains(&version) {
             return Err(Error::IndexVersion {
                 path: path.to_path_buf(),
                 found: version,
                 supported: FORMAT_VERSION,
             });
         }
-        let manifest: Manifest =
+        let mut manifest: Manifest =
             serde_json::from_value(value).map_err(|e| corrupt(format!("index.json: {e}")))?;
+        // An older index is upgraded in memory; the next add writes it in this version.
+        if let Some(ann) = manifest.legacy_ann.take()
+            && manifest.graphs.is_empty()
+        {
+            manifest.graphs.push(ann);
+        }
+        manifest.format_version = FORMAT_VERSION;
         if manifest.model.dim == 0 {
             return Err(corrupt("index.json: model dimension 0".into()));
         }
@@ -150,16 +180,39 @@ impl Manifest {
                 self.count
             )));
         }
-        if let Some(ann) = &self.ann {
-            if ann.count > self.count {
+        // Graphs run back to back from id 0, each starting and ending on a segment boundary
+        // (a graph's vectors are whole segments' blocks).
+        let mut boundaries = std::collections::HashSet::from([0usize]);
+        let mut at = 0;
+        for s in &self.segments {
+            at += s.count;
+            boundaries.insert(at);
+        }
+        let mut expected = 0;
+        for g in &self.graphs {
+            if g.start != expected
+                || g.count == 0
+                || !boundaries.contains(&g.end())
+                || g.end() > self.count
+            {
                 return Err(corrupt(format!(
-                    "graph covers {} vectors, the index has {}",
-                    ann.count, self.count
+                    "graph {} covers ids {}..{}, which do not follow on from {expected} at a \
+                     segment boundary within the index's {}",
+                    g.graph.file,
+                    g.start,
+                    g.end(),
+                    self.count
                 )));
             }
-            ann.graph.check_size(path)?;
+            expected = g.end();
+            g.graph.check_size(path)?;
         }
         Ok(())
+    }
+
+    /// Ids `0..covered()` are in a graph.
+    pub fn covered(&self) -> usize {
+        self.graphs.last().map_or(0, AnnEntry::end)
     }
 
     /// Every file the manifest names, itself included: what an add must not remove.
@@ -169,9 +222,7 @@ impl Manifest {
             live.push(&s.vectors.file);
             live.push(&s.records.file);
         }
-        if let Some(a) = &self.ann {
-            live.push(&a.graph.file);
-        }
+        live.extend(self.graphs.iter().map(|g| g.graph.file.as_str()));
         live.extend(self.retired_graph.as_deref());
         live
     }

@@ -7,7 +7,9 @@
 //!   seg-000001.safetensors   "vectors" F32 [n, dim] and "offsets" U64 [n + 1]
 //!   seg-000001.jsonl         the n records, one JSON object per line
 //!   seg-000002.*             the next `add`
-//!   ann-000002.usearch       the HNSW graph over all vectors (only above the size threshold)
+//!   ann-000002.usearch       an HNSW graph over whole segments (only above the size threshold;
+//!                            a new graph every `graph_max` vectors, so building one never
+//!                            holds the whole index in memory)
 //! ```
 //!
 //! # Why this layout
@@ -55,6 +57,7 @@ use super::ann::Hnsw;
 use super::exact::Exact;
 use super::neighbour::NeighbourSearch;
 use super::search::SearchConfig;
+use super::shards::{Part, Shards};
 use super::vectors::Vectors;
 use crate::embed::ModelId;
 use crate::error::{Error, Result};
@@ -81,8 +84,8 @@ pub struct StoreInfo {
     pub count: usize,
     pub dim: usize,
     pub segments: usize,
-    /// Vectors covered by the persisted graph, if there is one.
-    pub ann: Option<AnnEntry>,
+    /// The persisted graphs and the ids each covers (none: exact search).
+    pub graphs: Vec<AnnEntry>,
     pub bytes: u64,
     pub meta: serde_json::Map<String, serde_json::Value>,
 }
@@ -276,46 +279,67 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
         }
     }
 
-    /// A searcher over all vectors: the persisted graph (memory-mapped) when there is one and
-    /// `config` wants approximate search at this size, exact search below the threshold, and a
-    /// graph built in memory if the threshold asks for one the index does not have.
+    /// A searcher over all vectors: the persisted graphs (memory-mapped, one search per graph,
+    /// answers merged) when there are some and `config` wants approximate search at this size,
+    /// exact search below the threshold, and a graph built in memory if the threshold asks for
+    /// one the index does not have.
     pub fn searcher(&self, config: &SearchConfig) -> Result<Box<dyn NeighbourSearch>> {
         if !config.wants_ann(self.len()) {
             return Ok(Box::new(Exact::new(self.vectors.clone())));
         }
-        match &self.manifest.ann {
-            Some(ann) if ann.count == self.len() => {
-                let file = self.path.join(&ann.graph.file);
-                let mut params = ann.params.clone();
-                // Search-time knobs come from the caller; build-time ones from the file.
-                params.expansion_search = config.ann.expansion_search;
-                params.oversample = config.ann.oversample;
-                // usearch trusts the neighbour ids in the file: hashed before it maps it.
-                let graph = ann
-                    .graph
-                    .check_sha(&self.path)
-                    .and_then(|()| Hnsw::view(&file, self.vectors.clone(), &params));
-                match graph {
-                    Ok(h) => Ok(Box::new(h)),
-                    // Two adds committed since this store was opened and the graph it knew is
-                    // gone. Its segments are immutable and still there, so exact search over
-                    // them answers for the state this reader opened.
-                    Err(_)
-                        if !file.exists()
-                            && generation_moved(&self.path, self.manifest.generation) =>
-                    {
-                        Ok(Box::new(Exact::new(self.vectors.clone())))
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-            _ => Ok(Box::new(Hnsw::build(self.vectors.clone(), &config.ann)?)),
+        if self.manifest.graphs.is_empty() {
+            return Ok(Box::new(Hnsw::build(self.vectors.clone(), &config.ann)?));
         }
+        let mut parts = Vec::with_capacity(self.manifest.graphs.len() + 1);
+        for g in &self.manifest.graphs {
+            let file = self.path.join(&g.graph.file);
+            let mut params = g.params.clone();
+            // Search-time knobs come from the caller; build-time ones from the file.
+            params.expansion_search = config.ann.expansion_search;
+            params.oversample = config.ann.oversample;
+            // usearch trusts the neighbour ids in the file: hashed before it maps it.
+            let graph = g
+                .graph
+                .check_sha(&self.path)
+                .and_then(|()| Hnsw::view(&file, self.vectors.range(g.start, g.count)?, &params));
+            match graph {
+                Ok(h) => parts.push(Part {
+                    start: g.start,
+                    searcher: Box::new(h),
+                }),
+                // Two adds committed since this store was opened and a graph it knew is gone.
+                // Its segments are immutable and still there, so exact search over them
+                // answers for the state this reader opened.
+                Err(_)
+                    if !file.exists() && generation_moved(&self.path, self.manifest.generation) =>
+                {
+                    return Ok(Box::new(Exact::new(self.vectors.clone())));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let covered = self.manifest.covered();
+        if covered < self.len() {
+            // Added while no graph was wanted (another threshold): scanned exactly.
+            parts.push(Part {
+                start: covered,
+                searcher: Box::new(Exact::new(
+                    self.vectors.range(covered, self.len() - covered)?,
+                )),
+            });
+        }
+        if parts.len() == 1
+            && let Some(p) = parts.pop()
+        {
+            return Ok(p.searcher);
+        }
+        Ok(Box::new(Shards::new(parts, self.vectors.clone())?))
     }
 
     /// Append records with their vectors (`records[i]` belongs to `vectors.row(i)`), without
-    /// touching what is stored. The graph is built once the total reaches
-    /// `config.exact_threshold`, and extended (not rebuilt) by later adds.
+    /// touching what is stored. Once the total reaches `config.exact_threshold`, every segment
+    /// not yet in a graph goes into one: the last graph is extended while it stays within
+    /// `config.graph_max` vectors, then new graphs are started, each over whole segments.
     pub fn add(
         &mut self,
         records: &[T],
@@ -327,11 +351,8 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
         manifest.generation += 1;
         let generation = manifest.generation;
         self.remove_strays();
-        let mut graph = GraphAction::None;
         let mut new_vectors = self.vectors.clone();
-        let mut added = Vectors::empty(self.dim());
         let mut new_segment = None;
-        let mut old_graph = None;
         if !records.is_empty() {
             let stem = segment::stem(generation);
             let (rec_entry, offsets) = segment::write_records(&self.path, &stem, records)?;
@@ -342,50 +363,22 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
                 records: rec_entry,
             };
             // Read back through the same path as `open`, so what was written is what is served.
+            let mut added = Vectors::empty(self.dim());
             let seg = Segment::open(&self.path, &entry, self.len(), &mut added)?;
             new_vectors.extend(&added)?;
             manifest.segments.push(entry);
             manifest.count += records.len();
             new_segment = Some(seg);
         }
-        if config.wants_ann(manifest.count)
-            && manifest
-                .ann
-                .as_ref()
-                .is_none_or(|a| a.count < manifest.count)
-        {
-            let file = graph_file(generation);
-            let hnsw = match &manifest.ann {
-                Some(a)
-                    if a.count == self.len()
-                        && a.params.quantization == config.ann.quantization =>
-                {
-                    let old = self.path.join(&a.graph.file);
-                    // usearch trusts the neighbour ids in the file, as in `searcher`.
-                    a.graph.check_sha(&self.path)?;
-                    let mut h = Hnsw::load(&old, self.vectors.clone(), &a.params)?;
-                    h.extend(&added)?;
-                    graph = GraphAction::Extended;
-                    h
-                }
-                _ => {
-                    graph = GraphAction::Built;
-                    Hnsw::build(new_vectors.clone(), &config.ann)?
-                }
-            };
-            // usearch writes by path; it truncates and rewrites the temporary file in place, so
-            // syncing the handle makes the graph durable before the manifest names it.
-            write_atomic(&self.path, &file, |_, tmp| hnsw.save(tmp))?;
-            let params = hnsw.params().clone();
-            let replaced = manifest.ann.replace(AnnEntry {
-                graph: FileEntry::of(&self.path, &file)?,
-                count: manifest.count,
-                params,
-            });
+        let mut graph = GraphAction::None;
+        let mut old_graph = None;
+        if config.wants_ann(manifest.count) && manifest.covered() < manifest.count {
+            let (action, replaced) = self.graph_uncovered(&mut manifest, &new_vectors, config)?;
+            graph = action;
             // The replaced graph stays one more add, for readers that opened the index just
             // before this one commits; the one retired by the previous add goes.
             if let Some(replaced) = replaced {
-                old_graph = manifest.retired_graph.replace(replaced.graph.file);
+                old_graph = manifest.retired_graph.replace(replaced);
             }
         }
         self.write_manifest(&manifest)?;
@@ -401,6 +394,98 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             total: self.len(),
             graph,
         })
+    }
+
+    /// Put the segments of `manifest` after its last graph into graphs (written, not yet
+    /// committed): the last graph extended while it stays within `graph_max` and was built with
+    /// the same quantisation, then new graphs, each packing whole segments up to `graph_max`.
+    /// Returns what was done and the graph file the extension replaced.
+    fn graph_uncovered(
+        &self,
+        manifest: &mut Manifest,
+        all: &Vectors,
+        config: &SearchConfig,
+    ) -> Result<(GraphAction, Option<String>)> {
+        let generation = manifest.generation;
+        let mut seg_start = 0;
+        let uncovered: Vec<(usize, &SegmentEntry)> = manifest
+            .segments
+            .iter()
+            .map(|s| {
+                seg_start += s.count;
+                (seg_start - s.count, s)
+            })
+            .filter(|(start, _)| *start >= manifest.covered())
+            .collect();
+        // Take segments from `rest` while `held + their count` stays within graph_max (always
+        // at least one: a segment bigger than graph_max gets a graph of its own).
+        let take = |rest: &[(usize, &SegmentEntry)], held: usize| {
+            let mut n = 0;
+            let mut total = held;
+            while let Some((_, s)) = rest.get(n) {
+                if n > 0 && total + s.count > config.graph_max {
+                    break;
+                }
+                total += s.count;
+                n += 1;
+            }
+            n
+        };
+        let owned = |segs: &[(usize, &SegmentEntry)]| -> Result<Vectors> {
+            let mut v = Vectors::empty(self.dim());
+            for (_, s) in segs {
+                v.push_owned(segment::read_vectors(&self.path, s, self.dim())?)?;
+            }
+            Ok(v)
+        };
+        let mut files = 0;
+        let mut next_file = || {
+            files += 1;
+            graph_file(generation, files - 1)
+        };
+        let mut action = GraphAction::None;
+        let mut replaced = None;
+        let mut rest = &uncovered[..];
+        if let Some(last) = manifest.graphs.last_mut()
+            && last.params.quantization == config.ann.quantization
+            && rest
+                .first()
+                .is_some_and(|(_, s)| last.count + s.count <= config.graph_max)
+        {
+            let n = take(rest, last.count);
+            let old = self.path.join(&last.graph.file);
+            // usearch trusts the neighbour ids in the file, as in `searcher`.
+            last.graph.check_sha(&self.path)?;
+            let mut h = Hnsw::load(&old, all.range(last.start, last.count)?, &last.params)?;
+            h.extend(&owned(&rest[..n])?)?;
+            let file = next_file();
+            // usearch writes by path; it truncates and rewrites the temporary file in place,
+            // so syncing the handle makes the graph durable before the manifest names it.
+            write_atomic(&self.path, &file, |_, tmp| h.save(tmp))?;
+            replaced = Some(std::mem::replace(
+                &mut last.graph,
+                FileEntry::of(&self.path, &file)?,
+            ));
+            last.count += rest[..n].iter().map(|(_, s)| s.count).sum::<usize>();
+            action = GraphAction::Extended;
+            rest = &rest[n..];
+        }
+        while let Some(&(start, _)) = rest.first() {
+            let n = take(rest, 0);
+            // One graph in memory at a time: built, saved, dropped.
+            let h = Hnsw::build(owned(&rest[..n])?, &config.ann)?;
+            let file = next_file();
+            write_atomic(&self.path, &file, |_, tmp| h.save(tmp))?;
+            manifest.graphs.push(AnnEntry {
+                graph: FileEntry::of(&self.path, &file)?,
+                start,
+                count: rest[..n].iter().map(|(_, s)| s.count).sum(),
+                params: h.params().clone(),
+            });
+            action = GraphAction::Built;
+            rest = &rest[n..];
+        }
+        Ok((action, replaced.map(|r| r.file)))
     }
 
     fn check_new_vectors(&self, n: usize, vectors: &ArrayView2<f32>) -> Result<()> {
@@ -462,7 +547,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             .segments
             .iter()
             .map(|s| s.vectors.bytes + s.records.bytes)
-            .chain(m.ann.iter().map(|a| a.graph.bytes))
+            .chain(m.graphs.iter().map(|a| a.graph.bytes))
             .sum();
         StoreInfo {
             path: self.path.clone(),
@@ -471,7 +556,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             count: m.count,
             dim: m.model.dim,
             segments: m.segments.len(),
-            ann: m.ann.clone(),
+            graphs: m.graphs.clone(),
             bytes,
             meta: m.meta.clone(),
         }
@@ -484,8 +569,8 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             s.vectors.check_sha(&self.path)?;
             s.records.check_sha(&self.path)?;
         }
-        if let Some(a) = &self.manifest.ann {
-            a.graph.check_sha(&self.path)?;
+        for g in &self.manifest.graphs {
+            g.graph.check_sha(&self.path)?;
         }
         for r in self.records() {
             r?;
@@ -507,9 +592,13 @@ fn generation_moved(path: &Path, generation: u64) -> bool {
     Manifest::read(path).is_ok_and(|m| m.generation != generation)
 }
 
-/// The graph file written by the add of `generation`.
-fn graph_file(generation: u64) -> String {
-    format!("ann-{generation:06}.usearch")
+/// The `k`th graph file written by the add of `generation`.
+fn graph_file(generation: u64, k: usize) -> String {
+    if k == 0 {
+        format!("ann-{generation:06}.usearch")
+    } else {
+        format!("ann-{generation:06}-{k}.usearch")
+    }
 }
 
 fn is_graph_file(name: &str) -> bool {

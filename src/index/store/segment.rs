@@ -60,18 +60,7 @@ impl Segment {
         entry.records.check_size(dir)?;
         let map = Arc::new(map_file(&dir.join(&entry.vectors.file))?);
         let st = SafeTensors::deserialize(&map).map_err(|e| corrupt(e.to_string()))?;
-        let vt = st
-            .tensor("vectors")
-            .map_err(|e| corrupt(format!("vectors: {e}")))?;
-        let dim = vectors.dim();
-        if vt.dtype() != Dtype::F32 || vt.shape() != [entry.count, dim] {
-            return Err(corrupt(format!(
-                "vectors are {:?} {:?}, expected F32 [{}, {dim}]",
-                vt.dtype(),
-                vt.shape(),
-                entry.count
-            )));
-        }
+        let vt = vectors_tensor(&st, entry, vectors.dim(), dir)?;
         let ot = st
             .tensor("offsets")
             .map_err(|e| corrupt(format!("offsets: {e}")))?;
@@ -113,6 +102,49 @@ impl Segment {
         let b = *self.offsets.get(i + 1)? as usize;
         self.records.get(a..b)
     }
+}
+
+/// A segment's vectors read into memory with plain reads, not through its map: graph building
+/// touches every vector once, and pages touched through a map stay in the process's resident
+/// set until it ends, so a build over a big index would look (and be accounted) as big as the
+/// index. Read this way they pass through the page cache only. Checked as `open` checks them.
+pub(super) fn read_vectors(dir: &Path, entry: &SegmentEntry, dim: usize) -> Result<Vec<f32>> {
+    let path = dir.join(&entry.vectors.file);
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let st = SafeTensors::deserialize(&bytes).map_err(|e| Error::IndexCorrupt {
+        path: dir.to_path_buf(),
+        detail: format!("{}: {e}", entry.vectors.file),
+    })?;
+    Ok(vectors_tensor(&st, entry, dim, dir)?
+        .data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect())
+}
+
+/// The `vectors` tensor of a segment file, checked to be F32 `[count, dim]`.
+fn vectors_tensor<'a>(
+    st: &SafeTensors<'a>,
+    entry: &SegmentEntry,
+    dim: usize,
+    dir: &Path,
+) -> Result<safetensors::tensor::TensorView<'a>> {
+    let corrupt = |detail: String| Error::IndexCorrupt {
+        path: dir.to_path_buf(),
+        detail: format!("{}: {detail}", entry.vectors.file),
+    };
+    let vt = st
+        .tensor("vectors")
+        .map_err(|e| corrupt(format!("vectors: {e}")))?;
+    if vt.dtype() != Dtype::F32 || vt.shape() != [entry.count, dim] {
+        return Err(corrupt(format!(
+            "vectors are {:?} {:?}, expected F32 [{}, {dim}]",
+            vt.dtype(),
+            vt.shape(),
+            entry.count
+        )));
+    }
+    Ok(vt)
 }
 
 fn map_file(path: &Path) -> Result<Mmap> {
