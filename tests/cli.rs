@@ -390,6 +390,18 @@ fn index_build_add_info_and_search() {
     assert_eq!(v["info"]["count"], 16 + 18 + 23);
     assert_eq!(v["outlets"]["CNN"]["sentences"], 23);
     assert_eq!(v["outlets"]["BBC News"]["documents"], 1);
+    assert_eq!(
+        v["info"]["graphs"],
+        serde_json::json!([]),
+        "exact search at this size"
+    );
+    fails_with(
+        &claimscope(
+            &["index", "add", "--index", &idx_s, "--graph-max", "0", &cnn],
+            None,
+        ),
+        &["--graph-max"],
+    );
 
     let q = claimscope(
         &[

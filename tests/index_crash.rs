@@ -49,11 +49,12 @@ fn model() -> ModelId {
     ModelId::new("test/crash", DIM).with_weights_sha256("cd".repeat(32))
 }
 
-/// A graph from the second add; at most two adds per graph, so the runs build, start a second
-/// graph, extend it and start a third: every way an add writes graphs is killed in.
+/// Graphs from the third add, at most two adds each: the third add writes two graph files, the
+/// fourth extends the second graph, the fifth starts a third. Every way an add writes graphs is
+/// killed in.
 fn config() -> SearchConfig {
     SearchConfig {
-        exact_threshold: 2 * BATCH,
+        exact_threshold: 3 * BATCH,
         graph_max: 2 * BATCH,
         ..Default::default()
     }

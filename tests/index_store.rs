@@ -237,6 +237,39 @@ fn graphs_are_bounded_by_graph_max_and_searched_together() {
         assert_eq!(f.len(), 5);
     }
 
+    // One add can write several graph files, and extend the last graph and start new ones at
+    // once: what `index build`'s last add does after chunks added with the graph deferred.
+    let many = dir.path().join("many");
+    let mut st = Store::<Sentence>::create(&many, model()).unwrap();
+    let deferred = SearchConfig {
+        exact_threshold: usize::MAX,
+        ..cfg.clone()
+    };
+    let mut add = |r: std::ops::Range<usize>, c: &SearchConfig| {
+        st.add(&sentences(r.clone()), v.slice(s![r, ..]), c)
+            .unwrap()
+            .graph
+    };
+    assert_eq!(add(0..100, &deferred), GraphAction::None);
+    assert_eq!(add(100..200, &deferred), GraphAction::None);
+    assert_eq!(add(200..300, &cfg), GraphAction::Built);
+    let m = manifest(&many);
+    assert_eq!(spans(&m), vec![(0, 200), (200, 100)]);
+    assert_eq!(m.graphs[1].graph.file, "ann-000003-1.usearch");
+    assert_eq!(add(300..400, &deferred), GraphAction::None);
+    assert_eq!(add(400..450, &deferred), GraphAction::None);
+    // 100 + 100 + 50 = 250 fits the last graph; the next 50 start a new one.
+    assert_eq!(add(450..500, &cfg), GraphAction::Built);
+    let m = manifest(&many);
+    assert_eq!(spans(&m), vec![(0, 200), (200, 250), (450, 50)]);
+    assert_eq!(m.retired_graph.as_deref(), Some("ann-000003-1.usearch"));
+    let st = open(&many).unwrap();
+    let search = st.searcher(&cfg).unwrap();
+    for id in [0, 199, 200, 449, 450, 499] {
+        let a = search.search(&v.row(id).to_vec(), 5).unwrap();
+        assert!(a.iter().any(|x| x.id == id), "{id} finds itself: {a:?}");
+    }
+
     // The same vectors as a version-1 index: one graph over everything, named by `ann`.
     let old = dir.path().join("v1");
     let mut st = Store::<Sentence>::create(&old, model()).unwrap();
@@ -256,6 +289,7 @@ fn graphs_are_bounded_by_graph_max_and_searched_together() {
     fs::write(old.join("index.json"), serde_json::to_vec(&json).unwrap()).unwrap();
     let st = open(&old).unwrap();
     assert_eq!(spans(st.manifest()), vec![(0, 300)]);
+    assert_eq!(st.info().format_version, 1, "shown as it is on disk");
     let a = st
         .searcher(&one)
         .unwrap()

@@ -7,8 +7,23 @@ use super::{CorpusArgs, ModelArgs, TableOrJson, Terminal};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::index::corpus::{ADD_CHUNK, add_documents};
+use crate::index::search::DEFAULT_GRAPH_MAX;
 use crate::index::{SearchConfig, Store};
 use crate::segment::{SegmentOptions, Sentence};
+
+/// How `index build` and `index add` write: shared by both.
+#[derive(Debug, clap::Args)]
+pub struct GrowArgs {
+    /// Sentences embedded and committed per add: memory holds one chunk, and a run killed
+    /// half way keeps the chunks it committed.
+    #[arg(long, default_value_t = ADD_CHUNK)]
+    chunk: usize,
+    /// Vectors per HNSW graph file: building or extending a graph holds it in memory (about
+    /// 600 bytes a vector), and a query searches every graph, so bigger graphs query faster and
+    /// take more memory to build.
+    #[arg(long, default_value_t = DEFAULT_GRAPH_MAX, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    graph_max: usize,
+}
 
 #[derive(Debug, clap::Subcommand)]
 pub enum IndexCommand {
@@ -21,10 +36,8 @@ pub enum IndexCommand {
         output: PathBuf,
         #[command(flatten)]
         model: ModelArgs,
-        /// Sentences embedded and committed per add: memory holds one chunk, and a run killed
-        /// half way keeps the chunks it committed.
-        #[arg(long, default_value_t = ADD_CHUNK)]
-        chunk: usize,
+        #[command(flatten)]
+        grow: GrowArgs,
     },
     /// Append documents to an index without re-embedding what is there.
     Add {
@@ -35,10 +48,8 @@ pub enum IndexCommand {
         input: CorpusArgs,
         #[command(flatten)]
         model: ModelArgs,
-        /// Sentences embedded and committed per add: memory holds one chunk, and a run killed
-        /// half way keeps the chunks it committed.
-        #[arg(long, default_value_t = ADD_CHUNK)]
-        chunk: usize,
+        #[command(flatten)]
+        grow: GrowArgs,
     },
     /// What an index holds: model, format version, dimensions, counts per outlet.
     Info {
@@ -53,17 +64,21 @@ fn add_corpus(
     store: &mut Store<Sentence>,
     input: &CorpusArgs,
     emb: &Embedder,
-    chunk: usize,
+    grow: &GrowArgs,
 ) -> Result<(usize, usize)> {
     let term = Terminal::default();
+    let config = SearchConfig {
+        graph_max: grow.graph_max,
+        ..Default::default()
+    };
     let added = add_documents(
         store,
         &input.options(),
         SegmentOptions::default(),
         emb,
-        &SearchConfig::default(),
+        &config,
         &term,
-        chunk,
+        grow.chunk,
     )?;
     super::report_skipped(&added.skipped);
     if added.sentences == 0 {
@@ -78,11 +93,11 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
             input,
             output,
             model,
-            chunk,
+            grow,
         } => {
             let emb = model.load()?;
             let mut store: Store<Sentence> = Store::create(output, emb.model_id()?)?;
-            let (docs, n) = add_corpus(&mut store, input, &emb, *chunk)?;
+            let (docs, n) = add_corpus(&mut store, input, &emb, grow)?;
             eprintln!(
                 "indexed {n} sentences of {docs} documents into {}",
                 output.display()
@@ -92,11 +107,11 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
             index,
             input,
             model,
-            chunk,
+            grow,
         } => {
             let emb = model.load()?;
             let mut store: Store<Sentence> = Store::open(index, Some(&emb.model_id()?))?;
-            let (docs, n) = add_corpus(&mut store, input, &emb, *chunk)?;
+            let (docs, n) = add_corpus(&mut store, input, &emb, grow)?;
             eprintln!(
                 "added {n} sentences of {docs} documents; {} in all",
                 store.len()

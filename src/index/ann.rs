@@ -141,15 +141,7 @@ impl Hnsw {
 
     /// Build a graph over all `vectors`, inserting in parallel on the rayon pool.
     pub fn build(vectors: Vectors, params: &AnnParams) -> Result<Self> {
-        if vectors.dim() == 0 {
-            return Err(Error::Input("vectors of dimension 0".into()));
-        }
-        let index = Index::new(&Self::options(vectors.dim(), params)).map_err(ann_err)?;
-        let mut h = Hnsw {
-            index,
-            vectors: Vectors::empty(vectors.dim()),
-            params: params.clone(),
-        };
+        let mut h = Self::empty(vectors.dim(), params)?;
         h.extend(&vectors)?;
         Ok(h)
     }
@@ -157,25 +149,53 @@ impl Hnsw {
     /// Insert `more` after the vectors already in the graph (their ids continue the sequence).
     /// Only for a graph in memory (built or [`load`](Self::load)ed), not a [`view`](Self::view).
     pub fn extend(&mut self, more: &Vectors) -> Result<()> {
+        self.extend_from(more, more)
+    }
+
+    /// [`extend`](Self::extend), reading the vectors to insert from `rows` and keeping `keep`
+    /// (the same vectors, e.g. memory-mapped) for re-scoring: an index inserts from a copy
+    /// read with plain reads and keeps its mapped segments, so the pages of a big index are
+    /// not pulled into the process through the map while its graph is built.
+    pub fn extend_from(&mut self, keep: &Vectors, rows: &Vectors) -> Result<()> {
+        if keep.len() != rows.len() || keep.dim() != rows.dim() {
+            return Err(Error::Internal(format!(
+                "graph insert of {} rows kept as {}",
+                rows.len(),
+                keep.len()
+            )));
+        }
         let mut all = self.vectors.clone();
-        all.extend(more)?;
+        all.extend(keep)?;
         let first = self.vectors.len();
         self.index
             .reserve_capacity_and_threads(all.len(), Self::threads())
             .map_err(ann_err)?;
-        let rows: Vec<(usize, &[f32])> = more
+        let ids: Vec<(usize, &[f32])> = rows
             .blocks()
             .flat_map(|(start, s)| {
-                s.chunks_exact(more.dim())
+                s.chunks_exact(rows.dim())
                     .enumerate()
                     .map(move |(i, r)| (first + start + i, r))
             })
             .collect();
-        rows.par_iter()
+        ids.par_iter()
             .try_for_each(|&(id, r)| self.index.add(id as u64, r))
             .map_err(ann_err)?;
         self.vectors = all;
         Ok(())
+    }
+
+    /// An empty graph for `dim`-dimensional vectors, to [`extend`](Self::extend).
+    pub fn empty(dim: usize, params: &AnnParams) -> Result<Self> {
+        if dim == 0 {
+            return Err(Error::Input("vectors of dimension 0".into()));
+        }
+        let index = Index::new(&Self::options(dim, params)).map_err(ann_err)?;
+        Ok(Hnsw {
+            index,
+            vectors: Vectors::empty(dim),
+            params: params.clone(),
+        })
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {

@@ -3,9 +3,10 @@
 //!
 //! An index on disk keeps several graphs so that building one never holds more than
 //! `SearchConfig::graph_max` vectors in memory (Lucene and Qdrant segment their HNSW graphs for
-//! the same reason). A query asks every part for its own top k and keeps the best k overall:
-//! each part's answer is its exact-rescored best, so the merge loses nothing a single graph
-//! over everything would have found, and costs one graph walk per part.
+//! the same reason). A query asks every part for its own top k and keeps the best k overall.
+//! Each part's answer is exact-rescored, so the merge is exact over the parts' candidates;
+//! recall is each graph's own (smaller graphs tend to recall at least as well as one big one),
+//! and a query costs one graph walk per part.
 
 use ndarray::ArrayView2;
 

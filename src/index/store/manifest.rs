@@ -153,13 +153,13 @@ impl Manifest {
         }
         let mut manifest: Manifest =
             serde_json::from_value(value).map_err(|e| corrupt(format!("index.json: {e}")))?;
-        // An older index is upgraded in memory; the next add writes it in this version.
+        // An older index is read into this version's shape; `format_version` stays what is on
+        // disk (`index info` shows it) until the next write, which writes this version.
         if let Some(ann) = manifest.legacy_ann.take()
             && manifest.graphs.is_empty()
         {
             manifest.graphs.push(ann);
         }
-        manifest.format_version = FORMAT_VERSION;
         if manifest.model.dim == 0 {
             return Err(corrupt("index.json: model dimension 0".into()));
         }
@@ -190,11 +190,9 @@ impl Manifest {
         }
         let mut expected = 0;
         for g in &self.graphs {
-            if g.start != expected
-                || g.count == 0
-                || !boundaries.contains(&g.end())
-                || g.end() > self.count
-            {
+            // Counts come from the file: no arithmetic on them before they are bounded.
+            let fits = g.start == expected && g.count > 0 && g.count <= self.count - g.start;
+            if !fits || !boundaries.contains(&g.end()) {
                 return Err(corrupt(format!(
                     "graph {} covers ids {}..{}, which do not follow on from {expected} at a \
                      segment boundary within the index's {}",
@@ -206,6 +204,18 @@ impl Manifest {
             }
             expected = g.end();
             g.graph.check_size(path)?;
+        }
+        // The next add deletes the retired graph: it must be a graph file of this index that
+        // nothing else names, never a path outside it or a live file.
+        if let Some(r) = &self.retired_graph {
+            let plain = !r.contains(['/', '\\']) && !r.starts_with('.');
+            let graph_name = r.starts_with("ann-") && r.ends_with(".usearch");
+            let live = self.graphs.iter().any(|g| &g.graph.file == r);
+            if !plain || !graph_name || live {
+                return Err(corrupt(format!(
+                    "retired_graph {r:?} is not a retired graph file of this index"
+                )));
+            }
         }
         Ok(())
     }

@@ -9,7 +9,8 @@
 //!   seg-000002.*             the next `add`
 //!   ann-000002.usearch       an HNSW graph over whole segments (only above the size threshold;
 //!                            a new graph every `graph_max` vectors, so building one never
-//!                            holds the whole index in memory)
+//!                            holds the whole index in memory; `ann-N-K.usearch` for the
+//!                            K-th further graph one add writes)
 //! ```
 //!
 //! # Why this layout
@@ -248,6 +249,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
 
     pub fn flush_meta(&mut self) -> Result<()> {
         self.manifest.generation += 1;
+        self.manifest.format_version = FORMAT_VERSION;
         self.write_manifest(&self.manifest)
     }
 
@@ -307,13 +309,16 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
                     start: g.start,
                     searcher: Box::new(h),
                 }),
-                // Two adds committed since this store was opened and a graph it knew is gone.
-                // Its segments are immutable and still there, so exact search over them
-                // answers for the state this reader opened.
+                // Two adds committed since this store was opened and a graph it knew (the last,
+                // the only one an add replaces) is gone. Its segments are immutable and still
+                // there, so exact search over its range answers for the state this reader opened.
                 Err(_)
                     if !file.exists() && generation_moved(&self.path, self.manifest.generation) =>
                 {
-                    return Ok(Box::new(Exact::new(self.vectors.clone())));
+                    parts.push(Part {
+                        start: g.start,
+                        searcher: Box::new(Exact::new(self.vectors.range(g.start, g.count)?)),
+                    });
                 }
                 Err(e) => return Err(e),
             }
@@ -381,6 +386,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
                 old_graph = manifest.retired_graph.replace(replaced);
             }
         }
+        manifest.format_version = FORMAT_VERSION;
         self.write_manifest(&manifest)?;
         // Committed: the graph retired by the previous add is no longer referenced.
         if let Some(old) = old_graph {
@@ -431,12 +437,18 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             }
             n
         };
-        let owned = |segs: &[(usize, &SegmentEntry)]| -> Result<Vectors> {
-            let mut v = Vectors::empty(self.dim());
-            for (_, s) in segs {
-                v.push_owned(segment::read_vectors(&self.path, s, self.dim())?)?;
+        // Segment by segment, read with plain reads (see `segment::read_vectors`) and dropped
+        // once inserted: memory holds the graph and one segment's vectors, and the graph keeps
+        // the mapped vectors for re-scoring.
+        let insert = |h: &mut Hnsw, segs: &[(usize, &SegmentEntry)]| -> Result<()> {
+            for &(start, s) in segs {
+                let rows = Vectors::from_vec(
+                    self.dim(),
+                    segment::read_vectors(&self.path, s, self.dim())?,
+                )?;
+                h.extend_from(&all.range(start, s.count)?, &rows)?;
             }
-            Ok(v)
+            Ok(())
         };
         let mut files = 0;
         let mut next_file = || {
@@ -457,7 +469,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             // usearch trusts the neighbour ids in the file, as in `searcher`.
             last.graph.check_sha(&self.path)?;
             let mut h = Hnsw::load(&old, all.range(last.start, last.count)?, &last.params)?;
-            h.extend(&owned(&rest[..n])?)?;
+            insert(&mut h, &rest[..n])?;
             let file = next_file();
             // usearch writes by path; it truncates and rewrites the temporary file in place,
             // so syncing the handle makes the graph durable before the manifest names it.
@@ -473,7 +485,8 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
         while let Some(&(start, _)) = rest.first() {
             let n = take(rest, 0);
             // One graph in memory at a time: built, saved, dropped.
-            let h = Hnsw::build(owned(&rest[..n])?, &config.ann)?;
+            let mut h = Hnsw::empty(self.dim(), &config.ann)?;
+            insert(&mut h, &rest[..n])?;
             let file = next_file();
             write_atomic(&self.path, &file, |_, tmp| h.save(tmp))?;
             manifest.graphs.push(AnnEntry {
@@ -531,6 +544,8 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
         }
     }
 
+    /// Commit `manifest`. Callers set this reader's format version first: an index read in an
+    /// older one is rewritten in this one, and from then on older claimscopes refuse it.
     fn write_manifest(&self, manifest: &Manifest) -> Result<()> {
         let json = serde_json::to_vec_pretty(manifest)?;
         write_atomic(&self.path, MANIFEST, |f, tmp| {

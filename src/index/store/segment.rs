@@ -107,19 +107,55 @@ impl Segment {
 /// A segment's vectors read into memory with plain reads, not through its map: graph building
 /// touches every vector once, and pages touched through a map stay in the process's resident
 /// set until it ends, so a build over a big index would look (and be accounted) as big as the
-/// index. Read this way they pass through the page cache only. Checked as `open` checks them.
+/// index. Read this way they pass through the page cache only. The header is parsed alone and
+/// the floats read straight into the result, so memory holds the segment's vectors once.
 pub(super) fn read_vectors(dir: &Path, entry: &SegmentEntry, dim: usize) -> Result<Vec<f32>> {
+    use std::io::{Read, Seek, SeekFrom};
     let path = dir.join(&entry.vectors.file);
-    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    let st = SafeTensors::deserialize(&bytes).map_err(|e| Error::IndexCorrupt {
+    let corrupt = |detail: String| Error::IndexCorrupt {
         path: dir.to_path_buf(),
-        detail: format!("{}: {e}", entry.vectors.file),
-    })?;
-    Ok(vectors_tensor(&st, entry, dim, dir)?
-        .data()
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect())
+        detail: format!("{}: {detail}", entry.vectors.file),
+    };
+    let mut f = File::open(&path).map_err(|e| Error::io(&path, e))?;
+    let mut n = [0u8; 8];
+    f.read_exact(&mut n).map_err(|e| Error::io(&path, e))?;
+    let n = usize::try_from(u64::from_le_bytes(n))
+        .ok()
+        .filter(|&n| n <= 100_000_000)
+        .ok_or_else(|| corrupt("safetensors header too large".into()))?;
+    let mut header = vec![0u8; n];
+    f.read_exact(&mut header).map_err(|e| Error::io(&path, e))?;
+    let header: serde_json::Value =
+        serde_json::from_slice(&header).map_err(|e| corrupt(format!("header: {e}")))?;
+    let info = &header["vectors"];
+    let want_shape = serde_json::json!([entry.count, dim]);
+    let offsets = info["data_offsets"]
+        .as_array()
+        .and_then(|o| Some((o.first()?.as_u64()?, o.get(1)?.as_u64()?)));
+    let floats = entry.count * dim;
+    match offsets {
+        Some((a, b))
+            if info["dtype"] == "F32"
+                && info["shape"] == want_shape
+                && b.checked_sub(a) == Some(floats as u64 * 4) =>
+        {
+            f.seek(SeekFrom::Start(8 + n as u64 + a))
+                .map_err(|e| Error::io(&path, e))?;
+            let mut out = vec![0f32; floats];
+            f.read_exact(bytemuck::cast_slice_mut(&mut out))
+                .map_err(|e| Error::io(&path, e))?;
+            if cfg!(target_endian = "big") {
+                for x in &mut out {
+                    *x = f32::from_bits(u32::from_le(x.to_bits()));
+                }
+            }
+            Ok(out)
+        }
+        _ => Err(corrupt(format!(
+            "vectors are {} {} at {}, expected F32 [{}, {dim}]",
+            info["dtype"], info["shape"], info["data_offsets"], entry.count
+        ))),
+    }
 }
 
 /// The `vectors` tensor of a segment file, checked to be F32 `[count, dim]`.
@@ -388,6 +424,12 @@ mod tests {
         let mut vectors = Vectors::empty(2);
         let seg = Segment::open(dir.path(), &entry, 0, &mut vectors).unwrap();
         assert_eq!(vectors.to_array(), v);
+        // Read with plain reads (graph building), the same floats; the wrong shape is refused.
+        assert_eq!(
+            read_vectors(dir.path(), &entry, 2).unwrap(),
+            v.iter().copied().collect::<Vec<f32>>()
+        );
+        assert!(read_vectors(dir.path(), &entry, 3).is_err());
         assert_eq!(seg.record_bytes(1), Some(&b"\"b\\nc\"\n"[..]));
         assert_eq!(seg.record_bytes(3), None);
     }
