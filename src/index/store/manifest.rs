@@ -208,10 +208,8 @@ impl Manifest {
         // The next add deletes the retired graph: it must be a graph file of this index that
         // nothing else names, never a path outside it or a live file.
         if let Some(r) = &self.retired_graph {
-            let plain = !r.contains(['/', '\\']) && !r.starts_with('.');
-            let graph_name = r.starts_with("ann-") && r.ends_with(".usearch");
             let live = self.graphs.iter().any(|g| &g.graph.file == r);
-            if !plain || !graph_name || live {
+            if !inside_index(r) || !super::is_graph_file(r) || live {
                 return Err(corrupt(format!(
                     "retired_graph {r:?} is not a retired graph file of this index"
                 )));
@@ -238,6 +236,12 @@ impl Manifest {
     }
 }
 
+/// A file name the manifest may give: a name with a separator (or `..`) would let a crafted
+/// manifest point outside the index, and dot names are the temporary files of writes.
+fn inside_index(name: &str) -> bool {
+    !name.contains(['/', '\\']) && !name.starts_with('.')
+}
+
 impl FileEntry {
     /// The entry of `dir/name` as it is on disk now (its size, and its sha256 read back).
     pub fn of(dir: &Path, name: &str) -> Result<FileEntry> {
@@ -252,8 +256,7 @@ impl FileEntry {
 
     /// The file must exist in `dir` with exactly the size the manifest recorded.
     pub fn check_size(&self, dir: &Path) -> Result<()> {
-        // A name with a separator would let a crafted manifest point outside the index.
-        if self.file.contains(['/', '\\']) || self.file.starts_with('.') {
+        if !inside_index(&self.file) {
             return Err(Error::IndexCorrupt {
                 path: dir.to_path_buf(),
                 detail: format!("index.json names a file outside the index: {:?}", self.file),

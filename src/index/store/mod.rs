@@ -155,14 +155,14 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             }
         }
         fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
-        let store = Store {
+        let mut store = Store {
             vectors: Vectors::empty(model.dim),
             manifest: Manifest::new(model),
             path,
             segments: Vec::new(),
             _records: PhantomData,
         };
-        store.write_manifest(&store.manifest)?;
+        commit(&store.path, &mut store.manifest)?;
         Ok(store)
     }
 
@@ -249,8 +249,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
 
     pub fn flush_meta(&mut self) -> Result<()> {
         self.manifest.generation += 1;
-        self.manifest.format_version = FORMAT_VERSION;
-        self.write_manifest(&self.manifest)
+        commit(&self.path, &mut self.manifest)
     }
 
     /// Record `id` (ids follow insertion order across all adds).
@@ -386,8 +385,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
                 old_graph = manifest.retired_graph.replace(replaced);
             }
         }
-        manifest.format_version = FORMAT_VERSION;
-        self.write_manifest(&manifest)?;
+        commit(&self.path, &mut manifest)?;
         // Committed: the graph retired by the previous add is no longer referenced.
         if let Some(old) = old_graph {
             let _ = fs::remove_file(self.path.join(old));
@@ -413,6 +411,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
         config: &SearchConfig,
     ) -> Result<(GraphAction, Option<String>)> {
         let generation = manifest.generation;
+        let covered = manifest.covered();
         let mut seg_start = 0;
         let uncovered: Vec<(usize, &SegmentEntry)> = manifest
             .segments
@@ -421,21 +420,21 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
                 seg_start += s.count;
                 (seg_start - s.count, s)
             })
-            .filter(|(start, _)| *start >= manifest.covered())
+            .filter(|(start, _)| *start >= covered)
             .collect();
-        // Take segments from `rest` while `held + their count` stays within graph_max (always
-        // at least one: a segment bigger than graph_max gets a graph of its own).
+        // Segments taken from `rest` while `held` plus their vectors stays within graph_max
+        // (always at least one: a segment bigger than graph_max gets a graph of its own), and
+        // how many vectors they hold.
         let take = |rest: &[(usize, &SegmentEntry)], held: usize| {
-            let mut n = 0;
-            let mut total = held;
+            let (mut n, mut added) = (0, 0);
             while let Some((_, s)) = rest.get(n) {
-                if n > 0 && total + s.count > config.graph_max {
+                if n > 0 && held + added + s.count > config.graph_max {
                     break;
                 }
-                total += s.count;
+                added += s.count;
                 n += 1;
             }
-            n
+            (n, added)
         };
         // Segment by segment, read with plain reads (see `segment::read_vectors`) and dropped
         // once inserted: memory holds the graph and one segment's vectors, and the graph keeps
@@ -464,7 +463,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
                 .first()
                 .is_some_and(|(_, s)| last.count + s.count <= config.graph_max)
         {
-            let n = take(rest, last.count);
+            let (n, added) = take(rest, last.count);
             let old = self.path.join(&last.graph.file);
             // usearch trusts the neighbour ids in the file, as in `searcher`.
             last.graph.check_sha(&self.path)?;
@@ -478,12 +477,12 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
                 &mut last.graph,
                 FileEntry::of(&self.path, &file)?,
             ));
-            last.count += rest[..n].iter().map(|(_, s)| s.count).sum::<usize>();
+            last.count += added;
             action = GraphAction::Extended;
             rest = &rest[n..];
         }
         while let Some(&(start, _)) = rest.first() {
-            let n = take(rest, 0);
+            let (n, count) = take(rest, 0);
             // One graph in memory at a time: built, saved, dropped.
             let mut h = Hnsw::empty(self.dim(), &config.ann)?;
             insert(&mut h, &rest[..n])?;
@@ -492,7 +491,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             manifest.graphs.push(AnnEntry {
                 graph: FileEntry::of(&self.path, &file)?,
                 start,
-                count: rest[..n].iter().map(|(_, s)| s.count).sum(),
+                count,
                 params: h.params().clone(),
             });
             action = GraphAction::Built;
@@ -544,18 +543,6 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
         }
     }
 
-    /// Commit `manifest`. Callers set this reader's format version first: an index read in an
-    /// older one is rewritten in this one, and from then on older claimscopes refuse it.
-    fn write_manifest(&self, manifest: &Manifest) -> Result<()> {
-        let json = serde_json::to_vec_pretty(manifest)?;
-        write_atomic(&self.path, MANIFEST, |f, tmp| {
-            f.write_all(&json).map_err(|e| Error::io(tmp, e))
-        })?;
-        // The rename is durable only once the directory entry is.
-        sync_dir(&self.path);
-        Ok(())
-    }
-
     pub fn info(&self) -> StoreInfo {
         let m = &self.manifest;
         let bytes = m
@@ -602,6 +589,19 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
     }
 }
 
+/// Write `manifest` as the index's `index.json`, in this reader's format version: an index read
+/// in an older one is rewritten in this one, and from then on older claimscopes refuse it.
+fn commit(path: &Path, manifest: &mut Manifest) -> Result<()> {
+    manifest.format_version = FORMAT_VERSION;
+    let json = serde_json::to_vec_pretty(manifest)?;
+    write_atomic(path, MANIFEST, |f, tmp| {
+        f.write_all(&json).map_err(|e| Error::io(tmp, e))
+    })?;
+    // The rename is durable only once the directory entry is.
+    sync_dir(path);
+    Ok(())
+}
+
 /// Whether an add has committed in `path` since the manifest of `generation` was read.
 fn generation_moved(path: &Path, generation: u64) -> bool {
     Manifest::read(path).is_ok_and(|m| m.generation != generation)
@@ -616,6 +616,6 @@ fn graph_file(generation: u64, k: usize) -> String {
     }
 }
 
-fn is_graph_file(name: &str) -> bool {
+pub(super) fn is_graph_file(name: &str) -> bool {
     name.starts_with("ann-") && name.ends_with(".usearch")
 }

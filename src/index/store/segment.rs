@@ -108,7 +108,8 @@ impl Segment {
 /// touches every vector once, and pages touched through a map stay in the process's resident
 /// set until it ends, so a build over a big index would look (and be accounted) as big as the
 /// index. Read this way they pass through the page cache only. The header is parsed alone and
-/// the floats read straight into the result, so memory holds the segment's vectors once.
+/// the floats read straight into the result, so memory holds the segment's vectors once (the
+/// safetensors crate parses a header only from a buffer holding the whole file).
 pub(super) fn read_vectors(dir: &Path, entry: &SegmentEntry, dim: usize) -> Result<Vec<f32>> {
     use std::io::{Read, Seek, SeekFrom};
     let path = dir.join(&entry.vectors.file);
