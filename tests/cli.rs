@@ -403,6 +403,26 @@ fn index_build_add_info_and_search() {
         &["--graph-max"],
     );
 
+    // Building over an existing index is refused with the way on; --resume continues it and
+    // skips what it holds: the three documents, stored once.
+    let mut again = build.clone();
+    again.push(&cnn);
+    fails_with(
+        &claimscope(&again, None),
+        &["ex.csi", "already exists", "--resume"],
+    );
+    again.push("--resume");
+    let out = claimscope(&again, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("resumed: 3 of 3 documents were already in the index"),
+        "{}",
+        stderr(&out)
+    );
+    let info = claimscope(&["index", "info", &idx_s, "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&info.stdout).expect("json");
+    assert_eq!(v["info"]["count"], 16 + 18 + 23, "nothing stored twice");
+
     let q = claimscope(
         &[
             "similar",

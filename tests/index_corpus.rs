@@ -3,11 +3,12 @@
 
 mod common;
 
-use claimscope::index::corpus::add_documents;
+use claimscope::index::corpus::{AddOptions, StoredDocuments, add_documents, documents};
 use claimscope::index::{SearchConfig, Store};
 use claimscope::ingest::IngestOptions;
+use claimscope::observe::Collect;
 use claimscope::observe::Silent;
-use claimscope::segment::{SegmentOptions, Sentence};
+use claimscope::segment::Sentence;
 
 fn build(
     dir: &std::path::Path,
@@ -25,11 +26,13 @@ fn build(
     let added = add_documents(
         &mut store,
         &input,
-        SegmentOptions::default(),
         emb,
         &config,
         &Silent,
-        chunk,
+        &AddOptions {
+            chunk,
+            ..Default::default()
+        },
     )
     .expect("add");
     (store, added)
@@ -77,4 +80,65 @@ fn a_corpus_is_stored_in_chunks_with_the_graph_built_once() {
             .fold(0.0f32, f32::max);
         assert!(diff < 1e-5, "vector {i} differs by {diff}");
     }
+}
+
+/// A build killed after some chunks leaves whole documents committed, in input order: the same
+/// state as a build of the first files. Resuming with every file stores the rest once and
+/// graphs everything, and the index is the one a single build makes.
+#[test]
+fn a_resumed_build_stores_each_document_once() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (whole, all) = build(&tmp.path().join("whole"), usize::MAX);
+    let emb = common::embedder();
+    let config = SearchConfig {
+        exact_threshold: 50,
+        ..Default::default()
+    };
+    let mut files: Vec<String> =
+        std::fs::read_dir(common::project("examples/election-interference"))
+            .expect("example corpus")
+            .map(|e| e.expect("entry").path().to_string_lossy().into_owned())
+            .filter(|p| p.ends_with(".txt"))
+            .collect();
+    files.sort();
+    assert!(files.len() >= 4, "{files:?}");
+    let mut store =
+        Store::<Sentence>::create(tmp.path().join("resumed"), emb.model_id().expect("id"))
+            .expect("create");
+    let add = |store: &mut Store<Sentence>, paths: &[String], resume: bool| {
+        let opts = AddOptions {
+            chunk: 20,
+            resume,
+            ..Default::default()
+        };
+        let input = IngestOptions::for_paths(paths);
+        add_documents(store, &input, emb, &config, &Silent, &opts).expect("add")
+    };
+    let first = add(&mut store, &files[..2], false);
+    assert_eq!(StoredDocuments::of(&store).expect("stored").len(), 2);
+
+    let rest = add(&mut store, &files, true);
+    assert_eq!(rest.already_stored, 2, "{rest:?}");
+    assert_eq!(rest.documents, all.documents);
+    assert_eq!(first.sentences + rest.sentences, all.sentences);
+    assert_eq!(store.len(), whole.len());
+    assert_eq!(
+        store.manifest().covered(),
+        store.len(),
+        "graphs cover everything"
+    );
+    let seen = Collect::default();
+    let docs = documents(&store, &seen).expect("documents");
+    assert!(
+        seen.warnings().is_empty(),
+        "no copies: {:?}",
+        seen.warnings()
+    );
+    assert_eq!(docs.len(), all.documents);
+
+    // Resuming a complete index stores nothing and keeps its graphs.
+    let again = add(&mut store, &files, true);
+    assert_eq!((again.sentences, again.already_stored), (0, all.documents));
+    assert_eq!(store.len(), whole.len());
+    assert_eq!(store.manifest().covered(), store.len());
 }

@@ -513,7 +513,8 @@ fn fnc1_train_bodies(path: &Path, n: usize) {
 
 /// `index build` then `index add` (in chunks of 500 sentences) killed with SIGKILL at random
 /// moments: after each kill the index opens and verifies, holds what it held before plus whole
-/// chunks, and a rerun of the add completes.
+/// chunks, and a rerun of the add completes (with `--resume`, to exactly the uninterrupted
+/// index).
 fn cli_index_add_under_kill() {
     let tmp = tempfile::tempdir().expect("tmp");
     let idx = tmp.path().join("idx");
@@ -596,16 +597,27 @@ fn cli_index_add_under_kill() {
         );
         seen.insert(("add", n));
         drop(st);
-        // The same add, run again, completes (the documents a killed run stored are stored
-        // again; `match --index` skips such copies).
+        // The same add, run again, completes. Plain, it stores again the documents the killed
+        // run committed (`match --index` skips such copies); with --resume it skips them, and
+        // the index is exactly the uninterrupted one.
+        let resume = i % 2 == 1;
+        let rerun: Vec<&str> = add
+            .iter()
+            .copied()
+            .chain(resume.then_some("--resume"))
+            .collect();
         assert!(
-            cli(&add).wait().expect("wait").success(),
-            "rerun of the killed add"
+            cli(&rerun).wait().expect("wait").success(),
+            "rerun of the killed add (resume: {resume})"
         );
         let again = Store::<serde_json::Value>::open(&idx, None)
             .expect("open")
             .len();
-        assert_eq!(again, n + (full - base), "the rerun stores the whole add");
+        if resume {
+            assert_eq!(again, full, "a resumed add stores each document once");
+        } else {
+            assert_eq!(again, n + (full - base), "the rerun stores the whole add");
+        }
     }
     println!("killed build/add left indexes of {seen:?} sentences (base {base}, full {full})");
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::{CorpusArgs, ModelArgs, TableOrJson, Terminal};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
-use crate::index::corpus::{ADD_CHUNK, add_documents};
+use crate::index::corpus::{ADD_CHUNK, AddOptions, add_documents};
 use crate::index::search::DEFAULT_GRAPH_MAX;
 use crate::index::{SearchConfig, Store};
 use crate::segment::{SegmentOptions, Sentence};
@@ -23,6 +23,12 @@ pub struct GrowArgs {
     /// take more memory to build.
     #[arg(long, default_value_t = DEFAULT_GRAPH_MAX, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     graph_max: usize,
+    /// Skip the documents the index already holds (same outlet, id and first sentence): run a
+    /// killed build or add again with --resume and it continues after its last committed
+    /// chunk instead of storing those documents twice. `index build --resume` opens the index
+    /// if it exists.
+    #[arg(long)]
+    resume: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -74,14 +80,23 @@ fn add_corpus(
     let added = add_documents(
         store,
         &input.options(),
-        SegmentOptions::default(),
         emb,
         &config,
         &term,
-        grow.chunk,
+        &AddOptions {
+            segmentation: SegmentOptions::default(),
+            chunk: grow.chunk,
+            resume: grow.resume,
+        },
     )?;
     super::report_skipped(&added.skipped);
-    if added.sentences == 0 {
+    if added.already_stored > 0 {
+        eprintln!(
+            "resumed: {} of {} documents were already in the index and were skipped",
+            added.already_stored, added.documents
+        );
+    }
+    if added.sentences == 0 && added.already_stored == 0 {
         return Err(Error::Input("no sentences found in the inputs".into()));
     }
     Ok((added.documents, added.sentences))
@@ -96,7 +111,19 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
             grow,
         } => {
             let emb = model.load()?;
-            let mut store: Store<Sentence> = Store::create(output, emb.model_id()?)?;
+            let id = emb.model_id()?;
+            let mut store: Store<Sentence> = if grow.resume && output.join("index.json").exists() {
+                Store::open(output, Some(&id))?
+            } else {
+                Store::create(output, id).map_err(|e| match e {
+                    Error::IndexExists { path } => Error::Input(format!(
+                        "{}: already exists; remove it, choose another output path, or \
+                         continue a killed build with --resume",
+                        path.display()
+                    )),
+                    e => e,
+                })?
+            };
             let (docs, n) = add_corpus(&mut store, input, &emb, grow)?;
             eprintln!(
                 "indexed {n} sentences of {docs} documents into {}",

@@ -109,6 +109,10 @@ pub enum TrainCommand {
         /// `unrelated` whatever the model says.
         #[arg(long, value_parser = super::finite)]
         unrelated_below: Option<f32>,
+        /// Only these labelled train stories (comma-separated ids): how a model trained before
+        /// the train split grew is reproduced (its card lists them).
+        #[arg(long, value_delimiter = ',')]
+        stories: Vec<String>,
         #[arg(short, long, default_value = "models/stance-pair")]
         output: PathBuf,
         #[command(flatten)]
@@ -133,6 +137,9 @@ pub enum TrainCommand {
         /// finds a main-clause cue then the model, or the rule then high.
         #[arg(long, value_enum, default_value = "rule-then-model")]
         hedges: HedgesArg,
+        /// Only these labelled train stories (comma-separated ids), as for stance-pair.
+        #[arg(long, value_delimiter = ',')]
+        stories: Vec<String>,
         #[arg(short, long, default_value = "models/confidence-tuned")]
         output: PathBuf,
         #[command(flatten)]
@@ -494,6 +501,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             gold_repeat,
             unrelated_share,
             unrelated_below,
+            stories,
             output,
             tune,
             model,
@@ -501,7 +509,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             use crate::classify::stance::{data as stance_data, pair};
             let devset = devset.clone().unwrap_or_else(crate::devset::default_dir);
             let set = crate::devset::DevSet::load(&devset)?;
-            let train_stories = set.split("train");
+            let train_stories = train_split(&set, stories)?;
             let mut examples = Vec::new();
             let gold = crate::devset::stance_pairs(&train_stories)?;
             for _ in 0..*gold_repeat {
@@ -557,6 +565,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             devset,
             gold_repeat,
             hedges,
+            stories,
             output,
             tune,
             model,
@@ -568,7 +577,8 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             let pei = confidence::data::load_pei(&dir, "train")?;
             let devset = devset.clone().unwrap_or_else(crate::devset::default_dir);
             let set = crate::devset::DevSet::load(&devset)?;
-            let labelled = crate::devset::confidence_sentences(&set.split("train"))?;
+            let train_stories = train_split(&set, stories)?;
+            let labelled = crate::devset::confidence_sentences(&train_stories)?;
             let (texts, labels) = tuned::examples(&pei, &labelled, *gold_repeat);
             eprintln!(
                 "{} examples: {} Pei & Jurgens train, {} labelled sentences x {gold_repeat}",
@@ -587,6 +597,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 "data": {
                     "pei_certainty_train": pei.len(),
                     "level_edges": {"low_below": confidence::LOW_BELOW, "high_from": confidence::HIGH_FROM},
+                    "labelled_train_stories": train_stories.iter().map(|s| &s.meta.story).collect::<Vec<_>>(),
                     "labelled_train_sentences": labelled.len(),
                     "gold_repeat": gold_repeat,
                 },
@@ -737,4 +748,25 @@ fn write_judge(
         report.loss_curve
     );
     Ok(())
+}
+
+/// The labelled set's train stories, or only those named (each must be one of them).
+fn train_split<'a>(
+    set: &'a crate::devset::DevSet,
+    only: &[String],
+) -> Result<Vec<&'a crate::devset::DevStory>> {
+    let train = set.split("train");
+    if let Some(missing) = only
+        .iter()
+        .find(|id| !train.iter().any(|s| &s.meta.story == *id))
+    {
+        return Err(Error::Input(format!(
+            "--stories: no train story {missing:?} in {}",
+            set.dir.display()
+        )));
+    }
+    Ok(train
+        .into_iter()
+        .filter(|s| only.is_empty() || only.contains(&s.meta.story))
+        .collect())
 }

@@ -6,7 +6,9 @@
 //! [`ADD_CHUNK`] sentences, so memory does not grow with the corpus. The store itself stays
 //! generic over its records; this module is where it meets the segmenter's [`Sentence`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use sha2::{Digest, Sha256};
 
 use super::search::SearchConfig;
 use super::store::{AddSummary, Store};
@@ -21,11 +23,35 @@ use crate::segment::{SegmentOptions, Segmented, Sentence};
 /// half way keeps the chunks it committed.
 pub const ADD_CHUNK: usize = 100_000;
 
+/// How [`add_documents`] reads and stores a corpus.
+#[derive(Debug, Clone, Copy)]
+pub struct AddOptions {
+    pub segmentation: SegmentOptions,
+    /// Sentences per add (at document boundaries).
+    pub chunk: usize,
+    /// Skip the documents the store already holds ([`StoredDocuments`]): a build or add that
+    /// was killed is run again with this and continues where its last committed chunk ended,
+    /// instead of storing those documents twice.
+    pub resume: bool,
+}
+
+impl Default for AddOptions {
+    fn default() -> Self {
+        AddOptions {
+            segmentation: SegmentOptions::default(),
+            chunk: ADD_CHUNK,
+            resume: false,
+        }
+    }
+}
+
 /// What indexing a corpus read and stored.
 #[derive(Debug, Clone, Default)]
 pub struct CorpusAdded {
-    /// Documents read (including those that gave no sentence).
+    /// Documents read (including those that gave no sentence and those skipped as stored).
     pub documents: usize,
+    /// Documents skipped because the store already held them (with `resume`).
+    pub already_stored: usize,
     /// Sentences stored.
     pub sentences: usize,
     /// Adds committed (one per chunk, and the last one).
@@ -35,21 +61,25 @@ pub struct CorpusAdded {
 }
 
 /// Read, segment, embed and append the documents of `input` to `store` (created or opened for
-/// `embedder`'s model), `chunk` sentences per add (at document boundaries). The graph is built
-/// or extended by the last add only, so a big corpus is not re-graphed per chunk.
+/// `embedder`'s model), `options.chunk` sentences per add (at document boundaries). The graph
+/// is built or extended by the last add only, so a big corpus is not re-graphed per chunk.
 ///
 /// Inputs that hold no sentence store nothing and return `sentences == 0`: the caller reports
 /// the skipped inputs and decides (an index build over them is a mistake in the inputs).
 pub fn add_documents(
     store: &mut Store<Sentence>,
     input: &IngestOptions,
-    segmentation: SegmentOptions,
     embedder: &Embedder,
     config: &SearchConfig,
     observer: &dyn Observer,
-    chunk: usize,
+    options: &AddOptions,
 ) -> Result<CorpusAdded> {
     let mut out = CorpusAdded::default();
+    let stored = if options.resume && !store.is_empty() {
+        Some(StoredDocuments::of(store)?)
+    } else {
+        None
+    };
     let mut pending: Vec<Sentence> = Vec::new();
     let deferred = SearchConfig {
         exact_threshold: usize::MAX,
@@ -57,10 +87,14 @@ pub fn add_documents(
     };
     // The documents' progress bar stays up while a full chunk is embedded; warnings still pass.
     let quiet = WarningsOnly(observer);
-    out.skipped = crate::segment::each_document(input, segmentation, observer, |d| {
+    out.skipped = crate::segment::each_document(input, options.segmentation, observer, |d| {
         out.documents += 1;
+        if stored.as_ref().is_some_and(|s| s.holds(&d)) {
+            out.already_stored += 1;
+            return Ok(());
+        }
         pending.extend(d.sentences);
-        if pending.len() >= chunk.max(1) {
+        if pending.len() >= options.chunk.max(1) {
             add_chunk(store, &pending, embedder, &deferred, &quiet)?;
             out.sentences += pending.len();
             out.adds += 1;
@@ -68,13 +102,70 @@ pub fn add_documents(
         }
         Ok(())
     })?;
-    if out.sentences + pending.len() == 0 {
+    // A resumed run whose chunks were all stored still builds the graphs the killed run never
+    // reached: the last add is what builds them, so it runs even when it adds nothing.
+    if out.sentences + pending.len() == 0 && stored.is_none() {
         return Ok(out);
     }
     add_chunk(store, &pending, embedder, config, observer)?;
     out.sentences += pending.len();
     out.adds += 1;
     Ok(out)
+}
+
+/// The documents a store holds, each known by what makes a stored copy in [`documents`]: its
+/// outlet, id and first sentence (span and text). Kept as SHA-256 digests cut to 128 bits, so
+/// resuming an index of 400k documents holds ~7 MB, not their texts.
+pub struct StoredDocuments(HashSet<[u8; 16]>);
+
+impl StoredDocuments {
+    /// Read every record of `store` once.
+    pub fn of(store: &Store<Sentence>) -> Result<Self> {
+        let mut set = HashSet::new();
+        let mut prev: Option<Sentence> = None;
+        for s in store.records() {
+            let s = s?;
+            let continues = prev
+                .as_ref()
+                .is_some_and(|p| p.outlet == s.outlet && p.doc == s.doc && s.index > p.index);
+            if !continues {
+                set.insert(identity(&s));
+            }
+            prev = Some(s);
+        }
+        Ok(StoredDocuments(set))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Does the store hold this document? (One with no sentence is never stored.)
+    pub fn holds(&self, d: &Segmented) -> bool {
+        d.sentences
+            .first()
+            .is_some_and(|s| self.0.contains(&identity(s)))
+    }
+}
+
+/// A document's identity from its first sentence; lengths go in before each string so that
+/// ("ab", "c") and ("a", "bc") differ.
+fn identity(first: &Sentence) -> [u8; 16] {
+    let mut h = Sha256::new();
+    for part in [&first.outlet, &first.doc, &first.text] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.update((first.start as u64).to_le_bytes());
+    h.update((first.end as u64).to_le_bytes());
+    let digest = h.finalize();
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    key
 }
 
 fn add_chunk(
@@ -84,6 +175,10 @@ fn add_chunk(
     config: &SearchConfig,
     observer: &dyn Observer,
 ) -> Result<AddSummary> {
+    if sentences.is_empty() {
+        let none = ndarray::Array2::<f32>::zeros((0, store.dim()));
+        return store.add(sentences, none.view(), config);
+    }
     let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
     let vectors = embedder.embed_all(&texts, "sentences", observer)?.vectors;
     store.add(sentences, vectors.view(), config)

@@ -47,6 +47,18 @@ STORIES = [
     ("kim-restaurant", "Is Kim Jong-Un Really Opening a Restaurant in Scotland?", "train"),
     ("plant-zeppelin-contract", "Led Zeppelin’s Robert Plant ripped up a $924 million reunion contract", "train"),
     ("judd-nelson-dead", "Judd Nelson rebuffs Internet rumors that he died of a drug overdose.", "train"),
+    ("paul-rudd-airport", "Did Paul Rudd Help Take Down Dallas Airport Homophobe?", "train"),
+    ("comcast-tor", "Comcast blocks Tor", "train"),
+    ("teacher-sex-tape", "Female teacher facing sack after making SEX TAPE with teenager", "train"),
+    ("nasa-darkness-hoax", "NASA: Viral news on days of darkness in December is hoax", "train"),
+    ("kfc-marijuana", "KFC Locations In Colorado To Begin Selling Marijuana", "train"),
+    ("microsoft-daleks", "Microsoft's Silicon Valley campus now guarded by Daleks", "train"),
+    ("pumpkin-spice-condom", "No, Pumpkin Spice Condoms Are Not A Real Thing", "train"),
+    ("axl-rose-dead", "Axl Rose Dead? Fans Freak Out Over Death Rumors", "train"),
+    ("purdon-ebola", "UPDATE: Internet report of Ebola outbreak in Purdon not true", "train"),
+    ("libya-missing-planes", "Libya: Missing Libya Planes Spark Security Concerns", "train"),
+    ("castro-death-rumors", "FIDEL CASTRO DEATH WATCH: RUMORS HEAT UP, CUBA DENIES", "train"),
+    ("seth-rogen-woz", "Seth Rogen to play Woz in Jobs biopic", "train"),
 ]
 BODIES_PER_STORY = 5
 MAX_CHARS = 2600
