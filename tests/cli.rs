@@ -457,6 +457,82 @@ fn index_build_add_info_and_search() {
     );
 }
 
+/// An index built at int8 records it: adds embed at int8 unless told otherwise (and refuse
+/// f32), queries too, and its vectors are those of the int8 encoder: within ~2% cosine of the
+/// f32 index's, not equal to them.
+#[test]
+fn an_int8_index_keeps_one_precision() {
+    use claimscope::index::Store;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = common::project("examples/election-interference");
+    let file = |f: &str| corpus.join(f).to_string_lossy().into_owned();
+    let (a, b) = (
+        file("000_230b05a764acd3a5.txt"),
+        file("004_fba040d27b1b59c5.txt"),
+    );
+    let int8 = s_join(dir.path(), "int8.csi");
+    let f32_idx = s_join(dir.path(), "f32.csi");
+    let out = claimscope(
+        &["index", "build", "--precision", "int8", "-o", &int8, &a],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = claimscope(&["index", "build", "-o", &f32_idx, &a], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let info = claimscope(&["index", "info", &int8, "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&info.stdout).expect("json");
+    assert_eq!(v["info"]["meta"]["precision"], "int8");
+    let info = claimscope(&["index", "info", &f32_idx], None);
+    assert!(String::from_utf8_lossy(&info.stdout).contains("f32 vectors"));
+
+    let (q, f) = (
+        Store::<serde_json::Value>::open(&int8, None).expect("int8 index"),
+        Store::<serde_json::Value>::open(&f32_idx, None).expect("f32 index"),
+    );
+    assert_eq!(q.len(), f.len());
+    let cosines: Vec<f32> = (0..q.len())
+        .map(|i| {
+            let (x, y) = (
+                q.vectors().row(i).expect("row"),
+                f.vectors().row(i).expect("row"),
+            );
+            x.iter().zip(y).map(|(a, b)| a * b).sum()
+        })
+        .collect();
+    assert!(cosines.iter().all(|c| *c > 0.97), "{cosines:?}");
+    assert!(
+        cosines.iter().any(|c| *c < 0.99999),
+        "int8 vectors, not f32 ones"
+    );
+
+    fails_with(
+        &claimscope(
+            &["index", "add", "--index", &int8, "--precision", "f32", &b],
+            None,
+        ),
+        &["int8.csi", "int8 precision", "--precision int8"],
+    );
+    let out = claimscope(&["index", "add", "--index", &int8, &b], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A stored sentence as the query: embedded at int8 like the index, it finds itself at
+    // cosine 1 (an f32 query would land ~1% off).
+    let st = Store::<serde_json::Value>::open(&int8, None).expect("int8 index");
+    let last = st.record(st.len() - 1).expect("record");
+    let text = last["text"].as_str().expect("text").to_string();
+    let q = claimscope(
+        &[
+            "similar", &text, "--index", &int8, "-k", "1", "--format", "json",
+        ],
+        None,
+    );
+    assert!(q.status.success(), "{}", stderr(&q));
+    let v: serde_json::Value = serde_json::from_slice(&q.stdout).expect("json");
+    assert_eq!(v["results"][0]["text"], text.as_str());
+    let score = v["results"][0]["score"].as_f64().expect("score");
+    assert!(score > 0.99999, "{score}");
+}
+
 /// `match --index` finds the same groups as matching the files: the index supplies the
 /// sentences and provenance, so the source files are not read again.
 #[test]

@@ -95,7 +95,11 @@ impl ModelArgs {
     }
 
     pub fn load(&self) -> Result<Embedder> {
-        Embedder::from_spec_with(&self.model, &self.options(Precision::F32))
+        self.load_at(Precision::F32)
+    }
+
+    pub fn load_at(&self, precision: Precision) -> Result<Embedder> {
+        Embedder::from_spec_with(&self.model, &self.options(precision))
     }
 }
 

@@ -134,7 +134,8 @@ pub fn run(args: &SimilarArgs) -> Result<()> {
 
 /// Nearest sentences of an index, filtered by outlet and score.
 fn search_index(args: &SimilarArgs, path: &Path, query: &str) -> Result<()> {
-    let emb = args.model.load()?;
+    // The query is embedded as the index's sentences were.
+    let emb = args.model.load_at(super::index::index_precision(path)?)?;
     let store: Store<Sentence> = Store::open(path, Some(&emb.model_id()?))?;
     let opts = QueryOptions {
         k: args.k,

@@ -58,6 +58,18 @@ impl std::fmt::Display for Precision {
 }
 
 impl Precision {
+    /// The precision named `name` as [`Display`](std::fmt::Display) writes it.
+    pub fn from_name(name: &str) -> Option<Precision> {
+        [
+            Precision::F32,
+            Precision::F16,
+            Precision::Bf16,
+            Precision::Int8,
+        ]
+        .into_iter()
+        .find(|p| p.to_string() == name)
+    }
+
     pub fn dtype(self) -> candle_core::DType {
         match self {
             Precision::F32 => candle_core::DType::F32,
@@ -161,6 +173,7 @@ pub struct Embedder {
     pipeline: PipelineConfig,
     info: ModelInfo,
     batch_size: usize,
+    precision: Precision,
 }
 
 impl Embedder {
@@ -238,6 +251,7 @@ impl Embedder {
             pipeline,
             info,
             batch_size: opts.batch_size.max(1),
+            precision,
         })
     }
 
@@ -267,6 +281,12 @@ impl Embedder {
 
     pub fn batch_size(&self) -> usize {
         self.batch_size
+    }
+
+    /// The precision the encoder runs at: what an index records, so that its vectors are all
+    /// of one kind.
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     pub fn backend_name(&self) -> &'static str {

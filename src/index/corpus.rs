@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 
 use super::search::SearchConfig;
 use super::store::{AddSummary, Store};
-use crate::embed::Embedder;
-use crate::error::Result;
+use crate::embed::{Embedder, Precision};
+use crate::error::{Error, Result};
 use crate::ingest::{IngestOptions, SkipCounts};
 use crate::observe::Observer;
 use crate::segment::{SegmentOptions, Segmented, Sentence};
@@ -74,6 +74,7 @@ pub fn add_documents(
     observer: &dyn Observer,
     options: &AddOptions,
 ) -> Result<CorpusAdded> {
+    check_precision(store, embedder.precision())?;
     let mut out = CorpusAdded::default();
     let stored = if options.resume && !store.is_empty() {
         Some(StoredDocuments::of(store)?)
@@ -111,6 +112,50 @@ pub fn add_documents(
     out.sentences += pending.len();
     out.adds += 1;
     Ok(out)
+}
+
+/// The manifest `meta` key under which an index records the precision its vectors were
+/// embedded at; absent means f32 (every index before int8 indexes, and every f32 one).
+pub const PRECISION_KEY: &str = "precision";
+
+/// The precision the vectors of an index with this manifest `meta` were embedded at.
+pub fn recorded_precision(
+    meta: &serde_json::Map<String, serde_json::Value>,
+    index: &std::path::Path,
+) -> Result<Precision> {
+    match meta.get(PRECISION_KEY) {
+        None => Ok(Precision::F32),
+        Some(v) => v
+            .as_str()
+            .and_then(Precision::from_name)
+            .ok_or_else(|| Error::IndexCorrupt {
+                path: index.to_path_buf(),
+                detail: format!("index.json: unknown precision {v}"),
+            }),
+    }
+}
+
+/// One index, one precision: int8 and f32 vectors of one sentence differ by up to ~2% in
+/// cosine, so mixing them would rank a sentence by which run embedded it. An empty index takes
+/// the embedder's precision; a non-empty one refuses another.
+fn check_precision(store: &mut Store<Sentence>, precision: Precision) -> Result<()> {
+    let recorded = recorded_precision(store.meta(), store.path())?;
+    if store.is_empty() {
+        if precision == Precision::F32 {
+            store.remove_meta(PRECISION_KEY);
+        } else {
+            store.set_meta(PRECISION_KEY, precision.to_string().into());
+        }
+        return Ok(());
+    }
+    if recorded != precision {
+        return Err(Error::Input(format!(
+            "{}: its vectors were embedded at {recorded} precision, these would be {precision}; \
+             add with --precision {recorded} (an index holds vectors of one precision)",
+            store.path().display()
+        )));
+    }
+    Ok(())
 }
 
 /// The documents a store holds, each known by what makes a stored copy in [`documents`]: its

@@ -247,6 +247,11 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
         self.manifest.meta.insert(key.into(), value);
     }
 
+    /// Remove a setting (kept in memory until the next add commits the manifest).
+    pub fn remove_meta(&mut self, key: &str) {
+        self.manifest.meta.remove(key);
+    }
+
     pub fn flush_meta(&mut self) -> Result<()> {
         self.manifest.generation += 1;
         commit(&self.path, &mut self.manifest)
