@@ -143,7 +143,20 @@ fn boilerplate(line: &str) -> Option<&'static str> {
     if !l.is_empty() && l.chars().all(|c| !c.is_alphanumeric()) {
         return Some("separator line");
     }
+    if is_markup(&l) {
+        return Some("markup (HTML comment or script left in the text)");
+    }
     None
+}
+
+/// Ad and widget code pasted into article text (FNC-1 train bodies: `<!-- google_ad_client
+/// = ...`, `(function(d, s, id) { var js, ...`): an HTML comment, or a line of JavaScript (a
+/// function with a body and statements). Prose has no `function(` followed by `{` and `;`.
+fn is_markup(lowered: &str) -> bool {
+    lowered.starts_with("<!--")
+        || lowered.starts_with("//-->")
+        || lowered.starts_with("<script")
+        || (lowered.contains("function(") && lowered.contains('{') && lowered.contains(';'))
 }
 
 fn ends_with_sentence_punct(s: &str) -> bool {

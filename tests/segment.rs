@@ -151,6 +151,55 @@ fn corpus_metadata_boilerplate_and_spans() {
     );
 }
 
+/// Ad and widget code pasted into FNC-1 train bodies is removed as markup, and no prose with
+/// it: every other sentence of those bodies stays.
+#[test]
+fn ad_code_in_article_text_is_removed() {
+    let bodies = common::shared("data/fnc1/train_bodies.csv");
+    let mut reader = csv::Reader::from_path(&bodies).expect("FNC-1 train bodies");
+    let mut with_code = 0;
+    for r in reader.records() {
+        let r = r.expect("row");
+        let text = &r[1];
+        let code_lines = text
+            .lines()
+            .filter(|l| {
+                let l = l.trim();
+                l.starts_with("<!--") || l.starts_with("(function(d, s, id)")
+            })
+            .count();
+        if code_lines == 0 {
+            continue;
+        }
+        with_code += 1;
+        let doc = Document::from_text(format!("b{}", &r[0]), text.to_string());
+        let seg = segment(&doc, SegmentOptions::default());
+        check_spans(&doc, &seg);
+        for s in &seg.sentences {
+            assert!(
+                !s.text.contains("<!--")
+                    && !s.text.contains("google_ad_")
+                    && !s.text.contains("getElementsByTagName"),
+                "code survived in body {}: {:?}",
+                &r[0],
+                s.text
+            );
+        }
+        let markup = seg
+            .removed
+            .iter()
+            .filter(|m| m.reason.starts_with("markup"))
+            .count();
+        assert!(
+            markup >= code_lines,
+            "body {}: {markup} < {code_lines}",
+            &r[0]
+        );
+        assert!(!seg.sentences.is_empty(), "body {} kept its prose", &r[0]);
+    }
+    assert!(with_code >= 5, "{with_code} bodies with ad code");
+}
+
 #[test]
 fn tricky_sentences() {
     assert_eq!(
