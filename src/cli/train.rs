@@ -84,6 +84,35 @@ pub enum TrainCommand {
         #[command(flatten)]
         model: ModelArgs,
     },
+    /// The same-claim judge as a cross-encoder: all-MiniLM-L6-v2 fine-tuned to read two
+    /// sentences together and say whether they assert the same claim, on the labelled set's
+    /// train stories (every same-claim cross-document pair, both orders; hard and random
+    /// same-story negatives). Writes a model directory with its card; chooses the threshold on
+    /// the dev half (written into the card) and prints dev and test pair P/R/F1 beside the base
+    /// model's cosine on the same pairs.
+    JudgePair {
+        /// The labelled set (default tests/data/devset).
+        #[arg(long)]
+        devset: Option<PathBuf>,
+        /// Only these labelled train stories (comma-separated ids).
+        #[arg(long, value_delimiter = ',')]
+        stories: Vec<String>,
+        /// Negatives per positive, hardest first by base-model cosine.
+        #[arg(long, default_value_t = crate::judge::pair::PairSampling::default().hard)]
+        hard: f64,
+        /// Negatives per positive drawn at random from the rest.
+        #[arg(long, default_value_t = crate::judge::pair::PairSampling::default().random)]
+        random: f64,
+        /// Precision the judge is evaluated at (as match runs it).
+        #[arg(long, value_enum, default_value = "int8", ignore_case = true)]
+        judge_precision: super::PrecisionArg,
+        #[arg(short, long, default_value = "models/judge-pair")]
+        output: PathBuf,
+        #[command(flatten)]
+        tune: TuneArgs,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
     /// Stance as a pair model: all-MiniLM-L6-v2 fine-tuned to read claim and sentence together,
     /// on the labelled set's train stories (sentence stance toward each story's claim, plus
     /// sentences paired with other stories' claims as unrelated) and Emergent train headlines;
@@ -493,6 +522,91 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 "seconds": start.elapsed().as_secs_f64(),
             });
             write_card(output, &card)
+        }
+        TrainCommand::JudgePair {
+            devset,
+            stories,
+            hard,
+            random,
+            judge_precision,
+            output,
+            tune,
+            model,
+        } => {
+            use crate::judge::pair::{self, PairJudge, PairSampling};
+            use crate::judge::train::LabelledStory;
+            let devset = devset.clone().unwrap_or_else(crate::devset::default_dir);
+            let set = crate::devset::DevSet::load(&devset)?;
+            let chosen = train_split(&set, stories)?;
+            let labelled = |half: Vec<&crate::devset::DevStory>| -> Vec<LabelledStory> {
+                half.into_iter().map(LabelledStory::of).collect()
+            };
+            let train_stories = labelled(chosen.clone());
+            let files = crate::embed::source::resolve(&model.model)?;
+            let embedder = model.load()?;
+            let sampling = PairSampling {
+                hard: *hard,
+                random: *random,
+                seed: tune.seed,
+            };
+            let examples = pair::training_pairs(&train_stories, &embedder, &sampling, &term)?;
+            let same = examples.iter().filter(|e| e.same).count();
+            eprintln!(
+                "{} examples from {} stories: {same} same-claim (both orders), {} different",
+                examples.len(),
+                train_stories.len(),
+                examples.len() - same
+            );
+            let opts = tune.options();
+            let (trained, report) = pair::train(&files, &embedder, &examples, &opts, &term)?;
+            print_trained(&report);
+            let mut card = json!({
+                "task": "same claim (cross-encoder: sentence [SEP] sentence)",
+                "base_model": files.name,
+                "data": {
+                    "labelled_train_stories": chosen.iter().map(|s| &s.meta.story).collect::<Vec<_>>(),
+                    "same_examples": same,
+                    "different_examples": examples.len() - same,
+                    "sampling": sampling,
+                },
+                "options": opts,
+                "training": report,
+                "command": command_line(),
+            });
+            pair::save(&trained, &files, output, &opts, &card)?;
+            let judge = PairJudge::load(output, &model.options((*judge_precision).into()))?;
+            let (dev, test) = (labelled(set.split("dev")), labelled(set.split("test")));
+            let (d, t) = (
+                pair::score_stories(&dev, &judge, &term)?,
+                pair::score_stories(&test, &judge, &term)?,
+            );
+            let (threshold, dm) = pair::best_threshold(&d);
+            let tm = pair::pair_f1(&t, threshold);
+            let (cd, ct) = (
+                pair::cosine_scores(&dev, &embedder, &term)?,
+                pair::cosine_scores(&test, &embedder, &term)?,
+            );
+            let (ctheta, cdm) = pair::best_threshold(&cd);
+            let ctm = pair::pair_f1(&ct, ctheta);
+            for (what, th, d, t) in [
+                ("pair judge", threshold, &dm, &tm),
+                ("base cosine", ctheta, &cdm, &ctm),
+            ] {
+                eprintln!(
+                    "{what:<12} threshold {th:.2} (best F1 on dev): dev P {:.3} R {:.3} F1 {:.3}; test P {:.3} R {:.3} F1 {:.3}",
+                    d.precision, d.recall, d.f1, t.precision, t.recall, t.f1
+                );
+            }
+            card["threshold"] = json!(threshold);
+            card["figures"] = json!({
+                "pairs": "every cross-document sentence pair of the labelled set's halves",
+                "precision": format!("{judge_precision:?}").to_lowercase(),
+                "dev": dm, "test": tm,
+                "base_cosine": {"threshold": ctheta, "dev": cdm, "test": ctm},
+            });
+            pair::save_card(output, &card)?;
+            eprintln!("wrote {}", output.display());
+            Ok(())
         }
         TrainCommand::StancePair {
             data,
