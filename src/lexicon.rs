@@ -208,6 +208,15 @@ pub const SUBORDINATORS: &[&str] = &[
     "whether", "when", "whenever", "while", "where", "whereas", "after", "before", "until",
 ];
 
+/// Verbs of wanting and trying, whose complement is wished or attempted, not asserted. User:
+/// the confidence cue scan: a hedge after one ("he hoped he could film it", "refused to believe
+/// it") qualifies the wish, and the sentence plainly asserts that someone hoped or refused.
+pub const INTENT_VERBS: &[&str] = &[
+    "hope", "hopes", "hoped", "hoping", "want", "wants", "wanted", "wanting", "try", "tries",
+    "tried", "trying", "plan", "plans", "planned", "planning", "intend", "intends", "intended",
+    "wish", "wishes", "wished", "refuse", "refuses", "refused",
+];
+
 /// Subordinators that, opening a sentence, put a claim of its own before the first comma
 /// ("While Russia sought X, Iran did Y"). User: `claims`, which splits there. Concessive and
 /// contrastive ones plus "as", unlike `SUBORDINATORS`, whose conditional and temporal clauses
@@ -283,6 +292,7 @@ mod tests {
             REPORTING,
             VERBISH,
             SUBORDINATORS,
+            INTENT_VERBS,
             LEADING_SUBORDINATORS,
             STOPWORDS,
             SENTENCE_OPENERS,
