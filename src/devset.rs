@@ -356,21 +356,47 @@ pub fn sentence_pair_cosines(
     embedder: &Embedder,
     observer: &dyn Observer,
 ) -> Result<Vec<((SentenceKey, SentenceKey), f32)>> {
+    score_sentence_pairs(stories, |texts, pairs| {
+        let v = embedder.embed_all(texts, "sentences", observer)?.vectors;
+        Ok(pairs
+            .iter()
+            .map(|&(i, j)| v.row(i).dot(&v.row(j)))
+            .collect())
+    })
+}
+
+/// Every cross-document pair of labelled sentences of `stories` with the score `score` gives
+/// it (called once with all sentences' texts and the pairs as indices into them, returning one
+/// score per pair): what a bare pair rule is chosen and reported on.
+pub fn score_sentence_pairs(
+    stories: &[&DevStory],
+    score: impl FnOnce(&[&str], &[(usize, usize)]) -> Result<Vec<f32>>,
+) -> Result<Vec<((SentenceKey, SentenceKey), f32)>> {
     let sentences: Vec<&Labelled> = stories.iter().flat_map(|s| &s.sentences).collect();
     let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
-    let v = embedder.embed_all(&texts, "sentences", observer)?.vectors;
-    let mut out = Vec::new();
-    for (i, a) in sentences.iter().enumerate() {
-        for (j, b) in sentences.iter().enumerate().skip(i + 1) {
-            if a.doc != b.doc {
-                out.push((
-                    ordered((a.doc.clone(), a.start), (b.doc.clone(), b.start)),
-                    v.row(i).dot(&v.row(j)),
-                ));
-            }
-        }
+    let pairs: Vec<(usize, usize)> = (0..sentences.len())
+        .flat_map(|i| (i + 1..sentences.len()).map(move |j| (i, j)))
+        .filter(|&(i, j)| sentences[i].doc != sentences[j].doc)
+        .collect();
+    let scores = score(&texts, &pairs)?;
+    if scores.len() != pairs.len() {
+        return Err(Error::Internal(format!(
+            "{} scores for {} sentence pairs",
+            scores.len(),
+            pairs.len()
+        )));
     }
-    Ok(out)
+    Ok(pairs
+        .iter()
+        .zip(scores)
+        .map(|(&(i, j), c)| {
+            let (a, b) = (sentences[i], sentences[j]);
+            (
+                ordered((a.doc.clone(), a.start), (b.doc.clone(), b.start)),
+                c,
+            )
+        })
+        .collect())
 }
 
 /// The pairs at or above `threshold`, scored.

@@ -56,7 +56,8 @@ fn training_pairs_take_every_positive_twice_and_the_hardest_negatives() {
         .iter()
         .map(|e| cos(&e.a, &e.b))
         .fold(f32::INFINITY, f32::min);
-    let all_negatives: Vec<f32> = pair::cross_pairs(&st)
+    let all_negatives: Vec<f32> = st
+        .cross_pairs()
         .into_iter()
         .filter(|p| !p.2)
         .map(|(i, j, _)| v.row(i).dot(&v.row(j)))

@@ -123,7 +123,7 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
             model,
             grow,
         } => {
-            let existing = grow.resume && output.join("index.json").exists();
+            let existing = grow.resume && output.join(crate::index::store::MANIFEST).exists();
             let precision = match (grow.precision, existing) {
                 (Some(p), _) => p.into(),
                 (None, true) => index_precision(output)?,

@@ -170,10 +170,10 @@ impl StoredDocuments {
         let mut prev: Option<Sentence> = None;
         for s in store.records() {
             let s = s?;
-            let continues = prev
+            let before = prev
                 .as_ref()
-                .is_some_and(|p| p.outlet == s.outlet && p.doc == s.doc && s.index > p.index);
-            if !continues {
+                .map(|p| (p.outlet.as_str(), p.doc.as_str(), p.index));
+            if starts_document(before, &s) {
                 set.insert(identity(&s));
             }
             prev = Some(s);
@@ -195,6 +195,14 @@ impl StoredDocuments {
             .first()
             .is_some_and(|s| self.0.contains(&identity(s)))
     }
+}
+
+/// Does stored sentence `s` open a document, after `prev`? A document's sentences are stored
+/// together and numbered from 0, so one ends where the outlet or id changes or the numbering
+/// restarts.
+/// `prev` is the outlet, id and number of the sentence stored before.
+fn starts_document(prev: Option<(&str, &str, usize)>, s: &Sentence) -> bool {
+    !prev.is_some_and(|(outlet, doc, index)| outlet == s.outlet && doc == s.doc && s.index > index)
 }
 
 /// A document's identity from its first sentence; lengths go in before each string so that
@@ -261,11 +269,12 @@ pub fn documents(store: &Store<Sentence>, observer: &dyn Observer) -> Result<Vec
     for s in store.records() {
         let s = s?;
         let key = (s.outlet.clone(), s.doc.clone());
-        let continues = prev
+        let before = prev
             .as_ref()
-            .is_some_and(|(k, index)| *k == key && s.index > *index);
+            .map(|((o, d), i): &(Key, usize)| (o.as_str(), d.as_str(), *i));
+        let starts = starts_document(before, &s);
         prev = Some((key.clone(), s.index));
-        if !continues {
+        if starts {
             let first = (s.start, s.end, s.text.clone());
             let earlier = copies.entry(key).or_default();
             skipping = earlier.contains(&first);

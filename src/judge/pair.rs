@@ -60,19 +60,6 @@ pub struct PairExample {
     pub same: bool,
 }
 
-/// The cross-document pairs `(i, j, same)`, `i < j`, of a labelled story.
-pub fn cross_pairs(story: &LabelledStory) -> Vec<(usize, usize, bool)> {
-    let n = story.texts.len();
-    (0..n)
-        .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
-        .filter(|&(i, j)| story.doc[i] != story.doc[j])
-        .map(|(i, j)| {
-            let same = story.group[i].is_some() && story.group[i] == story.group[j];
-            (i, j, same)
-        })
-        .collect()
-}
-
 /// Training pairs of labelled stories: every same-claim cross-document pair, in both orders
 /// (the judge must not care which sentence comes first), and per story `hard` negatives per
 /// positive by base-model cosine (`embedder`) plus `random` more, each in a random order.
@@ -90,7 +77,7 @@ pub fn training_pairs(
         let v = embedder
             .embed_all(&story.texts, "sentences", &Silent)?
             .vectors;
-        let pairs = cross_pairs(story);
+        let pairs = story.cross_pairs();
         let positives: Vec<(usize, usize)> = pairs
             .iter()
             .filter(|p| p.2)
@@ -228,68 +215,6 @@ impl PairJudge {
             .map(|k| (p[[2 * k, 1]] + p[[2 * k + 1, 1]]) / 2.0)
             .collect())
     }
-}
-
-/// Scores and gold of every cross-document pair of the stories, for choosing a threshold (dev)
-/// and reporting it (test).
-pub fn score_stories(
-    stories: &[LabelledStory],
-    judge: &PairJudge,
-    observer: &dyn Observer,
-) -> Result<Vec<(f32, bool)>> {
-    let mut out = Vec::new();
-    for story in stories {
-        let pairs = cross_pairs(story);
-        let texts: Vec<(&str, &str)> = pairs
-            .iter()
-            .map(|&(i, j, _)| (story.texts[i].as_str(), story.texts[j].as_str()))
-            .collect();
-        let p = judge.same_probability(&texts, observer)?;
-        out.extend(p.into_iter().zip(pairs.iter().map(|p| p.2)));
-    }
-    Ok(out)
-}
-
-/// The same pairs scored by the cosine of `embedder`'s vectors: the baseline beside the judge.
-pub fn cosine_scores(
-    stories: &[LabelledStory],
-    embedder: &Embedder,
-    observer: &dyn Observer,
-) -> Result<Vec<(f32, bool)>> {
-    let mut out = Vec::new();
-    for story in stories {
-        let v = embedder
-            .embed_all(&story.texts, "sentences", observer)?
-            .vectors;
-        out.extend(
-            cross_pairs(story)
-                .into_iter()
-                .map(|(i, j, same)| (v.row(i).dot(&v.row(j)), same)),
-        );
-    }
-    Ok(out)
-}
-
-/// Precision, recall and F1 of "same" at `threshold`.
-pub fn pair_f1(scored: &[(f32, bool)], threshold: f32) -> crate::metrics::Binary {
-    let predicted: Vec<bool> = scored.iter().map(|&(p, _)| p >= threshold).collect();
-    let gold: Vec<bool> = scored.iter().map(|&(_, g)| g).collect();
-    crate::metrics::binary(&predicted, &gold)
-}
-
-/// The threshold (0.05..0.95 by 0.01) with the best F1 on `scored`.
-pub fn best_threshold(scored: &[(f32, bool)]) -> (f32, crate::metrics::Binary) {
-    (5..=95)
-        .map(|t| t as f32 / 100.0)
-        .map(|t| (t, pair_f1(scored, t)))
-        .fold(
-            None::<(f32, crate::metrics::Binary)>,
-            |best, (t, m)| match best {
-                Some((_, ref b)) if b.f1 >= m.f1 => best,
-                _ => Some((t, m)),
-            },
-        )
-        .unwrap_or((0.5, pair_f1(scored, 0.5)))
 }
 
 /// Where the shipped pair judge is looked for. `None` when there is none.

@@ -445,12 +445,23 @@ impl LabelledStory {
 
     /// Cross-document pairs of one group (the gold pairs of the guide's scoring).
     pub fn positives(&self) -> usize {
+        self.cross_pairs().iter().filter(|p| p.2).count()
+    }
+
+    /// The cross-document pairs `(i, j, same claim)`, `i < j`.
+    pub fn cross_pairs(&self) -> Vec<(usize, usize, bool)> {
         let n = self.texts.len();
         (0..n)
             .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
-            .filter(|&(i, j)| self.doc[i] != self.doc[j] && self.group[i].is_some())
-            .filter(|&(i, j)| self.group[i] == self.group[j])
-            .count()
+            .filter(|&(i, j)| self.doc[i] != self.doc[j])
+            .map(|(i, j)| {
+                (
+                    i,
+                    j,
+                    self.group[i].is_some() && self.group[i] == self.group[j],
+                )
+            })
+            .collect()
     }
 }
 

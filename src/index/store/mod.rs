@@ -69,8 +69,7 @@ mod manifest;
 mod segment;
 
 use atomic::sync_dir;
-use manifest::MANIFEST;
-pub use manifest::{AnnEntry, FORMAT_VERSION, FileEntry, MAGIC, Manifest, SegmentEntry};
+pub use manifest::{AnnEntry, FORMAT_VERSION, FileEntry, MAGIC, MANIFEST, Manifest, SegmentEntry};
 use segment::Segment;
 
 /// Stored vectors must be unit length within this, since search scores are plain dot products.
