@@ -87,6 +87,14 @@ fn round_trip_and_append_without_rewriting() {
     assert_eq!(st.len(), 80);
     let all: Vec<Sentence> = st.records().collect::<Result<_, _>>().unwrap();
     assert_eq!(all, sentences(0..80));
+    // The scan with plain reads (resume) sees the same records in the same order.
+    let mut scanned = Vec::new();
+    st.scan_records(|r| {
+        scanned.push(r);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(scanned, all);
     let stored = st.vectors().to_array();
     assert_eq!(stored.slice(s![..50, ..]), v1);
     assert_eq!(stored.slice(s![50.., ..]), v2);
@@ -436,7 +444,16 @@ fn corrupt_files() {
     );
     assert!(st.record(1).is_ok());
     assert!(st.verify().is_err());
+    let err = st.scan_records(|_| Ok(())).unwrap_err();
+    assert!(err.to_string().contains("record 0"), "{err}");
     drop(st);
+    // Two records run together (a newline lost, the size kept): the scan counts lines.
+    let joined = clean_rec.iter().position(|&b| b == b'\n').unwrap();
+    let mut b = clean_rec.clone();
+    b[joined] = b' ';
+    fs::write(&rec_path, &b).unwrap();
+    let err = open(&path).unwrap().scan_records(|_| Ok(())).unwrap_err();
+    assert!(matches!(err, Error::IndexCorrupt { .. }), "{err}");
     fs::write(&rec_path, &clean_rec).unwrap();
 
     // Manifest valid JSON but wrong content.

@@ -358,6 +358,23 @@ pub fn find(sentence: &str) -> Vec<Cue> {
         .collect()
 }
 
+/// Subordinators that open a relative clause (see `subordinate_mask`).
+const RELATIVE_PRONOUNS: &[&str] = &["which", "who", "whom", "whose"];
+
+/// Hedging adverbs that can lead a trailing non-finite adjunct (see `subordinate_mask`).
+const HEDGE_ADVERBS: &[&str] = &[
+    "possibly",
+    "presumably",
+    "allegedly",
+    "reportedly",
+    "seemingly",
+    "apparently",
+    "perhaps",
+    "supposedly",
+    "purportedly",
+    "potentially",
+];
+
 /// A cue that lowers confidence (not a booster, not a high estimate).
 fn is_hedge(level: Level, kind: CueKind) -> bool {
     kind != Booster && level != High
@@ -379,16 +396,31 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
     let mut mask = vec![false; toks.len()];
     let mut open = false;
     let mut fronted = false;
+    // A relative clause ("the video, which has been passed around since Monday, appears to be
+    // fake") ends at a comma once it has three words: the main clause goes on after it, unless
+    // a conjunction carries the relative clause on ("who looks like him, and also appears to").
+    let mut relative_from: Option<usize> = None;
     let comma_before = |i: usize| i > 0 && s[toks[i - 1].1..toks[i].0].contains(',');
+    let conjunction = |w: &str| {
+        ["and", "or", "but"]
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(w))
+    };
     for (i, &(a, b)) in toks.iter().enumerate() {
         let w = &s[a..b];
-        if fronted && comma_before(i) {
+        let relative_ends = relative_from.is_some_and(|r| i - r > 3) && !conjunction(w);
+        if (fronted || relative_ends) && comma_before(i) {
             open = false;
             fronted = false;
+            relative_from = None;
         }
         // Case-blind like the cue scan: "Which" opens a clause as "which" does.
         if !open && SUBORDINATORS.iter().any(|x| x.eq_ignore_ascii_case(w)) {
             open = true;
+            relative_from = RELATIVE_PRONOUNS
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(w))
+                .then_some(i);
             // Fronted: first in the sentence, or after a leading conjunction ("And after
             // reviewing the video, we are pretty sure").
             fronted = i == 0
@@ -402,6 +434,30 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
         if !open && INTENT_VERBS.iter().any(|x| x.eq_ignore_ascii_case(w)) {
             // The verb itself is the main clause's; what follows is the wish.
             open = true;
+        }
+    }
+    // A trailing non-finite adjunct led by a hedging adverb ("..., possibly to discuss his
+    // health", "— presumably to announce it —", "..., seemingly asserting that ...") qualifies
+    // the purpose or manner, not the main clause before it: subordinate to the next comma or
+    // dash, or the end.
+    let break_before = |i: usize| {
+        i > 0 && {
+            let gap = &s[toks[i - 1].1..toks[i].0];
+            gap.contains(',') || gap.contains('—') || gap.contains('–') || gap.contains(" - ")
+        }
+    };
+    for i in 3..toks.len() {
+        let w = &s[toks[i].0..toks[i].1];
+        let next = toks.get(i + 1).map(|&(a, b)| &s[a..b]);
+        let non_finite = next.is_some_and(|n| {
+            n.eq_ignore_ascii_case("to") || (n.len() > 4 && n.to_ascii_lowercase().ends_with("ing"))
+        });
+        if break_before(i) && non_finite && HEDGE_ADVERBS.iter().any(|x| x.eq_ignore_ascii_case(w))
+        {
+            let end = (i + 1..toks.len())
+                .find(|&k| break_before(k))
+                .unwrap_or(toks.len());
+            mask[i..end].iter_mut().for_each(|m| *m = true);
         }
     }
     let mut i = 1;
@@ -613,6 +669,43 @@ mod tests {
             main("Court records indicate he was seen by a psychiatrist."),
             Some(Low)
         );
+        // A relative clause between commas ends at its comma: the verb after it is the main
+        // clause's, hedged or not...
+        assert_eq!(
+            main("The photo, which spread on several forums last week, appears to be doctored."),
+            Some(Low)
+        );
+        assert_eq!(
+            main("The mayor, who may run again next year, opened the bridge on Monday."),
+            None
+        );
+        // ...unless a conjunction carries the relative clause on.
+        assert_eq!(
+            main("A man who looks like the actor, and also appears to be his age, saved the dog."),
+            None
+        );
+        // A trailing non-finite adjunct led by a hedging adverb qualifies a purpose or a
+        // manner, not the main clause; the adverb before a finite verb still hedges.
+        assert_eq!(
+            main("The palace called a news conference, possibly to announce the king's death."),
+            None
+        );
+        assert_eq!(
+            main("The firm defended its policy, seemingly admitting that it reads the mail."),
+            None
+        );
+        assert_eq!(
+            main(
+                "Reporters were summoned to the palace — presumably to hear the news — on Friday."
+            ),
+            None
+        );
+        assert_eq!(
+            main("The palace called a news conference, possibly announcing the king's death."),
+            None
+        );
+        assert_eq!(main("The king, possibly, has died."), Some(Low));
+        assert_eq!(main("The king has possibly died."), Some(Low));
     }
 
     #[test]

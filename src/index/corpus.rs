@@ -164,12 +164,11 @@ fn check_precision(store: &mut Store<Sentence>, precision: Precision) -> Result<
 pub struct StoredDocuments(HashSet<[u8; 16]>);
 
 impl StoredDocuments {
-    /// Read every record of `store` once.
+    /// Read every record of `store` once (plain reads: see [`Store::scan_records`]).
     pub fn of(store: &Store<Sentence>) -> Result<Self> {
         let mut set = HashSet::new();
         let mut prev: Option<Sentence> = None;
-        for s in store.records() {
-            let s = s?;
+        store.scan_records(|s| {
             let before = prev
                 .as_ref()
                 .map(|p| (p.outlet.as_str(), p.doc.as_str(), p.index));
@@ -177,7 +176,8 @@ impl StoredDocuments {
                 set.insert(identity(&s));
             }
             prev = Some(s);
-        }
+            Ok(())
+        })?;
         Ok(StoredDocuments(set))
     }
 

@@ -272,6 +272,24 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
         (0..self.len()).map(|id| self.record(id))
     }
 
+    /// Every record in id order, read with plain reads rather than through the maps, for scans
+    /// of a whole index (resuming a build over one of millions of records): `records()` would
+    /// leave every records file in the process's resident set, this passes them through the
+    /// page cache only. `f` is called once per record; its error stops the scan.
+    pub fn scan_records(&self, mut f: impl FnMut(T) -> Result<()>) -> Result<()> {
+        let mut id = 0;
+        for entry in &self.manifest.segments {
+            let mut lines = segment::RecordLines::open(&self.path, entry)?;
+            while let Some(line) = lines.next_line()? {
+                let r = serde_json::from_slice(line)
+                    .map_err(|e| self.corrupt(format!("record {id}: {e}")))?;
+                f(r)?;
+                id += 1;
+            }
+        }
+        Ok(())
+    }
+
     fn segment_of(&self, id: usize) -> Option<&Segment> {
         let i = self.segments.partition_point(|s| s.start + s.count <= id);
         self.segments.get(i).filter(|s| id >= s.start)

@@ -159,6 +159,56 @@ pub(super) fn read_vectors(dir: &Path, entry: &SegmentEntry, dim: usize) -> Resu
     }
 }
 
+/// A segment's record lines read with plain buffered reads, for a scan of every record: read
+/// through the map, the records files of a big index would stay in the resident set (see
+/// [`read_vectors`]). Checks the file holds `entry.count` lines, no more and no fewer.
+pub(super) struct RecordLines {
+    reader: std::io::BufReader<File>,
+    path: std::path::PathBuf,
+    left: usize,
+    line: Vec<u8>,
+}
+
+impl RecordLines {
+    pub(super) fn open(dir: &Path, entry: &SegmentEntry) -> Result<RecordLines> {
+        let path = dir.join(&entry.records.file);
+        let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(RecordLines {
+            reader: std::io::BufReader::with_capacity(1 << 16, f),
+            path,
+            left: entry.count,
+            line: Vec::new(),
+        })
+    }
+
+    /// The next record's line (without its newline), `None` after the last; an error when the
+    /// file ends early or holds more lines than its entry counts.
+    pub(super) fn next_line(&mut self) -> Result<Option<&[u8]>> {
+        use std::io::BufRead;
+        self.line.clear();
+        let n = self
+            .reader
+            .read_until(b'\n', &mut self.line)
+            .map_err(|e| Error::io(&self.path, e))?;
+        let corrupt = |detail: &str| Error::IndexCorrupt {
+            path: self.path.clone(),
+            detail: detail.to_string(),
+        };
+        if self.left == 0 {
+            return if n == 0 {
+                Ok(None)
+            } else {
+                Err(corrupt("more records than the manifest counts"))
+            };
+        }
+        if n == 0 || self.line.last() != Some(&b'\n') {
+            return Err(corrupt("fewer records than the manifest counts"));
+        }
+        self.left -= 1;
+        Ok(Some(&self.line[..n - 1]))
+    }
+}
+
 /// The `vectors` tensor of a segment file, checked to be F32 `[count, dim]`.
 fn vectors_tensor<'a>(
     st: &SafeTensors<'a>,
