@@ -698,13 +698,13 @@ mod tests {
     #[test]
     fn the_committed_set_loads_and_its_spans_match() {
         let set = DevSet::load(&default_dir()).expect("dev set");
-        assert_eq!(set.stories.len(), 40);
+        assert_eq!(set.stories.len(), 48);
         assert_eq!(set.split("dev").len(), 4);
         assert_eq!(set.split("test").len(), 4);
-        assert_eq!(set.split("train").len(), 32);
+        assert_eq!(set.split("train").len(), 40);
         // Every labelled sentence converts to a stance training pair.
         let train = stance_pairs(&set.split("train")).expect("stance labels");
-        assert_eq!(train.len(), 1631);
+        assert_eq!(train.len(), 1990);
         let gold = gold_pairs(&set.split("test"));
         assert!(gold.len() > 50, "{}", gold.len());
         // Gold scored against itself is perfect; nothing predicted scores zero.

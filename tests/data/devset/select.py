@@ -59,6 +59,14 @@ STORIES = [
     ("libya-missing-planes", "Libya: Missing Libya Planes Spark Security Concerns", "train"),
     ("castro-death-rumors", "FIDEL CASTRO DEATH WATCH: RUMORS HEAT UP, CUBA DENIES", "train"),
     ("seth-rogen-woz", "Seth Rogen to play Woz in Jobs biopic", "train"),
+    ("baghdadi-dead", "ISIS leader dead?", "train"),
+    ("somers-hostage-raid", "Al Qaida hostage killed in raid", "train"),
+    ("star-wars-date", "Star Wars VII for a New SUMMER Release Date!?", "train"),
+    ("tiger-island-sale", "For sale: Tiger's former island in Sweden", "train"),
+    ("white-house-fence-jumper", "Fence-jumper got farther into White House", "train"),
+    ("marine-head-shot", "Marine Gets Shot in the Head, Walks Away", "train"),
+    ("jihadi-john-named", "Media outlets identify 'Jihadi John'", "train"),
+    ("nun-gives-birth", "Nun gives birth, intends to keep baby", "train"),
 ]
 BODIES_PER_STORY = 5
 MAX_CHARS = 2600
