@@ -40,7 +40,12 @@ pub(super) struct Segment {
     pub(super) start: usize,
     pub(super) count: usize,
     records: Mmap,
-    offsets: Vec<u64>,
+    /// The segment's vectors file, mapped, and where its "offsets" tensor's bytes start in it.
+    /// Offsets are read from the map when a record is asked for, not copied out at open: held
+    /// in memory they were 8 bytes per stored sentence (60 MB at 7.5M), and reading them all
+    /// at open made the map's pages resident too, so memory grew with the index.
+    vector_file: Arc<Mmap>,
+    offsets_at: usize,
 }
 
 impl Segment {
@@ -72,14 +77,13 @@ impl Segment {
                 entry.count + 1
             )));
         }
-        let offsets: Vec<u64> = ot
-            .data()
-            .chunks_exact(8)
-            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0xff; 8])))
-            .collect();
-        let monotonic = offsets.windows(2).all(|w| w[0] <= w[1]);
-        if offsets.first() != Some(&0) || !monotonic || offsets.last() != Some(&entry.records.bytes)
-        {
+        // The first and last offsets are checked here (two pages read); the ones between are
+        // checked when read: a pair that is out of order or outside the records file gives no
+        // record (`record_bytes`), and `Store::verify` hashes the whole file.
+        let offsets_at = ot.data().as_ptr() as usize - map.as_ptr() as usize;
+        let first = read_u64(&map, offsets_at);
+        let last = read_u64(&map, offsets_at + 8 * entry.count);
+        if first != Some(0) || last != Some(entry.records.bytes) {
             return Err(corrupt("record offsets do not fit the records file".into()));
         }
         let offset = vt.data().as_ptr() as usize - map.as_ptr() as usize;
@@ -91,17 +95,28 @@ impl Segment {
             start,
             count: entry.count,
             records,
-            offsets,
+            vector_file: map.clone(),
+            offsets_at,
         })
     }
 
     /// The JSON line of record `i` of this segment (counted from its start), or `None` when `i`
     /// is past its end or the offsets point outside the file.
     pub(super) fn record_bytes(&self, i: usize) -> Option<&[u8]> {
-        let a = *self.offsets.get(i)? as usize;
-        let b = *self.offsets.get(i + 1)? as usize;
-        self.records.get(a..b)
+        if i >= self.count {
+            return None;
+        }
+        let a = read_u64(&self.vector_file, self.offsets_at + 8 * i)?;
+        let b = read_u64(&self.vector_file, self.offsets_at + 8 * (i + 1))?;
+        self.records
+            .get(usize::try_from(a).ok()?..usize::try_from(b).ok()?)
     }
+}
+
+/// The little-endian u64 at byte `at` of `bytes`, or `None` past the end.
+fn read_u64(bytes: &[u8], at: usize) -> Option<u64> {
+    let b = bytes.get(at..at.checked_add(8)?)?;
+    Some(u64::from_le_bytes(b.try_into().ok()?))
 }
 
 /// A segment's vectors read into memory with plain reads, not through its map: graph building
@@ -483,5 +498,32 @@ mod tests {
         assert!(read_vectors(dir.path(), &entry, 3).is_err());
         assert_eq!(seg.record_bytes(1), Some(&b"\"b\\nc\"\n"[..]));
         assert_eq!(seg.record_bytes(3), None);
+        drop(seg);
+
+        // A middle offset past the file, between a good first and last: the segment opens
+        // (only the ends are read at open) and the records it bounds are refused, not read out
+        // of bounds; the others still read.
+        let mut bad = offsets.clone();
+        bad[1] = 1000;
+        let vec = write_vectors(dir.path(), "seg-000002", &v.view(), &bad).unwrap();
+        let entry = SegmentEntry {
+            count: 3,
+            vectors: vec,
+            records: rec.clone(),
+        };
+        let seg = Segment::open(dir.path(), &entry, 0, &mut Vectors::empty(2)).unwrap();
+        assert_eq!(seg.record_bytes(0), None);
+        assert_eq!(seg.record_bytes(1), None);
+        assert_eq!(seg.record_bytes(2), Some(&b"\"\"\n"[..]));
+        // A wrong last offset is caught at open.
+        let mut bad = offsets.clone();
+        *bad.last_mut().unwrap() += 1;
+        let vec = write_vectors(dir.path(), "seg-000003", &v.view(), &bad).unwrap();
+        let entry = SegmentEntry {
+            count: 3,
+            vectors: vec,
+            records: rec.clone(),
+        };
+        assert!(Segment::open(dir.path(), &entry, 0, &mut Vectors::empty(2)).is_err());
     }
 }
