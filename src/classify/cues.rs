@@ -400,7 +400,15 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
     // fake") ends at a comma once it has three words: the main clause goes on after it, unless
     // a conjunction carries the relative clause on ("who looks like him, and also appears to").
     let mut relative_from: Option<usize> = None;
-    let comma_before = |i: usize| i > 0 && s[toks[i - 1].1..toks[i].0].contains(',');
+    // The text between token `i` and the one before it ("" before the first).
+    let gap = |i: usize| {
+        if i > 0 {
+            &s[toks[i - 1].1..toks[i].0]
+        } else {
+            ""
+        }
+    };
+    let comma_before = |i: usize| gap(i).contains(',');
     let conjunction = |w: &str| {
         ["and", "or", "but"]
             .iter()
@@ -441,10 +449,8 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
     // the purpose or manner, not the main clause before it: subordinate to the next comma or
     // dash, or the end.
     let break_before = |i: usize| {
-        i > 0 && {
-            let gap = &s[toks[i - 1].1..toks[i].0];
-            gap.contains(',') || gap.contains('—') || gap.contains('–') || gap.contains(" - ")
-        }
+        let g = gap(i);
+        g.contains(',') || g.contains('—') || g.contains('–') || g.contains(" - ")
     };
     for i in 3..toks.len() {
         let w = &s[toks[i].0..toks[i].1];

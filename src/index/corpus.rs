@@ -266,8 +266,8 @@ pub fn documents(store: &Store<Sentence>, observer: &dyn Observer) -> Result<Vec
     let (mut renamed, mut skipped) = (0usize, 0usize);
     let mut prev: Option<(Key, usize)> = None;
     let mut skipping = false;
-    for s in store.records() {
-        let s = s?;
+    // Plain reads, as resuming does: this scan reads the whole index.
+    store.scan_records(|s| {
         let key = (s.outlet.clone(), s.doc.clone());
         let before = prev
             .as_ref()
@@ -280,7 +280,7 @@ pub fn documents(store: &Store<Sentence>, observer: &dyn Observer) -> Result<Vec
             skipping = earlier.contains(&first);
             if skipping {
                 skipped += 1;
-                continue;
+                return Ok(());
             }
             earlier.push(first);
             let doc = match earlier.len() {
@@ -302,12 +302,13 @@ pub fn documents(store: &Store<Sentence>, observer: &dyn Observer) -> Result<Vec
             });
         }
         if skipping {
-            continue;
+            return Ok(());
         }
         if let Some(d) = docs.last_mut() {
             d.sentences.push(s);
         }
-    }
+        Ok(())
+    })?;
     if renamed > 0 {
         observer.warn(&format!(
             "{renamed} documents in {source} share an outlet and id with an earlier one; they \
