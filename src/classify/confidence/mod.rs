@@ -66,16 +66,34 @@ pub fn no_proposition(text: &str) -> Option<&'static str> {
     }
     let punctuated = last.ends_with(['.', '!', ';', ':', '…']);
     if !punctuated {
-        let lower = t.to_lowercase();
+        // Curly apostrophes as straight ones, so "It’s" is one word, as "It's" is.
+        let lower = t.to_lowercase().replace('’', "'");
         let has_verb = cues::words(&lower).iter().any(|&(a, b)| {
             let w = &lower[a..b];
-            VERBISH.contains(&w) || (w.len() > 4 && w.ends_with("ed")) || w.ends_with("n't")
+            VERBISH.contains(&w)
+                || (w.len() > 4 && w.ends_with("ed"))
+                || w.ends_with("n't")
+                || contracted_verb(w)
         });
         if !has_verb {
             return Some("heading without a verb");
         }
     }
     None
+}
+
+/// Is `w` (lowercase, straight apostrophe) a pronoun with a contracted verb: "it's", "they're",
+/// "I'm", "we've", "you'll", "he'd"? "'s" and "'d" count only after a pronoun, since "Obama's"
+/// is a possessive.
+fn contracted_verb(w: &str) -> bool {
+    const S_OR_D: &[&str] = &[
+        "it", "that", "there", "here", "he", "she", "what", "who", "where", "how", "this", "let",
+        "i", "you", "we", "they",
+    ];
+    ["'re", "'m", "'ve", "'ll"].iter().any(|e| w.ends_with(e))
+        || ["'s", "'d"]
+            .iter()
+            .any(|e| w.strip_suffix(e).is_some_and(|stem| S_OR_D.contains(&stem)))
 }
 
 /// The 16 cue features: per level (high, moderate, low) cue counts in main and subordinate
@@ -306,6 +324,14 @@ mod tests {
             None
         );
         assert_eq!(no_proposition("China chose not to interfere."), None);
+        // A contracted verb is a verb, with either apostrophe; a possessive is not.
+        assert_eq!(no_proposition("It's actually by @LucilleClerc"), None);
+        assert_eq!(no_proposition("It’s actually by @LucilleClerc"), None);
+        assert_eq!(no_proposition("They're back in Detroit"), None);
+        assert_eq!(
+            no_proposition("Obama's visit to the Saudi capital"),
+            Some("heading without a verb")
+        );
     }
 
     #[test]
