@@ -698,8 +698,8 @@ mod tests {
     #[test]
     fn the_committed_set_loads_and_its_spans_match() {
         let set = DevSet::load(&default_dir()).expect("dev set");
-        assert_eq!(set.stories.len(), 48);
-        assert_eq!(set.split("dev").len(), 4);
+        assert_eq!(set.stories.len(), 52);
+        assert_eq!(set.split("dev").len(), 8);
         assert_eq!(set.split("test").len(), 4);
         assert_eq!(set.split("train").len(), 40);
         // Every labelled sentence converts to a stance training pair.

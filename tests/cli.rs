@@ -810,7 +810,7 @@ fn eval_claims_reports_both_halves_with_the_threshold_from_dev() {
     let out = claimscope(&["eval", "claims", "--format", "json"], None);
     assert!(out.status.success(), "{}", stderr(&out));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(r["dev_stories"], 4);
+    assert_eq!(r["dev_stories"], 8);
     assert_eq!(r["test_stories"], 4);
     let f1 = |k: &str| r[k]["f1"].as_f64().expect("f1");
     assert!(f1("cosine_test") <= f1("cosine_oracle_test") + 1e-9);
@@ -825,7 +825,7 @@ fn eval_claims_reports_both_halves_with_the_threshold_from_dev() {
     assert_eq!(
         s["devset"]["dev"]["sentences"].as_u64().unwrap_or(0)
             + s["devset"]["test"]["sentences"].as_u64().unwrap_or(0),
-        342
+        586
     );
 }
 

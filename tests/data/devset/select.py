@@ -67,6 +67,12 @@ STORIES = [
     ("marine-head-shot", "Marine Gets Shot in the Head, Walks Away", "train"),
     ("jihadi-john-named", "Media outlets identify 'Jihadi John'", "train"),
     ("nun-gives-birth", "Nun gives birth, intends to keep baby", "train"),
+    # Four more dev stories (2026-12-01): the first dev half (98 gold pairs) was too small to
+    # tell training settings apart; these choose thresholds and models too, never train.
+    ("michelle-obama-saudi-tv", "Michelle Obama Not Blurred Out on Saudi TV", "dev"),
+    ("kansas-city-ebola", "Hospital Officials: Kansas City Patient Not Being Treated For Ebola", "dev"),
+    ("iphone-hairgate", "#Hairgate: Reports of iPhone 6 pulling out hair, beards, likely exaggerated", "dev"),
+    ("banksy-charlie-hebdo", "A Bogus Banksy", "dev"),
 ]
 BODIES_PER_STORY = 5
 MAX_CHARS = 2600
