@@ -230,13 +230,22 @@ fn graphs_are_bounded_by_graph_max_and_searched_together() {
     assert_eq!(approx.kind(), SearchKind::Approximate);
     let exact = st.searcher(&SearchConfig::default()).unwrap();
     let even = |_: usize, id: usize| id.is_multiple_of(2);
+    // Graphs are built by parallel inserts, so their edges (and a query's recall) vary a little
+    // from run to run: recall is asserted over all the queries, not per query (one query once
+    // shared 3 of its 5 with exact search on a loaded CI machine).
+    let (mut shared_all, mut wanted) = (0, 0);
+    let mut misses = Vec::new();
     for id in [0, 219, 220, 319, 320, 799] {
         let q = v.row(id).to_vec();
         let a = approx.search(&q, 5).unwrap();
         assert!(a.iter().any(|x| x.id == id), "{id} finds itself: {a:?}");
         let e = exact.search(&q, 5).unwrap();
         let shared = a.iter().filter(|x| e.iter().any(|y| y.id == x.id)).count();
-        assert!(shared >= 4, "approximate {a:?} vs exact {e:?}");
+        shared_all += shared;
+        wanted += e.len();
+        if shared < e.len() {
+            misses.push((id, a.clone(), e.clone()));
+        }
         let f = approx.search_filtered(&q, 5, &|i| even(0, i)).unwrap();
         assert!(
             f.iter().all(|x| x.id % 2 == 0),
@@ -244,6 +253,10 @@ fn graphs_are_bounded_by_graph_max_and_searched_together() {
         );
         assert_eq!(f.len(), 5);
     }
+    assert!(
+        shared_all * 10 >= wanted * 9,
+        "recall@5 {shared_all}/{wanted}: {misses:?}"
+    );
 
     // One add can write several graph files, and extend the last graph and start new ones at
     // once: what `index build`'s last add does after chunks added with the graph deferred.
