@@ -199,6 +199,13 @@ pub const VERBISH: &[&str] = &[
     "targets", "fails", "ends", "starts", "begins", "began",
 ];
 
+/// Pronouns whose "'s" / "'d" is a contracted verb ("it's", "he'd"), not a possessive
+/// ("Obama's"). User: the confidence rule for `none`, which counts a contracted verb as a verb.
+pub const CONTRACTING_PRONOUNS: &[&str] = &[
+    "it", "that", "there", "here", "he", "she", "what", "who", "where", "how", "this", "let", "i",
+    "you", "we", "they",
+];
+
 /// Words that open a subordinate (relative or adverbial) clause. User: the confidence cue
 /// scan, which does not let a hedge inside such a clause ("..., which is very likely to ...")
 /// lower the main clause. Relative pronouns and the common subordinating conjunctions of

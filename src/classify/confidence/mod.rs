@@ -30,7 +30,7 @@ use super::head::{self, Head};
 use crate::embed::Embedder;
 use crate::embed::ModelId;
 use crate::error::{Error, Result};
-use crate::lexicon::VERBISH;
+use crate::lexicon::{CONTRACTING_PRONOUNS, VERBISH};
 
 pub const FEATURES: &str = "confidence-v1: embedding + 16 cue features";
 pub const TASK: &str = "confidence";
@@ -86,14 +86,11 @@ pub fn no_proposition(text: &str) -> Option<&'static str> {
 /// "I'm", "we've", "you'll", "he'd"? "'s" and "'d" count only after a pronoun, since "Obama's"
 /// is a possessive.
 fn contracted_verb(w: &str) -> bool {
-    const S_OR_D: &[&str] = &[
-        "it", "that", "there", "here", "he", "she", "what", "who", "where", "how", "this", "let",
-        "i", "you", "we", "they",
-    ];
     ["'re", "'m", "'ve", "'ll"].iter().any(|e| w.ends_with(e))
-        || ["'s", "'d"]
-            .iter()
-            .any(|e| w.strip_suffix(e).is_some_and(|stem| S_OR_D.contains(&stem)))
+        || ["'s", "'d"].iter().any(|e| {
+            w.strip_suffix(e)
+                .is_some_and(|stem| CONTRACTING_PRONOUNS.contains(&stem))
+        })
 }
 
 /// The 16 cue features: per level (high, moderate, low) cue counts in main and subordinate

@@ -70,7 +70,7 @@ impl Segment {
         entry.records.check_size(dir)?;
         let path = dir.join(&entry.vectors.file);
         let mut f = File::open(&path).map_err(|e| Error::io(&path, e))?;
-        let layout = Layout::read(&mut f, dir, entry, vectors.dim())?;
+        let layout = Layout::read(&mut f, &path, dir, entry, vectors.dim())?;
         // The first and last offsets are checked here; the ones between are checked when read:
         // a pair that is out of order or outside the records file gives no record
         // (`record_bytes`), and `Store::verify` hashes the whole file.
@@ -79,7 +79,8 @@ impl Segment {
         if first != 0 || last != entry.records.bytes {
             return Err(corrupt("record offsets do not fit the records file".into()));
         }
-        let map = Arc::new(map_file(&path)?);
+        // The handle the header was read from: one open per file.
+        let map = Arc::new(map_open(&f, &path)?);
         vectors
             .push_mapped(map.clone(), layout.vectors_at, entry.count)
             .map_err(|e| corrupt(e.to_string()))?;
@@ -121,7 +122,7 @@ pub(super) fn read_vectors(dir: &Path, entry: &SegmentEntry, dim: usize) -> Resu
     use std::io::{Read, Seek, SeekFrom};
     let path = dir.join(&entry.vectors.file);
     let mut f = File::open(&path).map_err(|e| Error::io(&path, e))?;
-    let layout = Layout::read(&mut f, dir, entry, dim)?;
+    let layout = Layout::read(&mut f, &path, dir, entry, dim)?;
     f.seek(SeekFrom::Start(layout.vectors_at as u64))
         .map_err(|e| Error::io(&path, e))?;
     let mut out = vec![0f32; entry.count * dim];
@@ -149,14 +150,20 @@ struct Layout {
 const MAX_HEADER: u64 = 1 << 20;
 
 impl Layout {
-    fn read(f: &mut File, dir: &Path, entry: &SegmentEntry, dim: usize) -> Result<Layout> {
+    /// `f` is the open vectors file of `entry`, at `path` in index `dir`.
+    fn read(
+        f: &mut File,
+        path: &Path,
+        dir: &Path,
+        entry: &SegmentEntry,
+        dim: usize,
+    ) -> Result<Layout> {
         use std::io::Read;
-        let path = dir.join(&entry.vectors.file);
         let corrupt = |detail: String| Error::IndexCorrupt {
             path: dir.to_path_buf(),
             detail: format!("{}: {detail}", entry.vectors.file),
         };
-        let len = f.metadata().map_err(|e| Error::io(&path, e))?.len();
+        let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
         let mut n = [0u8; 8];
         f.read_exact(&mut n)
             .map_err(|_| corrupt("shorter than a safetensors header".into()))?;
@@ -165,7 +172,7 @@ impl Layout {
             return Err(corrupt(format!("safetensors header of {n} bytes")));
         }
         let mut header = vec![0u8; n as usize];
-        f.read_exact(&mut header).map_err(|e| Error::io(&path, e))?;
+        f.read_exact(&mut header).map_err(|e| Error::io(path, e))?;
         let header: serde_json::Value =
             serde_json::from_slice(&header).map_err(|e| corrupt(format!("header: {e}")))?;
         let data_start = 8 + n;
@@ -279,10 +286,15 @@ impl RecordLines {
 
 fn map_file(path: &Path) -> Result<Mmap> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    map_open(&f, path)
+}
+
+/// Map a file already open (`path` names it in errors).
+fn map_open(f: &File, path: &Path) -> Result<Mmap> {
     // SAFETY: the index's files are never modified after they are written (adds create new
     // files), so the map stays valid; another process truncating them under us is outside
     // what any mmap-based reader can defend against.
-    unsafe { Mmap::map(&f) }.map_err(|e| Error::io(path, e))
+    unsafe { Mmap::map(f) }.map_err(|e| Error::io(path, e))
 }
 
 /// Write `stem.jsonl`, one record per line; returns its entry and the byte offset of every
