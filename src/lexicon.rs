@@ -224,6 +224,34 @@ pub const INTENT_VERBS: &[&str] = &[
     "wish", "wishes", "wished", "refuse", "refuses", "refused",
 ];
 
+/// Nouns of saying and rumour whose "that" clause is their content ("a warning that
+/// the jets could be used"). User: the confidence cue scan: a hedge in that clause qualifies
+/// the warning, and the sentence plainly asserts that a warning was issued. Not "fears": the
+/// labelled stories read "there are growing fears that X could" as a hedge on X.
+pub const CONTENT_NOUNS: &[&str] = &[
+    "warning",
+    "warnings",
+    "claim",
+    "claims",
+    "rumor",
+    "rumors",
+    "rumour",
+    "rumours",
+    "news",
+    "story",
+    "stories",
+    "allegation",
+    "allegations",
+    "speculation",
+    "suggestion",
+    "suggestions",
+    "theory",
+    "idea",
+    "notion",
+    "message",
+    "messages",
+];
+
 /// Subordinators that, opening a sentence, put a claim of its own before the first comma
 /// ("While Russia sought X, Iran did Y"). User: `claims`, which splits there. Concessive and
 /// contrastive ones plus "as", unlike `SUBORDINATORS`, whose conditional and temporal clauses

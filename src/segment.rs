@@ -136,6 +136,8 @@ fn boilerplate(line: &str) -> Option<&'static str> {
     if l.ends_with("contributed to this report.")
         || l.ends_with("contributed reporting.")
         || l.ends_with("contributed to this story.")
+        || l.ends_with("contributed to this post.")
+        || l.ends_with("contributed to this article.")
         || (l.starts_with("reporting by ") && l.split_whitespace().count() < 25)
     {
         return Some("byline (contributor credit)");
@@ -151,12 +153,24 @@ fn boilerplate(line: &str) -> Option<&'static str> {
 
 /// Ad and widget code pasted into article text (FNC-1 train bodies: `<!-- google_ad_client
 /// = ...`, `(function(d, s, id) { var js, ...`): an HTML comment, or a line of JavaScript (a
-/// function with a body and statements). Prose has no `function(` followed by `{` and `;`.
-fn is_markup(lowered: &str) -> bool {
+/// function with a body and statements), or a style sheet of an embed (`.embed-container
+/// {position: relative; ...}`: a brace block of `name: value;` declarations). Prose has no
+/// `function(` followed by `{` and `;`, nor braces around colons and semicolons.
+pub(crate) fn is_markup(lowered: &str) -> bool {
     lowered.starts_with("<!--")
         || lowered.starts_with("//-->")
         || lowered.starts_with("<script")
         || (lowered.contains("function(") && lowered.contains('{') && lowered.contains(';'))
+        || style_block(lowered)
+}
+
+/// Does `text` hold a `{ ... }` block with a `name: value;` declaration in it?
+fn style_block(text: &str) -> bool {
+    text.split('{').skip(1).any(|after| {
+        after
+            .split_once('}')
+            .is_some_and(|(block, _)| block.contains(':') && block.contains(';'))
+    })
 }
 
 fn ends_with_sentence_punct(s: &str) -> bool {

@@ -200,6 +200,36 @@ fn ad_code_in_article_text_is_removed() {
     assert!(with_code >= 5, "{with_code} bodies with ad code");
 }
 
+/// The style sheet an embedded video leaves in the text (as in FNC-1 train body 2070) and a
+/// contributor credit are removed; prose with colons and semicolons stays.
+#[test]
+fn embed_style_sheets_and_credits_are_removed() {
+    let text = "Cartoonists paid tribute on Thursday.\n\n\
+        .embed-container {position: relative; padding-bottom: 120%; height: 0;} .embed-container iframe { top: 0; }\n\n\
+        The drawing was shared widely: some said it was by Banksy; others did not.\n\n\
+        Ahmed Al Omran contributed to this post.";
+    let doc = Document::from_text("embed".to_string(), text.to_string());
+    let seg = segment(&doc, SegmentOptions::default());
+    check_spans(&doc, &seg);
+    let kept: Vec<&str> = seg.sentences.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        kept,
+        [
+            "Cartoonists paid tribute on Thursday.",
+            "The drawing was shared widely: some said it was by Banksy; others did not."
+        ]
+    );
+    let reasons: Vec<&str> = seg.removed.iter().map(|m| m.reason.as_str()).collect();
+    assert!(
+        reasons.iter().any(|r| r.starts_with("markup")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.starts_with("byline")),
+        "{reasons:?}"
+    );
+}
+
 #[test]
 fn tricky_sentences() {
     assert_eq!(

@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 
-use crate::lexicon::{INTENT_VERBS, NEGATIONS, SUBORDINATORS};
+use crate::lexicon::{CONTENT_NOUNS, INTENT_VERBS, NEGATIONS, SUBORDINATORS};
 
 /// The four asserted-confidence levels, from most to least certain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -135,6 +135,11 @@ const LEXICON: &[(&str, Level, CueKind)] = &[
     ("thinks that", Moderate, Hedge),
     ("feared to be", Moderate, Hedge),
     ("pretty sure", Moderate, Hedge),
+    // Doubt stated outright ("we're not so sure that the video isn't real"): a weak hedge.
+    ("not sure", Low, Hedge),
+    ("not so sure", Low, Hedge),
+    ("not entirely sure", Low, Hedge),
+    ("not certain", Low, Hedge),
     ("pretty certain", Moderate, Hedge),
     ("as far as we know", Moderate, Hedge),
     ("estimated", Moderate, Hedge),
@@ -165,7 +170,9 @@ const LEXICON: &[(&str, Level, CueKind)] = &[
     ("suggests", Low, Hedge),
     ("suggest", Low, Hedge),
     ("suggested", Low, Hedge),
-    ("suggesting", Low, Hedge),
+    // Not "suggesting": it reports someone else's suggestion ("a story in the Mirror suggesting
+    // that Plant tore up a contract", "some users suggesting it was a jilted lover"), which the
+    // labelled train stories keep high.
     ("appears to", Low, Hedge),
     ("appear to", Low, Hedge),
     ("appeared to", Low, Hedge),
@@ -210,6 +217,18 @@ const LEXICON: &[(&str, Level, CueKind)] = &[
     ("according to reports", Low, Hearsay),
     ("according to some reports", Low, Hearsay),
     ("according to early reports", Low, Hearsay),
+    // Second-hand knowledge ("I've heard that he's suspended") is hearsay.
+    // Not "I heard" or "heard that": "I heard a large blast" is perception, and "Durex has
+    // heard that people are saying" frames what is said.
+    // A curly apostrophe separates words (`words`): "I’ve" is "I" "ve".
+    ("i've heard", Low, Hearsay),
+    ("i ve heard", Low, Hearsay),
+    ("we've heard", Low, Hearsay),
+    ("we ve heard", Low, Hearsay),
+    // "There are reports that X" is "it is reported that X" in other words.
+    ("there are reports", Low, Hearsay),
+    ("there were reports", Low, Hearsay),
+    ("there have been reports", Low, Hearsay),
     ("it appears", Low, Hedge),
     ("looks to be", Low, Hedge),
     ("sounds like", Low, Hedge),
@@ -335,6 +354,22 @@ pub fn find(sentence: &str) -> Vec<Cue> {
         let Some(&(_, level, kind)) = LEXICON.get(m.pattern().as_usize()) else {
             continue;
         };
+        let word = |i: usize| toks.get(i).map(|&(a, b)| &sentence[a..b]);
+        // "May" capitalised inside a sentence, or before a number, is the month ("told People
+        // in May of 2014", "May 5"); "could not" states an inability ("could not confirm the
+        // deaths", "could not be reached"), not a possibility; "could not have come from" and
+        // "could not only be" still hedge.
+        let month = word(first) == Some("May")
+            && (first > 0
+                || word(first + 1).is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit())));
+        let inability = word(first).is_some_and(|w| w.eq_ignore_ascii_case("could"))
+            && first == last
+            && word(first + 1).is_some_and(|w| w.eq_ignore_ascii_case("not"))
+            && !word(first + 2)
+                .is_some_and(|w| ["have", "only"].iter().any(|x| x.eq_ignore_ascii_case(w)));
+        if month || inability {
+            continue;
+        }
         found.push((first, last, level, kind));
     }
     let mut hedge_at = vec![false; toks.len()];
@@ -374,6 +409,9 @@ const HEDGE_ADVERBS: &[&str] = &[
     "purportedly",
     "potentially",
 ];
+
+/// Modal auxiliaries among the hedges: always the verb of a finite clause.
+const MODALS: &[&str] = &["may", "might", "could"];
 
 /// A cue that lowers confidence (not a booster, not a high estimate).
 fn is_hedge(level: Level, kind: CueKind) -> bool {
@@ -438,6 +476,20 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
                         .any(|c| c.eq_ignore_ascii_case(&s[toks[0].0..toks[0].1])));
             // The subordinator itself belongs to the clause it opens.
         }
+        // "that" after a noun of saying or fearing opens that noun's content ("a warning that
+        // the jets could be used", "the news that Culkin was allegedly dead"): what the warning
+        // says, not what the sentence asserts.
+        if !open
+            && w.eq_ignore_ascii_case("that")
+            && i > 0
+            && CONTENT_NOUNS
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(&s[toks[i - 1].0..toks[i - 1].1]))
+        {
+            open = true;
+            relative_from = None;
+            fronted = false;
+        }
         mask[i] = open;
         if !open && INTENT_VERBS.iter().any(|x| x.eq_ignore_ascii_case(w)) {
             // The verb itself is the main clause's; what follows is the wish.
@@ -468,7 +520,13 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
     }
     let mut i = 1;
     while i < toks.len() {
-        if comma_before(i) && hedge_at.get(i).copied().unwrap_or(false) {
+        // A modal after a comma is the main clause's own verb coming back after an aside
+        // ("The mass murder near Iguala, in the state of Guerrero, may be one of the worst"):
+        // it cannot open a clause that describes a noun.
+        let modal = MODALS
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(&s[toks[i].0..toks[i].1]));
+        if comma_before(i) && hedge_at.get(i).copied().unwrap_or(false) && !modal {
             // The aside ends at the next comma, if the sentence goes on after it.
             if let Some(end) = (i + 1..toks.len()).find(|&k| comma_before(k))
                 && end - i >= 3
@@ -645,6 +703,47 @@ mod tests {
         assert_eq!(
             main("Unconfirmed reports say the actor died at home."),
             None
+        );
+        // "There are reports that" is a hearsay frame as "it is reported that" is.
+        assert_eq!(
+            main("There are reports that the car was stolen from the film set."),
+            Some(Low)
+        );
+        // Second-hand knowledge is hearsay, with either apostrophe; hearing a sound is not.
+        assert_eq!(main("I’ve heard that he's suspended."), Some(Low));
+        assert_eq!(main("I've heard that he's suspended."), Some(Low));
+        assert_eq!(main("Then all of a sudden I heard a large blast."), None);
+        // "could not" states an inability; "could not have" is still a possibility.
+        assert_eq!(main("The spokesman could not confirm the deaths."), None);
+        assert_eq!(
+            main("The rock could not have come from that asteroid."),
+            Some(Low)
+        );
+        // "May" the month is no modal.
+        assert_eq!(
+            main("She told People in May of 2014 that they live apart."),
+            None
+        );
+        assert_eq!(main("The rally was held on May 5."), None);
+        // The content of a warning or a rumour is not what the sentence asserts.
+        assert_eq!(
+            main("Agencies issued a warning that the jets could be used in attacks."),
+            None
+        );
+        assert_eq!(
+            main("Fans spread the news that the actor was allegedly dead."),
+            None
+        );
+        assert_eq!(
+            main("A story in the Mirror suggesting that he tore up a contract is false."),
+            None
+        );
+        // Doubt stated outright is a weak hedge.
+        assert_eq!(main("We're not so sure the footage is real."), Some(Low));
+        // A modal after a comma is the main verb back after an aside, not an aside itself.
+        assert_eq!(
+            main("The grave near the town, in the state of Guerrero, may hold the students."),
+            Some(Low)
         );
         // Belief reports are moderate; "think" as "consider" is no cue.
         assert_eq!(main("We thought it was a bomb."), Some(Moderate));

@@ -64,6 +64,9 @@ pub fn no_proposition(text: &str) -> Option<&'static str> {
     if words.len() < 3 {
         return Some("fragment");
     }
+    if crate::segment::is_markup(&t.to_lowercase()) {
+        return Some("markup or code");
+    }
     let punctuated = last.ends_with(['.', '!', ';', ':', '…']);
     if !punctuated {
         // Curly apostrophes as straight ones, so "It’s" is one word, as "It's" is.
@@ -321,6 +324,11 @@ mod tests {
             None
         );
         assert_eq!(no_proposition("China chose not to interfere."), None);
+        // Page code left in the text asserts nothing, however sentence-like its punctuation.
+        assert_eq!(
+            no_proposition(".embed-container {position: relative; height: 0;} iframe { top: 0; }"),
+            Some("markup or code")
+        );
         // A contracted verb is a verb, with either apostrophe; a possessive is not.
         assert_eq!(no_proposition("It's actually by @LucilleClerc"), None);
         assert_eq!(no_proposition("It’s actually by @LucilleClerc"), None);
