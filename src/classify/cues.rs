@@ -410,6 +410,24 @@ const HEDGE_ADVERBS: &[&str] = &[
     "potentially",
 ];
 
+/// Participles that report what someone else says (see `subordinate_mask`).
+const REPORTING_PARTICIPLES: &[&str] = &[
+    "claiming",
+    "saying",
+    "alleging",
+    "purporting",
+    "stating",
+    "suggesting",
+    "arguing",
+    "insisting",
+    "speculating",
+];
+
+/// Forms of "be" and "have" before a participle that make it a finite verb.
+const AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had",
+];
+
 /// Modal auxiliaries among the hedges: always the verb of a finite clause.
 const MODALS: &[&str] = &["may", "might", "could"];
 
@@ -485,6 +503,24 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
             && CONTENT_NOUNS
                 .iter()
                 .any(|n| n.eq_ignore_ascii_case(&s[toks[i - 1].0..toks[i - 1].1]))
+        {
+            open = true;
+            relative_from = None;
+            fronted = false;
+        }
+        // A reporting participle after a noun ("a fake advertisement claiming users could
+        // charge their phones", "Rumors, claiming the singer allegedly died, spread") opens the
+        // content of what is reported; after an auxiliary ("he is claiming") it is the main
+        // verb. A wh-clause after a preposition ("talk about how the TV allegedly blurred her")
+        // is the preposition's object.
+        let prev = (i > 0).then(|| &s[toks[i - 1].0..toks[i - 1].1]);
+        let is_in = |list: &[&str], w: &str| list.iter().any(|x| x.eq_ignore_ascii_case(w));
+        if !open
+            && prev.is_some_and(|p| {
+                (is_in(REPORTING_PARTICIPLES, w) && !is_in(AUXILIARIES, p))
+                    || (is_in(&["how", "why", "whether", "what"], w)
+                        && is_in(&["about", "over", "on", "of", "into"], p))
+            })
         {
             open = true;
             relative_from = None;
@@ -737,6 +773,25 @@ mod tests {
         assert_eq!(
             main("A story in the Mirror suggesting that he tore up a contract is false."),
             None
+        );
+        // What a participle or a wh-clause after a preposition reports is not asserted...
+        assert_eq!(
+            main("A fake advert claiming phones could charge in a microwave went viral."),
+            None
+        );
+        assert_eq!(
+            main("Twitter is abuzz about how the channel allegedly blurred her face."),
+            None
+        );
+        assert_eq!(
+            main("A photo has emerged of what appears to be graffiti on the car."),
+            None
+        );
+        // ...but after an auxiliary the participle is the main verb, and attribution is
+        // looked through.
+        assert_eq!(
+            main("Officials are saying the vote may be delayed."),
+            Some(Low)
         );
         // Doubt stated outright is a weak hedge.
         assert_eq!(main("We're not so sure the footage is real."), Some(Low));
