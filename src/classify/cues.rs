@@ -428,6 +428,25 @@ const AUXILIARIES: &[&str] = &[
     "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had",
 ];
 
+/// Passive participles that open a reduced relative clause with "to" or "of" (see
+/// `subordinate_mask`).
+const REDUCED_PARTICIPLES: &[&str] = &[
+    "believed",
+    "thought",
+    "suspected",
+    "feared",
+    "said",
+    "reported",
+    "rumored",
+    "rumoured",
+];
+
+/// Finite auxiliaries and modals: where a main clause's verb phrase starts after a reduced
+/// relative clause.
+const FINITE_VERBS: &[&str] = &[
+    "is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "did", "does",
+];
+
 /// Modal auxiliaries among the hedges: always the verb of a finite clause.
 const MODALS: &[&str] = &["may", "might", "could"];
 
@@ -551,6 +570,24 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
             let end = (i + 1..toks.len())
                 .find(|&k| break_before(k))
                 .unwrap_or(toks.len());
+            mask[i..end].iter_mut().for_each(|m| *m = true);
+        }
+    }
+    // A reduced relative clause after a noun ("Seven of the gunmen suspected of being involved
+    // have since been arrested", "the militant believed to be Jihadi John has been named")
+    // describes the noun up to the main clause's finite verb. Only a passive participle with
+    // its "to" or "of" and no auxiliary before it, and only when a finite verb follows: "He was
+    // believed to be" and "Police believed the man had fled" are main clauses.
+    let word = |k: usize| &s[toks[k].0..toks[k].1];
+    let is_in = |list: &[&str], w: &str| list.iter().any(|x| x.eq_ignore_ascii_case(w));
+    for i in 1..toks.len().saturating_sub(1) {
+        if is_in(REDUCED_PARTICIPLES, word(i))
+            && is_in(&["to", "of"], word(i + 1))
+            // "is further believed", "is also thought": an adverb may stand between.
+            && !(i.saturating_sub(2)..i).any(|k| is_in(AUXILIARIES, word(k)))
+            && !is_in(&["not", "never"], word(i - 1))
+            && let Some(end) = (i + 2..toks.len()).find(|&k| is_in(FINITE_VERBS, word(k)))
+        {
             mask[i..end].iter_mut().for_each(|m| *m = true);
         }
     }
@@ -792,6 +829,25 @@ mod tests {
         assert_eq!(
             main("Officials are saying the vote may be delayed."),
             Some(Low)
+        );
+        // A reduced relative clause describes its noun; with an auxiliary, or with no finite
+        // verb after it, the participle is the main clause's.
+        assert_eq!(
+            main("Seven of the gunmen suspected of being involved have since been arrested."),
+            None
+        );
+        assert_eq!(
+            main("The militant believed to be Jihadi John has been named by the paper."),
+            None
+        );
+        assert_eq!(main("He was believed to be the gunman."), Some(Moderate));
+        assert_eq!(
+            main("He is also thought to have used another name."),
+            Some(Moderate)
+        );
+        assert_eq!(
+            main("Militant believed to be Jihadi John named by paper"),
+            Some(Moderate)
         );
         // Doubt stated outright is a weak hedge.
         assert_eq!(main("We're not so sure the footage is real."), Some(Low));
