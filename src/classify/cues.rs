@@ -450,6 +450,11 @@ const FINITE_VERBS: &[&str] = &[
 /// Modal auxiliaries among the hedges: always the verb of a finite clause.
 const MODALS: &[&str] = &["may", "might", "could"];
 
+/// Is `w` one of `list`, case-blind as the cue scan is?
+fn one_of(list: &[&str], w: &str) -> bool {
+    list.iter().any(|x| x.eq_ignore_ascii_case(w))
+}
+
 /// A cue that lowers confidence (not a booster, not a high estimate).
 fn is_hedge(level: Level, kind: CueKind) -> bool {
     kind != Booster && level != High
@@ -483,6 +488,7 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
             ""
         }
     };
+    let word = |k: usize| &s[toks[k].0..toks[k].1];
     let comma_before = |i: usize| gap(i).contains(',');
     let conjunction = |w: &str| {
         ["and", "or", "but"]
@@ -513,33 +519,19 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
                         .any(|c| c.eq_ignore_ascii_case(&s[toks[0].0..toks[0].1])));
             // The subordinator itself belongs to the clause it opens.
         }
-        // "that" after a noun of saying or fearing opens that noun's content ("a warning that
-        // the jets could be used", "the news that Culkin was allegedly dead"): what the warning
-        // says, not what the sentence asserts.
+        // Reported content opens here, to the end of the sentence: "that" after a noun of
+        // saying or rumour ("a warning that the jets could be used", "the news that Culkin was
+        // allegedly dead"); a reporting participle after a noun ("a fake advertisement claiming
+        // users could charge their phones", "Rumors, claiming the singer allegedly died,
+        // spread"), but not after an auxiliary ("he is claiming": the main verb); a wh-clause
+        // after a preposition ("talk about how the TV allegedly blurred her").
         if !open
-            && w.eq_ignore_ascii_case("that")
             && i > 0
-            && CONTENT_NOUNS
-                .iter()
-                .any(|n| n.eq_ignore_ascii_case(&s[toks[i - 1].0..toks[i - 1].1]))
-        {
-            open = true;
-            relative_from = None;
-            fronted = false;
-        }
-        // A reporting participle after a noun ("a fake advertisement claiming users could
-        // charge their phones", "Rumors, claiming the singer allegedly died, spread") opens the
-        // content of what is reported; after an auxiliary ("he is claiming") it is the main
-        // verb. A wh-clause after a preposition ("talk about how the TV allegedly blurred her")
-        // is the preposition's object.
-        let prev = (i > 0).then(|| &s[toks[i - 1].0..toks[i - 1].1]);
-        let is_in = |list: &[&str], w: &str| list.iter().any(|x| x.eq_ignore_ascii_case(w));
-        if !open
-            && prev.is_some_and(|p| {
-                (is_in(REPORTING_PARTICIPLES, w) && !is_in(AUXILIARIES, p))
-                    || (is_in(&["how", "why", "whether", "what"], w)
-                        && is_in(&["about", "over", "on", "of", "into"], p))
-            })
+            && let prev = word(i - 1)
+            && ((w.eq_ignore_ascii_case("that") && one_of(CONTENT_NOUNS, prev))
+                || (one_of(REPORTING_PARTICIPLES, w) && !one_of(AUXILIARIES, prev))
+                || (one_of(&["how", "why", "whether", "what"], w)
+                    && one_of(&["about", "over", "on", "of", "into"], prev)))
         {
             open = true;
             relative_from = None;
@@ -578,15 +570,13 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
     // describes the noun up to the main clause's finite verb. Only a passive participle with
     // its "to" or "of" and no auxiliary before it, and only when a finite verb follows: "He was
     // believed to be" and "Police believed the man had fled" are main clauses.
-    let word = |k: usize| &s[toks[k].0..toks[k].1];
-    let is_in = |list: &[&str], w: &str| list.iter().any(|x| x.eq_ignore_ascii_case(w));
     for i in 1..toks.len().saturating_sub(1) {
-        if is_in(REDUCED_PARTICIPLES, word(i))
-            && is_in(&["to", "of"], word(i + 1))
+        if one_of(REDUCED_PARTICIPLES, word(i))
+            && one_of(&["to", "of"], word(i + 1))
             // "is further believed", "is also thought": an adverb may stand between.
-            && !(i.saturating_sub(2)..i).any(|k| is_in(AUXILIARIES, word(k)))
-            && !is_in(&["not", "never"], word(i - 1))
-            && let Some(end) = (i + 2..toks.len()).find(|&k| is_in(FINITE_VERBS, word(k)))
+            && !(i.saturating_sub(2)..i).any(|k| one_of(AUXILIARIES, word(k)))
+            && !one_of(&["not", "never"], word(i - 1))
+            && let Some(end) = (i + 2..toks.len()).find(|&k| one_of(FINITE_VERBS, word(k)))
         {
             mask[i..end].iter_mut().for_each(|m| *m = true);
         }
@@ -596,9 +586,7 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
         // A modal after a comma is the main clause's own verb coming back after an aside
         // ("The mass murder near Iguala, in the state of Guerrero, may be one of the worst"):
         // it cannot open a clause that describes a noun.
-        let modal = MODALS
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(&s[toks[i].0..toks[i].1]));
+        let modal = one_of(MODALS, word(i));
         if comma_before(i) && hedge_at.get(i).copied().unwrap_or(false) && !modal {
             // The aside ends at the next comma, if the sentence goes on after it.
             if let Some(end) = (i + 1..toks.len()).find(|&k| comma_before(k))
