@@ -334,6 +334,7 @@ pub fn find(sentence: &str) -> Vec<Cue> {
         stream.push(' ');
         ends.push(stream.len());
     }
+    let word = |i: usize| toks.get(i).map(|&(a, b)| &sentence[a..b]);
     // (first token, last token, level, kind) of each match.
     let mut found = Vec::new();
     for m in SCANNER.find_iter(&stream) {
@@ -354,7 +355,6 @@ pub fn find(sentence: &str) -> Vec<Cue> {
         let Some(&(_, level, kind)) = LEXICON.get(m.pattern().as_usize()) else {
             continue;
         };
-        let word = |i: usize| toks.get(i).map(|&(a, b)| &sentence[a..b]);
         // "May" capitalised inside a sentence, or before a number, is the month ("told People
         // in May of 2014", "May 5"); "could not" states an inability ("could not confirm the
         // deaths", "could not be reached"), not a possibility; "could not have come from" and
@@ -363,10 +363,8 @@ pub fn find(sentence: &str) -> Vec<Cue> {
             && (first > 0
                 || word(first + 1).is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit())));
         let inability = word(first).is_some_and(|w| w.eq_ignore_ascii_case("could"))
-            && first == last
             && word(first + 1).is_some_and(|w| w.eq_ignore_ascii_case("not"))
-            && !word(first + 2)
-                .is_some_and(|w| ["have", "only"].iter().any(|x| x.eq_ignore_ascii_case(w)));
+            && !word(first + 2).is_some_and(|w| one_of(&["have", "only"], w));
         if month || inability {
             continue;
         }
@@ -490,33 +488,22 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
     };
     let word = |k: usize| &s[toks[k].0..toks[k].1];
     let comma_before = |i: usize| gap(i).contains(',');
-    let conjunction = |w: &str| {
-        ["and", "or", "but"]
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(w))
-    };
     for (i, &(a, b)) in toks.iter().enumerate() {
         let w = &s[a..b];
-        let relative_ends = relative_from.is_some_and(|r| i - r > 3) && !conjunction(w);
+        let relative_ends =
+            relative_from.is_some_and(|r| i - r > 3) && !one_of(&["and", "or", "but"], w);
         if (fronted || relative_ends) && comma_before(i) {
             open = false;
             fronted = false;
             relative_from = None;
         }
         // Case-blind like the cue scan: "Which" opens a clause as "which" does.
-        if !open && SUBORDINATORS.iter().any(|x| x.eq_ignore_ascii_case(w)) {
+        if !open && one_of(SUBORDINATORS, w) {
             open = true;
-            relative_from = RELATIVE_PRONOUNS
-                .iter()
-                .any(|x| x.eq_ignore_ascii_case(w))
-                .then_some(i);
+            relative_from = one_of(RELATIVE_PRONOUNS, w).then_some(i);
             // Fronted: first in the sentence, or after a leading conjunction ("And after
             // reviewing the video, we are pretty sure").
-            fronted = i == 0
-                || (i == 1
-                    && ["and", "but", "so", "or", "yet"]
-                        .iter()
-                        .any(|c| c.eq_ignore_ascii_case(&s[toks[0].0..toks[0].1])));
+            fronted = i == 0 || (i == 1 && one_of(&["and", "but", "so", "or", "yet"], word(0)));
             // The subordinator itself belongs to the clause it opens.
         }
         // Reported content opens here, to the end of the sentence: "that" after a noun of
@@ -538,7 +525,7 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
             fronted = false;
         }
         mask[i] = open;
-        if !open && INTENT_VERBS.iter().any(|x| x.eq_ignore_ascii_case(w)) {
+        if !open && one_of(INTENT_VERBS, w) {
             // The verb itself is the main clause's; what follows is the wish.
             open = true;
         }
@@ -552,13 +539,12 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
         g.contains(',') || g.contains('—') || g.contains('–') || g.contains(" - ")
     };
     for i in 3..toks.len() {
-        let w = &s[toks[i].0..toks[i].1];
+        let w = word(i);
         let next = toks.get(i + 1).map(|&(a, b)| &s[a..b]);
         let non_finite = next.is_some_and(|n| {
             n.eq_ignore_ascii_case("to") || (n.len() > 4 && n.to_ascii_lowercase().ends_with("ing"))
         });
-        if break_before(i) && non_finite && HEDGE_ADVERBS.iter().any(|x| x.eq_ignore_ascii_case(w))
-        {
+        if break_before(i) && non_finite && one_of(HEDGE_ADVERBS, w) {
             let end = (i + 1..toks.len())
                 .find(|&k| break_before(k))
                 .unwrap_or(toks.len());

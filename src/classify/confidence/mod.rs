@@ -64,13 +64,14 @@ pub fn no_proposition(text: &str) -> Option<&'static str> {
     if words.len() < 3 {
         return Some("fragment");
     }
-    if crate::segment::is_markup(&t.to_lowercase()) {
+    let lower = t.to_lowercase();
+    if crate::segment::is_markup(&lower) {
         return Some("markup or code");
     }
     let punctuated = last.ends_with(['.', '!', ';', ':', '…']);
     if !punctuated {
         // Curly apostrophes as straight ones, so "It’s" is one word, as "It's" is.
-        let lower = t.to_lowercase().replace('’', "'");
+        let lower = lower.replace('’', "'");
         let has_verb = cues::words(&lower).iter().any(|&(a, b)| {
             let w = &lower[a..b];
             VERBISH.contains(&w)
