@@ -698,13 +698,13 @@ mod tests {
     #[test]
     fn the_committed_set_loads_and_its_spans_match() {
         let set = DevSet::load(&default_dir()).expect("dev set");
-        assert_eq!(set.stories.len(), 52);
+        assert_eq!(set.stories.len(), 68);
         assert_eq!(set.split("dev").len(), 8);
         assert_eq!(set.split("test").len(), 4);
-        assert_eq!(set.split("train").len(), 40);
+        assert_eq!(set.split("train").len(), 56);
         // Every labelled sentence converts to a stance training pair.
         let train = stance_pairs(&set.split("train")).expect("stance labels");
-        assert_eq!(train.len(), 1990);
+        assert_eq!(train.len(), 2766);
         let gold = gold_pairs(&set.split("test"));
         assert!(gold.len() > 50, "{}", gold.len());
         // Gold scored against itself is perfect; nothing predicted scores zero.

@@ -73,6 +73,25 @@ STORIES = [
     ("kansas-city-ebola", "Hospital Officials: Kansas City Patient Not Being Treated For Ebola", "dev"),
     ("iphone-hairgate", "#Hairgate: Reports of iPhone 6 pulling out hair, beards, likely exaggerated", "dev"),
     ("banksy-charlie-hebdo", "A Bogus Banksy", "dev"),
+    # Sixteen more train stories (2026-12-02). The stories left in FNC-1 train with five bodies in
+    # range have no body FNC-1 labels `disagree`: these add restatements and neutral reports
+    # (agree/discuss), the stance model's largest confusion.
+    ("vogue-rats", "'They ate through the ceilings and pooped on the keyboards': Rats are 'taking over' Vogue's new World Trade Center office and Anna Wintour 'no longer wants to work there'", "train"),
+    ("apple-watch-price", "Apple Watch Pricing to Reportedly Start at $500 for Stainless Steel, $4,000 for Gold", "train"),
+    ("india-cleaver-attacker", "'Sex attacker' has penis cut off with a cleaver in India", "train"),
+    ("boyfriend-penis-bin", "Boyfriend cuts off his penis and throws it in the bin after girlfriend dumps him for being bad in bed", "train"),
+    ("isis-airdrop-arms", "An accidental delivery of arms to the Islamic State and the problem with airdrops", "train"),
+    ("dog-suitcase", "Dog Found Abandoned With Suitcase Filled With His Belongings", "train"),
+    ("kim-cheese-ankles", "Cheese addiction breaks Kim Jong-un's ankles", "train"),
+    ("cpwd-absent-official", "Absent from duty for 25 years, CPWD official dismissed", "train"),
+    ("abdel-bary-suspect", "Abdel Majed Abdel Bary Emerges as Suspect in Foley Beheading", "train"),
+    ("saudi-snowmen-fatwa", "Saudi Arabia 'fatwa over building of snowmen'", "train"),
+    ("catfish-italy", "280 Pound Catfish: Fisherman Makes Huge Catch In Italy, Catfish Could Set Record", "train"),
+    ("plumber-truck-isis", "Did a plumber's pick-up truck from Texas end up carrying an anti-aircraft gun for Islamic fighters on the front lines of Syria?", "train"),
+    ("canseco-shooting", "BREAKING NEWS: Baseball star Jose Canseco hurt in accidental shooting", "train"),
+    ("amazon-store", "Amazon Is Going To Open A Physical Store!", "train"),
+    ("mcdonalds-burger-1995", "20 year old burger? McDonald's burger purchased in 1995 hasn't aged a bit", "train"),
+    ("isis-chlorine-attack", "Another ISIS Massacre: ISIS Kills 300 Iraqi Soldiers With Chlorine Gas", "train"),
 ]
 BODIES_PER_STORY = 5
 MAX_CHARS = 2600
