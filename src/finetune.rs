@@ -237,6 +237,23 @@ const MODEL_FILES: &[&str] = &[
     "1_Pooling/config.json",
 ];
 
+/// The configuration and tokenizer files of the model directory `dir` into `out` (for a model
+/// made from that one's weights).
+pub(crate) fn copy_model_files(dir: &Path, out: &Path) -> Result<()> {
+    copy_files(|f| dir.join(f), out)
+}
+
+fn copy_files(from: impl Fn(&str) -> PathBuf, out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out.join("1_Pooling")).map_err(|e| Error::io(out, e))?;
+    for f in MODEL_FILES {
+        let src = from(f);
+        if src.exists() {
+            std::fs::copy(&src, out.join(f)).map_err(|e| Error::io(&src, e))?;
+        }
+    }
+    Ok(())
+}
+
 /// Write trained encoder variables as a model directory: the base model's configuration and
 /// tokenizer, and the weights in f16 (half the size; the encoders widen them to f32 on load).
 /// Returns the weights' path.
@@ -245,13 +262,7 @@ pub(crate) fn save_model_dir(
     base: &ModelFiles,
     out: &Path,
 ) -> Result<PathBuf> {
-    std::fs::create_dir_all(out.join("1_Pooling")).map_err(|e| Error::io(out, e))?;
-    for f in MODEL_FILES {
-        let src = base.path(f);
-        if src.exists() {
-            std::fs::copy(&src, out.join(f)).map_err(|e| Error::io(&src, e))?;
-        }
-    }
+    copy_files(|f| base.path(f), out)?;
     let mut tensors: HashMap<String, Tensor> = HashMap::with_capacity(vars.len());
     for (name, var) in vars {
         tensors.insert(name.clone(), var.as_tensor().to_dtype(DType::F16)?);

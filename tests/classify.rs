@@ -658,3 +658,83 @@ fn a_pair_is_read_as_claim_sep_sentence() {
     assert_eq!(t[0].ids[0], 101);
     assert_eq!(t[0].ids.last(), Some(&102));
 }
+
+/// `train average` (a model soup): the mean of the shipped pair model with itself is that model
+/// (every f16 weight exactly: halves add back without rounding), labels the same, and a directory of another
+/// kind or one model alone is refused with a message naming the problem.
+#[test]
+fn averaging_a_pair_model_with_itself_gives_it_back() {
+    use claimscope::classify::stance::pair;
+    let shipped = common::project("models/stance-pair");
+    let out = tempfile::tempdir().expect("tmp");
+    let dirs = vec![shipped.clone(), shipped.clone()];
+    claimscope::classify::tuned::average(
+        &pair::KIND,
+        &dirs,
+        &[1.0, 1.0],
+        out.path(),
+        &serde_json::json!({"command": "test"}),
+    )
+    .expect("average");
+    for f in ["model.safetensors", "head.safetensors"] {
+        let cpu = candle_core::Device::Cpu;
+        let a = candle_core::safetensors::load(shipped.join(f), &cpu).expect("shipped file");
+        let b = candle_core::safetensors::load(out.path().join(f), &cpu).expect("averaged file");
+        assert_eq!(a.len(), b.len(), "{f}");
+        for (name, t) in &a {
+            let u = &b[name];
+            assert_eq!(t.dtype(), u.dtype(), "{f} {name}");
+            let flat = |x: &candle_core::Tensor| -> Vec<f32> {
+                x.to_dtype(candle_core::DType::F32)
+                    .and_then(|x| x.flatten_all())
+                    .and_then(|x| x.to_vec1())
+                    .expect("values")
+            };
+            assert!(
+                flat(t) == flat(u),
+                "{f} {name} differs after averaging a model with itself"
+            );
+        }
+    }
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join(pair::CARD)).expect("card"))
+            .expect("json");
+    assert_eq!(card["command"], "test");
+    assert!(
+        card["unrelated_below"].is_number(),
+        "the topic gate is kept: {card}"
+    );
+    let opts = claimscope::embed::EmbedderOptions::default();
+    let a = pair::StancePairModel::load(&shipped, &opts).expect("load shipped");
+    let b = pair::StancePairModel::load(out.path(), &opts).expect("load averaged");
+    let claims = ["Banksy was arrested in London"; 2];
+    let texts = [
+        "Police said no one was arrested.",
+        "Banksy was arrested on Monday.",
+    ];
+    let (pa, pb) = (
+        a.probabilities(&claims, &texts, &Silent).expect("p"),
+        b.probabilities(&claims, &texts, &Silent).expect("p"),
+    );
+    assert_eq!(pa, pb);
+
+    let average = |dirs: &[std::path::PathBuf], w: &[f64]| {
+        claimscope::classify::tuned::average(
+            &pair::KIND,
+            dirs,
+            w,
+            out.path(),
+            &serde_json::json!({}),
+        )
+    };
+    let alone = average(&dirs[..1], &[1.0]);
+    assert!(
+        alone.is_err_and(|e| e.to_string().contains("two or more")),
+        "one model alone must be refused"
+    );
+    let mixed = vec![shipped, common::project("models/confidence-tuned")];
+    let err = average(&mixed, &[1.0, 1.0])
+        .expect_err("a confidence model is not a pair model")
+        .to_string();
+    assert!(err.contains("stance-pair.json"), "{err}");
+}

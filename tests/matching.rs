@@ -79,13 +79,12 @@ fn shared_claims_of_the_2021_articles() {
     assert!(r.groups.len() <= 15, "too many groups: {}", r.groups.len());
 }
 
-/// The report `match` prints on the example corpus, labelled by the shipped heads: groups,
-/// members, levels, cues, stances, related claims and drift flags. A change to any stage
+/// The report `claimscope match` prints on the example corpus with its defaults (the shipped
+/// judge and labelling models, through `Pipeline`, which composes them as the CLI does):
+/// groups, members, levels, cues, stances, related claims and drift flags. A change to any stage
 /// upstream shows here as a reviewable diff (`cargo insta review`).
 #[test]
 fn example_corpus_report_snapshot() {
-    use claimscope::classify::{ConfidenceClassifier, StanceClassifier, default_head_path};
-    use claimscope::matching::Classifiers;
     let args = IngestOptions::for_paths(&[
         common::project("examples/election-interference").to_string_lossy()
     ]);
@@ -93,24 +92,7 @@ fn example_corpus_report_snapshot() {
         .expect("open")
         .map(|d| segment(&d.expect("doc"), SegmentOptions::default()))
         .collect();
-    let id = common::embedder().model_id().expect("model id");
-    let confidence = ConfidenceClassifier::load(&default_head_path("confidence.safetensors"), &id)
-        .expect("head");
-    let stance =
-        StanceClassifier::load(&default_head_path("stance.safetensors"), &id).expect("head");
-    let (confidence, stance) = (confidence.into(), stance.into());
-    let heads = Classifiers {
-        confidence: &confidence,
-        stance: &stance,
-    };
-    let r = match_claims(
-        &docs,
-        common::embedder(),
-        None,
-        &MatchOptions::default(),
-        Some(&heads),
-        &Silent,
-    )
-    .expect("match");
+    let pipeline = claimscope::pipeline::Pipeline::load(&common::model_spec()).expect("models");
+    let r = pipeline.match_documents(&docs, &Silent).expect("match");
     insta::assert_snapshot!(claimscope::report::table(&r));
 }

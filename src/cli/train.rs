@@ -176,6 +176,24 @@ pub enum TrainCommand {
         #[command(flatten)]
         model: ModelArgs,
     },
+    /// A "model soup": the weighted mean of two or more stance pair models (or fine-tuned
+    /// confidence models) trained from the same base weights, as one model directory; prints its
+    /// dev/test figures on the labelled set. The kind is read from the first directory's card.
+    Average {
+        /// Model directories written by `train stance-pair` or `train confidence-tuned`.
+        #[arg(required = true, num_args = 2..)]
+        dirs: Vec<PathBuf>,
+        /// One weight per directory (comma-separated; default equal).
+        #[arg(long, value_delimiter = ',')]
+        weights: Vec<f64>,
+        /// The labelled set (default tests/data/devset), for the figures.
+        #[arg(long)]
+        devset: Option<PathBuf>,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
     /// Asserted confidence, on Pei & Jurgens' sentence-level certainty.
     Confidence {
         /// Pei & Jurgens folder (default ../shared/data/pei-certainty).
@@ -736,6 +754,72 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             print_halves(output, |half| {
                 crate::devset::evaluate_confidence(&set.split(half), &embedder, &loaded, &term)
             })
+        }
+        TrainCommand::Average {
+            dirs,
+            weights,
+            devset,
+            output,
+            model,
+        } => {
+            use crate::classify::confidence::tuned;
+            use crate::classify::stance::pair;
+            let weights = if weights.is_empty() {
+                vec![1.0; dirs.len()]
+            } else {
+                weights.clone()
+            };
+            let kind = if dirs[0].join(pair::CARD).is_file() {
+                pair::CARD
+            } else {
+                tuned::CARD
+            };
+            let mut from = Vec::new();
+            for d in dirs {
+                let path = d.join(kind);
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    Error::Input(format!(
+                        "{}: {e}; averaging takes directories written by `train stance-pair` or `train confidence-tuned` (all of one kind)",
+                        path.display()
+                    ))
+                })?;
+                let c: serde_json::Value = serde_json::from_str(&text)
+                    .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
+                from.push(json!({
+                    "dir": d,
+                    "weights_sha256": c["weights_sha256"],
+                    "command": c["command"],
+                    "data": c["data"],
+                    "training": c["training"],
+                }));
+            }
+            let card = json!({
+                "command": command_line(),
+                "averaged_from": from,
+                "average_weights": weights,
+            });
+            let set = crate::devset::DevSet::load(
+                &devset.clone().unwrap_or_else(crate::devset::default_dir),
+            )?;
+            let embedder = model.load()?;
+            let opts = crate::embed::EmbedderOptions::default();
+            if kind == pair::CARD {
+                crate::classify::tuned::average(&pair::KIND, dirs, &weights, output, &card)?;
+                let loaded = stance::StanceModel::Pair(Box::new(pair::StancePairModel::load(
+                    output, &opts,
+                )?));
+                print_halves(output, |half| {
+                    crate::devset::evaluate_stance(&set.split(half), &embedder, &loaded, &term)
+                })
+            } else {
+                crate::classify::tuned::average(&tuned::KIND, dirs, &weights, output, &card)?;
+                let loaded = confidence::ConfidenceModel::Tuned(Box::new(
+                    tuned::TunedConfidence::load(output, &opts)?,
+                ));
+                print_halves(output, |half| {
+                    crate::devset::evaluate_confidence(&set.split(half), &embedder, &loaded, &term)
+                })
+            }
         }
         TrainCommand::Confidence {
             data,

@@ -24,6 +24,12 @@ pub const TUNED_DIR: &str = "confidence-tuned";
 /// The card's file name inside the model's directory.
 pub const CARD: &str = "confidence-tuned.json";
 const TRAIN: &str = "claimscope train confidence-tuned";
+/// What `tuned::average` needs to read and check a directory of this kind.
+pub const KIND: tuned::TunedKind = tuned::TunedKind {
+    card: CARD,
+    labels: &LABELS,
+    train: TRAIN,
+};
 /// Classes, in `Level::ALL` order.
 pub const LABELS: [&str; 4] = ["high", "moderate", "low", "none"];
 

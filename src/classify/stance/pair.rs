@@ -25,6 +25,12 @@ pub const PAIR_DIR: &str = "stance-pair";
 pub const CARD: &str = "stance-pair.json";
 /// The command that writes one.
 const TRAIN: &str = "claimscope train stance-pair";
+/// What `tuned::average` needs to read and check a directory of this kind.
+pub const KIND: tuned::TunedKind = tuned::TunedKind {
+    card: CARD,
+    labels: &LABELS,
+    train: TRAIN,
+};
 
 /// The one text the encoder reads for a (claim, sentence) pair.
 pub fn pair_text(claim: &str, text: &str) -> String {
