@@ -583,10 +583,16 @@ fn annotate(
             .zip(stances)
             .enumerate()
         {
-            // The canonical claim is the group's claim whatever the head says of it to itself.
+            // The canonical claim is the group's claim whatever the model says of it to
+            // itself: a pair model reads a negated claim beside itself as a denial.
+            let st = if pos == 0 {
+                StanceLabel::asserts_itself()
+            } else {
+                st
+            };
             let vetoed = (opts.require_agree && st.stance != Stance::Agree)
                 || (opts.veto_disagree && st.stance == Stance::Disagree);
-            if pos > 0 && vetoed {
+            if vetoed {
                 if matches!(st.stance, Stance::Disagree | Stance::Discuss) {
                     removed.push(Related {
                         unit: m.unit,

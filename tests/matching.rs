@@ -94,5 +94,11 @@ fn example_corpus_report_snapshot() {
         .collect();
     let pipeline = claimscope::pipeline::Pipeline::load(&common::model_spec()).expect("models");
     let r = pipeline.match_documents(&docs, &Silent).expect("match");
+    for g in &r.groups {
+        // The canonical member states the group's claim by construction, whatever the pair
+        // model would read into a negated claim beside itself.
+        let first = g.members[0].stance.as_ref().expect("labelled");
+        assert_eq!(first.stance, claimscope::classify::Stance::Agree, "{g:?}");
+    }
     insta::assert_snapshot!(claimscope::report::table(&r));
 }

@@ -211,6 +211,21 @@ impl StanceLabel {
         })
     }
 
+    /// A sentence's stance toward its own claim: it asserts it, by construction (the claim
+    /// unit is cut from the sentence), whatever a model would say of the text to itself.
+    pub(crate) fn asserts_itself() -> Self {
+        StanceLabel {
+            stance: Stance::Agree,
+            probability: 1.0,
+            scores: StanceScores {
+                agree: 1.0,
+                disagree: 0.0,
+                discuss: 0.0,
+                unrelated: 0.0,
+            },
+        }
+    }
+
     pub fn related(&self) -> bool {
         self.stance.related()
     }
