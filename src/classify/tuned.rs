@@ -274,8 +274,9 @@ pub struct TunedKind {
 
 /// A "model soup": the weighted element-wise mean of tuned classifiers fine-tuned from the same
 /// base weights (all of `kind`, with the same scale), written
-/// as one model directory at `out` with a card holding the first model's card, `card` merged
-/// over it, and the new files' SHA-256. Averaging runs fine-tuned from one starting point lands
+/// as one model directory at `out` with a card holding the first model's card less its run's
+/// own record (data, training, figures, command), `card` merged over it, and the new files'
+/// SHA-256. Averaging runs fine-tuned from one starting point lands
 /// in the same basin and often scores above each run, at the cost of one model at inference
 /// (an ensemble would run each). Weights are normalised to sum to 1.
 pub fn average(
@@ -367,6 +368,11 @@ pub fn average(
         sha.push(source::sha256_file(&path)?);
     }
     let mut extra = cards[0].extra.clone();
+    // What one run was trained on and how it went is not the soup's; `card` records the
+    // sources.
+    for run_only in ["data", "training", "figures", "command"] {
+        extra.remove(run_only);
+    }
     if let Some(over) = card.as_object() {
         extra.extend(over.clone());
     }

@@ -790,6 +790,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                     "weights_sha256": c["weights_sha256"],
                     "command": c["command"],
                     "data": c["data"],
+                    "options": c["options"],
                     "training": c["training"],
                 }));
             }
