@@ -732,6 +732,19 @@ fn averaging_a_pair_model_with_itself_gives_it_back() {
         alone.is_err_and(|e| e.to_string().contains("two or more")),
         "one model alone must be refused"
     );
+    // On a copy: were the guard broken, the shipped files would be the ones truncated.
+    let copy = out.path().to_path_buf();
+    let onto_itself = claimscope::classify::tuned::average(
+        &pair::KIND,
+        &[copy.clone(), shipped.clone()],
+        &[1.0, 1.0],
+        &copy,
+        &serde_json::json!({}),
+    );
+    assert!(
+        onto_itself.is_err_and(|e| e.to_string().contains("new directory")),
+        "writing over a source must be refused"
+    );
     let mixed = vec![shipped, common::project("models/confidence-tuned")];
     let err = average(&mixed, &[1.0, 1.0])
         .expect_err("a confidence model is not a pair model")

@@ -300,6 +300,15 @@ pub fn average(
             "averaging weights must be non-negative with a positive sum, not {weights:?}"
         )));
     }
+    // Writing over a source would truncate files still to be read.
+    if let Ok(o) = out.canonicalize()
+        && let Some(d) = dirs.iter().find(|d| d.canonicalize().is_ok_and(|d| d == o))
+    {
+        return Err(Error::Input(format!(
+            "{}: the output is one of the models being averaged; write the soup to a new directory",
+            d.display()
+        )));
+    }
     let cards = dirs
         .iter()
         .map(|d| read_card(d, card_name, names, train))
