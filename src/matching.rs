@@ -559,37 +559,29 @@ fn annotate(
     for (mut g, idx) in groups.into_iter().zip(members) {
         let Some(&c) = idx.first() else { continue };
         let near = pool.next().unwrap_or_default();
-        let mut claims = Vec::new();
-        let mut others = Vec::new();
-        for &i in idx {
-            claims.push(texts[c]);
-            others.push(texts[i]);
-        }
-        let cu = v.select(ndarray::Axis(0), &vec![c; idx.len()]);
-        let mv = v.select(ndarray::Axis(0), idx);
-        let stances = h.stance.classify(
-            &claims,
+        // The canonical claim is the group's claim whatever a model would say of it to itself
+        // (a pair model reads a negated claim beside itself as a denial), so only the other
+        // members are read against it.
+        let rest = &idx[1..];
+        let others: Vec<&str> = rest.iter().map(|&i| texts[i]).collect();
+        let cu = v.select(ndarray::Axis(0), &vec![c; rest.len()]);
+        let mv = v.select(ndarray::Axis(0), rest);
+        let read = h.stance.classify(
+            &vec![texts[c]; rest.len()],
             &others,
             cu.view(),
             mv.view(),
             &crate::observe::Silent,
         )?;
+        let stances = std::iter::once(StanceLabel::asserts_itself()).chain(read);
         let mut kept = Vec::with_capacity(idx.len());
         let mut members = Vec::with_capacity(idx.len());
         let mut removed: Vec<Related> = Vec::new();
-        for (pos, ((mut m, &i), st)) in std::mem::take(&mut g.members)
+        for ((mut m, &i), st) in std::mem::take(&mut g.members)
             .into_iter()
             .zip(idx)
             .zip(stances)
-            .enumerate()
         {
-            // The canonical claim is the group's claim whatever the model says of it to
-            // itself: a pair model reads a negated claim beside itself as a denial.
-            let st = if pos == 0 {
-                StanceLabel::asserts_itself()
-            } else {
-                st
-            };
             let vetoed = (opts.require_agree && st.stance != Stance::Agree)
                 || (opts.veto_disagree && st.stance == Stance::Disagree);
             if vetoed {

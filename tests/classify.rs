@@ -700,6 +700,11 @@ fn averaging_a_pair_model_with_itself_gives_it_back() {
         serde_json::from_str(&std::fs::read_to_string(out.path().join(pair::CARD)).expect("card"))
             .expect("json");
     assert_eq!(card["command"], "test");
+    assert_eq!(
+        card["averaged_from"].as_array().map(Vec::len),
+        Some(2),
+        "each source is recorded: {card}"
+    );
     assert!(
         card["unrelated_below"].is_number(),
         "the topic gate is kept: {card}"

@@ -275,8 +275,8 @@ pub struct TunedKind {
 /// A "model soup": the weighted element-wise mean of tuned classifiers fine-tuned from the same
 /// base weights (all of `kind`, with the same scale), written
 /// as one model directory at `out` with a card holding the first model's card less its run's
-/// own record (data, training, figures, command), `card` merged over it, and the new files'
-/// SHA-256. Averaging runs fine-tuned from one starting point lands
+/// own record (data, training, figures, command), each source's record and weights' SHA-256
+/// under `averaged_from`, the weights, `card` merged over it, and the new files' SHA-256. Averaging runs fine-tuned from one starting point lands
 /// in the same basin and often scores above each run, at the cost of one model at inference
 /// (an ensemble would run each). Weights are normalised to sum to 1.
 pub fn average(
@@ -376,12 +376,30 @@ pub fn average(
         candle_core::safetensors::save(&averaged, &path)?;
         sha.push(source::sha256_file(&path)?);
     }
+    // What one run was trained on and how it went is not the soup's: each source's record goes
+    // under `averaged_from`, from the cards already read and checked.
+    const RUN_ONLY: [&str; 4] = ["data", "training", "figures", "command"];
+    let sources: Vec<serde_json::Value> = dirs
+        .iter()
+        .zip(&cards)
+        .map(|(d, c)| {
+            let mut source = serde_json::Map::new();
+            source.insert("dir".into(), d.to_string_lossy().into());
+            source.insert("weights_sha256".into(), c.weights_sha256.clone().into());
+            for k in RUN_ONLY.iter().chain(&["options"]) {
+                if let Some(v) = c.extra.get(*k) {
+                    source.insert((*k).into(), v.clone());
+                }
+            }
+            serde_json::Value::Object(source)
+        })
+        .collect();
     let mut extra = cards[0].extra.clone();
-    // What one run was trained on and how it went is not the soup's; `card` records the
-    // sources.
-    for run_only in ["data", "training", "figures", "command"] {
+    for run_only in RUN_ONLY {
         extra.remove(run_only);
     }
+    extra.insert("averaged_from".into(), sources.into());
+    extra.insert("average_weights".into(), weights.into());
     if let Some(over) = card.as_object() {
         extra.extend(over.clone());
     }

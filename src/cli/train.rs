@@ -769,43 +769,20 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             } else {
                 weights.clone()
             };
+            // The kind is the first directory's; `average` refuses a directory of another.
             let kind = if dirs[0].join(pair::CARD).is_file() {
-                pair::CARD
+                &pair::KIND
             } else {
-                tuned::CARD
+                &tuned::KIND
             };
-            let mut from = Vec::new();
-            for d in dirs {
-                let path = d.join(kind);
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    Error::Input(format!(
-                        "{}: {e}; averaging takes directories written by `train stance-pair` or `train confidence-tuned` (all of one kind)",
-                        path.display()
-                    ))
-                })?;
-                let c: serde_json::Value = serde_json::from_str(&text)
-                    .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
-                from.push(json!({
-                    "dir": d,
-                    "weights_sha256": c["weights_sha256"],
-                    "command": c["command"],
-                    "data": c["data"],
-                    "options": c["options"],
-                    "training": c["training"],
-                }));
-            }
-            let card = json!({
-                "command": command_line(),
-                "averaged_from": from,
-                "average_weights": weights,
-            });
             let set = crate::devset::DevSet::load(
                 &devset.clone().unwrap_or_else(crate::devset::default_dir),
             )?;
+            let card = json!({"command": command_line()});
+            crate::classify::tuned::average(kind, dirs, &weights, output, &card)?;
             let embedder = model.load()?;
             let opts = crate::embed::EmbedderOptions::default();
-            if kind == pair::CARD {
-                crate::classify::tuned::average(&pair::KIND, dirs, &weights, output, &card)?;
+            if kind.card == pair::CARD {
                 let loaded = stance::StanceModel::Pair(Box::new(pair::StancePairModel::load(
                     output, &opts,
                 )?));
@@ -813,7 +790,6 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                     crate::devset::evaluate_stance(&set.split(half), &embedder, &loaded, &term)
                 })
             } else {
-                crate::classify::tuned::average(&tuned::KIND, dirs, &weights, output, &card)?;
                 let loaded = confidence::ConfidenceModel::Tuned(Box::new(
                     tuned::TunedConfidence::load(output, &opts)?,
                 ));
