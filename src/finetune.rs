@@ -162,9 +162,11 @@ pub(crate) fn padded(seqs: &[&[u32]], dev: &Device) -> Result<(Tensor, Tensor)> 
 }
 
 /// Mean loss over each tenth of training.
-fn tenths(losses: &[f64]) -> Vec<f64> {
+/// Mean loss over each tenth of a run of `steps` steps (the last tenths absent when the run
+/// stopped early).
+fn tenths(losses: &[f64], steps: usize) -> Vec<f64> {
     losses
-        .chunks(losses.len().div_ceil(10).max(1))
+        .chunks(steps.div_ceil(10).max(1))
         .map(|c| c.iter().sum::<f64>() / c.len() as f64)
         .collect()
 }
@@ -183,6 +185,20 @@ pub(crate) fn fit(
     weight_decay: f64,
     steps: usize,
     observer: &dyn Observer,
+    loss_at: impl FnMut(usize) -> Result<Tensor>,
+) -> Result<Vec<f64>> {
+    fit_until(groups, weight_decay, steps, None, observer, loss_at)
+}
+
+/// `fit`, stopped after the first `stop` of its `steps` steps when given: the learning rate
+/// follows the full run's schedule, so the loss curve's first tenths are the full run's (a
+/// reproduction check of a long run need not run it all).
+pub(crate) fn fit_until(
+    groups: Vec<ParamGroup>,
+    weight_decay: f64,
+    steps: usize,
+    stop: Option<usize>,
+    observer: &dyn Observer,
     mut loss_at: impl FnMut(usize) -> Result<Tensor>,
 ) -> Result<Vec<f64>> {
     let mut opts = Vec::with_capacity(groups.len());
@@ -197,9 +213,10 @@ pub(crate) fn fit(
         )?;
         opts.push((opt, g.lr));
     }
-    observer.start("training steps", Some(steps as u64));
-    let mut losses = Vec::with_capacity(steps);
-    for step in 0..steps {
+    let run = stop.map_or(steps, |s| s.min(steps));
+    observer.start("training steps", Some(run as u64));
+    let mut losses = Vec::with_capacity(run);
+    for step in 0..run {
         let loss = loss_at(step)?;
         let grads = loss.backward()?;
         for (opt, lr) in &mut opts {
@@ -210,8 +227,113 @@ pub(crate) fn fit(
         observer.advance(1);
     }
     observer.finish();
-    Ok(tenths(&losses))
+    Ok(tenths(&losses, steps))
 }
+
+/// The weighted element-wise mean of the safetensors files `paths` (the same tensor names
+/// and shapes in each; weights normalised to sum to 1), each tensor written back in the first
+/// file's dtype, at `out`; returns its SHA-256. Sums run in f32.
+pub(crate) fn average_safetensors(
+    paths: &[PathBuf],
+    weights: &[f64],
+    out: &Path,
+) -> Result<String> {
+    let total: f64 = weights.iter().sum();
+    let mut sum: Vec<(String, Tensor, DType)> = Vec::new();
+    for (k, (path, w)) in paths.iter().zip(weights).enumerate() {
+        let mut tensors = candle_core::safetensors::load(path, &Device::Cpu)?;
+        if k == 0 {
+            let mut names: Vec<String> = tensors.keys().cloned().collect();
+            names.sort();
+            for name in names {
+                if let Some(t) = tensors.remove(&name) {
+                    let dtype = t.dtype();
+                    sum.push((name, (t.to_dtype(DType::F32)? * (w / total))?, dtype));
+                }
+            }
+            continue;
+        }
+        if tensors.len() != sum.len() {
+            return Err(Error::Model(format!(
+                "{}: {} tensors, {} has {}; only models of one architecture can be averaged",
+                path.display(),
+                tensors.len(),
+                paths[0].display(),
+                sum.len()
+            )));
+        }
+        for (name, acc, _) in &mut sum {
+            let t = tensors
+                .remove(name.as_str())
+                .ok_or_else(|| Error::Model(format!("{}: no tensor {name}", path.display())))?;
+            if t.dims() != acc.dims() {
+                return Err(Error::Model(format!(
+                    "{}: {name} is {:?}, not {:?}",
+                    path.display(),
+                    t.dims(),
+                    acc.dims()
+                )));
+            }
+            *acc = (&*acc + (t.to_dtype(DType::F32)? * (w / total))?)?;
+        }
+    }
+    let mut averaged = std::collections::HashMap::with_capacity(sum.len());
+    for (name, t, dtype) in sum {
+        averaged.insert(name, t.to_dtype(dtype)?);
+    }
+    candle_core::safetensors::save(&averaged, out)?;
+    crate::embed::source::sha256_file(out)
+}
+
+/// Checks shared by every soup: two or more sources, one weight each, non-negative with a
+/// positive sum, and an output that is none of the sources (copying the model files onto
+/// themselves would truncate them before they are read).
+pub(crate) fn check_average_inputs(dirs: &[PathBuf], weights: &[f64], out: &Path) -> Result<()> {
+    if dirs.len() < 2 || weights.len() != dirs.len() {
+        return Err(Error::Input(format!(
+            "averaging needs two or more model directories and one weight each ({} directories, {} weights)",
+            dirs.len(),
+            weights.len()
+        )));
+    }
+    let total: f64 = weights.iter().sum();
+    if weights.iter().any(|w| !w.is_finite() || *w < 0.0) || total <= 0.0 {
+        return Err(Error::Input(format!(
+            "averaging weights must be non-negative with a positive sum, not {weights:?}"
+        )));
+    }
+    if let Ok(o) = out.canonicalize()
+        && let Some(d) = dirs.iter().find(|d| d.canonicalize().is_ok_and(|d| d == o))
+    {
+        return Err(Error::Input(format!(
+            "{}: the output is one of the models being averaged; write the soup to a new directory",
+            d.display()
+        )));
+    }
+    Ok(())
+}
+
+/// What one run was trained on and how it went, kept under a soup's `averaged_from`: the
+/// directory, the weights' SHA-256 and the card's run record (`data`, `training`, `figures`,
+/// `command`, `options`).
+pub(crate) fn source_record(
+    dir: &Path,
+    weights_sha256: &str,
+    card: &serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    let mut source = serde_json::Map::new();
+    source.insert("dir".into(), dir.to_string_lossy().into());
+    source.insert("weights_sha256".into(), weights_sha256.into());
+    for k in SOUP_RUN_ONLY.iter().chain(&["options"]) {
+        if let Some(v) = card.get(*k) {
+            source.insert((*k).into(), v.clone());
+        }
+    }
+    serde_json::Value::Object(source)
+}
+
+/// The card fields that belong to one run, not to a soup of runs.
+pub(crate) const SOUP_RUN_ONLY: [&str; 4] = ["data", "training", "figures", "command"];
 
 /// Learning rate at `step` of `steps`: linear warm-up over the first tenth, then linear decay
 /// to zero (sentence-transformers' default schedule).

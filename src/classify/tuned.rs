@@ -287,28 +287,7 @@ pub fn average(
     card: &serde_json::Value,
 ) -> Result<PathBuf> {
     let (card_name, names, train) = (kind.card, kind.labels, kind.train);
-    if dirs.len() < 2 || weights.len() != dirs.len() {
-        return Err(Error::Input(format!(
-            "averaging needs two or more model directories and one weight each ({} directories, {} weights)",
-            dirs.len(),
-            weights.len()
-        )));
-    }
-    let total: f64 = weights.iter().sum();
-    if weights.iter().any(|w| !w.is_finite() || *w < 0.0) || total <= 0.0 {
-        return Err(Error::Input(format!(
-            "averaging weights must be non-negative with a positive sum, not {weights:?}"
-        )));
-    }
-    // Writing over a source would truncate files still to be read.
-    if let Ok(o) = out.canonicalize()
-        && let Some(d) = dirs.iter().find(|d| d.canonicalize().is_ok_and(|d| d == o))
-    {
-        return Err(Error::Input(format!(
-            "{}: the output is one of the models being averaged; write the soup to a new directory",
-            d.display()
-        )));
-    }
+    crate::finetune::check_average_inputs(dirs, weights, out)?;
     let cards = dirs
         .iter()
         .map(|d| read_card(d, card_name, names, train))
@@ -329,73 +308,22 @@ pub fn average(
     crate::finetune::copy_model_files(&dirs[0], out)?;
     let mut sha = Vec::new();
     for file in ["model.safetensors", HEAD_FILE] {
-        let mut sum: Vec<(String, Tensor, DType)> = Vec::new();
-        for (k, (dir, w)) in dirs.iter().zip(weights).enumerate() {
-            let path = dir.join(file);
-            let mut tensors = candle_core::safetensors::load(&path, &Device::Cpu)?;
-            if k == 0 {
-                let mut names: Vec<String> = tensors.keys().cloned().collect();
-                names.sort();
-                for name in names {
-                    if let Some(t) = tensors.remove(&name) {
-                        let dtype = t.dtype();
-                        sum.push((name, (t.to_dtype(DType::F32)? * (w / total))?, dtype));
-                    }
-                }
-            } else {
-                if tensors.len() != sum.len() {
-                    return Err(Error::Model(format!(
-                        "{}: {} tensors, {} has {}; only models of one architecture can be averaged",
-                        path.display(),
-                        tensors.len(),
-                        dirs[0].join(file).display(),
-                        sum.len()
-                    )));
-                }
-                for (name, acc, _) in &mut sum {
-                    let t = tensors.remove(name.as_str()).ok_or_else(|| {
-                        Error::Model(format!("{}: no tensor {name}", path.display()))
-                    })?;
-                    if t.dims() != acc.dims() {
-                        return Err(Error::Model(format!(
-                            "{}: {name} is {:?}, not {:?}",
-                            path.display(),
-                            t.dims(),
-                            acc.dims()
-                        )));
-                    }
-                    *acc = (&*acc + (t.to_dtype(DType::F32)? * (w / total))?)?;
-                }
-            }
-        }
-        let mut averaged = HashMap::with_capacity(sum.len());
-        for (name, t, dtype) in sum {
-            averaged.insert(name, t.to_dtype(dtype)?);
-        }
-        let path = out.join(file);
-        candle_core::safetensors::save(&averaged, &path)?;
-        sha.push(source::sha256_file(&path)?);
+        let paths: Vec<PathBuf> = dirs.iter().map(|d| d.join(file)).collect();
+        sha.push(crate::finetune::average_safetensors(
+            &paths,
+            weights,
+            &out.join(file),
+        )?);
     }
     // What one run was trained on and how it went is not the soup's: each source's record goes
     // under `averaged_from`, from the cards already read and checked.
-    const RUN_ONLY: [&str; 4] = ["data", "training", "figures", "command"];
     let sources: Vec<serde_json::Value> = dirs
         .iter()
         .zip(&cards)
-        .map(|(d, c)| {
-            let mut source = serde_json::Map::new();
-            source.insert("dir".into(), d.to_string_lossy().into());
-            source.insert("weights_sha256".into(), c.weights_sha256.clone().into());
-            for k in RUN_ONLY.iter().chain(&["options"]) {
-                if let Some(v) = c.extra.get(*k) {
-                    source.insert((*k).into(), v.clone());
-                }
-            }
-            serde_json::Value::Object(source)
-        })
+        .map(|(d, c)| crate::finetune::source_record(d, &c.weights_sha256, &c.extra))
         .collect();
     let mut extra = cards[0].extra.clone();
-    for run_only in RUN_ONLY {
+    for run_only in crate::finetune::SOUP_RUN_ONLY {
         extra.remove(run_only);
     }
     extra.insert("averaged_from".into(), sources.into());

@@ -176,11 +176,13 @@ pub enum TrainCommand {
         #[command(flatten)]
         model: ModelArgs,
     },
-    /// A "model soup": the weighted mean of two or more stance pair models (or fine-tuned
-    /// confidence models) trained from the same base weights, as one model directory; prints its
-    /// dev/test figures on the labelled set. The kind is read from the first directory's card.
+    /// A "model soup": the weighted mean of two or more stance pair models, fine-tuned
+    /// confidence models or same-claim judges trained from the same base weights, as one model
+    /// directory; prints its dev/test figures on the labelled set (a judge's come from `eval
+    /// claims --save-threshold`). The kind is read from the first directory's card.
     Average {
-        /// Model directories written by `train stance-pair` or `train confidence-tuned`.
+        /// Model directories written by `train stance-pair`, `train confidence-tuned` or `train
+        /// judge`.
         #[arg(required = true, num_args = 2..)]
         dirs: Vec<PathBuf>,
         /// One weight per directory (comma-separated; default equal).
@@ -769,6 +771,18 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             } else {
                 weights.clone()
             };
+            let card = json!({"command": command_line()});
+            if dirs[0].join(crate::judge::CARD).is_file() {
+                // A judge's figures come with its threshold, chosen on the dev half by `eval
+                // claims`, as for a judge `train judge` writes.
+                crate::judge::average(dirs, &weights, output, &card)?;
+                eprintln!(
+                    "wrote {}; choose its threshold on the dev half: claimscope eval claims --judge {} --save-threshold",
+                    output.display(),
+                    output.display()
+                );
+                return Ok(());
+            }
             // The kind is the first directory's; `average` refuses a directory of another.
             let kind = if dirs[0].join(pair::CARD).is_file() {
                 &pair::KIND
@@ -778,7 +792,6 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             let set = crate::devset::DevSet::load(
                 &devset.clone().unwrap_or_else(crate::devset::default_dir),
             )?;
-            let card = json!({"command": command_line()});
             crate::classify::tuned::average(kind, dirs, &weights, output, &card)?;
             let embedder = model.load()?;
             let opts = crate::embed::EmbedderOptions::default();

@@ -49,25 +49,34 @@ pub struct Judge {
     pub dir: PathBuf,
 }
 
+/// A judge directory's card, as the fields loading needs and as the whole record, after
+/// checking the weights' SHA-256 against it.
+fn read_card(dir: &Path) -> Result<(JudgeCard, serde_json::Map<String, serde_json::Value>)> {
+    let card_path = dir.join(CARD);
+    let text = std::fs::read_to_string(&card_path).map_err(|e| {
+        Error::Model(format!(
+            "{}: {e}; a judge directory holds the model files and its card {CARD} \
+             (`claimscope train judge -o DIR` writes both)",
+            card_path.display()
+        ))
+    })?;
+    let bad = |e: serde_json::Error| Error::Model(format!("{}: {e}", card_path.display()));
+    let full: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&text).map_err(bad)?;
+    let card: JudgeCard = serde_json::from_value(full.clone().into()).map_err(bad)?;
+    source::check_card_sha256(
+        &dir.join("model.safetensors"),
+        &card.weights_sha256,
+        &card_path,
+        "claimscope train judge",
+    )?;
+    Ok((card, full))
+}
+
 impl Judge {
     /// Load a judge directory, refusing weights whose SHA-256 is not the card's.
     pub fn load(dir: &Path, opts: &EmbedderOptions) -> Result<Self> {
-        let card_path = dir.join(CARD);
-        let text = std::fs::read_to_string(&card_path).map_err(|e| {
-            Error::Model(format!(
-                "{}: {e}; a judge directory holds the model files and its card {CARD} \
-                 (`claimscope train judge -o DIR` writes both)",
-                card_path.display()
-            ))
-        })?;
-        let card: JudgeCard = serde_json::from_str(&text)
-            .map_err(|e| Error::Model(format!("{}: {e}", card_path.display())))?;
-        source::check_card_sha256(
-            &dir.join("model.safetensors"),
-            &card.weights_sha256,
-            &card_path,
-            "claimscope train judge",
-        )?;
+        let (card, _) = read_card(dir)?;
         let files = source::resolve(&dir.to_string_lossy())?;
         let encoder = Embedder::load_with(&files, opts)?;
         Ok(Judge {
@@ -109,6 +118,61 @@ impl Judge {
             same_claim: cosine >= t,
         })
     }
+}
+
+/// A soup of judges: the weighted element-wise mean of judges trained from the same base
+/// weights with the same loss scale, as one judge directory at `out` (model files from the
+/// first). Its card is the first judge's less each run's own record (data, training, figures,
+/// command) and less the threshold, which belongs to the weights it was chosen for (choose the
+/// soup's with `eval claims --judge OUT --save-threshold`); each source's record and SHA-256
+/// go under `averaged_from`, and `card` is merged over it. Each source's weights are checked
+/// against its card first.
+pub fn average(
+    dirs: &[PathBuf],
+    weights: &[f64],
+    out: &Path,
+    card: &serde_json::Value,
+) -> Result<PathBuf> {
+    crate::finetune::check_average_inputs(dirs, weights, out)?;
+    let cards = dirs
+        .iter()
+        .map(|d| read_card(d))
+        .collect::<Result<Vec<_>>>()?;
+    if let Some((d, (c, _))) = dirs
+        .iter()
+        .zip(&cards)
+        .find(|(_, (c, _))| c.scale != cards[0].0.scale)
+    {
+        return Err(Error::Model(format!(
+            "{}: probability scale {:?} differs from {}'s {:?}; only judges trained alike can be averaged",
+            d.join(CARD).display(),
+            c.scale,
+            dirs[0].display(),
+            cards[0].0.scale
+        )));
+    }
+    crate::finetune::copy_model_files(&dirs[0], out)?;
+    let paths: Vec<PathBuf> = dirs.iter().map(|d| d.join("model.safetensors")).collect();
+    let sha =
+        crate::finetune::average_safetensors(&paths, weights, &out.join("model.safetensors"))?;
+    let sources: Vec<serde_json::Value> = dirs
+        .iter()
+        .zip(&cards)
+        .map(|(d, (c, full))| crate::finetune::source_record(d, &c.weights_sha256, full))
+        .collect();
+    let mut soup = cards[0].1.clone();
+    for run_only in crate::finetune::SOUP_RUN_ONLY.iter().chain(&["threshold"]) {
+        soup.remove(*run_only);
+    }
+    soup.insert("averaged_from".into(), sources.into());
+    soup.insert("average_weights".into(), weights.into());
+    soup.insert("weights_sha256".into(), sha.into());
+    if let Some(over) = card.as_object() {
+        soup.extend(over.clone());
+    }
+    let text = serde_json::to_string_pretty(&serde_json::Value::Object(soup))? + "\n";
+    crate::outfile::write_whole(&out.join(CARD), text.as_bytes())?;
+    Ok(out.to_path_buf())
 }
 
 /// What the judge says of two texts.

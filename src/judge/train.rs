@@ -30,7 +30,7 @@ use crate::classify::stance::data::load_fnc1;
 use crate::devset::StoryComponents;
 use crate::embed::{Embedder, ModelFiles, TextVectors};
 use crate::error::Result;
-use crate::finetune::{TrainBert, cut, fit, padded};
+use crate::finetune::{TrainBert, cut, fit, fit_until, padded};
 use crate::ingest::Document;
 use crate::observe::Observer;
 use crate::segment::{SegmentOptions, SentenceKind, segment};
@@ -58,6 +58,11 @@ pub struct JudgeOptions {
     pub group_scale: f64,
     pub group_margin: f64,
     pub seed: u64,
+    /// Stop after this many steps of the planned run, the learning-rate schedule unchanged
+    /// (the loss curve's first tenths are then the full run's): a quick check that a long run
+    /// reproduces. Never set for a model that ships.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_after: Option<usize>,
 }
 
 impl Default for JudgeOptions {
@@ -76,6 +81,7 @@ impl Default for JudgeOptions {
             group_scale: 10.0,
             group_margin: 0.5,
             seed: 13,
+            stop_after: None,
         }
     }
 }
@@ -510,10 +516,11 @@ pub fn train_groups(
         plan.extend(epoch);
     }
     let steps = plan.len();
-    let loss_curve = fit(
+    let loss_curve = fit_until(
         vec![model.group(opts.lr)],
         opts.weight_decay,
         steps,
+        opts.stop_after,
         observer,
         |step| {
             let (si, batch) = &plan[step];
