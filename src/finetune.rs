@@ -315,7 +315,8 @@ pub(crate) fn check_average_inputs(dirs: &[PathBuf], weights: &[f64], out: &Path
 
 /// What one run was trained on and how it went, kept under a soup's `averaged_from`: the
 /// directory, the weights' SHA-256 and the card's run record (`data`, `training`, `figures`,
-/// `command`, `options`).
+/// `command`, `options`; a source that is itself a soup keeps its own `averaged_from` and
+/// `average_weights`, so nested provenance is not lost).
 pub(crate) fn source_record(
     dir: &Path,
     weights_sha256: &str,
@@ -324,7 +325,10 @@ pub(crate) fn source_record(
     let mut source = serde_json::Map::new();
     source.insert("dir".into(), dir.to_string_lossy().into());
     source.insert("weights_sha256".into(), weights_sha256.into());
-    for k in SOUP_RUN_ONLY.iter().chain(&["options"]) {
+    for k in SOUP_RUN_ONLY
+        .iter()
+        .chain(&["options", "averaged_from", "average_weights"])
+    {
         if let Some(v) = card.get(*k) {
             source.insert((*k).into(), v.clone());
         }

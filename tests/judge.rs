@@ -248,15 +248,15 @@ fn shipped_judge_gives_the_figures_on_its_card() {
     );
 }
 
-/// The shipped judge is a soup of two `train judge` runs (`train average`, README "train
-/// judge"); each run's record is on its card. Retraining the first (12 stories) as the README
-/// gives it reproduces its loss curve (and, on the same machine kind, its weights: gemm's
-/// kernels are chosen by CPU features, so another CPU may round differently); the second (56
-/// stories, about 25 minutes on 2 cores) reproduces the first tenth of its loss curve, which
-/// pins its data, order, tokens, seed and schedule. The soup's own arithmetic is
+/// The shipped judge is a soup of `train judge` runs (`train average`, README "train judge");
+/// each run's record is on its card. Retraining the first (12 stories) as the README gives it
+/// reproduces its loss curve (and, on the same machine kind, its weights: gemm's kernels are
+/// chosen by CPU features, so another CPU may round differently); each later one (56 stories,
+/// about 25 minutes on 2 cores) reproduces the first tenth of its loss curve, which pins its
+/// data, order, tokens, seed and schedule. The soup's own arithmetic is
 /// `averaging_a_judge_with_itself_gives_it_back`.
 #[test]
-#[ignore = "slow: one full training run (about 8 minutes on 2 cores) and a tenth of another"]
+#[ignore = "slow: one full training run (about 8 minutes on 2 cores) and a tenth of two more"]
 fn retraining_reproduces_the_shipped_judge() {
     use claimscope::devset::{DevSet, default_dir};
     let dir = judge::default_dir().expect("models/judge is shipped");
@@ -264,7 +264,7 @@ fn retraining_reproduces_the_shipped_judge() {
         serde_json::from_str(&std::fs::read_to_string(dir.join(judge::CARD)).expect("card"))
             .expect("card json");
     let sources = card["averaged_from"].as_array().expect("a soup's sources");
-    assert_eq!(sources.len(), 2, "{sources:?}");
+    assert!(sources.len() >= 2, "{sources:?}");
     let set = DevSet::load(&default_dir()).expect("dev set");
     let files = source::resolve(&common::model_spec()).expect("model files");
     for (k, run) in sources.iter().enumerate() {
@@ -283,7 +283,7 @@ fn retraining_reproduces_the_shipped_judge() {
         let steps = run["training"]["steps"].as_u64().expect("steps") as usize;
         let want: Vec<f64> =
             serde_json::from_value(run["training"]["loss_curve"].clone()).expect("loss curve");
-        // The long run: its first tenth only.
+        // The long runs: their first tenth only.
         let tenths = if k == 0 { want.len() } else { 1 };
         if k > 0 {
             opts.stop_after = Some(steps.div_ceil(10));

@@ -80,11 +80,15 @@ pub struct EvalClaimsArgs {
     /// Match with at most one sentence per document in a group.
     #[arg(long)]
     pub one_per_doc: bool,
+    /// Cut sentences into claim units even with a judge (as `match --split-claims`).
+    #[arg(long)]
+    pub split_claims: bool,
     /// Mutual-best filter of `match` (0 turns it off).
     #[arg(long)]
     pub mutual: Option<usize>,
-    /// Write the floor chosen on dev into the judge's card as its threshold.
-    #[arg(long, requires = "judge")]
+    /// Write the floor chosen on dev into the judge's card as its threshold (chosen as `match`
+    /// runs the judge: whole sentences).
+    #[arg(long, requires = "judge", conflicts_with = "split_claims")]
     pub save_threshold: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
@@ -485,6 +489,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 opts = opts.with_judge(opts.grouping.floor);
             }
             opts.grouping.one_per_document = a.one_per_doc;
+            opts.split_claims |= a.split_claims;
             if let Some(m) = a.mutual {
                 opts.mutual = m;
             }

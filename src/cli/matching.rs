@@ -54,6 +54,11 @@ pub struct MatchArgs {
     /// summary of one claim all join it, as the labelling guide groups them).
     #[arg(long)]
     pub one_per_doc: bool,
+    /// Cut sentences into claim units (attribution dropped, second propositions split off)
+    /// even with a judge; without one they always are. The judge reads whole sentences
+    /// better (README, "match").
+    #[arg(long)]
+    pub split_claims: bool,
     /// Neighbours per claim considered for grouping.
     #[arg(short, long, default_value_t = 10, value_parser = super::at_least_one)]
     pub k: usize,
@@ -172,6 +177,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
     if let Some(f) = args.floor {
         opts.grouping.floor = f;
     }
+    opts.split_claims |= args.split_claims;
     if let Some(m) = args.mutual {
         opts.mutual = m;
     }
