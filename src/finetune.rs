@@ -161,9 +161,9 @@ pub(crate) fn padded(seqs: &[&[u32]], dev: &Device) -> Result<(Tensor, Tensor)> 
     ))
 }
 
-/// Mean loss over each tenth of training.
-/// Mean loss over each tenth of a run of `steps` steps (the last tenths absent when the run
-/// stopped early).
+/// Mean loss over each tenth of a run of `steps` steps. A run stopped early has only its first
+/// tenths, the last of them partial unless the stop falls on a tenth's end (as the
+/// reproduction checks choose it).
 fn tenths(losses: &[f64], steps: usize) -> Vec<f64> {
     losses
         .chunks(steps.div_ceil(10).max(1))

@@ -70,8 +70,9 @@ impl MatchOptions {
     /// stance check on members (the judge decides membership; the stance head's veto cut
     /// dev-half F1 from 0.503 to 0.345), and whole sentences as units: the judge was trained
     /// on whole labelled sentences, attribution and all, and reads them better than the claim
-    /// units cut for the base model (dev-half pair F1 0.410 -> 0.446 with the floor chosen by
-    /// F0.5, 0.440 -> 0.512 by F1).
+    /// units cut for the base model (the shipped judge's dev-half pair F1 0.426 -> 0.492, floor
+    /// chosen by F0.5; README, "match"). The stance and confidence labels of members then read
+    /// whole sentences too, as `classify` and the labelled set do.
     pub fn with_judge(self, threshold: f32) -> Self {
         MatchOptions {
             grouping: GroupingConfig {

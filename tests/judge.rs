@@ -320,7 +320,8 @@ fn retraining_reproduces_the_shipped_judge() {
 }
 
 /// `train average` on judges: the shipped judge averaged with itself comes back weight for
-/// weight (f16 -> f32 mean -> f16 is exact for equal weights), its card records both sources
+/// weight (f16 -> f32 mean -> f16 is exact: the normalised weights 1/4 and 3/4 and their sum
+/// are exact in f32), its card records both sources
 /// and drops the threshold, which belongs to the weights it was chosen for; averaging into a
 /// source is refused.
 #[test]

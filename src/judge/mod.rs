@@ -138,6 +138,23 @@ pub fn average(
         .iter()
         .map(|d| read_card(d))
         .collect::<Result<Vec<_>>>()?;
+    // Tensors of one shape do not make one starting point: the base model must be the same.
+    if let Some((d, (_, full))) = dirs
+        .iter()
+        .zip(&cards)
+        .find(|(_, (_, full))| full.get("base_model") != cards[0].1.get("base_model"))
+    {
+        return Err(Error::Model(format!(
+            "{}: base model {} differs from {}'s {}; only judges fine-tuned from one base model can be averaged",
+            d.join(CARD).display(),
+            full.get("base_model").unwrap_or(&serde_json::Value::Null),
+            dirs[0].display(),
+            cards[0]
+                .1
+                .get("base_model")
+                .unwrap_or(&serde_json::Value::Null)
+        )));
+    }
     if let Some((d, (c, _))) = dirs
         .iter()
         .zip(&cards)
