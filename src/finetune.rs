@@ -313,11 +313,40 @@ pub(crate) fn check_average_inputs(dirs: &[PathBuf], weights: &[f64], out: &Path
     Ok(())
 }
 
+/// A soup's card fields from its sources' `(dir, weights SHA-256, card)`: the first card less
+/// each run's own record (`SOUP_RUN_ONLY` and `also_drop`), each source's record under
+/// `averaged_from`, the weights as given, and `card` merged over it all. The caller adds what
+/// its card type needs (the new files' SHA-256).
+pub(crate) fn soup_card(
+    sources: &[(&Path, &str, &serde_json::Map<String, serde_json::Value>)],
+    weights: &[f64],
+    also_drop: &[&str],
+    card: &serde_json::Value,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut soup = sources
+        .first()
+        .map(|(_, _, c)| (*c).clone())
+        .unwrap_or_default();
+    for run_only in SOUP_RUN_ONLY.iter().chain(also_drop) {
+        soup.remove(*run_only);
+    }
+    let records: Vec<serde_json::Value> = sources
+        .iter()
+        .map(|(d, sha, c)| source_record(d, sha, c))
+        .collect();
+    soup.insert("averaged_from".into(), records.into());
+    soup.insert("average_weights".into(), weights.into());
+    if let Some(over) = card.as_object() {
+        soup.extend(over.clone());
+    }
+    soup
+}
+
 /// What one run was trained on and how it went, kept under a soup's `averaged_from`: the
 /// directory, the weights' SHA-256 and the card's run record (`data`, `training`, `figures`,
 /// `command`, `options`; a source that is itself a soup keeps its own `averaged_from` and
 /// `average_weights`, so nested provenance is not lost).
-pub(crate) fn source_record(
+fn source_record(
     dir: &Path,
     weights_sha256: &str,
     card: &serde_json::Map<String, serde_json::Value>,
@@ -337,7 +366,7 @@ pub(crate) fn source_record(
 }
 
 /// The card fields that belong to one run, not to a soup of runs.
-pub(crate) const SOUP_RUN_ONLY: [&str; 4] = ["data", "training", "figures", "command"];
+const SOUP_RUN_ONLY: [&str; 4] = ["data", "training", "figures", "command"];
 
 /// Learning rate at `step` of `steps`: linear warm-up over the first tenth, then linear decay
 /// to zero (sentence-transformers' default schedule).

@@ -371,7 +371,7 @@ pub fn find(sentence: &str) -> Vec<Cue> {
         let (Ok(first), Ok(last)) = (first, last) else {
             continue;
         };
-        let Some(&(_, level, kind)) = LEXICON.get(m.pattern().as_usize()) else {
+        let Some(&(phrase, level, kind)) = LEXICON.get(m.pattern().as_usize()) else {
             continue;
         };
         // "May" capitalised inside a sentence, or before a number, is the month ("told People
@@ -402,7 +402,7 @@ pub fn find(sentence: &str) -> Vec<Cue> {
             });
         // The frames added from the train stories hold only as unbroken phrases: "He rejected
         // the reports, said a spokesman" is no "reports said".
-        let broken = one_of(CONTIGUOUS, &framed_text(&toks, sentence, first, last))
+        let broken = CONTIGUOUS.contains(&phrase)
             && (first..last).any(|k| !sentence[toks[k].1..toks[k + 1].0].trim().is_empty());
         if month || inability || open_question || distanced || broken {
             continue;
@@ -444,15 +444,6 @@ const CONTIGUOUS: &[&str] = &[
     "i heard that",
     "hinted that",
 ];
-
-/// The words `first..=last` of `sentence`, lower-cased and joined by single spaces.
-fn framed_text(toks: &[(usize, usize)], sentence: &str, first: usize, last: usize) -> String {
-    toks[first..=last]
-        .iter()
-        .map(|&(a, b)| sentence[a..b].to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// Subordinators that open a relative clause (see `subordinate_mask`).
 const RELATIVE_PRONOUNS: &[&str] = &["which", "who", "whom", "whose"];

@@ -317,20 +317,12 @@ pub fn average(
     }
     // What one run was trained on and how it went is not the soup's: each source's record goes
     // under `averaged_from`, from the cards already read and checked.
-    let sources: Vec<serde_json::Value> = dirs
+    let sources: Vec<_> = dirs
         .iter()
         .zip(&cards)
-        .map(|(d, c)| crate::finetune::source_record(d, &c.weights_sha256, &c.extra))
+        .map(|(d, c)| (d.as_path(), c.weights_sha256.as_str(), &c.extra))
         .collect();
-    let mut extra = cards[0].extra.clone();
-    for run_only in crate::finetune::SOUP_RUN_ONLY {
-        extra.remove(run_only);
-    }
-    extra.insert("averaged_from".into(), sources.into());
-    extra.insert("average_weights".into(), weights.into());
-    if let Some(over) = card.as_object() {
-        extra.extend(over.clone());
-    }
+    let extra = crate::finetune::soup_card(&sources, weights, &[], card);
     let needed = TunedCard {
         weights_sha256: sha[0].clone(),
         head_sha256: sha[1].clone(),

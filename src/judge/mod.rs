@@ -172,21 +172,13 @@ pub fn average(
     let paths: Vec<PathBuf> = dirs.iter().map(|d| d.join("model.safetensors")).collect();
     let sha =
         crate::finetune::average_safetensors(&paths, weights, &out.join("model.safetensors"))?;
-    let sources: Vec<serde_json::Value> = dirs
+    let sources: Vec<_> = dirs
         .iter()
         .zip(&cards)
-        .map(|(d, (c, full))| crate::finetune::source_record(d, &c.weights_sha256, full))
+        .map(|(d, (c, full))| (d.as_path(), c.weights_sha256.as_str(), full))
         .collect();
-    let mut soup = cards[0].1.clone();
-    for run_only in crate::finetune::SOUP_RUN_ONLY.iter().chain(&["threshold"]) {
-        soup.remove(*run_only);
-    }
-    soup.insert("averaged_from".into(), sources.into());
-    soup.insert("average_weights".into(), weights.into());
+    let mut soup = crate::finetune::soup_card(&sources, weights, &["threshold"], card);
     soup.insert("weights_sha256".into(), sha.into());
-    if let Some(over) = card.as_object() {
-        soup.extend(over.clone());
-    }
     let text = serde_json::to_string_pretty(&serde_json::Value::Object(soup))? + "\n";
     crate::outfile::write_whole(&out.join(CARD), text.as_bytes())?;
     Ok(out.to_path_buf())
