@@ -135,6 +135,17 @@ const LEXICON: &[(&str, Level, CueKind)] = &[
     ("thinks that", Moderate, Hedge),
     ("feared to be", Moderate, Hedge),
     ("pretty sure", Moderate, Hedge),
+    // Belief reports and qualified certainty in other words ("People think you are aiding
+    // terrorists", "I suppose", "fairly certain that this is the same person"), and an
+    // expectation stated as a plan ("KFC is anticipating to get all 100 franchisees ready").
+    ("people think", Moderate, Hedge),
+    ("i suppose", Moderate, Hedge),
+    ("fairly certain", Moderate, Hedge),
+    ("fairly sure", Moderate, Hedge),
+    ("reasonably certain", Moderate, Hedge),
+    ("reasonably sure", Moderate, Hedge),
+    ("is anticipating", Moderate, Hedge),
+    ("are anticipating", Moderate, Hedge),
     // Doubt stated outright ("we're not so sure that the video isn't real"): a weak hedge.
     ("not sure", Low, Hedge),
     ("not so sure", Low, Hedge),
@@ -180,6 +191,18 @@ const LEXICON: &[(&str, Level, CueKind)] = &[
     ("seem to", Low, Hedge),
     ("seemed to", Low, Hedge),
     ("seemingly", Low, Hedge),
+    // "Seems" is evidential without "to" as well ("Very little seems funny today", "the
+    // situation seemed less urgent", "what seem like 10 gunshot sounds"), not in "made it seem
+    // as if" (see `find`).
+    ("seems", Low, Hedge),
+    ("seem", Low, Hedge),
+    ("seemed", Low, Hedge),
+    ("from all appearances", Low, Hedge),
+    ("to all appearances", Low, Hedge),
+    // "It would not surprise me if they opted to open a restaurant": a possibility, weakly held.
+    ("would not surprise", Low, Hedge),
+    ("wouldn't surprise", Low, Hedge),
+    ("wouldn t surprise", Low, Hedge),
     // "Apparently" is evidential like "appears": the labelled stories put it low (5 of 6).
     ("apparently", Low, Hedge),
     ("speculated", Low, Hedge),
@@ -240,6 +263,12 @@ const LEXICON: &[(&str, Level, CueKind)] = &[
     // second-hand knowledge) is hearsay, the "that" keeping perception out.
     // A curly apostrophe separates words (`words`): "I’ve" is "I" "ve".
     ("i heard that", Low, Hearsay),
+    // "I heard he's on a month's suspension": a pronoun's clause, not a sound, is heard.
+    ("i heard he", Low, Hearsay),
+    ("i heard she", Low, Hearsay),
+    ("i heard they", Low, Hearsay),
+    ("i heard he's", Low, Hearsay),
+    ("i heard she's", Low, Hearsay),
     ("i've heard", Low, Hearsay),
     ("i ve heard", Low, Hearsay),
     ("we've heard", Low, Hearsay),
@@ -404,7 +433,28 @@ pub fn find(sentence: &str) -> Vec<Cue> {
         // the reports, said a spokesman" is no "reports said".
         let broken = CONTIGUOUS.contains(&phrase)
             && (first..last).any(|k| !sentence[toks[k].1..toks[k + 1].0].trim().is_empty());
-        if month || inability || open_question || distanced || broken {
+        // A comparison with what was thought is no hedge ("farther inside than we thought",
+        // "than originally believed"), nor what someone "would have you believe" (distancing),
+        // nor "made it seem as if" (a cause of an impression, stated).
+        let before = |k: usize| first.checked_sub(k).and_then(word);
+        let compared = one_of(&["thought", "believed", "estimated"], phrase)
+            && (before(1).is_some_and(|w| w.eq_ignore_ascii_case("than"))
+                || before(2).is_some_and(|w| w.eq_ignore_ascii_case("than")));
+        let would_have_you = phrase == "believe"
+            && before(1).is_some_and(|w| w.eq_ignore_ascii_case("you"))
+            && before(2).is_some_and(|w| w.eq_ignore_ascii_case("have"));
+        let causative = one_of(&["seem", "seems", "seemed"], phrase)
+            && before(1).is_some_and(|w| w.eq_ignore_ascii_case("it"))
+            && before(2).is_some_and(|w| one_of(&["make", "makes", "made", "making"], w));
+        if month
+            || inability
+            || open_question
+            || distanced
+            || broken
+            || compared
+            || would_have_you
+            || causative
+        {
             continue;
         }
         found.push((first, last, level, kind));
@@ -442,6 +492,11 @@ const CONTIGUOUS: &[&str] = &[
     "reports said",
     "reports suggest",
     "i heard that",
+    "i heard he",
+    "i heard she",
+    "i heard they",
+    "i heard he's",
+    "i heard she's",
     "hinted that",
 ];
 
@@ -1046,6 +1101,49 @@ mod tests {
         assert_eq!(
             main("It is unclear whether the attacks took place."),
             Some(Low)
+        );
+    }
+
+    #[test]
+    fn hedges_in_other_words() {
+        let main = |s: &str| lexical_level(&find(s));
+        // Beliefs and qualified certainty are moderate; a plan stated as expected too.
+        assert_eq!(
+            main("People think the mayor took the money."),
+            Some(Moderate)
+        );
+        assert_eq!(main("It was a hoax, I suppose."), Some(Moderate));
+        assert_eq!(
+            main("I am fairly certain that the car is the one from the film."),
+            Some(Moderate)
+        );
+        assert_eq!(
+            main("The chain is anticipating to open ten shops by spring."),
+            Some(Moderate)
+        );
+        // Evidentials and weakly held possibilities are low; "I heard he ..." is hearsay.
+        assert_eq!(main("The crowd seemed calm after the blast."), Some(Low));
+        assert_eq!(
+            main("From all appearances, the mayor has left town."),
+            Some(Low)
+        );
+        assert_eq!(
+            main("It would not surprise me if the band toured again."),
+            Some(Low)
+        );
+        assert_eq!(main("I heard she's leaving the club."), Some(Low));
+        assert_eq!(main("I heard the blast from my porch."), None);
+        // Comparisons with a belief, what someone would have you believe, and a cause of an
+        // impression are not hedges on the sentence.
+        assert_eq!(main("The fire spread farther than we thought."), None);
+        assert_eq!(main("The crowd was larger than originally believed."), None);
+        assert_eq!(
+            main("That is what the posters would have you believe."),
+            None
+        );
+        assert_eq!(
+            main("A doctored clip made it seem as if the mayor fell."),
+            None
         );
     }
 
