@@ -291,7 +291,12 @@ fn retraining_reproduces_the_shipped_judge() {
         let (vars, report) =
             judge::train_groups(&files, common::embedder(), &stories, &opts, &Silent)
                 .expect("train");
-        assert_eq!(report.steps, steps, "run {k}: planned steps");
+        assert_eq!(report.planned_steps, steps, "run {k}: planned steps");
+        assert_eq!(
+            report.steps,
+            opts.stop_after.unwrap_or(steps),
+            "run {k}: steps run"
+        );
         assert_eq!(report.loss_curve.len(), tenths, "run {k}");
         let close = report
             .loss_curve

@@ -276,7 +276,10 @@ pub struct JudgeReport {
     pub headline_sentence_pairs: usize,
     pub sentence_sentence_pairs: usize,
     pub gold_pairs: usize,
+    /// Steps run: fewer than `planned_steps` when `JudgeOptions::stop_after` stopped the run.
     pub steps: usize,
+    /// Steps of the whole run's plan (its learning-rate schedule).
+    pub planned_steps: usize,
     /// Mean loss over each tenth of training.
     pub loss_curve: Vec<f64>,
     pub seconds: f64,
@@ -351,6 +354,7 @@ pub fn train(
                 .count(),
             gold_pairs: pairs.iter().filter(|p| p.kind == "gold").count(),
             steps,
+            planned_steps: steps,
             loss_curve,
             seconds: start.elapsed().as_secs_f64(),
         },
@@ -566,7 +570,8 @@ pub fn train_groups(
             headline_sentence_pairs: 0,
             sentence_sentence_pairs: 0,
             gold_pairs: positives,
-            steps,
+            steps: opts.stop_after.map_or(steps, |s| s.min(steps)),
+            planned_steps: steps,
             loss_curve,
             seconds: start.elapsed().as_secs_f64(),
         },
