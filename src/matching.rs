@@ -573,25 +573,32 @@ fn annotate(
             .map(|c| in_document(c, &units[i]))
             .ok_or_else(|| Error::Internal(format!("claim {i} was not read by the heads")))
     };
-    let mut kept_groups = Vec::with_capacity(groups.len());
+    // Every group's members toward its canonical claim, read as one batch (a call per group
+    // left the pair model a handful of pairs at a time: one core, minutes of no progress on a
+    // large corpus). The canonical claim is the group's claim whatever a model would say of it
+    // to itself (a pair model reads a negated claim beside itself as a denial), so only the
+    // other members are read against it.
+    let member_pairs: Vec<(usize, usize)> = members
+        .iter()
+        .filter_map(|idx| idx.split_first())
+        .flat_map(|(&c, rest)| rest.iter().map(move |&i| (c, i)))
+        .collect();
+    let mut member_stances = read_pairs(
+        h,
+        &texts,
+        v,
+        &member_pairs,
+        "group members (stance)",
+        observer,
+    )?
+    .into_iter();
+    // Groups that keep enough documents, with their related candidates, read in a second batch.
+    let mut pending = Vec::with_capacity(groups.len());
     let mut pool = pool.into_iter();
     for (mut g, idx) in groups.into_iter().zip(members) {
         let Some(&c) = idx.first() else { continue };
         let near = pool.next().unwrap_or_default();
-        // The canonical claim is the group's claim whatever a model would say of it to itself
-        // (a pair model reads a negated claim beside itself as a denial), so only the other
-        // members are read against it.
-        let rest = &idx[1..];
-        let others: Vec<&str> = rest.iter().map(|&i| texts[i]).collect();
-        let cu = v.select(ndarray::Axis(0), &vec![c; rest.len()]);
-        let mv = v.select(ndarray::Axis(0), rest);
-        let read = h.stance.classify(
-            &vec![texts[c]; rest.len()],
-            &others,
-            cu.view(),
-            mv.view(),
-            &crate::observe::Silent,
-        )?;
+        let read: Vec<StanceLabel> = member_stances.by_ref().take(idx.len() - 1).collect();
         let stances = std::iter::once(StanceLabel::asserts_itself()).chain(read);
         let mut kept = Vec::with_capacity(idx.len());
         let mut members = Vec::with_capacity(idx.len());
@@ -637,21 +644,24 @@ fn annotate(
         // Members taken out above are related claims already labelled: not candidates again.
         group_docs.extend(removed.iter().map(|r| r.unit.doc_index));
         let cand = related_candidates(&near, &group_docs, c, units, story_of_doc);
-        if cand.is_empty() {
-            g.related = finish_related(removed);
-            kept_groups.push(g);
-            continue;
-        }
-        let ids: Vec<usize> = cand.iter().map(|x| x.0).collect();
-        let ctexts: Vec<&str> = ids.iter().map(|&j| texts[j]).collect();
-        let labels = h.stance.toward(
-            texts[c],
-            v.row(c),
-            &ctexts,
-            v.select(ndarray::Axis(0), &ids).view(),
-            &crate::observe::Silent,
-        )?;
-        for (&(j, score), stance) in cand.iter().zip(labels) {
+        pending.push((g, c, removed, cand));
+    }
+    let related_pairs: Vec<(usize, usize)> = pending
+        .iter()
+        .flat_map(|(_, c, _, cand)| cand.iter().map(move |&(j, _)| (*c, j)))
+        .collect();
+    let mut related_stances = read_pairs(
+        h,
+        &texts,
+        v,
+        &related_pairs,
+        "related claims (stance)",
+        observer,
+    )?
+    .into_iter();
+    let mut kept_groups = Vec::with_capacity(pending.len());
+    for (mut g, _, mut removed, cand) in pending {
+        for (&(j, score), stance) in cand.iter().zip(related_stances.by_ref().take(cand.len())) {
             if matches!(stance.stance, Stance::Disagree | Stance::Discuss) {
                 removed.push(Related {
                     unit: units[j].clone(),
@@ -675,6 +685,53 @@ fn annotate(
             .then_with(|| mean(b).total_cmp(&mean(a)))
     });
     Ok(kept_groups)
+}
+
+/// Stance of each `(claim, text)` pair of claim indices, in order, in chunks of
+/// `STANCE_CHUNK` pairs under one progress stage (each chunk selects its own base vectors for
+/// the topic gate: all at once would hold two vectors per pair, hundreds of MB on a large
+/// corpus).
+fn read_pairs(
+    h: &Classifiers,
+    texts: &[&str],
+    v: ArrayView2<f32>,
+    pairs: &[(usize, usize)],
+    what: &str,
+    observer: &dyn Observer,
+) -> Result<Vec<StanceLabel>> {
+    const STANCE_CHUNK: usize = 16_384;
+    let mut out = Vec::with_capacity(pairs.len());
+    if pairs.is_empty() {
+        return Ok(out);
+    }
+    observer.start(what, Some(pairs.len() as u64));
+    let progress = Progress(observer);
+    for chunk in pairs.chunks(STANCE_CHUNK) {
+        let (ci, ti): (Vec<usize>, Vec<usize>) = chunk.iter().copied().unzip();
+        let claims: Vec<&str> = ci.iter().map(|&i| texts[i]).collect();
+        let others: Vec<&str> = ti.iter().map(|&i| texts[i]).collect();
+        let u = v.select(ndarray::Axis(0), &ci);
+        let w = v.select(ndarray::Axis(0), &ti);
+        out.extend(
+            h.stance
+                .classify(&claims, &others, u.view(), w.view(), &progress)?,
+        );
+    }
+    observer.finish();
+    Ok(out)
+}
+
+/// Passes a chunk's progress on to one stage that spans every chunk: the chunk's own start
+/// and finish are not stages of their own.
+struct Progress<'a>(&'a dyn Observer);
+
+impl Observer for Progress<'_> {
+    fn advance(&self, n: u64) {
+        self.0.advance(n);
+    }
+    fn warn(&self, message: &str) {
+        self.0.warn(message);
+    }
 }
 
 /// For each canonical claim, its nearest claims at least `RELATED_FLOOR` similar, best first, a
