@@ -705,7 +705,7 @@ fn read_pairs(
         return Ok(out);
     }
     observer.start(what, Some(pairs.len() as u64));
-    let progress = Progress(observer);
+    let progress = crate::observe::WithinStage(observer);
     for chunk in pairs.chunks(STANCE_CHUNK) {
         let (ci, ti): (Vec<usize>, Vec<usize>) = chunk.iter().copied().unzip();
         let claims: Vec<&str> = ci.iter().map(|&i| texts[i]).collect();
@@ -719,19 +719,6 @@ fn read_pairs(
     }
     observer.finish();
     Ok(out)
-}
-
-/// Passes a chunk's progress on to one stage that spans every chunk: the chunk's own start
-/// and finish are not stages of their own.
-struct Progress<'a>(&'a dyn Observer);
-
-impl Observer for Progress<'_> {
-    fn advance(&self, n: u64) {
-        self.0.advance(n);
-    }
-    fn warn(&self, message: &str) {
-        self.0.warn(message);
-    }
 }
 
 /// For each canonical claim, its nearest claims at least `RELATED_FLOOR` similar, best first, a

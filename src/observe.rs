@@ -27,6 +27,19 @@ pub struct Silent;
 
 impl Observer for Silent {}
 
+/// Passes progress and warnings on to a stage its caller started, so that work done in parts
+/// (each part a call that starts and finishes a stage of its own) shows as one stage.
+pub(crate) struct WithinStage<'a>(pub &'a dyn Observer);
+
+impl Observer for WithinStage<'_> {
+    fn advance(&self, n: u64) {
+        self.0.advance(n);
+    }
+    fn warn(&self, message: &str) {
+        self.0.warn(message);
+    }
+}
+
 /// Keeps the warnings in memory (tests, and callers that report them afterwards).
 #[derive(Debug, Default)]
 pub struct Collect {

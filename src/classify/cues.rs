@@ -452,21 +452,19 @@ pub fn find(sentence: &str) -> Vec<Cue> {
         };
         let before = |k: usize| first.checked_sub(k).and_then(word);
         let after = word(last + 1);
-        let belief = one_of(
-            &[
-                "thought",
-                "believed",
-                "estimated",
-                "seem",
-                "seems",
-                "seemed",
-                "i think",
-                "we think",
-                "people think",
-            ],
-            phrase,
-        );
         let seeming = one_of(&["seem", "seems", "seemed"], phrase);
+        let belief = seeming
+            || one_of(
+                &[
+                    "thought",
+                    "believed",
+                    "estimated",
+                    "i think",
+                    "we think",
+                    "people think",
+                ],
+                phrase,
+            );
         let compared = belief
             && (run_before(4, &["than"])
                 || (seeming
@@ -484,12 +482,9 @@ pub fn find(sentence: &str) -> Vec<Cue> {
         // heard they'd left"), perception otherwise ("I heard a blast", "I heard it explode").
         let perceived = phrase == "i heard"
             && !after.is_some_and(|w| {
-                let w = w.to_ascii_lowercase();
-                let (head, contracted) = match w.split_once('\'') {
-                    Some((h, _)) => (h.to_string(), true),
-                    None => (w, false),
-                };
-                one_of(&["he", "she", "they", "we"], &head) || (contracted && head == "it")
+                let (head, contracted) = w.split_once('\'').map_or((w, false), |(h, _)| (h, true));
+                one_of(&["he", "she", "they", "we"], head)
+                    || (contracted && head.eq_ignore_ascii_case("it"))
             });
         // A plan or a surprise held as a possibility takes its own complement: "Fans are
         // anticipating the album" and "would not surprise anyone who followed the trial" are
