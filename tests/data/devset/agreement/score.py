@@ -2,9 +2,13 @@
 """Agreement between the dev half's labels and a second, blind pass (agreement/<story>.jsonl).
 
 Usage: python3 tests/data/devset/agreement/score.py
-The second annotator saw only the guide, the story's claim and the sentences in order (no
-labels); its files hold {"index", "stance", "confidence"} per sentence of stories/<story>.jsonl.
-Prints accuracy and macro-F1 over the four labels of each task, and the confusion table.
+The second annotators saw only the guide, the story's claim and the sentences in order (no
+labels); their files hold {"index", "stance", "confidence", "group"} per sentence of
+stories/<story>.jsonl ("group" from a third blind pass, by other annotators, that saw each
+sentence's document id as well). Prints accuracy and macro-F1 over the four labels of each task
+with the confusion table, and for the claim groups the pair precision / recall / F1 of the
+second pass against the labels, as `claimscope eval claims` scores a model (two sentences of one
+group from different documents form a pair).
 """
 import collections
 import glob
@@ -28,8 +32,19 @@ def macro_f1(gold, other, labels):
     return sum(f1) / len(f1)
 
 
+def group_pairs(rows, groups):
+    """Cross-document sentence pairs that share a group."""
+    out = set()
+    for i in range(len(rows)):
+        for j in range(i + 1, len(rows)):
+            if groups[i] is not None and groups[i] == groups[j] and rows[i]["doc"] != rows[j]["doc"]:
+                out.add((i, j))
+    return out
+
+
 def main():
     gold = {t: [] for t in TASKS}
+    pairs = [0, 0, 0]  # both, second pass, labels
     other = {t: [] for t in TASKS}
     paths = sorted(glob.glob(os.path.join(HERE, "*.jsonl")))
     for path in paths:
@@ -38,6 +53,11 @@ def main():
         second = [json.loads(l) for l in open(path, encoding="utf-8")]
         if [s["index"] for s in second] != list(range(len(labelled))):
             raise SystemExit(f"{path}: needs one line per sentence of stories/{story}.jsonl, in order")
+        ours = group_pairs(labelled, [s["group"] for s in labelled])
+        theirs = group_pairs(labelled, [s["group"] for s in second])
+        pairs[0] += len(ours & theirs)
+        pairs[1] += len(theirs)
+        pairs[2] += len(ours)
         for t in TASKS:
             gold[t] += [s[t] for s in labelled]
             other[t] += [s[t] for s in second]
@@ -50,6 +70,12 @@ def main():
         print("  labels \\ second pass: " + " ".join(f"{l:>9}" for l in labels))
         for a in labels:
             print(f"  {a:>20}: " + " ".join(f"{c[(a, b)]:>9}" for b in labels))
+    both, theirs, ours = pairs
+    p, r = both / theirs, both / ours
+    print(
+        f"claim groups: pair precision {p:.3f}, recall {r:.3f}, F1 {2 * p * r / (p + r):.3f} "
+        f"({both} pairs in both, {theirs} in the second pass, {ours} in the labels)"
+    )
 
 
 if __name__ == "__main__":
