@@ -473,6 +473,61 @@ pub fn stance_pairs(
     Ok(out)
 }
 
+/// The same labels toward other wordings of each story's claim: up to `per_story` of its
+/// sentences that assert the claim plainly (`agree`, `high`, a declarative sentence of 8-40
+/// words, one per document), each standing in for the claim, with every other sentence of the
+/// story labelled as toward the claim itself (a sentence that agrees with, denies or only
+/// discusses the claim does the same toward a plain assertion of it). The written claim is one
+/// wording per story; news states it in many, and the pair model otherwise learns the story's
+/// words rather than the relation.
+pub fn claim_variants(
+    stories: &[&DevStory],
+    per_story: usize,
+    seed: u64,
+) -> Result<Vec<crate::classify::stance::data::LabelledPair>> {
+    use rand::SeedableRng;
+    use rand::seq::SliceRandom;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut out = Vec::new();
+    for st in stories {
+        let mut plain: Vec<usize> = (0..st.sentences.len())
+            .filter(|&i| {
+                let s = &st.sentences[i];
+                let words = s.text.split_whitespace().count();
+                s.stance == "agree"
+                    && s.confidence == "high"
+                    && !s.text.trim_end().ends_with('?')
+                    && (8..=40).contains(&words)
+            })
+            .collect();
+        plain.shuffle(&mut rng);
+        let mut docs: Vec<&str> = Vec::new();
+        for i in plain {
+            if docs.len() == per_story {
+                break;
+            }
+            let variant = &st.sentences[i];
+            if docs.contains(&variant.doc.as_str()) {
+                continue;
+            }
+            docs.push(&variant.doc);
+            for (j, s) in st.sentences.iter().enumerate() {
+                if j == i {
+                    continue;
+                }
+                out.push(crate::classify::stance::data::LabelledPair {
+                    claim: variant.text.clone(),
+                    text: s.text.clone(),
+                    label: Stance::parse(&s.stance)
+                        .ok_or_else(|| unknown("stance", &s.stance, s))?,
+                    group: format!("devset:{}", st.meta.story),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Every labelled sentence of `stories` with its asserted confidence level.
 pub fn confidence_sentences(stories: &[&DevStory]) -> Result<Vec<(String, Level)>> {
     let mut out = Vec::new();

@@ -134,6 +134,10 @@ pub enum TrainCommand {
         /// as unrelated.
         #[arg(long, default_value_t = 0.3)]
         unrelated_share: f64,
+        /// Per labelled story, this many of its plain assertions of the claim also stand in
+        /// for the claim, with the story's other sentences labelled as toward the claim.
+        #[arg(long, default_value_t = 0)]
+        claim_variants: usize,
         /// Topic gate written into the card: a pair whose base-model cosine is under this is
         /// `unrelated` whatever the model says.
         #[arg(long, value_parser = super::finite)]
@@ -636,6 +640,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             devset,
             gold_repeat,
             unrelated_share,
+            claim_variants,
             unrelated_below,
             stories,
             output,
@@ -655,6 +660,10 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 crate::devset::cross_story_unrelated(&train_stories, *unrelated_share, tune.seed);
             let n_unrelated = unrelated.len();
             examples.extend(unrelated);
+            let variants =
+                crate::devset::claim_variants(&train_stories, *claim_variants, tune.seed)?;
+            let n_variants = variants.len();
+            examples.extend(variants);
             let emergent_dir = data.clone().unwrap_or_else(|| default_data_dir("emergent"));
             let emergent = if *no_emergent {
                 Vec::new()
@@ -664,7 +673,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             let n_emergent = emergent.len();
             examples.extend(emergent);
             eprintln!(
-                "{} examples: {} labelled sentences x {gold_repeat}, {n_unrelated} cross-story unrelated, {n_emergent} Emergent train",
+                "{} examples: {} labelled sentences x {gold_repeat}, {n_unrelated} cross-story unrelated, {n_variants} toward other wordings of the claim, {n_emergent} Emergent train",
                 examples.len(),
                 gold.len()
             );
@@ -682,6 +691,8 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                     "labelled_sentences": gold.len(),
                     "gold_repeat": gold_repeat,
                     "cross_story_unrelated": n_unrelated,
+                    "claim_variants": claim_variants,
+                    "claim_variant_pairs": n_variants,
                     "emergent_train": n_emergent,
                 },
                 "options": opts,

@@ -14,6 +14,7 @@
 //! - `eval`: the test-split figures (Emergent accuracy, the official FNC-1 score).
 
 pub mod data;
+pub mod distance;
 pub mod eval;
 pub mod pair;
 pub mod train;

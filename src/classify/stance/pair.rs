@@ -101,7 +101,8 @@ impl StancePairModel {
         &self.model.dir
     }
 
-    /// Class probabilities (rows in `Stance::ALL` order) of each text toward its claim.
+    /// Class probabilities (rows in `Stance::ALL` order) of each text toward its claim; a text
+    /// that distances itself from what it reports does not agree (`super::distance`).
     pub fn probabilities(
         &self,
         claims: &[&str],
@@ -113,8 +114,11 @@ impl StancePairModel {
             .zip(texts)
             .map(|(c, t)| pair_text(c, t))
             .collect();
-        self.model
-            .probabilities(&joined, "claim-sentence pairs", observer)
+        let mut p = self
+            .model
+            .probabilities(&joined, "claim-sentence pairs", observer)?;
+        super::distance::apply(&mut p, claims, texts);
+        Ok(p)
     }
 }
 
