@@ -479,7 +479,10 @@ pub fn stance_pairs(
 /// story labelled as toward the claim itself (a sentence that agrees with, denies or only
 /// discusses the claim does the same toward a plain assertion of it). The written claim is one
 /// wording per story; news states it in many, and the pair model otherwise learns the story's
-/// words rather than the relation.
+/// words rather than the relation. One per document, so the wordings are different outlets'
+/// (one article restates its lead in its own words); a sentence word for word the stand-in
+/// (a quote carried by two outlets) is left out rather than taught as agreeing with itself.
+/// The pairs are not repeated by `--gold-repeat`: N stand-ins add about N x 50 pairs a story.
 pub fn claim_variants(
     stories: &[&DevStory],
     per_story: usize,
@@ -487,7 +490,8 @@ pub fn claim_variants(
 ) -> Result<Vec<crate::classify::stance::data::LabelledPair>> {
     use rand::SeedableRng;
     use rand::seq::SliceRandom;
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    // Its own stream, apart from the cross-story sample drawn with the same seed.
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_c1a1);
     let mut out = Vec::new();
     for st in stories {
         let mut plain: Vec<usize> = (0..st.sentences.len())
@@ -512,7 +516,7 @@ pub fn claim_variants(
             }
             docs.push(&variant.doc);
             for (j, s) in st.sentences.iter().enumerate() {
-                if j == i {
+                if j == i || s.text == variant.text {
                     continue;
                 }
                 out.push(crate::classify::stance::data::LabelledPair {

@@ -135,7 +135,8 @@ pub enum TrainCommand {
         #[arg(long, default_value_t = 0.3)]
         unrelated_share: f64,
         /// Per labelled story, this many of its plain assertions of the claim also stand in
-        /// for the claim, with the story's other sentences labelled as toward the claim.
+        /// for the claim, with the story's other sentences labelled as toward the claim
+        /// (about 50 pairs a story each, not repeated by --gold-repeat; 0: none).
         #[arg(long, default_value_t = 0)]
         claim_variants: usize,
         /// Topic gate written into the card: a pair whose base-model cosine is under this is
