@@ -482,7 +482,8 @@ pub fn stance_pairs(
 /// words rather than the relation. One per document, so the wordings are different outlets'
 /// (one article restates its lead in its own words); a sentence word for word the stand-in
 /// (a quote carried by two outlets) is left out rather than taught as agreeing with itself.
-/// The pairs are not repeated by `--gold-repeat`: N stand-ins add about N x 50 pairs a story.
+/// The pairs are not repeated as the gold sentences may be: N stand-ins add about N x 50 pairs
+/// a story.
 pub fn claim_variants(
     stories: &[&DevStory],
     per_story: usize,
@@ -773,6 +774,55 @@ mod tests {
             .collect();
         assert_eq!(score_groups(&gold, &groups).f1, 1.0);
         assert_eq!(score_groups(&gold, &[]).f1, 0.0);
+    }
+
+    #[test]
+    fn claim_variants_stand_in_for_the_claim_once_per_document() {
+        let set = DevSet::load(&default_dir()).expect("dev set");
+        let train = set.split("train");
+        assert!(claim_variants(&train, 0, 13).expect("labels").is_empty());
+        let pairs = claim_variants(&train, 2, 13).expect("labels");
+        let again = claim_variants(&train, 2, 13).expect("labels");
+        assert_eq!(pairs.len(), again.len(), "seeded");
+        for st in &train {
+            let of_story: Vec<_> = pairs
+                .iter()
+                .filter(|p| p.group == format!("devset:{}", st.meta.story))
+                .collect();
+            let mut stand_ins: Vec<&str> = of_story.iter().map(|p| p.claim.as_str()).collect();
+            stand_ins.sort_unstable();
+            stand_ins.dedup();
+            assert!(stand_ins.len() <= 2, "{}", st.meta.story);
+            // (A text carried by two documents may have been picked from either.)
+            let docs: BTreeSet<&str> = stand_ins
+                .iter()
+                .flat_map(|c| st.sentences.iter().filter(move |s| s.text == *c))
+                .map(|s| s.doc.as_str())
+                .collect();
+            assert!(docs.len() >= stand_ins.len(), "one per document");
+            for p in &of_story {
+                // A plain assertion of the claim, never paired with itself, and each other
+                // sentence keeps its label toward the claim.
+                let stand_in = st
+                    .sentences
+                    .iter()
+                    .find(|s| s.text == p.claim)
+                    .expect("a sentence");
+                assert_eq!(
+                    (stand_in.stance.as_str(), stand_in.confidence.as_str()),
+                    ("agree", "high")
+                );
+                assert_ne!(p.text, p.claim);
+                let s = st
+                    .sentences
+                    .iter()
+                    .find(|s| s.text == p.text)
+                    .expect("a sentence");
+                assert_eq!(Stance::parse(&s.stance), Some(p.label));
+            }
+        }
+        // Stories with a plain assertion in two documents give two stand-ins.
+        assert!(pairs.len() > 1000, "{}", pairs.len());
     }
 
     #[test]

@@ -77,8 +77,13 @@ const CONFIRMING: &[&str] = &[
     "verifying",
 ];
 
-/// Negations that leave a confirmation open ("could not", "cannot", "unable to", "yet to").
-const NEGATIONS: &[&str] = &["not", "never", "cannot", "unable", "yet", "no"];
+/// Negations that leave a confirmation open ("could not", "cannot", "unable to"; "yet" only in
+/// "yet to", see `unconfirmed_at`).
+const NEGATIONS: &[&str] = &["not", "never", "cannot", "unable", "no"];
+
+/// Words that start another clause: a negation before them does not reach a confirm word after
+/// them ("He did not comment but police confirmed it").
+const CLAUSE_JOINS: &[&str] = &["but", "and", "while", "though", "although", "whereas"];
 
 /// Lower-cased words, curly apostrophes made straight and quotes around a word dropped, so
 /// "hasn’t" is "hasn't" and "'unverified'" is "unverified".
@@ -102,9 +107,14 @@ fn one_of(list: &[&str], w: &str) -> bool {
 /// A confirm/verify word at `i` under a negation up to four words before it, not "not only",
 /// and not a side question ("has not been verified whether he wore a seatbelt").
 fn unconfirmed_at(words: &[String], i: usize) -> bool {
-    let before = &words[i.saturating_sub(4)..i];
+    let from = (i.saturating_sub(4)..i)
+        .rev()
+        .find(|&k| one_of(CLAUSE_JOINS, &words[k]))
+        .map_or(i.saturating_sub(4), |k| k + 1);
+    let before = &words[from..i];
     let negated = before.iter().enumerate().any(|(k, w)| {
-        negation(w) && !(w == "not" && before.get(k + 1).is_some_and(|n| n == "only"))
+        let next = before.get(k + 1).map(String::as_str);
+        (negation(w) && !(w == "not" && next == Some("only"))) || (w == "yet" && next == Some("to"))
     });
     negated && words.get(i + 1).is_none_or(|n| n != "whether" && n != "if")
 }
@@ -203,6 +213,8 @@ mod tests {
             "Confirming weeks of rumours, the carmaker said it would close the plant.",
             "Officials not only confirmed the explosion but named the site.",
             "Police confirmed the driver died; it has not been verified whether he wore a seatbelt.",
+            "Yet police confirmed the deaths on Monday.",
+            "He did not comment but police confirmed it.",
         ] {
             assert!(!distances(s), "{s}");
         }

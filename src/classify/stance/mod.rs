@@ -314,6 +314,12 @@ fn repeated(claim_vec: ArrayView1<f32>, n: usize) -> Array2<f32> {
 /// Rows whose claim and text vectors (`u`, `v`: unit base-model vectors) have cosine under
 /// `t` become `unrelated` with probability 1: a rule decided them, as the `none` rule does for
 /// confidence.
+/// Whether a pair whose base-model cosine is `cos` passes a topic gate at `t`: anything not
+/// under it, so a NaN cosine (a zero vector) is left to the model, as it always was.
+pub(crate) fn through_gate(cos: f32, t: f32) -> bool {
+    cos.partial_cmp(&t) != Some(std::cmp::Ordering::Less)
+}
+
 pub(crate) fn gate_unrelated(
     p: &mut Array2<f32>,
     u: ArrayView2<f32>,
@@ -329,7 +335,7 @@ pub(crate) fn gate_unrelated(
         )));
     }
     for ((mut row, a), b) in p.rows_mut().into_iter().zip(u.rows()).zip(v.rows()) {
-        if a.dot(&b) < t {
+        if !through_gate(a.dot(&b), t) {
             row.fill(0.0);
             row[Stance::Unrelated.index()] = 1.0;
         }

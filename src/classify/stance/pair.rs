@@ -109,6 +109,13 @@ impl StancePairModel {
         texts: &[&str],
         observer: &dyn Observer,
     ) -> Result<Array2<f32>> {
+        if claims.len() != texts.len() {
+            return Err(Error::Internal(format!(
+                "stance pairs: {} claims for {} texts",
+                claims.len(),
+                texts.len()
+            )));
+        }
         let joined: Vec<String> = claims
             .iter()
             .zip(texts)
