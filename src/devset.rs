@@ -783,7 +783,13 @@ mod tests {
         assert!(claim_variants(&train, 0, 13).expect("labels").is_empty());
         let pairs = claim_variants(&train, 2, 13).expect("labels");
         let again = claim_variants(&train, 2, 13).expect("labels");
-        assert_eq!(pairs.len(), again.len(), "seeded");
+        let texts = |ps: &[crate::classify::stance::data::LabelledPair]| -> Vec<(String, String)> {
+            ps.iter()
+                .map(|p| (p.claim.clone(), p.text.clone()))
+                .collect()
+        };
+        assert_eq!(texts(&pairs), texts(&again), "seeded");
+        let mut capped = 0;
         for st in &train {
             let of_story: Vec<_> = pairs
                 .iter()
@@ -793,6 +799,7 @@ mod tests {
             stand_ins.sort_unstable();
             stand_ins.dedup();
             assert!(stand_ins.len() <= 2, "{}", st.meta.story);
+            capped += usize::from(stand_ins.len() == 2);
             // (A text carried by two documents may have been picked from either.)
             let docs: BTreeSet<&str> = stand_ins
                 .iter()
@@ -822,7 +829,7 @@ mod tests {
             }
         }
         // Stories with a plain assertion in two documents give two stand-ins.
-        assert!(pairs.len() > 1000, "{}", pairs.len());
+        assert!(capped > 0);
     }
 
     #[test]

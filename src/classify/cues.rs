@@ -605,7 +605,7 @@ const FINITE_VERBS: &[&str] = &[
 const MODALS: &[&str] = &["may", "might", "could"];
 
 /// Is `w` one of `list`, case-blind as the cue scan is?
-fn one_of(list: &[&str], w: &str) -> bool {
+pub(crate) fn one_of(list: &[&str], w: &str) -> bool {
     list.iter().any(|x| x.eq_ignore_ascii_case(w))
 }
 

@@ -18,7 +18,7 @@
 use ndarray::Array2;
 
 use super::Stance;
-use crate::classify::cues;
+use crate::classify::cues::{self, one_of};
 
 /// Words that report a proposition as someone's claim.
 const CLAIMING: &[&str] = &[
@@ -98,10 +98,6 @@ fn lower_words(s: &str) -> Vec<String> {
 
 fn negation(w: &str) -> bool {
     NEGATIONS.contains(&w) || w.ends_with("n't")
-}
-
-fn one_of(list: &[&str], w: &str) -> bool {
-    list.contains(&w)
 }
 
 /// A confirm/verify word at `i` under a negation up to four words before it, not "not only",

@@ -311,15 +311,15 @@ fn repeated(claim_vec: ArrayView1<f32>, n: usize) -> Array2<f32> {
     u
 }
 
-/// Rows whose claim and text vectors (`u`, `v`: unit base-model vectors) have cosine under
-/// `t` become `unrelated` with probability 1: a rule decided them, as the `none` rule does for
-/// confidence.
 /// Whether a pair whose base-model cosine is `cos` passes a topic gate at `t`: anything not
 /// under it, so a NaN cosine (a zero vector) is left to the model, as it always was.
 pub(crate) fn through_gate(cos: f32, t: f32) -> bool {
     cos.partial_cmp(&t) != Some(std::cmp::Ordering::Less)
 }
 
+/// Rows whose claim and text vectors (`u`, `v`: unit base-model vectors) have cosine under
+/// `t` become `unrelated` with probability 1: a rule decided them, as the `none` rule does for
+/// confidence.
 pub(crate) fn gate_unrelated(
     p: &mut Array2<f32>,
     u: ArrayView2<f32>,
