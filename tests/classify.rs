@@ -756,3 +756,66 @@ fn averaging_a_pair_model_with_itself_gives_it_back() {
         .to_string();
     assert!(err.contains("stance-pair.json"), "{err}");
 }
+
+/// `match` with a judge reads the pair model without its topic gate (the judge chose the
+/// pairs): on on-topic pairs the reading is the gated one, label for label; off topic it is the
+/// model's own reading, where the gate would have said `unrelated`; the head, which reads
+/// the vectors themselves, has no such reading.
+const TEXTS: [&str; 4] = [
+    "Banksy was arrested on Monday after a raid on his studio.",
+    "Police said the street artist has not been arrested.",
+    "The report about the arrest came from a satirical website.",
+    "Preheat the oven to 180 degrees and grease the tin.",
+];
+
+#[test]
+fn on_topic_reading_is_the_gated_one_without_the_gate() {
+    use claimscope::classify::stance::{Stance, StanceModel, pair};
+    let opts = claimscope::embed::EmbedderOptions::default();
+    let m = pair::StancePairModel::load(&common::project("models/stance-pair"), &opts)
+        .expect("load shipped pair model");
+    let t = m
+        .unrelated_below()
+        .expect("the shipped model has a topic gate");
+    let claim = "Banksy was arrested by London police";
+    let raw = m.probabilities(&[claim; 4], &TEXTS, &Silent).expect("raw");
+    let m = StanceModel::from(m);
+    let texts = TEXTS;
+    let claims = [claim; 4];
+    let e = common::embedder();
+    let u = e.embed(&claims).expect("embed").vectors;
+    let v = e.embed(&texts).expect("embed").vectors;
+    let gated = m
+        .classify(&claims, &texts, u.view(), v.view(), &Silent)
+        .expect("gated");
+    let free = m
+        .classify_on_topic(&claims, &texts, &Silent)
+        .expect("on topic");
+    for i in 0..texts.len() {
+        let cos = u.row(i).dot(&v.row(i));
+        if cos >= t {
+            assert_eq!(gated[i].stance, free[i].stance, "{}", texts[i]);
+            assert_eq!(gated[i].probability, free[i].probability, "{}", texts[i]);
+        } else {
+            assert_eq!(gated[i].stance, Stance::Unrelated, "{}", texts[i]);
+        }
+    }
+    // Off topic or not, the on-topic reading is the model's own (no row forced `unrelated`).
+    for (i, row) in raw.rows().into_iter().enumerate() {
+        let best = (0..row.len())
+            .max_by(|&a, &b| row[a].total_cmp(&row[b]))
+            .expect("four classes");
+        assert_eq!(free[i].stance, Stance::ALL[best], "{}", texts[i]);
+    }
+    let off = u.row(3).dot(&v.row(3));
+    assert!(off < t, "the recipe is off topic for the gate ({off})");
+    assert_eq!(
+        free[1].stance,
+        Stance::Disagree,
+        "the denial: {:?}",
+        free[1]
+    );
+    let head = StanceModel::from(stance_head());
+    assert!(head.classify_on_topic(&claims, &texts, &Silent).is_err());
+    assert!(head.reads_vectors() && !m.reads_vectors());
+}
