@@ -425,10 +425,14 @@ pub fn match_claims(
         // Without a judge those are the grouping vectors; with one, only the claims read are
         // embedded by the base model (into their rows; the others stay zero and unread)
         // instead of a second pass over every claim. Fine-tuned models read the text itself,
-        // and the pair model's topic gate is not needed where the judge chose the pairs (see
-        // `StanceModel::classify_on_topic`): with a judge and fine-tuned models there is no
-        // base-model pass at all (73 s of 6 min 38 s on the 100k-sentence corpus).
-        let on_topic = judge.is_some() && !h.stance.reads_vectors();
+        // and the pair model's topic gate is not needed where the judge chose the pairs
+        // (`pairs_on_topic`): with a judge and fine-tuned models there is no base-model pass at
+        // all (73 s of 6 min 38 s on the 100k-sentence corpus).
+        let on_topic = pairs_on_topic(
+            judge.is_some(),
+            opts.grouping.floor,
+            h.stance.reads_vectors(),
+        );
         let heads_vectors: Option<ndarray::Array2<f32>> = match judge {
             None => None,
             Some(_) if h.confidence.needs_vectors() || (!on_topic && h.stance.needs_vectors()) => {
@@ -466,6 +470,19 @@ pub fn match_claims(
         groups,
         stories: grouped.stories,
     })
+}
+
+/// Whether every pair the stance model reads in `annotate` was chosen by a judge close enough
+/// to stand in for the pair model's topic gate, so the gate (and the base-model pass that
+/// feeds it) is skipped (`StanceModel::classify_on_topic`). Members are within the grouping
+/// floor of their canonical claim on the judge's cosine (complete linkage), related claims at
+/// least `RELATED_FLOOR`; a floor under that (`--floor 0.3`) lets in pairs nobody measured, so
+/// the gate stays. The judge's cosine and the gate's base-model cosine are different tests,
+/// not nested: on the 100k-sentence scale corpus with the shipped judge, 1 of the 80,405 pairs
+/// read was under the gate (base cosine 0.092, judged on topic, rightly). The stance head reads
+/// the vectors themselves and always gets them.
+fn pairs_on_topic(judge: bool, floor: f32, stance_reads_vectors: bool) -> bool {
+    judge && floor >= RELATED_FLOOR && !stance_reads_vectors
 }
 
 /// Cosine to the canonical claim from which a member is the same text (re-punctuated,
@@ -925,5 +942,28 @@ mod wire_copy_tests {
             .collect();
         // Reworded reports first; two documents are not yet syndication.
         assert_eq!(flags, [(3, false), (2, false), (4, true)]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gate_is_skipped_only_where_a_judge_chose_every_pair() {
+        assert!(pairs_on_topic(true, 0.66, false));
+        assert!(pairs_on_topic(true, RELATED_FLOOR, false));
+        assert!(
+            !pairs_on_topic(false, 0.66, false),
+            "no judge: the base model's neighbours, the gate stays"
+        );
+        assert!(
+            !pairs_on_topic(true, 0.30, false),
+            "members under the related floor were never measured against the gate"
+        );
+        assert!(
+            !pairs_on_topic(true, 0.66, true),
+            "the stance head reads the vectors"
+        );
     }
 }

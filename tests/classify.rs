@@ -757,10 +757,6 @@ fn averaging_a_pair_model_with_itself_gives_it_back() {
     assert!(err.contains("stance-pair.json"), "{err}");
 }
 
-/// `match` with a judge reads the pair model without its topic gate (the judge chose the
-/// pairs): on on-topic pairs the reading is the gated one, label for label; off topic it is the
-/// model's own reading, where the gate would have said `unrelated`; the head, which reads
-/// the vectors themselves, has no such reading.
 const TEXTS: [&str; 4] = [
     "Banksy was arrested on Monday after a raid on his studio.",
     "Police said the street artist has not been arrested.",
@@ -768,6 +764,10 @@ const TEXTS: [&str; 4] = [
     "Preheat the oven to 180 degrees and grease the tin.",
 ];
 
+/// `match` with a judge reads the pair model without its topic gate (the judge chose the
+/// pairs): on on-topic pairs the reading is the gated one, label for label; off topic it is the
+/// model's own reading, where the gate would have said `unrelated`; the head, which reads
+/// the vectors themselves, has no such reading.
 #[test]
 fn on_topic_reading_is_the_gated_one_without_the_gate() {
     use claimscope::classify::stance::{Stance, StanceModel, pair};
@@ -800,13 +800,17 @@ fn on_topic_reading_is_the_gated_one_without_the_gate() {
             assert_eq!(gated[i].stance, Stance::Unrelated, "{}", texts[i]);
         }
     }
-    // Off topic or not, the on-topic reading is the model's own (no row forced `unrelated`).
+    // Off topic or not, the on-topic reading is the model's own, score for score (the gate
+    // would have forced the recipe's row to `unrelated` = 1).
     for (i, row) in raw.rows().into_iter().enumerate() {
         let best = (0..row.len())
             .max_by(|&a, &b| row[a].total_cmp(&row[b]))
             .expect("four classes");
         assert_eq!(free[i].stance, Stance::ALL[best], "{}", texts[i]);
+        assert_eq!(free[i].probability, row[best], "{}", texts[i]);
     }
+    let forced = free[3].stance == Stance::Unrelated && free[3].probability == 1.0;
+    assert!(!forced, "the recipe is read, not forced: {:?}", free[3]);
     let off = u.row(3).dot(&v.row(3));
     assert!(off < t, "the recipe is off topic for the gate ({off})");
     assert_eq!(

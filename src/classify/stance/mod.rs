@@ -413,11 +413,11 @@ impl StanceModel {
     }
 
     /// Stance of each text toward its claim when the caller knows every pair is on the claim's
-    /// topic: the topic gate, and the base-model vectors it reads, are skipped. `match` with a
-    /// judge reads only pairs the judge put within its floors of each other (members, and
-    /// related claims at least 0.45 on its cosine), a stricter test of topic than the gate's
-    /// base-model cosine of 0.10: on the 100k-sentence scale corpus one pair of 80,405 was
-    /// under the gate. The head reads the vectors themselves and is refused.
+    /// topic: the topic gate, whatever its threshold, and the base-model vectors it reads are
+    /// skipped. `match` with a judge reads only pairs the judge put within its floors of each
+    /// other (see `matching::pairs_on_topic`): on the 100k-sentence scale corpus 1 of 80,405
+    /// such pairs was under the shipped gate. The head reads the vectors themselves and is
+    /// refused.
     pub fn classify_on_topic(
         &self,
         claims: &[&str],
