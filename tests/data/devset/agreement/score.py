@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Agreement between the dev half's labels and a second, blind pass (agreement/<story>.jsonl).
+"""Agreement between the labels and a second, blind pass (agreement/<story>.jsonl), per half.
 
 Usage: python3 tests/data/devset/agreement/score.py
 The second annotators saw only the guide, the story's claim and the sentences in order (no
 labels); their files hold {"index", "stance", "confidence", "group"} per sentence of
-stories/<story>.jsonl ("group" from a third blind pass, by other annotators, that saw each
-sentence's document id as well). Prints accuracy and macro-F1 over the four labels of each task
+stories/<story>.jsonl (dev: "group" from a third blind pass, by other annotators, that saw each
+sentence's document id as well; test: one blind pass for all three, with document ids). Prints accuracy and macro-F1 over the four labels of each task
 with the confusion table, and for the claim groups the pair precision / recall / F1 of the
 second pass against the labels, as `claimscope eval claims` scores a model (two sentences of one
 group from different documents form a pair).
@@ -42,14 +42,14 @@ def group_pairs(rows, groups):
     return out
 
 
-def main():
+def score(stories):
+    """Print the agreement over `stories` (names of agreement files, without .jsonl)."""
     gold = {t: [] for t in TASKS}
     pairs = [0, 0, 0]  # both, second pass, labels
     grouped = []
     other = {t: [] for t in TASKS}
-    paths = sorted(glob.glob(os.path.join(HERE, "*.jsonl")))
-    for path in paths:
-        story = os.path.basename(path)[: -len(".jsonl")]
+    for story in stories:
+        path = os.path.join(HERE, f"{story}.jsonl")
         labelled = [json.loads(l) for l in open(os.path.join(HERE, "..", "stories", f"{story}.jsonl"), encoding="utf-8")]
         second = [json.loads(l) for l in open(path, encoding="utf-8")]
         if [s["index"] for s in second] != list(range(len(labelled))):
@@ -66,7 +66,7 @@ def main():
         for t in TASKS:
             gold[t] += [s[t] for s in labelled]
             other[t] += [s[t] for s in second]
-    print(f"{len(paths)} stories, {len(gold['stance'])} sentences")
+    print(f"{len(stories)} stories, {len(gold['stance'])} sentences")
     for t, labels in TASKS.items():
         g, o = gold[t], other[t]
         acc = sum(a == b for a, b in zip(g, o)) / len(g)
@@ -86,6 +86,18 @@ def main():
         f"claim groups ({len(grouped)} stories): pair precision {p:.3f}, recall {r:.3f}, F1 {f1:.3f} "
         f"({both} pairs in both, {theirs} in the second pass, {ours} in the labels)"
     )
+
+
+def main():
+    """Each half of the labelled set on its own (dev, then test), as the models are reported."""
+    halves = collections.defaultdict(list)
+    for path in sorted(glob.glob(os.path.join(HERE, "*.jsonl"))):
+        story = os.path.basename(path)[: -len(".jsonl")]
+        meta = json.load(open(os.path.join(HERE, "..", "stories", f"{story}.meta.json"), encoding="utf-8"))
+        halves[meta["split"]].append(story)
+    for half in sorted(halves, key=lambda h: (h != "dev", h)):
+        print(f"== {half} half")
+        score(halves[half])
 
 
 if __name__ == "__main__":
