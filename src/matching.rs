@@ -458,6 +458,7 @@ pub fn match_claims(
             pool,
             story_of_doc,
             on_topic,
+            judged: judge.is_some(),
         };
         groups = annotate(groups, &index_groups, space, h, opts, observer)?;
     }
@@ -516,6 +517,8 @@ struct ClaimSpace<'a> {
     story_of_doc: Option<&'a [usize]>,
     /// A judge chose every pair the stance model reads: no topic gate (nor its vectors).
     on_topic: bool,
+    /// A judge decided membership: members are labelled by `StanceLabel::member_of`.
+    judged: bool,
 }
 
 /// Unit indices of each group's members (canonical first), recovered by span.
@@ -580,6 +583,7 @@ fn annotate(
         pool,
         story_of_doc,
         on_topic,
+        judged,
     } = space;
     let texts: Vec<&str> = units.iter().map(|u| u.claim.as_str()).collect();
     let read_texts: Vec<&str> = read.iter().map(|&i| texts[i]).collect();
@@ -646,6 +650,13 @@ fn annotate(
                 }
                 continue;
             }
+            // The pair model's reading decides the vetoes above; once a judge has made the
+            // sentence a member, what it says of the canonical claim is the rule's.
+            let st = if judged && i != c {
+                StanceLabel::member_of(texts[c], texts[i])
+            } else {
+                st
+            };
             m.confidence = Some(conf(i)?);
             m.stance = Some(st);
             members.push(m);

@@ -161,14 +161,20 @@ fn about_a_claim(claim: &str) -> bool {
     })
 }
 
+/// Whether `text` distances itself from `claim`: it reports something as rumoured, unconfirmed
+/// or asked, or as claimed when `claim` is not itself about what someone claims or says.
+pub fn distances_from(claim: &str, text: &str) -> bool {
+    let (claimed, unconfirmed) = cues_of(text);
+    unconfirmed || (claimed && !about_a_claim(claim))
+}
+
 /// Moves each distancing text's `agree` probability to `discuss` (rows in `Stance::ALL` order,
 /// one per claim and text).
 pub fn apply(p: &mut Array2<f32>, claims: &[&str], texts: &[&str]) {
     debug_assert!(p.nrows() == claims.len() && claims.len() == texts.len());
     let (agree, discuss) = (Stance::Agree.index(), Stance::Discuss.index());
     for ((mut row, claim), text) in p.rows_mut().into_iter().zip(claims).zip(texts) {
-        let (claimed, unconfirmed) = cues_of(text);
-        if unconfirmed || (claimed && !about_a_claim(claim)) {
+        if distances_from(claim, text) {
             row[discuss] += row[agree];
             row[agree] = 0.0;
         }

@@ -212,6 +212,35 @@ impl StanceLabel {
         })
     }
 
+    /// A group member's stance toward its canonical claim when a judge decided membership. A
+    /// member asserts the group's claim (by the labelling guide a denial is not a member), so
+    /// it is `agree`, or `discuss` when it keeps a distance from the claim that the canonical
+    /// claim does not ("unconfirmed reports say ..." beside a plain report; `distance`), decided
+    /// by rule with probability 1, as the topic gate decides `unrelated`. Not the pair model:
+    /// read toward another sentence of the same claim, it takes a restatement in other words
+    /// for `discuss` and a denial beside another denial for `disagree` (on the labelled set's
+    /// dev half 37% of the member pairs right, this rule 93%; see the README, "match").
+    pub(crate) fn member_of(canonical: &str, text: &str) -> Self {
+        let at_a_distance =
+            distance::distances_from(canonical, text) && !distance::distances(canonical);
+        let stance = if at_a_distance {
+            Stance::Discuss
+        } else {
+            Stance::Agree
+        };
+        let one = |s: Stance| if s == stance { 1.0 } else { 0.0 };
+        StanceLabel {
+            stance,
+            probability: 1.0,
+            scores: StanceScores {
+                agree: one(Stance::Agree),
+                disagree: 0.0,
+                discuss: one(Stance::Discuss),
+                unrelated: 0.0,
+            },
+        }
+    }
+
     /// A sentence's stance toward its own claim: it asserts it, by construction (the claim
     /// unit is cut from the sentence), whatever a model would say of the text to itself.
     pub(crate) fn asserts_itself() -> Self {
@@ -488,6 +517,60 @@ mod tests {
         assert_eq!(Stance::from_index(4), None);
         assert_eq!(format!("{:<10}|", Stance::Agree), "agree     |");
         assert!(!Stance::Unrelated.related() && Stance::Discuss.related());
+    }
+
+    #[test]
+    fn a_member_agrees_with_its_canonical_claim_unless_it_keeps_a_distance() {
+        let plain = "Banksy was arrested by London police on Monday.";
+        for (canonical, member, stance) in [
+            // Other words, a denial beside a denial, a hedge: the same claim asserted.
+            (
+                plain,
+                "Police detained the street artist on Monday.",
+                Stance::Agree,
+            ),
+            (
+                "Banksy has not been arrested.",
+                "The story of his arrest is a hoax, his publicist said.",
+                Stance::Agree,
+            ),
+            (
+                plain,
+                "Banksy may have been arrested on Monday.",
+                Stance::Agree,
+            ),
+            // Reported at a distance the canonical claim does not keep.
+            (
+                plain,
+                "Unconfirmed reports say Banksy was arrested on Monday.",
+                Stance::Discuss,
+            ),
+            (plain, "Was Banksy arrested on Monday?", Stance::Discuss),
+            (
+                plain,
+                "Sites claim that Banksy was arrested.",
+                Stance::Discuss,
+            ),
+            // Both at the same distance: the member reports what the canonical reports.
+            (
+                "Rumours say Banksy was arrested.",
+                "Unconfirmed reports say the artist was arrested.",
+                Stance::Agree,
+            ),
+            // The canonical claim is about what someone claims: "claims" reports its content.
+            (
+                "The priest said he had met God.",
+                "He claims he met God, who is a woman.",
+                Stance::Agree,
+            ),
+        ] {
+            let st = StanceLabel::member_of(canonical, member);
+            assert_eq!(st.stance, stance, "{member:?} toward {canonical:?}");
+            assert_eq!(st.probability, 1.0);
+            let sum =
+                st.scores.agree + st.scores.disagree + st.scores.discuss + st.scores.unrelated;
+            assert_eq!(sum, 1.0, "one-hot scores");
+        }
     }
 
     #[test]
