@@ -607,11 +607,21 @@ fn annotate(
     // large corpus). The canonical claim is the group's claim whatever a model would say of it
     // to itself (a pair model reads a negated claim beside itself as a denial), so only the
     // other members are read against it.
-    let member_pairs: Vec<(usize, usize)> = members
-        .iter()
-        .filter_map(|idx| idx.split_first())
-        .flat_map(|(&c, rest)| rest.iter().map(move |&i| (c, i)))
-        .collect();
+    // With a judge, what a member says of its canonical claim is the rule's
+    // (`StanceLabel::member_of`, on whole sentences: a claim unit may have lost the frame that
+    // distances it); the pair model reads the members only when a veto needs its reading.
+    let rule_only = judged && !opts.require_agree && !opts.veto_disagree;
+    let member_of =
+        |c: usize, i: usize| StanceLabel::member_of(&units[c].sentence, &units[i].sentence);
+    let member_pairs: Vec<(usize, usize)> = if rule_only {
+        Vec::new()
+    } else {
+        members
+            .iter()
+            .filter_map(|idx| idx.split_first())
+            .flat_map(|(&c, rest)| rest.iter().map(move |&i| (c, i)))
+            .collect()
+    };
     let mut member_stances = read_pairs(
         h,
         &texts,
@@ -627,7 +637,11 @@ fn annotate(
     for (mut g, idx) in groups.into_iter().zip(members) {
         let Some(&c) = idx.first() else { continue };
         let near = pool.next().unwrap_or_default();
-        let read: Vec<StanceLabel> = member_stances.by_ref().take(idx.len() - 1).collect();
+        let read: Vec<StanceLabel> = if rule_only {
+            idx[1..].iter().map(|&i| member_of(c, i)).collect()
+        } else {
+            member_stances.by_ref().take(idx.len() - 1).collect()
+        };
         let stances = std::iter::once(StanceLabel::asserts_itself()).chain(read);
         let mut kept = Vec::with_capacity(idx.len());
         let mut members = Vec::with_capacity(idx.len());
@@ -652,8 +666,8 @@ fn annotate(
             }
             // The pair model's reading decides the vetoes above; once a judge has made the
             // sentence a member, what it says of the canonical claim is the rule's.
-            let st = if judged && i != c {
-                StanceLabel::member_of(texts[c], texts[i])
+            let st = if judged && !rule_only && i != c {
+                member_of(c, i)
             } else {
                 st
             };

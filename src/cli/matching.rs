@@ -79,12 +79,13 @@ pub struct MatchArgs {
     #[arg(long)]
     pub any_stance: bool,
     /// Members the stance model finds `disagree` toward the group's canonical claim leave the
-    /// group and are listed as related (a denial worded like the claim).
+    /// group and are listed as related (a denial worded like the claim). With a judge the
+    /// members that stay are labelled by rule (`agree`, or `discuss` when distanced).
     #[arg(long)]
     pub veto_disagree: bool,
     /// Hide labels given with probability under this: a member's stance or confidence is left
     /// out, related claims with an unsure stance are not listed, and confidence differences
-    /// are judged on the labels left.
+    /// are judged on the labels left. Labels a rule decides have probability 1.
     #[arg(long, value_parser = super::finite)]
     pub min_prob: Option<f32>,
     /// Match claims across stories too (by default only documents of the same story, as

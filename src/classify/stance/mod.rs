@@ -219,7 +219,9 @@ impl StanceLabel {
     /// by rule with probability 1, as the topic gate decides `unrelated`. Not the pair model:
     /// read toward another sentence of the same claim, it takes a restatement in other words
     /// for `discuss` and a denial beside another denial for `disagree` (on the labelled set's
-    /// dev half 37% of the member pairs right, this rule 93%; see the README, "match").
+    /// dev half 37% of the member pairs right; this rule 93%, and `agree` alone 95%: the
+    /// distancing part costs accuracy but is the only way a distanced report shows; see the
+    /// README, "Members' stance when a judge groups").
     pub(crate) fn member_of(canonical: &str, text: &str) -> Self {
         let at_a_distance =
             distance::distances_from(canonical, text) && !distance::distances(canonical);
@@ -534,6 +536,7 @@ mod tests {
                 "The story of his arrest is a hoax, his publicist said.",
                 Stance::Agree,
             ),
+            // "agree ... whatever its hedging (confidence is separate)", the guide says.
             (
                 plain,
                 "Banksy may have been arrested on Monday.",
@@ -550,6 +553,12 @@ mod tests {
                 plain,
                 "Sites claim that Banksy was arrested.",
                 Stance::Discuss,
+            ),
+            // A plain member of a distanced canonical claim asserts what it reports.
+            (
+                "Unconfirmed reports say Banksy was arrested.",
+                "Banksy was arrested on Monday.",
+                Stance::Agree,
             ),
             // Both at the same distance: the member reports what the canonical reports.
             (
