@@ -564,60 +564,6 @@ pub fn evaluate_stance(
     })
 }
 
-/// What one reading of the pair model scores with the agree gate at each of `thresholds`
-/// (`None`: no gate), on every labelled sentence of `stories` toward its story's claim: the
-/// model and the judge read each sentence once, the gate and the topic gate are applied per
-/// threshold (`classify::stance::agree_gate`).
-pub fn sweep_agree_gate(
-    stories: &[&DevStory],
-    embedder: &Embedder,
-    model: &crate::classify::stance::pair::StancePairModel,
-    gate: &crate::classify::stance::agree_gate::AgreeGate,
-    thresholds: &[Option<f32>],
-    observer: &dyn Observer,
-) -> Result<Vec<LabelScore>> {
-    use crate::classify::stance::{StanceLabel, agree_gate, gate_unrelated};
-    let mut read = Vec::new();
-    for st in stories {
-        let texts: Vec<&str> = st.sentences.iter().map(|s| s.text.as_str()).collect();
-        let claims = vec![st.meta.claim.as_str(); texts.len()];
-        let p = model.read(&claims, &texts, observer)?;
-        let cos = gate.cosines(&claims, &texts, observer)?;
-        let topic = match model.unrelated_below() {
-            Some(t) => {
-                let u = embedder.embed_all(&claims, "claims", &Silent)?.vectors;
-                let v = embedder.embed_all(&texts, "sentences", observer)?.vectors;
-                Some((t, u, v))
-            }
-            None => None,
-        };
-        read.push((st, p, cos, topic));
-    }
-    let names: Vec<&str> = Stance::ALL.iter().map(|s| s.as_str()).collect();
-    thresholds
-        .iter()
-        .map(|t| {
-            let (mut pred, mut gold) = (Vec::new(), Vec::new());
-            for (st, p, cos, topic) in &read {
-                let mut p = p.clone();
-                if let Some(t) = t {
-                    agree_gate::apply(&mut p, cos, *t);
-                }
-                if let Some((t, u, v)) = topic {
-                    gate_unrelated(&mut p, u.view(), v.view(), *t)?;
-                }
-                for (s, row) in st.sentences.iter().zip(p.rows()) {
-                    let g =
-                        Stance::parse(&s.stance).ok_or_else(|| unknown("stance", &s.stance, s))?;
-                    gold.push(g.index());
-                    pred.push(StanceLabel::from_probs(row)?.stance.index());
-                }
-            }
-            Ok(label_score(&pred, &gold, &names))
-        })
-        .collect()
-}
-
 /// Macro-F1 of `predict`'s stances (per story, toward its claim) against the labels.
 fn score_stance(
     stories: &[&DevStory],

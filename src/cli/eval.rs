@@ -125,17 +125,6 @@ pub struct EvalStanceArgs {
     /// The dev set's folder (default: tests/data/devset of this source tree).
     #[arg(long, requires = "devset")]
     pub devset_dir: Option<PathBuf>,
-    /// With --devset: choose the pair model's agree gate (the judge's cosine to the claim under
-    /// which a sentence cannot agree) on the dev half by macro-F1, and report both halves with
-    /// it and without a gate.
-    #[arg(long, requires = "devset")]
-    pub choose_agree_gate: bool,
-    /// Write the chosen gate into the stance model's card.
-    #[arg(long, requires = "choose_agree_gate")]
-    pub save_agree_gate: bool,
-    /// The judge the agree gate reads (default: the shipped models/judge).
-    #[arg(long, requires = "choose_agree_gate")]
-    pub judge: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
     #[command(flatten)]
@@ -163,101 +152,6 @@ pub struct EvalConfidenceArgs {
     pub format: TableOrJson,
     #[command(flatten)]
     pub model: ModelArgs,
-}
-
-/// The agree gate's threshold chosen on the dev half (macro-F1 over a grid of judge cosines;
-/// ties go to the lower, gentler gate), both halves reported with it and without a gate, and
-/// with `--save-agree-gate` written into the model's card.
-fn choose_agree_gate(
-    a: &EvalStanceArgs,
-    embedder: &crate::embed::Embedder,
-    pair: crate::classify::stance::pair::StancePairModel,
-    term: &super::Terminal,
-) -> Result<()> {
-    use crate::classify::stance::agree_gate::{AgreeGate, FIELD};
-    let opts = a.model.options(a.labels.label_precision.into());
-    let judge_dir = match &a.judge {
-        Some(d) => d.clone(),
-        None => crate::judge::default_dir().ok_or_else(|| {
-            crate::error::Error::Model(
-                "no shipped judge (models/judge) found: pass --judge DIR".into(),
-            )
-        })?,
-    };
-    let gate = AgreeGate::new(crate::judge::Judge::load(&judge_dir, &opts)?, 0.0);
-    let pair = pair.without_agree_gate();
-    let dir = a.devset_dir.clone().unwrap_or_else(devset::default_dir);
-    let set = devset::DevSet::load(&dir)?;
-    // Judge cosines 0.20 .. 0.70 in steps of 0.02: under 0.2 almost nothing agrees anyway, and
-    // above 0.7 the judge's own same-claim floor (0.66) is passed.
-    let grid: Vec<Option<f32>> = std::iter::once(None)
-        .chain((10..=35).map(|i| Some(i as f32 * 0.02)))
-        .collect();
-    let dev = devset::sweep_agree_gate(&set.split("dev"), embedder, &pair, &gate, &grid, term)?;
-    let best = (1..grid.len()).fold(1, |b, i| {
-        if dev[i].macro_f1 > dev[b].macro_f1 {
-            i
-        } else {
-            b
-        }
-    });
-    let t = grid[best].unwrap_or(0.0);
-    let chosen = [None, Some(t)];
-    let test = devset::sweep_agree_gate(&set.split("test"), embedder, &pair, &gate, &chosen, term)?;
-    let field =
-        AgreeGate::new(crate::judge::Judge::load(&judge_dir, &opts)?, t).card_field(pair.dir());
-    let figures = serde_json::json!({
-        "chosen_on": "dev half of the labelled set, macro-F1, judge cosines 0.20..0.70 step 0.02",
-        "precision": format!("{:?}", opts.precision).to_lowercase(),
-        "dev_macro_f1": {"without": dev[0].macro_f1, "with": dev[best].macro_f1},
-        "test_macro_f1": {"without": test[0].macro_f1, "with": test[1].macro_f1},
-        "command": "claimscope eval stance --devset --choose-agree-gate --save-agree-gate",
-    });
-    match a.format {
-        TableOrJson::Json => println!(
-            "{}",
-            json(&serde_json::json!({"agree_gate": field, "figures": figures,
-                "dev_by_threshold": grid.iter().zip(&dev).map(|(t, s)| serde_json::json!({"min_cosine": t, "macro_f1": s.macro_f1})).collect::<Vec<_>>()}))?
-        ),
-        TableOrJson::Table => {
-            println!(
-                "agree gate for {} with judge {}",
-                pair.dir().display(),
-                judge_dir.display()
-            );
-            for (g, s) in grid.iter().zip(&dev) {
-                let name = g.map_or("no gate".to_string(), |t| format!("{t:.2}"));
-                println!("  dev, min cosine {name:>7}: macro-F1 {:.3}", s.macro_f1);
-            }
-            println!("chosen on dev: {t:.2}");
-            for (h, w, s) in [
-                ("dev", "without", &dev[0]),
-                ("dev", "with", &dev[best]),
-                ("test", "without", &test[0]),
-                ("test", "with", &test[1]),
-            ] {
-                println!(
-                    "{h} half ({} sentences), {w} the gate: macro-F1 {:.3}, accuracy {:.3}",
-                    s.sentences, s.macro_f1, s.accuracy
-                );
-                class_table(&s.per_class);
-            }
-        }
-    }
-    if a.save_agree_gate {
-        let mut record = field;
-        if let Some(o) = record.as_object_mut() {
-            o.insert("figures".into(), figures);
-        }
-        crate::classify::stance::pair::write_card_field(pair.dir(), FIELD, &record)?;
-        eprintln!(
-            "wrote {FIELD} into {}",
-            pair.dir()
-                .join(crate::classify::stance::pair::CARD)
-                .display()
-        );
-    }
-    Ok(())
 }
 
 /// One labelling task scored on the dev half and on the test half of the dev set in `dir`
@@ -417,15 +311,6 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 };
             }
             let head = clf.describe();
-            if a.choose_agree_gate {
-                let StanceModel::Pair(pair) = clf else {
-                    return Err(crate::error::Error::Input(
-                        "--choose-agree-gate: the agree gate belongs to the pair model, not the head"
-                            .into(),
-                    ));
-                };
-                return choose_agree_gate(&a, &embedder, *pair, &term);
-            }
             if a.devset {
                 let halves = devset_halves(a.devset_dir.as_deref(), |h| {
                     devset::evaluate_stance(h, &embedder, &clf, &term)

@@ -22,10 +22,6 @@ pub struct LabelArgs {
     /// vector and cues. Default: the shipped models/confidence-tuned, else the head.
     #[arg(long)]
     pub confidence_model: Option<String>,
-    /// Label stance without the agree gate (the stance model's card names a judge and a cosine
-    /// to the claim under which a sentence cannot agree; this reads the pair model alone).
-    #[arg(long)]
-    pub no_agree_gate: bool,
     /// Precision of the fine-tuned labelling models' encoders.
     #[arg(long, value_enum, default_value = "int8", ignore_case = true)]
     pub label_precision: super::PrecisionArg,
@@ -41,22 +37,16 @@ impl LabelArgs {
         model: &super::ModelArgs,
     ) -> Result<StanceModel> {
         let opts = model.options(self.label_precision.into());
-        let m = match (head, self.stance_model.as_deref()) {
-            (Some(h), _) => StanceClassifier::load(h, id)?.into(),
+        match (head, self.stance_model.as_deref()) {
+            (Some(h), _) => Ok(StanceClassifier::load(h, id)?.into()),
             (None, Some(HEAD)) => {
-                StanceClassifier::load(&default_head_path(STANCE_HEAD), id)?.into()
+                Ok(StanceClassifier::load(&default_head_path(STANCE_HEAD), id)?.into())
             }
-            (None, Some(dir)) => pair::StancePairModel::load(Path::new(dir), &opts)
+            (None, Some(dir)) => Ok(pair::StancePairModel::load(Path::new(dir), &opts)
                 .map_err(|e| named(e, "--stance-model"))?
-                .into(),
-            (None, None) => StanceModel::shipped(id, &opts)?,
-        };
-        Ok(match m {
-            StanceModel::Pair(p) if self.no_agree_gate => {
-                StanceModel::Pair(Box::new(p.without_agree_gate()))
-            }
-            other => other,
-        })
+                .into()),
+            (None, None) => StanceModel::shipped(id, &opts),
+        }
     }
 
     /// The confidence model; `head` as for [`LabelArgs::stance`].

@@ -13,7 +13,6 @@
 //! - `train`: the head's training on them;
 //! - `eval`: the test-split figures (Emergent accuracy, the official FNC-1 score).
 
-pub mod agree_gate;
 pub mod data;
 pub mod distance;
 pub mod eval;

@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use ndarray::Array2;
 
 use super::LABELS;
-use super::agree_gate::{self, AgreeGate};
 use super::data::LabelledPair;
 use crate::classify::tuned::{self, TrainedClassifier, TunedClassifier, TunedOptions, TunedReport};
 use crate::embed::{Embedder, EmbedderOptions, ModelFiles};
@@ -69,7 +68,6 @@ pub fn save(
 pub struct StancePairModel {
     model: TunedClassifier,
     unrelated_below: Option<f32>,
-    agree_gate: Option<AgreeGate>,
 }
 
 impl StancePairModel {
@@ -85,32 +83,10 @@ impl StancePairModel {
                 ))
             })?),
         };
-        let agree_gate = match model.card.extra.get(agree_gate::FIELD) {
-            None | Some(serde_json::Value::Null) => None,
-            Some(spec) => Some(AgreeGate::from_card(dir, spec, opts)?),
-        };
         Ok(StancePairModel {
             model,
             unrelated_below,
-            agree_gate,
         })
-    }
-
-    /// The same model without its agree gate (`--no-agree-gate`, and to choose one).
-    pub fn without_agree_gate(mut self) -> Self {
-        self.agree_gate = None;
-        self
-    }
-
-    /// The same model with `gate` in place of its card's.
-    pub fn with_agree_gate(mut self, gate: AgreeGate) -> Self {
-        self.agree_gate = Some(gate);
-        self
-    }
-
-    /// The agree gate (`super::agree_gate`), when the card has one.
-    pub fn agree_gate(&self) -> Option<&AgreeGate> {
-        self.agree_gate.as_ref()
     }
 
     /// The topic gate: a pair whose base-model cosine is under this is `unrelated` whatever
@@ -126,24 +102,8 @@ impl StancePairModel {
     }
 
     /// Class probabilities (rows in `Stance::ALL` order) of each text toward its claim; a text
-    /// that distances itself from what it reports does not agree (`super::distance`), nor one
-    /// the judge does not find stating the claim (`super::agree_gate`, when the card has one).
+    /// that distances itself from what it reports does not agree (`super::distance`).
     pub fn probabilities(
-        &self,
-        claims: &[&str],
-        texts: &[&str],
-        observer: &dyn Observer,
-    ) -> Result<Array2<f32>> {
-        let mut p = self.read(claims, texts, observer)?;
-        if let Some(g) = &self.agree_gate {
-            let cos = g.cosines(claims, texts, observer)?;
-            agree_gate::apply(&mut p, &cos, g.min_cosine());
-        }
-        Ok(p)
-    }
-
-    /// The model's reading and the distancing rule, without the agree gate.
-    pub fn read(
         &self,
         claims: &[&str],
         texts: &[&str],
@@ -167,23 +127,6 @@ impl StancePairModel {
         super::distance::apply(&mut p, claims, texts);
         Ok(p)
     }
-}
-
-/// Set `field` of the card of the pair model in `dir` to `value` (other fields kept as they
-/// are), written whole or not at all: a torn card would refuse to load the model.
-pub fn write_card_field(dir: &Path, field: &str, value: &serde_json::Value) -> Result<()> {
-    let path = dir.join(CARD);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let mut card: serde_json::Value = serde_json::from_str(&text)?;
-    let Some(o) = card.as_object_mut() else {
-        return Err(Error::Model(format!(
-            "{}: not a JSON object",
-            path.display()
-        )));
-    };
-    o.insert(field.into(), value.clone());
-    let text = serde_json::to_string_pretty(&card)? + "\n";
-    crate::outfile::write_whole(&path, text.as_bytes())
 }
 
 /// Where the shipped pair model is looked for (as the heads are). `None` when there is none.
