@@ -81,6 +81,11 @@ pub enum TrainCommand {
         /// Sentences per step (groups) or pairs per step (pairs).
         #[arg(long, default_value_t = JudgeOptions::default().batch_size, value_parser = super::at_least_one)]
         train_batch: usize,
+        /// Groups objective: add a negated copy of each grouped sentence with an auxiliary to
+        /// flip ("was arrested" / "was not arrested") as a hard negative of its original, the
+        /// copies of one group a group of their own (the guide: a denial is its own claim).
+        #[arg(long)]
+        negations: bool,
         #[command(flatten)]
         model: ModelArgs,
     },
@@ -351,6 +356,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             no_silver,
             objective,
             train_batch,
+            negations,
             model,
         } => {
             if let Some(g) = gold.iter().find(|g| !matches!(g.as_str(), "train" | "dev")) {
@@ -401,10 +407,19 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                             .into(),
                     ));
                 }
-                let stories: Vec<judge::LabelledStory> = labelled
+                let mut stories: Vec<judge::LabelledStory> = labelled
                     .iter()
                     .map(|s| judge::LabelledStory::of(s))
                     .collect();
+                if *negations {
+                    let mut added = 0;
+                    for s in &mut stories {
+                        let (with, n) = s.with_negations();
+                        *s = with;
+                        added += n;
+                    }
+                    eprintln!("{added} negated copies of labelled claim sentences added");
+                }
                 eprintln!(
                     "{} labelled stories, {} sentences, {} same-claim pairs",
                     stories.len(),
@@ -423,7 +438,8 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                     format!(" --stories {}", only.join(","))
                 };
                 let command = format!(
-                    "claimscope train judge --gold {gold_splits}{only_stories} --objective groups --epochs {epochs} --lr {lr} --train-batch {train_batch} --seed {seed}"
+                    "claimscope train judge --gold {gold_splits}{only_stories} --objective groups --epochs {epochs} --lr {lr} --train-batch {train_batch} --seed {seed}{}",
+                    if *negations { " --negations" } else { "" }
                 );
                 return write_judge(
                     &vars,
@@ -432,7 +448,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                     output,
                     &opts,
                     &command,
-                    &json!({"labelled_stories": labelled.iter().map(|s| &s.meta.story).collect::<Vec<_>>(), "splits": gold}),
+                    &json!({"labelled_stories": labelled.iter().map(|s| &s.meta.story).collect::<Vec<_>>(), "splits": gold, "negated_copies": negations}),
                 );
             }
             let mut pairs = if *no_silver {

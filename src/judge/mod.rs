@@ -9,6 +9,7 @@
 //! swapped for other weights would change every group) and the threshold chosen on the dev
 //! half of the labelled set.
 
+pub mod negate;
 pub mod pair;
 pub mod train;
 

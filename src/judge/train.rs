@@ -453,6 +453,28 @@ impl LabelledStory {
         out
     }
 
+    /// The story with a negated copy of every grouped sentence that has an auxiliary to flip
+    /// (`super::negate`): each copy in a document of its own beside its original's (so it pairs
+    /// with the original as a negative), the copies of one group a group of their own (the
+    /// denials of that claim). Returns the story and how many copies it gained.
+    pub fn with_negations(&self) -> (Self, usize) {
+        let docs = self.doc.iter().max().map_or(0, |d| d + 1);
+        let groups = self.group.iter().flatten().max().map_or(0, |g| g + 1);
+        let mut out = self.clone();
+        let mut added = 0;
+        for i in 0..self.texts.len() {
+            let (Some(g), Some(neg)) = (self.group[i], super::negate::negate(&self.texts[i]))
+            else {
+                continue;
+            };
+            out.texts.push(neg);
+            out.doc.push(docs + self.doc[i]);
+            out.group.push(Some(groups + g));
+            added += 1;
+        }
+        (out, added)
+    }
+
     /// Cross-document pairs of one group (the gold pairs of the guide's scoring).
     pub fn positives(&self) -> usize {
         self.cross_pairs().iter().filter(|p| p.2).count()
@@ -576,4 +598,48 @@ pub fn train_groups(
             seconds: start.elapsed().as_secs_f64(),
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negated_copies_deny_their_originals_and_group_with_each_other() {
+        let story = LabelledStory {
+            texts: vec![
+                "Banksy was arrested in London.".into(),
+                "The artist has been arrested, police said.".into(),
+                "Police declined to comment.".into(),
+                "Banksy posted a new mural.".into(),
+            ],
+            doc: vec![0, 1, 1, 2],
+            group: vec![Some(0), Some(0), None, Some(1)],
+        };
+        let (with, added) = story.with_negations();
+        // The ungrouped sentence gets no copy, nor does the one without an auxiliary.
+        assert_eq!(added, 2);
+        assert_eq!(with.texts[4], "Banksy was not arrested in London.");
+        assert_eq!(
+            with.texts[5],
+            "The artist has not been arrested, police said."
+        );
+        assert_eq!(&with.doc[4..], &[3, 4]);
+        assert_eq!(&with.group[4..], &[Some(2), Some(2)]);
+        let pairs = with.cross_pairs();
+        let same = |i, j| pairs.iter().find(|p| (p.0, p.1) == (i, j)).map(|p| p.2);
+        assert_eq!(same(0, 1), Some(true), "the original claim's pair stays");
+        assert_eq!(
+            same(0, 4),
+            Some(false),
+            "a claim and its denial are different claims"
+        );
+        assert_eq!(same(1, 4), Some(false));
+        assert_eq!(
+            same(4, 5),
+            Some(true),
+            "the denials of one claim are one claim"
+        );
+        assert_eq!(with.positives(), story.positives() + 1);
+    }
 }

@@ -1,0 +1,126 @@
+//! Negated copies of labelled claim sentences, as hard negatives for the same-claim judge.
+//!
+//! Why: the judge puts a claim and its denial in the same words together ("Banksy was
+//! arrested" / "Banksy has not been arrested": judge cosine 0.76, over its floor), because
+//! cosine training on 56 stories rarely sees the two side by side in one batch. By the
+//! labelling guide a denial is a claim of its own, never a member of the claim it denies, so
+//! the negation of a labelled sentence is a free, correct negative for it, and the negations of
+//! one group's sentences are one group of their own (the denials of that claim). By rule
+//! rather than by model, because flipping the first auxiliary of the main clause is all that
+//! is needed to make the pair the judge confuses.
+
+/// Auxiliaries whose polarity a `not` after them flips.
+const AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "has", "have", "had", "will", "can", "could", "would", "should",
+    "did", "does", "do", "may", "might", "must",
+];
+
+/// Contracted negative auxiliaries and their positive forms.
+const CONTRACTED: &[(&str, &str)] = &[
+    ("isn't", "is"),
+    ("aren't", "are"),
+    ("wasn't", "was"),
+    ("weren't", "were"),
+    ("hasn't", "has"),
+    ("haven't", "have"),
+    ("hadn't", "had"),
+    ("won't", "will"),
+    ("can't", "can"),
+    ("cannot", "can"),
+    ("couldn't", "could"),
+    ("wouldn't", "would"),
+    ("shouldn't", "should"),
+    ("didn't", "did"),
+    ("doesn't", "does"),
+    ("don't", "do"),
+];
+
+/// The sentence with the polarity of its first auxiliary flipped ("was arrested" -> "was not
+/// arrested", "has not been" -> "has been", "wasn't" -> "was"), or `None` when it has no
+/// auxiliary after its first word (a question's leading auxiliary is skipped that way).
+pub fn negate(sentence: &str) -> Option<String> {
+    let words: Vec<(usize, &str)> = sentence
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - sentence.as_ptr() as usize, w))
+        .collect();
+    for (k, &(at, w)) in words.iter().enumerate().skip(1) {
+        let bare = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}');
+        let lower = bare.to_lowercase().replace('\u{2019}', "'");
+        if let Some((_, positive)) = CONTRACTED.iter().find(|(n, _)| *n == lower) {
+            let start = at + w.find(bare).unwrap_or(0);
+            let positive = same_case(bare, positive);
+            return Some(format!(
+                "{}{}{}",
+                &sentence[..start],
+                positive,
+                &sentence[start + bare.len()..]
+            ));
+        }
+        if !AUXILIARIES.contains(&lower.as_str()) || bare.len() != w.len() {
+            continue;
+        }
+        return Some(match words.get(k + 1) {
+            // "has not been" -> "has been": drop the negation and the space before it.
+            Some(&(next_at, next)) if matches!(next.to_lowercase().as_str(), "not" | "never") => {
+                format!(
+                    "{}{}",
+                    &sentence[..at + w.len()],
+                    &sentence[next_at + next.len()..]
+                )
+            }
+            _ => format!(
+                "{} not{}",
+                &sentence[..at + w.len()],
+                &sentence[at + w.len()..]
+            ),
+        });
+    }
+    None
+}
+
+/// `word` written with the capitalisation of `like` (only a leading capital matters here).
+fn same_case(like: &str, word: &str) -> String {
+    if like.chars().next().is_some_and(char::is_uppercase) {
+        let mut c = word.chars();
+        c.next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default()
+    } else {
+        word.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_auxiliary_flips_polarity_both_ways() {
+        for (s, n) in [
+            (
+                "Banksy was arrested by London police.",
+                Some("Banksy was not arrested by London police."),
+            ),
+            (
+                "Banksy has not been arrested.",
+                Some("Banksy has been arrested."),
+            ),
+            (
+                "The Batmobile wasn\u{2019}t stolen.",
+                Some("The Batmobile was stolen."),
+            ),
+            (
+                "Police say the car won't be returned.",
+                Some("Police say the car will be returned."),
+            ),
+            (
+                "The patient has tested positive for Ebola.",
+                Some("The patient has not tested positive for Ebola."),
+            ),
+            ("Was the Batmobile stolen?", None),
+            ("Putin authorised the campaign.", None),
+        ] {
+            assert_eq!(negate(s).as_deref(), n, "{s}");
+        }
+    }
+}
