@@ -412,13 +412,16 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                     .map(|s| judge::LabelledStory::of(s))
                     .collect();
                 if *negations {
-                    let mut added = 0;
-                    for s in &mut stories {
-                        let (with, n) = s.with_negations();
-                        *s = with;
-                        added += n;
-                    }
-                    eprintln!("{added} negated copies of labelled claim sentences added");
+                    let before: usize = stories.iter().map(|s| s.texts.len()).sum();
+                    stories = stories
+                        .iter()
+                        .map(judge::LabelledStory::with_negations)
+                        .collect();
+                    let after: usize = stories.iter().map(|s| s.texts.len()).sum();
+                    eprintln!(
+                        "{} negated copies of labelled claim sentences added",
+                        after - before
+                    );
                 }
                 eprintln!(
                     "{} labelled stories, {} sentences, {} same-claim pairs",

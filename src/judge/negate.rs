@@ -6,8 +6,10 @@
 //! labelling guide a denial is a claim of its own, never a member of the claim it denies, so
 //! the negation of a labelled sentence is a free, correct negative for it, and the negations of
 //! one group's sentences are one group of their own (the denials of that claim). By rule
-//! rather than by model, because flipping the first auxiliary of the main clause is all that
-//! is needed to make the pair the judge confuses.
+//! rather than by model, because flipping one auxiliary is all that is needed to make the pair
+//! the judge confuses. The rule flips the first auxiliary after the first word, which is not
+//! always the main clause's ("Police say the car won't be returned" flips the reported
+//! clause): the copy is still a sentence that asserts something its original does not.
 
 /// Auxiliaries whose polarity a `not` after them flips.
 const AUXILIARIES: &[&str] = &[

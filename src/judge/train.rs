@@ -456,12 +456,12 @@ impl LabelledStory {
     /// The story with a negated copy of every grouped sentence that has an auxiliary to flip
     /// (`super::negate`): each copy in a document of its own beside its original's (so it pairs
     /// with the original as a negative), the copies of one group a group of their own (the
-    /// denials of that claim). Returns the story and how many copies it gained.
-    pub fn with_negations(&self) -> (Self, usize) {
+    /// denials of that claim). The copies follow the originals, so the new rows are the ones
+    /// past `self.texts.len()`.
+    pub fn with_negations(&self) -> Self {
         let docs = self.doc.iter().max().map_or(0, |d| d + 1);
         let groups = self.group.iter().flatten().max().map_or(0, |g| g + 1);
         let mut out = self.clone();
-        let mut added = 0;
         for i in 0..self.texts.len() {
             let (Some(g), Some(neg)) = (self.group[i], super::negate::negate(&self.texts[i]))
             else {
@@ -470,9 +470,8 @@ impl LabelledStory {
             out.texts.push(neg);
             out.doc.push(docs + self.doc[i]);
             out.group.push(Some(groups + g));
-            added += 1;
         }
-        (out, added)
+        out
     }
 
     /// Cross-document pairs of one group (the gold pairs of the guide's scoring).
@@ -616,9 +615,9 @@ mod tests {
             doc: vec![0, 1, 1, 2],
             group: vec![Some(0), Some(0), None, Some(1)],
         };
-        let (with, added) = story.with_negations();
+        let with = story.with_negations();
         // The ungrouped sentence gets no copy, nor does the one without an auxiliary.
-        assert_eq!(added, 2);
+        assert_eq!(with.texts.len() - story.texts.len(), 2);
         assert_eq!(with.texts[4], "Banksy was not arrested in London.");
         assert_eq!(
             with.texts[5],
