@@ -11,7 +11,7 @@ mod common;
 use claimscope::embed::cosine;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 struct Ref {
     text: String,
     input_ids: Vec<u32>,
@@ -151,6 +151,36 @@ fn padding_does_not_change_a_vector() {
     );
     let c = cosine(&alone.row(0).to_vec(), &batched.vectors.row(1).to_vec());
     assert!(c > 0.99999, "padded vs alone cosine {c}");
+}
+
+/// `embed_all` encodes each distinct text once: every repeat still gets sentence-transformers'
+/// vector in its own row, the token count is the distinct texts' (the work done), and every
+/// row of the text cut at 256 tokens is reported as truncated.
+#[test]
+fn repeated_texts_are_encoded_once_and_keep_their_rows() {
+    let refs = sample();
+    // Each reference text twice, the repeats in reverse order after all the originals, and
+    // the first one a third time in the middle.
+    let mut order: Vec<usize> = (0..refs.len()).collect();
+    order.push(0);
+    order.extend((0..refs.len()).rev());
+    let rows: Vec<Ref> = order.iter().map(|&i| refs[i].clone()).collect();
+    let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+    let emb = common::embedder();
+    let all = emb
+        .embed_all(&texts, "texts", &claimscope::observe::Silent)
+        .expect("embed_all");
+    assert_eq!(all.vectors.nrows(), texts.len());
+    check(&rows, &all.vectors, "embed_all with repeats");
+    let distinct: Vec<&str> = refs.iter().map(|r| r.text.as_str()).collect();
+    let once = emb.embed(&distinct).expect("embed");
+    assert_eq!(all.tokens, once.tokens, "repeats must not be encoded again");
+    let long = refs
+        .iter()
+        .position(|r| r.input_ids.len() == 256)
+        .expect("the sample holds the truncated text");
+    let expected: Vec<usize> = (0..order.len()).filter(|&k| order[k] == long).collect();
+    assert_eq!(all.truncated, expected);
 }
 
 /// The opt-in int8 path: close to sentence-transformers' vectors, never NaN, and half
