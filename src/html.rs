@@ -24,6 +24,11 @@ pub struct Article {
     pub published: Option<String>,
     /// Its day, YYYY-MM-DD, when the page's time reads as one (the story window's unit).
     pub date: Option<String>,
+    /// The page's own address (`<link rel="canonical">`, else `og:url`), absolute http(s): a
+    /// saved page's outlet when it names no site.
+    pub url: Option<String>,
+    /// The page's language as it declares it (`<html lang>`), lower-cased.
+    pub lang: Option<String>,
     /// The body, one paragraph a line.
     pub text: String,
 }
@@ -63,11 +68,52 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
     Ok(Article {
         title: clean(Some(article.title)),
         byline: clean(article.byline),
-        site: clean(article.site_name),
+        // Some pages give their address as the site's name ("http://www.tmz.com").
+        site: clean(article.site_name).map(|s| {
+            crate::warc::host_of(&s)
+                .filter(|_| s.contains("://"))
+                .unwrap_or(s)
+        }),
         date: published.as_deref().and_then(day_of),
         published,
+        url: own_url(page),
+        lang: clean(article.lang).map(|l| l.to_ascii_lowercase()),
         text,
     })
+}
+
+/// Where the head of a page is looked for its address: a head is a few kilobytes, and a page
+/// without `</head>` this early has none worth parsing again.
+const HEAD_WITHIN: usize = 256 * 1024;
+
+/// The page's own address: `<link rel="canonical" href>`, else `<meta property="og:url">`,
+/// when absolute http(s). Only the head is parsed (Readability has parsed the page already and
+/// does not keep either).
+fn own_url(page: &str) -> Option<String> {
+    let mut cut = page.len().min(HEAD_WITHIN);
+    while !page.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let prefix = &page[..cut];
+    let end = prefix.to_ascii_lowercase().find("</head")?;
+    let head = dom_query::Document::from(&prefix[..end]);
+    let canonical = head
+        .select(r#"link[rel="canonical"]"#)
+        .attr("href")
+        .map(|h| h.to_string());
+    let og = || {
+        head.select(r#"meta[property="og:url"]"#)
+            .attr("content")
+            .map(|c| c.to_string())
+    };
+    canonical
+        .into_iter()
+        .chain(og())
+        .map(|u| u.trim().to_string())
+        .find(|u| {
+            (u.starts_with("http://") || u.starts_with("https://"))
+                && url::Url::parse(u).is_ok_and(|p| p.host_str().is_some())
+        })
 }
 
 fn no_article(name: &str) -> Error {
@@ -142,6 +188,33 @@ mod tests {
         assert_eq!(a.site.as_deref(), Some("Daily Bugle"));
         assert_eq!(a.byline.as_deref(), Some("Jane Roe"));
         assert_eq!(a.date.as_deref(), Some("2024-03-05"));
+    }
+
+    const BODY: &str = "<body><article><h1>Mayor denies report</h1><p>The mayor on Tuesday \
+        denied a report that the city had cancelled its bond sale, calling it baseless and \
+        saying the sale would go ahead next month as planned.</p></article></body></html>";
+
+    #[test]
+    fn the_page_gives_its_address_language_and_a_site_name_that_is_an_address() {
+        let page = format!(
+            r#"<html lang="fr-FR"><head><link rel="canonical" href="https://www.bugle.example/a/1">
+            <meta property="og:url" content="https://other.example/x">
+            <meta property="og:site_name" content="http://www.bugle.example"></head>{BODY}"#
+        );
+        let a = extract(&page, "p.html", None).expect("an article");
+        assert_eq!(a.url.as_deref(), Some("https://www.bugle.example/a/1"));
+        assert_eq!(a.lang.as_deref(), Some("fr-fr"));
+        assert_eq!(a.site.as_deref(), Some("bugle.example"));
+        // A relative canonical link is passed over for og:url; no head, no address.
+        let page = format!(
+            r#"<html><HEAD><link rel="canonical" href="/a/1">
+            <meta property="og:url" content="https://bugle.example/a/1"></HEAD>{BODY}"#
+        );
+        let a = extract(&page, "p.html", None).expect("an article");
+        assert_eq!(a.url.as_deref(), Some("https://bugle.example/a/1"));
+        assert_eq!(a.lang, None);
+        let a = extract(&format!("<html>{BODY}"), "p.html", None).expect("an article");
+        assert_eq!(a.url, None);
     }
 
     #[test]

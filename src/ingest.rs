@@ -260,6 +260,8 @@ pub struct Corpus<'a> {
     pub documents: usize,
     /// File names written under `--texts`, to catch two documents with one id.
     texts_written: std::collections::HashSet<String>,
+    /// The id of each one-article file (see `file_ids`).
+    ids: HashMap<PathBuf, String>,
 }
 
 impl<'a> Corpus<'a> {
@@ -267,7 +269,9 @@ impl<'a> Corpus<'a> {
     /// returns the stream; warnings about skipped inputs go to `observer` as they are met.
     pub fn open(args: &IngestOptions, observer: &'a dyn Observer) -> Result<Self> {
         let files = expand(&args.paths, observer)?;
+        let ids = file_ids(&files);
         Ok(Corpus {
+            ids,
             args: args.clone(),
             observer,
             files: files.into_iter(),
@@ -326,7 +330,11 @@ impl<'a> Corpus<'a> {
                     "split it into one file per article",
                 )?;
                 let text = decode(bytes, args.lossy, &name)?;
-                let id = file_id(path, stdin);
+                let id = self
+                    .ids
+                    .get(path)
+                    .cloned()
+                    .unwrap_or_else(|| file_id(path, stdin));
                 let doc = Document {
                     id,
                     source: name,
@@ -344,16 +352,32 @@ impl<'a> Corpus<'a> {
                     input::read_capped(reader.as_mut(), &name, "save the article page alone")?;
                 let page = decode(bytes, args.lossy, &name)?;
                 let entry = match crate::html::extract(&page, &name, None) {
-                    Ok(a) => Entry::Doc(Document {
-                        id: file_id(path, stdin),
-                        source: name,
-                        outlet: a.site,
-                        date: a.date,
-                        title: a.title,
-                        byline: a.byline,
-                        url: None,
-                        text: a.text,
-                    }),
+                    Ok(a) => {
+                        if let Some(lang) = a.lang.as_deref().filter(|l| !is_english(l)) {
+                            self.observer.warn(&format!(
+                                "{name}: the page says it is in {lang:?}; the model and the cue \
+                                 words are English, so its similarities and labels are unreliable"
+                            ));
+                        }
+                        // A host the --outlets map names, else the site the page names, else
+                        // the host of its own address, as a crawl's records are named.
+                        let host = a.url.as_deref().and_then(crate::warc::host_of);
+                        let mapped = host.as_ref().and_then(|h| args.outlets.get(h).cloned());
+                        Entry::Doc(Document {
+                            id: self
+                                .ids
+                                .get(path)
+                                .cloned()
+                                .unwrap_or_else(|| file_id(path, stdin)),
+                            source: name,
+                            outlet: mapped.or(a.site).or(host),
+                            date: a.date,
+                            title: a.title,
+                            byline: a.byline,
+                            url: a.url,
+                            text: a.text,
+                        })
+                    }
                     Err(Error::Input(msg)) => Entry::NoArticle(msg),
                     Err(e) => return Err(e),
                 };
@@ -462,6 +486,91 @@ impl Iterator for Corpus<'_> {
             }
         }
     }
+}
+
+/// Whether a declared language is English ("en", "en-GB", "EN_us").
+fn is_english(lang: &str) -> bool {
+    let l = lang.trim().to_ascii_lowercase();
+    l == "en" || l.starts_with("en-") || l.starts_with("en_")
+}
+
+/// Ids of the one-article files (text and HTML) among `files`: each its name without the
+/// extension, unless another such file has the same name (saved pages are often
+/// `SITE/index.html`): then as many of its parent folders as tell them apart, joined by `/`
+/// (`cnn/source`, `bbc-1/source`). Two ids alike would put two documents' sentences under one
+/// name in every output.
+fn file_ids(files: &[PathBuf]) -> HashMap<PathBuf, String> {
+    let one_article: Vec<&PathBuf> = files
+        .iter()
+        .filter(|p| !input::is_stdin(p))
+        .filter(|p| matches!(kind_of(p), Some(Kind::Text | Kind::Html) | None))
+        .collect();
+    // Components from the file back to the root, the file without its extension.
+    let parts: Vec<Vec<String>> = one_article
+        .iter()
+        .map(|p| {
+            let mut c = vec![file_id(p, false)];
+            c.extend(
+                p.parent()
+                    .into_iter()
+                    .flat_map(|d| d.components().rev())
+                    .filter_map(|c| match c {
+                        std::path::Component::Normal(s) => s.to_str().map(str::to_string),
+                        _ => None,
+                    }),
+            );
+            c
+        })
+        .collect();
+    let id_at = |i: usize, depth: usize| -> String {
+        let n = depth.min(parts[i].len());
+        parts[i][..n]
+            .iter()
+            .rev()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let mut depth = vec![1usize; one_article.len()];
+    loop {
+        let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, &d) in depth.iter().enumerate() {
+            seen.entry(id_at(i, d)).or_default().push(i);
+        }
+        let mut deeper = false;
+        for same in seen.values().filter(|v| v.len() > 1) {
+            // The same file named twice stays one id; others go one folder further up.
+            if same.iter().all(|&i| one_article[i] == one_article[same[0]]) {
+                continue;
+            }
+            for &i in same {
+                if depth[i] < parts[i].len() {
+                    depth[i] += 1;
+                    deeper = true;
+                }
+            }
+        }
+        if !deeper {
+            break;
+        }
+    }
+    let mut ids: HashMap<PathBuf, String> = HashMap::new();
+    let mut holders: HashMap<String, Vec<&PathBuf>> = HashMap::new();
+    for (i, p) in one_article.iter().enumerate() {
+        let id = id_at(i, depth[i]);
+        holders.entry(id.clone()).or_default().push(p);
+        ids.insert((*p).clone(), id);
+    }
+    // Files no folder tells apart (`doc.txt` beside `doc.html`): the path as given.
+    for paths in holders.values() {
+        let first = paths[0];
+        if paths.iter().any(|p| *p != first) {
+            for p in paths {
+                ids.insert((*p).clone(), p.display().to_string());
+            }
+        }
+    }
+    ids
 }
 
 /// The id of a one-article file: its name without the extension.
@@ -655,5 +764,47 @@ impl Iterator for CsvDocs {
             url: f.next().flatten(),
             text,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_article_files_of_one_name_are_told_apart_by_their_folders() {
+        let p = |s: &str| PathBuf::from(s);
+        let files = [
+            p("pages/cnn/index.html"),
+            p("pages/bbc/index.html"),
+            p("old/cnn/index.html"),
+            p("notes/report.txt"),
+            p("a/doc.txt"),
+            p("a/doc.html"),
+            p("feed.jsonl"),
+            p("-"),
+        ];
+        let ids = file_ids(&files);
+        let id = |s: &str| ids.get(&p(s)).map(String::as_str);
+        assert_eq!(id("pages/cnn/index.html"), Some("pages/cnn/index"));
+        assert_eq!(id("old/cnn/index.html"), Some("old/cnn/index"));
+        assert_eq!(id("pages/bbc/index.html"), Some("bbc/index"));
+        // A name of its own stays the name (the ids every earlier run gave).
+        assert_eq!(id("notes/report.txt"), Some("report"));
+        // No folder tells these two apart: the paths as given.
+        assert_eq!(id("a/doc.txt"), Some("a/doc.txt"));
+        assert_eq!(id("a/doc.html"), Some("a/doc.html"));
+        // Many-document files and stdin name their documents themselves.
+        assert_eq!(id("feed.jsonl"), None);
+        assert_eq!(id("-"), None);
+        // The same file named twice is one id.
+        let twice = file_ids(&[p("x/a.txt"), p("x/a.txt")]);
+        assert_eq!(twice.get(&p("x/a.txt")).map(String::as_str), Some("a"));
+    }
+
+    #[test]
+    fn english_is_any_en_tag() {
+        assert!(is_english("en") && is_english("en-GB") && is_english("EN_us"));
+        assert!(!is_english("es") && !is_english("eng-x") && !is_english("fr-FR"));
     }
 }

@@ -145,6 +145,41 @@ fn saved_pages_give_their_articles_with_spans_into_the_written_texts() {
     assert!(!all.contains("function(") && !all.contains("Share on Facebook"));
 }
 
+/// Pages saved one folder each under one file name (`SITE/source.html`, as the data set and
+/// many "save page" tools lay them out): every page keeps an id of its own, a page that names
+/// no site takes its own address's host as the outlet, and a page in another language is
+/// named in a warning.
+#[test]
+fn pages_of_one_file_name_keep_ids_of_their_own_and_outlets_from_their_addresses() {
+    let dir = tmp("html-folders");
+    let (input, texts) = (dir.join("in"), dir.join("texts"));
+    for (name, page) in pages() {
+        std::fs::create_dir_all(input.join(&name)).expect("mkdir");
+        std::fs::write(input.join(&name).join("source.html"), page).expect("write");
+    }
+    let (out, seen) = segment_checked(&input, &texts);
+    let err = stderr(&out);
+    let docs: std::collections::BTreeSet<&str> = seen.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(docs.len(), 34, "one id per page: {docs:?}");
+    assert!(docs.contains("bbc-1/source"), "{docs:?}");
+    assert!(!err.contains("used twice"), "{err}");
+    assert!(
+        seen.iter()
+            .any(|(d, o)| d == "nytimes-1/source" && o == "nytimes.com"),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter()
+            .all(|(_, o)| !o.ends_with("source") || o == "yahoo-2/source"),
+        "an outlet is a site, a host, or (with neither) the id: {seen:?}"
+    );
+    assert!(
+        err.contains("lemonde-1/source.html: the page says it is in \"fr\"")
+            && !err.contains("bbc-1/source.html: the page says"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_web_archive_gives_one_document_per_html_response_and_counts_the_rest() {
     let dir = tmp("warc");
