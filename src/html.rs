@@ -52,6 +52,8 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
     };
     let url = url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     let mut reader = Readability::new(page, url, Some(cfg)).map_err(|e| failed(name, e))?;
+    // Read from the page Readability has parsed, before it prunes it for the article.
+    let own = own_url(&reader.doc);
     let article = reader.parse().map_err(|e| failed(name, e))?;
     let text = tidy(&article.text_content);
     // Readability falls back to the whole body when it finds no article, so a menu page
@@ -70,39 +72,29 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
         byline: clean(article.byline),
         // Some pages give their address as the site's name ("http://www.tmz.com").
         site: clean(article.site_name).map(|s| {
-            crate::warc::host_of(&s)
-                .filter(|_| s.contains("://"))
-                .unwrap_or(s)
+            if s.contains("://") {
+                crate::warc::host_of(&s).unwrap_or(s)
+            } else {
+                s
+            }
         }),
         date: published.as_deref().and_then(day_of),
         published,
-        url: own_url(page),
+        url: own,
         lang: clean(article.lang).map(|l| l.to_ascii_lowercase()),
         text,
     })
 }
 
-/// Where the head of a page is looked for its address: a head is a few kilobytes, and a page
-/// without `</head>` this early has none worth parsing again.
-const HEAD_WITHIN: usize = 256 * 1024;
-
 /// The page's own address: `<link rel="canonical" href>`, else `<meta property="og:url">`,
-/// when absolute http(s). Only the head is parsed (Readability has parsed the page already and
-/// does not keep either).
-fn own_url(page: &str) -> Option<String> {
-    let mut cut = page.len().min(HEAD_WITHIN);
-    while !page.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let prefix = &page[..cut];
-    let end = prefix.to_ascii_lowercase().find("</head")?;
-    let head = dom_query::Document::from(&prefix[..end]);
-    let canonical = head
+/// when absolute http(s). Readability's article keeps neither.
+fn own_url(page: &dom_query::Document) -> Option<String> {
+    let canonical = page
         .select(r#"link[rel="canonical"]"#)
         .attr("href")
         .map(|h| h.to_string());
     let og = || {
-        head.select(r#"meta[property="og:url"]"#)
+        page.select(r#"meta[property="og:url"]"#)
             .attr("content")
             .map(|c| c.to_string())
     };

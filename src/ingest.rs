@@ -282,6 +282,14 @@ impl<'a> Corpus<'a> {
         })
     }
 
+    /// The id of a one-article input: the run's (`file_ids`), or stdin's.
+    fn id_of(&self, path: &Path, stdin: bool) -> String {
+        self.ids
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| file_id(path, stdin))
+    }
+
     fn open_file(
         &mut self,
         path: &Path,
@@ -330,13 +338,8 @@ impl<'a> Corpus<'a> {
                     "split it into one file per article",
                 )?;
                 let text = decode(bytes, args.lossy, &name)?;
-                let id = self
-                    .ids
-                    .get(path)
-                    .cloned()
-                    .unwrap_or_else(|| file_id(path, stdin));
                 let doc = Document {
-                    id,
+                    id: self.id_of(path, stdin),
                     source: name,
                     outlet: None,
                     date: None,
@@ -364,11 +367,7 @@ impl<'a> Corpus<'a> {
                         let host = a.url.as_deref().and_then(crate::warc::host_of);
                         let mapped = host.as_ref().and_then(|h| args.outlets.get(h).cloned());
                         Entry::Doc(Document {
-                            id: self
-                                .ids
-                                .get(path)
-                                .cloned()
-                                .unwrap_or_else(|| file_id(path, stdin)),
+                            id: self.id_of(path, stdin),
                             source: name,
                             outlet: mapped.or(a.site).or(host),
                             date: a.date,
