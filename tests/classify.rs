@@ -823,3 +823,121 @@ fn on_topic_reading_is_the_gated_one_without_the_gate() {
     assert!(head.classify_on_topic(&claims, &texts, &Silent).is_err());
     assert!(head.reads_vectors() && !m.reads_vectors());
 }
+
+/// `train stance-body` adds a second head (stance of a whole FNC-1 body) to a pair model: the
+/// written model reloads to the figures the command printed for the held-out bodies, reads
+/// sentences exactly as before (the sentence head and encoder are copies), refuses a changed
+/// body head, and names the Body IDs it saw so that the eval chooses on the others.
+#[test]
+#[ignore = "needs ../shared (FNC-1 train); about two minutes"]
+fn a_body_head_reloads_to_its_printed_figures_and_leaves_sentences_alone() {
+    use claimscope::classify::stance::{bags, pair};
+    let out = tempfile::tempdir().expect("tmp");
+    let dir = out.path().join("with-body");
+    let fnc1 = common::shared("data/fnc1");
+    let run = claimscope(&[
+        "train",
+        "stance-body",
+        "--max-bodies",
+        "120",
+        "--steps",
+        "80",
+        "--fnc1",
+        &fnc1.to_string_lossy(),
+        "-o",
+        &dir.to_string_lossy(),
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    let figure = |line_start: &str| -> f64 {
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with(line_start))
+            .unwrap_or_else(|| panic!("no {line_start:?} line in {stderr}"));
+        let at = line.find("accuracy ").expect("accuracy") + "accuracy ".len();
+        line[at..at + 5].parse().expect("a figure")
+    };
+    let printed = figure("balance 0.5, anchor 0.01");
+    let before = figure("sentence head");
+
+    let opts = EmbedderOptions::default();
+    let shipped = pair::StancePairModel::load(&common::project("models/stance-pair"), &opts)
+        .expect("shipped");
+    let m = pair::StancePairModel::load(&dir, &opts).expect("the written model loads");
+    assert!(m.has_body_head() && !shipped.has_body_head());
+    assert_eq!(m.fnc1_bodies_seen(), Some(bags::Parity::Even));
+
+    // The held-out bodies again, through the loaded model's body head.
+    let set = claimscope::devset::DevSet::load(&common::project("tests/data/devset")).expect("set");
+    let held = bags::fnc1_bags(
+        &fnc1,
+        &set.fnc1_held_out_body_ids(),
+        bags::Parity::Odd,
+        Some(120),
+        common::embedder(),
+        &Silent,
+    )
+    .expect("bags");
+    assert_eq!(held.len(), 120);
+    let (mut right_body, mut right_sentence) = (0, 0);
+    for b in &held {
+        let claims = vec![b.claim.as_str(); b.sentences.len()];
+        let texts: Vec<&str> = b.sentences.iter().map(String::as_str).collect();
+        let pick = |p: ndarray::Array2<f32>| {
+            let mean = p.mean_axis(ndarray::Axis(0)).expect("a sentence");
+            (0..3)
+                .max_by(|&i, &j| mean[i].total_cmp(&mean[j]))
+                .expect("three")
+        };
+        if pick(m.body_probabilities(&claims, &texts, &Silent).expect("p")) == b.label.index() {
+            right_body += 1;
+        }
+        // The command's "sentence head" line reads the head's own probabilities (no
+        // distancing rule, which `probabilities` adds for `classify`).
+        let joined: Vec<String> = texts.iter().map(|t| pair::pair_text(&b.claim, t)).collect();
+        let raw = shipped
+            .tuned()
+            .probabilities(&joined, "pairs", &Silent)
+            .expect("p");
+        if pick(raw) == b.label.index() {
+            right_sentence += 1;
+        }
+    }
+    let acc = |n: usize| n as f64 / held.len() as f64;
+    assert!(
+        (acc(right_body) - printed).abs() < 0.0015,
+        "{} vs {printed}",
+        acc(right_body)
+    );
+    assert!(
+        (acc(right_sentence) - before).abs() < 0.0015,
+        "{} vs {before}",
+        acc(right_sentence)
+    );
+
+    let claims = ["Banksy was arrested by London police"; 4];
+    assert_eq!(
+        m.probabilities(&claims, &TEXTS, &Silent).expect("p"),
+        shipped.probabilities(&claims, &TEXTS, &Silent).expect("p"),
+        "the sentence head is the shipped one"
+    );
+    assert_ne!(
+        m.body_probabilities(&claims, &TEXTS, &Silent).expect("p"),
+        m.probabilities(&claims, &TEXTS, &Silent).expect("p"),
+        "the body head is a head of its own"
+    );
+
+    let head = dir.join(pair::BODY_HEAD_FILE);
+    let mut bytes = std::fs::read(&head).expect("read");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&head, bytes).expect("write");
+    let err = pair::StancePairModel::load(&dir, &opts)
+        .err()
+        .expect("a changed body head is refused")
+        .to_string();
+    assert!(
+        err.contains("body-head.safetensors") && err.contains("SHA-256"),
+        "{err}"
+    );
+}

@@ -356,30 +356,9 @@ impl TunedClassifier {
         opts: &EmbedderOptions,
     ) -> Result<Self> {
         let card = read_card(dir, card_name, names, train)?;
-        let head_path = dir.join(HEAD_FILE);
-        let head = candle_core::safetensors::load(&head_path, &Device::Cpu)?;
-        let get = |name: &str| -> Result<Tensor> {
-            head.get(name)
-                .map(|t| t.to_dtype(DType::F32))
-                .transpose()?
-                .ok_or_else(|| Error::Model(format!("{}: no tensor {name}", head_path.display())))
-        };
-        let w = get("weight")?;
-        let (k, hidden) = w.dims2()?;
-        let weight = Array2::from_shape_vec((k, hidden), w.flatten_all()?.to_vec1::<f32>()?)
-            .map_err(|e| Error::Model(format!("{}: {e}", head_path.display())))?;
-        let bias = Array1::from_vec(get("bias")?.to_vec1::<f32>()?);
         let files = source::resolve(&dir.to_string_lossy())?;
         let encoder = Embedder::load_with(&files, opts)?;
-        if k != names.len() || bias.len() != k || encoder.dim() != hidden {
-            return Err(Error::Model(format!(
-                "{}: head is {k}x{hidden} with {} biases; expected {}x{}",
-                head_path.display(),
-                bias.len(),
-                names.len(),
-                encoder.dim()
-            )));
-        }
+        let (weight, bias) = read_head(&dir.join(HEAD_FILE), names.len(), encoder.dim())?;
         Ok(TunedClassifier {
             encoder,
             weight,
@@ -396,9 +375,91 @@ impl TunedClassifier {
         what: &str,
         observer: &dyn Observer,
     ) -> Result<Array2<f32>> {
-        let v = self.encoder.embed_all(texts, what, observer)?.vectors;
-        let mut logits = (v * self.card.scale as f32).dot(&self.weight.t()) + &self.bias;
+        let mut logits = self.features(texts, what, observer)?.dot(&self.weight.t()) + &self.bias;
         crate::classify::head::softmax_rows(&mut logits);
         Ok(logits)
     }
+
+    /// What the head reads for each text: the encoder's pooled unit vector times the card's
+    /// scale (what a second head, `super::stance::bags`, is fitted on).
+    pub fn features<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        what: &str,
+        observer: &dyn Observer,
+    ) -> Result<Array2<f32>> {
+        let v = self.encoder.embed_all(texts, what, observer)?.vectors;
+        Ok(v * self.card.scale as f32)
+    }
+
+    /// The head: (labels, hidden) weights and one bias per label.
+    pub fn head(&self) -> (&Array2<f32>, &Array1<f32>) {
+        (&self.weight, &self.bias)
+    }
+}
+
+/// A head file (`weight`: labels x hidden, `bias`), refusing one of another shape than
+/// `labels` x `hidden`.
+pub fn read_head(path: &Path, labels: usize, hidden: usize) -> Result<(Array2<f32>, Array1<f32>)> {
+    let head = candle_core::safetensors::load(path, &Device::Cpu)?;
+    let get = |name: &str| -> Result<Tensor> {
+        head.get(name)
+            .map(|t| t.to_dtype(DType::F32))
+            .transpose()?
+            .ok_or_else(|| Error::Model(format!("{}: no tensor {name}", path.display())))
+    };
+    let w = get("weight")?;
+    let (k, h) = w.dims2()?;
+    let weight = Array2::from_shape_vec((k, h), w.flatten_all()?.to_vec1::<f32>()?)
+        .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
+    let bias = Array1::from_vec(get("bias")?.to_vec1::<f32>()?);
+    if k != labels || bias.len() != k || h != hidden {
+        return Err(Error::Model(format!(
+            "{}: head is {k}x{h} with {} biases; expected {labels}x{hidden}",
+            path.display(),
+            bias.len(),
+        )));
+    }
+    Ok((weight, bias))
+}
+
+/// Write a head file; returns its SHA-256.
+pub fn write_head(path: &Path, weight: &Array2<f32>, bias: &Array1<f32>) -> Result<String> {
+    let dev = Device::Cpu;
+    let w = Tensor::from_vec(
+        weight.iter().copied().collect::<Vec<_>>(),
+        weight.dim(),
+        &dev,
+    )?;
+    let b = Tensor::from_vec(bias.to_vec(), bias.len(), &dev)?;
+    let head: HashMap<String, Tensor> = [("weight".to_string(), w), ("bias".to_string(), b)].into();
+    candle_core::safetensors::save(&head, path)?;
+    source::sha256_file(path)
+}
+
+/// Copy `from`'s directory (configuration, tokenizer, weights and head, as they are) to `out`
+/// and write its card there with `fields` merged over it: for a model that adds to one
+/// already trained (a second head).
+pub fn copy_with_card(
+    from: &TunedClassifier,
+    card_name: &str,
+    out: &Path,
+    fields: serde_json::Map<String, serde_json::Value>,
+) -> Result<PathBuf> {
+    if out == from.dir {
+        return Err(Error::Input(format!(
+            "{}: write the new model to another directory than the one it starts from",
+            out.display()
+        )));
+    }
+    crate::finetune::copy_model_files(&from.dir, out)?;
+    for file in ["model.safetensors", HEAD_FILE] {
+        let src = from.dir.join(file);
+        std::fs::copy(&src, out.join(file)).map_err(|e| Error::io(&src, e))?;
+    }
+    let mut card = from.card.clone();
+    card.extra.extend(fields);
+    let text = serde_json::to_string_pretty(&serde_json::to_value(&card)?)? + "\n";
+    crate::outfile::write_whole(&out.join(card_name), text.as_bytes())?;
+    Ok(out.to_path_buf())
 }

@@ -359,7 +359,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                         );
                         if let Some(g) = &f.body_gate {
                             println!(
-                                "  bodies: unrelated under cosine {:.3} to the headline ({:.3} of {} train pairs right); related ones take the likeliest of agree/disagree/discuss weighted {:?} ({:.3} of {} related train bodies right, {:.3} unweighted); chosen on {}",
+                                "  bodies: unrelated under cosine {:.3} to the headline ({:.3} of {} train pairs right); related ones take the likeliest of agree/disagree/discuss weighted {:?} ({:.3} of {} related train bodies right, {:.3} unweighted; their macro-F1 {:.3}, {:.3} unweighted); chosen on {}",
                                 g.threshold,
                                 g.train_accuracy,
                                 g.train_pairs,
@@ -367,7 +367,21 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                                 g.train_related_accuracy,
                                 g.train_related,
                                 g.train_related_accuracy_unweighted,
+                                g.train_related_macro_f1,
+                                g.train_related_macro_f1_unweighted,
                                 g.chosen_on
+                            );
+                        }
+                        if let Some(u) = &f.without_class_weights {
+                            println!(
+                                "  without the class weights: weighted score {:.2}, macro-F1 {:.3} (F1 {})",
+                                u.weighted_score,
+                                u.macro_f1,
+                                u.per_class
+                                    .iter()
+                                    .map(|c| format!("{} {:.3}", c.label, c.f1))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             );
                         }
                         class_table(&f.per_class);

@@ -159,6 +159,44 @@ pub enum TrainCommand {
         #[command(flatten)]
         model: ModelArgs,
     },
+    /// A second head for the stance pair model: stance of a whole FNC-1 body, fitted on FNC-1
+    /// train bodies read as bags of sentences (the body's label on the mean of its sentences'
+    /// probabilities, as `eval stance` reads a body), the encoder and the sentence head kept as
+    /// they are. Prints each setting's figures on the held-out bodies (the other Body ID
+    /// parity); writes the model with its body head when one setting is given with --output.
+    StanceBody {
+        /// The pair model the head is added to.
+        #[arg(long, default_value = "models/stance-pair")]
+        from: PathBuf,
+        /// FNC-1 folder (default ../shared/data/fnc1).
+        #[arg(long)]
+        fnc1: Option<PathBuf>,
+        /// The labelled set (default tests/data/devset): its dev and test stories' FNC-1
+        /// stories are left out.
+        #[arg(long)]
+        devset: Option<PathBuf>,
+        /// The Body IDs fitted on; the others are held out.
+        #[arg(long, value_enum, default_value = "even")]
+        bodies: stance::bags::Parity,
+        /// Class weights of the loss: (mean count / class count)^this (comma-separated: each
+        /// is fitted and scored).
+        #[arg(long, value_delimiter = ',', default_value = "0.5")]
+        balance: Vec<f64>,
+        /// L2 pull of the head toward the sentence head (comma-separated, as --balance).
+        #[arg(long, value_delimiter = ',', default_value = "0.01")]
+        anchor: Vec<f64>,
+        #[arg(long, default_value_t = stance::bags::RefitOptions::default().steps, value_parser = super::at_least_one)]
+        steps: usize,
+        #[arg(long, default_value_t = stance::bags::RefitOptions::default().lr)]
+        lr: f64,
+        /// Only the first N bodies of each parity (in FNC-1's file order): a quick run.
+        #[arg(long, value_parser = super::at_least_one)]
+        max_bodies: Option<usize>,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
     /// Asserted confidence from a fine-tuned encoder: all-MiniLM-L6-v2 and a four-way head
     /// trained end to end on Pei & Jurgens train and the labelled set's train sentences; writes
     /// a model directory with its card, and the dev/test figures of the labelled set.
@@ -726,6 +764,98 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             print_halves(output, |half| {
                 crate::devset::evaluate_stance(&set.split(half), &embedder, &loaded, &term)
             })
+        }
+        TrainCommand::StanceBody {
+            from,
+            fnc1,
+            devset,
+            bodies,
+            balance,
+            anchor,
+            steps,
+            lr,
+            max_bodies,
+            output,
+            model,
+        } => {
+            use crate::classify::stance::{bags, pair};
+            if output.is_some() && balance.len() * anchor.len() != 1 {
+                return Err(Error::Input(format!(
+                    "--output writes one model: give one --balance and one --anchor, not {} and {}",
+                    balance.len(),
+                    anchor.len()
+                )));
+            }
+            let set = crate::devset::DevSet::load(
+                &devset.clone().unwrap_or_else(crate::devset::default_dir),
+            )?;
+            let embedder = model.load()?;
+            let start_model =
+                pair::StancePairModel::load(from, &crate::embed::EmbedderOptions::default())?;
+            let fnc1 = fnc1.clone().unwrap_or_else(|| default_data_dir("fnc1"));
+            let held = set.fnc1_held_out_body_ids();
+            let featurise = |parity: bags::Parity| -> Result<bags::BagFeatures> {
+                let b = bags::fnc1_bags(&fnc1, &held, parity, *max_bodies, &embedder, &term)?;
+                bags::BagFeatures::of(&b, |t| {
+                    start_model
+                        .tuned()
+                        .features(t, "FNC-1 body sentence pairs", &term)
+                })
+            };
+            let fit_bags = featurise(*bodies)?;
+            let held_bags = featurise(bodies.other())?;
+            eprintln!(
+                "FNC-1 train: {} {} bodies to fit ({} sentences), {} {} held out",
+                fit_bags.labels.len(),
+                bodies.as_str(),
+                fit_bags.owner.len(),
+                held_bags.labels.len(),
+                bodies.other().as_str()
+            );
+            let (w0, b0) = start_model.tuned().head();
+            let row = |name: &str, s: &bags::BagScores| {
+                eprintln!(
+                    "{name:<24} held-out bodies: accuracy {:.3}, macro-F1 {:.3} (agree {:.3}, disagree {:.3}, discuss {:.3})",
+                    s.accuracy, s.macro_f1, s.f1[0], s.f1[1], s.f1[2]
+                );
+            };
+            row("sentence head", &bags::score_bags(&held_bags, w0, b0));
+            let mut last = None;
+            for &a in anchor {
+                for &bal in balance {
+                    let opts = bags::RefitOptions {
+                        steps: *steps,
+                        lr: *lr,
+                        balance: bal,
+                        anchor: a,
+                    };
+                    let (w, b, report) =
+                        bags::refit(w0, b0, &fit_bags, &opts, &crate::observe::Silent)?;
+                    let scores = bags::score_bags(&held_bags, &w, &b);
+                    row(&format!("balance {bal}, anchor {a}"), &scores);
+                    last = Some((w, b, opts, report, scores));
+                }
+            }
+            if let (Some(out), Some((w, b, opts, report, scores))) = (output, last) {
+                let record = json!({
+                    "task": "stance of a whole body toward a claim, read sentence by sentence and averaged (FNC-1's body labels); `match` and `classify` use the sentence head",
+                    "from": from.display().to_string(),
+                    "data": {
+                        "fnc1_train_bodies": bodies.as_str(),
+                        "left_out": "every FNC-1 story holding a labelled dev or test body; unrelated pairs",
+                        "bags": fit_bags.labels.len(),
+                        "max_bodies": max_bodies,
+                        "sentences": fit_bags.owner.len(),
+                    },
+                    "options": opts,
+                    "training": report,
+                    "held_out_bodies": scores,
+                    "command": command_line(),
+                });
+                start_model.save_with_body_head(&w, &b, *bodies, out, record)?;
+                eprintln!("wrote {}", out.display());
+            }
+            Ok(())
         }
         TrainCommand::ConfidenceTuned {
             data,

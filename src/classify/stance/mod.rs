@@ -13,6 +13,7 @@
 //! - `train`: the head's training on them;
 //! - `eval`: the test-split figures (Emergent accuracy, the official FNC-1 score).
 
+pub mod bags;
 pub mod data;
 pub mod distance;
 pub mod eval;

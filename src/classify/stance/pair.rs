@@ -25,6 +25,8 @@ pub const PAIR_DIR: &str = "stance-pair";
 pub const CARD: &str = "stance-pair.json";
 /// The command that writes one.
 const TRAIN: &str = "claimscope train stance-pair";
+/// The command that adds a body head.
+const BODY_TRAIN: &str = "claimscope train stance-body";
 /// What `tuned::average` needs to read and check a directory of this kind.
 pub const KIND: tuned::TunedKind = tuned::TunedKind {
     card: CARD,
@@ -64,10 +66,18 @@ pub fn save(
     tuned::save(trained, base, out, CARD, &LABELS, opts, card)
 }
 
+/// The optional second head's file: stance of a whole body, read sentence by sentence
+/// (`super::bags`).
+pub const BODY_HEAD_FILE: &str = "body-head.safetensors";
+/// The card field holding its SHA-256.
+pub const BODY_HEAD_SHA: &str = "body_head_sha256";
+
 /// A loaded pair model.
 pub struct StancePairModel {
     model: TunedClassifier,
     unrelated_below: Option<f32>,
+    /// (labels x hidden, bias) of the body head, when the directory has one.
+    body_head: Option<(Array2<f32>, ndarray::Array1<f32>)>,
 }
 
 impl StancePairModel {
@@ -83,10 +93,74 @@ impl StancePairModel {
                 ))
             })?),
         };
+        let body_head = match model.card.extra.get(BODY_HEAD_SHA) {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => {
+                let card_path = dir.join(CARD);
+                let want = v.as_str().ok_or_else(|| {
+                    Error::Model(format!(
+                        "{}: \"{BODY_HEAD_SHA}\" must be a SHA-256 string",
+                        card_path.display()
+                    ))
+                })?;
+                let path = dir.join(BODY_HEAD_FILE);
+                crate::embed::source::check_card_sha256(&path, want, &card_path, BODY_TRAIN)?;
+                let (w, _) = model.head();
+                Some(tuned::read_head(&path, w.nrows(), w.ncols())?)
+            }
+        };
         Ok(StancePairModel {
             model,
             unrelated_below,
+            body_head,
         })
+    }
+
+    /// Probabilities of each text's *body* toward its claim, to be averaged over the body's
+    /// sentences: the body head's where the model has one (`super::bags`), else the sentence
+    /// probabilities (`probabilities`).
+    pub fn body_probabilities(
+        &self,
+        claims: &[&str],
+        texts: &[&str],
+        observer: &dyn Observer,
+    ) -> Result<Array2<f32>> {
+        let Some((w, b)) = &self.body_head else {
+            return self.probabilities(claims, texts, observer);
+        };
+        let joined = joined(claims, texts)?;
+        let mut p = self
+            .model
+            .features(&joined, "claim-sentence pairs", observer)?
+            .dot(&w.t())
+            + b;
+        crate::classify::head::softmax_rows(&mut p);
+        Ok(p)
+    }
+
+    /// Whether the model has a body head.
+    pub fn has_body_head(&self) -> bool {
+        self.body_head.is_some()
+    }
+
+    /// This model with `weight`/`bias` as its body head, written to `out` (the encoder and the
+    /// sentence head copied as they are); `record` goes on the card under `body_head`.
+    pub fn save_with_body_head(
+        &self,
+        weight: &Array2<f32>,
+        bias: &ndarray::Array1<f32>,
+        seen: super::bags::Parity,
+        out: &Path,
+        record: serde_json::Value,
+    ) -> Result<()> {
+        let mut fields = serde_json::Map::new();
+        fields.insert(super::bags::SEEN_FIELD.into(), seen.as_str().into());
+        fields.insert("body_head".into(), record);
+        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+        let sha = tuned::write_head(&out.join(BODY_HEAD_FILE), weight, bias)?;
+        fields.insert(BODY_HEAD_SHA.into(), sha.into());
+        tuned::copy_with_card(&self.model, CARD, out, fields)?;
+        Ok(())
     }
 
     /// The topic gate: a pair whose base-model cosine is under this is `unrelated` whatever
@@ -101,6 +175,22 @@ impl StancePairModel {
         &self.model.dir
     }
 
+    /// The tuned classifier underneath (its features and head, for `super::bags`).
+    pub fn tuned(&self) -> &TunedClassifier {
+        &self.model
+    }
+
+    /// The FNC-1 train Body IDs the head was refitted on (`super::bags`), as the parity its
+    /// card names: choices made on FNC-1 train must leave those bodies out.
+    pub fn fnc1_bodies_seen(&self) -> Option<super::bags::Parity> {
+        self.model
+            .card
+            .extra
+            .get(super::bags::SEEN_FIELD)
+            .and_then(|v| v.as_str())
+            .and_then(super::bags::Parity::parse)
+    }
+
     /// Class probabilities (rows in `Stance::ALL` order) of each text toward its claim; a text
     /// that distances itself from what it reports does not agree (`super::distance`).
     pub fn probabilities(
@@ -109,24 +199,29 @@ impl StancePairModel {
         texts: &[&str],
         observer: &dyn Observer,
     ) -> Result<Array2<f32>> {
-        if claims.len() != texts.len() {
-            return Err(Error::Internal(format!(
-                "stance pairs: {} claims for {} texts",
-                claims.len(),
-                texts.len()
-            )));
-        }
-        let joined: Vec<String> = claims
-            .iter()
-            .zip(texts)
-            .map(|(c, t)| pair_text(c, t))
-            .collect();
+        let joined = joined(claims, texts)?;
         let mut p = self
             .model
             .probabilities(&joined, "claim-sentence pairs", observer)?;
         super::distance::apply(&mut p, claims, texts);
         Ok(p)
     }
+}
+
+/// The texts the encoder reads for (claim, text) pairs.
+fn joined(claims: &[&str], texts: &[&str]) -> Result<Vec<String>> {
+    if claims.len() != texts.len() {
+        return Err(Error::Internal(format!(
+            "stance pairs: {} claims for {} texts",
+            claims.len(),
+            texts.len()
+        )));
+    }
+    Ok(claims
+        .iter()
+        .zip(texts)
+        .map(|(c, t)| pair_text(c, t))
+        .collect())
 }
 
 /// Where the shipped pair model is looked for (as the heads are). `None` when there is none.
