@@ -927,6 +927,19 @@ fn a_body_head_reloads_to_its_printed_figures_and_leaves_sentences_alone() {
         "the body head is a head of its own"
     );
 
+    // A soup's encoder is not the one the body head was fitted on: the soup has no body head.
+    let soup = out.path().join("soup");
+    claimscope::classify::tuned::average(
+        &pair::KIND,
+        &[dir.clone(), common::project("models/stance-pair")],
+        &[1.0, 1.0],
+        &soup,
+        &serde_json::json!({}),
+    )
+    .expect("average");
+    let s = pair::StancePairModel::load(&soup, &opts).expect("the soup loads");
+    assert!(!s.has_body_head() && s.fnc1_bodies_seen().is_none());
+
     let head = dir.join(pair::BODY_HEAD_FILE);
     let mut bytes = std::fs::read(&head).expect("read");
     let last = bytes.len() - 1;

@@ -270,6 +270,9 @@ pub struct TunedKind {
     pub card: &'static str,
     pub labels: &'static [&'static str],
     pub train: &'static str,
+    /// Card fields of one model a soup must not inherit (a second head fitted on that
+    /// model's own features, whose file the soup does not have).
+    pub not_in_soup: &'static [&'static str],
 }
 
 /// A "model soup": the weighted element-wise mean of tuned classifiers fine-tuned from the same
@@ -322,7 +325,7 @@ pub fn average(
         .zip(&cards)
         .map(|(d, c)| (d.as_path(), c.weights_sha256.as_str(), &c.extra))
         .collect();
-    let extra = crate::finetune::soup_card(&sources, weights, &[], card);
+    let extra = crate::finetune::soup_card(&sources, weights, kind.not_in_soup, card);
     let needed = TunedCard {
         weights_sha256: sha[0].clone(),
         head_sha256: sha[1].clone(),

@@ -29,6 +29,7 @@ pub const KIND: tuned::TunedKind = tuned::TunedKind {
     card: CARD,
     labels: &LABELS,
     train: TRAIN,
+    not_in_soup: &[],
 };
 /// Classes, in `Level::ALL` order.
 pub const LABELS: [&str; 4] = ["high", "moderate", "low", "none"];

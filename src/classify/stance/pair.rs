@@ -32,6 +32,7 @@ pub const KIND: tuned::TunedKind = tuned::TunedKind {
     card: CARD,
     labels: &LABELS,
     train: TRAIN,
+    not_in_soup: &[BODY_HEAD_SHA, "body_head", super::bags::SEEN_FIELD],
 };
 
 /// The one text the encoder reads for a (claim, sentence) pair.
