@@ -838,7 +838,7 @@ fn a_body_head_reloads_to_its_printed_figures_and_leaves_sentences_alone() {
     let run = claimscope(&[
         "train",
         "stance-body",
-        "--max-bodies",
+        "--max-pairs",
         "120",
         "--steps",
         "80",
@@ -867,7 +867,7 @@ fn a_body_head_reloads_to_its_printed_figures_and_leaves_sentences_alone() {
     assert!(m.has_body_head() && !shipped.has_body_head());
     assert_eq!(m.fnc1_bodies_seen(), Some(bags::Parity::Even));
 
-    // The held-out bodies again, through the loaded model's body head.
+    // The held-out pairs again, through the loaded model's body head.
     let set = claimscope::devset::DevSet::load(&common::project("tests/data/devset")).expect("set");
     let held = bags::fnc1_bags(
         &fnc1,

@@ -440,6 +440,24 @@ pub fn write_head(path: &Path, weight: &Array2<f32>, bias: &Array1<f32>) -> Resu
     source::sha256_file(path)
 }
 
+/// Refuse to write a model into the directory it is made from, however the two are spelled
+/// (`models/x`, `./models/x`, an absolute path, a link): copying a file onto itself truncates it.
+pub fn refuse_same_dir(from: &Path, out: &Path) -> Result<()> {
+    let same = match (std::fs::canonicalize(from), std::fs::canonicalize(out)) {
+        (Ok(a), Ok(b)) => a == b,
+        // An output that does not exist yet is another directory.
+        _ => false,
+    };
+    if same {
+        return Err(Error::Input(format!(
+            "{}: write the new model to another directory than {}, the one it starts from",
+            out.display(),
+            from.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Copy `from`'s directory (configuration, tokenizer, weights and head, as they are) to `out`
 /// and write its card there with `fields` merged over it: for a model that adds to one
 /// already trained (a second head).
@@ -449,12 +467,7 @@ pub fn copy_with_card(
     out: &Path,
     fields: serde_json::Map<String, serde_json::Value>,
 ) -> Result<PathBuf> {
-    if out == from.dir {
-        return Err(Error::Input(format!(
-            "{}: write the new model to another directory than the one it starts from",
-            out.display()
-        )));
-    }
+    refuse_same_dir(&from.dir, out)?;
     crate::finetune::copy_model_files(&from.dir, out)?;
     for file in ["model.safetensors", HEAD_FILE] {
         let src = from.dir.join(file);
@@ -465,4 +478,21 @@ pub fn copy_with_card(
     let text = serde_json::to_string_pretty(&serde_json::to_value(&card)?)? + "\n";
     crate::outfile::write_whole(&out.join(card_name), text.as_bytes())?;
     Ok(out.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_is_not_written_over_its_source_however_spelled() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let src = tmp.path().join("m");
+        std::fs::create_dir_all(&src).expect("dir");
+        let dotted = tmp.path().join(".").join("m").join(".");
+        let err = refuse_same_dir(&src, &dotted).expect_err("the same directory");
+        assert!(err.to_string().contains("another directory"), "{err}");
+        assert!(refuse_same_dir(&src, &tmp.path().join("new")).is_ok());
+        assert!(refuse_same_dir(&src, tmp.path()).is_ok());
+    }
 }

@@ -175,7 +175,7 @@ pub enum TrainCommand {
         /// stories are left out.
         #[arg(long)]
         devset: Option<PathBuf>,
-        /// The Body IDs fitted on; the others are held out.
+        /// The FNC-1 stories fitted on (by their smallest Body ID); the others are held out.
         #[arg(long, value_enum, default_value = "even")]
         bodies: stance::bags::Parity,
         /// Class weights of the loss: (mean count / class count)^this (comma-separated: each
@@ -189,9 +189,10 @@ pub enum TrainCommand {
         steps: usize,
         #[arg(long, default_value_t = stance::bags::RefitOptions::default().lr)]
         lr: f64,
-        /// Only the first N bodies of each parity (in FNC-1's file order): a quick run.
+        /// Only the first N (headline, body) pairs of each parity (in FNC-1's file order): a
+        /// quick run.
         #[arg(long, value_parser = super::at_least_one)]
-        max_bodies: Option<usize>,
+        max_pairs: Option<usize>,
         #[arg(short, long)]
         output: Option<PathBuf>,
         #[command(flatten)]
@@ -774,11 +775,21 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             anchor,
             steps,
             lr,
-            max_bodies,
+            max_pairs,
             output,
             model,
         } => {
             use crate::classify::stance::{bags, pair};
+            if let Some(bad) = balance
+                .iter()
+                .chain(anchor)
+                .chain([lr])
+                .find(|v| !v.is_finite() || **v < 0.0)
+            {
+                return Err(Error::Input(format!(
+                    "--balance, --anchor and --lr take numbers of 0 or more, not {bad}"
+                )));
+            }
             if output.is_some() && balance.len() * anchor.len() != 1 {
                 return Err(Error::Input(format!(
                     "--output writes one model: give one --balance and one --anchor, not {} and {}",
@@ -795,7 +806,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             let fnc1 = fnc1.clone().unwrap_or_else(|| default_data_dir("fnc1"));
             let held = set.fnc1_held_out_body_ids();
             let featurise = |parity: bags::Parity| -> Result<bags::BagFeatures> {
-                let b = bags::fnc1_bags(&fnc1, &held, parity, *max_bodies, &embedder, &term)?;
+                let b = bags::fnc1_bags(&fnc1, &held, parity, *max_pairs, &embedder, &term)?;
                 bags::BagFeatures::of(&b, |t| {
                     start_model
                         .tuned()
@@ -805,7 +816,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             let fit_bags = featurise(*bodies)?;
             let held_bags = featurise(bodies.other())?;
             eprintln!(
-                "FNC-1 train: {} {} bodies to fit ({} sentences), {} {} held out",
+                "FNC-1 train: {} related pairs of the {} stories to fit ({} sentences), {} of the {} stories held out",
                 fit_bags.labels.len(),
                 bodies.as_str(),
                 fit_bags.owner.len(),
@@ -815,7 +826,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             let (w0, b0) = start_model.tuned().head();
             let row = |name: &str, s: &bags::BagScores| {
                 eprintln!(
-                    "{name:<24} held-out bodies: accuracy {:.3}, macro-F1 {:.3} (agree {:.3}, disagree {:.3}, discuss {:.3})",
+                    "{name:<24} held-out pairs: accuracy {:.3}, macro-F1 {:.3} (agree {:.3}, disagree {:.3}, discuss {:.3})",
                     s.accuracy, s.macro_f1, s.f1[0], s.f1[1], s.f1[2]
                 );
             };
@@ -841,10 +852,10 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                     "task": "stance of a whole body toward a claim, read sentence by sentence and averaged (FNC-1's body labels); `match` and `classify` use the sentence head",
                     "from": from.display().to_string(),
                     "data": {
-                        "fnc1_train_bodies": bodies.as_str(),
-                        "left_out": "every FNC-1 story holding a labelled dev or test body; unrelated pairs",
+                        "fnc1_train_stories": bodies.as_str(),
+                        "left_out": "every FNC-1 story holding a labelled dev or test body; the other stories; unrelated pairs",
                         "bags": fit_bags.labels.len(),
-                        "max_bodies": max_bodies,
+                        "max_pairs": max_pairs,
                         "sentences": fit_bags.owner.len(),
                     },
                     "options": opts,

@@ -13,12 +13,14 @@
 //! head, which `match` and `classify` use, is untouched. The encoder's features are computed
 //! once and the head (4 x 384) is fitted full-batch in seconds.
 //!
-//! Bodies: FNC-1 train, related stances only (the eval decides relatedness by its cosine gate,
+//! Pairs: FNC-1 train, related stances only (the eval decides relatedness by its cosine gate,
 //! not by the model), outside every FNC-1 story that holds a labelled dev or test body, and of
-//! one Body ID parity, so that the other parity stays clean for choosing the fit and the
-//! eval's class weights.
+//! the stories of one parity (a story's parity is its smallest Body ID's), so that the other
+//! stories stay clean for choosing the fit and the eval's class weights. By story, not by body:
+//! FNC-1 pairs each headline with several bodies, and a split by body would hold out bodies
+//! whose headlines and story were fitted.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use candle_core::{DType, Device, Tensor, Var};
@@ -66,13 +68,6 @@ impl Parity {
             Parity::Odd => Parity::Even,
         }
     }
-
-    /// Whether Body ID `id` is of this parity; an id that is not a number is of neither.
-    pub fn holds(self, id: &str) -> bool {
-        id.trim()
-            .parse::<u64>()
-            .is_ok_and(|n| (n % 2 == 0) == (self == Parity::Even))
-    }
 }
 
 /// One FNC-1 (headline, body) pair: the body's sentences closest to the headline and the
@@ -84,8 +79,37 @@ pub struct Bag {
     pub label: Stance,
 }
 
-/// FNC-1 train rows that may be read as bags: related, of `parity`, outside every story
-/// (connected component of headlines and bodies) that holds one of `held_out_bodies`.
+/// The parity of each row's story (connected component of headlines and bodies linked by a
+/// related stance): its smallest numeric Body ID's. `None` for a story with no numeric id.
+pub fn story_parities(rows: &Fnc1Rows) -> Vec<Option<Parity>> {
+    let mut comp = StoryComponents::of(rows);
+    let roots: Vec<String> = rows
+        .iter()
+        .map(|(_, b, _)| comp.find(&format!("B:{b}")))
+        .collect();
+    let mut smallest: HashMap<&str, u64> = HashMap::new();
+    for (root, (_, b, _)) in roots.iter().zip(rows) {
+        if let Ok(n) = b.trim().parse::<u64>() {
+            let e = smallest.entry(root.as_str()).or_insert(n);
+            *e = (*e).min(n);
+        }
+    }
+    roots
+        .iter()
+        .map(|r| {
+            smallest.get(r.as_str()).map(|&n| {
+                if n % 2 == 0 {
+                    Parity::Even
+                } else {
+                    Parity::Odd
+                }
+            })
+        })
+        .collect()
+}
+
+/// FNC-1 train rows that may be read as bags: related, of a story of `parity`
+/// (`story_parities`), outside every story that holds one of `held_out_bodies`.
 pub fn bag_rows(rows: &Fnc1Rows, held_out_bodies: &HashSet<String>, parity: Parity) -> Fnc1Rows {
     let mut comp = StoryComponents::of(rows);
     let excluded: HashSet<String> = held_out_bodies
@@ -93,12 +117,13 @@ pub fn bag_rows(rows: &Fnc1Rows, held_out_bodies: &HashSet<String>, parity: Pari
         .map(|b| comp.find(&format!("B:{b}")))
         .collect();
     rows.iter()
-        .filter(|(_, b, s)| {
+        .zip(story_parities(rows))
+        .filter(|((_, b, s), p)| {
             *s != Stance::Unrelated
-                && parity.holds(b)
+                && *p == Some(parity)
                 && !excluded.contains(&comp.find(&format!("B:{b}")))
         })
-        .cloned()
+        .map(|(r, _)| r.clone())
         .collect()
 }
 
@@ -184,7 +209,8 @@ pub struct RefitOptions {
     pub lr: f64,
     /// Class weights of the loss: (mean count / class count)^balance.
     pub balance: f64,
-    /// L2 pull of the head toward the one it starts from (the sentence head).
+    /// L2 pull of the head's weights (not its biases, which carry the class priors a body
+    /// head must move) toward the ones it starts from (the sentence head's).
     pub anchor: f64,
 }
 
@@ -286,6 +312,14 @@ pub fn refit(
             "a bag labelled unrelated, or a row of no bag".into(),
         ));
     }
+    let mut len = vec![0f32; n_bags];
+    for &o in &bags.owner {
+        len[o] += 1.0;
+    }
+    // An empty bag's mean is 0/0: it would turn every weight into NaN.
+    if len.contains(&0.0) {
+        return Err(Error::Internal("a bag without sentences".into()));
+    }
     let dev = Device::Cpu;
     let w = Var::from_tensor(&tensor2(weight, &dev)?)?;
     let b = Var::from_tensor(&Tensor::from_vec(bias.to_vec(), k, &dev)?)?;
@@ -293,10 +327,6 @@ pub fn refit(
     let x = tensor2(&bags.x, &dev)?;
     // Bag means: each sentence's probabilities added into its bag's row (index_add, which
     // candle differentiates), then divided by the bag's size.
-    let mut len = vec![0f32; n_bags];
-    for &o in &bags.owner {
-        len[o] += 1.0;
-    }
     let inv_len = Tensor::from_vec(
         len.iter().map(|&n| 1.0 / n.max(1.0)).collect::<Vec<f32>>(),
         (n_bags, 1),
@@ -391,17 +421,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parity_reads_numeric_body_ids_only() {
-        assert!(Parity::Even.holds("2042"));
-        assert!(Parity::Odd.holds(" 7 "));
-        assert!(!Parity::Even.holds("7"));
-        assert!(!Parity::Even.holds("B12") && !Parity::Odd.holds("B12"));
+    fn a_story_takes_the_parity_of_its_smallest_body_id() {
+        let rows: Fnc1Rows = vec![
+            ("h1".into(), "7".into(), Stance::Agree),
+            ("h1".into(), "4".into(), Stance::Discuss),
+            ("h2".into(), "9".into(), Stance::Discuss),
+            ("h2".into(), "4".into(), Stance::Unrelated),
+            ("h3".into(), "B".into(), Stance::Agree),
+        ];
+        // h1's story holds bodies 4 and 7: even, both rows; body 9 alone is odd; the unrelated
+        // row belongs to its body's story (4's); a story of no numeric id has no parity.
+        assert_eq!(
+            story_parities(&rows),
+            vec![
+                Some(Parity::Even),
+                Some(Parity::Even),
+                Some(Parity::Odd),
+                Some(Parity::Even),
+                None
+            ]
+        );
         assert_eq!(Parity::parse("odd"), Some(Parity::Odd));
         assert_eq!(Parity::Even.other(), Parity::Odd);
     }
 
     #[test]
-    fn bags_leave_out_unrelated_rows_the_other_parity_and_held_out_stories() {
+    fn bags_leave_out_unrelated_rows_other_stories_and_held_out_ones() {
         let rows: Fnc1Rows = vec![
             ("h1".into(), "2".into(), Stance::Agree),
             ("h1".into(), "4".into(), Stance::Unrelated),
@@ -409,8 +454,10 @@ mod tests {
             ("h2".into(), "6".into(), Stance::Disagree),
             ("h2".into(), "8".into(), Stance::Discuss),
             ("h3".into(), "10".into(), Stance::Discuss),
+            ("h4".into(), "11".into(), Stance::Agree),
         ];
-        // Body 8 is held out: its story (h2, 6, 8) goes, h1's and h3's stay.
+        // Body 8 is held out: its story (h2, 6, 8) goes. h1's story (2, 3) is even by its
+        // smallest id, so its odd body 3 stays with it; h3's stays; h4's is odd.
         let held: HashSet<String> = ["8".to_string()].into();
         let kept: Vec<(String, String)> = bag_rows(&rows, &held, Parity::Even)
             .into_iter()
@@ -418,7 +465,11 @@ mod tests {
             .collect();
         assert_eq!(
             kept,
-            vec![("h1".into(), "2".into()), ("h3".into(), "10".into())]
+            vec![
+                ("h1".into(), "2".into()),
+                ("h1".into(), "3".into()),
+                ("h3".into(), "10".into())
+            ]
         );
     }
 

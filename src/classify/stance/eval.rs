@@ -13,7 +13,7 @@ use super::data::{embed_fnc1, embed_pairs, load_emergent, load_fnc1};
 use super::{LABELS, Stance};
 use crate::classify::head;
 use crate::embed::Embedder;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::metrics::{ClassScores, accuracy, macro_f1, per_class};
 use crate::observe::Observer;
 
@@ -47,8 +47,9 @@ pub struct Fnc1Eval {
     /// reads the body's pooled vector itself).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_gate: Option<BodyGate>,
-    /// The same bodies with every class weight 1 (the gate alone): the weights are chosen by
-    /// the official score, which rewards calling the rare `disagree` less than macro-F1 does.
+    /// The same bodies with every class weight 1 (the gate alone): the weights are chosen for
+    /// exact labels on related train bodies (what the official score rewards), which calls the
+    /// rare `disagree` less than macro-F1 would.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub without_class_weights: Option<Fnc1Scores>,
 }
@@ -98,11 +99,22 @@ fn choose_body_gate(
     observer: &dyn Observer,
 ) -> Result<BodyGate> {
     let (mut rows, bodies) = load_fnc1(dir, "train")?;
-    // A head refitted on one parity of the train bodies (`super::bags`) would pick weights
-    // that suit the bodies it was fitted to: choose on the others.
+    // A body head fitted on the stories of one parity (`super::bags`) would pick weights that
+    // suit the stories it was fitted to: choose on the others.
     let seen = m.fnc1_bodies_seen();
     if let Some(p) = seen {
-        rows.retain(|r| p.other().holds(&r.1));
+        let parities = super::bags::story_parities(&rows);
+        let mut keep = parities.iter().map(|&q| q == Some(p.other()));
+        rows.retain(|_| keep.next().unwrap_or(false));
+        if rows.is_empty() {
+            return Err(Error::Input(format!(
+                "{}: no FNC-1 train story of {} parity to choose the body gate on (the model's \
+                 body head was fitted on the {} ones)",
+                dir.display(),
+                p.other().as_str(),
+                p.as_str()
+            )));
+        }
     }
     let set = embed_fnc1(embedder, &rows, &bodies, observer)?;
     let cosines: Vec<f32> = set
@@ -137,10 +149,10 @@ fn choose_body_gate(
         chosen_on: match seen {
             None => "FNC-1 train (train_stances.reconstructed.csv)",
             Some(super::bags::Parity::Even) => {
-                "FNC-1 train, odd Body IDs (the head was refitted on the even ones)"
+                "FNC-1 train, the odd stories (the body head was fitted on the even ones)"
             }
             Some(super::bags::Parity::Odd) => {
-                "FNC-1 train, even Body IDs (the head was refitted on the odd ones)"
+                "FNC-1 train, the even stories (the body head was fitted on the odd ones)"
             }
         },
         train_pairs: rows.len(),

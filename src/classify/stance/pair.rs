@@ -105,7 +105,31 @@ impl StancePairModel {
                     ))
                 })?;
                 let path = dir.join(BODY_HEAD_FILE);
+                if !path.is_file() {
+                    return Err(Error::Model(format!(
+                        "{}: names a body head, but {} is missing; restore it, remove \
+                         \"{BODY_HEAD_SHA}\" from the card, or write the model again with \
+                         `{BODY_TRAIN}`",
+                        card_path.display(),
+                        path.display()
+                    )));
+                }
                 crate::embed::source::check_card_sha256(&path, want, &card_path, BODY_TRAIN)?;
+                // Its eval must know which stories it saw (`eval::choose_body_gate`).
+                let seen = model.card.extra.get(super::bags::SEEN_FIELD);
+                if seen
+                    .and_then(|v| v.as_str())
+                    .and_then(super::bags::Parity::parse)
+                    .is_none()
+                {
+                    return Err(Error::Model(format!(
+                        "{}: a body head needs \"{}\": \"even\" or \"odd\" (the FNC-1 train \
+                         stories it was fitted on), not {seen:?}; write the model again with \
+                         `{BODY_TRAIN}`",
+                        card_path.display(),
+                        super::bags::SEEN_FIELD
+                    )));
+                }
                 let (w, _) = model.head();
                 Some(tuned::read_head(&path, w.nrows(), w.ncols())?)
             }
@@ -154,6 +178,8 @@ impl StancePairModel {
         out: &Path,
         record: serde_json::Value,
     ) -> Result<()> {
+        // Before anything is written: the copy would truncate the files it copies from.
+        tuned::refuse_same_dir(self.dir(), out)?;
         let mut fields = serde_json::Map::new();
         fields.insert(super::bags::SEEN_FIELD.into(), seen.as_str().into());
         fields.insert("body_head".into(), record);
@@ -181,8 +207,8 @@ impl StancePairModel {
         &self.model
     }
 
-    /// The FNC-1 train Body IDs the head was refitted on (`super::bags`), as the parity its
-    /// card names: choices made on FNC-1 train must leave those bodies out.
+    /// The FNC-1 train stories the body head was fitted on (`super::bags`), as the parity its
+    /// card names: choices made on FNC-1 train must leave those stories out.
     pub fn fnc1_bodies_seen(&self) -> Option<super::bags::Parity> {
         self.model
             .card
