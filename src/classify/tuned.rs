@@ -378,9 +378,8 @@ impl TunedClassifier {
         what: &str,
         observer: &dyn Observer,
     ) -> Result<Array2<f32>> {
-        let mut logits = self.features(texts, what, observer)?.dot(&self.weight.t()) + &self.bias;
-        crate::classify::head::softmax_rows(&mut logits);
-        Ok(logits)
+        let x = self.features(texts, what, observer)?;
+        Ok(head_probabilities(&x, &self.weight, &self.bias))
     }
 
     /// What the head reads for each text: the encoder's pooled unit vector times the card's
@@ -399,6 +398,17 @@ impl TunedClassifier {
     pub fn head(&self) -> (&Array2<f32>, &Array1<f32>) {
         (&self.weight, &self.bias)
     }
+}
+
+/// Class probabilities of each row of features `x` under a head (`weight`: labels x hidden).
+pub fn head_probabilities(
+    x: &Array2<f32>,
+    weight: &Array2<f32>,
+    bias: &Array1<f32>,
+) -> Array2<f32> {
+    let mut logits = x.dot(&weight.t()) + bias;
+    crate::classify::head::softmax_rows(&mut logits);
+    logits
 }
 
 /// A head file (`weight`: labels x hidden, `bias`), refusing one of another shape than

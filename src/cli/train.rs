@@ -805,16 +805,17 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 pair::StancePairModel::load(from, &crate::embed::EmbedderOptions::default())?;
             let fnc1 = fnc1.clone().unwrap_or_else(|| default_data_dir("fnc1"));
             let held = set.fnc1_held_out_body_ids();
-            let featurise = |parity: bags::Parity| -> Result<bags::BagFeatures> {
-                let b = bags::fnc1_bags(&fnc1, &held, parity, *max_pairs, &embedder, &term)?;
-                bags::BagFeatures::of(&b, |t| {
+            let featurise = |b: &[bags::Bag]| -> Result<bags::BagFeatures> {
+                bags::BagFeatures::of(b, |t| {
                     start_model
                         .tuned()
                         .features(t, "FNC-1 body sentence pairs", &term)
                 })
             };
-            let fit_bags = featurise(*bodies)?;
-            let held_bags = featurise(bodies.other())?;
+            let [fit, held_out] =
+                bags::fnc1_bags(&fnc1, &held, *bodies, *max_pairs, &embedder, &term)?;
+            let fit_bags = featurise(&fit)?;
+            let held_bags = featurise(&held_out)?;
             eprintln!(
                 "FNC-1 train: {} related pairs of the {} stories to fit ({} sentences), {} of the {} stories held out",
                 fit_bags.labels.len(),

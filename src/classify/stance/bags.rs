@@ -82,7 +82,10 @@ pub struct Bag {
 /// The parity of each row's story (connected component of headlines and bodies linked by a
 /// related stance): its smallest numeric Body ID's. `None` for a story with no numeric id.
 pub fn story_parities(rows: &Fnc1Rows) -> Vec<Option<Parity>> {
-    let mut comp = StoryComponents::of(rows);
+    parities_in(&mut StoryComponents::of(rows), rows)
+}
+
+fn parities_in(comp: &mut StoryComponents, rows: &Fnc1Rows) -> Vec<Option<Parity>> {
     let roots: Vec<String> = rows
         .iter()
         .map(|(_, b, _)| comp.find(&format!("B:{b}")))
@@ -116,8 +119,9 @@ pub fn bag_rows(rows: &Fnc1Rows, held_out_bodies: &HashSet<String>, parity: Pari
         .iter()
         .map(|b| comp.find(&format!("B:{b}")))
         .collect();
+    let parities = parities_in(&mut comp, rows);
     rows.iter()
-        .zip(story_parities(rows))
+        .zip(parities)
         .filter(|((_, b, s), p)| {
             *s != Stance::Unrelated
                 && *p == Some(parity)
@@ -127,8 +131,9 @@ pub fn bag_rows(rows: &Fnc1Rows, held_out_bodies: &HashSet<String>, parity: Pari
         .collect()
 }
 
-/// The bags of FNC-1 train in `dir` (see `bag_rows`; the first `max` in file order when given),
-/// each body cut to the sentences the eval reads (closest to the headline under `embedder`, the
+/// The bags of FNC-1 train in `dir` (see `bag_rows`; the first `max` of each parity in file
+/// order when given): `[parity's, the other's]`, FNC-1 read and embedded once for both. Each
+/// body is cut to the sentences the eval reads (closest to the headline under `embedder`, the
 /// base model).
 pub fn fnc1_bags(
     dir: &Path,
@@ -137,12 +142,18 @@ pub fn fnc1_bags(
     max: Option<usize>,
     embedder: &Embedder,
     observer: &dyn Observer,
-) -> Result<Vec<Bag>> {
+) -> Result<[Vec<Bag>; 2]> {
     let (rows, bodies) = load_fnc1(dir, "train")?;
-    let mut keep = bag_rows(&rows, held_out_bodies, parity);
-    keep.truncate(max.unwrap_or(usize::MAX));
-    let set = embed_fnc1(embedder, &keep, &bodies, observer)?;
-    Ok(keep
+    let side = |p: Parity| {
+        let mut keep = bag_rows(&rows, held_out_bodies, p);
+        keep.truncate(max.unwrap_or(usize::MAX));
+        keep
+    };
+    let (fit, held) = (side(parity), side(parity.other()));
+    let n_fit = fit.len();
+    let both: Fnc1Rows = fit.into_iter().chain(held).collect();
+    let set = embed_fnc1(embedder, &both, &bodies, observer)?;
+    let mut bags: Vec<Bag> = both
         .into_iter()
         .zip(set.parts)
         .map(|((claim, _, label), sentences)| Bag {
@@ -150,7 +161,9 @@ pub fn fnc1_bags(
             sentences,
             label,
         })
-        .collect())
+        .collect();
+    let held = bags.split_off(n_fit);
+    Ok([bags, held])
 }
 
 /// Bags as the head's inputs: one row per (bag, sentence) and the bag each row belongs to.
@@ -182,22 +195,10 @@ impl BagFeatures {
         })
     }
 
-    /// Each bag's mean probabilities under a head, as the eval takes them (`sentence_mean`).
+    /// Each bag's mean probabilities under a head, as the eval takes them.
     pub fn mean_probabilities(&self, weight: &Array2<f32>, bias: &Array1<f32>) -> Array2<f32> {
-        let mut p = self.x.dot(&weight.t()) + bias;
-        crate::classify::head::softmax_rows(&mut p);
-        let k = weight.nrows();
-        let mut out = Array2::<f32>::zeros((self.labels.len(), k));
-        let mut n = vec![0f32; self.labels.len()];
-        for (row, &i) in p.rows().into_iter().zip(&self.owner) {
-            let mut o = out.row_mut(i);
-            o += &row;
-            n[i] += 1.0;
-        }
-        for (mut o, &c) in out.rows_mut().into_iter().zip(&n) {
-            o /= c.max(1.0);
-        }
-        out
+        let p = crate::classify::tuned::head_probabilities(&self.x, weight, bias);
+        super::eval::mean_by_body(&p, &self.owner, self.labels.len())
     }
 }
 
@@ -328,7 +329,7 @@ pub fn refit(
     // Bag means: each sentence's probabilities added into its bag's row (index_add, which
     // candle differentiates), then divided by the bag's size.
     let inv_len = Tensor::from_vec(
-        len.iter().map(|&n| 1.0 / n.max(1.0)).collect::<Vec<f32>>(),
+        len.iter().map(|&n| 1.0 / n).collect::<Vec<f32>>(),
         (n_bags, 1),
         &dev,
     )?;

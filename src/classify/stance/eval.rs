@@ -63,6 +63,17 @@ pub struct Fnc1Scores {
     pub per_class: Vec<ClassScores>,
 }
 
+impl Fnc1Scores {
+    fn of(pred: &[usize], gold: &[usize], names: &[String]) -> Self {
+        Fnc1Scores {
+            weighted_score: fnc1_score(pred, gold),
+            macro_f1: macro_f1(pred, gold, 4),
+            accuracy: accuracy(pred, gold),
+            per_class: per_class(pred, gold, names),
+        }
+    }
+}
+
 /// FNC-1's `unrelated` is a body about another story, which no sentence of it addresses; the
 /// pair model's sentence-level `unrelated` (a sentence of the same story that does not speak
 /// to the claim) is a different notion. So a body's relatedness is decided by one threshold on
@@ -104,8 +115,12 @@ fn choose_body_gate(
     let seen = m.fnc1_bodies_seen();
     if let Some(p) = seen {
         let parities = super::bags::story_parities(&rows);
-        let mut keep = parities.iter().map(|&q| q == Some(p.other()));
-        rows.retain(|_| keep.next().unwrap_or(false));
+        rows = rows
+            .into_iter()
+            .zip(parities)
+            .filter(|(_, q)| *q == Some(p.other()))
+            .map(|(r, _)| r)
+            .collect();
         if rows.is_empty() {
             return Err(Error::Input(format!(
                 "{}: no FNC-1 train story of {} parity to choose the body gate on (the model's \
@@ -315,13 +330,7 @@ pub fn eval_fnc1(
                 ..gate.clone()
             };
             apply_body_gate(&mut plain, &set, &ones)?;
-            let pred = head::argmax_rows(plain.view());
-            let plain = Fnc1Scores {
-                weighted_score: fnc1_score(&pred, &gold),
-                macro_f1: macro_f1(&pred, &gold, 4),
-                accuracy: accuracy(&pred, &gold),
-                per_class: per_class(&pred, &gold, &names),
-            };
+            let plain = Fnc1Scores::of(&head::argmax_rows(plain.view()), &gold, &names);
             apply_body_gate(&mut p, &set, &gate)?;
             (p, Some(gate), Some(plain))
         }
@@ -345,12 +354,13 @@ pub fn eval_fnc1(
             *cell += 1;
         }
     }
+    let scores = Fnc1Scores::of(&pred, &gold, &names);
     Ok(Fnc1Eval {
         pairs: set.len(),
-        weighted_score: fnc1_score(&pred, &gold),
-        macro_f1: macro_f1(&pred, &gold, 4),
-        accuracy: accuracy(&pred, &gold),
-        per_class: per_class(&pred, &gold, &names),
+        weighted_score: scores.weighted_score,
+        macro_f1: scores.macro_f1,
+        accuracy: scores.accuracy,
+        per_class: scores.per_class,
         confusion,
         baseline_weighted_score: 79.53,
         body_gate,
@@ -375,10 +385,20 @@ fn sentence_mean(
         }
     }
     let p = m.body_probabilities(&claims, &texts, observer)?;
-    let k = LABELS.len();
-    let mut out = ndarray::Array2::<f32>::zeros((which.len(), k));
-    let mut n = vec![0f32; which.len()];
-    for (row, &i) in p.rows().into_iter().zip(&owner) {
+    Ok(mean_by_body(&p, &owner, which.len()))
+}
+
+/// Each body's mean of its sentences' probability rows (`owner[r]`: the body of row `r`); a
+/// body with no sentence is unrelated. The body head is fitted on this same mean
+/// (`super::bags`).
+pub(crate) fn mean_by_body(
+    p: &ndarray::Array2<f32>,
+    owner: &[usize],
+    bodies: usize,
+) -> ndarray::Array2<f32> {
+    let mut out = ndarray::Array2::<f32>::zeros((bodies, p.ncols()));
+    let mut n = vec![0f32; bodies];
+    for (row, &i) in p.rows().into_iter().zip(owner) {
         let mut o = out.row_mut(i);
         o += &row;
         n[i] += 1.0;
@@ -390,7 +410,7 @@ fn sentence_mean(
             o[Stance::Unrelated.index()] = 1.0;
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

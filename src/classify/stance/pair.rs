@@ -77,8 +77,9 @@ pub const BODY_HEAD_SHA: &str = "body_head_sha256";
 pub struct StancePairModel {
     model: TunedClassifier,
     unrelated_below: Option<f32>,
-    /// (labels x hidden, bias) of the body head, when the directory has one.
-    body_head: Option<(Array2<f32>, ndarray::Array1<f32>)>,
+    /// The body head, when the directory has one: (labels x hidden, bias), and the FNC-1
+    /// train stories it was fitted on.
+    body_head: Option<(Array2<f32>, ndarray::Array1<f32>, super::bags::Parity)>,
 }
 
 impl StancePairModel {
@@ -117,11 +118,10 @@ impl StancePairModel {
                 crate::embed::source::check_card_sha256(&path, want, &card_path, BODY_TRAIN)?;
                 // Its eval must know which stories it saw (`eval::choose_body_gate`).
                 let seen = model.card.extra.get(super::bags::SEEN_FIELD);
-                if seen
+                let Some(parity) = seen
                     .and_then(|v| v.as_str())
                     .and_then(super::bags::Parity::parse)
-                    .is_none()
-                {
+                else {
                     return Err(Error::Model(format!(
                         "{}: a body head needs \"{}\": \"even\" or \"odd\" (the FNC-1 train \
                          stories it was fitted on), not {seen:?}; write the model again with \
@@ -129,9 +129,10 @@ impl StancePairModel {
                         card_path.display(),
                         super::bags::SEEN_FIELD
                     )));
-                }
+                };
                 let (w, _) = model.head();
-                Some(tuned::read_head(&path, w.nrows(), w.ncols())?)
+                let (bw, bb) = tuned::read_head(&path, w.nrows(), w.ncols())?;
+                Some((bw, bb, parity))
             }
         };
         Ok(StancePairModel {
@@ -150,17 +151,13 @@ impl StancePairModel {
         texts: &[&str],
         observer: &dyn Observer,
     ) -> Result<Array2<f32>> {
-        let Some((w, b)) = &self.body_head else {
+        let Some((w, b, _)) = &self.body_head else {
             return self.probabilities(claims, texts, observer);
         };
-        let joined = joined(claims, texts)?;
-        let mut p = self
+        let x = self
             .model
-            .features(&joined, "claim-sentence pairs", observer)?
-            .dot(&w.t())
-            + b;
-        crate::classify::head::softmax_rows(&mut p);
-        Ok(p)
+            .features(&joined(claims, texts)?, "claim-sentence pairs", observer)?;
+        Ok(tuned::head_probabilities(&x, w, b))
     }
 
     /// Whether the model has a body head.
@@ -210,12 +207,7 @@ impl StancePairModel {
     /// The FNC-1 train stories the body head was fitted on (`super::bags`), as the parity its
     /// card names: choices made on FNC-1 train must leave those stories out.
     pub fn fnc1_bodies_seen(&self) -> Option<super::bags::Parity> {
-        self.model
-            .card
-            .extra
-            .get(super::bags::SEEN_FIELD)
-            .and_then(|v| v.as_str())
-            .and_then(super::bags::Parity::parse)
+        self.body_head.as_ref().map(|h| h.2)
     }
 
     /// Class probabilities (rows in `Stance::ALL` order) of each text toward its claim; a text
