@@ -67,8 +67,23 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
             .filter(|s| !s.is_empty())
     };
     let published = clean(article.published_time);
+    let title = clean(Some(article.title));
+    // Readability's article leaves the headline out (it is the page's, above the body), but a
+    // headline is the article's first claim, and a plain-text copy of the same article starts
+    // with it: so the text does too, unless the body already opens with it.
+    let text = match &title {
+        Some(t)
+            if text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .is_none_or(|first| clean(Some(first.to_string())).as_ref() != Some(t)) =>
+        {
+            format!("{t}\n\n{text}")
+        }
+        _ => text,
+    };
     Ok(Article {
-        title: clean(Some(article.title)),
+        title,
         byline: clean(article.byline),
         // Some pages give their address as the site's name ("http://www.tmz.com").
         site: clean(article.site_name).map(|s| {
@@ -87,7 +102,8 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
 }
 
 /// The page's own address: `<link rel="canonical" href>`, else `<meta property="og:url">`,
-/// when absolute http(s). Readability's article keeps neither.
+/// when absolute http(s) or scheme-relative (`//host/path`, taken as https: the host is what
+/// names the outlet). Readability's article keeps neither.
 fn own_url(page: &dom_query::Document) -> Option<String> {
     let canonical = page
         .select(r#"link[rel="canonical"]"#)
@@ -101,7 +117,13 @@ fn own_url(page: &dom_query::Document) -> Option<String> {
     canonical
         .into_iter()
         .chain(og())
-        .map(|u| u.trim().to_string())
+        .map(|u| {
+            let u = u.trim();
+            match u.strip_prefix("//") {
+                Some(rest) => format!("https://{rest}"),
+                None => u.to_string(),
+            }
+        })
         .find(|u| {
             (u.starts_with("http://") || u.starts_with("https://"))
                 && url::Url::parse(u).is_ok_and(|p| p.host_str().is_some())
@@ -177,6 +199,10 @@ mod tests {
         assert!(a.text.contains("denied a report"), "{}", a.text);
         assert!(a.text.contains("\n"), "paragraphs are lines: {}", a.text);
         assert!(!a.text.contains("do not read me") && !a.text.contains("Share on"));
+        // The headline opens the text once, whether or not the reader view kept it.
+        let title = a.title.clone().expect("a title");
+        assert!(a.text.starts_with(&format!("{title}\n")), "{}", a.text);
+        assert_eq!(a.text.matches(title.as_str()).count(), 1, "{}", a.text);
         assert_eq!(a.site.as_deref(), Some("Daily Bugle"));
         assert_eq!(a.byline.as_deref(), Some("Jane Roe"));
         assert_eq!(a.date.as_deref(), Some("2024-03-05"));
@@ -207,6 +233,12 @@ mod tests {
         assert_eq!(a.lang, None);
         let a = extract(&format!("<html>{BODY}"), "p.html", None).expect("an article");
         assert_eq!(a.url, None);
+        // A scheme-relative canonical link (yahoo's `//us.yahoo.com/news/`) names its host.
+        let page = format!(
+            r#"<html><head><link rel="canonical" href="//us.bugle.example/news/"></head>{BODY}"#
+        );
+        let a = extract(&page, "p.html", None).expect("an article");
+        assert_eq!(a.url.as_deref(), Some("https://us.bugle.example/news/"));
     }
 
     #[test]

@@ -238,15 +238,38 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
             }
             out.extend(files);
         } else {
+            // The OS's own words: `ErrorKind::NotFound` alone prints "entity not found".
             return Err(Error::Io {
                 path: path.to_path_buf(),
-                err: std::io::Error::from(std::io::ErrorKind::NotFound),
+                err: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
             });
         }
     }
     if out.is_empty() {
+        // Stdin only when no path was given: paths that hold nothing readable are an error, not
+        // a cue to wait on the terminal (or to read whatever happens to be piped in).
+        if !paths.is_empty() {
+            return Err(Error::Input(format!(
+                "{}: no file to read (claimscope reads .txt .md .jsonl .ndjson .csv .tsv .html                  .htm .warc .warc.gz); give such files, or - to read stdin",
+                paths.join(" ")
+            )));
+        }
         out.push(PathBuf::from("-"));
     }
+    // A file named twice (a directory and a glob over it, or the same path given twice) is
+    // read once: its documents would otherwise match themselves in every group.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|f| {
+        if input::is_stdin(f) {
+            return true;
+        }
+        let key = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+        let first = seen.insert(key);
+        if !first {
+            observer.warn(&format!("{}: given more than once; read once", f.display()));
+        }
+        first
+    });
     Ok(out)
 }
 
@@ -322,6 +345,16 @@ impl<'a> Corpus<'a> {
         } else {
             kind_of(path).unwrap_or(Kind::Text)
         };
+        if stdin
+            && kind == Kind::Text
+            && head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+        {
+            // Read as one plain article, JSONL becomes sentences of raw JSON.
+            self.observer.warn(&format!(
+                "{name}: starts with '{{' but is read as one plain-text article; pass \
+                 --stdin-format jsonl if it is JSONL"
+            ));
+        }
         // A gzip stream is binary by nature; the archive reader judges it.
         if kind != Kind::WarcGz && input::looks_binary(head) {
             self.observer
@@ -644,7 +677,13 @@ impl Iterator for JsonlDocs {
                 Ok(t) => t,
                 Err(e) => return Some(Err(e)),
             };
-            let v: Value = match serde_json::from_str(&text) {
+            // A byte-order mark (Windows and Excel exports start with one) is not JSON.
+            let json = if self.line == 1 {
+                text.trim_start_matches('\u{feff}')
+            } else {
+                &text
+            };
+            let v: Value = match serde_json::from_str(json) {
                 Ok(v) => v,
                 Err(e) => return Some(Err(Error::Input(format!("{at}: malformed JSON ({e})")))),
             };

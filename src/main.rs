@@ -69,6 +69,14 @@ fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
         anyhow::ensure!(n > 0, "--threads must be at least 1");
+        // Each thread is an OS thread with its own stack: --threads 100000 spends minutes
+        // starting them and looks like a hang. Past a few per core there is nothing to gain.
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let most = (8 * cores).max(64);
+        anyhow::ensure!(
+            n <= most,
+            "--threads {n} (or CLAIMSCOPE_THREADS): at most {most} on this machine ({cores} cores); more threads than cores only adds overhead"
+        );
         // candle's matmul reads RAYON_NUM_THREADS; set it before any pool starts.
         // SAFETY: no other thread exists yet.
         unsafe { std::env::set_var("RAYON_NUM_THREADS", n.to_string()) };

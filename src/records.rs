@@ -129,8 +129,19 @@ impl<'a> Records<'a> {
                 let ext = Path::new(&name)
                     .extension()
                     .and_then(|e| e.to_str())
-                    .unwrap_or("");
-                matches!(ext, "jsonl" | "ndjson")
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if matches!(ext.as_str(), "csv" | "tsv") {
+                    // Read as lines, a header would be a text and a quoted newline would cut
+                    // one text in two.
+                    return Err(Error::Input(format!(
+                        "{name}: a CSV/TSV file is read as a corpus of articles (segment, match, \
+                         classify, stories with --text-field), not as one text per line; convert \
+                         it to JSONL, or pass --input-format text to read its lines as they are"
+                    )));
+                }
+                let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+                matches!(ext.as_str(), "jsonl" | "ndjson")
                     || (ext != "txt"
                         && head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'))
             }
@@ -163,6 +174,8 @@ impl<'a> Records<'a> {
                 self.buf.pop();
             }
             let text = match std::str::from_utf8(&self.buf) {
+                // A byte-order mark opens the file, not its first text.
+                Ok(s) if line_no == 1 => s.trim_start_matches('\u{feff}').to_string(),
                 Ok(s) => s.to_string(),
                 Err(e) if self.opts.lossy => {
                     let _ = e;

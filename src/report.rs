@@ -168,6 +168,23 @@ pub fn member_row_template() -> serde_json::Map<String, serde_json::Value> {
     }
 }
 
+/// Article text as Markdown shows it: HTML in it is text, not markup (a page's `<script>` or
+/// `<b>` would otherwise reach whatever renders the report), and a pipe does not end a cell.
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn markdown(r: &MatchResult) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -182,8 +199,8 @@ pub fn markdown(r: &MatchResult) -> String {
             out,
             "## {}. {}\n\nOutlets: {}\n",
             i + 1,
-            g.canonical.claim.replace('|', "\\|"),
-            g.outlets.join(", ")
+            md_text(&g.canonical.claim),
+            md_text(&g.outlets.join(", "))
         );
         if g.wire_copy {
             let _ = writeln!(
@@ -208,13 +225,13 @@ pub fn markdown(r: &MatchResult) -> String {
                 out,
                 "| {:.3} | {} | {} [{}..{}] | {} | {} | {} |",
                 score,
-                c.outlet.replace('|', "\\|"),
-                c.doc,
+                md_text(&c.outlet),
+                md_text(&c.doc),
                 c.start,
                 c.end,
                 confidence_tag(conf),
                 stance,
-                c.sentence.replace('|', "\\|")
+                md_text(&c.sentence)
             );
         };
         for m in &g.members {
@@ -422,6 +439,14 @@ mod tests {
             "{m}"
         );
         insta::assert_snapshot!(m);
+    }
+
+    #[test]
+    fn markdown_shows_html_in_article_text_as_text() {
+        assert_eq!(
+            md_text("a <script>x()</script> & <b>b</b> | c\nd"),
+            "a &lt;script&gt;x()&lt;/script&gt; &amp; &lt;b&gt;b&lt;/b&gt; \\| c d"
+        );
     }
 
     #[test]

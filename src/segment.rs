@@ -108,6 +108,33 @@ const BOILERPLATE_PREFIXES: &[&str] = &[
     "sorry we are not currently accepting comments",
     "continue reading the main story",
     "[image via",
+    // Saved news pages (the html-news pages' furniture).
+    "photo credit",
+    "order reprints",
+    "gallery:",
+    "follow him on twitter",
+    "follow her on twitter",
+    "follow them on twitter",
+];
+
+/// Where news pictures come from: a short line that ends with one after a slash is a picture
+/// credit ("JIM WATSON/AFP/Getty Images", "(Thomas Coex/AFP/Getty Images)", "CreditChang W.
+/// Lee/The New York Times").
+const PICTURE_SOURCES: &[&str] = &[
+    "getty images",
+    "afp",
+    "reuters",
+    "ap",
+    "ap photo",
+    "epa",
+    "associated press",
+    "the new york times",
+    "bloomberg",
+    "shutterstock",
+    "pa",
+    "pa images",
+    "rex features",
+    "rex/shutterstock",
 ];
 /// Whole lines that are form fields or widgets.
 const BOILERPLATE_LINES: &[&str] = &[
@@ -121,6 +148,9 @@ const BOILERPLATE_LINES: &[&str] = &[
     "tweet",
     "print",
     "on a mobile device?",
+    "photo",
+    "image",
+    "view photo",
     "share it in the comments.",
 ];
 
@@ -132,6 +162,47 @@ fn boilerplate(line: &str) -> Option<&'static str> {
     }
     if BOILERPLATE_LINES.contains(&l.as_str()) {
         return Some("boilerplate (form field)");
+    }
+    let words = l.split_whitespace().count();
+    let bare = l.trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']') || c.is_whitespace());
+    if words <= 10
+        && bare
+            .rsplit_once('/')
+            .is_some_and(|(_, last)| PICTURE_SOURCES.contains(&last.trim()))
+    {
+        return Some("picture credit");
+    }
+    // A gallery's counter ("1 / 5").
+    if bare.split_once('/').is_some_and(|(a, b)| {
+        !a.trim().is_empty()
+            && !b.trim().is_empty()
+            && (a
+                .trim()
+                .chars()
+                .chain(b.trim().chars())
+                .all(|c| c.is_ascii_digit()))
+    }) {
+        return Some("picture counter");
+    }
+    // A short line in brackets with a slash, or a bare agency in brackets ("(Ellen M. Banner /
+    // The Seattle Times)", "(Reuters)"), or one that opens with "credit" or "photo by"
+    // ("CreditKirsten Luce for The New York Times"): credits under pictures.
+    let bracketed = l.starts_with('(') && l.ends_with(')');
+    if words <= 8
+        && ((bracketed && (bare.contains('/') || PICTURE_SOURCES.contains(&bare)))
+            || ((l.starts_with("credit") || l.starts_with("photo by "))
+                && !ends_with_sentence_punct(&l)))
+    {
+        return Some("picture credit");
+    }
+    if words <= 12
+        && l.contains("newsletter")
+        && (l.starts_with("keep up with") || l.starts_with("get the") || l.starts_with("sign up"))
+    {
+        return Some("boilerplate (newsletter prompt)");
+    }
+    if words <= 15 && l.starts_with("related:") {
+        return Some("boilerplate (related link)");
     }
     if l.ends_with("contributed to this report.")
         || l.ends_with("contributed reporting.")
@@ -377,7 +448,14 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
         }
         let line = &text[s..e];
         let no_punct = !ends_with_sentence_punct(line) && line.split_whitespace().count() <= 30;
-        let kind = if no_punct && first_text_para && !dropped {
+        // The first short unpunctuated line is the title, unless the document names another
+        // (a page's headline, a JSONL title field): then it is a heading, such as a photo
+        // credit or a section label above the body.
+        let names_another = doc
+            .title
+            .as_deref()
+            .is_some_and(|t| t.split_whitespace().ne(line.split_whitespace()));
+        let kind = if no_punct && first_text_para && !dropped && !names_another {
             if title.is_none() {
                 title = Some(line.to_string());
             }

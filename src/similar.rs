@@ -83,8 +83,12 @@ pub struct CorpusSearch {
 
 /// The non-empty texts of the files (one text per line, or JSONL with "text"; `-` is stdin).
 /// A corpus with none is an error.
-pub fn read_corpus(paths: &[PathBuf], observer: &dyn Observer) -> Result<Vec<Record>> {
-    let (records, stats) = read_all(paths, ReadOptions::default(), observer)?;
+pub fn read_corpus(
+    paths: &[PathBuf],
+    opts: ReadOptions,
+    observer: &dyn Observer,
+) -> Result<Vec<Record>> {
+    let (records, stats) = read_all(paths, opts, observer)?;
     let records: Vec<Record> = records
         .into_iter()
         .filter(|r| !r.text.trim().is_empty())
@@ -189,7 +193,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.txt");
         std::fs::write(&path, "  \n\n").unwrap();
-        let err = read_corpus(&[path], &crate::observe::Silent).unwrap_err();
+        let err =
+            read_corpus(&[path], ReadOptions::default(), &crate::observe::Silent).unwrap_err();
         assert!(
             err.to_string()
                 .starts_with("the corpus has no non-empty texts ("),

@@ -185,6 +185,89 @@ fn bad_inputs_fail_cleanly() {
     );
 }
 
+/// Inputs a user gets wrong without noticing: a folder with nothing readable (which used to
+/// fall back to stdin: a hang on a terminal, or whatever was piped read as an article), the
+/// same file twice, a byte-order mark, CSV given to a line reader, an empty claim.
+#[test]
+fn inputs_that_name_nothing_repeat_or_mislead_are_caught() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |name: &str| dir.path().join(name);
+    let s = |path: &Path| path.to_str().unwrap_or("").to_string();
+    std::fs::create_dir(p("logs")).expect("dir");
+    std::fs::write(p("logs/run.log"), "not an article\n").expect("write");
+    fails_with(
+        &claimscope(
+            &["segment", &s(&p("logs"))],
+            Some("Surprise text that must not be read.\n"),
+        ),
+        &["no file to read", "- to read stdin"],
+    );
+
+    std::fs::write(
+        p("a.jsonl"),
+        "\u{feff}{\"id\": \"a\", \"text\": \"The mayor resigned on Monday. He denied wrongdoing.\"}\n",
+    )
+    .expect("write");
+    let twice = claimscope(
+        &[
+            "segment",
+            &s(&p("a.jsonl")),
+            &s(&p("a.jsonl")),
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
+    assert!(twice.status.success(), "{}", stderr(&twice));
+    assert_eq!(String::from_utf8_lossy(&twice.stdout).lines().count(), 2);
+    assert!(
+        stderr(&twice).contains("given more than once"),
+        "{}",
+        stderr(&twice)
+    );
+
+    std::fs::write(p("t.csv"), "id,text\n1,\"one\ntwo\"\n").expect("write");
+    fails_with(
+        &claimscope(&["embed", &s(&p("t.csv"))], None),
+        &["t.csv", "CSV", "--input-format text"],
+    );
+    std::fs::write(p("q.jsonl"), "{\"body\": \"The mayor resigned.\"}\n").expect("write");
+    let found = claimscope(
+        &[
+            "similar",
+            "mayor quits",
+            "--corpus",
+            &s(&p("q.jsonl")),
+            "--text-field",
+            "body",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert!(found.status.success(), "{}", stderr(&found));
+    assert!(String::from_utf8_lossy(&found.stdout).contains("The mayor resigned."));
+
+    std::fs::write(
+        p("pairs.jsonl"),
+        "{\"claim\": \"The mayor resigned.\", \"text\": \"He quit.\"}\n{\"claim\": \" \", \"text\": \"x\"}\n",
+    )
+    .expect("write");
+    fails_with(
+        &claimscope(
+            &[
+                "classify",
+                "--task",
+                "stance",
+                "--pairs",
+                &s(&p("pairs.jsonl")),
+            ],
+            None,
+        ),
+        &["pairs.jsonl:2", "claim is empty"],
+    );
+}
+
 #[test]
 fn long_text_is_truncated_and_counted() {
     let long = "word ".repeat(400);
@@ -600,6 +683,27 @@ fn nonsensical_flag_values_are_refused() {
             vec!["similar", "q", "--corpus", &corpus, "--outlet", "CNN"],
             "cannot be used",
         ),
+        (
+            vec!["similar", "q", "--corpus", &corpus, "--min-score", "5"],
+            "between -1 and 1",
+        ),
+        (vec!["match", &corpus, "--min-prob", "2"], "between 0 and 1"),
+        (
+            vec![
+                "classify",
+                &corpus,
+                "--task",
+                "confidence",
+                "--min-prob=-0.5",
+            ],
+            "between 0 and 1",
+        ),
+        (
+            vec!["stories", &corpus, "--threshold", "2"],
+            "between 0 and 1",
+        ),
+        (vec!["stories", &corpus, "--date-window=-3"], "-3"),
+        (vec!["segment", &corpus, "--threads", "100000"], "at most"),
     ] {
         fails_with(&claimscope(&args, Some("x\n")), &[needle]);
     }
@@ -915,19 +1019,25 @@ fn match_min_prob_hides_unsure_labels() {
         .filter_map(|m| m["stance"]["probability"].as_f64())
         .collect();
     assert!(!probs.is_empty());
-    // At 0 nothing is hidden; above every probability, every label is.
+    // At 0 nothing is hidden; at 1 only what a rule decided (probability 1) is left, and the
+    // model's labels (every related claim's stance among them) are hidden.
     assert_eq!(run(&["--min-prob", "0"])["groups"], plain["groups"]);
-    let none = run(&["--min-prob", "1.01"]);
+    let none = run(&["--min-prob", "1"]);
+    let sure = |label: Option<&serde_json::Value>| {
+        label.is_none_or(|l| l["probability"].as_f64() == Some(1.0))
+    };
+    let mut hidden = 0;
     for g in none["groups"].as_array().expect("groups") {
-        assert_eq!(g["confidence_differs"], false, "{g}");
         assert!(g.get("related").is_none(), "{g}");
         for m in g["members"].as_array().expect("members") {
-            assert!(
-                m.get("stance").is_none() && m.get("confidence").is_none(),
-                "{m}"
-            );
+            assert!(sure(m.get("stance")) && sure(m.get("confidence")), "{m}");
+            hidden += usize::from(m.get("confidence").is_none());
         }
     }
+    assert!(
+        hidden > 0,
+        "some model-made confidence label was hidden: {none}"
+    );
     // The groups themselves stay: hiding labels never drops a claim.
     assert_eq!(none["groups"].as_array().map(Vec::len), Some(groups.len()));
 }

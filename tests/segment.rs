@@ -422,3 +422,50 @@ fn news_page_furniture_is_removed() {
         ]
     );
 }
+
+/// Furniture of saved news pages (the html-news pages): picture credits and counters,
+/// related-link and newsletter lines; sentences that only look alike stay.
+#[test]
+fn picture_credits_and_page_prompts_are_removed() {
+    let got = one(
+        "JIM WATSON/AFP/Getty Images\n\n(Thomas Coex/AFP/Getty Images)\n\n(Reuters)\n\n\
+         CreditKirsten Luce for The New York Times\n\n1 / 5\n\nPhoto\n\n\
+         The senator left the chamber on Tuesday.\n\n\
+         Related: Chicago is America's most segregated city\n\n\
+         Keep up with the CityLab Daily newsletter.\n\nOrder Reprints | Today's Paper | Subscribe\n\n\
+         Credit card debt rose 5% last year, the Fed said.\n\n\
+         (The report was released on Tuesday.)\n\n\
+         He told Reuters the 24/7 news cycle was to blame.",
+    );
+    assert_eq!(
+        got,
+        [
+            "The senator left the chamber on Tuesday.",
+            "Credit card debt rose 5% last year, the Fed said.",
+            "(The report was released on Tuesday.)",
+            "He told Reuters the 24/7 news cycle was to blame."
+        ]
+    );
+}
+
+/// A document that names its title (a page's headline, a JSONL title field) does not take
+/// its first short line for one: that line is a heading (here a section label).
+#[test]
+fn a_named_title_is_not_replaced_by_the_first_short_line() {
+    let mut doc = Document::from_text("p", "Biz & IT —\n\nThe exploit crashes servers.");
+    doc.title = Some("Minecraft exploit crashes servers".into());
+    let seg = segment(&doc, SegmentOptions::default());
+    check_spans(&doc, &seg);
+    assert_eq!(
+        seg.title.as_deref(),
+        Some("Minecraft exploit crashes servers")
+    );
+    assert_eq!(seg.sentences[0].kind, SentenceKind::Heading);
+    // Without a title of its own, the first short line is the title, as before.
+    let doc = Document::from_text(
+        "t",
+        "Minecraft exploit crashes servers\n\nThe exploit crashes servers.",
+    );
+    let seg = segment(&doc, SegmentOptions::default());
+    assert_eq!(seg.sentences[0].kind, SentenceKind::Title);
+}

@@ -47,7 +47,7 @@ pub struct ClassifyArgs {
     #[arg(long, conflicts_with = "pairs")]
     pub claim: Option<String>,
     /// Stance: a JSONL file of {"claim", "text"} objects; one output line per input line, same
-    /// order, other fields carried through.
+    /// order, other fields carried through (blank lines are not records and are skipped).
     #[arg(long)]
     pub pairs: Option<PathBuf>,
     /// Each input record (line, or JSONL "text") is one sentence: no segmentation.
@@ -67,8 +67,12 @@ pub struct ClassifyArgs {
     #[command(flatten)]
     pub labels: super::labels::LabelArgs,
     /// Print a label whose probability (the "probability" field) is under this as "uncertain".
-    #[arg(long, value_parser = super::finite)]
+    #[arg(long, value_parser = super::unit_interval)]
     pub min_prob: Option<f32>,
+    /// With --sentences: skip malformed JSONL lines (counted and reported) instead of stopping;
+    /// the output then has fewer lines than the input.
+    #[arg(long, requires = "sentences")]
+    pub skip_bad: bool,
     #[command(flatten)]
     pub model: ModelArgs,
 }
@@ -429,6 +433,7 @@ fn run_records(
     let opts = ReadOptions {
         text_field: args.input.text_field.clone(),
         lossy: args.input.lossy,
+        skip_bad: args.skip_bad,
         ..ReadOptions::default()
     };
     let records = Records::open(&paths, opts, &term)?;
@@ -511,6 +516,11 @@ fn run_pairs(
                 })
         };
         let (claim, text) = (get("claim")?, get("text")?);
+        if claim.trim().is_empty() {
+            return Err(Error::Input(format!(
+                "{at}: the claim is empty; a stance needs a claim to be toward"
+            )));
+        }
         rows.push((obj, claim, text));
         n += 1;
         if rows.len() >= CHUNK {

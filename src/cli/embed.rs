@@ -10,7 +10,7 @@ use super::ModelArgs;
 use crate::error::{Error, Result};
 use crate::observe::Observer;
 use crate::outfile::OutFile;
-use crate::records::{ReadOptions, Record, Records};
+use crate::records::{Record, Records};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EmbedFormat {
@@ -32,17 +32,8 @@ pub struct EmbedArgs {
     /// Output file (stdout for jsonl when absent).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub input_format: super::InputFormatArg,
-    /// JSONL field that holds the text.
-    #[arg(long, default_value = "text")]
-    pub text_field: String,
-    /// Replace invalid UTF-8 with U+FFFD instead of stopping.
-    #[arg(long)]
-    pub lossy: bool,
-    /// Skip malformed JSONL lines (counted and reported) instead of stopping.
-    #[arg(long)]
-    pub skip_bad: bool,
+    #[command(flatten)]
+    pub records: super::RecordArgs,
     #[command(flatten)]
     pub model: ModelArgs,
 }
@@ -69,13 +60,7 @@ trait Sink {
 
 pub fn run(args: &EmbedArgs) -> Result<EmbedSummary> {
     let term = super::Terminal::default();
-    let opts = ReadOptions {
-        format: args.input_format.into(),
-        text_field: args.text_field.clone(),
-        lossy: args.lossy,
-        skip_bad: args.skip_bad,
-    };
-    let mut records = Records::open(&args.files, opts, &term)?;
+    let mut records = Records::open(&args.files, args.records.options(), &term)?;
     let embedder = args.model.load()?;
     let dim = embedder.dim();
     let mut sink: Box<dyn Sink> = match (args.format, &args.output) {

@@ -86,14 +86,14 @@ pub struct MatchArgs {
     /// Hide labels given with probability under this: a member's stance or confidence is left
     /// out, related claims with an unsure stance are not listed, and confidence differences
     /// are judged on the labels left. Labels a rule decides have probability 1.
-    #[arg(long, value_parser = super::finite)]
+    #[arg(long, value_parser = super::unit_interval)]
     pub min_prob: Option<f32>,
     /// Match claims across stories too (by default only documents of the same story, as
     /// `claimscope stories` groups them, are compared).
     #[arg(long)]
     pub across_stories: bool,
     /// Story grouping threshold (see `claimscope stories --threshold`).
-    #[arg(long, default_value_t = StoryOptions::default().threshold, value_parser = super::finite)]
+    #[arg(long, default_value_t = StoryOptions::default().threshold, value_parser = super::unit_interval)]
     pub story_threshold: f32,
     /// A confidence head file (the head over pooled vectors; picks it over the fine-tuned
     /// model).

@@ -47,6 +47,23 @@ pub fn finite(s: &str) -> std::result::Result<f32, String> {
     }
 }
 
+/// clap parser for a probability or a share: a number from 0 to 1 (`--min-prob 2` would hide
+/// every label, rule-decided ones included).
+pub fn unit_interval(s: &str) -> std::result::Result<f32, String> {
+    match finite(s)? {
+        x if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err("must be between 0 and 1".into()),
+    }
+}
+
+/// clap parser for a cosine: a number from -1 to 1.
+pub fn cosine(s: &str) -> std::result::Result<f32, String> {
+    match finite(s)? {
+        x if (-1.0..=1.0).contains(&x) => Ok(x),
+        _ => Err("must be a cosine, between -1 and 1".into()),
+    }
+}
+
 /// clap parser for a finite number >= 0.
 pub fn non_negative(s: &str) -> std::result::Result<f32, String> {
     match finite(s)? {
@@ -60,6 +77,33 @@ pub fn positive(s: &str) -> std::result::Result<f32, String> {
     match finite(s)? {
         x if x > 0.0 => Ok(x),
         _ => Err("must be greater than 0".into()),
+    }
+}
+
+/// How `embed` and `similar --corpus` read their texts (one per line, or JSONL).
+#[derive(Debug, Clone, clap::Args)]
+pub struct RecordArgs {
+    #[arg(long, value_enum, default_value = "auto")]
+    pub input_format: InputFormatArg,
+    /// JSONL field that holds the text.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// Replace invalid UTF-8 with U+FFFD instead of stopping.
+    #[arg(long)]
+    pub lossy: bool,
+    /// Skip malformed JSONL lines (counted and reported) instead of stopping.
+    #[arg(long)]
+    pub skip_bad: bool,
+}
+
+impl RecordArgs {
+    pub fn options(&self) -> crate::records::ReadOptions {
+        crate::records::ReadOptions {
+            format: self.input_format.into(),
+            text_field: self.text_field.clone(),
+            lossy: self.lossy,
+            skip_bad: self.skip_bad,
+        }
     }
 }
 

@@ -27,13 +27,16 @@ pub struct SimilarArgs {
     #[arg(long, conflicts_with = "corpus")]
     pub exclude_outlet: Vec<String>,
     /// Only results with at least this cosine.
-    #[arg(long, value_parser = super::finite)]
+    #[arg(long, value_parser = super::cosine)]
     pub min_score: Option<f32>,
     /// How many neighbours to print.
     #[arg(short, long, default_value_t = 10, value_parser = super::at_least_one)]
     pub k: usize,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
+    /// How the --corpus files are read.
+    #[command(flatten)]
+    pub records: super::RecordArgs,
     /// Same-claim judge for two texts (default: the shipped models/judge).
     #[arg(long)]
     pub judge: Option<PathBuf>,
@@ -117,7 +120,7 @@ pub fn run(args: &SimilarArgs) -> Result<()> {
         },
         ([query], false) => {
             let term = Terminal::default();
-            let records = similar::read_corpus(&args.corpus, &term)?;
+            let records = similar::read_corpus(&args.corpus, args.records.options(), &term)?;
             let emb = args.model.load()?;
             let opts = CorpusSearch {
                 k: args.k,

@@ -12,10 +12,10 @@ pub struct StoriesArgs {
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
     /// Mean pair score (lead cosine and name/number overlap) from which documents are one story.
-    #[arg(long, default_value_t = StoryOptions::default().threshold, value_parser = super::finite)]
+    #[arg(long, default_value_t = StoryOptions::default().threshold, value_parser = super::unit_interval)]
     pub threshold: f32,
     /// Dated documents further apart than this many days are different stories.
-    #[arg(long, default_value_t = StoryOptions::default().date_window_days)]
+    #[arg(long, default_value_t = StoryOptions::default().date_window_days, value_parser = clap::value_parser!(i64).range(0..))]
     pub date_window: i64,
     #[command(flatten)]
     pub model: super::ModelArgs,
