@@ -24,6 +24,15 @@ pub fn temporary_beside(path: &Path) -> Result<NamedTempFile> {
             dir.display()
         )));
     }
+    // Checked before anything is written: the rename at the end would fail, after hours of
+    // work and after any sidecar file was already in place.
+    if path.is_dir() {
+        return Err(Error::Input(format!(
+            "{}: is a directory; give a file name for the output (e.g. {}/out)",
+            path.display(),
+            path.display()
+        )));
+    }
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     tempfile::Builder::new()
         .prefix(&format!(".{name}."))
@@ -122,5 +131,11 @@ mod tests {
         let missing = dir.path().join("no/such/dir/x.txt");
         let e = write_whole(&missing, b"x").unwrap_err().to_string();
         assert!(e.contains("does not exist"), "{e}");
+        // A directory as the output is refused before a temporary file is made beside it.
+        let e = OutFile::create(dir.path()).err().map(|e| e.to_string());
+        assert!(
+            e.as_deref().is_some_and(|e| e.contains("is a directory")),
+            "{e:?}"
+        );
     }
 }
