@@ -76,7 +76,7 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
             if text
                 .lines()
                 .find(|l| !l.trim().is_empty())
-                .is_none_or(|first| clean(Some(first.to_string())).as_ref() != Some(t)) =>
+                .is_none_or(|first| first.split_whitespace().ne(t.split_whitespace())) =>
         {
             format!("{t}\n\n{text}")
         }

@@ -250,7 +250,8 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
         // a cue to wait on the terminal (or to read whatever happens to be piped in).
         if !paths.is_empty() {
             return Err(Error::Input(format!(
-                "{}: no file to read (claimscope reads .txt .md .jsonl .ndjson .csv .tsv .html                  .htm .warc .warc.gz); give such files, or - to read stdin",
+                "{}: no file to read (claimscope reads .txt .md .jsonl .ndjson .csv .tsv .html \
+                 .htm .warc .warc.gz); give such files, or - to read stdin",
                 paths.join(" ")
             )));
         }
@@ -345,10 +346,7 @@ impl<'a> Corpus<'a> {
         } else {
             kind_of(path).unwrap_or(Kind::Text)
         };
-        if stdin
-            && kind == Kind::Text
-            && head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
-        {
+        if stdin && kind == Kind::Text && input::looks_like_jsonl(head) {
             // Read as one plain article, JSONL becomes sentences of raw JSON.
             self.observer.warn(&format!(
                 "{name}: starts with '{{' but is read as one plain-text article; pass \

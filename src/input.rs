@@ -84,6 +84,12 @@ pub fn looks_binary(head: &[u8]) -> bool {
     head.contains(&0)
 }
 
+/// Does the input open with `{` (after a byte-order mark and whitespace), as JSONL does?
+pub fn looks_like_jsonl(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
 /// Bytes to text: invalid UTF-8 stops with the byte offset and the fix, or is replaced with
 /// U+FFFD when `lossy`.
 pub fn decode(bytes: Vec<u8>, lossy: bool, name: &str) -> Result<String> {

@@ -140,10 +140,8 @@ impl<'a> Records<'a> {
                          it to JSONL, or pass --input-format text to read its lines as they are"
                     )));
                 }
-                let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
                 matches!(ext.as_str(), "jsonl" | "ndjson")
-                    || (ext != "txt"
-                        && head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'))
+                    || (ext != "txt" && input::looks_like_jsonl(head))
             }
         };
         self.current = Some((name, reader, jsonl));

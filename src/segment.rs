@@ -164,36 +164,17 @@ fn boilerplate(line: &str) -> Option<&'static str> {
         return Some("boilerplate (form field)");
     }
     let words = l.split_whitespace().count();
-    let bare = l.trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']') || c.is_whitespace());
-    if words <= 10
-        && bare
-            .rsplit_once('/')
-            .is_some_and(|(_, last)| PICTURE_SOURCES.contains(&last.trim()))
-    {
+    if picture_credit(&l, words) {
         return Some("picture credit");
     }
     // A gallery's counter ("1 / 5").
-    if bare.split_once('/').is_some_and(|(a, b)| {
-        !a.trim().is_empty()
-            && !b.trim().is_empty()
-            && (a
-                .trim()
-                .chars()
-                .chain(b.trim().chars())
-                .all(|c| c.is_ascii_digit()))
-    }) {
-        return Some("picture counter");
-    }
-    // A short line in brackets with a slash, or a bare agency in brackets ("(Ellen M. Banner /
-    // The Seattle Times)", "(Reuters)"), or one that opens with "credit" or "photo by"
-    // ("CreditKirsten Luce for The New York Times"): credits under pictures.
-    let bracketed = l.starts_with('(') && l.ends_with(')');
-    if words <= 8
-        && ((bracketed && (bare.contains('/') || PICTURE_SOURCES.contains(&bare)))
-            || ((l.starts_with("credit") || l.starts_with("photo by "))
-                && !ends_with_sentence_punct(&l)))
+    let number = |s: &str| !s.trim().is_empty() && s.trim().bytes().all(|b| b.is_ascii_digit());
+    let unbracketed = l.trim_matches(['(', ')', '[', ']']);
+    if unbracketed
+        .split_once('/')
+        .is_some_and(|(a, b)| number(a) && number(b))
     {
-        return Some("picture credit");
+        return Some("picture counter");
     }
     if words <= 12
         && l.contains("newsletter")
@@ -233,6 +214,24 @@ pub(crate) fn is_markup(lowered: &str) -> bool {
         || lowered.starts_with("<script")
         || (lowered.contains("function(") && lowered.contains('{') && lowered.contains(';'))
         || style_block(lowered)
+}
+
+/// A credit under a picture (`lowered`, of `words` words): a short line whose last part after a
+/// slash is an agency ("JIM WATSON/AFP/Getty Images"); a short line in brackets with a slash or
+/// an agency alone ("(Ellen M. Banner / The Seattle Times)", "(Reuters)"); or one that opens
+/// with "credit" or "photo by" and is no sentence ("CreditKirsten Luce for The New York Times").
+fn picture_credit(lowered: &str, words: usize) -> bool {
+    let bare =
+        lowered.trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']') || c.is_whitespace());
+    let agency_last = bare
+        .rsplit_once('/')
+        .is_some_and(|(_, last)| PICTURE_SOURCES.contains(&last.trim()));
+    let bracketed = lowered.starts_with('(') && lowered.ends_with(')');
+    (words <= 10 && agency_last)
+        || (words <= 8
+            && ((bracketed && (bare.contains('/') || PICTURE_SOURCES.contains(&bare)))
+                || ((lowered.starts_with("credit") || lowered.starts_with("photo by "))
+                    && !ends_with_sentence_punct(lowered))))
 }
 
 /// Does `text` hold a `{ ... }` block with a `name: value;` declaration in it?
