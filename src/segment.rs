@@ -164,7 +164,7 @@ fn boilerplate(line: &str) -> Option<&'static str> {
         return Some("boilerplate (form field)");
     }
     let words = l.split_whitespace().count();
-    if picture_credit(&l, words) {
+    if picture_credit(&l, words) || credit_label(&l, words) || name_slash_org(line.trim()) {
         return Some("picture credit");
     }
     // A gallery's counter ("1 / 5").
@@ -232,6 +232,67 @@ fn picture_credit(lowered: &str, words: usize) -> bool {
             && ((bracketed && (bare.contains('/') || PICTURE_SOURCES.contains(&bare)))
                 || ((lowered.starts_with("credit") || lowered.starts_with("photo by "))
                     && !ends_with_sentence_punct(lowered))))
+}
+
+/// A labelled credit in a few words, no sentence: "Foto: LA NACION", "(Bild: Hersteller)",
+/// "Photo: Reuters" (`lowered`, of `words` words).
+fn credit_label(lowered: &str, words: usize) -> bool {
+    const LABELS: &[&str] = &[
+        "foto:",
+        "fotos:",
+        "photo:",
+        "photos:",
+        "photograph:",
+        "picture:",
+        "image:",
+        "images:",
+        "illustration:",
+        "bild:",
+        "imagen:",
+        "crédito:",
+        "credit:",
+        "credits:",
+    ];
+    let bare = lowered.trim_start_matches(['(', '[']);
+    words <= 8 && !ends_with_sentence_punct(lowered) && LABELS.iter().any(|p| bare.starts_with(p))
+}
+
+/// A photographer's credit with no agency we know: a name of two or three capitalised words, a
+/// slash, an organisation of up to three ("Devindra Hardawar/AOL"). Case matters here, so it
+/// reads the line as written.
+fn name_slash_org(line: &str) -> bool {
+    if line.split_whitespace().count() > 6 || ends_with_sentence_punct(line) {
+        return false;
+    }
+    let Some((who, org)) = line.split_once('/') else {
+        return false;
+    };
+    let capitalised = |s: &str| {
+        s.split_whitespace()
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+    };
+    let (who_words, org_words) = (
+        who.split_whitespace().count(),
+        org.split_whitespace().count(),
+    );
+    (2..=3).contains(&who_words)
+        && (1..=3).contains(&org_words)
+        && !org.contains('/')
+        && capitalised(who)
+        && capitalised(org)
+}
+
+/// The last sentence of a caption paragraph, when it is the picture's credit: saved pages put
+/// caption and credit on one line ("... to lessen the exposure to winter
+/// weather.CreditKirsten Luce for The New York Times", "... on a neon sign. (AP)",
+/// "... for two years. Source: Supplied"), where the whole-line rules cannot see it.
+fn trailing_credit(sentence: &str) -> bool {
+    let l = sentence.to_lowercase();
+    let words = l.split_whitespace().count();
+    picture_credit(&l, words)
+        || credit_label(&l, words)
+        || name_slash_org(sentence)
+        || (words <= 4 && l.starts_with("source:") && !ends_with_sentence_punct(&l))
 }
 
 /// Does `text` hold a `{ ... }` block with a `name: value;` declaration in it?
@@ -445,6 +506,20 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
         if dropped && !opts.keep_all {
             continue;
         }
+        let mut pieces = split_paragraph(text, s, e);
+        let mut e = e;
+        let credit = pieces
+            .last()
+            .copied()
+            .filter(|&(cs, ce)| !dropped && pieces.len() >= 2 && trailing_credit(&text[cs..ce]));
+        if let Some((cs, ce)) = credit {
+            remove(&mut removed, cs, ce, "picture credit (after its caption)");
+            if !opts.keep_all {
+                pieces.pop();
+                // The caption is then judged as a line of its own (a sentence, not a heading).
+                e = pieces.last().map_or(e, |p| p.1);
+            }
+        }
         let line = &text[s..e];
         let no_punct = !ends_with_sentence_punct(line) && line.split_whitespace().count() <= 30;
         // The first short unpunctuated line is the title, unless the document names another
@@ -467,7 +542,7 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
         if !dropped {
             first_text_para = false;
         }
-        for (ss, se) in split_paragraph(text, s, e) {
+        for (ss, se) in pieces {
             sentences.push(Sentence {
                 doc: doc.id.clone(),
                 outlet: outlet.clone(),

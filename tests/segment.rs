@@ -448,6 +448,71 @@ fn picture_credits_and_page_prompts_are_removed() {
     );
 }
 
+/// Saved pages put a picture's caption and its credit on one line (html-news: nytimes-3,
+/// citylab-1, wapo-1, herald-sun-1): the credit goes, with its reason, and the caption is a
+/// sentence, not a heading. Labelled credits and a photographer's "Name/Outlet" go as lines;
+/// a sentence that only ends like one stays.
+#[test]
+fn a_credit_glued_to_its_caption_goes_and_the_caption_stays() {
+    let text = "The senator left the chamber on Tuesday.\n\n\
+                Workers fix a water main in Queens.CreditKirsten Luce for The New York Times\n\n\
+                Gunmen stormed the museum on Wednesday. (Reuters)\n\n\
+                A new bill would require providers to store metadata. Source: Supplied\n\n\
+                Foto: LA NACION\n\n(Bild: Hersteller)\n\nDevindra Hardawar/AOL\n\n\
+                The mayor spoke to reporters. He thanked the Associated Press.\n\n\
+                Officials met on Monday. Credit ratings were not discussed.";
+    let doc = Document::from_text("t", text);
+    let seg = segment(&doc, SegmentOptions::default());
+    check_spans(&doc, &seg);
+    let got: Vec<(&str, SentenceKind)> = seg
+        .sentences
+        .iter()
+        .map(|s| (s.text.as_str(), s.kind))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "The senator left the chamber on Tuesday.",
+                SentenceKind::Text
+            ),
+            ("Workers fix a water main in Queens.", SentenceKind::Text),
+            (
+                "Gunmen stormed the museum on Wednesday.",
+                SentenceKind::Text
+            ),
+            (
+                "A new bill would require providers to store metadata.",
+                SentenceKind::Text
+            ),
+            ("The mayor spoke to reporters.", SentenceKind::Text),
+            ("He thanked the Associated Press.", SentenceKind::Text),
+            ("Officials met on Monday.", SentenceKind::Text),
+            ("Credit ratings were not discussed.", SentenceKind::Text),
+        ]
+    );
+    let credits: Vec<&str> = seg
+        .removed
+        .iter()
+        .filter(|r| r.reason.starts_with("picture credit"))
+        .map(|r| r.text.as_str())
+        .collect();
+    assert_eq!(
+        credits,
+        [
+            "CreditKirsten Luce for The New York Times",
+            "(Reuters)",
+            "Source: Supplied",
+            "Foto: LA NACION",
+            "(Bild: Hersteller)",
+            "Devindra Hardawar/AOL"
+        ]
+    );
+    // With --keep-all the credit is kept (and still reported as removed).
+    let all = segment(&doc, SegmentOptions { keep_all: true });
+    assert!(all.sentences.iter().any(|s| s.text == "(Reuters)"));
+}
+
 /// A document that names its title (a page's headline, a JSONL title field) does not take
 /// its first short line for one: that line is a heading (here a section label).
 #[test]
