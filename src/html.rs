@@ -54,6 +54,14 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
     let mut reader = Readability::new(page, url, Some(cfg)).map_err(|e| failed(name, e))?;
     // Read from the page Readability has parsed, before it prunes it for the article.
     let own = own_url(&reader.doc);
+    // Picture furniture inside the article: a credit element goes ("© Provided by Business
+    // Insider Inc" came out glued to the first sentence), and an inline caption is made a block
+    // of its own, so its text is a line of its own instead of the start of the paragraph it sits in.
+    reader
+        .doc
+        .select(r#"[class~="attribution"], [class~="credit"], [class~="credits"]"#)
+        .remove();
+    reader.doc.select(r#"span[class~="caption"]"#).rename("div");
     let article = reader.parse().map_err(|e| failed(name, e))?;
     let text = tidy(&article.text_content);
     // Readability falls back to the whole body when it finds no article, so a menu page
@@ -206,6 +214,29 @@ mod tests {
         assert_eq!(a.site.as_deref(), Some("Daily Bugle"));
         assert_eq!(a.byline.as_deref(), Some("Jane Roe"));
         assert_eq!(a.date.as_deref(), Some("2024-03-05"));
+    }
+
+    /// MSN's inline picture: credit and caption spans inside the first paragraph.
+    #[test]
+    fn a_credit_element_goes_and_an_inline_caption_is_its_own_line() {
+        let page = r#"<html><head><title>Mario comes to the iPhone</title></head><body><article>
+            <p><span class="storyimage"><span class="caption truncate">
+            <span class="attribution">© Provided by Business Insider Inc</span>
+            <span>Nintendo/Apple</span></span></span>
+            Nintendo and Apple shocked the world earlier this year by announcing a new game,
+            the company's first foray into mobile gaming on the phone.</p>
+            <p>It will launch on iPhone and iPad on December 15, for a flat fee of $9.99, and
+            a sample of the game modes will be free to play for everyone.</p>
+            </article></body></html>"#;
+        let a = extract(page, "msn.html", None).expect("an article");
+        assert!(!a.text.contains("Provided by"), "{}", a.text);
+        assert!(
+            a.text
+                .lines()
+                .any(|l| l.trim_start().starts_with("Nintendo and Apple shocked")),
+            "the sentence starts its own line: {}",
+            a.text
+        );
     }
 
     const BODY: &str = "<body><article><h1>Mayor denies report</h1><p>The mayor on Tuesday \
