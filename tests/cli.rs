@@ -187,7 +187,7 @@ fn bad_inputs_fail_cleanly() {
 
 /// Inputs a user gets wrong without noticing: a folder with nothing readable (which used to
 /// fall back to stdin: a hang on a terminal, or whatever was piped read as an article), the
-/// same file twice, a byte-order mark, CSV given to a line reader, an empty claim.
+/// same file twice, a byte-order mark, CSV given to a line reader, an empty claim or text.
 #[test]
 fn inputs_that_name_nothing_repeat_or_mislead_are_caught() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -265,6 +265,24 @@ fn inputs_that_name_nothing_repeat_or_mislead_are_caught() {
             None,
         ),
         &["pairs.jsonl:2", "claim is empty"],
+    );
+    std::fs::write(
+        p("pairs.jsonl"),
+        "{\"claim\": \"The mayor resigned.\", \"text\": \"He quit.\"}\n{\"claim\": \"The mayor resigned.\", \"text\": \"\"}\n",
+    )
+    .expect("write");
+    fails_with(
+        &claimscope(
+            &[
+                "classify",
+                "--task",
+                "stance",
+                "--pairs",
+                &s(&p("pairs.jsonl")),
+            ],
+            None,
+        ),
+        &["pairs.jsonl:2", "text is empty"],
     );
 }
 

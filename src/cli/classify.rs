@@ -521,6 +521,12 @@ fn run_pairs(
                 "{at}: the claim is empty; a stance needs a claim to be toward"
             )));
         }
+        if text.trim().is_empty() {
+            // An empty text takes no stance; a label for it would be the model's guess.
+            return Err(Error::Input(format!(
+                "{at}: the text is empty; give the sentence to label, or drop the line"
+            )));
+        }
         rows.push((obj, claim, text));
         n += 1;
         if rows.len() >= CHUNK {
