@@ -248,42 +248,32 @@ fn inputs_that_name_nothing_repeat_or_mislead_are_caught() {
     assert!(found.status.success(), "{}", stderr(&found));
     assert!(String::from_utf8_lossy(&found.stdout).contains("The mayor resigned."));
 
-    std::fs::write(
-        p("pairs.jsonl"),
-        "{\"claim\": \"The mayor resigned.\", \"text\": \"He quit.\"}\n{\"claim\": \" \", \"text\": \"x\"}\n",
-    )
-    .expect("write");
-    fails_with(
-        &claimscope(
-            &[
-                "classify",
-                "--task",
-                "stance",
-                "--pairs",
-                &s(&p("pairs.jsonl")),
-            ],
-            None,
+    for (second, says) in [
+        ("{\"claim\": \" \", \"text\": \"x\"}", "claim is empty"),
+        (
+            "{\"claim\": \"The mayor resigned.\", \"text\": \"\"}",
+            "text is empty",
         ),
-        &["pairs.jsonl:2", "claim is empty"],
-    );
-    std::fs::write(
-        p("pairs.jsonl"),
-        "{\"claim\": \"The mayor resigned.\", \"text\": \"He quit.\"}\n{\"claim\": \"The mayor resigned.\", \"text\": \"\"}\n",
-    )
-    .expect("write");
-    fails_with(
-        &claimscope(
-            &[
-                "classify",
-                "--task",
-                "stance",
-                "--pairs",
-                &s(&p("pairs.jsonl")),
-            ],
-            None,
-        ),
-        &["pairs.jsonl:2", "text is empty"],
-    );
+    ] {
+        std::fs::write(
+            p("pairs.jsonl"),
+            format!("{{\"claim\": \"The mayor resigned.\", \"text\": \"He quit.\"}}\n{second}\n"),
+        )
+        .expect("write");
+        fails_with(
+            &claimscope(
+                &[
+                    "classify",
+                    "--task",
+                    "stance",
+                    "--pairs",
+                    &s(&p("pairs.jsonl")),
+                ],
+                None,
+            ),
+            &["pairs.jsonl:2", says],
+        );
+    }
 }
 
 #[test]
