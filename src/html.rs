@@ -75,7 +75,8 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
             .filter(|s| !s.is_empty())
     };
     let published = clean(article.published_time);
-    let title = clean(Some(article.title));
+    let site = clean(article.site_name);
+    let title = clean(Some(article.title)).map(|t| without_site(t, site.as_deref()));
     // Readability's article leaves the headline out (it is the page's, above the body), but a
     // headline is the article's first claim, and a plain-text copy of the same article starts
     // with it: so the text does too, unless the body already opens with it.
@@ -94,7 +95,7 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
         title,
         byline: clean(article.byline),
         // Some pages give their address as the site's name ("http://www.tmz.com").
-        site: clean(article.site_name).map(|s| {
+        site: site.map(|s| {
             if s.contains("://") {
                 crate::warc::host_of(&s).unwrap_or(s)
             } else {
@@ -107,6 +108,19 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
         lang: clean(article.lang).map(|l| l.to_ascii_lowercase()),
         text,
     })
+}
+
+/// A headline without the site's name that pages append to it ("... Supporters?' | Breitbart",
+/// "... - Yahoo!ニュース"): the name is the outlet, not a sentence of the article.
+fn without_site(title: String, site: Option<&str>) -> String {
+    let Some(site) = site.filter(|s| !s.is_empty()) else {
+        return title;
+    };
+    [" | ", " - ", " – ", " — "]
+        .iter()
+        .filter_map(|sep| title.rsplit_once(sep))
+        .find(|(head, tail)| tail.trim().eq_ignore_ascii_case(site) && !head.trim().is_empty())
+        .map_or_else(|| title.clone(), |(head, _)| head.trim_end().to_string())
 }
 
 /// The page's own address: `<link rel="canonical" href>`, else `<meta property="og:url">`,
@@ -236,6 +250,33 @@ mod tests {
                 .any(|l| l.trim_start().starts_with("Nintendo and Apple shocked")),
             "the sentence starts its own line: {}",
             a.text
+        );
+    }
+
+    #[test]
+    fn the_site_name_leaves_the_headline() {
+        assert_eq!(
+            without_site(
+                "Snopes writer asks a question | Breitbart".into(),
+                Some("Breitbart")
+            ),
+            "Snopes writer asks a question"
+        );
+        assert_eq!(
+            without_site(
+                "Pipes burst - Yahoo!ニュース".into(),
+                Some("Yahoo!ニュース")
+            ),
+            "Pipes burst"
+        );
+        // Another outlet's name, or a dash inside the headline, stays.
+        assert_eq!(
+            without_site("Yahoo News - Latest News".into(), Some("us.yahoo.com")),
+            "Yahoo News - Latest News"
+        );
+        assert_eq!(
+            without_site("Breitbart".into(), Some("Breitbart")),
+            "Breitbart"
         );
     }
 
