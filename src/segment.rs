@@ -115,6 +115,10 @@ const BOILERPLATE_PREFIXES: &[&str] = &[
     "follow him on twitter",
     "follow her on twitter",
     "follow them on twitter",
+    // More of the FNC-1 train bodies' furniture (2-7 bodies each).
+    "please enable javascript",
+    "see all related",
+    "related coverage",
 ];
 
 /// Where news pictures come from: a short line that ends with one after a slash is a picture
@@ -152,18 +156,22 @@ const BOILERPLATE_LINES: &[&str] = &[
     "image",
     "view photo",
     "share it in the comments.",
+    "using a mobile device?",
+    "(via)",
 ];
 
 /// Why a line is boilerplate, if it is.
 fn boilerplate(line: &str) -> Option<&'static str> {
     let l = line.trim().to_lowercase();
-    if BOILERPLATE_PREFIXES.iter().any(|p| l.starts_with(p)) {
+    let words = l.split_whitespace().count();
+    // A long run of prose that merely starts like furniture is kept ("Video loading 12:22 pm
+    // Andy Lines Neighbours in shock ..." in a live blog with its breaks lost).
+    if words <= 30 && BOILERPLATE_PREFIXES.iter().any(|p| l.starts_with(p)) {
         return Some("boilerplate (comment form, share/follow prompt or link)");
     }
     if BOILERPLATE_LINES.contains(&l.as_str()) {
         return Some("boilerplate (form field)");
     }
-    let words = l.split_whitespace().count();
     if picture_credit(&l, words) || credit_label(&l, words) || name_slash_org(line.trim()) {
         return Some("picture credit");
     }
@@ -182,8 +190,21 @@ fn boilerplate(line: &str) -> Option<&'static str> {
     {
         return Some("boilerplate (newsletter prompt)");
     }
+    // Not "MORE:" (Metro's links): there the links are often to the same story and state its
+    // claims, and the labelled set groups them with the article's own sentences.
     if words <= 15 && l.starts_with("related:") {
         return Some("boilerplate (related link)");
+    }
+    let lead = l.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '@');
+    if words <= 10 && follow_prompt(line) {
+        return Some("boilerplate (comment form, share/follow prompt or link)");
+    }
+    if copyright_notice(lead, words) {
+        return Some("copyright notice");
+    }
+    // A lone address: "youtube.com", "oyaniv@nydailynews.com" under a story.
+    if words == 1 && lone_address(&l) {
+        return Some("boilerplate (a lone web or mail address)");
     }
     if l.ends_with("contributed to this report.")
         || l.ends_with("contributed reporting.")
@@ -197,7 +218,9 @@ fn boilerplate(line: &str) -> Option<&'static str> {
     if !l.is_empty() && l.chars().all(|c| !c.is_alphanumeric()) {
         return Some("separator line");
     }
-    if is_markup(&l) {
+    // A long paragraph with code in it is mostly prose (a live blog's 10 KB of updates with one
+    // script call): its code sentences go one by one after splitting, not the whole paragraph.
+    if is_markup(&l) && (words <= 40 || starts_like_code(&l)) {
         return Some("markup (HTML comment or script left in the text)");
     }
     None
@@ -205,15 +228,87 @@ fn boilerplate(line: &str) -> Option<&'static str> {
 
 /// Ad and widget code pasted into article text (FNC-1 train bodies: `<!-- google_ad_client
 /// = ...`, `(function(d, s, id) { var js, ...`): an HTML comment, or a line of JavaScript (a
-/// function with a body and statements), or a style sheet of an embed (`.embed-container
+/// function with a body and statements, or `var x = ...;`), or a style sheet of an embed (`.embed-container
 /// {position: relative; ...}`: a brace block of `name: value;` declarations). Prose has no
 /// `function(` followed by `{` and `;`, nor braces around colons and semicolons.
 pub(crate) fn is_markup(lowered: &str) -> bool {
     lowered.starts_with("<!--")
         || lowered.starts_with("//-->")
         || lowered.starts_with("<script")
-        || (lowered.contains("function(") && lowered.contains('{') && lowered.contains(';'))
+        || ((lowered.contains("function(") || lowered.contains("function ("))
+            && lowered.contains('{')
+            && lowered.contains(';'))
+        || (lowered.starts_with("var ") && lowered.contains(" = ") && lowered.contains(';'))
+        || lowered.contains("<![cdata[")
         || style_block(lowered)
+}
+
+/// "—— >> Follow Evan McMurry (@evanmcmurry) on Twitter", "Follow The Daily Dot on Twitter.":
+/// "Follow", then only a name (capitalised words, a handle), then "on" a network. "Follow the
+/// money, he said on Twitter" is prose.
+fn follow_prompt(line: &str) -> bool {
+    let lead = line.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let Some(rest) = lead
+        .strip_prefix("Follow ")
+        .or_else(|| lead.strip_prefix("FOLLOW "))
+    else {
+        return false;
+    };
+    let rest = rest.trim_end().trim_end_matches('.');
+    let Some((name, network)) = rest.rsplit_once(" on ") else {
+        return false;
+    };
+    ["twitter", "facebook", "instagram"].contains(&network.trim().to_lowercase().as_str())
+        && name
+            .split_whitespace()
+            .all(|w| w.starts_with(|c: char| c.is_uppercase() || c == '@' || c == '('))
+}
+
+/// "Copyright 2014 The Associated Press. All rights reserved.", "© 2015 Reuters": the word
+/// or sign, then a year or the sign; a sentence about copyright ("Copyright law changed") is
+/// none.
+fn copyright_notice(lead: &str, words: usize) -> bool {
+    let rest = lead
+        .strip_prefix("copyright")
+        .or_else(|| lead.strip_prefix('©'))
+        .map(str::trim_start);
+    let notice = rest.is_some_and(|r| {
+        r.starts_with(|c: char| c.is_ascii_digit()) || r.starts_with('©') || r.starts_with("(c)")
+    });
+    (notice && words <= 40) || (words <= 6 && lead.trim_end_matches('.') == "all rights reserved")
+}
+
+/// One word that is a web or mail address: a dot, no spaces, a known ending, letters around.
+fn lone_address(lowered: &str) -> bool {
+    let w = lowered.trim_end_matches(['.', ',', ')']);
+    let host = w.rsplit_once('@').map_or(w, |(_, h)| h);
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    host.contains('.')
+        && !host.starts_with('.')
+        && [
+            ".com", ".org", ".net", ".co.uk", ".gov", ".edu", ".tv", ".io",
+        ]
+        .iter()
+        .any(|t| host.ends_with(t))
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+}
+
+/// Does a line open with code rather than prose?
+fn starts_like_code(lowered: &str) -> bool {
+    [
+        "<!",
+        "//",
+        "<script",
+        "(function",
+        "function",
+        "var ",
+        "{",
+        ".",
+    ]
+    .iter()
+    .any(|p| lowered.starts_with(p))
 }
 
 /// A credit under a picture (`lowered`, of `words` words): a short line whose last part after a
@@ -282,17 +377,18 @@ fn name_slash_org(line: &str) -> bool {
         && capitalised(org)
 }
 
-/// The last sentence of a caption paragraph, when it is the picture's credit: saved pages put
-/// caption and credit on one line ("... to lessen the exposure to winter
+/// Why one sentence of a paragraph of several is furniture, if it is: what would be furniture
+/// as a line of its own, and a short "Source: ..." credit ending a caption. Saved pages and
+/// scraped bodies glue furniture to prose lines ("... to lessen the exposure to winter
 /// weather.CreditKirsten Luce for The New York Times", "... on a neon sign. (AP)",
-/// "... for two years. Source: Supplied"), where the whole-line rules cannot see it.
-fn trailing_credit(sentence: &str) -> bool {
-    let l = sentence.to_lowercase();
-    let words = l.split_whitespace().count();
-    picture_credit(&l, words)
-        || credit_label(&l, words)
-        || name_slash_org(sentence)
-        || (words <= 4 && l.starts_with("source:") && !ends_with_sentence_punct(&l))
+/// "... for two years. Source: Supplied", "ON A MOBILE DEVICE? CLICK HERE TO WATCH THE
+/// VIDEO.", a script call inside a live blog's paragraph), where the line rules cannot see it.
+fn sentence_furniture(sentence: &str, last: bool) -> Option<&'static str> {
+    let l = sentence.trim().to_lowercase();
+    if last && l.split_whitespace().count() <= 4 && l.starts_with("source:") {
+        return (!ends_with_sentence_punct(&l)).then_some("picture credit");
+    }
+    boilerplate(sentence)
 }
 
 /// Does `text` hold a `{ ... }` block with a `name: value;` declaration in it?
@@ -507,17 +603,28 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
             continue;
         }
         let mut pieces = split_paragraph(text, s, e);
-        let mut e = e;
-        let credit = pieces
-            .last()
-            .copied()
-            .filter(|&(cs, ce)| !dropped && pieces.len() >= 2 && trailing_credit(&text[cs..ce]));
-        if let Some((cs, ce)) = credit {
-            remove(&mut removed, cs, ce, "picture credit (after its caption)");
-            if !opts.keep_all {
-                pieces.pop();
-                // The caption is then judged as a line of its own (a sentence, not a heading).
-                e = pieces.last().map_or(e, |p| p.1);
+        let (mut s, mut e) = (s, e);
+        if !dropped && pieces.len() >= 2 {
+            let last = pieces.len() - 1;
+            let mut at = 0;
+            pieces.retain(|&(ps, pe)| {
+                let furniture = sentence_furniture(&text[ps..pe], at == last);
+                at += 1;
+                if let Some(reason) = furniture {
+                    remove(
+                        &mut removed,
+                        ps,
+                        pe,
+                        &format!("{reason}, in a line of prose"),
+                    );
+                }
+                furniture.is_none() || opts.keep_all
+            });
+            match (pieces.first(), pieces.last()) {
+                // What is left is judged as a line of its own (a caption without its credit
+                // is a sentence, not a heading).
+                (Some(first), Some(last)) => (s, e) = (first.0, last.1),
+                _ => continue,
             }
         }
         let line = &text[s..e];

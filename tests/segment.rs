@@ -513,6 +513,39 @@ fn a_credit_glued_to_its_caption_goes_and_the_caption_stays() {
     assert!(all.sentences.iter().any(|s| s.text == "(Reuters)"));
 }
 
+/// Scraped bodies glue furniture to prose (FNC-1 train): a line of several sentences loses
+/// only the sentences that are furniture, and a long paragraph with a script call in it keeps
+/// its prose (a live blog's 10 KB used to go whole). Prose that only looks alike stays.
+#[test]
+fn furniture_inside_prose_lines_goes_sentence_by_sentence() {
+    let prose = "The man known as Jihadi John was named today by two newspapers. \
+                 Police declined to confirm the reports on Thursday morning. \
+                 Neighbours said they were shocked by the news from the capital. \
+                 The family has not commented on the reports so far. ";
+    let text = format!(
+        "The minister resigned on Monday.\n\n\
+         ON A MOBILE DEVICE? CLICK HERE TO WATCH THE VIDEO.\n\n\
+         {prose}BF_STATIC.timequeue.push(function () {{ document.getElementById(\"u\").innerHTML = x; }});\n\n\
+         Copyright 2014 The Associated Press. All rights reserved.\n\n\
+         —— >> Follow Evan McMurry (@evanmcmurry) on Twitter\n\n\
+         youtube.com\n\noyaniv@nydailynews.com\n\n\
+         He said it was fake. (Via)\n\n\
+         MORE: Nun gives birth in Italy\n\n\
+         Copyright law changed in 2019.\n\n\
+         Follow the money, the senator told reporters on Twitter."
+    );
+    let got = one(&text);
+    let mut want = vec!["The minister resigned on Monday."];
+    want.extend(prose.split_inclusive(". ").map(str::trim));
+    want.extend([
+        "He said it was fake.",
+        "MORE: Nun gives birth in Italy",
+        "Copyright law changed in 2019.",
+        "Follow the money, the senator told reporters on Twitter.",
+    ]);
+    assert_eq!(got, want);
+}
+
 /// A document that names its title (a page's headline, a JSONL title field) does not take
 /// its first short line for one: that line is a heading (here a section label).
 #[test]
