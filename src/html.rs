@@ -54,12 +54,17 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
     let mut reader = Readability::new(page, url, Some(cfg)).map_err(|e| failed(name, e))?;
     // Read from the page Readability has parsed, before it prunes it for the article.
     let own = own_url(&reader.doc);
-    // Picture furniture inside the article: a credit element goes ("© Provided by Business
-    // Insider Inc" came out glued to the first sentence), and an inline caption is made a block
-    // of its own, so its text is a line of its own instead of the start of the paragraph it sits in.
+    // Picture furniture inside the article: a picture's credit element goes ("© Provided by
+    // Business Insider Inc" came out glued to the first sentence; only inside a figure or a
+    // caption: a quotation's `attribution` names its speaker), and an inline caption is made a
+    // block of its own, so its text is a line of its own instead of the start of a paragraph.
     reader
         .doc
-        .select(r#"[class~="attribution"], [class~="credit"], [class~="credits"]"#)
+        .select(
+            r#"figure [class~="attribution"], figure [class~="credit"], figure [class~="credits"],
+            [class~="caption"] [class~="attribution"], [class~="caption"] [class~="credit"],
+            figcaption [class~="attribution"], figcaption [class~="credit"]"#,
+        )
         .remove();
     reader.doc.select(r#"span[class~="caption"]"#).rename("div");
     let article = reader.parse().map_err(|e| failed(name, e))?;

@@ -85,25 +85,16 @@ const BOILERPLATE_PREFIXES: &[&str] = &[
     "read the full story",
     "read more:",
     "read more at",
-    "share this",
-    "share on ",
-    "share via",
-    "follow us",
-    "follow me on",
-    "sign up for",
-    "subscribe to",
-    "click here",
     "you may also like",
     "related articles",
-    "advertisement",
+    "advertisement-",
+    "advertisement -",
+    "advertisement:",
     "image copyright",
     "image caption",
-    "getty images",
     // Page furniture of news sites, each found in 5-39 FNC-1 train bodies.
     "scroll down for video",
     "have something to add to this story",
-    "video loading",
-    "view gallery",
     "poll loading",
     "sorry we are not currently accepting comments",
     "continue reading the main story",
@@ -111,15 +102,60 @@ const BOILERPLATE_PREFIXES: &[&str] = &[
     // Saved news pages (the html-news pages' furniture).
     "photo credit",
     "order reprints",
-    "gallery:",
     "follow him on twitter",
     "follow her on twitter",
     "follow them on twitter",
     // More of the FNC-1 train bodies' furniture (2-7 bodies each).
-    "please enable javascript",
-    "see all related",
-    "related coverage",
 ];
+
+/// Prompts that open a short line or sentence (8 words at most): longer, the same words start
+/// prose ("Share this picture widely, the police chief told residents", "Click here links in
+/// the emails led to a fake login page", "Getty Images later withdrew it").
+const PROMPT_PREFIXES: &[&str] = &[
+    "share this",
+    "share on ",
+    "share via",
+    "sign up for",
+    "subscribe to",
+    "click here",
+    "getty images",
+    "scroll down for video",
+    "gallery:",
+    "please enable javascript",
+];
+
+/// Prefixes of the line list that no sentence of prose starts with either.
+const SENTENCE_PREFIXES: &[&str] = &[
+    "click here to ",
+    "click here for ",
+    "follow us",
+    "follow me on",
+    "order reprints",
+    "follow him on twitter",
+    "follow her on twitter",
+    "follow them on twitter",
+    "have something to add to this story",
+    "continue reading the main story",
+    "[image via",
+];
+
+/// "Keep up with the CityLab Daily newsletter.", "Sign up for Command Line, a paid weekly
+/// newsletter from ...".
+fn newsletter_prompt(lowered: &str) -> bool {
+    lowered.contains("newsletter")
+        && ["keep up with", "get the", "sign up", "subscribe"]
+            .iter()
+            .any(|p| lowered.starts_with(p))
+}
+
+/// Whole lines or sentences, punctuation aside, that are links to more of the site.
+const LINK_LINES: &[&str] = &["see all related", "related coverage"];
+
+/// Widget labels glued to what follows them: furniture when no sentence ends the line ("Video
+/// loading Watch next Watch this video again", "View galleryForensic personnel unload bodies
+/// &hellip;"), prose when one does ("Video loading 12:22 pm Andy Lines Neighbours in shock
+/// The Mirror's Andy Lines is down at the scene ...").
+const WIDGET_PREFIXES: &[&str] = &["video loading", "view gallery"];
 
 /// Where news pictures come from: a short line that ends with one after a slash is a picture
 /// credit ("JIM WATSON/AFP/Getty Images", "(Thomas Coex/AFP/Getty Images)", "CreditChang W.
@@ -158,9 +194,10 @@ const BOILERPLATE_LINES: &[&str] = &[
     "share it in the comments.",
     "using a mobile device?",
     "(via)",
+    "advertisement",
 ];
 
-/// Why a line is boilerplate, if it is.
+/// Why a line is boilerplate, if it is: the line rules, then what a sentence alone can show.
 fn boilerplate(line: &str) -> Option<&'static str> {
     let l = line.trim().to_lowercase();
     let words = l.split_whitespace().count();
@@ -169,10 +206,58 @@ fn boilerplate(line: &str) -> Option<&'static str> {
     if words <= 30 && BOILERPLATE_PREFIXES.iter().any(|p| l.starts_with(p)) {
         return Some("boilerplate (comment form, share/follow prompt or link)");
     }
-    if BOILERPLATE_LINES.contains(&l.as_str()) {
+    if words <= 30 && newsletter_prompt(&l) {
+        return Some("boilerplate (newsletter prompt)");
+    }
+    // Not "MORE:" (Metro's links): there the links are often to the same story and state its
+    // claims, and the labelled set groups them with the article's own sentences.
+    if words <= 15 && l.starts_with("related:") {
+        return Some("boilerplate (related link)");
+    }
+    if l.starts_with("reporting by ") && (l.contains("editing by") || l.contains(';') || words <= 6)
+    {
+        return Some("byline (contributor credit)");
+    }
+    // A line that opens with code goes whole; code inside prose goes sentence by sentence (a
+    // live blog's 10 KB of updates with one script call keeps its updates).
+    if is_markup(&l) && starts_like_code(&l) {
+        return Some("markup (HTML comment or script left in the text)");
+    }
+    furniture(line, &l, words)
+}
+
+/// What one sentence shows to be furniture whether it stands as a line or inside one:
+/// form fields, prompts, credits, counters, notices, lone addresses, bylines, code.
+/// `lowered` is `text` trimmed and lower-cased, of `words` words.
+fn furniture(text: &str, lowered: &str, words: usize) -> Option<&'static str> {
+    let l = lowered;
+    let bare = l.trim_end_matches(['.', ':', '!']);
+    if BOILERPLATE_LINES.contains(&l) || LINK_LINES.contains(&bare) {
         return Some("boilerplate (form field)");
     }
-    if picture_credit(&l, words) || credit_label(&l, words) || name_slash_org(line.trim()) {
+    if words <= 8 && PROMPT_PREFIXES.iter().any(|p| l.starts_with(p)) {
+        return Some("boilerplate (comment form, share/follow prompt or link)");
+    }
+    if words <= 30 && SENTENCE_PREFIXES.iter().any(|p| l.starts_with(p)) {
+        return Some("boilerplate (comment form, share/follow prompt or link)");
+    }
+    if words <= 20 && newsletter_prompt(l) {
+        return Some("boilerplate (newsletter prompt)");
+    }
+    let mut unfinished = l;
+    while let Some(t) = ["&hellip;", "&nbsp;", "…"]
+        .iter()
+        .find_map(|e| unfinished.trim_end().strip_suffix(e))
+    {
+        unfinished = t;
+    }
+    if words <= 30
+        && !ends_with_sentence_punct(unfinished)
+        && WIDGET_PREFIXES.iter().any(|p| l.starts_with(p))
+    {
+        return Some("boilerplate (comment form, share/follow prompt or link)");
+    }
+    if picture_credit(l, words) || credit_label(l, words) || name_slash_org(text.trim()) {
         return Some("picture credit");
     }
     // A gallery's counter ("1 / 5").
@@ -184,44 +269,32 @@ fn boilerplate(line: &str) -> Option<&'static str> {
     {
         return Some("picture counter");
     }
-    if words <= 12
-        && l.contains("newsletter")
-        && (l.starts_with("keep up with") || l.starts_with("get the") || l.starts_with("sign up"))
-    {
-        return Some("boilerplate (newsletter prompt)");
-    }
-    // Not "MORE:" (Metro's links): there the links are often to the same story and state its
-    // claims, and the labelled set groups them with the article's own sentences.
-    if words <= 15 && l.starts_with("related:") {
-        return Some("boilerplate (related link)");
-    }
-    let lead = l.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '@');
-    if words <= 10 && follow_prompt(line) {
+    if words <= 12 && follow_prompt(text) {
         return Some("boilerplate (comment form, share/follow prompt or link)");
     }
+    let lead =
+        l.trim_start_matches(|c: char| !c.is_alphanumeric() && !matches!(c, '(' | '@' | '©'));
     if copyright_notice(lead, words) {
         return Some("copyright notice");
     }
-    // A lone address: "youtube.com", "oyaniv@nydailynews.com" under a story.
-    if words == 1 && lone_address(&l) {
+    // A lone address: "youtube.com", "oyaniv@nydailynews.com", "https://t.co/..." under a story.
+    if words == 1 && lone_address(l) {
         return Some("boilerplate (a lone web or mail address)");
     }
-    if l.ends_with("contributed to this report.")
-        || l.ends_with("contributed reporting.")
-        || l.ends_with("contributed to this story.")
-        || l.ends_with("contributed to this post.")
-        || l.ends_with("contributed to this article.")
-        || (l.starts_with("reporting by ") && l.split_whitespace().count() < 25)
+    if [
+        "contributed to this report.",
+        "contributed reporting.",
+        "contributed to this story.",
+        "contributed to this post.",
+        "contributed to this article.",
+    ]
+    .iter()
+    .any(|e| l.ends_with(e))
     {
         return Some("byline (contributor credit)");
     }
     if !l.is_empty() && l.chars().all(|c| !c.is_alphanumeric()) {
         return Some("separator line");
-    }
-    // A long paragraph with code in it is mostly prose (a live blog's 10 KB of updates with one
-    // script call): its code sentences go one by one after splitting, not the whole paragraph.
-    if is_markup(&l) && (words <= 40 || starts_like_code(&l)) {
-        return Some("markup (HTML comment or script left in the text)");
     }
     None
 }
@@ -254,14 +327,25 @@ fn follow_prompt(line: &str) -> bool {
     else {
         return false;
     };
-    let rest = rest.trim_end().trim_end_matches('.');
-    let Some((name, network)) = rest.rsplit_once(" on ") else {
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let network = |w: &str| {
+        let w = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        ["twitter", "facebook", "instagram"].contains(&w.as_str())
+    };
+    // "... on Twitter", "... on Twitter: @JM_Beck", "... on Twitter (@jasonsickles).",
+    // "Follow on Twitter @jmolinet".
+    let Some(on) = (0..words.len().saturating_sub(1))
+        .find(|&i| words[i].eq_ignore_ascii_case("on") && network(words[i + 1]))
+    else {
         return false;
     };
-    ["twitter", "facebook", "instagram"].contains(&network.trim().to_lowercase().as_str())
-        && name
-            .split_whitespace()
-            .all(|w| w.starts_with(|c: char| c.is_uppercase() || c == '@' || c == '('))
+    let handle = |w: &&str| w.trim_start_matches(['(', ':']).starts_with('@') || *w == ":";
+    words[..on]
+        .iter()
+        .all(|w| w.starts_with(|c: char| c.is_uppercase() || c == '@' || c == '('))
+        && words[on + 2..].iter().all(handle)
 }
 
 /// "Copyright 2014 The Associated Press. All rights reserved.", "© 2015 Reuters": the word
@@ -280,13 +364,17 @@ fn copyright_notice(lead: &str, words: usize) -> bool {
 
 /// One word that is a web or mail address: a dot, no spaces, a known ending, letters around.
 fn lone_address(lowered: &str) -> bool {
+    if lowered.starts_with("http://") || lowered.starts_with("https://") {
+        return true;
+    }
     let w = lowered.trim_end_matches(['.', ',', ')']);
     let host = w.rsplit_once('@').map_or(w, |(_, h)| h);
     let host = host.strip_prefix("www.").unwrap_or(host);
     host.contains('.')
         && !host.starts_with('.')
         && [
-            ".com", ".org", ".net", ".co.uk", ".gov", ".edu", ".tv", ".io",
+            ".com", ".org", ".net", ".co.uk", ".gov", ".edu", ".tv", ".io", ".sg", ".au", ".ca",
+            ".in", ".ie", ".de", ".fr", ".info", ".us", ".ly", ".me",
         ]
         .iter()
         .any(|t| host.ends_with(t))
@@ -347,13 +435,21 @@ fn credit_label(lowered: &str, words: usize) -> bool {
         "crédito:",
         "credit:",
         "credits:",
+        "image credit",
+        "photo credit",
+        "image by ",
+        "images via ",
+        "image via ",
+        "photo via ",
+        "photos via ",
     ];
     let bare = lowered.trim_start_matches(['(', '[']);
     words <= 8 && !ends_with_sentence_punct(lowered) && LABELS.iter().any(|p| bare.starts_with(p))
 }
 
-/// A photographer's credit with no agency we know: a name of two or three capitalised words, a
-/// slash, an organisation of up to three ("Devindra Hardawar/AOL"). Case matters here, so it
+/// A photographer's credit with no agency we know: a name, a slash, an organisation
+/// ("Devindra Hardawar/AOL", "Jean Baptiste Lacroix/WireImage"; not "Senate Widens
+/// Trump/Russia Probe", "Rolls Royce/BMW Talks Stall"). Case matters here, so it
 /// reads the line as written.
 fn name_slash_org(line: &str) -> bool {
     if line.split_whitespace().count() > 6 || ends_with_sentence_punct(line) {
@@ -370,8 +466,13 @@ fn name_slash_org(line: &str) -> bool {
         who.split_whitespace().count(),
         org.split_whitespace().count(),
     );
-    (2..=3).contains(&who_words)
-        && (1..=3).contains(&org_words)
+    // Two names and an outlet of one or two words; three names and one; an agency in capitals
+    // and its photographer ("THE CANADIAN PRESS/Adrian Wyld").
+    let agency = who.trim().chars().all(|c| !c.is_lowercase());
+    ((who_words == 2 && org_words <= 2)
+        || (who_words == 3 && org_words == 1)
+        || (agency && (1..=3).contains(&who_words) && org_words <= 3))
+        && org_words >= 1
         && !org.contains('/')
         && capitalised(who)
         && capitalised(org)
@@ -385,10 +486,14 @@ fn name_slash_org(line: &str) -> bool {
 /// VIDEO.", a script call inside a live blog's paragraph), where the line rules cannot see it.
 fn sentence_furniture(sentence: &str, last: bool) -> Option<&'static str> {
     let l = sentence.trim().to_lowercase();
-    if last && l.split_whitespace().count() <= 4 && l.starts_with("source:") {
-        return (!ends_with_sentence_punct(&l)).then_some("picture credit");
+    let words = l.split_whitespace().count();
+    if last && words <= 4 && l.starts_with("source:") && !ends_with_sentence_punct(&l) {
+        return Some("picture credit");
     }
-    boilerplate(sentence)
+    if is_markup(&l) {
+        return Some("markup (HTML comment or script left in the text)");
+    }
+    furniture(sentence, &l, words)
 }
 
 /// Does `text` hold a `{ ... }` block with a `name: value;` declaration in it?
@@ -604,19 +709,15 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
         }
         let mut pieces = split_paragraph(text, s, e);
         let (mut s, mut e) = (s, e);
-        if !dropped && pieces.len() >= 2 {
-            let last = pieces.len() - 1;
+        if !dropped {
+            let last = pieces.len().saturating_sub(1);
             let mut at = 0;
             pieces.retain(|&(ps, pe)| {
                 let furniture = sentence_furniture(&text[ps..pe], at == last);
                 at += 1;
                 if let Some(reason) = furniture {
-                    remove(
-                        &mut removed,
-                        ps,
-                        pe,
-                        &format!("{reason}, in a line of prose"),
-                    );
+                    let within = if last > 0 { ", in a line of prose" } else { "" };
+                    remove(&mut removed, ps, pe, &format!("{reason}{within}"));
                 }
                 furniture.is_none() || opts.keep_all
             });

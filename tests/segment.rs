@@ -546,6 +546,51 @@ fn furniture_inside_prose_lines_goes_sentence_by_sentence() {
     assert_eq!(got, want);
 }
 
+/// Prose that starts with a furniture rule's words stays, inside a paragraph or as one; the
+/// furniture beside it goes (sentences from an independent review, and FNC-1 train's own).
+#[test]
+fn prose_that_starts_like_furniture_stays() {
+    let prose = [
+        "Reporting by the Guardian had suggested the toll was far higher than officials admitted.",
+        "Advertisements featuring the actor were pulled from television within hours.",
+        "Getty Images later withdrew it after questions about its authenticity were raised.",
+        "Share this picture widely, the police chief told residents on Monday.",
+        "Click here links in the emails led to a fake login page.",
+        "Related coverage of the case has been intense.",
+        "Video loading times on the government site were also criticised.",
+    ];
+    let furniture = [
+        "© 2015 Reuters",
+        "Follow John Beck on Twitter: @JM_Beck",
+        "https://t.co/MQ6f2cgyHG",
+        "Image credit: @CBCOttawa",
+        "THE CANADIAN PRESS/Adrian Wyld",
+        "View galleryPolicemen stand guard at Pueblo Viejo&nbsp;&hellip;",
+    ];
+    let mut text = String::from("Senate Widens Trump/Russia Probe\n\n");
+    for (p, f) in prose.iter().zip(furniture.iter().cycle()) {
+        text.push_str(&format!(
+            "{p}\n\nThe mayor spoke on Monday. {p} {f}\n\n{f}\n\n"
+        ));
+    }
+    // A line of 39 words with a script call at its end keeps its prose.
+    text.push_str(
+        "However, an internet directory search shows that the fake site, which is now offline, \
+         is based in Hangzhou, far from the real headquarters in Beijing.    \
+         BF_STATIC.timequeue.push(function () { document.getElementById(\"u\").innerHTML = x; });",
+    );
+    let got = one(&text);
+    let mut want = vec!["Senate Widens Trump/Russia Probe"];
+    for p in prose {
+        want.extend([p, "The mayor spoke on Monday.", p]);
+    }
+    want.push(
+        "However, an internet directory search shows that the fake site, which is now offline, \
+         is based in Hangzhou, far from the real headquarters in Beijing.",
+    );
+    assert_eq!(got, want);
+}
+
 /// A document that names its title (a page's headline, a JSONL title field) does not take
 /// its first short line for one: that line is a heading (here a section label).
 #[test]
