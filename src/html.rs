@@ -249,6 +249,14 @@ mod tests {
             </article></body></html>"#;
         let a = extract(page, "msn.html", None).expect("an article");
         assert!(!a.text.contains("Provided by"), "{}", a.text);
+        // A quotation's attribution is no picture credit: its speaker stays.
+        let quote = page.replace(
+            "</article>",
+            r#"<blockquote><p>We will not back down on this, whatever the courts decide.</p>
+            <p class="attribution">Senator Mark Warner, on the ruling</p></blockquote></article>"#,
+        );
+        let q = extract(&quote, "msn.html", None).expect("an article");
+        assert!(q.text.contains("Senator Mark Warner"), "{}", q.text);
         assert!(
             a.text
                 .lines()
