@@ -683,7 +683,10 @@ impl Iterator for JsonlDocs {
             };
             let v: Value = match serde_json::from_str(json) {
                 Ok(v) => v,
-                Err(e) => return Some(Err(Error::Input(format!("{at}: malformed JSON ({e})")))),
+                Err(e) => {
+                    let why = crate::input::malformed_json_line(&e);
+                    return Some(Err(Error::Input(format!("{at}: {why}"))));
+                }
             };
             let a = &self.args;
             let Some(body) = v.get(&a.text_field).and_then(Value::as_str) else {

@@ -90,6 +90,19 @@ pub fn looks_like_jsonl(head: &[u8]) -> bool {
     head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
+/// serde_json's error for one JSONL line, with what it usually means there: a string or object
+/// that runs past the end of its line is a record broken over lines, not a bad character.
+pub fn malformed_json_line(e: &serde_json::Error) -> String {
+    let unclosed = e.is_eof() || e.to_string().contains("control character");
+    let hint = if unclosed {
+        "; a string or object is not closed by the end of the line: a JSONL record is one \
+         line (a line break inside a string is written \\n)"
+    } else {
+        ""
+    };
+    format!("malformed JSON ({e}){hint}")
+}
+
 /// Bytes to text: invalid UTF-8 stops with the byte offset and the fix, or is replaced with
 /// U+FFFD when `lossy`.
 pub fn decode(bytes: Vec<u8>, lossy: bool, name: &str) -> Result<String> {

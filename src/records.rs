@@ -252,7 +252,8 @@ fn parse_jsonl(
     line: &str,
     field: &str,
 ) -> std::result::Result<(String, Map<String, Value>), String> {
-    let value: Value = serde_json::from_str(line).map_err(|e| format!("malformed JSON ({e})"))?;
+    let value: Value =
+        serde_json::from_str(line).map_err(|e| crate::input::malformed_json_line(&e))?;
     let Value::Object(mut map) = value else {
         return Err("a JSONL line must be an object like {\"text\": \"...\"}".to_string());
     };

@@ -183,6 +183,14 @@ fn bad_inputs_fail_cleanly() {
         "{}",
         stderr(&skipped)
     );
+    // A record broken over two lines: the message says so, for the corpus reader too.
+    std::fs::write(p("broken.jsonl"), "{\"text\": \"one\ntwo\"}\n").expect("write");
+    for cmd in ["embed", "segment"] {
+        fails_with(
+            &claimscope(&[cmd, &s(&p("broken.jsonl"))], None),
+            &["broken.jsonl:1", "not closed by the end of the line"],
+        );
+    }
 }
 
 /// Inputs a user gets wrong without noticing: a folder with nothing readable (which used to

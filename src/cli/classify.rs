@@ -503,8 +503,12 @@ fn run_pairs(
         if line.trim().is_empty() {
             continue;
         }
-        let obj: Map<String, Value> = serde_json::from_str(&line)
-            .map_err(|e| Error::Input(format!("{at}: not a JSON object: {e}")))?;
+        let obj: Map<String, Value> = serde_json::from_str(&line).map_err(|e| {
+            let why = crate::input::malformed_json_line(&e);
+            Error::Input(format!(
+                "{at}: {why} (each line needs \"claim\" and \"text\")"
+            ))
+        })?;
         let get = |k: &str| -> Result<String> {
             obj.get(k)
                 .and_then(Value::as_str)
