@@ -122,6 +122,7 @@ const PROMPT_PREFIXES: &[&str] = &[
     "scroll down for video",
     "gallery:",
     "please enable javascript",
+    "powered by ",
 ];
 
 /// Prefixes of the line list that no sentence of prose starts with either.
@@ -195,6 +196,7 @@ const BOILERPLATE_LINES: &[&str] = &[
     "using a mobile device?",
     "(via)",
     "advertisement",
+    "about the author",
 ];
 
 /// Why a line is boilerplate, if it is: the line rules, then what a sentence alone can show.

@@ -433,6 +433,7 @@ fn picture_credits_and_page_prompts_are_removed() {
          The senator left the chamber on Tuesday.\n\n\
          Related: Chicago is America's most segregated city\n\n\
          Keep up with the CityLab Daily newsletter.\n\nOrder Reprints | Today's Paper | Subscribe\n\n\
+         About the Author\n\nPowered by SmartAsset.com\n\n\
          Credit card debt rose 5% last year, the Fed said.\n\n\
          (The report was released on Tuesday.)\n\n\
          He told Reuters the 24/7 news cycle was to blame.",
