@@ -92,20 +92,12 @@ const BOILERPLATE_PREFIXES: &[&str] = &[
     "advertisement:",
     "image copyright",
     "image caption",
-    // Page furniture of news sites, each found in 5-39 FNC-1 train bodies.
-    "scroll down for video",
-    "have something to add to this story",
+    // Page furniture of news sites, each found in 5-39 FNC-1 train bodies (more in
+    // SENTENCE_PREFIXES, which lines are read with too).
     "poll loading",
     "sorry we are not currently accepting comments",
-    "continue reading the main story",
-    "[image via",
     // Saved news pages (the html-news pages' furniture).
     "photo credit",
-    "order reprints",
-    "follow him on twitter",
-    "follow her on twitter",
-    "follow them on twitter",
-    // More of the FNC-1 train bodies' furniture (2-7 bodies each).
 ];
 
 /// Prompts that open a short line or sentence (8 words at most): longer, the same words start
@@ -119,14 +111,15 @@ const PROMPT_PREFIXES: &[&str] = &[
     "subscribe to",
     "click here",
     "getty images",
-    "scroll down for video",
     "gallery:",
     "please enable javascript",
     "powered by ",
 ];
 
-/// Prefixes of the line list that no sentence of prose starts with either.
+/// Prefixes that start furniture and no sentence of prose, read in lines and sentences alike
+/// (30 words at most).
 const SENTENCE_PREFIXES: &[&str] = &[
+    "scroll down for video",
     "click here to ",
     "click here for ",
     "follow us",
@@ -480,8 +473,8 @@ fn name_slash_org(line: &str) -> bool {
         && capitalised(org)
 }
 
-/// Why one sentence of a paragraph of several is furniture, if it is: what would be furniture
-/// as a line of its own, and a short "Source: ..." credit ending a caption. Saved pages and
+/// Why one sentence of a paragraph is furniture, if it is: the rules no sentence of prose
+/// trips ([`furniture`] and code), and a short "Source: ..." credit ending a caption. Saved pages and
 /// scraped bodies glue furniture to prose lines ("... to lessen the exposure to winter
 /// weather.CreditKirsten Luce for The New York Times", "... on a neon sign. (AP)",
 /// "... for two years. Source: Supplied", "ON A MOBILE DEVICE? CLICK HERE TO WATCH THE
