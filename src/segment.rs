@@ -239,17 +239,7 @@ fn furniture(text: &str, lowered: &str, words: usize) -> Option<&'static str> {
     if words <= 20 && newsletter_prompt(l) {
         return Some("boilerplate (newsletter prompt)");
     }
-    let mut unfinished = l;
-    while let Some(t) = ["&hellip;", "&nbsp;", "…"]
-        .iter()
-        .find_map(|e| unfinished.trim_end().strip_suffix(e))
-    {
-        unfinished = t;
-    }
-    if words <= 30
-        && !ends_with_sentence_punct(unfinished)
-        && WIDGET_PREFIXES.iter().any(|p| l.starts_with(p))
-    {
+    if words <= 30 && WIDGET_PREFIXES.iter().any(|p| l.starts_with(p)) && !finished(l) {
         return Some("boilerplate (comment form, share/follow prompt or link)");
     }
     if picture_credit(l, words) || credit_label(l, words) || name_slash_org(text.trim()) {
@@ -479,7 +469,9 @@ fn name_slash_org(line: &str) -> bool {
 /// weather.CreditKirsten Luce for The New York Times", "... on a neon sign. (AP)",
 /// "... for two years. Source: Supplied", "ON A MOBILE DEVICE? CLICK HERE TO WATCH THE
 /// VIDEO.", a script call inside a live blog's paragraph), where the line rules cannot see it.
-fn sentence_furniture(sentence: &str, last: bool) -> Option<&'static str> {
+/// `alone`: the sentence is its whole line, which the line rules (and [`furniture`] with them)
+/// have already read, so only what they leave to sentences is checked again.
+fn sentence_furniture(sentence: &str, last: bool, alone: bool) -> Option<&'static str> {
     let l = sentence.trim().to_lowercase();
     let words = l.split_whitespace().count();
     if last && words <= 4 && l.starts_with("source:") && !ends_with_sentence_punct(&l) {
@@ -488,7 +480,23 @@ fn sentence_furniture(sentence: &str, last: bool) -> Option<&'static str> {
     if is_markup(&l) {
         return Some("markup (HTML comment or script left in the text)");
     }
+    if alone {
+        return None;
+    }
     furniture(sentence, &l, words)
+}
+
+/// Does a sentence end as one, past a trailing ellipsis or HTML entity ("... in the
+/// outskirts&nbsp;&hellip;" does not)?
+fn finished(lowered: &str) -> bool {
+    let mut end = lowered;
+    while let Some(t) = ["&hellip;", "&nbsp;", "…"]
+        .iter()
+        .find_map(|e| end.trim_end().strip_suffix(e))
+    {
+        end = t;
+    }
+    ends_with_sentence_punct(end)
 }
 
 /// Does `text` hold a `{ ... }` block with a `name: value;` declaration in it?
@@ -708,7 +716,7 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
             let last = pieces.len().saturating_sub(1);
             let mut at = 0;
             pieces.retain(|&(ps, pe)| {
-                let furniture = sentence_furniture(&text[ps..pe], at == last);
+                let furniture = sentence_furniture(&text[ps..pe], at == last, last == 0);
                 at += 1;
                 if let Some(reason) = furniture {
                     let within = if last > 0 { ", in a line of prose" } else { "" };
