@@ -266,6 +266,9 @@ fn furniture(text: &str, lowered: &str, words: usize) -> Option<&'static str> {
     if words == 1 && lone_address(l) {
         return Some("boilerplate (a lone web or mail address)");
     }
+    if author_initials(text.trim()) {
+        return Some("byline (author's initials)");
+    }
     if [
         "contributed to this report.",
         "contributed reporting.",
@@ -282,6 +285,21 @@ fn furniture(text: &str, lowered: &str, words: usize) -> Option<&'static str> {
         return Some("separator line");
     }
     None
+}
+
+/// An author's initials closing an article, as German and Austrian outlets sign ("(bsc)",
+/// "(dpa/jk)"): a bracketed run of two to four lowercase letters, or two such runs joined by
+/// a slash. Lowercase only, so an acronym in brackets ("(NATO)", "(AP)") is not one.
+fn author_initials(text: &str) -> bool {
+    let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) else {
+        return false;
+    };
+    let initials =
+        |s: &str| (2..=4).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase());
+    match inner.split_once('/') {
+        Some((a, b)) => initials(a) && initials(b),
+        None => initials(inner),
+    }
 }
 
 /// Ad and widget code pasted into article text (FNC-1 train bodies: `<!-- google_ad_client

@@ -592,6 +592,24 @@ fn prose_that_starts_like_furniture_stays() {
     assert_eq!(got, want);
 }
 
+/// German-language outlets sign an article with the author's initials on a line of their own
+/// (heise: "(bsc)"); that line is a byline, while a bracketed acronym or word stays.
+#[test]
+fn an_authors_initials_closing_an_article_go() {
+    let text = "1Password kostet aktuell knapp 50 Euro im Mac App Store.\n\n(bsc)\n\n\
+                Die Agentur meldete es zuerst.\n\n(dpa/jk)\n\n(NATO)\n\n(Update)\n\n(Satire)";
+    assert_eq!(
+        one(text),
+        [
+            "1Password kostet aktuell knapp 50 Euro im Mac App Store.",
+            "Die Agentur meldete es zuerst.",
+            "(NATO)",
+            "(Update)",
+            "(Satire)",
+        ]
+    );
+}
+
 /// A document that names its title (a page's headline, a JSONL title field) does not take
 /// its first short line for one: that line is a heading (here a section label).
 #[test]
