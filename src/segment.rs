@@ -675,9 +675,12 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
     let mut source_outlet = None;
     for (i, &(s, e)) in paras.iter().enumerate() {
         let line = &text[s..e];
+        // A source line names an outlet or a credit in a few words (every one in FNC-1 train
+        // has at most eight); a longer paragraph after "Source:" is prose that keeps its text.
         if let Some(src) = line
             .strip_prefix("Source:")
             .or_else(|| line.strip_prefix("SOURCE:"))
+            .filter(|src| src.split_whitespace().count() <= 12)
         {
             // Only a footer names the outlet ("Source: BBC News" at the end); "Source: Getty
             // Images" under a picture mid-article is a credit.

@@ -592,6 +592,16 @@ fn prose_that_starts_like_furniture_stays() {
     assert_eq!(got, want);
 }
 
+/// A source line ("Source: BBC News") is metadata, but a paragraph that only opens with
+/// "Source:" and goes on in prose is text.
+#[test]
+fn a_source_line_goes_but_prose_after_source_stays() {
+    let prose = "Source: The inspectors' report, published on Monday after a two-year inquiry, \
+                 found that the dam had been poorly maintained for a decade.";
+    let text = format!("The dam failed on Sunday.\n\n{prose}\n\nSource: BBC News");
+    assert_eq!(one(&text), ["The dam failed on Sunday.", prose]);
+}
+
 /// German-language outlets sign an article with the author's initials on a line of their own
 /// (heise: "(bsc)"); that line is a byline, while a bracketed acronym or word stays.
 #[test]
