@@ -143,6 +143,8 @@ pub enum Entry {
     NoArticle(String),
     /// An archive record that is no page; the message, if any, says what was wrong with it.
     NotAPage(Option<String>),
+    /// Something the reader should know about what was read (nothing was lost).
+    Warning(String),
 }
 
 impl SkipCounts {
@@ -389,8 +391,7 @@ impl<'a> Corpus<'a> {
                     Ok(a) => {
                         if let Some(lang) = a.lang.as_deref().filter(|l| !is_english(l)) {
                             self.observer.warn(&format!(
-                                "{name}: the page says it is in {lang:?}; the model and the cue \
-                                 words are English, so its similarities and labels are unreliable"
+                                "{name}: the page says it is in {lang:?}; {NOT_ENGLISH}"
                             ));
                         }
                         // A host the --outlets map names, else the site the page names, else
@@ -466,6 +467,10 @@ impl Iterator for Corpus<'_> {
                         self.skipped.no_article += 1;
                         continue;
                     }
+                    Some(Ok(Entry::Warning(msg))) => {
+                        self.observer.warn(&msg);
+                        continue;
+                    }
                     Some(Ok(Entry::NotAPage(why))) => {
                         if let Some(why) = why {
                             self.observer.warn(&format!("{why}; skipped"));
@@ -518,8 +523,11 @@ impl Iterator for Corpus<'_> {
     }
 }
 
+/// What a page in another language costs, for the warnings that name one.
+pub(crate) const NOT_ENGLISH: &str = "the model and the cue words are English: similarities and labels of text in other languages are unreliable";
+
 /// Whether a declared language is English ("en", "en-GB", "EN_us").
-fn is_english(lang: &str) -> bool {
+pub(crate) fn is_english(lang: &str) -> bool {
     let l = lang.trim().to_ascii_lowercase();
     l == "en" || l.starts_with("en-") || l.starts_with("en_")
 }

@@ -194,6 +194,15 @@ fn a_web_archive_gives_one_document_per_html_response_and_counts_the_rest() {
     assert!(seen.iter().any(|(_, o)| o == "bbc-1.example"), "{seen:?}");
     let err = stderr(&out);
     assert!(err.contains("34 documents read"), "{err}");
+    // Pages in other languages are named once for the archive, with their languages.
+    let foreign = err
+        .lines()
+        .find(|l| l.contains("news.warc.gz: ") && l.contains("say they are in another language"))
+        .unwrap_or_else(|| panic!("no language note: {err}"));
+    assert!(
+        foreign.contains(" of 34 articles") && foreign.contains("fr ") && foreign.contains("de "),
+        "{foreign}"
+    );
     // warcinfo + 34 requests + the image
     assert!(
         err.contains("36 archive records that were not HTML pages"),
