@@ -132,6 +132,8 @@ pub struct WarcDocs<R: BufRead> {
     documents: usize,
     outlets: std::sync::Arc<HashMap<String, String>>,
     done: bool,
+    /// A record could not be read: nothing more is read from the archive.
+    damaged: bool,
     /// Articles whose page declares a language other than English, by language: named once
     /// at the end of the archive (a crawl holds thousands of pages; a warning each would bury
     /// the rest).
@@ -159,6 +161,7 @@ impl<R: BufRead> WarcDocs<R> {
             documents: 0,
             outlets,
             done: false,
+            damaged: false,
             foreign: std::collections::BTreeMap::new(),
         }
     }
@@ -231,6 +234,12 @@ fn payload_text(payload: &[u8], encoding: Option<&str>) -> std::result::Result<S
 }
 
 impl<R: BufRead> WarcDocs<R> {
+    /// The end of the archive: its language note, if any, then nothing.
+    fn finish(&mut self) -> Option<Result<Entry>> {
+        self.done = true;
+        self.language_note().map(|n| Ok(Entry::Warning(n)))
+    }
+
     /// "12 of 340 articles ... (fr 8, de 4)", if any page declared another language.
     fn language_note(&self) -> Option<String> {
         let n: usize = self.foreign.values().sum();
@@ -257,16 +266,17 @@ impl<R: BufRead> Iterator for WarcDocs<R> {
         if self.done {
             return None;
         }
+        if self.damaged {
+            return self.finish();
+        }
         let record = match self.records.next_record() {
             Ok(Some(r)) => r,
-            Ok(None) => {
-                self.done = true;
-                return self.language_note().map(|n| Ok(Entry::Warning(n)));
-            }
+            Ok(None) => return self.finish(),
             Err(e) => {
                 // A damaged archive (a cut download, a bad gzip member) cannot be resynchronised
                 // reliably: keep what was read, say where it stopped, go on with the next file.
-                self.done = true;
+                // The archive ends here: its language note follows on the next call.
+                self.damaged = true;
                 return Some(Ok(Entry::Damaged(format!(
                     "{}: record {} is damaged ({e}); the rest of the archive is skipped ({} articles read from it)",
                     self.name,

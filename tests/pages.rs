@@ -221,6 +221,11 @@ fn a_web_archive_gives_one_document_per_html_response_and_counts_the_rest() {
         err.contains("cut.warc.gz: record") && err.contains("is damaged"),
         "{err}"
     );
+    // The first page (aktualne) is Czech: the archive's language note still comes.
+    assert!(
+        err.contains("cut.warc.gz: ") && err.contains("say they are in another language (cs 1"),
+        "{err}"
+    );
     let n: std::collections::BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("jsonl")["doc"].to_string())
