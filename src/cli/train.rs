@@ -152,6 +152,9 @@ pub enum TrainCommand {
         /// the train split grew is reproduced (its card lists them).
         #[arg(long, value_delimiter = ',')]
         stories: Vec<String>,
+        /// More labelled pairs to train on: JSONL, one {"claim", "text", "label"} per line.
+        #[arg(long)]
+        extra_pairs: Option<PathBuf>,
         #[arg(short, long, default_value = "models/stance-pair")]
         output: PathBuf,
         #[command(flatten)]
@@ -702,6 +705,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             claim_variants,
             unrelated_below,
             stories,
+            extra_pairs,
             output,
             tune,
             model,
@@ -731,8 +735,14 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             };
             let n_emergent = emergent.len();
             examples.extend(emergent);
+            let extra = match extra_pairs {
+                Some(path) => stance_data::load_pairs_jsonl(path)?,
+                None => Vec::new(),
+            };
+            let n_extra = extra.len();
+            examples.extend(extra);
             eprintln!(
-                "{} examples: {} labelled sentences x {gold_repeat}, {n_unrelated} cross-story unrelated, {n_variants} toward other wordings of the claim, {n_emergent} Emergent train",
+                "{} examples: {} labelled sentences x {gold_repeat}, {n_unrelated} cross-story unrelated, {n_variants} toward other wordings of the claim, {n_emergent} Emergent train, {n_extra} extra pairs",
                 examples.len(),
                 gold.len()
             );
@@ -753,6 +763,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                     "claim_variants": claim_variants,
                     "claim_variant_pairs": n_variants,
                     "emergent_train": n_emergent,
+                    "extra_pairs": extra_pairs.as_ref().map(|p| json!({"file": p, "pairs": n_extra, "sha256": crate::embed::source::sha256_file(p).ok()})),
                 },
                 "options": opts,
                 "training": report,

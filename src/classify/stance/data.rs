@@ -62,6 +62,50 @@ fn label_of(raw: &str, path: &Path, line: u64) -> Result<Stance> {
     }
 }
 
+/// Labelled pairs of the user's own: JSONL, one `{"claim", "text", "label"}` per line
+/// (`label` one of agree/disagree/discuss/unrelated; other fields ignored). Blank lines are
+/// skipped; anything else that is not such a record stops with its `file:line`.
+pub fn load_pairs_jsonl(path: &Path) -> Result<Vec<LabelledPair>> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        claim: String,
+        text: String,
+        label: String,
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = format!("{}:{}", path.display(), i + 1);
+        let row: Row = serde_json::from_str(line).map_err(|e| {
+            Error::Input(format!(
+                "{at}: {} (expected {{\"claim\", \"text\", \"label\"}})",
+                crate::input::malformed_json_line(&e)
+            ))
+        })?;
+        let label = Stance::parse(row.label.trim()).ok_or_else(|| {
+            Error::Input(format!(
+                "{at}: label {:?} is not one of agree, disagree, discuss, unrelated",
+                row.label
+            ))
+        })?;
+        if row.claim.trim().is_empty() || row.text.trim().is_empty() {
+            return Err(Error::Input(format!(
+                "{at}: empty claim or text; a pair needs both"
+            )));
+        }
+        out.push(LabelledPair {
+            claim: row.claim,
+            text: row.text,
+            label,
+            group: format!("extra:{}", i + 1),
+        });
+    }
+    Ok(out)
+}
+
 /// Emergent's `url-versions-2015-06-14-clean-{split}.csv`.
 pub fn load_emergent(dir: &Path, split: &str) -> Result<Vec<LabelledPair>> {
     let path = dir.join(format!("url-versions-2015-06-14-clean-{split}.csv"));
@@ -357,4 +401,44 @@ pub fn embed_fnc1(
         groups: rows.iter().map(|r| format!("fnc1:{}", r.1)).collect(),
         parts,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_pairs_are_read_and_bad_lines_named() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("pairs.jsonl");
+        let good = "{\"claim\":\"Banksy was arrested\",\"text\":\"He was not arrested.\",\"label\":\"disagree\",\"source\":\"x\"}\n\n\
+                    {\"claim\":\"Banksy was arrested\",\"text\":\"Police held him.\",\"label\":\"agree\"}\n";
+        std::fs::write(&path, good).expect("write");
+        let pairs = load_pairs_jsonl(&path).expect("reads");
+        assert_eq!(pairs.len(), 2);
+        assert_eq!(pairs[0].label, Stance::Disagree);
+        assert_eq!(pairs[1].label, Stance::Agree);
+        for (bad, says) in [
+            (
+                "{\"claim\":\"c\",\"text\":\"t\",\"label\":\"refutes\"}",
+                "is not one of",
+            ),
+            ("{\"claim\":\"c\",\"text\":\"t\"}", "expected {\"claim\""),
+            (
+                "{\"claim\":\"c\",\"text\":\" \",\"label\":\"agree\"}",
+                "empty claim or text",
+            ),
+            (
+                "{\"claim\":\"c\",\"text\":\"t",
+                "a JSONL record is one line",
+            ),
+        ] {
+            std::fs::write(&path, format!("{good}{bad}\n")).expect("write");
+            let err = load_pairs_jsonl(&path).expect_err(bad).to_string();
+            assert!(
+                err.contains("pairs.jsonl:4:") && err.contains(says),
+                "{err}"
+            );
+        }
+    }
 }
