@@ -70,15 +70,10 @@ struct DocLine {
 }
 
 fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l)
-                .map_err(|e| Error::Input(format!("{}:{}: {e}", path.display(), i + 1)))
-        })
-        .collect()
+    Ok(crate::input::read_jsonl(path, "")?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect())
 }
 
 impl DevSet {

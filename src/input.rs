@@ -103,6 +103,30 @@ pub fn malformed_json_line(e: &serde_json::Error) -> String {
     format!("malformed JSON ({e}){hint}")
 }
 
+/// Every record of a small JSONL file, with its line number (from 1): blank lines are not
+/// records; a line that is not a `T` stops with its `file:line`, the one-line hint above and
+/// `expected` (what a record holds, or "").
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    expected: &str,
+) -> Result<Vec<(usize, T)>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map(|t| (i + 1, t)).map_err(|e| {
+                Error::Input(format!(
+                    "{}:{}: {}{expected}",
+                    path.display(),
+                    i + 1,
+                    malformed_json_line(&e)
+                ))
+            })
+        })
+        .collect()
+}
+
 /// Bytes to text: invalid UTF-8 stops with the byte offset and the fix, or is replaced with
 /// U+FFFD when `lossy`.
 pub fn decode(bytes: Vec<u8>, lossy: bool, name: &str) -> Result<String> {

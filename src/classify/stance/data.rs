@@ -72,38 +72,30 @@ pub fn load_pairs_jsonl(path: &Path) -> Result<Vec<LabelledPair>> {
         text: String,
         label: String,
     }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let at = format!("{}:{}", path.display(), i + 1);
-        let row: Row = serde_json::from_str(line).map_err(|e| {
-            Error::Input(format!(
-                "{at}: {} (expected {{\"claim\", \"text\", \"label\"}})",
-                crate::input::malformed_json_line(&e)
-            ))
-        })?;
-        let label = Stance::parse(row.label.trim()).ok_or_else(|| {
-            Error::Input(format!(
-                "{at}: label {:?} is not one of agree, disagree, discuss, unrelated",
-                row.label
-            ))
-        })?;
-        if row.claim.trim().is_empty() || row.text.trim().is_empty() {
-            return Err(Error::Input(format!(
-                "{at}: empty claim or text; a pair needs both"
-            )));
-        }
-        out.push(LabelledPair {
-            claim: row.claim,
-            text: row.text,
-            label,
-            group: format!("extra:{}", i + 1),
-        });
-    }
-    Ok(out)
+    let rows: Vec<(usize, Row)> =
+        crate::input::read_jsonl(path, " (expected {\"claim\", \"text\", \"label\"})")?;
+    rows.into_iter()
+        .map(|(line, row)| {
+            let at = format!("{}:{line}", path.display());
+            let label = Stance::parse(row.label.trim()).ok_or_else(|| {
+                Error::Input(format!(
+                    "{at}: label {:?} is not one of agree, disagree, discuss, unrelated",
+                    row.label
+                ))
+            })?;
+            if row.claim.trim().is_empty() || row.text.trim().is_empty() {
+                return Err(Error::Input(format!(
+                    "{at}: empty claim or text; a pair needs both"
+                )));
+            }
+            Ok(LabelledPair {
+                claim: row.claim,
+                text: row.text,
+                label,
+                group: format!("extra:{line}"),
+            })
+        })
+        .collect()
 }
 
 /// Emergent's `url-versions-2015-06-14-clean-{split}.csv`.
