@@ -287,7 +287,8 @@ pub(crate) fn average_safetensors(
 
 /// Checks shared by every soup: two or more sources, one weight each, non-negative with a
 /// positive sum, and an output that is none of the sources (copying the model files onto
-/// themselves would truncate them before they are read).
+/// themselves would truncate them before they are read; `train` writes into a staging
+/// directory, so there a source may be the final destination).
 pub(crate) fn check_average_inputs(dirs: &[PathBuf], weights: &[f64], out: &Path) -> Result<()> {
     if dirs.len() < 2 || weights.len() != dirs.len() {
         return Err(Error::Input(format!(

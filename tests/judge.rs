@@ -383,3 +383,76 @@ fn averaging_a_judge_with_itself_gives_it_back() {
     .to_string();
     assert!(err.contains("new directory"), "{err}");
 }
+
+/// `train` writes a model directory under a temporary name and swaps it in at the end: a run
+/// that fails leaves the model that was there before, whole, and nothing beside it; a run that
+/// succeeds may replace one of its own sources (the soup of a directory with itself).
+#[test]
+fn a_failed_training_run_leaves_the_previous_model_whole() {
+    let shipped = judge::default_dir().expect("models/judge is shipped");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("judge");
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_claimscope"))
+            .args(args)
+            .output()
+            .expect("run claimscope")
+    };
+    let listing = |d: &std::path::Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let s = shipped.to_str().expect("utf-8 path");
+    let o = out.to_str().expect("utf-8 path");
+    let first = cli(&["train", "average", s, s, "--output", o]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let err = String::from_utf8_lossy(&first.stderr);
+    assert!(err.contains(&format!("wrote {o}")), "{err}");
+    assert!(
+        err.contains(&format!("--judge {o} --save-threshold")),
+        "{err}"
+    );
+    let before = std::fs::read(out.join("model.safetensors")).expect("weights");
+    let files = listing(&out);
+
+    // Fails after the output was staged: the second source is not a model directory.
+    let bogus = tmp.path().join("not-a-model");
+    std::fs::create_dir(&bogus).expect("mkdir");
+    let failed = cli(&[
+        "train",
+        "average",
+        o,
+        bogus.to_str().expect("utf-8 path"),
+        "--output",
+        o,
+    ]);
+    assert!(!failed.status.success());
+    assert_eq!(listing(&out), files, "the old model's files, all of them");
+    assert_eq!(
+        std::fs::read(out.join("model.safetensors")).expect("weights"),
+        before
+    );
+    assert_eq!(
+        listing(tmp.path()),
+        ["judge", "not-a-model"],
+        "no staging directory left behind"
+    );
+
+    // Rewritten from its own weights (refused before staging, as it truncated its sources).
+    let again = cli(&["train", "average", o, s, "--weights", "1,3", "--output", o]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    judge::Judge::load(&out, &Default::default()).expect("the rewritten model loads");
+    assert_eq!(listing(tmp.path()), ["judge", "not-a-model"]);
+}

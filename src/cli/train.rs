@@ -1,4 +1,4 @@
-//! `claimscope train stance|confidence`: fit a head, write it and its model card.
+//! `claimscope train ...`: fit a head or fine-tune a model, write it and its model card.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::eval::default_data_dir;
 use crate::judge::{self, JudgeOptions};
 
-#[derive(Debug, clap::Subcommand)]
+#[derive(Debug, Clone, clap::Subcommand)]
 pub enum TrainCommand {
     /// Stance toward a claim, on Emergent (+ unrelated pairs) and FNC-1 train.
     Stance {
@@ -361,10 +361,7 @@ fn print_trained(report: &crate::classify::tuned::TunedReport) {
 }
 
 /// A freshly written model's figures on both halves of the labelled set, on stderr.
-fn print_halves(
-    output: &std::path::Path,
-    score: impl Fn(&str) -> Result<crate::devset::LabelScore>,
-) -> Result<()> {
+fn print_halves(score: impl Fn(&str) -> Result<crate::devset::LabelScore>) -> Result<()> {
     for half in ["dev", "test"] {
         let s = score(half)?;
         eprintln!(
@@ -372,7 +369,6 @@ fn print_halves(
             s.macro_f1, s.accuracy
         );
     }
-    eprintln!("wrote {}", output.display());
     Ok(())
 }
 
@@ -381,7 +377,52 @@ fn command_line() -> String {
     format!("claimscope {}", args.join(" "))
 }
 
+impl TrainCommand {
+    /// The model directory the command writes, for those that write one (the others write a
+    /// head file and its card, each atomically by itself).
+    fn output_dir_mut(&mut self) -> Option<&mut PathBuf> {
+        match self {
+            Self::Judge { output, .. }
+            | Self::JudgePair { output, .. }
+            | Self::StancePair { output, .. }
+            | Self::ConfidenceTuned { output, .. }
+            | Self::Average { output, .. } => Some(output),
+            Self::StanceBody { output, .. } => output.as_mut(),
+            Self::Stance { .. } | Self::Confidence { .. } => None,
+        }
+    }
+}
+
+/// Runs a training command. A model directory is written under a temporary name beside the
+/// destination and swapped in only when the run has finished (`outfile::StagedDir`): a run
+/// that fails or is stopped after an hour leaves the model that was there before, whole.
 pub fn run(cmd: &TrainCommand) -> Result<()> {
+    let mut cmd = cmd.clone();
+    let Some(out) = cmd.output_dir_mut() else {
+        return train(&cmd, &mut None);
+    };
+    let destination = out.clone();
+    let stage = crate::outfile::StagedDir::begin(&destination)?;
+    *out = stage.path().to_path_buf();
+    let mut next = None;
+    train(&cmd, &mut next)?;
+    stage.commit()?;
+    eprintln!("wrote {}", destination.display());
+    if let Some(next) = next {
+        eprintln!(
+            "{}",
+            next.replace(STAGED, &destination.display().to_string())
+        );
+    }
+    Ok(())
+}
+
+/// Stands for the model directory's final path in a note printed after it is in place.
+const STAGED: &str = "{model}";
+
+/// The command's work, writing to the output it names; `next` takes a note to print once the
+/// output is in place (with [`STAGED`] for its path).
+fn train(cmd: &TrainCommand, next: &mut Option<String>) -> Result<()> {
     let term = super::Terminal::default();
     let start = Instant::now();
     match cmd {
@@ -693,7 +734,6 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 "base_cosine": {"threshold": ctheta, "dev": cdm, "test": ctm},
             });
             pair::save_card(output, &card)?;
-            eprintln!("wrote {}", output.display());
             Ok(())
         }
         TrainCommand::StancePair {
@@ -773,7 +813,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             let loaded =
                 pair::StancePairModel::load(output, &crate::embed::EmbedderOptions::default())?;
             let loaded = stance::StanceModel::Pair(Box::new(loaded));
-            print_halves(output, |half| {
+            print_halves(|half| {
                 crate::devset::evaluate_stance(&set.split(half), &embedder, &loaded, &term)
             })
         }
@@ -876,7 +916,6 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                     "command": command_line(),
                 });
                 start_model.save_with_body_head(&w, &b, *bodies, out, record)?;
-                eprintln!("wrote {}", out.display());
             }
             Ok(())
         }
@@ -937,7 +976,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
             let loaded =
                 tuned::TunedConfidence::load(output, &crate::embed::EmbedderOptions::default())?;
             let loaded = confidence::ConfidenceModel::Tuned(Box::new(loaded));
-            print_halves(output, |half| {
+            print_halves(|half| {
                 crate::devset::evaluate_confidence(&set.split(half), &embedder, &loaded, &term)
             })
         }
@@ -960,11 +999,9 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 // A judge's figures come with its threshold, chosen on the dev half by `eval
                 // claims`, as for a judge `train judge` writes.
                 crate::judge::average(dirs, &weights, output, &card)?;
-                eprintln!(
-                    "wrote {}; choose its threshold on the dev half: claimscope eval claims --judge {} --save-threshold",
-                    output.display(),
-                    output.display()
-                );
+                *next = Some(format!(
+                    "choose its threshold on the dev half: claimscope eval claims --judge {STAGED} --save-threshold"
+                ));
                 return Ok(());
             }
             // The kind is the first directory's; `average` refuses a directory of another.
@@ -983,14 +1020,14 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
                 let loaded = stance::StanceModel::Pair(Box::new(pair::StancePairModel::load(
                     output, &opts,
                 )?));
-                print_halves(output, |half| {
+                print_halves(|half| {
                     crate::devset::evaluate_stance(&set.split(half), &embedder, &loaded, &term)
                 })
             } else {
                 let loaded = confidence::ConfidenceModel::Tuned(Box::new(
                     tuned::TunedConfidence::load(output, &opts)?,
                 ));
-                print_halves(output, |half| {
+                print_halves(|half| {
                     crate::devset::evaluate_confidence(&set.split(half), &embedder, &loaded, &term)
                 })
             }
@@ -1115,11 +1152,8 @@ fn write_judge(
     let path = output.join("judge.json");
     crate::outfile::write_whole(&path, text.as_bytes())?;
     eprintln!(
-        "wrote {} ({} steps, {:.0} s; loss {:?})",
-        output.display(),
-        report.steps,
-        report.seconds,
-        report.loss_curve
+        "trained: {} steps, {:.0} s; loss {:?}",
+        report.steps, report.seconds, report.loss_curve
     );
     Ok(())
 }
