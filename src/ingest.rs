@@ -131,6 +131,9 @@ pub struct SkipCounts {
     /// Archive records that are not HTML pages (requests, metadata, images): expected in a
     /// crawl, counted so that the totals add up, not reported as lost.
     pub not_pages: usize,
+    /// Documents read that gave no sentence (no text, or all of it boilerplate, repeats or
+    /// markers): read, so not in `total`, but named as they are met and counted at the end.
+    pub no_sentences: usize,
 }
 
 /// One thing an input yields: a document, or a reason why a part of it gave none.
@@ -156,7 +159,7 @@ impl SkipCounts {
     /// silently (each skipped file also got its own warning as it was met; empty records did
     /// not).
     pub fn summary(&self) -> Option<String> {
-        (self.total() > 0).then(|| {
+        let skipped = (self.total() > 0).then(|| {
             format!(
                 "{} inputs gave no document (binary {}, empty {}, unreadable {}, no article {}){}",
                 self.total(),
@@ -170,12 +173,27 @@ impl SkipCounts {
                     String::new()
                 }
             )
-        })
+        });
+        let sentenceless = (self.no_sentences > 0).then(|| self.no_sentences_note());
+        match (skipped, sentenceless) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The count of documents that gave no sentence, for the end of a run.
+    pub fn no_sentences_note(&self) -> String {
+        format!(
+            "{} documents gave no sentence (no text, or all of it boilerplate, repeats or markers: `claimscope segment --explain` lists what was removed, --keep-all keeps it)",
+            self.no_sentences
+        )
     }
 }
 
 fn kind_of(path: &Path) -> Option<Kind> {
-    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    // Lossy: a name that is not UTF-8 (Latin-1 from an old archive) still has its extension,
+    // and a file skipped for its name would vanish from the corpus without a word.
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".warc.gz") {
         return Some(Kind::WarcGz);
     }
@@ -208,6 +226,18 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
             let mut files: Vec<PathBuf> = walkdir::WalkDir::new(path)
                 .follow_links(true)
                 .into_iter()
+                // An index kept inside the corpus folder holds the corpus's sentences as
+                // JSONL: read as input, every sentence would come back as a document.
+                .filter_entry(|e| {
+                    let index = e.depth() > 0 && is_index_dir(e.path());
+                    if index {
+                        observer.warn(&format!(
+                            "{}: a claimscope index; not read as input",
+                            e.path().display()
+                        ));
+                    }
+                    !index
+                })
                 .filter_map(|e| match e {
                     Ok(e) => Some(e),
                     Err(err) => {
@@ -276,6 +306,20 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
     Ok(out)
 }
 
+/// Does `dir` hold a claimscope index (its manifest, with the index's magic)?
+fn is_index_dir(dir: &Path) -> bool {
+    let manifest = dir.join(crate::index::store::MANIFEST);
+    manifest.is_file()
+        && std::fs::read(&manifest).is_ok_and(|b| {
+            serde_json::from_slice::<serde_json::Value>(&b).is_ok_and(|v| {
+                v.get("magic").and_then(|m| m.as_str()) == Some(crate::index::store::MAGIC)
+            })
+        })
+}
+
+/// How many empty records or repeated ids are named one by one; the rest are counted.
+const NAMED: usize = 10;
+
 /// A streaming reader over every document of every input.
 pub struct Corpus<'a> {
     args: IngestOptions,
@@ -286,6 +330,10 @@ pub struct Corpus<'a> {
     pub documents: usize,
     /// File names written under `--texts`, to catch two documents with one id.
     texts_written: std::collections::HashSet<String>,
+    /// Ids given so far, to name a document that repeats one (outputs could not tell the
+    /// two apart).
+    ids_seen: std::collections::HashSet<String>,
+    duplicate_ids: usize,
     /// The id of each one-article file (see `file_ids`).
     ids: HashMap<PathBuf, String>,
 }
@@ -305,6 +353,8 @@ impl<'a> Corpus<'a> {
             skipped: SkipCounts::default(),
             documents: 0,
             texts_written: Default::default(),
+            ids_seen: Default::default(),
+            duplicate_ids: 0,
         })
     }
 
@@ -355,8 +405,16 @@ impl<'a> Corpus<'a> {
                  --stdin-format jsonl if it is JSONL"
             ));
         }
-        // A gzip stream is binary by nature; the archive reader judges it.
-        if kind != Kind::WarcGz && input::looks_binary(head) {
+        // A gzip stream is binary by nature, and an archive holds images and compressed
+        // pages: the archive reader judges each record. In JSONL a stray NUL is one bad
+        // record, which the reader names by line, not a reason to drop the file.
+        if !matches!(kind, Kind::WarcGz | Kind::Warc) && input::is_utf16(head) {
+            self.observer
+                .warn(&format!("{}; skipped", input::utf16_fix(&name)));
+            self.skipped.binary += 1;
+            return Ok(None);
+        }
+        if !matches!(kind, Kind::WarcGz | Kind::Warc | Kind::Jsonl) && input::looks_binary(head) {
             self.observer
                 .warn(&format!("{name}: binary data (NUL bytes); skipped"));
             self.skipped.binary += 1;
@@ -480,9 +538,36 @@ impl Iterator for Corpus<'_> {
                     }
                     Some(Ok(Entry::Doc(doc))) if doc.text.trim().is_empty() => {
                         self.skipped.empty += 1;
+                        if self.skipped.empty <= NAMED {
+                            self.observer.warn(&format!(
+                                "{} (document {}): no text; skipped{}",
+                                doc.source,
+                                doc.id,
+                                if self.skipped.empty == NAMED {
+                                    " (further empty records are only counted)"
+                                } else {
+                                    ""
+                                }
+                            ));
+                        }
                         continue;
                     }
                     Some(Ok(Entry::Doc(doc))) => {
+                        if !self.ids_seen.insert(doc.id.clone()) {
+                            self.duplicate_ids += 1;
+                            if self.duplicate_ids <= NAMED {
+                                self.observer.warn(&format!(
+                                    "{}: document id {:?} was given to an earlier document too; outputs name both alike (give each document its own id){}",
+                                    doc.source,
+                                    doc.id,
+                                    if self.duplicate_ids == NAMED {
+                                        " (further repeated ids are not named)"
+                                    } else {
+                                        ""
+                                    }
+                                ));
+                            }
+                        }
                         if let Some(dir) = &self.args.texts_dir {
                             let name = text_file_name(&doc.id);
                             if !self.texts_written.insert(name.clone()) {
@@ -617,9 +702,8 @@ fn file_id(path: &Path, stdin: bool) -> String {
         return "stdin".into();
     }
     path.file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("doc")
-        .to_string()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "doc".into())
 }
 
 /// The file a document's text goes to under `--texts`: its id with path separators and other
@@ -748,8 +832,16 @@ impl CsvDocs {
             .collect();
         let find = |f: &str| headers.iter().position(|h| h == f);
         let Some(text) = find(&a.text_field) else {
+            // One column whose name holds the field among semicolons: another delimiter, not
+            // another column name.
+            let fix = if headers.len() == 1 && headers[0].contains(';') {
+                "The header looks semicolon-separated; claimscope reads comma-separated .csv and \
+                 tab-separated .tsv: convert the file (e.g. save it as CSV with commas)"
+            } else {
+                "Name the text column with --text-field"
+            };
             return Err(Error::Input(format!(
-                "{name}: no column \"{}\"; columns found: {}. Name the text column with --text-field",
+                "{name}: no column \"{}\"; columns found: {}. {fix}",
                 a.text_field,
                 headers.join(", ")
             )));

@@ -78,6 +78,19 @@ fn too_long(at: &str, fix: &str) -> Error {
     ))
 }
 
+/// A UTF-16 byte-order mark (little or big endian): text, but not in an encoding we read.
+pub fn is_utf16(head: &[u8]) -> bool {
+    head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff")
+}
+
+/// The fix for a UTF-16 file named `name`.
+pub fn utf16_fix(name: &str) -> String {
+    format!(
+        "{name}: is UTF-16 text (byte-order mark); claimscope reads UTF-8: convert it with \
+         `iconv -f UTF-16 -t UTF-8 {name} > utf8-copy`"
+    )
+}
+
 /// NUL bytes do not occur in text files in any encoding we accept; a few control bytes do.
 pub fn looks_binary(head: &[u8]) -> bool {
     let head = &head[..head.len().min(8192)];
@@ -93,10 +106,15 @@ pub fn looks_like_jsonl(head: &[u8]) -> bool {
 /// serde_json's error for one JSONL line, with what it usually means there: a string or object
 /// that runs past the end of its line is a record broken over lines, not a bad character.
 pub fn malformed_json_line(e: &serde_json::Error) -> String {
-    let unclosed = e.is_eof() || e.to_string().contains("control character");
-    let hint = if unclosed {
+    // A record read with its line break (or split across two lines) meets the break as a
+    // control character past its first line.
+    let control = e.to_string().contains("control character");
+    let hint = if e.is_eof() || (control && e.line() > 1) {
         "; a string or object is not closed by the end of the line: a JSONL record is one \
          line (a line break inside a string is written \\n)"
+    } else if control {
+        "; a string holds a raw control character (a tab, a carriage return, a NUL byte): \
+         write it escaped (\\t, \\r, \\u0000) or remove it"
     } else {
         ""
     };
@@ -111,7 +129,8 @@ pub fn read_jsonl<T: serde::de::DeserializeOwned>(
     expected: &str,
 ) -> Result<Vec<(usize, T)>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    text.lines()
+    text.trim_start_matches('\u{feff}')
+        .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {

@@ -117,6 +117,9 @@ impl<'a> Records<'a> {
         let name = input::display_name(&path);
         let mut reader = input::open(&path).map_err(|e| Error::io(&path, e))?;
         let head = reader.fill_buf().map_err(|e| Error::io(&path, e))?;
+        if input::is_utf16(head) {
+            return Err(Error::Input(input::utf16_fix(&name)));
+        }
         if input::looks_binary(head) {
             return Err(Error::Input(format!(
                 "{name}: looks like a binary file (NUL bytes near the start); give a UTF-8 text or JSONL file"

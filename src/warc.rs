@@ -210,21 +210,50 @@ fn http_payload(body: &[u8]) -> std::result::Result<Http<'_>, String> {
 }
 
 /// The payload as text: gzip/deflate undone, invalid UTF-8 replaced (pages declare many
-/// charsets; a replaced byte costs a word, not the article).
+/// charsets; a replaced byte costs a word, not the article). Unpacking stops past
+/// `MAX_RECORD_BYTES`, the bound on a record: a few kilobytes of gzip can unpack to gigabytes,
+/// and the page is skipped with the reason instead of filling memory.
 fn payload_text(payload: &[u8], encoding: Option<&str>) -> std::result::Result<String, String> {
+    payload_text_capped(payload, encoding, MAX_RECORD_BYTES)
+}
+
+fn payload_text_capped(
+    payload: &[u8],
+    encoding: Option<&str>,
+    cap: usize,
+) -> std::result::Result<String, String> {
+    fn unpack(
+        mut r: impl Read,
+        what: &str,
+        cap: usize,
+        bytes: &mut Vec<u8>,
+    ) -> std::result::Result<(), String> {
+        (&mut r)
+            .take(cap as u64 + 1)
+            .read_to_end(bytes)
+            .map_err(|e| format!("{what} payload: {e}"))?;
+        if bytes.len() > cap {
+            return Err(format!(
+                "{what} payload unpacks to more than {cap} bytes, more than one article can take"
+            ));
+        }
+        Ok(())
+    }
     let mut bytes = Vec::new();
     match encoding.unwrap_or("identity") {
         "identity" | "" => bytes.extend_from_slice(payload),
-        "gzip" | "x-gzip" => {
-            flate2::read::MultiGzDecoder::new(payload)
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("gzip payload: {e}"))?;
-        }
-        "deflate" => {
-            flate2::read::ZlibDecoder::new(payload)
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("deflate payload: {e}"))?;
-        }
+        "gzip" | "x-gzip" => unpack(
+            flate2::read::MultiGzDecoder::new(payload),
+            "gzip",
+            cap,
+            &mut bytes,
+        )?,
+        "deflate" => unpack(
+            flate2::read::ZlibDecoder::new(payload),
+            "deflate",
+            cap,
+            &mut bytes,
+        )?,
         other => return Err(format!("content-encoding {other}")),
     }
     Ok(match String::from_utf8(bytes) {
@@ -405,5 +434,12 @@ mod tests {
         let gz = gz.finish().expect("gzip");
         assert_eq!(payload_text(&gz, Some("gzip")).as_deref(), Ok("<p>é</p>"));
         assert!(payload_text(b"x", Some("br")).is_err());
+        // A page that unpacks past the bound is refused, not unpacked whole.
+        let mut bomb = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut bomb, &vec![b' '; 1 << 20]).expect("gzip");
+        let bomb = bomb.finish().expect("gzip");
+        let err = payload_text_capped(&bomb, Some("gzip"), 4096).expect_err("over the bound");
+        assert!(err.contains("more than 4096 bytes"), "{err}");
+        assert!(payload_text_capped(&bomb, Some("gzip"), 1 << 20).is_ok());
     }
 }

@@ -522,7 +522,7 @@ fn classify_pairs_keeps_order_and_fails_on_a_bad_line() {
     std::fs::write(
         &good,
         "{\"id\":1,\"claim\":\"Iran ran its own influence campaign\",\"text\":\"Iran carried out its own influence campaign aimed at harming Trump.\"}\n\
-         {\"id\":2,\"claim\":\"Russia interfered in the election\",\"text\":\"Russia called the allegations baseless.\"}\n",
+         {\"id\":2,\"claim\":\"Russia interfered in the election\",\"text\":\"Russia called the allegations baseless.\",\"stance\":\"disagree\"}\n",
     )
     .expect("write");
     let out = claimscope(&[
@@ -553,6 +553,14 @@ fn classify_pairs_keeps_order_and_fails_on_a_bad_line() {
     );
     assert_eq!(rows[1]["stance"], "disagree");
     assert!(rows[1]["scores"]["disagree"].as_f64().unwrap() > 0.5);
+    // The input's own label is carried through under another name, not overwritten.
+    assert_eq!(rows[1]["input_stance"], "disagree", "{}", rows[1]);
+    assert!(rows[0].get("input_stance").is_none(), "{}", rows[0]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("pairs.jsonl:2: the input's [\"stance\"]"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let bad = dir.path().join("bad.jsonl");
     std::fs::write(

@@ -191,6 +191,17 @@ fn bad_inputs_fail_cleanly() {
             &["broken.jsonl:1", "not closed by the end of the line"],
         );
     }
+    // A raw NUL in one record near the top is that record's fault, named by line; the file
+    // is not "binary data" dropped whole with exit 0.
+    std::fs::write(
+        p("nul.jsonl"),
+        "{\"text\": \"Fine record here.\"}\n{\"text\": \"bad \0 byte\"}\n",
+    )
+    .expect("write");
+    fails_with(
+        &claimscope(&["segment", &s(&p("nul.jsonl"))], None),
+        &["nul.jsonl:2", "raw control character", "\\u0000"],
+    );
 }
 
 /// Inputs a user gets wrong without noticing: a folder with nothing readable (which used to
@@ -1107,4 +1118,185 @@ fn wrong_or_changed_labelling_models_are_refused() {
         &stance(dir.path().to_str().expect("path")),
         &["head.safetensors", "SHA-256"],
     );
+}
+
+/// No document leaves a run without a trace: one that gives no sentence is named with its
+/// place and why, and counted; a file whose name is not UTF-8 is read, not passed over; an
+/// index kept inside the corpus folder is not read back as documents.
+#[test]
+fn documents_are_named_when_they_give_nothing_and_odd_names_and_indexes_are_handled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("feed.jsonl"),
+        "{\"id\": \"real\", \"text\": \"Moscow denied the allegations on Tuesday.\"}\n\
+         {\"id\": \"boiler\", \"text\": \"Leave a Reply\"}\n",
+    )
+    .expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let latin1 = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+        std::fs::write(
+            d.join(latin1),
+            "The cafe reopened on Monday after repairs.\n",
+        )
+        .expect("write");
+    }
+    let out = claimscope(
+        &["segment", "--format", "jsonl", d.to_str().unwrap_or("")],
+        None,
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("feed.jsonl:2 (document boiler): no sentence")
+            && err.contains("1 documents gave none"),
+        "{err}"
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    #[cfg(unix)]
+    assert!(text.contains("The cafe reopened"), "{text} {err}");
+
+    // The index inside the folder holds the corpus's sentences as JSONL.
+    let idx = d.join("idx.csi");
+    let built = claimscope(
+        &[
+            "index",
+            "build",
+            "-o",
+            idx.to_str().unwrap_or(""),
+            d.to_str().unwrap_or(""),
+        ],
+        None,
+    );
+    assert!(built.status.success(), "{}", stderr(&built));
+    let again = claimscope(
+        &["segment", "--format", "jsonl", d.to_str().unwrap_or("")],
+        None,
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        text,
+        "{}",
+        stderr(&again)
+    );
+    assert!(stderr(&again).contains("a claimscope index; not read as input"));
+
+    // A build that finds nothing leaves no empty index to block the retry.
+    let empty = d.join("empty.csi");
+    let boiler = d.join("boiler.txt");
+    std::fs::write(&boiler, "Leave a Reply\n").expect("write");
+    let failed = claimscope(
+        &[
+            "index",
+            "build",
+            "-o",
+            empty.to_str().unwrap_or(""),
+            boiler.to_str().unwrap_or(""),
+        ],
+        None,
+    );
+    fails_with(&failed, &["no sentences found"]);
+    assert!(!empty.exists());
+}
+
+/// Output to a full disk is an error naming stdout, exit 1, never a panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_on_stdout_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("a.txt");
+    std::fs::write(&corpus, "Moscow denied the allegations on Tuesday.\n").expect("write");
+    for args in [
+        vec!["stories", corpus.to_str().unwrap_or("")],
+        vec!["match", corpus.to_str().unwrap_or(""), "--format", "json"],
+        vec!["segment", corpus.to_str().unwrap_or("")],
+    ] {
+        let full = std::fs::File::create("/dev/full").expect("/dev/full");
+        let out = Command::new(env!("CARGO_BIN_EXE_claimscope"))
+            .args(&args)
+            .env("CLAIMSCOPE_MODEL", common::model_spec())
+            .env_remove("RUST_BACKTRACE")
+            .stdout(full)
+            .output()
+            .expect("run");
+        fails_with(&out, &["<stdout>", "No space left on device"]);
+    }
+}
+
+/// Inputs that read wrongly are named with their fix: UTF-16 text, a semicolon-separated CSV,
+/// repeated ids and empty records; and a run that could read no document at all fails.
+#[test]
+fn misread_inputs_are_named_with_their_fix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain("Hello there.".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    std::fs::write(d.join("u16.txt"), utf16).expect("write");
+    let out = claimscope(&["segment", d.join("u16.txt").to_str().unwrap_or("")], None);
+    fails_with(
+        &out,
+        &[
+            "u16.txt: is UTF-16",
+            "iconv -f UTF-16",
+            "no document could be read",
+        ],
+    );
+
+    std::fs::write(d.join("semi.csv"), "id;text\n1;Hello there.\n").expect("write");
+    let out = claimscope(
+        &["segment", d.join("semi.csv").to_str().unwrap_or("")],
+        None,
+    );
+    fails_with(&out, &["semi.csv", "semicolon-separated"]);
+
+    std::fs::write(
+        d.join("feed.jsonl"),
+        "{\"id\": \"a\", \"text\": \"Moscow denied the allegations on Tuesday.\"}\n\
+         {\"id\": \"a\", \"text\": \"Kyiv welcomed the report on Wednesday.\"}\n\
+         {\"id\": \"b\", \"text\": \"   \"}\n",
+    )
+    .expect("write");
+    let out = claimscope(
+        &["segment", d.join("feed.jsonl").to_str().unwrap_or("")],
+        None,
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("feed.jsonl:2: document id \"a\" was given to an earlier document too"),
+        "{err}"
+    );
+    assert!(
+        err.contains("feed.jsonl:3 (document b): no text; skipped"),
+        "{err}"
+    );
+
+    // A pairs file saved with a byte-order mark reads; a corpus beside --pairs is refused.
+    let pairs = d.join("pairs.jsonl");
+    std::fs::write(
+        &pairs,
+        "\u{feff}{\"claim\": \"Taxes will rise.\", \"text\": \"Taxes will rise, he said.\"}\n",
+    )
+    .expect("write");
+    let p = pairs.to_str().unwrap_or("");
+    let out = claimscope(&["classify", "--task", "stance", "--pairs", p], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    let feed = d.join("feed.jsonl");
+    let out = claimscope(
+        &[
+            "classify",
+            "--task",
+            "stance",
+            "--pairs",
+            p,
+            feed.to_str().unwrap_or(""),
+        ],
+        None,
+    );
+    fails_with(&out, &["--pairs", "cannot be used with"]);
 }

@@ -288,3 +288,67 @@ fn a_web_archive_goes_through_match_and_classify() {
     assert_eq!(docs, 34, "every page in a story");
     assert!(v["groups"].is_array());
 }
+
+/// An uncompressed archive holds binary records (images, gzip-encoded pages) near its start:
+/// it is read record by record like a `.warc.gz`, not dropped whole as "binary data". A page
+/// nested absurdly deep is refused at once, named, instead of taking the parser half an hour.
+#[test]
+fn an_uncompressed_archive_with_binary_records_and_a_pathological_page_are_read() {
+    let dir = tmp("plain-warc");
+    let article = "<html><head><title>Council approves budget</title></head><body><article>\
+        <p>The city council approved the budget on Tuesday after a long debate about road repairs.</p>\
+        <p>Members said the plan would fund new buses and cut waiting times across the district.</p>\
+        </article></body></html>";
+    let warc = dir.join("crawl.warc");
+    {
+        let mut f = std::fs::File::create(&warc).expect("create");
+        let png =
+            b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        record(&mut f, "response", Some("https://cdn.example/a.png"), png);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(article.as_bytes()).expect("gzip");
+        let mut body =
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n"
+                .to_vec();
+        body.extend_from_slice(&gz.finish().expect("gzip"));
+        record(
+            &mut f,
+            "response",
+            Some("https://news.example/budget"),
+            &body,
+        );
+    }
+    let deep = dir.join("deep.html");
+    std::fs::write(
+        &deep,
+        format!(
+            "<html><body>{}{article}{}</body></html>",
+            "<div>".repeat(50_000),
+            "</div>".repeat(50_000)
+        ),
+    )
+    .expect("write");
+    let out = common::run(&["segment", dir.to_str().expect("utf-8"), "--format", "jsonl"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let docs: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("jsonl"))
+        .collect();
+    assert!(
+        docs.iter().any(|s| s["outlet"] == "news.example"
+            && s["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("approved the budget"))),
+        "{docs:?} {err}"
+    );
+    assert!(
+        err.contains("1 archive records that were not HTML pages"),
+        "{err}"
+    );
+    assert!(
+        err.contains("deep.html") && err.contains("nested more than"),
+        "{err}"
+    );
+    assert!(!err.contains("binary data"), "{err}");
+}

@@ -53,18 +53,24 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     };
     let r = bench::run(&args.model.model, &texts, &name, &opts)?;
     match args.format {
-        TableOrJson::Json => println!("{}", serde_json::to_string(&r)?),
+        TableOrJson::Json => outln!("{}", serde_json::to_string(&r)?)?,
         TableOrJson::Table => {
-            println!(
+            outln!(
                 "workload          {} ({} texts, {} tokens)",
-                r.workload, r.texts, r.tokens
-            );
-            println!(
+                r.workload,
+                r.texts,
+                r.tokens
+            )?;
+            outln!(
                 "setup             batch {}, {} threads, {} ({}), {} repeats",
-                r.batch_size, r.threads, r.precision, r.backend, r.repeats
-            );
-            println!("model load        {:.3} s", r.model_load_s);
-            println!(
+                r.batch_size,
+                r.threads,
+                r.precision,
+                r.backend,
+                r.repeats
+            )?;
+            outln!("model load        {:.3} s", r.model_load_s)?;
+            outln!(
                 "sentences/s       {:.1} (median; all: {})",
                 r.sentences_per_s,
                 r.sentences_per_s_all
@@ -72,36 +78,40 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                     .map(|x| format!("{x:.1}"))
                     .collect::<Vec<_>>()
                     .join(", ")
-            );
-            println!("tokens/s          {:.0}", r.tokens_per_s);
-            println!("padding overhead  {:.1}%", r.padding_overhead * 100.0);
-            println!(
+            )?;
+            outln!("tokens/s          {:.0}", r.tokens_per_s)?;
+            outln!("padding overhead  {:.1}%", r.padding_overhead * 100.0)?;
+            outln!(
                 "batch latency     p50 {:.1} ms, p95 {:.1} ms",
-                r.batch_latency_p50_ms, r.batch_latency_p95_ms
-            );
-            println!("peak RSS          {:.0} MiB", r.peak_rss_mib);
-            println!(
+                r.batch_latency_p50_ms,
+                r.batch_latency_p95_ms
+            )?;
+            outln!("peak RSS          {:.0} MiB", r.peak_rss_mib)?;
+            outln!(
                 "cosine vs f32     mean {:.5}, min {:.5}",
-                r.cos_vs_f32_mean, r.cos_vs_f32_min
-            );
+                r.cos_vs_f32_mean,
+                r.cos_vs_f32_min
+            )?;
             let m = &r.machine;
-            println!(
+            outln!(
                 "machine           {} ({}), {} logical CPUs, {}",
                 m.cpu,
                 m.cpu_id,
                 m.logical_cpus,
                 m.simd.join(" ")
-            );
-            println!(
+            )?;
+            outln!(
                 "f32 GEMM          {:.1} GFLOP/s on {} threads ({})",
-                m.gemm_gflops, m.gemm_threads, m.gemm_shapes
-            );
-            println!(
+                m.gemm_gflops,
+                m.gemm_threads,
+                m.gemm_shapes
+            )?;
+            outln!(
                 "GEMM bound        {:.1} sentences/s ({:.0} MFLOP a sentence); this run {:.0}% of it",
                 r.bound_sentences_per_s,
                 r.flops_per_sentence / 1e6,
                 r.share_of_bound * 100.0
-            );
+            )?;
         }
     }
     Ok(())

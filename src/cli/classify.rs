@@ -48,7 +48,8 @@ pub struct ClassifyArgs {
     pub claim: Option<String>,
     /// Stance: a JSONL file of {"claim", "text"} objects; one output line per input line, same
     /// order, other fields carried through (blank lines are not records and are skipped).
-    #[arg(long)]
+    /// The pairs are the whole input: corpus paths beside it are refused, not ignored.
+    #[arg(long, conflicts_with_all = ["paths", "sentences"])]
     pub pairs: Option<PathBuf>,
     /// Each input record (line, or JSONL "text") is one sentence: no segmentation.
     #[arg(long)]
@@ -377,8 +378,11 @@ fn run_corpus(
     term.start("sentences", None);
     let mut batch: Vec<Item> = Vec::new();
     let mut n = 0;
+    // Counted apart: the corpus is borrowed by the loop.
+    let mut sentenceless = crate::ingest::SkipCounts::default();
     for doc in corpus.by_ref() {
         let seg = segment(&doc?, SegmentOptions::default());
+        crate::segment::note_if_sentenceless(&seg, &mut sentenceless, &term);
         for s in seg.sentences {
             let fields = match serde_json::to_value(&s) {
                 Ok(Value::Object(m)) => m,
@@ -400,6 +404,7 @@ fn run_corpus(
     l.label(embedder, &batch, w)?;
     n += batch.len();
     term.finish();
+    corpus.skipped.no_sentences = sentenceless.no_sentences;
     super::report_skipped(&corpus.skipped);
     if corpus.documents == 0 {
         return Err(Error::Input(
@@ -464,6 +469,9 @@ fn run_records(
     Ok(n + batch.len())
 }
 
+/// The fields `--pairs` output adds to each line.
+const OUTPUT_FIELDS: &[&str] = &["stance", "probability", "scores"];
+
 /// `--pairs FILE.jsonl`: every line labelled, in order; a malformed line stops the run with its
 /// place, because a silently shorter output would misalign with the input.
 fn run_pairs(
@@ -480,6 +488,7 @@ fn run_pairs(
     };
     let mut rows: Vec<(Map<String, Value>, String, String)> = Vec::new();
     let mut n = 0;
+    let mut warned_renamed = false;
     let flush =
         |rows: &mut Vec<(Map<String, Value>, String, String)>, w: &mut Writer| -> Result<()> {
             if rows.is_empty() {
@@ -500,6 +509,12 @@ fn run_pairs(
     for (i, line) in reader.lines().enumerate() {
         let at = format!("{}:{}", path.display(), i + 1);
         let line = line.map_err(|e| Error::Input(format!("{at}: {e} (use UTF-8 JSONL)")))?;
+        // A byte-order mark (editors on Windows write one) is not part of the first record.
+        let line = if i == 0 {
+            line.trim_start_matches('\u{feff}').to_string()
+        } else {
+            line
+        };
         if line.trim().is_empty() {
             continue;
         }
@@ -530,6 +545,29 @@ fn run_pairs(
             return Err(Error::Input(format!(
                 "{at}: the text is empty; give the sentence to label, or drop the line"
             )));
+        }
+        let mut obj = obj;
+        // Fields the output writes would silently replace the user's own (a gold label in
+        // "stance", say): the user's are kept under another name.
+        let taken: Vec<&str> = OUTPUT_FIELDS
+            .iter()
+            .copied()
+            .filter(|k| obj.contains_key(*k))
+            .collect();
+        for k in &taken {
+            if let Some(v) = obj.remove(*k) {
+                obj.insert(format!("input_{k}"), v);
+            }
+        }
+        if !taken.is_empty() && !warned_renamed {
+            warned_renamed = true;
+            eprintln!(
+                "warning: {at}: the input's {taken:?} are names the output writes; the input's values are kept as {:?}",
+                taken
+                    .iter()
+                    .map(|k| format!("input_{k}"))
+                    .collect::<Vec<_>>()
+            );
         }
         rows.push((obj, claim, text));
         n += 1;

@@ -181,36 +181,47 @@ fn devset_table(
                 .iter()
                 .map(|(h, s)| Ok((h.to_string(), serde_json::to_value(s)?)))
                 .collect::<Result<_>>()?;
-            println!(
+            outln!(
                 "{}",
                 json(&serde_json::json!({"task": task, "head": model, "devset": v}))?
-            );
+            )?;
         }
         TableOrJson::Table => {
-            println!("{task}: {model} on the hand-labelled dev set");
+            outln!("{task}: {model} on the hand-labelled dev set")?;
             for (h, s) in halves {
-                println!(
+                outln!(
                     "{h} half ({} sentences): macro-F1 {:.3}, accuracy {:.3}",
-                    s.sentences, s.macro_f1, s.accuracy
-                );
-                class_table(&s.per_class);
+                    s.sentences,
+                    s.macro_f1,
+                    s.accuracy
+                )?;
+                class_table(&s.per_class)?;
             }
         }
     }
     Ok(())
 }
 
-fn class_table(rows: &[crate::metrics::ClassScores]) {
-    println!(
+fn class_table(rows: &[crate::metrics::ClassScores]) -> Result<()> {
+    outln!(
         "  {:<10} {:>9} {:>7} {:>7} {:>8}",
-        "class", "precision", "recall", "F1", "support"
-    );
+        "class",
+        "precision",
+        "recall",
+        "F1",
+        "support"
+    )?;
     for c in rows {
-        println!(
+        outln!(
             "  {:<10} {:>9.3} {:>7.3} {:>7.3} {:>8}",
-            c.label, c.precision, c.recall, c.f1, c.support
-        );
+            c.label,
+            c.precision,
+            c.recall,
+            c.f1,
+            c.support
+        )?;
     }
+    Ok(())
 }
 
 #[derive(Debug, clap::Args)]
@@ -238,29 +249,30 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 .unwrap_or_else(|| eval::default_data_dir("mrpc"));
             let r = eval::eval_mrpc(&a.model.load()?, &dir, &term)?;
             match a.format {
-                TableOrJson::Json => println!("{}", json(&r)?),
+                TableOrJson::Json => outln!("{}", json(&r)?)?,
                 TableOrJson::Table => {
-                    println!(
+                    outln!(
                         "MRPC test ({} pairs; settings chosen on {} train pairs)",
-                        r.test_pairs, r.train_pairs
-                    );
-                    println!("{:<52} {:>8} {:>8}", "method", "accuracy", "F1");
+                        r.test_pairs,
+                        r.train_pairs
+                    )?;
+                    outln!("{:<52} {:>8} {:>8}", "method", "accuracy", "F1")?;
                     let row = |name: &str, b: &crate::metrics::Binary| {
-                        println!("{name:<52} {:>8.3} {:>8.3}", b.accuracy, b.f1)
+                        outln!("{name:<52} {:>8.3} {:>8.3}", b.accuracy, b.f1)
                     };
-                    row("all \"paraphrase\" (baseline)", &r.baseline_all_paraphrase);
+                    row("all \"paraphrase\" (baseline)", &r.baseline_all_paraphrase)?;
                     row(
                         &format!("cosine > {:.3} (threshold from train)", r.cosine_threshold),
                         &r.cosine_test,
-                    );
-                    row("pair head: cosine + names/numbers (train)", &r.head_test);
+                    )?;
+                    row("pair head: cosine + names/numbers (train)", &r.head_test)?;
                     row(
                         &format!(
                             "cosine > {:.3} (best on TEST, not a result)",
                             r.oracle_test_threshold
                         ),
                         &r.oracle_test,
-                    );
+                    )?;
                 }
             }
         }
@@ -271,25 +283,28 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 .unwrap_or_else(|| eval::default_data_dir("stsb"));
             let r = eval::eval_stsb(&a.model.load()?, &dir, &term)?;
             match a.format {
-                TableOrJson::Json => println!("{}", json(&r)?),
+                TableOrJson::Json => outln!("{}", json(&r)?)?,
                 TableOrJson::Table => {
-                    println!(
+                    outln!(
                         "STS-B test ({} pairs): Spearman x100 {:.2} (sentence-transformers: {:.2}), Pearson x100 {:.2}",
-                        r.pairs, r.spearman_x100, r.reference_spearman_x100, r.pearson_x100
-                    );
-                    println!(
+                        r.pairs,
+                        r.spearman_x100,
+                        r.reference_spearman_x100,
+                        r.pearson_x100
+                    )?;
+                    outln!(
                         "same claim (score >= {}): cosine > {:.3} chosen on train; test accuracy {:.3}, F1 {:.3}",
                         eval::SAME_CLAIM_STS,
                         r.same_claim_threshold,
                         r.same_claim_test.accuracy,
                         r.same_claim_test.f1
-                    );
-                    println!(
+                    )?;
+                    outln!(
                         "same claim, pair head (cosine + names/numbers, fitted on train): test accuracy {:.3}, F1 {:.3}; weights {:?}",
                         r.same_claim_head_test.accuracy,
                         r.same_claim_head_test.f1,
                         r.same_claim_head.weights
-                    );
+                    )?;
                 }
             }
         }
@@ -328,37 +343,40 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 Some(stance::eval::eval_fnc1(&clf, &embedder, &dir, &term)?)
             };
             match a.format {
-                TableOrJson::Json => println!(
+                TableOrJson::Json => outln!(
                     "{}",
                     json(
                         &serde_json::json!({"head": head, "disagree_guard": !a.no_guard && !matches!(clf, StanceModel::Pair(_)), "emergent_test": em, "fnc1_competition_test": fnc})
                     )?
-                ),
+                )?,
                 TableOrJson::Table => {
-                    println!(
+                    outln!(
                         "stance: {head}{}",
                         match (&clf, a.no_guard) {
                             (StanceModel::Pair(_), _) => "",
                             (_, true) => " (head alone)",
                             (_, false) => " (with the disagree guard)",
                         }
-                    );
-                    println!(
+                    )?;
+                    outln!(
                         "Emergent test ({} claim-headline pairs, claims unseen in training): accuracy {:.3}, macro-F1 {:.3} (majority class: accuracy {:.3})",
-                        em.pairs, em.accuracy, em.macro_f1, em.majority_accuracy
-                    );
-                    class_table(&em.per_class);
+                        em.pairs,
+                        em.accuracy,
+                        em.macro_f1,
+                        em.majority_accuracy
+                    )?;
+                    class_table(&em.per_class)?;
                     if let Some(f) = fnc {
-                        println!(
+                        outln!(
                             "FNC-1 competition test ({} pairs): weighted score {:.2} (official baseline {:.2}; top systems ~82), macro-F1 {:.3}, accuracy {:.3}",
                             f.pairs,
                             f.weighted_score,
                             f.baseline_weighted_score,
                             f.macro_f1,
                             f.accuracy
-                        );
+                        )?;
                         if let Some(g) = &f.body_gate {
-                            println!(
+                            outln!(
                                 "  bodies: unrelated under cosine {:.3} to the headline ({:.3} of {} train pairs right); related ones take the likeliest of agree/disagree/discuss weighted {:?} ({:.3} of {} related train bodies right, {:.3} unweighted; their macro-F1 {:.3}, {:.3} unweighted); chosen on {}",
                                 g.threshold,
                                 g.train_accuracy,
@@ -370,10 +388,10 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                                 g.train_related_macro_f1,
                                 g.train_related_macro_f1_unweighted,
                                 g.chosen_on
-                            );
+                            )?;
                         }
                         if let Some(u) = &f.without_class_weights {
-                            println!(
+                            outln!(
                                 "  without the class weights: weighted score {:.2}, macro-F1 {:.3} (F1 {})",
                                 u.weighted_score,
                                 u.macro_f1,
@@ -382,14 +400,14 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                                     .map(|c| format!("{} {:.3}", c.label, c.f1))
                                     .collect::<Vec<_>>()
                                     .join(", ")
-                            );
+                            )?;
                         }
-                        class_table(&f.per_class);
-                        println!(
+                        class_table(&f.per_class)?;
+                        outln!(
                             "  confusion (rows gold, columns predicted: agree disagree discuss unrelated)"
-                        );
+                        )?;
                         for (l, row) in Stance::ALL.iter().zip(&f.confusion) {
-                            println!("  {l:<10} {row:?}");
+                            outln!("  {l:<10} {row:?}")?;
                         }
                     }
                 }
@@ -414,10 +432,10 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             }
             let r = confidence::eval::evaluate(&clf, &embedder, &dir, "test")?;
             match a.format {
-                TableOrJson::Json => println!("{}", json(&r)?),
+                TableOrJson::Json => outln!("{}", json(&r)?)?,
                 TableOrJson::Table => {
-                    println!("confidence: {head}");
-                    println!(
+                    outln!("confidence: {head}")?;
+                    outln!(
                         "Pei & Jurgens test ({} sentences): score Pearson {:.3}, Spearman {:.3}; levels (edges {} / {}) accuracy {:.3}, macro-F1 {:.3}",
                         r.sentences,
                         r.pearson,
@@ -426,12 +444,14 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                         confidence::HIGH_FROM,
                         r.accuracy,
                         r.macro_f1
-                    );
-                    println!(
+                    )?;
+                    outln!(
                         "  cue rule alone: accuracy {:.3}, macro-F1 {:.3}; majority class accuracy {:.3}",
-                        r.rule_accuracy, r.rule_macro_f1, r.majority_accuracy
-                    );
-                    class_table(&r.per_class);
+                        r.rule_accuracy,
+                        r.rule_macro_f1,
+                        r.majority_accuracy
+                    )?;
+                    class_table(&r.per_class)?;
                 }
             }
         }
@@ -446,19 +466,22 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
             let exclude = set.fnc1_held_out_body_ids();
             let r = eval::eval_stories(&fnc1, &exclude, &a.model.load()?, a.stories, &term)?;
             match a.format {
-                TableOrJson::Json => println!("{}", json(&r)?),
+                TableOrJson::Json => outln!("{}", json(&r)?)?,
                 TableOrJson::Table => {
-                    println!(
+                    outln!(
                         "stories on FNC-1 train: dev {} stories / {} documents, test {} / {}",
-                        r.dev_stories, r.dev_documents, r.test_stories, r.test_documents
-                    );
+                        r.dev_stories,
+                        r.dev_documents,
+                        r.test_stories,
+                        r.test_documents
+                    )?;
                     let sweep: Vec<String> = r
                         .dev_sweep
                         .iter()
                         .map(|(t, f)| format!("{t:.2}:{f:.3}"))
                         .collect();
-                    println!("dev document-pair F1 by threshold: {}", sweep.join(" "));
-                    println!(
+                    outln!("dev document-pair F1 by threshold: {}", sweep.join(" "))?;
+                    outln!(
                         "threshold {:.2} (chosen on dev): dev P {:.3} R {:.3} F1 {:.3}; test P {:.3} R {:.3} F1 {:.3}",
                         r.threshold,
                         r.dev.precision,
@@ -467,7 +490,7 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                         r.test.precision,
                         r.test.recall,
                         r.test.f1
-                    );
+                    )?;
                 }
             }
         }
@@ -551,22 +574,33 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                 );
             }
             match a.format {
-                TableOrJson::Json => println!("{}", json(&r)?),
+                TableOrJson::Json => outln!("{}", json(&r)?)?,
                 TableOrJson::Table => {
-                    println!(
+                    outln!(
                         "same claim on {} ({} dev / {} test stories): cross-document sentence pairs",
                         dir.display(),
                         r.dev_stories,
                         r.test_stories
-                    );
-                    println!(
+                    )?;
+                    outln!(
                         "{:<56} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
-                        "method", "dev P", "R", "F1", "test P", "R", "F1"
-                    );
+                        "method",
+                        "dev P",
+                        "R",
+                        "F1",
+                        "test P",
+                        "R",
+                        "F1"
+                    )?;
                     let row = |name: &str, d: &devset::PairScore, t: &devset::PairScore| {
-                        println!(
+                        outln!(
                             "{name:<56} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3}",
-                            d.precision, d.recall, d.f1, t.precision, t.recall, t.f1
+                            d.precision,
+                            d.recall,
+                            d.f1,
+                            t.precision,
+                            t.recall,
+                            t.f1
                         )
                     };
                     row(
@@ -581,26 +615,26 @@ pub fn run(cmd: &EvalCommand) -> Result<()> {
                         ),
                         &r.match_dev,
                         &r.match_test,
-                    );
+                    )?;
                     if let Some(j) = &r.judge_cosine {
                         row(
                             &format!("judge cosine >= {:.2} (chosen on dev)", j.threshold),
                             &j.dev,
                             &j.test,
-                        );
+                        )?;
                     }
                     row(
                         &format!("cosine >= {:.2} (chosen on dev)", r.cosine_threshold),
                         &r.cosine_dev,
                         &r.cosine_test,
-                    );
-                    println!(
+                    )?;
+                    outln!(
                         "cosine >= {:.2}, best on TEST (not a result): test P {:.3} R {:.3} F1 {:.3}",
                         r.cosine_oracle_threshold,
                         r.cosine_oracle_test.precision,
                         r.cosine_oracle_test.recall,
                         r.cosine_oracle_test.f1
-                    );
+                    )?;
                 }
             }
         }

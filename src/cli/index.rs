@@ -143,7 +143,22 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
                     e => e,
                 })?
             };
-            let (docs, n) = add_corpus(&mut store, input, &emb, grow)?;
+            let (docs, n) = match add_corpus(&mut store, input, &emb, grow) {
+                Ok(added) => added,
+                // An index this run created and left empty would only block the retry
+                // ("already exists"); one holding whole adds stays for --resume.
+                Err(e) if !existing && store.is_empty() => {
+                    drop(store);
+                    if let Err(rm) = std::fs::remove_dir_all(output) {
+                        eprintln!(
+                            "warning: {}: could not remove the empty index: {rm}",
+                            output.display()
+                        );
+                    }
+                    return Err(e);
+                }
+                Err(e) => return Err(e),
+            };
             eprintln!(
                 "indexed {n} sentences of {docs} documents into {}",
                 output.display()
@@ -187,32 +202,34 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
                         })
                         .collect();
                     let v = serde_json::json!({"info": info, "outlets": outlets});
-                    println!("{}", serde_json::to_string_pretty(&v)?);
+                    outln!("{}", serde_json::to_string_pretty(&v)?)?;
                 }
                 TableOrJson::Table => {
-                    println!("index           {}", info.path.display());
-                    println!("format version  {}", info.format_version);
-                    println!(
+                    outln!("index           {}", info.path.display())?;
+                    outln!("format version  {}", info.format_version)?;
+                    outln!(
                         "model           {} (dim {}, {} vectors)",
                         info.model.name,
                         info.dim,
                         recorded_precision(&info.meta, &info.path)?
-                    );
-                    println!(
+                    )?;
+                    outln!(
                         "sentences       {} in {} segment(s), {} bytes",
-                        info.count, info.segments, info.bytes
-                    );
-                    println!(
+                        info.count,
+                        info.segments,
+                        info.bytes
+                    )?;
+                    outln!(
                         "search          {}",
                         match info.graphs.len() {
                             0 => "exact".to_string(),
                             1 => "HNSW graph".to_string(),
                             n => format!("HNSW, {n} graphs"),
                         }
-                    );
-                    println!("outlets");
+                    )?;
+                    outln!("outlets")?;
                     for (k, (n, d)) in &per_outlet {
-                        println!("  {k:<30} {n:>7} sentences in {} documents", d.len());
+                        outln!("  {k:<30} {n:>7} sentences in {} documents", d.len())?;
                     }
                 }
             }

@@ -202,12 +202,10 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         crate::matching::hide_unsure(&mut result, p);
     }
     match args.format {
-        MatchFormat::Json => {
-            println!("{}", serde_json::to_string_pretty(&result)?)
-        }
-        MatchFormat::Table => print!("{}", report::table(&result)),
-        MatchFormat::Md => print!("{}", report::markdown(&result)),
-        MatchFormat::Html => print!("{}", crate::report_html::page(&result, &docs)),
+        MatchFormat::Json => outln!("{}", serde_json::to_string_pretty(&result)?)?,
+        MatchFormat::Table => out!("{}", report::table(&result))?,
+        MatchFormat::Md => out!("{}", report::markdown(&result))?,
+        MatchFormat::Html => out!("{}", crate::report_html::page(&result, &docs))?,
         MatchFormat::Parquet => {
             if let Some(mut p) = parquet {
                 for row in report::member_rows(&result) {

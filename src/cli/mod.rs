@@ -2,6 +2,26 @@
 //! library's plain option structs, and output to the terminal (tables, progress bars, warnings).
 //! Nothing below `src/` outside this folder knows about clap or the terminal.
 
+/// `print!` that returns the error instead of panicking: stdout on a full disk (or any write
+/// error but a closed pipe, which ends the process by SIGPIPE as usual) is a clear
+/// "<stdout>: No space left on device" and exit 1, not a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+            .map_err(|e| $crate::error::Error::io("<stdout>", e))
+    }};
+}
+
+/// `println!`, as [`out!`].
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+            .map_err(|e| $crate::error::Error::io("<stdout>", e))
+    }};
+}
+
 pub mod bench;
 pub mod classify;
 pub mod embed;

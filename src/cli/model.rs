@@ -57,13 +57,13 @@ pub fn run(cmd: &ModelCommand) -> Result<()> {
                     )));
                 }
             }
-            println!(
+            outln!(
                 "{name}: ready in {} (from {:?}, dim {}, max length {})",
                 files.dir.display(),
                 files.origin,
                 emb.dim(),
                 emb.info().max_seq_length
-            );
+            )?;
             Ok(())
         }
         ModelCommand::Info { name, format } => {
@@ -86,37 +86,39 @@ pub fn run(cmd: &ModelCommand) -> Result<()> {
                 cache_dir: source::cache_dir(),
             };
             match format {
-                super::TableOrJson::Json => {
-                    println!("{}", serde_json::to_string_pretty(&info)?)
-                }
+                super::TableOrJson::Json => outln!("{}", serde_json::to_string_pretty(&info)?)?,
                 super::TableOrJson::Table => {
                     let m = &info.model;
-                    println!("model          {}", m.name);
-                    println!("directory      {} ({:?})", m.dir, m.origin);
-                    println!(
+                    outln!("model          {}", m.name)?;
+                    outln!("directory      {} ({:?})", m.dir, m.origin)?;
+                    outln!(
                         "dimensions     {} ({} layers, hidden {})",
-                        m.dim, m.layers, m.hidden_size
-                    );
-                    println!(
+                        m.dim,
+                        m.layers,
+                        m.hidden_size
+                    )?;
+                    outln!(
                         "pooling        {:?}{}",
                         m.pooling,
                         if m.normalize { " + L2 normalise" } else { "" }
-                    );
-                    println!("max length     {} tokens", m.max_seq_length);
-                    println!(
+                    )?;
+                    outln!("max length     {} tokens", m.max_seq_length)?;
+                    outln!(
                         "lower-case     {}",
                         if m.do_lower_case {
                             "by sentence-transformers"
                         } else {
                             "by the tokenizer's own normaliser, if any"
                         }
-                    );
-                    println!("files");
+                    )?;
+                    outln!("files")?;
                     for f in &info.files {
-                        println!(
+                        outln!(
                             "  {:<28} {:>11} bytes  sha256 {}",
-                            f.file, f.bytes, f.sha256
-                        );
+                            f.file,
+                            f.bytes,
+                            f.sha256
+                        )?;
                     }
                 }
             }

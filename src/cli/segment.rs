@@ -53,6 +53,8 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     let mut csv_out =
         (args.format == SegmentFormat::Csv).then(|| csv::Writer::from_writer(Vec::new()));
     let (mut sentences, mut removed, mut bytes) = (0usize, 0usize, 0usize);
+    // Counted apart: the corpus is borrowed by the loop.
+    let mut sentenceless = crate::ingest::SkipCounts::default();
     let opts = SegmentOptions {
         keep_all: args.keep_all,
     };
@@ -62,6 +64,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         term.advance(1);
         bytes += doc.text.len();
         let seg = segment(&doc, opts);
+        crate::segment::note_if_sentenceless(&seg, &mut sentenceless, &term);
         sentences += seg.sentences.len();
         removed += seg.removed.len();
         match args.format {
@@ -144,9 +147,10 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         super::finish_parquet(p, args.output.as_deref())?;
     }
     let secs = start.elapsed().as_secs_f64();
+    corpus.skipped.no_sentences = sentenceless.no_sentences;
     let s = &corpus.skipped;
     eprintln!(
-        "{} documents read, skipped {} (binary {}, empty {}, unreadable {}, no article {}){}, {} sentences, {} boilerplate/repeat/marker spans removed; {:.1} MB of text in {:.2} s ({:.1} MB/s)",
+        "{} documents read, skipped {} (binary {}, empty {}, unreadable {}, no article {}){}, {} sentences{}, {} boilerplate/repeat/marker spans removed; {:.1} MB of text in {:.2} s ({:.1} MB/s)",
         corpus.documents,
         s.total(),
         s.binary,
@@ -162,10 +166,22 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
             String::new()
         },
         sentences,
+        if s.no_sentences > 0 {
+            format!(" ({} documents gave none)", s.no_sentences)
+        } else {
+            String::new()
+        },
         removed,
         bytes as f64 / 1e6,
         secs,
         bytes as f64 / 1e6 / secs.max(1e-9)
     );
+    // As every other command: inputs that gave no document at all are a failed run, not an
+    // empty success (each was named above).
+    if corpus.documents == 0 && s.total() > 0 {
+        return Err(Error::Input(
+            "no document could be read from the inputs (see the warnings above)".into(),
+        ));
+    }
     Ok(())
 }

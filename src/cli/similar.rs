@@ -91,22 +91,22 @@ pub fn run(args: &SimilarArgs) -> Result<()> {
                             "rule": format!("cosine >= {floor}"),
                         }),
                     };
-                    println!("{v}")
+                    outln!("{v}")?
                 }
                 TableOrJson::Table => {
-                    println!("{score:.4}");
+                    outln!("{score:.4}")?;
                     match verdict {
-                        Some(v) => println!(
+                        Some(v) => outln!(
                             "same claim: {} (judge cosine {:.3}, threshold {:.2}, probability {:.2})",
                             if v.same_claim { "yes" } else { "no" },
                             v.cosine,
                             v.threshold,
                             v.probability
-                        ),
-                        None => println!(
+                        )?,
+                        None => outln!(
                             "same claim: {} (cosine >= {floor}; no judge)",
                             if score >= floor { "yes" } else { "no" }
-                        ),
+                        )?,
                     }
                 }
             }
@@ -157,23 +157,26 @@ fn search_index(args: &SimilarArgs, path: &Path, query: &str) -> Result<()> {
     match args.format {
         TableOrJson::Json => {
             let v = serde_json::json!({"query": query, "index": path, "results": hits});
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            outln!("{}", serde_json::to_string_pretty(&v)?)?;
         }
         TableOrJson::Table => {
-            println!(
+            outln!(
                 "{:>4}  {:>6}  {:<20} {:<24}  text",
-                "rank", "score", "outlet", "doc [start..end]"
-            );
+                "rank",
+                "score",
+                "outlet",
+                "doc [start..end]"
+            )?;
             for h in &hits {
                 let at = format!("{} [{}..{}]", h.doc, h.start, h.end);
-                println!(
+                outln!(
                     "{:>4}  {:>6.4}  {:<20} {:<24}  {}",
                     h.rank,
                     h.score,
                     short(&h.outlet),
                     at,
                     h.text
-                );
+                )?;
             }
         }
     }
@@ -184,13 +187,13 @@ fn print_hits(query: &str, hits: &[CorpusHit], format: TableOrJson) -> Result<()
     match format {
         TableOrJson::Json => {
             let v = serde_json::json!({"query": query, "results": hits});
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            outln!("{}", serde_json::to_string_pretty(&v)?)?;
         }
         TableOrJson::Table => {
-            println!("{:>4}  {:>6}  {:<24}  text", "rank", "score", "source:line");
+            outln!("{:>4}  {:>6}  {:<24}  text", "rank", "score", "source:line")?;
             for h in hits {
                 let src = format!("{}:{}", short(&h.source), h.line);
-                println!("{:>4}  {:>6.4}  {:<24}  {}", h.rank, h.score, src, h.text);
+                outln!("{:>4}  {:>6.4}  {:<24}  {}", h.rank, h.score, src, h.text)?;
             }
         }
     }

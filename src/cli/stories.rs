@@ -37,22 +37,22 @@ pub fn run(args: &StoriesArgs) -> Result<()> {
     };
     let result = stories(&docs, &embedder, &opts, &term)?;
     match args.format {
-        TableOrJson::Json => println!("{}", serde_json::to_string_pretty(&result)?),
+        TableOrJson::Json => outln!("{}", serde_json::to_string_pretty(&result)?)?,
         TableOrJson::Table => {
-            println!(
+            outln!(
                 "{} stories in {} documents",
                 result.stories.len(),
                 docs.len()
-            );
+            )?;
             for s in &result.stories {
-                println!("\n[{}] {}", s.id, s.title);
+                outln!("\n[{}] {}", s.id, s.title)?;
                 for d in &s.documents {
-                    println!(
+                    outln!(
                         "    {:<12} {:<24} {}",
                         d.date.as_deref().unwrap_or("-"),
                         d.outlet,
                         d.doc
-                    );
+                    )?;
                 }
             }
         }
