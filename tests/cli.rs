@@ -1299,4 +1299,26 @@ fn misread_inputs_are_named_with_their_fix() {
         None,
     );
     fails_with(&out, &["--pairs", "cannot be used with"]);
+
+    // CSV fixes its columns at the first row: every field left out after it is named.
+    let ragged = d.join("ragged.jsonl");
+    std::fs::write(
+        &ragged,
+        "{\"claim\": \"Taxes will rise.\", \"text\": \"Taxes will rise.\", \"a\": 1}\n\
+         {\"claim\": \"Taxes will rise.\", \"text\": \"It rained.\", \"b\": 2, \"note\": \"x\"}\n",
+    )
+    .expect("write");
+    let r = ragged.to_str().unwrap_or("");
+    let out = claimscope(
+        &[
+            "classify", "--task", "stance", "--pairs", r, "--format", "csv",
+        ],
+        None,
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("field \"b\" first appears") && err.contains("field \"note\" first appears"),
+        "{err}"
+    );
 }

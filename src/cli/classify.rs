@@ -103,7 +103,8 @@ struct Writer {
     format: ClassifyFormat,
     out: std::io::BufWriter<std::io::StdoutLock<'static>>,
     csv_header: Option<Vec<String>>,
-    warned_columns: bool,
+    /// Fields left out of the CSV (each named once, as first met).
+    left_out: std::collections::BTreeSet<String>,
     written: usize,
     counts: BTreeMap<String, usize>,
     parquet: Option<crate::tables::ParquetRows>,
@@ -146,7 +147,7 @@ impl Writer {
             min_prob,
             out: std::io::BufWriter::new(std::io::stdout().lock()),
             csv_header: None,
-            warned_columns: false,
+            left_out: Default::default(),
             written: 0,
             counts: BTreeMap::new(),
             parquet: None,
@@ -193,14 +194,13 @@ impl Writer {
                     .get_or_insert_with(|| flat.keys().cloned().collect())
                     .clone();
                 // Carried-through fields can vary between records; CSV's columns cannot.
-                if !self.warned_columns
-                    && let Some(k) = flat.keys().find(|k| !header.contains(k))
-                {
-                    eprintln!(
-                        "warning: field {k:?} first appears after the CSV header was written \
-                         and is left out of the CSV; use --format jsonl to keep every field"
-                    );
-                    self.warned_columns = true;
+                for k in flat.keys().filter(|k| !header.contains(k)) {
+                    if self.left_out.insert(k.clone()) {
+                        eprintln!(
+                            "warning: field {k:?} first appears after the CSV header was written \
+                             and is left out of the CSV; use --format jsonl to keep every field"
+                        );
+                    }
                 }
                 let mut w = csv::WriterBuilder::new()
                     .has_headers(false)
