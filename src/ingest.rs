@@ -317,8 +317,19 @@ fn is_index_dir(dir: &Path) -> bool {
         })
 }
 
-/// How many empty records or repeated ids are named one by one; the rest are counted.
+/// How many of one kind of dropped or doubtful record are named one by one; the rest are
+/// counted (a crawl can hold thousands, which would bury every other warning).
 const NAMED: usize = 10;
+
+/// Warn `message` for the `count`-th record of its kind while `count` is within [`NAMED`],
+/// saying at the last one that `further` are only counted.
+pub(crate) fn warn_named(observer: &dyn Observer, count: usize, message: &str, further: &str) {
+    if count < NAMED {
+        observer.warn(message);
+    } else if count == NAMED {
+        observer.warn(&format!("{message} (further {further} are only counted)"));
+    }
+}
 
 /// A streaming reader over every document of every input.
 pub struct Corpus<'a> {
@@ -538,35 +549,26 @@ impl Iterator for Corpus<'_> {
                     }
                     Some(Ok(Entry::Doc(doc))) if doc.text.trim().is_empty() => {
                         self.skipped.empty += 1;
-                        if self.skipped.empty <= NAMED {
-                            self.observer.warn(&format!(
-                                "{} (document {}): no text; skipped{}",
-                                doc.source,
-                                doc.id,
-                                if self.skipped.empty == NAMED {
-                                    " (further empty records are only counted)"
-                                } else {
-                                    ""
-                                }
-                            ));
-                        }
+                        warn_named(
+                            self.observer,
+                            self.skipped.empty,
+                            &format!("{} (document {}): no text; skipped", doc.source, doc.id),
+                            "empty records",
+                        );
                         continue;
                     }
                     Some(Ok(Entry::Doc(doc))) => {
                         if !self.ids_seen.insert(doc.id.clone()) {
                             self.duplicate_ids += 1;
-                            if self.duplicate_ids <= NAMED {
-                                self.observer.warn(&format!(
-                                    "{}: document id {:?} was given to an earlier document too; outputs name both alike (give each document its own id){}",
-                                    doc.source,
-                                    doc.id,
-                                    if self.duplicate_ids == NAMED {
-                                        " (further repeated ids are not named)"
-                                    } else {
-                                        ""
-                                    }
-                                ));
-                            }
+                            warn_named(
+                                self.observer,
+                                self.duplicate_ids,
+                                &format!(
+                                    "{}: document id {:?} was given to an earlier document too; outputs name both alike (give each document its own id)",
+                                    doc.source, doc.id
+                                ),
+                                "repeated ids",
+                            );
                         }
                         if let Some(dir) = &self.args.texts_dir {
                             let name = text_file_name(&doc.id);

@@ -131,11 +131,6 @@ impl StagedDir {
         self.stage.path()
     }
 
-    /// The destination, as given.
-    pub fn destination(&self) -> &Path {
-        &self.path
-    }
-
     /// Put the staged directory under the destination's name. A directory already there is
     /// first renamed aside and removed only once the new one is in place, so at every moment
     /// one whole model is on disk (between the two renames, under the aside name).

@@ -847,41 +847,33 @@ fn split_paragraph(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> 
     out
 }
 
-/// How many documents that gave no sentence are named one by one; the rest are counted.
-const SENTENCELESS_NAMED: usize = 10;
-
 /// A document that gave no sentence would drop out of every output without a trace: it is
-/// counted in `skipped`, and the first few are named (source, id and why) as warnings.
+/// counted in `count`, and the first few are named (source, id and why) as warnings.
 pub fn note_if_sentenceless(
     seg: &Segmented,
-    skipped: &mut crate::ingest::SkipCounts,
+    count: &mut usize,
     observer: &dyn crate::observe::Observer,
 ) {
     if !seg.sentences.is_empty() {
         return;
     }
-    skipped.no_sentences += 1;
-    if skipped.no_sentences <= SENTENCELESS_NAMED {
-        let why = if seg.removed.is_empty() {
-            "it has no text".to_string()
-        } else {
-            let n = seg.removed.len();
-            format!(
-                "all of its text was removed as boilerplate, repeats or markers ({n} span{}; \
-                 `claimscope segment --explain` lists them, --keep-all keeps them)",
-                if n == 1 { "" } else { "s" }
-            )
-        };
-        let more = if skipped.no_sentences == SENTENCELESS_NAMED {
-            "; further such documents are only counted"
-        } else {
-            ""
-        };
-        observer.warn(&format!(
-            "{} (document {}): no sentence: {why}{more}",
-            seg.source, seg.doc
-        ));
-    }
+    *count += 1;
+    let why = if seg.removed.is_empty() {
+        "it has no text".to_string()
+    } else {
+        let n = seg.removed.len();
+        format!(
+            "all of its text was removed as boilerplate, repeats or markers ({n} span{}; \
+             `claimscope segment --explain` lists them, --keep-all keeps them)",
+            if n == 1 { "" } else { "s" }
+        )
+    };
+    crate::ingest::warn_named(
+        observer,
+        *count,
+        &format!("{} (document {}): no sentence: {why}", seg.source, seg.doc),
+        "such documents",
+    );
 }
 
 /// A corpus read and segmented, with what its inputs skipped.
@@ -902,7 +894,7 @@ pub fn each_document(
     let mut corpus = crate::ingest::Corpus::open(input, observer)?;
     observer.start("documents", None);
     // Counted apart: the corpus is borrowed by the loop.
-    let mut sentenceless = crate::ingest::SkipCounts::default();
+    let mut sentenceless = 0;
     for d in corpus.by_ref() {
         let seg = segment(&d?, opts);
         note_if_sentenceless(&seg, &mut sentenceless, observer);
@@ -910,7 +902,7 @@ pub fn each_document(
         observer.advance(1);
     }
     observer.finish();
-    corpus.skipped.no_sentences = sentenceless.no_sentences;
+    corpus.skipped.no_sentences = sentenceless;
     Ok(std::mem::take(&mut corpus.skipped))
 }
 

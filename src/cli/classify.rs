@@ -379,7 +379,7 @@ fn run_corpus(
     let mut batch: Vec<Item> = Vec::new();
     let mut n = 0;
     // Counted apart: the corpus is borrowed by the loop.
-    let mut sentenceless = crate::ingest::SkipCounts::default();
+    let mut sentenceless = 0;
     for doc in corpus.by_ref() {
         let seg = segment(&doc?, SegmentOptions::default());
         crate::segment::note_if_sentenceless(&seg, &mut sentenceless, &term);
@@ -404,7 +404,7 @@ fn run_corpus(
     l.label(embedder, &batch, w)?;
     n += batch.len();
     term.finish();
-    corpus.skipped.no_sentences = sentenceless.no_sentences;
+    corpus.skipped.no_sentences = sentenceless;
     super::report_skipped(&corpus.skipped);
     if corpus.documents == 0 {
         return Err(Error::Input(
@@ -518,7 +518,7 @@ fn run_pairs(
         if line.trim().is_empty() {
             continue;
         }
-        let obj: Map<String, Value> = serde_json::from_str(&line).map_err(|e| {
+        let mut obj: Map<String, Value> = serde_json::from_str(&line).map_err(|e| {
             let why = crate::input::malformed_json_line(&e);
             Error::Input(format!(
                 "{at}: {why} (each line needs \"claim\" and \"text\")"
@@ -546,7 +546,6 @@ fn run_pairs(
                 "{at}: the text is empty; give the sentence to label, or drop the line"
             )));
         }
-        let mut obj = obj;
         // Fields the output writes would silently replace the user's own (a gold label in
         // "stance", say): the user's are kept under another name.
         let taken: Vec<&str> = OUTPUT_FIELDS

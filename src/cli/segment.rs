@@ -54,7 +54,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         (args.format == SegmentFormat::Csv).then(|| csv::Writer::from_writer(Vec::new()));
     let (mut sentences, mut removed, mut bytes) = (0usize, 0usize, 0usize);
     // Counted apart: the corpus is borrowed by the loop.
-    let mut sentenceless = crate::ingest::SkipCounts::default();
+    let mut sentenceless = 0;
     let opts = SegmentOptions {
         keep_all: args.keep_all,
     };
@@ -147,7 +147,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         super::finish_parquet(p, args.output.as_deref())?;
     }
     let secs = start.elapsed().as_secs_f64();
-    corpus.skipped.no_sentences = sentenceless.no_sentences;
+    corpus.skipped.no_sentences = sentenceless;
     let s = &corpus.skipped;
     eprintln!(
         "{} documents read, skipped {} (binary {}, empty {}, unreadable {}, no article {}){}, {} sentences{}, {} boilerplate/repeat/marker spans removed; {:.1} MB of text in {:.2} s ({:.1} MB/s)",

@@ -399,30 +399,27 @@ impl TrainCommand {
 pub fn run(cmd: &TrainCommand) -> Result<()> {
     let mut cmd = cmd.clone();
     let Some(out) = cmd.output_dir_mut() else {
-        return train(&cmd, &mut None);
+        return train(&cmd, &mut false);
     };
     let destination = out.clone();
     let stage = crate::outfile::StagedDir::begin(&destination)?;
     *out = stage.path().to_path_buf();
-    let mut next = None;
-    train(&cmd, &mut next)?;
+    let mut judge_written = false;
+    train(&cmd, &mut judge_written)?;
     stage.commit()?;
     eprintln!("wrote {}", destination.display());
-    if let Some(next) = next {
+    if judge_written {
         eprintln!(
-            "{}",
-            next.replace(STAGED, &destination.display().to_string())
+            "choose its threshold on the dev half: claimscope eval claims --judge {} --save-threshold",
+            destination.display()
         );
     }
     Ok(())
 }
 
-/// Stands for the model directory's final path in a note printed after it is in place.
-const STAGED: &str = "{model}";
-
-/// The command's work, writing to the output it names; `next` takes a note to print once the
-/// output is in place (with [`STAGED`] for its path).
-fn train(cmd: &TrainCommand, next: &mut Option<String>) -> Result<()> {
+/// The command's work, writing to the output it names; `judge_written` is set when that
+/// output is a judge without its threshold (a soup), which `run` names once it is in place.
+fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
     let term = super::Terminal::default();
     let start = Instant::now();
     match cmd {
@@ -999,9 +996,7 @@ fn train(cmd: &TrainCommand, next: &mut Option<String>) -> Result<()> {
                 // A judge's figures come with its threshold, chosen on the dev half by `eval
                 // claims`, as for a judge `train judge` writes.
                 crate::judge::average(dirs, &weights, output, &card)?;
-                *next = Some(format!(
-                    "choose its threshold on the dev half: claimscope eval claims --judge {STAGED} --save-threshold"
-                ));
+                *judge_written = true;
                 return Ok(());
             }
             // The kind is the first directory's; `average` refuses a directory of another.
