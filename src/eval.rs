@@ -78,18 +78,27 @@ pub fn load_stsb(dir: &Path, split: &str) -> Result<Vec<Pair>> {
                 path.display()
             )));
         }
-        let label: f64 = cols[4].trim().parse().map_err(|_| {
-            Error::Input(format!(
-                "{}:{line}: score {:?} is not a number",
-                path.display(),
-                cols[4]
-            ))
-        })?;
+        // "nan" and "inf" parse as numbers, and one NaN makes every correlation NaN.
+        let label: f64 = cols[4]
+            .trim()
+            .parse()
+            .ok()
+            .filter(|s: &f64| (0.0..=5.0).contains(s))
+            .ok_or_else(|| {
+                Error::Input(format!(
+                    "{}:{line}: score {:?} is not a number from 0 to 5",
+                    path.display(),
+                    cols[4]
+                ))
+            })?;
         out.push(Pair {
             a: cols[5].clone(),
             b: cols[6].clone(),
             label,
         });
+    }
+    if out.is_empty() {
+        return Err(Error::Input(format!("{}: no pairs", path.display())));
     }
     Ok(out)
 }
@@ -132,13 +141,14 @@ pub struct StsbReport {
 pub const SAME_CLAIM_STS: f64 = 3.0;
 
 pub fn eval_stsb(emb: &Embedder, dir: &Path, observer: &dyn Observer) -> Result<StsbReport> {
+    // Both splits are read before any embedding, so a bad file fails in a second, not a minute.
     let pairs = load_stsb(dir, "test")?;
+    let train = load_stsb(dir, "train")?;
     let cos: Vec<f64> = pair_cosines(emb, &pairs, observer)?
         .into_iter()
         .map(f64::from)
         .collect();
     let gold: Vec<f64> = pairs.iter().map(|p| p.label).collect();
-    let train = load_stsb(dir, "train")?;
     let cos_train: Vec<f64> = pair_cosines(emb, &train, observer)?
         .into_iter()
         .map(f64::from)
@@ -333,4 +343,29 @@ pub fn eval_stories(
         dev_sweep: sweep,
         threshold,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stsb_files_without_pairs_or_with_scores_out_of_range_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sts-test.csv");
+        let row = |score: &str| format!("genre\tfile\tyear\t0001\t{score}\tA man.\tA dog.\n");
+        std::fs::write(&path, row("2.5")).expect("write");
+        assert_eq!(load_stsb(dir.path(), "test").map(|p| p.len()).ok(), Some(1));
+        for (content, want) in [
+            (String::new(), "no pairs"),
+            (row("nan"), ":1: score \"nan\" is not a number from 0 to 5"),
+            (row("2.5") + &row("7"), ":2: score \"7\""),
+        ] {
+            std::fs::write(&path, content).expect("write");
+            match load_stsb(dir.path(), "test") {
+                Err(e) => assert!(e.to_string().contains(want), "{e}"),
+                Ok(p) => panic!("{} pairs read, expected {want:?}", p.len()),
+            }
+        }
+    }
 }

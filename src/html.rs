@@ -256,17 +256,9 @@ fn tidy(text: &str) -> String {
     out
 }
 
-/// YYYY-MM-DD of an ISO 8601 or RFC 2822 time.
+/// YYYY-MM-DD of the day a page's published time names.
 fn day_of(time: &str) -> Option<String> {
-    let t = time.trim();
-    if let Some(day) = t.get(..10)
-        && chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok()
-    {
-        return Some(day.to_string());
-    }
-    chrono::DateTime::parse_from_rfc2822(t)
-        .ok()
-        .map(|d| d.format("%Y-%m-%d").to_string())
+    crate::dates::day_of(time).map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! FNC-1's bodies load with
 //! `--text-field articleBody --id-field "Body ID"` (its CSVs have a header row).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -134,6 +134,9 @@ pub struct SkipCounts {
     /// Documents read that gave no sentence (no text, or all of it boilerplate, repeats or
     /// markers): read, so not in `total`, but named as they are met and counted at the end.
     pub no_sentences: usize,
+    /// Documents read whose date was given but not understood: read as undated, so the
+    /// story window cannot use them.
+    pub unread_dates: usize,
 }
 
 /// One thing an input yields: a document, or a reason why a part of it gave none.
@@ -175,10 +178,17 @@ impl SkipCounts {
             )
         });
         let sentenceless = (self.no_sentences > 0).then(|| self.no_sentences_note());
-        match (skipped, sentenceless) {
-            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-            (a, b) => a.or(b),
-        }
+        let undated = (self.unread_dates > 0).then(|| {
+            format!(
+                "{} documents' dates were not understood and they were read as undated",
+                self.unread_dates
+            )
+        });
+        let notes: Vec<String> = [skipped, sentenceless, undated]
+            .into_iter()
+            .flatten()
+            .collect();
+        (!notes.is_empty()).then(|| notes.join("; "))
     }
 
     /// The count of documents that gave no sentence, for the end of a run.
@@ -197,6 +207,10 @@ fn kind_of(path: &Path) -> Option<Kind> {
     if name.ends_with(".warc.gz") {
         return Some(Kind::WarcGz);
     }
+    // Feeds and dumps ship compressed: `a.jsonl.gz` is JSONL, read through gunzip.
+    if let Some(inner) = name.strip_suffix(".gz") {
+        return kind_of(Path::new(inner));
+    }
     match path
         .extension()
         .and_then(|e| e.to_str())
@@ -211,6 +225,12 @@ fn kind_of(path: &Path) -> Option<Kind> {
         Some("warc") => Some(Kind::Warc),
         _ => None,
     }
+}
+
+/// A gzip file read through gunzip (a web archive's records are unpacked by its own reader).
+fn is_gzipped(path: &Path) -> bool {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    name.ends_with(".gz") && !name.ends_with(".warc.gz")
 }
 
 /// Expand the command-line paths into files, in a stable (sorted) order per argument.
@@ -245,13 +265,38 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
                         None
                     }
                 })
-                .filter(|e| e.file_type().is_file() && kind_of(e.path()).is_some())
+                .filter(|e| e.file_type().is_file())
                 .map(|e| e.into_path())
                 .collect();
+            // Files of other kinds (PDFs, images, office files) are left out, but said so:
+            // a folder of 40 articles that gives 25 documents must say where the rest went.
+            let mut others: BTreeMap<String, usize> = BTreeMap::new();
+            files.retain(|f| {
+                let hidden = f
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+                let read = kind_of(f).is_some();
+                if !read && !hidden {
+                    let ext = f.extension().map_or_else(
+                        || "no extension".to_string(),
+                        |e| format!(".{}", e.to_string_lossy().to_ascii_lowercase()),
+                    );
+                    *others.entry(ext).or_default() += 1;
+                }
+                read
+            });
+            if !others.is_empty() {
+                let n: usize = others.values().sum();
+                let kinds: Vec<String> = others.iter().map(|(e, c)| format!("{e} {c}")).collect();
+                observer.warn(&format!(
+                    "{p}: {n} files of kinds claimscope does not read were left out ({}); convert them to text, JSONL, CSV or HTML to include them",
+                    kinds.join(", ")
+                ));
+            }
             files.sort();
             if files.is_empty() {
                 observer.warn(&format!(
-                    "{p}: no .txt/.md/.jsonl/.csv/.tsv/.html/.warc files inside"
+                    "{p}: no .txt/.md/.jsonl/.csv/.tsv/.html/.warc files (or .gz of them) inside"
                 ));
             }
             out.extend(files);
@@ -283,7 +328,7 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
         if !paths.is_empty() {
             return Err(Error::Input(format!(
                 "{}: no file to read (claimscope reads .txt .md .jsonl .ndjson .csv .tsv .html \
-                 .htm .warc .warc.gz); give such files, or - to read stdin",
+                 .htm .warc, and any of them gzipped); give such files, or - to read stdin",
                 paths.join(" ")
             )));
         }
@@ -343,7 +388,10 @@ pub struct Corpus<'a> {
     texts_written: std::collections::HashSet<String>,
     /// Ids given so far, to name a document that repeats one (outputs could not tell the
     /// two apart).
-    ids_seen: std::collections::HashSet<String>,
+    /// Held as 64-bit hashes, not strings: 8 bytes a document instead of the id's length plus
+    /// a string's overhead, so a crawl of millions of documents stays flat in memory. Two ids
+    /// share a hash about once in 10^19 pairs; a clash would only warn of a repeat wrongly.
+    ids_seen: std::collections::HashSet<u64>,
     duplicate_ids: usize,
     /// The id of each one-article file (see `file_ids`).
     ids: HashMap<PathBuf, String>,
@@ -384,6 +432,9 @@ impl<'a> Corpus<'a> {
         let stdin = input::is_stdin(path);
         let name = input::display_name(path);
         let mut reader = match input::open(path) {
+            Ok(r) if !stdin && is_gzipped(path) => Box::new(std::io::BufReader::new(
+                flate2::read::MultiGzDecoder::new(r),
+            )),
             Ok(r) => r,
             Err(e) => {
                 self.observer.warn(&format!("{name}: {e}; skipped"));
@@ -391,10 +442,12 @@ impl<'a> Corpus<'a> {
                 return Ok(None);
             }
         };
+        let gzipped = !stdin && is_gzipped(path);
         let head = match reader.fill_buf() {
             Ok(h) => h,
             Err(e) => {
-                self.observer.warn(&format!("{name}: {e}; skipped"));
+                let what = if gzipped { "cannot unpack gzip: " } else { "" };
+                self.observer.warn(&format!("{name}: {what}{e}; skipped"));
                 self.skipped.unreadable += 1;
                 return Ok(None);
             }
@@ -496,15 +549,14 @@ impl<'a> Corpus<'a> {
                     args.outlets.clone(),
                 ))))
             }
-            Kind::Jsonl => Ok(Some(Box::new(
-                JsonlDocs {
-                    reader,
-                    name,
-                    line: 0,
-                    args,
-                }
-                .map(|r| r.map(Entry::Doc)),
-            ))),
+            Kind::Jsonl => Ok(Some(Box::new(JsonlDocs {
+                reader,
+                name,
+                line: 0,
+                args,
+                pending: None,
+                odd_ids: 0,
+            }))),
             Kind::Csv | Kind::Tsv => {
                 let rdr = csv::ReaderBuilder::new()
                     .delimiter(if kind == Kind::Tsv { b'\t' } else { b',' })
@@ -558,7 +610,24 @@ impl Iterator for Corpus<'_> {
                         continue;
                     }
                     Some(Ok(Entry::Doc(doc))) => {
-                        if !self.ids_seen.insert(doc.id.clone()) {
+                        if let Some(date) = &doc.date
+                            && crate::dates::day_of(date).is_none()
+                        {
+                            self.skipped.unread_dates += 1;
+                            warn_named(
+                                self.observer,
+                                self.skipped.unread_dates,
+                                &format!(
+                                    "{} (document {}): date {:?} not understood, so the document is undated for the story window: {}",
+                                    doc.source,
+                                    doc.id,
+                                    date,
+                                    crate::dates::why_not(date)
+                                ),
+                                "unread dates",
+                            );
+                        }
+                        if !self.ids_seen.insert(id_hash(&doc.id)) {
                             self.duplicate_ids += 1;
                             warn_named(
                                 self.observer,
@@ -703,9 +772,25 @@ fn file_id(path: &Path, stdin: bool) -> String {
     if stdin {
         return "stdin".into();
     }
+    let unzipped;
+    let path = match path.file_name().and_then(|n| n.to_str()) {
+        Some(n) if is_gzipped(path) => {
+            unzipped = PathBuf::from(&n[..n.len() - 3]);
+            unzipped.as_path()
+        }
+        _ => path,
+    };
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "doc".into())
+}
+
+/// A 64-bit hash of a document id, for the repeated-id check.
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
 }
 
 /// The file a document's text goes to under `--texts`: its id with path separators and other
@@ -722,6 +807,19 @@ pub fn text_file_name(id: &str) -> String {
         })
         .collect();
     let name = name.trim_start_matches('.');
+    // File systems refuse names over 255 bytes, and a crawl's ids can be whole URLs: a long id
+    // keeps its start, made unique again by a hash of the whole.
+    const MOST: usize = 180;
+    if name.len() > MOST {
+        use sha2::Digest;
+        let mut cut = MOST;
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let hash = sha2::Sha256::digest(id.as_bytes());
+        let hex: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
+        return format!("{}-{hex}.txt", &name[..cut]);
+    }
     format!("{}.txt", if name.is_empty() { "doc" } else { name })
 }
 
@@ -744,11 +842,18 @@ struct JsonlDocs {
     name: String,
     line: usize,
     args: IngestOptions,
+    /// A document held back one call, behind a warning about it.
+    pending: Option<Document>,
+    /// Records whose id field held no usable id.
+    odd_ids: usize,
 }
 
 impl Iterator for JsonlDocs {
-    type Item = Result<Document>;
-    fn next(&mut self) -> Option<Result<Document>> {
+    type Item = Result<Entry>;
+    fn next(&mut self) -> Option<Result<Entry>> {
+        if let Some(doc) = self.pending.take() {
+            return Some(Ok(Entry::Doc(doc)));
+        }
         let mut buf = Vec::new();
         loop {
             buf.clear();
@@ -789,7 +894,7 @@ impl Iterator for JsonlDocs {
                     a.text_field
                 ))));
             };
-            return Some(Ok(Document {
+            let doc = Document {
                 id: str_field(v.get(&a.id_field))
                     .unwrap_or_else(|| format!("{}#{}", short_name(&self.name), self.line)),
                 source: at,
@@ -799,7 +904,32 @@ impl Iterator for JsonlDocs {
                 byline: None,
                 url: str_field(v.get(&a.url_field)),
                 text: body.to_string(),
-            }));
+            };
+            // An id that is an object, array or boolean is a field read under the wrong name
+            // (or a nested schema); the stand-in id must not pass unremarked.
+            if let Some(given) = v
+                .get(&a.id_field)
+                .filter(|x| x.is_object() || x.is_array() || x.is_boolean())
+            {
+                let kind = match given {
+                    Value::Object(_) => "an object",
+                    Value::Array(_) => "an array",
+                    _ => "a boolean",
+                };
+                self.odd_ids += 1;
+                if self.odd_ids <= NAMED {
+                    let mut warning = format!(
+                        "{}: field \"{}\" is {kind}, not a string or number; the document is called {:?} (use --id-field to name the id field)",
+                        doc.source, a.id_field, doc.id
+                    );
+                    if self.odd_ids == NAMED {
+                        warning.push_str(" (further records of this file like it are not named)");
+                    }
+                    self.pending = Some(doc);
+                    return Some(Ok(Entry::Warning(warning)));
+                }
+            }
+            return Some(Ok(Entry::Doc(doc)));
         }
     }
 }
@@ -911,6 +1041,18 @@ impl Iterator for CsvDocs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_file_names_stay_inside_the_folder_and_within_the_length_limit() {
+        assert_eq!(text_file_name("../etc/passwd"), "_etc_passwd.txt");
+        assert_eq!(text_file_name(".."), "doc.txt");
+        let url = format!("https://example.com/{}", "é".repeat(200));
+        let long = text_file_name(&url);
+        assert!(long.len() <= 255, "{}", long.len());
+        // Two ids that share their first 180 bytes still get two files.
+        assert_ne!(long, text_file_name(&format!("{url}x")));
+        assert!(long.starts_with("https___example.com_é"), "{long}");
+    }
 
     #[test]
     fn one_article_files_of_one_name_are_told_apart_by_their_folders() {

@@ -22,6 +22,7 @@ pub mod bench;
 pub mod claims;
 pub mod classify;
 pub mod cli;
+pub mod dates;
 pub mod devset;
 pub mod embed;
 pub mod error;

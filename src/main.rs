@@ -66,6 +66,14 @@ fn run() -> anyhow::Result<()> {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // `export CLAIMSCOPE_MODEL=` (or a compose file's blank entry) means "not set", as it does
+    // for most tools; clap would read it as an empty value and fail with a puzzling message.
+    for (key, value) in std::env::vars_os() {
+        if value.is_empty() && key.to_string_lossy().starts_with("CLAIMSCOPE_") {
+            // SAFETY: no other thread exists yet.
+            unsafe { std::env::remove_var(&key) };
+        }
+    }
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
         anyhow::ensure!(n > 0, "--threads must be at least 1");

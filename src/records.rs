@@ -120,6 +120,20 @@ impl<'a> Records<'a> {
         if input::is_utf16(head) {
             return Err(Error::Input(input::utf16_fix(&name)));
         }
+        let lower = name.to_ascii_lowercase();
+        if self.opts.format == InputFormat::Auto
+            && [".html", ".htm", ".xhtml", ".warc", ".warc.gz"]
+                .iter()
+                .any(|e| lower.ends_with(e))
+        {
+            // Read as lines, a page would be markup and an archive its headers.
+            return Err(Error::Input(format!(
+                "{name}: a saved web page or web archive is read as a corpus of articles \
+                 (segment, match, classify, stories), not as one text per line; take its \
+                 sentences with `claimscope segment {name} --format jsonl > sentences.jsonl` and \
+                 give that file, or pass --input-format text to read its lines as they are"
+            )));
+        }
         if input::looks_binary(head) {
             return Err(Error::Input(format!(
                 "{name}: looks like a binary file (NUL bytes near the start); give a UTF-8 text or JSONL file"

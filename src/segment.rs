@@ -576,11 +576,15 @@ struct Line {
     end: usize,
 }
 
+/// Lines end at LF, CRLF (the CR is trimmed as whitespace) or a lone CR: old Mac files and some
+/// exports end lines with CR alone, and a file read as one line would run its headline into the
+/// first paragraph.
 fn lines(text: &str) -> Vec<Line> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        if b == b'\n' {
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
             out.push(Line { start, end: i });
             start = i + 1;
         }

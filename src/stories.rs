@@ -160,9 +160,9 @@ fn years(s: &str, out: &mut BTreeSet<u32>) {
     }
 }
 
-/// Days since 1970-01-01 of a date that starts `YYYY-MM-DD`.
+/// Days since 1970-01-01 of the day a date names (see [`crate::dates`]).
 fn day_number(date: &str) -> Option<i64> {
-    let d = chrono::NaiveDate::parse_from_str(date.get(..10)?, "%Y-%m-%d").ok()?;
+    let d = crate::dates::day_of(date)?;
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?;
     Some((d - epoch).num_days())
 }
@@ -471,7 +471,8 @@ mod tests {
         assert!(compatible(&ev(None, &[2020]), &ev(None, &[]), 7));
         assert_eq!(day_number("1970-01-02"), Some(1));
         assert_eq!(day_number("2021-03-17T10:00"), day_number("2021-03-17"));
-        assert_eq!(day_number("17 March 2021"), None);
+        assert_eq!(day_number("17 March 2021"), day_number("2021-03-17"));
+        assert_eq!(day_number("March 2021"), None);
     }
 
     #[test]

@@ -250,6 +250,25 @@ fn inputs_that_name_nothing_repeat_or_mislead_are_caught() {
         &claimscope(&["embed", &s(&p("t.csv"))], None),
         &["t.csv", "CSV", "--input-format text"],
     );
+    // A saved page read line by line would be markup; the message names the way to its
+    // sentences.
+    std::fs::write(
+        p("page.html"),
+        "<html><body><p>The mayor resigned.</p></body></html>\n",
+    )
+    .expect("write");
+    fails_with(
+        &claimscope(
+            &["similar", "mayor quits", "--corpus", &s(&p("page.html"))],
+            None,
+        ),
+        &[
+            "page.html",
+            "web page",
+            "claimscope segment",
+            "--input-format text",
+        ],
+    );
     std::fs::write(p("q.jsonl"), "{\"body\": \"The mayor resigned.\"}\n").expect("write");
     let found = claimscope(
         &[
@@ -1158,6 +1177,47 @@ fn documents_are_named_when_they_give_nothing_and_odd_names_and_indexes_are_hand
     #[cfg(unix)]
     assert!(text.contains("The cafe reopened"), "{text} {err}");
 
+    // Gzipped feeds and articles are read through gunzip; a broken one, and files of kinds
+    // claimscope does not read, are named, not passed over.
+    let zipped = tempfile::tempdir().expect("tempdir");
+    let z = zipped.path();
+    let plain = |name: &str, bytes: &[u8]| std::fs::write(z.join(name), bytes).expect("write");
+    let gz = |name: &str, text: &str| {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(text.as_bytes()).expect("gzip");
+        plain(name, &e.finish().expect("gzip"));
+    };
+    gz(
+        "feed.jsonl.gz",
+        "{\"id\": \"zj\", \"text\": \"The council said the bridge will reopen in June.\"}\n",
+    );
+    gz(
+        "art.txt.gz",
+        "The zipped article says the bridge stays open.\n",
+    );
+    plain("broken.csv.gz", b"not gzip at all");
+    plain("scan.pdf", b"%PDF-1.4");
+    plain("photo.JPG", b"\xff\xd8");
+    plain(".DS_Store", b"\0");
+    let out = claimscope(
+        &["segment", "--format", "jsonl", z.to_str().unwrap_or("")],
+        None,
+    );
+    let zerr = stderr(&out);
+    let ztext = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{zerr}");
+    assert!(
+        ztext.contains("\"doc\":\"zj\"") && ztext.contains("\"doc\":\"art\""),
+        "{ztext}"
+    );
+    for want in [
+        "broken.csv.gz: cannot unpack gzip",
+        "2 files of kinds claimscope does not read were left out (.jpg 1, .pdf 1)",
+    ] {
+        assert!(zerr.contains(want), "{want}: {zerr}");
+    }
+
     // The index inside the folder holds the corpus's sentences as JSONL.
     let idx = d.join("idx.csi");
     let built = claimscope(
@@ -1275,6 +1335,54 @@ fn misread_inputs_are_named_with_their_fix() {
         "{err}"
     );
 
+    // Dates as feeds and spreadsheets write them are read for the story window: the same report
+    // a year later is another story. A date that names no day (or names it ambiguously) and an
+    // id that is an object are named with their fix, not passed over.
+    let text = "Officials in Springfield said the river bridge will close for repairs in May.";
+    std::fs::write(
+        d.join("dated.jsonl"),
+        format!(
+            "{{\"id\": \"a\", \"date\": \"Wed, 21 Oct 2020 07:28:00 GMT\", \"text\": \"{text}\"}}\n\
+             {{\"id\": \"b\", \"date\": \"October 22, 2020\", \"text\": \"{text}\"}}\n\
+             {{\"id\": \"c\", \"date\": \"21 October 2021\", \"text\": \"{text}\"}}\n\
+             {{\"id\": {{\"n\": 4}}, \"date\": \"10/05/2020\", \"text\": \"{text}\"}}\n"
+        ),
+    )
+    .expect("write");
+    let out = claimscope(
+        &[
+            "stories",
+            d.join("dated.jsonl").to_str().unwrap_or(""),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    for want in [
+        "dated.jsonl:4: field \"id\" is an object",
+        "--id-field",
+        "dated.jsonl:4 (document dated.jsonl#4): date \"10/05/2020\" not understood",
+        "YYYY-MM-DD",
+        "1 documents' dates were not understood",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stories JSON");
+    let story_of = |doc: &str| {
+        v["stories"].as_array().and_then(|stories| {
+            stories.iter().position(|s| {
+                s["documents"]
+                    .as_array()
+                    .is_some_and(|ds| ds.iter().any(|x| x["doc"] == doc))
+            })
+        })
+    };
+    assert!(story_of("a").is_some(), "{v}");
+    assert_eq!(story_of("a"), story_of("b"), "{v}");
+    assert_ne!(story_of("a"), story_of("c"), "{v}");
+
     // A pairs file saved with a byte-order mark reads; a corpus beside --pairs is refused.
     let pairs = d.join("pairs.jsonl");
     std::fs::write(
@@ -1321,4 +1429,29 @@ fn misread_inputs_are_named_with_their_fix() {
         err.contains("field \"b\" first appears") && err.contains("field \"note\" first appears"),
         "{err}"
     );
+}
+
+#[test]
+fn blank_environment_settings_mean_unset() {
+    let out = Command::new(env!("CARGO_BIN_EXE_claimscope"))
+        .args([
+            "similar",
+            "The bridge will close.",
+            "The bridge is closing.",
+        ])
+        .env("CLAIMSCOPE_MODEL", common::model_spec())
+        .env("CLAIMSCOPE_THREADS", "")
+        .env("CLAIMSCOPE_BACKEND", "")
+        .env("CLAIMSCOPE_MODELS", "")
+        .output()
+        .expect("run claimscope");
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A setting that is given is still checked.
+    let out = Command::new(env!("CARGO_BIN_EXE_claimscope"))
+        .args(["similar", "a", "b"])
+        .env("CLAIMSCOPE_MODEL", common::model_spec())
+        .env("CLAIMSCOPE_THREADS", "none")
+        .output()
+        .expect("run claimscope");
+    fails_with(&out, &["invalid value 'none'", "--threads"]);
 }

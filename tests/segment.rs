@@ -266,6 +266,21 @@ fn tricky_sentences() {
             "second bullet item"
         ]
     );
+    // The same lines ended by CRLF or by a lone CR (old Mac files): the headline stays its own
+    // sentence and no sentence keeps a CR.
+    for eol in ["\r\n", "\r"] {
+        let text = [
+            "Breaking headline without a stop",
+            "",
+            "First paragraph here.",
+        ]
+        .join(eol);
+        assert_eq!(
+            one(&text),
+            ["Breaking headline without a stop", "First paragraph here."],
+            "{eol:?}"
+        );
+    }
     // Multi-byte text: spans are byte offsets, checked inside `one`.
     let m = one("Señor Müller’s café — «quoted» opened. 日本語の文です。Emoji 👍🏽 too!");
     assert!(m.len() >= 2, "{m:?}");

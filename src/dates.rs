@@ -1,0 +1,166 @@
+//! Reading the dates people and feeds write ("2020-10-21T07:28:00Z", "Wed, 21 Oct 2020 07:28:00
+//! GMT", "October 21, 2020", "Oct. 21st, 2020 7:28 a.m.", "21 October 2020", a Unix timestamp)
+//! as a calendar day, for the story window.
+//!
+//! Written here rather than taken from a crate: the date-guessing crates either pull in a time
+//! zone database or guess day-month order, and a wrong guess silently splits or joins stories.
+//! chrono parses each format; this module only lists them and refuses what is ambiguous.
+
+use chrono::{DateTime, NaiveDate};
+
+/// The calendar day a date string names, as written (no time-zone shift), or `None` when it
+/// names none or names it ambiguously (`10/05/2020` is May or October depending on the country).
+pub fn day_of(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    if let Some(day) = t.get(..10)
+        && let Ok(d) = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+    {
+        return Some(d);
+    }
+    if let Ok(d) = DateTime::parse_from_rfc2822(t) {
+        return Some(d.date_naive());
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        return digits(t);
+    }
+    for fmt in ["%Y/%m/%d", "%Y.%m.%d"] {
+        if let Ok((d, rest)) = NaiveDate::parse_and_remainder(t, fmt)
+            && !rest.starts_with(|c: char| c.is_ascii_digit())
+        {
+            return Some(d);
+        }
+    }
+    written_out(t)
+}
+
+/// 20201021, 20201021073000 (GDELT), or a Unix time in seconds or milliseconds.
+fn digits(t: &str) -> Option<NaiveDate> {
+    match t.len() {
+        8 | 14 => NaiveDate::parse_from_str(&t[..8], "%Y%m%d").ok(),
+        // 2001-09-09 .. 2286 in seconds, the same in milliseconds.
+        10 | 13 => {
+            let n: i64 = t.parse().ok()?;
+            let secs = if t.len() == 13 { n / 1000 } else { n };
+            DateTime::from_timestamp(secs, 0).map(|d| d.date_naive())
+        }
+        _ => None,
+    }
+}
+
+/// A date with its month in words: "October 21, 2020", "Wednesday, Oct. 21st 2020 7:28 PM",
+/// "21 October 2020". Anything after the year (a time, a zone) is ignored.
+fn written_out(t: &str) -> Option<NaiveDate> {
+    // One spelling for chrono: no commas or periods, no ordinal suffixes, no weekday, and
+    // AP style's "Sept" as "Sep".
+    let words: Vec<String> = t
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .map(|w| w.trim_end_matches('.'))
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            let suffix = &w[digits.len()..];
+            if !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && ["st", "nd", "rd", "th"].contains(&suffix.to_ascii_lowercase().as_str())
+            {
+                digits.to_string()
+            } else if w.eq_ignore_ascii_case("sept") {
+                "Sep".to_string()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    let weekday = words
+        .first()
+        .is_some_and(|w| w.parse::<chrono::Weekday>().is_ok());
+    let w = &words[usize::from(weekday)..];
+    if w.len() < 3 {
+        return None;
+    }
+    let day = |s: &str| (s.len() <= 2).then(|| s.parse::<u32>().ok()).flatten();
+    let month = |s: &str| {
+        s.parse::<chrono::Month>()
+            .ok()
+            .map(|m| m.number_from_month())
+    };
+    let year = |s: &str| {
+        (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<i32>().ok())
+            .flatten()
+    };
+    let (m, d) = match (month(&w[0]), day(&w[1]), day(&w[0]), month(&w[1])) {
+        (Some(m), Some(d), _, _) | (_, _, Some(d), Some(m)) => (m, d),
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(year(&w[2])?, m, d)
+}
+
+/// Why a date string was not read as a day, for the warning that names it.
+pub fn why_not(text: &str) -> &'static str {
+    let t = text.trim();
+    let numeric = t
+        .split(['/', '.', '-'])
+        .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()));
+    if numeric && t.contains(['/', '.', '-']) {
+        "day and month in numbers are ambiguous (10/05/2020 is May in most of the world and October in the US); write it as YYYY-MM-DD"
+    } else {
+        "not a date claimscope reads; write it as YYYY-MM-DD (RFC 2822, \"October 21, 2020\" and Unix times are read too)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> Option<String> {
+        day_of(s).map(|d| d.format("%Y-%m-%d").to_string())
+    }
+
+    #[test]
+    fn the_formats_of_feeds_pages_and_spreadsheets_are_read() {
+        let d = Some("2020-10-21".to_string());
+        for s in [
+            "2020-10-21",
+            "2020-10-21T23:28:00-04:00",
+            "2020-10-21 07:28",
+            "Wed, 21 Oct 2020 23:28:00 -0400",
+            "2020/10/21",
+            "2020.10.21 07:28",
+            "20201021",
+            "20201021073000",
+            "1603272480",
+            "1603272480000",
+            "October 21, 2020",
+            "Oct. 21, 2020",
+            "Wednesday, October 21st, 2020 7:28 PM EDT",
+            "21 October 2020",
+            "21 Oct 2020, 07:28 BST",
+            "  oct 21 2020  ",
+        ] {
+            assert_eq!(day(s), d, "{s}");
+        }
+        assert_eq!(day("Sept. 3, 2021"), Some("2021-09-03".into()));
+    }
+
+    #[test]
+    fn ambiguous_and_impossible_dates_are_not_guessed() {
+        for s in [
+            "10/05/2020",
+            "21/10/2020",
+            "05.10.2020",
+            "yesterday",
+            "2020",
+            "October 2020",
+            "2020-02-30",
+            "February 30, 2020",
+            "12345",
+            "Oct 21, 20201",
+            "",
+        ] {
+            assert_eq!(day(s), None, "{s}");
+        }
+        assert!(why_not("10/05/2020").contains("ambiguous"));
+        assert!(why_not("yesterday").contains("YYYY-MM-DD"));
+    }
+}
