@@ -23,7 +23,7 @@ use crate::observe::Observer;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IngestOptions {
     /// Files, directories (walked recursively for .txt .md .jsonl .ndjson .csv .tsv .html .htm
-    /// .warc .warc.gz), globs, or `-` for stdin.
+    /// .warc .warc.gz, and any of them gzipped), globs, or `-` for stdin.
     pub paths: Vec<String>,
     /// Field (JSONL key or CSV column) holding the article text.
     pub text_field: String,

@@ -6,7 +6,7 @@
 mod common;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use claimscope::eval::shared_dir;
@@ -79,11 +79,12 @@ fn write_warc(path: &Path) {
     w.finish().expect("finish").flush().expect("flush");
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("claimscope-pages-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("tmp");
-    dir
+/// A fresh directory, removed when the test ends (failed or not).
+fn tmp(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("claimscope-pages-{name}-"))
+        .tempdir()
+        .expect("tmp")
 }
 
 /// Sentences of `segment --format jsonl` output, each checked against the text file its span
@@ -126,7 +127,8 @@ fn segment_checked(input: &Path, texts: &Path) -> (Output, Vec<(String, String)>
 
 #[test]
 fn saved_pages_give_their_articles_with_spans_into_the_written_texts() {
-    let dir = tmp("html");
+    let tmpdir = tmp("html");
+    let dir = tmpdir.path().to_path_buf();
     let (input, texts) = (dir.join("in"), dir.join("texts"));
     std::fs::create_dir_all(&input).expect("mkdir");
     for (name, page) in pages() {
@@ -151,7 +153,8 @@ fn saved_pages_give_their_articles_with_spans_into_the_written_texts() {
 /// named in a warning.
 #[test]
 fn pages_of_one_file_name_keep_ids_of_their_own_and_outlets_from_their_addresses() {
-    let dir = tmp("html-folders");
+    let tmpdir = tmp("html-folders");
+    let dir = tmpdir.path().to_path_buf();
     let (input, texts) = (dir.join("in"), dir.join("texts"));
     for (name, page) in pages() {
         std::fs::create_dir_all(input.join(&name)).expect("mkdir");
@@ -184,7 +187,8 @@ fn pages_of_one_file_name_keep_ids_of_their_own_and_outlets_from_their_addresses
 
 #[test]
 fn a_web_archive_gives_one_document_per_html_response_and_counts_the_rest() {
-    let dir = tmp("warc");
+    let tmpdir = tmp("warc");
+    let dir = tmpdir.path().to_path_buf();
     let (warc, texts) = (dir.join("news.warc.gz"), dir.join("texts"));
     write_warc(&warc);
     let (out, seen) = segment_checked(&warc, &texts);
@@ -239,7 +243,8 @@ fn a_web_archive_gives_one_document_per_html_response_and_counts_the_rest() {
 
 #[test]
 fn pages_without_an_article_and_binary_pages_are_named_and_skipped() {
-    let dir = tmp("bad");
+    let tmpdir = tmp("bad");
+    let dir = tmpdir.path().to_path_buf();
     std::fs::write(
         dir.join("menu.html"),
         "<html><body><nav><a href='/'>Home</a></nav></body></html>",
@@ -259,7 +264,8 @@ fn pages_without_an_article_and_binary_pages_are_named_and_skipped() {
 
 #[test]
 fn a_web_archive_goes_through_match_and_classify() {
-    let dir = tmp("warc-match");
+    let tmpdir = tmp("warc-match");
+    let dir = tmpdir.path().to_path_buf();
     let warc = dir.join("news.warc.gz");
     write_warc(&warc);
     let w = warc.to_str().expect("utf-8");
@@ -294,7 +300,8 @@ fn a_web_archive_goes_through_match_and_classify() {
 /// nested absurdly deep is refused at once, named, instead of taking the parser half an hour.
 #[test]
 fn an_uncompressed_archive_with_binary_records_and_a_pathological_page_are_read() {
-    let dir = tmp("plain-warc");
+    let tmpdir = tmp("plain-warc");
+    let dir = tmpdir.path().to_path_buf();
     let article = "<html><head><title>Council approves budget</title></head><body><article>\
         <p>The city council approved the budget on Tuesday after a long debate about road repairs.</p>\
         <p>Members said the plan would fund new buses and cut waiting times across the district.</p>\

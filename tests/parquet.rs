@@ -45,7 +45,10 @@ fn rows(batches: &[RecordBatch]) -> usize {
 fn files() -> &'static (PathBuf, [PathBuf; 4]) {
     static F: std::sync::OnceLock<(PathBuf, [PathBuf; 4])> = std::sync::OnceLock::new();
     F.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("claimscope-parquet-{}", std::process::id()));
+        // Under target/tmp (Cargo's directory for test files), not the system's: a static is
+        // never dropped, so a temporary directory here would outlive every run.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("claimscope-parquet");
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("tmp");
         let c = corpus();
         let p = |n: &str| dir.join(format!("{n}.parquet"));

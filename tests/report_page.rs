@@ -59,8 +59,11 @@ fn the_report_renders_every_group_in_chromium() {
     let groups = result["groups"].as_array().expect("groups");
     assert!(!groups.is_empty());
 
-    let dir = std::env::temp_dir().join(format!("claimscope-report-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp");
+    let tmpdir = tempfile::Builder::new()
+        .prefix("claimscope-report-")
+        .tempdir()
+        .expect("tmp");
+    let dir = tmpdir.path();
     let page = dir.join("report.html");
     let html = common::run_ok(&["match", corpus, "--format", "html"]);
     std::fs::write(&page, &html.stdout).expect("write");

