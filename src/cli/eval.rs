@@ -226,7 +226,7 @@ fn class_table(rows: &[crate::metrics::ClassScores]) -> Result<()> {
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
-    /// Folder of the dataset (default ../shared/data/<name>).
+    /// Folder of the dataset (default `../shared/data/NAME`).
     #[arg(long)]
     pub data: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]

@@ -384,7 +384,7 @@ pub struct CorpusArgs {
     /// `www.`); an unlisted host is its own outlet.
     #[arg(long, value_name = "CSV", value_parser = outlet_map)]
     pub outlets: Option<Arc<HashMap<String, String>>>,
-    /// Write each document's text to DIR/<doc id>.txt: the text sentence byte spans point
+    /// Write each document's text to `DIR/ID.txt`: the text sentence byte spans point
     /// into (for web pages and archives, the extracted article, not the page).
     #[arg(long, value_name = "DIR")]
     pub texts: Option<PathBuf>,

@@ -40,7 +40,7 @@ fn round_up(x: usize, m: usize) -> usize {
 }
 
 impl QLinear {
-    /// From row-major f32 weights [n, k] and bias [n].
+    /// From row-major f32 weights `[n, k]` and bias `[n]`.
     pub fn new(w: &[f32], bias: &[f32], n: usize, k: usize) -> Self {
         let np = round_up(n, NB * COLS);
         let kp = round_up(k, 4);
