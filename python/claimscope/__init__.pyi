@@ -1,9 +1,14 @@
-from typing import Any, Iterable, Mapping
+import os
+from typing import Any, Iterable, Mapping, Union
 
 import numpy as np
 import numpy.typing as npt
 
 DEFAULT_MODEL: str
+
+PathLike = Union[str, os.PathLike[str]]
+
+class ClaimscopeWarning(UserWarning): ...
 
 class Embedder:
     def __init__(self, model: str | None = None) -> None: ...
@@ -11,9 +16,27 @@ class Embedder:
     @property
     def dim(self) -> int: ...
 
-def segment(text: str, **meta: Any) -> list[dict[str, Any]]: ...
+def segment(
+    text: str,
+    *,
+    id: str = "doc",
+    outlet: str | None = None,
+    date: str | None = None,
+    title: str | None = None,
+    url: str | None = None,
+) -> list[dict[str, Any]]: ...
 def classify_confidence(texts: Iterable[str]) -> list[dict[str, Any]]: ...
 def classify_stance(claim: str, texts: Iterable[str]) -> list[dict[str, Any]]: ...
 def stories(documents: Iterable[Mapping[str, Any]]) -> dict[str, Any]: ...
-def read_documents(paths: Iterable[str]) -> list[dict[str, Any]]: ...
+def read_documents(
+    paths: PathLike | Iterable[PathLike],
+    *,
+    text_field: str = "text",
+    id_field: str = "id",
+    outlet_field: str = "outlet",
+    date_field: str = "date",
+    title_field: str = "title",
+    url_field: str = "url",
+    lossy: bool = False,
+) -> list[dict[str, Any]]: ...
 def match(documents: Iterable[Mapping[str, Any]]) -> dict[str, Any]: ...

@@ -212,7 +212,9 @@ def read(paths: Iterable[str]) -> Documents:
     listed in the result's `skipped`; the other files are read."""
     docs = Documents()
     docs.skipped = []
-    for p in (str(p) for p in paths):
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    for p in (os.fspath(p) for p in paths):
         docs.extend(_read_one(p, docs.skipped))
     if docs.skipped:
         warnings.warn(f"{len(docs.skipped)} input file(s) skipped: " + "; ".join(f"{p}: {r}" for p, r in docs.skipped))
@@ -248,6 +250,19 @@ def _documents(documents: Iterable[Mapping[str, Any]]) -> list[dict]:
             if d.get(k):
                 doc[k] = str(d[k])
         docs.append(doc)
+    # Stories and groups name documents by id: two documents under one id would be matched as
+    # one (the last of them, against itself), so the run refuses them before any work.
+    seen: dict[str, int] = {}
+    repeated = []
+    for i, doc in enumerate(docs):
+        if doc["id"] in seen:
+            repeated.append(f"{doc['id']!r} (documents {seen[doc['id']]} and {i})")
+        seen.setdefault(doc["id"], i)
+    if repeated:
+        raise ValueError(
+            f"{len(repeated)} document id(s) given more than once: " + "; ".join(repeated[:10])
+            + "; give each document its own id"
+        )
     return docs
 
 
@@ -316,11 +331,15 @@ def run(
     written; `matched`: the figures of each story matched; `corrupt`: output files found
     unreadable and redone; `stale`: temporary files of an interrupted run, removed; `seconds`:
     wall time of each stage."""
+    # The run's arguments are checked before a cluster is started or joined.
+    if not isinstance(shard_size, int) or shard_size < 1:
+        raise ValueError(f"shard_size must be a whole number of documents, at least 1, not {shard_size!r}")
+    docs = _documents(documents)
+
     import ray
 
     if not ray.is_initialized():
         ray.init()
-    docs = _documents(documents)
     out_dir = pathlib.Path(out)
     sentences_dir = out_dir / "sentences"
     groups_dir = out_dir / "groups"

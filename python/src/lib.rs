@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use claimscope::embed::DEFAULT_MODEL;
 use claimscope::ingest::Document;
-use claimscope::observe::Silent;
+use claimscope::observe::{Collect, Silent};
 use claimscope::pipeline::Pipeline;
 use claimscope::segment::{SegmentOptions, Segmented, segment as segment_doc};
 use numpy::{IntoPyArray, PyArray2};
@@ -25,14 +25,41 @@ fn json_err(e: serde_json::Error) -> PyErr {
     PyRuntimeError::new_err(format!("JSON: {e}"))
 }
 
+/// The model spec: `CLAIMSCOPE_MODEL` when set and not blank (as the CLI reads it), else the
+/// default.
+fn model_spec() -> String {
+    std::env::var("CLAIMSCOPE_MODEL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_MODEL.to_string())
+}
+
+/// The process that first ran the model. The compute thread pool does not survive `fork`: a
+/// forked child that runs the model waits forever on threads it does not have, so it gets an
+/// error that says so instead.
+static FIRST_PID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+fn fork_guard() -> PyResult<()> {
+    use std::sync::atomic::Ordering;
+    let me = std::process::id();
+    match FIRST_PID.compare_exchange(0, me, Ordering::SeqCst, Ordering::SeqCst) {
+        Ok(_) => Ok(()),
+        Err(first) if first == me => Ok(()),
+        Err(first) => Err(PyRuntimeError::new_err(format!(
+            "claimscope ran its model in process {first} before this process was forked from it, and its thread pool does not survive fork (the call would hang): start worker processes with multiprocessing's \"spawn\" or \"forkserver\" method, or use the model only in the workers"
+        ))),
+    }
+}
+
 /// The models, loaded once per process per model spec (the default one cached here; an
 /// `Embedder(model=...)` holds its own).
 fn default_pipeline() -> PyResult<&'static Pipeline> {
     static P: OnceLock<Pipeline> = OnceLock::new();
+    fork_guard()?;
     if let Some(p) = P.get() {
         return Ok(p);
     }
-    let spec = std::env::var("CLAIMSCOPE_MODEL").unwrap_or_else(|_| DEFAULT_MODEL.to_string());
+    let spec = model_spec();
     let p = Pipeline::load(&spec).map_err(err)?;
     Ok(P.get_or_init(|| p))
 }
@@ -49,7 +76,7 @@ impl Embedder {
     #[new]
     #[pyo3(signature = (model=None))]
     fn new(py: Python<'_>, model: Option<String>) -> PyResult<Self> {
-        let spec = model.unwrap_or_else(|| DEFAULT_MODEL.to_string());
+        let spec = model.unwrap_or_else(model_spec);
         let inner = py
             .detach(|| claimscope::embed::Embedder::from_spec(&spec))
             .map_err(err)?;
@@ -62,12 +89,15 @@ impl Embedder {
         py: Python<'py>,
         texts: Vec<String>,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        fork_guard()?;
         let v = py
             .detach(|| {
                 let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
                 self.inner.embed_all(&refs, "texts", &Silent)
             })
             .map_err(err)?;
+        // A Ctrl-C pressed during the call is raised now, as KeyboardInterrupt.
+        py.check_signals()?;
         Ok(v.vectors.into_pyarray(py))
     }
 
@@ -84,18 +114,29 @@ fn documents(docs_json: &str) -> PyResult<Vec<Segmented>> {
     docs.iter()
         .enumerate()
         .map(|(i, d)| {
-            let s = |k: &str| d.get(k).and_then(|v| v.as_str()).map(str::to_string);
-            let text = s("text").ok_or_else(|| {
-                PyValueError::new_err(format!("document {i}: no string \"text\""))
+            // Numbers are read as the CLI reads them in JSONL (an id 5 is "5"); any other
+            // kind would be lost silently, so it is refused with its place.
+            let s = |k: &str| -> PyResult<Option<String>> {
+                match d.get(k) {
+                    None | Some(serde_json::Value::Null) => Ok(None),
+                    Some(serde_json::Value::String(v)) => Ok(Some(v.clone())),
+                    Some(serde_json::Value::Number(n)) => Ok(Some(n.to_string())),
+                    Some(other) => Err(PyValueError::new_err(format!(
+                        "documents[{i}][{k:?}] is {other}, not a string or number"
+                    ))),
+                }
+            };
+            let text = s("text")?.ok_or_else(|| {
+                PyValueError::new_err(format!("documents[{i}]: no string \"text\""))
             })?;
             let doc = Document {
-                id: s("id").unwrap_or_else(|| format!("doc{i}")),
+                id: s("id")?.unwrap_or_else(|| format!("doc{i}")),
                 source: format!("documents[{i}]"),
-                outlet: s("outlet"),
-                date: s("date"),
-                title: s("title"),
-                byline: s("byline"),
-                url: s("url"),
+                outlet: s("outlet")?,
+                date: s("date")?,
+                title: s("title")?,
+                byline: s("byline")?,
+                url: s("url")?,
                 text,
             };
             Ok(segment_doc(&doc, SegmentOptions::default()))
@@ -127,63 +168,118 @@ fn segment_json(
     serde_json::to_string(&segment_doc(&doc, SegmentOptions::default()).sentences).map_err(json_err)
 }
 
+/// A result as JSON text beside the warnings met on the way (the wrapper raises them through
+/// Python's `warnings`, as the CLI prints them).
+type Reported = (String, Vec<String>);
+
 #[pyfunction]
-fn classify_confidence_json(py: Python<'_>, texts: Vec<String>) -> PyResult<String> {
+fn classify_confidence_json(py: Python<'_>, texts: Vec<String>) -> PyResult<Reported> {
     let p = default_pipeline()?;
+    let c = Collect::default();
     let labels = py
         .detach(|| {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            p.confidence(&refs, &Silent)
+            p.confidence(&refs, &c)
         })
         .map_err(err)?;
-    serde_json::to_string(&labels).map_err(json_err)
+    py.check_signals()?;
+    Ok((
+        serde_json::to_string(&labels).map_err(json_err)?,
+        c.warnings(),
+    ))
 }
 
 #[pyfunction]
-fn classify_stance_json(py: Python<'_>, claim: String, texts: Vec<String>) -> PyResult<String> {
+fn classify_stance_json(py: Python<'_>, claim: String, texts: Vec<String>) -> PyResult<Reported> {
     let p = default_pipeline()?;
+    let c = Collect::default();
     let labels = py
         .detach(|| {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            p.stance(&claim, &refs, &Silent)
+            p.stance(&claim, &refs, &c)
         })
         .map_err(err)?;
-    serde_json::to_string(&labels).map_err(json_err)
+    py.check_signals()?;
+    Ok((
+        serde_json::to_string(&labels).map_err(json_err)?,
+        c.warnings(),
+    ))
 }
 
 #[pyfunction]
-fn stories_json(py: Python<'_>, docs_json: String) -> PyResult<String> {
+fn stories_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
     let p = default_pipeline()?;
     let docs = documents(&docs_json)?;
-    let s = py.detach(|| p.stories(&docs, &Silent)).map_err(err)?;
-    serde_json::to_string(&s).map_err(json_err)
+    let c = Collect::default();
+    let s = py.detach(|| p.stories(&docs, &c)).map_err(err)?;
+    py.check_signals()?;
+    Ok((serde_json::to_string(&s).map_err(json_err)?, c.warnings()))
 }
 
 #[pyfunction]
-fn match_json(py: Python<'_>, docs_json: String) -> PyResult<String> {
+fn match_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
     let p = default_pipeline()?;
     let docs = documents(&docs_json)?;
-    let r = py
-        .detach(|| p.match_documents(&docs, &Silent))
-        .map_err(err)?;
-    serde_json::to_string(&r).map_err(json_err)
+    let c = Collect::default();
+    let r = py.detach(|| p.match_documents(&docs, &c)).map_err(err)?;
+    py.check_signals()?;
+    Ok((serde_json::to_string(&r).map_err(json_err)?, c.warnings()))
 }
 
 /// Documents of files, directories and globs as the CLI reads them (text, JSONL, CSV/TSV, HTML
 /// pages, WARC archives), as JSON: `id, source, outlet, date, title, byline, url, text`.
 #[pyfunction]
-fn read_documents_json(py: Python<'_>, paths: Vec<String>) -> PyResult<String> {
-    let opts = claimscope::ingest::IngestOptions::for_paths(&paths);
-    let docs = py
-        .detach(|| -> claimscope::Result<Vec<Document>> {
-            claimscope::ingest::Corpus::open(&opts, &Silent)?.collect()
-        })
+#[pyo3(signature = (paths, text_field="text", id_field="id", outlet_field="outlet", date_field="date", title_field="title", url_field="url", lossy=false))]
+#[allow(clippy::too_many_arguments)] // the CLI's reading flags, one keyword each
+fn read_documents_json(
+    py: Python<'_>,
+    paths: Vec<String>,
+    text_field: &str,
+    id_field: &str,
+    outlet_field: &str,
+    date_field: &str,
+    title_field: &str,
+    url_field: &str,
+    lossy: bool,
+) -> PyResult<Reported> {
+    let mut opts = claimscope::ingest::IngestOptions::for_paths(&paths);
+    opts.text_field = text_field.to_string();
+    opts.id_field = id_field.to_string();
+    opts.outlet_field = outlet_field.to_string();
+    opts.date_field = date_field.to_string();
+    opts.title_field = title_field.to_string();
+    opts.url_field = url_field.to_string();
+    opts.lossy = lossy;
+    let c = Collect::default();
+    let (docs, skipped) = py
+        .detach(
+            || -> claimscope::Result<(Vec<Document>, claimscope::ingest::SkipCounts)> {
+                let mut corpus = claimscope::ingest::Corpus::open(&opts, &c)?;
+                let docs = corpus
+                    .by_ref()
+                    .collect::<claimscope::Result<Vec<Document>>>()?;
+                Ok((docs, corpus.skipped.clone()))
+            },
+        )
         .map_err(err)?;
-    serde_json::to_string(&docs).map_err(json_err)
+    py.check_signals()?;
+    let mut warnings = c.warnings();
+    // As the CLI: inputs that gave no document at all are a failed read, not an empty list.
+    if docs.is_empty() && skipped.total() > 0 {
+        return Err(PyValueError::new_err(format!(
+            "no document could be read from the inputs: {}",
+            warnings.join("; ")
+        )));
+    }
+    warnings.extend(skipped.summary());
+    Ok((serde_json::to_string(&docs).map_err(json_err)?, warnings))
 }
 
 #[pymodule]
 fn _claimscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Load NumPy's C API now: loaded lazily at the first array, a Ctrl-C pending at that moment
+    // surfaced as a PanicException instead of a KeyboardInterrupt.
+    let _ = numpy::PyArray1::<f32>::zeros(m.py(), 0, false);
     m.add_class::<Embedder>()?;
     m.add_function(wrap_pyfunction!(segment_json, m)?)?;
     m.add_function(wrap_pyfunction!(classify_confidence_json, m)?)?;

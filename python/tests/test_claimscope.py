@@ -86,3 +86,59 @@ def test_stories_and_match_give_the_cli_groups():
 def test_bad_input_is_a_value_error():
     with pytest.raises(ValueError, match="no string \"text\""):
         claimscope.match([{"id": "a"}])
+
+
+def test_mistakes_users_make_are_named(tmp_path):
+    # A lone string where a list belongs would be read character by character.
+    with pytest.raises(TypeError, match=r"list of strings"):
+        claimscope.classify_confidence("The sky may be blue.")
+    with pytest.raises(TypeError, match=r"list of strings"):
+        claimscope.classify_stance("Taxes will rise.", "Taxes will rise, he said.")
+    with pytest.raises(ValueError, match=r"claim is empty"):
+        claimscope.classify_stance("  ", ["Taxes will rise, he said."])
+    with pytest.raises(ValueError, match=r"texts\[1\] is empty"):
+        claimscope.classify_stance("Taxes will rise.", ["Taxes will rise, he said.", ""])
+    with pytest.raises(TypeError, match=r"documents\[0\]"):
+        claimscope.stories(["just a text"])
+    with pytest.raises(ValueError, match=r'documents\[0\]\["outlet"\] is \["CNN"\]'):
+        claimscope.stories([{"id": "a", "text": "The bridge will close.", "outlet": ["CNN"]}])
+    # A number is an id, as in the CLI's JSONL.
+    got = claimscope.stories([{"id": 5, "text": "The bridge will close in May, officials said."}])
+    assert got["stories"][0]["documents"][0]["doc"] == "5"
+
+
+def test_reading_files_warns_as_the_cli_does(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        json.dumps({"id": "a", "date": "10/05/2020", "body": "The bridge will close in May."}) + "\n",
+        encoding="utf-8",
+    )
+    # One path (a str or a Path) is one path, not a sequence of one-letter paths; the CLI's
+    # reading flags are keywords; what the CLI warns about is a ClaimscopeWarning.
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"10/05/2020.*not understood"):
+        docs = claimscope.read_documents(feed, text_field="body")
+    assert [d["id"] for d in docs] == ["a"] and docs[0]["text"] == "The bridge will close in May."
+    with pytest.raises(ValueError, match=r'no string field "text".*--text-field'):
+        claimscope.read_documents(str(feed))
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"no document could be read.*empty file"):
+        claimscope.read_documents([empty])
+
+
+def _embed_in_child(texts):
+    try:
+        return claimscope.Embedder().embed(texts).shape
+    except RuntimeError as e:
+        return str(e)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is a POSIX start method")
+def test_a_forked_child_is_told_instead_of_hanging():
+    import multiprocessing
+
+    texts = ["Officials said the claim may be false."] * 8
+    claimscope.Embedder().embed(texts)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        said = pool.apply_async(_embed_in_child, (texts,)).get(timeout=60)
+    assert "before this process was forked" in said and "spawn" in said

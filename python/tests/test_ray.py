@@ -192,3 +192,15 @@ def test_an_unreadable_input_file_is_skipped_with_a_count(tmp_path):
         docs = read([good, bad, folder])
     assert sorted(d["id"] for d in docs) == ["a", "ok"]
     assert sorted(pathlib.Path(p).name for p, _ in docs.skipped) == ["bad.parquet", "broken.jsonl"]
+
+
+def test_a_run_refuses_repeated_ids_and_a_bad_shard_size_before_starting(tmp_path):
+    text = "Officials said the bridge will close in May."
+    # Two documents under one id were matched as one (the last, against itself): refused.
+    with pytest.raises(ValueError, match=r"'a' \(documents 0 and 2\).*its own id"):
+        run([{"id": "a", "text": text}, {"id": "b", "text": text}, {"id": "a", "text": text}], str(tmp_path / "out"))
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match=r"shard_size must be"):
+            run([{"id": "a", "text": text}], str(tmp_path / "out"), shard_size=bad)
+    # Nothing was started or written.
+    assert not (tmp_path / "out").exists()
