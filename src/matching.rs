@@ -195,10 +195,21 @@ pub struct MatchResult {
     pub sentences: usize,
     pub claims: usize,
     pub options: MatchOptions,
+    /// The same-claim judge that decided membership (its weights' SHA-256 and threshold), or
+    /// `None` when the base model's cosine did: which of the two ran changes every group, and
+    /// whether the judge is found depends on where the models are looked for.
+    pub judge: Option<JudgeUsed>,
     pub groups: Vec<MatchGroup>,
     /// The stories the documents were grouped into (one per document when matching across
     /// stories was asked for without story grouping).
     pub stories: Vec<Story>,
+}
+
+/// Which judge a `match` ran with.
+#[derive(Debug, Clone, Serialize)]
+pub struct JudgeUsed {
+    pub weights_sha256: String,
+    pub threshold: Option<f32>,
 }
 
 /// Claim units of segmented documents, in order: each sentence cut by `claims::claims` when
@@ -468,6 +479,10 @@ pub fn match_claims(
         sentences: docs.iter().map(|d| d.sentences.len()).sum(),
         claims: units.len(),
         options: *opts,
+        judge: judge.map(|j| JudgeUsed {
+            weights_sha256: j.card.weights_sha256.clone(),
+            threshold: j.card.threshold,
+        }),
         groups,
         stories: grouped.stories,
     })

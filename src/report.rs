@@ -362,6 +362,7 @@ mod tests {
             sentences: 12,
             claims: 14,
             options: MatchOptions::default(),
+            judge: None,
             stories: Vec::new(),
             groups: vec![MatchGroup {
                 story: "s1".into(),

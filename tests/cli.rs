@@ -703,6 +703,33 @@ fn match_over_an_index_equals_match_over_files() {
     let from_files = groups(&[&corpus]);
     assert!(from_files.len() >= 4, "{from_files:?}");
     assert_eq!(groups(&["--index", &idx_s]), from_files);
+
+    // The output says which judge decided, the shipped one by its card, or none.
+    let judge_of = |args: &[&str]| -> serde_json::Value {
+        let mut a = vec!["match", "--format", "json", "--no-labels", &corpus];
+        a.extend_from_slice(args);
+        let out = claimscope(&a, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["judge"].clone()
+    };
+    let card: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::project("models/judge/judge.json")).expect("card"),
+    )
+    .expect("card json");
+    let shipped = judge_of(&[]);
+    assert_eq!(
+        shipped["weights_sha256"], card["weights_sha256"],
+        "{shipped}"
+    );
+    let f32_of = |v: &serde_json::Value| v.as_f64().map(|x| x as f32);
+    assert_eq!(
+        f32_of(&shipped["threshold"]),
+        f32_of(&card["threshold"]),
+        "{shipped}"
+    );
+    assert!(f32_of(&shipped["threshold"]).is_some(), "{shipped}");
+    assert!(judge_of(&["--no-judge"]).is_null());
     fails_with(&claimscope(&["match"], None), &["--index"]);
 }
 
