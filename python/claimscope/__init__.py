@@ -86,8 +86,8 @@ def read_documents(
         if not isinstance(p, (str, os.PathLike)):
             raise TypeError(f"paths must be strings or path objects, not {type(p).__name__}: {p!r}")
         names.append(os.fspath(p))
-    return _reported(
-        _c.read_documents_json(
+    try:
+        result = _c.read_documents_json(
             names,
             text_field=text_field,
             id_field=id_field,
@@ -97,7 +97,28 @@ def read_documents(
             url_field=url_field,
             lossy=lossy,
         )
-    )
+    except ValueError as e:
+        # The library's fixes name the CLI's flags; here they are keywords.
+        raise ValueError(_as_keywords(str(e))) from None
+    text, notes = result
+    return _reported((text, [_as_keywords(n) for n in notes]))
+
+
+_FLAGS = {
+    "--text-field": "text_field=",
+    "--id-field": "id_field=",
+    "--outlet-field": "outlet_field=",
+    "--date-field": "date_field=",
+    "--title-field": "title_field=",
+    "--url-field": "url_field=",
+    "--lossy": "lossy=True",
+}
+
+
+def _as_keywords(message: str) -> str:
+    for flag, keyword in _FLAGS.items():
+        message = message.replace(flag, keyword)
+    return message
 
 
 def segment(text: str, **meta: Any) -> list[dict]:

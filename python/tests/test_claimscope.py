@@ -118,7 +118,7 @@ def test_reading_files_warns_as_the_cli_does(tmp_path):
     with pytest.warns(claimscope.ClaimscopeWarning, match=r"10/05/2020.*not understood"):
         docs = claimscope.read_documents(feed, text_field="body")
     assert [d["id"] for d in docs] == ["a"] and docs[0]["text"] == "The bridge will close in May."
-    with pytest.raises(ValueError, match=r'no string field "text".*--text-field'):
+    with pytest.raises(ValueError, match=r'no string field "text".*use text_field= to name'):
         claimscope.read_documents(str(feed))
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
