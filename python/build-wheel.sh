@@ -6,11 +6,12 @@
 #
 #   python/build-wheel.sh [OUT_DIR]      (default dist/; MATURIN names the maturin to run)
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
 root=$(dirname "$here")
 out=${1:-$root/dist}
 bundle="$here/claimscope/models"
 rm -rf "$bundle"
-trap 'rm -rf "$bundle"' EXIT INT TERM
+trap 'rm -rf "$bundle"' EXIT
+trap 'exit 130' INT TERM
 cp -R "$root/models" "$bundle"
 "${MATURIN:-maturin}" build --quiet --release -m "$here/Cargo.toml" -o "$out"

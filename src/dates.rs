@@ -12,23 +12,26 @@ use chrono::{DateTime, NaiveDate};
 /// names none or names it ambiguously (`10/05/2020` is May or October depending on the country).
 pub fn day_of(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
-    if let Some(day) = t.get(..10)
-        && let Ok(d) = NaiveDate::parse_from_str(day, "%Y-%m-%d")
-    {
-        return Some(d);
-    }
     if let Ok(d) = DateTime::parse_from_rfc2822(t) {
         return Some(d.date_naive());
     }
     if t.bytes().all(|b| b.is_ascii_digit()) {
         return digits(t);
     }
-    for fmt in ["%Y/%m/%d", "%Y.%m.%d"] {
-        if let Ok((d, rest)) = NaiveDate::parse_and_remainder(t, fmt)
-            && !rest.starts_with(|c: char| c.is_ascii_digit())
-        {
-            return Some(d);
+    // Year first, in four digits: chrono's %Y alone also takes "20" (year 20) or "+2020", and
+    // "10/05/20" would become 10 May of year 10 instead of a date left unread.
+    let year_first = t.len() >= 10
+        && t.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && matches!(t.as_bytes()[4], b'-' | b'/' | b'.');
+    if year_first {
+        for fmt in ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"] {
+            if let Ok((d, rest)) = NaiveDate::parse_and_remainder(t, fmt)
+                && !rest.starts_with(|c: char| c.is_ascii_digit())
+            {
+                return Some(d);
+            }
         }
+        return None;
     }
     written_out(t)
 }
@@ -99,6 +102,10 @@ fn written_out(t: &str) -> Option<NaiveDate> {
 /// Why a date string was not read as a day, for the warning that names it.
 pub fn why_not(text: &str) -> &'static str {
     let t = text.trim();
+    if t.len() >= 10 && t.as_bytes()[..4].iter().all(u8::is_ascii_digit) && t.as_bytes()[4] == b'-'
+    {
+        return "no such day (a month over 12 or a day past the month's end)";
+    }
     let numeric = t
         .split(['/', '.', '-'])
         .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()));
@@ -156,11 +163,18 @@ mod tests {
             "February 30, 2020",
             "12345",
             "Oct 21, 20201",
+            "10/05/20",
+            "21.10.20 07:28",
+            "1/2/20",
+            "+2020-10-21",
+            "20-10-21",
+            "2020-13-01",
             "",
         ] {
             assert_eq!(day(s), None, "{s}");
         }
         assert!(why_not("10/05/2020").contains("ambiguous"));
         assert!(why_not("yesterday").contains("YYYY-MM-DD"));
+        assert!(why_not("2020-02-30").contains("no such day"));
     }
 }

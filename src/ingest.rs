@@ -151,6 +151,8 @@ pub enum Entry {
     NotAPage(Option<String>),
     /// Something the reader should know about what was read (nothing was lost).
     Warning(String),
+    /// A record whose id field held no usable id (named for the first few, then counted).
+    OddId(String),
 }
 
 impl SkipCounts {
@@ -180,7 +182,7 @@ impl SkipCounts {
         let sentenceless = (self.no_sentences > 0).then(|| self.no_sentences_note());
         let undated = (self.unread_dates > 0).then(|| {
             format!(
-                "{} documents' dates were not understood and they were read as undated",
+                "{} documents were read as undated: their date was not understood",
                 self.unread_dates
             )
         });
@@ -221,9 +223,49 @@ fn kind_of(path: &Path) -> Option<Kind> {
         Some("jsonl" | "ndjson") => Some(Kind::Jsonl),
         Some("csv") => Some(Kind::Csv),
         Some("tsv") => Some(Kind::Tsv),
-        Some("html" | "htm") => Some(Kind::Html),
+        Some("html" | "htm" | "xhtml") => Some(Kind::Html),
         Some("warc") => Some(Kind::Warc),
         _ => None,
+    }
+}
+
+/// A gunzipping reader that ends where the compressed data is cut short or damaged (a
+/// half-downloaded feed), leaving the reason in `damage`, so the records before the damage are
+/// read and the file is counted unreadable, as a damaged web archive is, instead of the whole
+/// run failing on a read error.
+struct Unzipped {
+    inner: flate2::read::MultiGzDecoder<Box<dyn BufRead>>,
+    name: String,
+    damage: Arc<std::sync::Mutex<Option<String>>>,
+    done: bool,
+}
+
+impl Unzipped {
+    fn new(inner: Box<dyn BufRead>, name: &str) -> Self {
+        Unzipped {
+            inner: flate2::read::MultiGzDecoder::new(inner),
+            name: name.to_string(),
+            damage: Default::default(),
+            done: false,
+        }
+    }
+}
+
+impl std::io::Read for Unzipped {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.done {
+            return Ok(0);
+        }
+        match self.inner.read(buf) {
+            Ok(n) => Ok(n),
+            Err(e) => {
+                self.done = true;
+                if let Ok(mut d) = self.damage.lock() {
+                    *d = Some(format!("{}: cannot unpack gzip ({e})", self.name));
+                }
+                Ok(0)
+            }
+        }
     }
 }
 
@@ -393,6 +435,10 @@ pub struct Corpus<'a> {
     /// share a hash about once in 10^19 pairs; a clash would only warn of a repeat wrongly.
     ids_seen: std::collections::HashSet<u64>,
     duplicate_ids: usize,
+    /// Records whose id field held an object, array or boolean (see `JsonlDocs`).
+    odd_ids: usize,
+    /// Where the current gzip input's reader leaves the error that ended it early.
+    gz_damage: Option<Arc<std::sync::Mutex<Option<String>>>>,
     /// The id of each one-article file (see `file_ids`).
     ids: HashMap<PathBuf, String>,
 }
@@ -414,7 +460,29 @@ impl<'a> Corpus<'a> {
             texts_written: Default::default(),
             ids_seen: Default::default(),
             duplicate_ids: 0,
+            odd_ids: 0,
+            gz_damage: None,
         })
+    }
+
+    /// Warn of the damage the current gzip input met, if any, and count it as unreadable.
+    /// `after_records`: records before the damage were read.
+    fn take_gz_damage(&mut self, after_records: bool) -> bool {
+        let Some(why) = self
+            .gz_damage
+            .take()
+            .and_then(|d| d.lock().ok().and_then(|mut d| d.take()))
+        else {
+            return false;
+        };
+        let what = if after_records {
+            "; the records before the damage were read, the rest is lost"
+        } else {
+            "; skipped"
+        };
+        self.observer.warn(&format!("{why}{what}"));
+        self.skipped.unreadable += 1;
+        true
     }
 
     /// The id of a one-article input: the run's (`file_ids`), or stdin's.
@@ -431,10 +499,14 @@ impl<'a> Corpus<'a> {
     ) -> Result<Option<Box<dyn Iterator<Item = Result<Entry>>>>> {
         let stdin = input::is_stdin(path);
         let name = input::display_name(path);
+        let gzipped = !stdin && is_gzipped(path);
+        self.gz_damage = None;
         let mut reader = match input::open(path) {
-            Ok(r) if !stdin && is_gzipped(path) => Box::new(std::io::BufReader::new(
-                flate2::read::MultiGzDecoder::new(r),
-            )),
+            Ok(r) if gzipped => {
+                let unzipped = Unzipped::new(r, &name);
+                self.gz_damage = Some(unzipped.damage.clone());
+                Box::new(std::io::BufReader::new(unzipped))
+            }
             Ok(r) => r,
             Err(e) => {
                 self.observer.warn(&format!("{name}: {e}; skipped"));
@@ -442,16 +514,17 @@ impl<'a> Corpus<'a> {
                 return Ok(None);
             }
         };
-        let gzipped = !stdin && is_gzipped(path);
         let head = match reader.fill_buf() {
             Ok(h) => h,
             Err(e) => {
-                let what = if gzipped { "cannot unpack gzip: " } else { "" };
-                self.observer.warn(&format!("{name}: {what}{e}; skipped"));
+                self.observer.warn(&format!("{name}: {e}; skipped"));
                 self.skipped.unreadable += 1;
                 return Ok(None);
             }
         };
+        if head.is_empty() && self.take_gz_damage(false) {
+            return Ok(None);
+        }
         if head.is_empty() {
             self.observer.warn(&format!("{name}: empty file; skipped"));
             self.skipped.empty += 1;
@@ -555,7 +628,6 @@ impl<'a> Corpus<'a> {
                 line: 0,
                 args,
                 pending: None,
-                odd_ids: 0,
             }))),
             Kind::Csv | Kind::Tsv => {
                 let rdr = csv::ReaderBuilder::new()
@@ -590,6 +662,11 @@ impl Iterator for Corpus<'_> {
                     }
                     Some(Ok(Entry::Warning(msg))) => {
                         self.observer.warn(&msg);
+                        continue;
+                    }
+                    Some(Ok(Entry::OddId(msg))) => {
+                        self.odd_ids += 1;
+                        warn_named(self.observer, self.odd_ids, &msg, "records with such ids");
                         continue;
                     }
                     Some(Ok(Entry::NotAPage(why))) => {
@@ -660,10 +737,19 @@ impl Iterator for Corpus<'_> {
                     }
                     Some(Err(e)) => {
                         self.current = None;
+                        // A gzip file cut short ends in a broken record: the cut is the fault
+                        // to report, not the record, and the other files are still read.
+                        if self.take_gz_damage(true) {
+                            continue;
+                        }
                         self.files = Vec::new().into_iter();
                         return Some(Err(e));
                     }
-                    None => self.current = None,
+                    None => {
+                        self.current = None;
+                        // A gzip file cut short ends its records early, named here.
+                        self.take_gz_damage(true);
+                    }
                 }
             }
             let path = self.files.next()?;
@@ -844,8 +930,6 @@ struct JsonlDocs {
     args: IngestOptions,
     /// A document held back one call, behind a warning about it.
     pending: Option<Document>,
-    /// Records whose id field held no usable id.
-    odd_ids: usize,
 }
 
 impl Iterator for JsonlDocs {
@@ -916,18 +1000,12 @@ impl Iterator for JsonlDocs {
                     Value::Array(_) => "an array",
                     _ => "a boolean",
                 };
-                self.odd_ids += 1;
-                if self.odd_ids <= NAMED {
-                    let mut warning = format!(
-                        "{}: field \"{}\" is {kind}, not a string or number; the document is called {:?} (use --id-field to name the id field)",
-                        doc.source, a.id_field, doc.id
-                    );
-                    if self.odd_ids == NAMED {
-                        warning.push_str(" (further records of this file like it are not named)");
-                    }
-                    self.pending = Some(doc);
-                    return Some(Ok(Entry::Warning(warning)));
-                }
+                let warning = format!(
+                    "{}: field \"{}\" is {kind}, not a string or number; the document is called {:?} (use --id-field to name the id field)",
+                    doc.source, a.id_field, doc.id
+                );
+                self.pending = Some(doc);
+                return Some(Ok(Entry::OddId(warning)));
             }
             return Some(Ok(Entry::Doc(doc)));
         }

@@ -69,7 +69,9 @@ fn run() -> anyhow::Result<()> {
     // `export CLAIMSCOPE_MODEL=` (or a compose file's blank entry) means "not set", as it does
     // for most tools; clap would read it as an empty value and fail with a puzzling message.
     for (key, value) in std::env::vars_os() {
-        if value.is_empty() && key.to_string_lossy().starts_with("CLAIMSCOPE_") {
+        if value.to_string_lossy().trim().is_empty()
+            && key.to_string_lossy().starts_with("CLAIMSCOPE_")
+        {
             // SAFETY: no other thread exists yet.
             unsafe { std::env::remove_var(&key) };
         }

@@ -21,6 +21,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use chrono::Datelike;
 use ndarray::Array2;
 use serde::Serialize;
 
@@ -284,12 +285,8 @@ impl<'a> StoryGraph<'a> {
                 }
                 // A dated report is about its own year too (000 of the example corpus, dated
                 // 2021, leads with "the 2020 election").
-                if let Some(y) = d
-                    .date
-                    .as_deref()
-                    .and_then(|d| d.get(..4)?.parse::<u32>().ok())
-                {
-                    lead_years.insert(y);
+                if let Some(day) = d.date.as_deref().and_then(crate::dates::day_of) {
+                    lead_years.insert(day.year() as u32);
                 }
                 Evidence {
                     names,

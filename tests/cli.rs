@@ -1223,6 +1223,18 @@ fn documents_are_named_when_they_give_nothing_and_odd_names_and_indexes_are_hand
         "art.txt.gz",
         "The zipped article says the bridge stays open.\n",
     );
+    // A feed cut short mid-download: the records before the cut are read, the cut is named.
+    let records: String = (0..300)
+        .map(|i| {
+            format!(
+                "{{\"id\": \"cut{i}\", \"text\": \"Report {i} says the council met {} times.\"}}\n",
+                i * 7919
+            )
+        })
+        .collect();
+    gz("cut.jsonl.gz", &records);
+    let whole = std::fs::read(z.join("cut.jsonl.gz")).expect("read");
+    plain("cut.jsonl.gz", &whole[..whole.len() / 2]);
     plain("broken.csv.gz", b"not gzip at all");
     plain("scan.pdf", b"%PDF-1.4");
     plain("photo.JPG", b"\xff\xd8");
@@ -1238,8 +1250,12 @@ fn documents_are_named_when_they_give_nothing_and_odd_names_and_indexes_are_hand
         ztext.contains("\"doc\":\"zj\"") && ztext.contains("\"doc\":\"art\""),
         "{ztext}"
     );
+    assert!(ztext.contains("\"doc\":\"cut0\""), "{ztext}");
     for want in [
         "broken.csv.gz: cannot unpack gzip",
+        "cut.jsonl.gz: cannot unpack gzip",
+        "the records before the damage were read, the rest is lost",
+        "unreadable 2",
         "2 files of kinds claimscope does not read were left out (.jpg 1, .pdf 1)",
     ] {
         assert!(zerr.contains(want), "{want}: {zerr}");
@@ -1392,7 +1408,7 @@ fn misread_inputs_are_named_with_their_fix() {
         "--id-field",
         "dated.jsonl:4 (document dated.jsonl#4): date \"10/05/2020\" not understood",
         "YYYY-MM-DD",
-        "1 documents' dates were not understood",
+        "1 documents were read as undated: their date was not understood",
     ] {
         assert!(err.contains(want), "{want}: {err}");
     }

@@ -57,10 +57,10 @@ def _reported(result: tuple[str, list[str]]) -> Any:
     return json.loads(text)
 
 
-def _texts(texts: Iterable[str], name: str) -> list[str]:
-    # A lone string is iterable too: read as a list, it would be one text per character.
+def _texts(texts: Iterable[Any], name: str, of: str = "strings") -> list[Any]:
+    # A lone string is iterable too: read as a list, it would be one item per character.
     if isinstance(texts, (str, bytes)):
-        raise TypeError(f"{name} must be a list of strings, not one {type(texts).__name__}; wrap it: [{name}]")
+        raise TypeError(f"{name} must be a list of {of}, not one {type(texts).__name__}; wrap it: [{name}]")
     return list(texts)
 
 
@@ -86,6 +86,10 @@ def read_documents(
         if not isinstance(p, (str, os.PathLike)):
             raise TypeError(f"paths must be strings or path objects, not {type(p).__name__}: {p!r}")
         names.append(os.fspath(p))
+    if not names:
+        # The library reads stdin when given no path, as the CLI does; here that would wait
+        # on a notebook's or a service's stdin for good.
+        raise ValueError("no paths given: pass a file, a directory or a glob")
     try:
         result = _c.read_documents_json(
             names,
@@ -97,9 +101,11 @@ def read_documents(
             url_field=url_field,
             lossy=lossy,
         )
+    except UnicodeError:
+        raise
     except ValueError as e:
         # The library's fixes name the CLI's flags; here they are keywords.
-        raise ValueError(_as_keywords(str(e))) from None
+        raise ValueError(_as_keywords(str(e))) from e
     text, notes = result
     return _reported((text, [_as_keywords(n) for n in notes]))
 
@@ -153,7 +159,7 @@ def classify_stance(claim: str, texts: Iterable[str]) -> list[dict]:
 
 def _docs(documents: Iterable[Mapping[str, Any]]) -> str:
     docs = []
-    for i, d in enumerate(_texts(documents, "documents")):
+    for i, d in enumerate(_texts(documents, "documents", "dicts")):
         if not isinstance(d, Mapping):
             raise TypeError(f"documents[{i}] must be a dict with at least \"text\", not {type(d).__name__}")
         docs.append(dict(d))

@@ -245,7 +245,8 @@ def _documents(documents: Iterable[Mapping[str, Any]]) -> list[dict]:
     for i, d in enumerate(documents):
         if not isinstance(d.get("text"), str):
             raise ValueError(f"document {i}: no string \"text\"")
-        doc = {"id": str(d.get("id", f"doc{i}")), "text": d["text"]}
+        given = d.get("id")
+        doc = {"id": f"doc{i}" if given is None else str(given), "text": d["text"]}
         for k in ("outlet", "date", "title", "url"):
             if d.get(k):
                 doc[k] = str(d[k])

@@ -108,8 +108,9 @@ impl Embedder {
 }
 
 /// Documents given as dicts (`id`, `text`, optional `outlet`, `date`, `title`, `url`) as JSON
-/// text, segmented.
-fn documents(docs_json: &str) -> PyResult<Vec<Segmented>> {
+/// text, segmented; a date that is not read is told to `observer`, as the file readers tell it.
+fn documents(docs_json: &str, observer: &Collect) -> PyResult<Vec<Segmented>> {
+    use claimscope::observe::Observer;
     let docs: Vec<serde_json::Value> = serde_json::from_str(docs_json).map_err(json_err)?;
     docs.iter()
         .enumerate()
@@ -139,6 +140,16 @@ fn documents(docs_json: &str) -> PyResult<Vec<Segmented>> {
                 url: s("url")?,
                 text,
             };
+            if let Some(date) = &doc.date
+                && claimscope::dates::day_of(date).is_none()
+            {
+                observer.warn(&format!(
+                    "{} (document {}): date {date:?} not understood, so the document is undated for the story window: {}",
+                    doc.source,
+                    doc.id,
+                    claimscope::dates::why_not(date)
+                ));
+            }
             Ok(segment_doc(&doc, SegmentOptions::default()))
         })
         .collect()
@@ -209,8 +220,8 @@ fn classify_stance_json(py: Python<'_>, claim: String, texts: Vec<String>) -> Py
 #[pyfunction]
 fn stories_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
     let p = default_pipeline()?;
-    let docs = documents(&docs_json)?;
     let c = Collect::default();
+    let docs = documents(&docs_json, &c)?;
     let s = py.detach(|| p.stories(&docs, &c)).map_err(err)?;
     py.check_signals()?;
     Ok((serde_json::to_string(&s).map_err(json_err)?, c.warnings()))
@@ -219,8 +230,8 @@ fn stories_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
 #[pyfunction]
 fn match_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
     let p = default_pipeline()?;
-    let docs = documents(&docs_json)?;
     let c = Collect::default();
+    let docs = documents(&docs_json, &c)?;
     let r = py.detach(|| p.match_documents(&docs, &c)).map_err(err)?;
     py.check_signals()?;
     Ok((serde_json::to_string(&r).map_err(json_err)?, c.warnings()))

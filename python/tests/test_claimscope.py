@@ -120,6 +120,10 @@ def test_reading_files_warns_as_the_cli_does(tmp_path):
     assert [d["id"] for d in docs] == ["a"] and docs[0]["text"] == "The bridge will close in May."
     with pytest.raises(ValueError, match=r'no string field "text".*use text_field= to name'):
         claimscope.read_documents(str(feed))
+    with pytest.raises(ValueError, match=r"no paths given"):
+        claimscope.read_documents([])
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"date '?\"?10/05/2020.*not understood"):
+        claimscope.stories([{"id": "a", "date": "10/05/2020", "text": "The bridge will close in May."}])
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     with pytest.raises(ValueError, match=r"no document could be read.*empty file"):
