@@ -163,15 +163,22 @@ fn check(dir: &Path, deep: bool) -> Option<usize> {
         }
     }
     if n > 0 {
-        // Search works, through the graph once there is one, and finds a stored vector.
+        // Search works, through the graph once there is one, and finds stored vectors. The
+        // graph is approximate and built by several threads, so one query in a few hundred can
+        // miss itself at k = 3 (CI saw it once in about forty runs): ten queries, nine found.
         let search = store.searcher(&config()).expect("searcher");
         let (_, vectors) = batch(adds - 1);
-        let q = vectors.row(7).to_vec();
-        let hits = search.search(&q, 3).expect("search");
-        let want = (adds - 1) * BATCH + 7;
+        let mut missed = Vec::new();
+        for j in (7..BATCH).step_by(BATCH / 10).take(10) {
+            let hits = search.search(&vectors.row(j).to_vec(), 3).expect("search");
+            let want = (adds - 1) * BATCH + j;
+            if !hits.iter().any(|h| h.id == want) {
+                missed.push((want, hits));
+            }
+        }
         assert!(
-            hits.iter().any(|h| h.id == want),
-            "search finds vector {want}: {hits:?}"
+            missed.len() <= 1,
+            "search misses stored vectors: {missed:?}"
         );
     }
     Some(adds)
