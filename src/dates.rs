@@ -18,12 +18,7 @@ pub fn day_of(text: &str) -> Option<NaiveDate> {
     if t.bytes().all(|b| b.is_ascii_digit()) {
         return digits(t);
     }
-    // Year first, in four digits: chrono's %Y alone also takes "20" (year 20) or "+2020", and
-    // "10/05/20" would become 10 May of year 10 instead of a date left unread.
-    let year_first = t.len() >= 10
-        && t.as_bytes()[..4].iter().all(u8::is_ascii_digit)
-        && matches!(t.as_bytes()[4], b'-' | b'/' | b'.');
-    if year_first {
+    if year_first(t).is_some() {
         for fmt in ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"] {
             if let Ok((d, rest)) = NaiveDate::parse_and_remainder(t, fmt)
                 && !rest.starts_with(|c: char| c.is_ascii_digit())
@@ -34,6 +29,16 @@ pub fn day_of(text: &str) -> Option<NaiveDate> {
         return None;
     }
     written_out(t)
+}
+
+/// The separator after a leading four-digit year (`2020-10-21` -> `-`), if the text starts
+/// with one. Four digits, because chrono's %Y alone also takes "20" (year 20) or "+2020", and
+/// "10/05/20" would become 10 May of year 10 instead of a date left unread.
+fn year_first(t: &str) -> Option<u8> {
+    let b = t.as_bytes();
+    (b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit))
+        .then(|| b[4])
+        .filter(|sep| matches!(sep, b'-' | b'/' | b'.'))
 }
 
 /// 20201021, 20201021073000 (GDELT), or a Unix time in seconds or milliseconds.
@@ -53,8 +58,8 @@ fn digits(t: &str) -> Option<NaiveDate> {
 /// A date with its month in words: "October 21, 2020", "Wednesday, Oct. 21st 2020 7:28 PM",
 /// "21 October 2020". Anything after the year (a time, a zone) is ignored.
 fn written_out(t: &str) -> Option<NaiveDate> {
-    // One spelling for chrono: no commas or periods, no ordinal suffixes, no weekday, and
-    // AP style's "Sept" as "Sep".
+    // Words without commas, periods or ordinal suffixes, and AP style's "Sept" as "Sep", so
+    // chrono can name the weekday and month.
     let words: Vec<String> = t
         .split(|c: char| c.is_whitespace() || c == ',')
         .map(|w| w.trim_end_matches('.'))
@@ -102,8 +107,7 @@ fn written_out(t: &str) -> Option<NaiveDate> {
 /// Why a date string was not read as a day, for the warning that names it.
 pub fn why_not(text: &str) -> &'static str {
     let t = text.trim();
-    if t.len() >= 10 && t.as_bytes()[..4].iter().all(u8::is_ascii_digit) && t.as_bytes()[4] == b'-'
-    {
+    if year_first(t) == Some(b'-') {
         return "no such day (a month over 12 or a day past the month's end)";
     }
     let numeric = t
@@ -114,6 +118,18 @@ pub fn why_not(text: &str) -> &'static str {
     } else {
         "not a date claimscope reads; write it as YYYY-MM-DD (RFC 2822, \"October 21, 2020\" and Unix times are read too)"
     }
+}
+
+/// The warning for a document whose date is given but not read, or `None` when it is read (or
+/// absent). One wording for every reader of documents (files, and the Python package's dicts).
+pub fn unread_note(source: &str, id: &str, date: Option<&str>) -> Option<String> {
+    let date = date?;
+    day_of(date).is_none().then(|| {
+        format!(
+            "{source} (document {id}): date {date:?} not understood, so the document is undated for the story window: {}",
+            why_not(date)
+        )
+    })
 }
 
 #[cfg(test)]

@@ -229,6 +229,12 @@ fn kind_of(path: &Path) -> Option<Kind> {
     }
 }
 
+/// Whether a path is a saved web page or a web archive (gzipped or not): a corpus of articles,
+/// never a file of one text per line.
+pub(crate) fn is_page_or_archive(path: &Path) -> bool {
+    matches!(kind_of(path), Some(Kind::Html | Kind::Warc | Kind::WarcGz))
+}
+
 /// A gunzipping reader that ends where the compressed data is cut short or damaged (a
 /// half-downloaded feed), leaving the reason in `damage`, so the records before the damage are
 /// read and the file is counted unreadable, as a damaged web archive is, instead of the whole
@@ -687,20 +693,14 @@ impl Iterator for Corpus<'_> {
                         continue;
                     }
                     Some(Ok(Entry::Doc(doc))) => {
-                        if let Some(date) = &doc.date
-                            && crate::dates::day_of(date).is_none()
+                        if let Some(note) =
+                            crate::dates::unread_note(&doc.source, &doc.id, doc.date.as_deref())
                         {
                             self.skipped.unread_dates += 1;
                             warn_named(
                                 self.observer,
                                 self.skipped.unread_dates,
-                                &format!(
-                                    "{} (document {}): date {:?} not understood, so the document is undated for the story window: {}",
-                                    doc.source,
-                                    doc.id,
-                                    date,
-                                    crate::dates::why_not(date)
-                                ),
+                                &note,
                                 "unread dates",
                             );
                         }
@@ -903,8 +903,7 @@ pub fn text_file_name(id: &str) -> String {
             cut -= 1;
         }
         let hash = sha2::Sha256::digest(id.as_bytes());
-        let hex: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
-        return format!("{}-{hex}.txt", &name[..cut]);
+        return format!("{}-{}.txt", &name[..cut], hex::encode(&hash[..8]));
     }
     format!("{}.txt", if name.is_empty() { "doc" } else { name })
 }

@@ -120,13 +120,9 @@ impl<'a> Records<'a> {
         if input::is_utf16(head) {
             return Err(Error::Input(input::utf16_fix(&name)));
         }
-        let lower = name.to_ascii_lowercase();
-        if self.opts.format == InputFormat::Auto
-            && [".html", ".htm", ".xhtml", ".warc", ".warc.gz"]
-                .iter()
-                .any(|e| lower.ends_with(e))
-        {
-            // Read as lines, a page would be markup and an archive its headers.
+        if self.opts.format == InputFormat::Auto && crate::ingest::is_page_or_archive(&path) {
+            // Read as lines, a page would be markup and an archive its headers. Which files
+            // are pages or archives is ingest's one list of kinds (`.html.gz` included).
             return Err(Error::Input(format!(
                 "{name}: a saved web page or web archive is read as a corpus of articles \
                  (segment, match, classify, stories), not as one text per line; take its \

@@ -161,9 +161,8 @@ fn years(s: &str, out: &mut BTreeSet<u32>) {
     }
 }
 
-/// Days since 1970-01-01 of the day a date names (see [`crate::dates`]).
-fn day_number(date: &str) -> Option<i64> {
-    let d = crate::dates::day_of(date)?;
+/// Days since 1970-01-01 of a day.
+fn day_number(d: chrono::NaiveDate) -> Option<i64> {
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?;
     Some((d - epoch).num_days())
 }
@@ -285,13 +284,14 @@ impl<'a> StoryGraph<'a> {
                 }
                 // A dated report is about its own year too (000 of the example corpus, dated
                 // 2021, leads with "the 2020 election").
-                if let Some(day) = d.date.as_deref().and_then(crate::dates::day_of) {
+                let day = d.date.as_deref().and_then(crate::dates::day_of);
+                if let Some(day) = day {
                     lead_years.insert(day.year() as u32);
                 }
                 Evidence {
                     names,
                     lead_years,
-                    day: d.date.as_deref().and_then(day_number),
+                    day: day.and_then(day_number),
                 }
             })
             .collect();
@@ -466,10 +466,11 @@ mod tests {
         assert!(!compatible(&ev(Some(10), &[]), &ev(Some(400), &[]), 7));
         assert!(!compatible(&ev(None, &[2020]), &ev(None, &[2022, 2018]), 7));
         assert!(compatible(&ev(None, &[2020]), &ev(None, &[]), 7));
-        assert_eq!(day_number("1970-01-02"), Some(1));
-        assert_eq!(day_number("2021-03-17T10:00"), day_number("2021-03-17"));
-        assert_eq!(day_number("17 March 2021"), day_number("2021-03-17"));
-        assert_eq!(day_number("March 2021"), None);
+        let day = |s: &str| crate::dates::day_of(s).and_then(day_number);
+        assert_eq!(day("1970-01-02"), Some(1));
+        assert_eq!(day("2021-03-17T10:00"), day("2021-03-17"));
+        assert_eq!(day("17 March 2021"), day("2021-03-17"));
+        assert_eq!(day("March 2021"), None);
     }
 
     #[test]

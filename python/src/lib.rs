@@ -140,15 +140,10 @@ fn documents(docs_json: &str, observer: &Collect) -> PyResult<Vec<Segmented>> {
                 url: s("url")?,
                 text,
             };
-            if let Some(date) = &doc.date
-                && claimscope::dates::day_of(date).is_none()
+            if let Some(note) =
+                claimscope::dates::unread_note(&doc.source, &doc.id, doc.date.as_deref())
             {
-                observer.warn(&format!(
-                    "{} (document {}): date {date:?} not understood, so the document is undated for the story window: {}",
-                    doc.source,
-                    doc.id,
-                    claimscope::dates::why_not(date)
-                ));
+                observer.warn(&note);
             }
             Ok(segment_doc(&doc, SegmentOptions::default()))
         })
@@ -183,6 +178,16 @@ fn segment_json(
 /// Python's `warnings`, as the CLI prints them).
 type Reported = (String, Vec<String>);
 
+/// A finished call's result and warnings; a Ctrl-C pressed during the call is raised now, as
+/// KeyboardInterrupt.
+fn reported(py: Python<'_>, value: &impl serde::Serialize, c: &Collect) -> PyResult<Reported> {
+    py.check_signals()?;
+    Ok((
+        serde_json::to_string(value).map_err(json_err)?,
+        c.warnings(),
+    ))
+}
+
 #[pyfunction]
 fn classify_confidence_json(py: Python<'_>, texts: Vec<String>) -> PyResult<Reported> {
     let p = default_pipeline()?;
@@ -193,11 +198,7 @@ fn classify_confidence_json(py: Python<'_>, texts: Vec<String>) -> PyResult<Repo
             p.confidence(&refs, &c)
         })
         .map_err(err)?;
-    py.check_signals()?;
-    Ok((
-        serde_json::to_string(&labels).map_err(json_err)?,
-        c.warnings(),
-    ))
+    reported(py, &labels, &c)
 }
 
 #[pyfunction]
@@ -210,11 +211,7 @@ fn classify_stance_json(py: Python<'_>, claim: String, texts: Vec<String>) -> Py
             p.stance(&claim, &refs, &c)
         })
         .map_err(err)?;
-    py.check_signals()?;
-    Ok((
-        serde_json::to_string(&labels).map_err(json_err)?,
-        c.warnings(),
-    ))
+    reported(py, &labels, &c)
 }
 
 #[pyfunction]
@@ -223,8 +220,7 @@ fn stories_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
     let c = Collect::default();
     let docs = documents(&docs_json, &c)?;
     let s = py.detach(|| p.stories(&docs, &c)).map_err(err)?;
-    py.check_signals()?;
-    Ok((serde_json::to_string(&s).map_err(json_err)?, c.warnings()))
+    reported(py, &s, &c)
 }
 
 #[pyfunction]
@@ -233,8 +229,7 @@ fn match_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
     let c = Collect::default();
     let docs = documents(&docs_json, &c)?;
     let r = py.detach(|| p.match_documents(&docs, &c)).map_err(err)?;
-    py.check_signals()?;
-    Ok((serde_json::to_string(&r).map_err(json_err)?, c.warnings()))
+    reported(py, &r, &c)
 }
 
 /// Documents of files, directories and globs as the CLI reads them (text, JSONL, CSV/TSV, HTML
@@ -269,7 +264,7 @@ fn read_documents_json(
                 let docs = corpus
                     .by_ref()
                     .collect::<claimscope::Result<Vec<Document>>>()?;
-                Ok((docs, corpus.skipped.clone()))
+                Ok((docs, std::mem::take(&mut corpus.skipped)))
             },
         )
         .map_err(err)?;
