@@ -86,6 +86,11 @@ pub enum TrainCommand {
         /// copies of one group a group of their own (the guide: a denial is its own claim).
         #[arg(long)]
         negations: bool,
+        /// Groups objective: add the written rewordings of the train stories' claim groups and
+        /// their near misses (`DIR/<story>.jsonl`, e.g. tests/data/devset/rewordings), each in a
+        /// document of its own.
+        #[arg(long, value_name = "DIR")]
+        rewordings: Option<PathBuf>,
         #[command(flatten)]
         model: ModelArgs,
     },
@@ -437,6 +442,7 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
             objective,
             train_batch,
             negations,
+            rewordings,
             model,
         } => {
             if let Some(g) = gold.iter().find(|g| !matches!(g.as_str(), "train" | "dev")) {
@@ -491,6 +497,28 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
                     .iter()
                     .map(|s| judge::LabelledStory::of(s))
                     .collect();
+                let mut written = serde_json::Value::Null;
+                if let Some(dir) = rewordings {
+                    let extra = judge::rewordings::load(dir, &labelled)?;
+                    use sha2::Digest as _;
+                    let mut digest = sha2::Sha256::new();
+                    let mut count = 0;
+                    for (story, built) in labelled.iter().zip(stories.iter_mut()) {
+                        let rows = extra.get(&story.meta.story).map_or(&[][..], Vec::as_slice);
+                        for r in rows {
+                            digest.update(r.text.as_bytes());
+                            digest.update(b"\n");
+                        }
+                        count += rows.len();
+                        *built = built.with_rewordings(story, rows);
+                    }
+                    eprintln!(
+                        "{count} written rewordings and near misses added ({} of {} stories have them)",
+                        extra.values().filter(|r| !r.is_empty()).count(),
+                        labelled.len()
+                    );
+                    written = json!({"dir": dir, "sentences": count, "texts_sha256": hex::encode(digest.finalize())});
+                }
                 if *negations {
                     let before: usize = stories.iter().map(|s| s.texts.len()).sum();
                     stories = stories
@@ -521,8 +549,12 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
                     format!(" --stories {}", only.join(","))
                 };
                 let command = format!(
-                    "claimscope train judge --gold {gold_splits}{only_stories} --objective groups --epochs {epochs} --lr {lr} --train-batch {train_batch} --seed {seed}{}",
-                    if *negations { " --negations" } else { "" }
+                    "claimscope train judge --gold {gold_splits}{only_stories} --objective groups --epochs {epochs} --lr {lr} --train-batch {train_batch} --seed {seed}{}{}",
+                    if *negations { " --negations" } else { "" },
+                    rewordings
+                        .as_ref()
+                        .map(|d| format!(" --rewordings {}", d.display()))
+                        .unwrap_or_default()
                 );
                 return write_judge(
                     &vars,
@@ -531,7 +563,7 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
                     output,
                     &opts,
                     &command,
-                    &json!({"labelled_stories": labelled.iter().map(|s| &s.meta.story).collect::<Vec<_>>(), "splits": gold, "negated_copies": negations}),
+                    &json!({"labelled_stories": labelled.iter().map(|s| &s.meta.story).collect::<Vec<_>>(), "splits": gold, "negated_copies": negations, "rewordings": written}),
                 );
             }
             let mut pairs = if *no_silver {

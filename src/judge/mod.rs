@@ -11,6 +11,7 @@
 
 pub mod negate;
 pub mod pair;
+pub mod rewordings;
 pub mod train;
 
 use std::path::{Path, PathBuf};

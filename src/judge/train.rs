@@ -474,6 +474,33 @@ impl LabelledStory {
         out
     }
 
+    /// The story with written sentences added (`super::rewordings`), each in a document of its
+    /// own: a rewording in its group (a positive of every member and of the group's other
+    /// rewordings), a near miss in none (a hard negative of everything). `story` must be the
+    /// labelled story this was built from: group ids are matched by name.
+    pub fn with_rewordings(
+        &self,
+        story: &crate::devset::DevStory,
+        extra: &[super::rewordings::Rewording],
+    ) -> Self {
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        for s in &story.sentences {
+            if let Some(g) = s.group.as_deref() {
+                let n = ids.len();
+                ids.entry(g).or_insert(n);
+            }
+        }
+        let docs = self.doc.iter().max().map_or(0, |d| d + 1);
+        let mut out = self.clone();
+        for (k, r) in extra.iter().enumerate() {
+            out.texts.push(r.text.clone());
+            out.doc.push(docs + k);
+            out.group
+                .push(r.group.as_deref().and_then(|g| ids.get(g).copied()));
+        }
+        out
+    }
+
     /// Cross-document pairs of one group (the gold pairs of the guide's scoring).
     pub fn positives(&self) -> usize {
         self.cross_pairs().iter().filter(|p| p.2).count()
