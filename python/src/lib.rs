@@ -11,12 +11,28 @@ use claimscope::observe::{Collect, Silent};
 use claimscope::pipeline::Pipeline;
 use claimscope::segment::{SegmentOptions, Segmented, segment as segment_doc};
 use numpy::{IntoPyArray, PyArray2};
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::{
+    PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError, PyRuntimeError,
+    PyValueError,
+};
 use pyo3::prelude::*;
 
+/// The library's error as the Python exception a caller would catch: a file that is not there
+/// is `FileNotFoundError` (as `open` raises), other I/O failures the `OSError` of their kind,
+/// bad input `ValueError`, the rest `RuntimeError`.
 fn err(e: claimscope::Error) -> PyErr {
+    use std::io::ErrorKind;
     match e {
         claimscope::Error::Input(m) => PyValueError::new_err(m),
+        claimscope::Error::Io { path, err } => {
+            let m = format!("{}: {err}", path.display());
+            match err.kind() {
+                ErrorKind::NotFound => PyFileNotFoundError::new_err(m),
+                ErrorKind::PermissionDenied => PyPermissionError::new_err(m),
+                ErrorKind::IsADirectory => PyIsADirectoryError::new_err(m),
+                _ => PyOSError::new_err(m),
+            }
+        }
         other => PyRuntimeError::new_err(other.to_string()),
     }
 }
@@ -69,6 +85,9 @@ fn default_pipeline() -> PyResult<&'static Pipeline> {
 #[pyclass(module = "claimscope._claimscope", frozen)]
 struct Embedder {
     inner: claimscope::embed::Embedder,
+    /// The model as it was asked for, so that a pickled embedder (a Ray task's argument) is
+    /// loaded again from it where it lands, rather than its weights copied through the pickle.
+    spec: String,
 }
 
 #[pymethods]
@@ -80,7 +99,20 @@ impl Embedder {
         let inner = py
             .detach(|| claimscope::embed::Embedder::from_spec(&spec))
             .map_err(err)?;
-        Ok(Embedder { inner })
+        Ok(Embedder { inner, spec })
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        // The model as Python writes a string, so the repr reads back as the call that made it.
+        let model = pyo3::types::PyString::new(py, &self.spec).repr()?;
+        Ok(format!("Embedder(model={model}, dim={})", self.inner.dim()))
+    }
+
+    /// Pickled as the model it was asked for: unpickling loads it again.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, pyo3::types::PyType>, (String,))> {
+        Ok((slf.get_type(), (slf.get().spec.clone(),)))
     }
 
     /// Unit vectors, one float32 row per text.

@@ -2,6 +2,7 @@
 labels and groups, because both are the one library."""
 
 import json
+import pickle
 import os
 import pathlib
 import subprocess
@@ -47,11 +48,18 @@ def test_embed_gives_the_cli_vectors(sentences):
         input=lines, check=True, capture_output=True, text=True,
     ).stdout
     want = np.array([json.loads(l)["embedding"] for l in out.splitlines()], dtype=np.float32)
-    got = claimscope.Embedder().embed(texts)
+    embedder = claimscope.Embedder()
+    got = embedder.embed(texts)
     assert got.dtype == np.float32 and got.shape == (40, 384)
     # The same library: equal to float32 printing precision.
     assert np.abs(got - want).max() < 1e-6
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-4)
+    # It says what it is, and pickles (a Ray task's argument) as the model it was asked for.
+    spec = os.environ.get("CLAIMSCOPE_MODEL", "").strip() or "sentence-transformers/all-MiniLM-L6-v2"
+    assert repr(embedder) == f"Embedder(model={spec!r}, dim=384)"
+    again = pickle.loads(pickle.dumps(embedder))
+    assert repr(again) == repr(embedder)
+    assert np.array_equal(again.embed(texts[:3]), got[:3])
 
 
 def test_confidence_matches_the_cli(sentences):
@@ -128,6 +136,9 @@ def test_reading_files_warns_as_the_cli_does(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(ValueError, match=r"no document could be read.*empty file"):
         claimscope.read_documents([empty])
+    # A file that is not there is what open() would raise, named.
+    with pytest.raises(FileNotFoundError, match=r"nowhere\.jsonl"):
+        claimscope.read_documents(tmp_path / "nowhere.jsonl")
 
 
 def _embed_in_child(texts):
