@@ -10,6 +10,10 @@ pub enum Error {
     Io { path: PathBuf, err: std::io::Error },
     #[error("{0}")]
     Input(String),
+    /// The caller's observer asked the job to stop (a Python caller's Ctrl-C): nothing is
+    /// wrong, and no partial result is returned.
+    #[error("interrupted")]
+    Cancelled,
     #[error("model: {0}")]
     Model(String),
     #[error("candle: {0}")]

@@ -19,6 +19,23 @@ pub trait Observer: Send + Sync {
     /// Something was skipped or changed and the job goes on: one line, naming the place
     /// (file:line) and, where there is one, the fix.
     fn warn(&self, _message: &str) {}
+    /// Asked between units of work (each chunk of texts a model encodes, each document
+    /// segmented): `true` stops the job with [`crate::Error::Cancelled`]. A caller with no
+    /// signal of its own (a Python call holds off Ctrl-C until it returns) stops a long job
+    /// this way; the command line leaves it to the process's own signal handling.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// `Err(Cancelled)` when the observer asks the job to stop: the check at a stage's unit
+/// boundaries.
+pub(crate) fn go_on(observer: &dyn Observer) -> crate::error::Result<()> {
+    if observer.cancelled() {
+        Err(crate::error::Error::Cancelled)
+    } else {
+        Ok(())
+    }
 }
 
 /// Shows nothing: for tests, benches and callers that only want the result.
@@ -37,6 +54,9 @@ impl Observer for WithinStage<'_> {
     }
     fn warn(&self, message: &str) {
         self.0.warn(message);
+    }
+    fn cancelled(&self) -> bool {
+        self.0.cancelled()
     }
 }
 

@@ -904,6 +904,7 @@ pub fn each_document(
         note_if_sentenceless(&seg, &mut sentenceless, observer);
         each(seg)?;
         observer.advance(1);
+        crate::observe::go_on(observer)?;
     }
     observer.finish();
     corpus.skipped.no_sentences = sentenceless;

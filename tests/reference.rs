@@ -183,6 +183,36 @@ fn repeated_texts_are_encoded_once_and_keep_their_rows() {
     assert_eq!(all.truncated, expected);
 }
 
+/// An observer that asks to stop ends `embed_all` at the end of the chunk it asked in, with
+/// `Error::Cancelled` (how a Python caller's Ctrl-C stops a long call): the work after that
+/// chunk is not done.
+#[test]
+fn an_observer_that_asks_to_stop_ends_embed_all_after_its_chunk() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    struct StopAfterOne(AtomicU64);
+    impl claimscope::observe::Observer for StopAfterOne {
+        fn advance(&self, n: u64) {
+            self.0.fetch_add(n, Ordering::SeqCst);
+        }
+        fn cancelled(&self) -> bool {
+            self.0.load(Ordering::SeqCst) > 0
+        }
+    }
+    let texts: Vec<String> = (0..2500)
+        .map(|i| format!("Sentence {i} of a long call."))
+        .collect();
+    let stop = StopAfterOne(AtomicU64::new(0));
+    let err = common::embedder()
+        .embed_all(&texts, "texts", &stop)
+        .expect_err("asked to stop");
+    assert!(matches!(err, claimscope::Error::Cancelled), "{err}");
+    assert_eq!(
+        stop.0.load(Ordering::SeqCst),
+        1024,
+        "one chunk done, not three"
+    );
+}
+
 /// The opt-in int8 path: close to sentence-transformers' vectors, never NaN, and half
 /// precision refused with its reason rather than returning NaN.
 #[test]

@@ -7,15 +7,41 @@ use std::sync::OnceLock;
 
 use claimscope::embed::DEFAULT_MODEL;
 use claimscope::ingest::Document;
-use claimscope::observe::{Collect, Silent};
+use claimscope::observe::{Collect, Observer};
 use claimscope::pipeline::Pipeline;
 use claimscope::segment::{SegmentOptions, Segmented, segment as segment_doc};
 use numpy::{IntoPyArray, PyArray2};
 use pyo3::exceptions::{
-    PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError, PyRuntimeError,
-    PyValueError,
+    PyFileNotFoundError, PyIsADirectoryError, PyKeyboardInterrupt, PyOSError, PyPermissionError,
+    PyRuntimeError, PyValueError,
 };
 use pyo3::prelude::*;
+
+/// A call's observer: keeps the warnings met on the way (the wrapper raises them through
+/// Python's `warnings`), and between units of work (each chunk of texts encoded, each document
+/// read) asks Python whether a Ctrl-C is pending, so that a long call stops there instead of
+/// when it would have returned. The check runs on the calling thread, Python's main thread,
+/// the only one Python runs signal handlers on.
+#[derive(Default)]
+struct Watch {
+    collect: Collect,
+}
+
+impl Watch {
+    fn warnings(&self) -> Vec<String> {
+        self.collect.warnings()
+    }
+}
+
+impl Observer for Watch {
+    fn warn(&self, message: &str) {
+        self.collect.warn(message);
+    }
+    fn cancelled(&self) -> bool {
+        // The KeyboardInterrupt this takes is raised again from `Error::Cancelled` (`err`).
+        Python::attach(|py| py.check_signals().is_err())
+    }
+}
 
 /// The library's error as the Python exception a caller would catch: a file that is not there
 /// is `FileNotFoundError` (as `open` raises), other I/O failures the `OSError` of their kind,
@@ -24,6 +50,7 @@ fn err(e: claimscope::Error) -> PyErr {
     use std::io::ErrorKind;
     match e {
         claimscope::Error::Input(m) => PyValueError::new_err(m),
+        claimscope::Error::Cancelled => PyKeyboardInterrupt::new_err(()),
         claimscope::Error::Io { path, err } => {
             let m = format!("{}: {err}", path.display());
             match err.kind() {
@@ -125,7 +152,7 @@ impl Embedder {
         let v = py
             .detach(|| {
                 let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-                self.inner.embed_all(&refs, "texts", &Silent)
+                self.inner.embed_all(&refs, "texts", &Watch::default())
             })
             .map_err(err)?;
         // A Ctrl-C pressed during the call is raised now, as KeyboardInterrupt.
@@ -141,7 +168,7 @@ impl Embedder {
 
 /// Documents given as dicts (`id`, `text`, optional `outlet`, `date`, `title`, `url`) as JSON
 /// text, segmented; a date that is not read is told to `observer`, as the file readers tell it.
-fn documents(docs_json: &str, observer: &Collect) -> PyResult<Vec<Segmented>> {
+fn documents(docs_json: &str, observer: &Watch) -> PyResult<Vec<Segmented>> {
     use claimscope::observe::Observer;
     let docs: Vec<serde_json::Value> = serde_json::from_str(docs_json).map_err(json_err)?;
     docs.iter()
@@ -212,7 +239,7 @@ type Reported = (String, Vec<String>);
 
 /// A finished call's result and warnings; a Ctrl-C pressed during the call is raised now, as
 /// KeyboardInterrupt.
-fn reported(py: Python<'_>, value: &impl serde::Serialize, c: &Collect) -> PyResult<Reported> {
+fn reported(py: Python<'_>, value: &impl serde::Serialize, c: &Watch) -> PyResult<Reported> {
     py.check_signals()?;
     Ok((
         serde_json::to_string(value).map_err(json_err)?,
@@ -223,7 +250,7 @@ fn reported(py: Python<'_>, value: &impl serde::Serialize, c: &Collect) -> PyRes
 #[pyfunction]
 fn classify_confidence_json(py: Python<'_>, texts: Vec<String>) -> PyResult<Reported> {
     let p = default_pipeline()?;
-    let c = Collect::default();
+    let c = Watch::default();
     let labels = py
         .detach(|| {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -236,7 +263,7 @@ fn classify_confidence_json(py: Python<'_>, texts: Vec<String>) -> PyResult<Repo
 #[pyfunction]
 fn classify_stance_json(py: Python<'_>, claim: String, texts: Vec<String>) -> PyResult<Reported> {
     let p = default_pipeline()?;
-    let c = Collect::default();
+    let c = Watch::default();
     let labels = py
         .detach(|| {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -249,7 +276,7 @@ fn classify_stance_json(py: Python<'_>, claim: String, texts: Vec<String>) -> Py
 #[pyfunction]
 fn stories_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
     let p = default_pipeline()?;
-    let c = Collect::default();
+    let c = Watch::default();
     let docs = documents(&docs_json, &c)?;
     let s = py.detach(|| p.stories(&docs, &c)).map_err(err)?;
     reported(py, &s, &c)
@@ -258,7 +285,7 @@ fn stories_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
 #[pyfunction]
 fn match_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
     let p = default_pipeline()?;
-    let c = Collect::default();
+    let c = Watch::default();
     let docs = documents(&docs_json, &c)?;
     let r = py.detach(|| p.match_documents(&docs, &c)).map_err(err)?;
     reported(py, &r, &c)
@@ -288,14 +315,18 @@ fn read_documents_json(
     opts.title_field = title_field.to_string();
     opts.url_field = url_field.to_string();
     opts.lossy = lossy;
-    let c = Collect::default();
+    let c = Watch::default();
     let (docs, skipped) = py
         .detach(
             || -> claimscope::Result<(Vec<Document>, claimscope::ingest::SkipCounts)> {
                 let mut corpus = claimscope::ingest::Corpus::open(&opts, &c)?;
-                let docs = corpus
-                    .by_ref()
-                    .collect::<claimscope::Result<Vec<Document>>>()?;
+                let mut docs = Vec::new();
+                for d in corpus.by_ref() {
+                    docs.push(d?);
+                    if c.cancelled() {
+                        return Err(claimscope::Error::Cancelled);
+                    }
+                }
                 Ok((docs, std::mem::take(&mut corpus.skipped)))
             },
         )

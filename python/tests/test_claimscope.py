@@ -5,7 +5,10 @@ import json
 import pickle
 import os
 import pathlib
+import signal
 import subprocess
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -157,3 +160,25 @@ def test_a_forked_child_is_told_instead_of_hanging():
     with multiprocessing.get_context("fork").Pool(1) as pool:
         said = pool.apply_async(_embed_in_child, (texts,)).get(timeout=60)
     assert "before this process was forked" in said and "spawn" in said
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="needs SIGINT")
+def test_ctrl_c_stops_a_long_call_between_chunks():
+    # Distinct texts (repeats are encoded once), six chunks of the encoder's 1,024.
+    texts = [f"Report {i}: the bridge in district {i % 97} will close for {i % 13} weeks." for i in range(6 * 1024)]
+    embedder = claimscope.Embedder()
+    start = time.monotonic()
+    embedder.embed(texts)
+    whole = time.monotonic() - start
+    # Interrupted a fifth of the way in, the call stops at the next chunk's end and raises
+    # KeyboardInterrupt; before, it ran to the end and raised only then.
+    timer = threading.Timer(whole / 5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        embedder.embed(texts)
+    stopped = time.monotonic() - start
+    timer.join()
+    assert stopped < whole * 0.7, (stopped, whole)
+    # The embedder still works after it.
+    assert embedder.embed(texts[:2]).shape == (2, 384)

@@ -374,6 +374,7 @@ impl Embedder {
                 cut[i + offset] = true;
             }
             observer.advance(copies[offset..offset + chunk.len()].iter().sum());
+            crate::observe::go_on(observer)?;
         }
         observer.finish();
         let vectors = if distinct.len() == texts.len() {
