@@ -348,6 +348,7 @@ pub fn match_claims(
         None => embedder.embed_all(&texts, "claims", observer)?,
     }
     .vectors;
+    crate::observe::go_on(observer)?;
     let doc_of: Vec<usize> = units.iter().map(|u| u.doc_index).collect();
     // One searcher over every claim serves candidates across stories and the related claims;
     // within stories without heads nothing reads it, and at 100k claims it is an HNSW build.
@@ -370,6 +371,7 @@ pub fn match_claims(
     if opts.mutual > 0 {
         candidates = mutual_only(candidates, &doc_of, opts.mutual);
     }
+    crate::observe::go_on(observer)?;
     let groups = grouping::group(group_vectors.view(), &doc_of, &candidates, &opts.grouping);
     let groups = groups
         .into_iter()

@@ -301,6 +301,7 @@ impl<'a> StoryGraph<'a> {
             (cos + opts.entity_weight * jaccard(&evidence[i].names, &evidence[j].names))
                 / (1.0 + opts.entity_weight)
         };
+        crate::observe::go_on(observer)?;
         // Candidate pairs from the neighbour search over lead vectors.
         let searcher = build_search(
             Vectors::from_view(lead_vecs.view())?,

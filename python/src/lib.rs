@@ -11,25 +11,40 @@ use claimscope::observe::{Collect, Observer};
 use claimscope::pipeline::Pipeline;
 use claimscope::segment::{SegmentOptions, Segmented, segment as segment_doc};
 use numpy::{IntoPyArray, PyArray2};
-use pyo3::exceptions::{
-    PyFileNotFoundError, PyIsADirectoryError, PyKeyboardInterrupt, PyOSError, PyPermissionError,
-    PyRuntimeError, PyValueError,
-};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
 /// A call's observer: keeps the warnings met on the way (the wrapper raises them through
 /// Python's `warnings`), and between units of work (each chunk of texts encoded, each document
-/// read) asks Python whether a Ctrl-C is pending, so that a long call stops there instead of
-/// when it would have returned. The check runs on the calling thread, Python's main thread,
-/// the only one Python runs signal handlers on.
+/// read) runs Python's pending signal handlers, so that a Ctrl-C stops a long call there
+/// instead of when it would have returned. Signal handlers run only on Python's main thread: a
+/// call made from another thread is not stopped this way (the check is then a no-op).
 #[derive(Default)]
 struct Watch {
     collect: Collect,
+    /// What a signal handler raised (KeyboardInterrupt, or a SystemExit or TimeoutError of the
+    /// caller's own handler): raised again in place of `Error::Cancelled`.
+    raised: std::sync::Mutex<Option<PyErr>>,
+    /// When Python was last asked: at most every 50 ms, since each check takes the GIL and
+    /// another busy Python thread may hold it for its switch interval.
+    last: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Watch {
     fn warnings(&self) -> Vec<String> {
         self.collect.warnings()
+    }
+
+    /// The library's error as Python's: a job stopped by a signal handler raises what the
+    /// handler raised.
+    fn fail(&self, e: claimscope::Error) -> PyErr {
+        if matches!(e, claimscope::Error::Cancelled) {
+            let mut raised = self.raised.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(r) = raised.take() {
+                return r;
+            }
+        }
+        err(e)
     }
 }
 
@@ -38,30 +53,58 @@ impl Observer for Watch {
         self.collect.warn(message);
     }
     fn cancelled(&self) -> bool {
-        // The KeyboardInterrupt this takes is raised again from `Error::Cancelled` (`err`).
-        Python::attach(|py| py.check_signals().is_err())
+        {
+            let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+            let now = std::time::Instant::now();
+            if last.is_some_and(|t| now.duration_since(t) < std::time::Duration::from_millis(50)) {
+                return false;
+            }
+            *last = Some(now);
+        }
+        match Python::attach(|py| py.check_signals()) {
+            Ok(()) => false,
+            Err(e) => {
+                *self.raised.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                true
+            }
+        }
     }
 }
 
-/// The library's error as the Python exception a caller would catch: a file that is not there
-/// is `FileNotFoundError` (as `open` raises), other I/O failures the `OSError` of their kind,
-/// bad input `ValueError`, the rest `RuntimeError`.
+/// The library's error as the Python exception a caller would catch: an I/O failure is the
+/// `OSError` its errno makes (`FileNotFoundError` for a file that is not there, as `open`
+/// raises, with `errno`, `strerror` and `filename` set), bad input `ValueError`, the rest
+/// `RuntimeError`.
 fn err(e: claimscope::Error) -> PyErr {
     use std::io::ErrorKind;
     match e {
         claimscope::Error::Input(m) => PyValueError::new_err(m),
         claimscope::Error::Cancelled => PyKeyboardInterrupt::new_err(()),
         claimscope::Error::Io { path, err } => {
-            let m = format!("{}: {err}", path.display());
-            match err.kind() {
-                ErrorKind::NotFound => PyFileNotFoundError::new_err(m),
-                ErrorKind::PermissionDenied => PyPermissionError::new_err(m),
-                ErrorKind::IsADirectory => PyIsADirectoryError::new_err(m),
-                _ => PyOSError::new_err(m),
+            // Errors made in the library (not by the OS) carry a kind but no errno.
+            let errno = err.raw_os_error().or(match err.kind() {
+                ErrorKind::NotFound => Some(libc_errno::ENOENT),
+                ErrorKind::PermissionDenied => Some(libc_errno::EACCES),
+                ErrorKind::IsADirectory => Some(libc_errno::EISDIR),
+                _ => None,
+            });
+            let filename = path.display().to_string();
+            match errno {
+                // OSError(errno, strerror, filename) is the subclass the errno names.
+                Some(n) => PyOSError::new_err((n, err.to_string(), filename)),
+                None => PyOSError::new_err(format!("{filename}: {err}")),
             }
         }
         other => PyRuntimeError::new_err(other.to_string()),
     }
+}
+
+/// The POSIX errno values `err` gives library-made I/O errors (the same on Linux, macOS and
+/// Windows' CRT).
+mod libc_errno {
+    pub const ENOENT: i32 = 2;
+    pub const EACCES: i32 = 13;
+    pub const EISDIR: i32 = 21;
 }
 
 fn json_err(e: serde_json::Error) -> PyErr {
@@ -123,6 +166,12 @@ impl Embedder {
     #[pyo3(signature = (model=None))]
     fn new(py: Python<'_>, model: Option<String>) -> PyResult<Self> {
         let spec = model.unwrap_or_else(model_spec);
+        // A model directory is kept as its absolute path: a pickled embedder is loaded again
+        // in another process, perhaps in another working directory.
+        let spec = match std::fs::canonicalize(&spec) {
+            Ok(abs) if abs.is_dir() => abs.to_string_lossy().into_owned(),
+            _ => spec,
+        };
         let inner = py
             .detach(|| claimscope::embed::Embedder::from_spec(&spec))
             .map_err(err)?;
@@ -149,12 +198,13 @@ impl Embedder {
         texts: Vec<String>,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
         fork_guard()?;
+        let watch = Watch::default();
         let v = py
             .detach(|| {
                 let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-                self.inner.embed_all(&refs, "texts", &Watch::default())
+                self.inner.embed_all(&refs, "texts", &watch)
             })
-            .map_err(err)?;
+            .map_err(|e| watch.fail(e))?;
         // A Ctrl-C pressed during the call is raised now, as KeyboardInterrupt.
         py.check_signals()?;
         Ok(v.vectors.into_pyarray(py))
@@ -168,12 +218,16 @@ impl Embedder {
 
 /// Documents given as dicts (`id`, `text`, optional `outlet`, `date`, `title`, `url`) as JSON
 /// text, segmented; a date that is not read is told to `observer`, as the file readers tell it.
+/// Runs without the GIL (the caller detaches), asking `observer` between documents whether
+/// to stop.
 fn documents(docs_json: &str, observer: &Watch) -> PyResult<Vec<Segmented>> {
-    use claimscope::observe::Observer;
     let docs: Vec<serde_json::Value> = serde_json::from_str(docs_json).map_err(json_err)?;
     docs.iter()
         .enumerate()
         .map(|(i, d)| {
+            if observer.cancelled() {
+                return Err(observer.fail(claimscope::Error::Cancelled));
+            }
             // Numbers are read as the CLI reads them in JSONL (an id 5 is "5"); any other
             // kind would be lost silently, so it is refused with its place.
             let s = |k: &str| -> PyResult<Option<String>> {
@@ -256,7 +310,7 @@ fn classify_confidence_json(py: Python<'_>, texts: Vec<String>) -> PyResult<Repo
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             p.confidence(&refs, &c)
         })
-        .map_err(err)?;
+        .map_err(|e| c.fail(e))?;
     reported(py, &labels, &c)
 }
 
@@ -269,7 +323,7 @@ fn classify_stance_json(py: Python<'_>, claim: String, texts: Vec<String>) -> Py
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             p.stance(&claim, &refs, &c)
         })
-        .map_err(err)?;
+        .map_err(|e| c.fail(e))?;
     reported(py, &labels, &c)
 }
 
@@ -277,8 +331,10 @@ fn classify_stance_json(py: Python<'_>, claim: String, texts: Vec<String>) -> Py
 fn stories_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
     let p = default_pipeline()?;
     let c = Watch::default();
-    let docs = documents(&docs_json, &c)?;
-    let s = py.detach(|| p.stories(&docs, &c)).map_err(err)?;
+    let s = py.detach(|| -> PyResult<_> {
+        let docs = documents(&docs_json, &c)?;
+        p.stories(&docs, &c).map_err(|e| c.fail(e))
+    })?;
     reported(py, &s, &c)
 }
 
@@ -286,8 +342,10 @@ fn stories_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
 fn match_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
     let p = default_pipeline()?;
     let c = Watch::default();
-    let docs = documents(&docs_json, &c)?;
-    let r = py.detach(|| p.match_documents(&docs, &c)).map_err(err)?;
+    let r = py.detach(|| -> PyResult<_> {
+        let docs = documents(&docs_json, &c)?;
+        p.match_documents(&docs, &c).map_err(|e| c.fail(e))
+    })?;
     reported(py, &r, &c)
 }
 
@@ -330,7 +388,7 @@ fn read_documents_json(
                 Ok((docs, std::mem::take(&mut corpus.skipped)))
             },
         )
-        .map_err(err)?;
+        .map_err(|e| c.fail(e))?;
     py.check_signals()?;
     let mut warnings = c.warnings();
     // As the CLI: inputs that gave no document at all are a failed read, not an empty list.

@@ -500,24 +500,19 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
                 let mut written = serde_json::Value::Null;
                 if let Some(dir) = rewordings {
                     let extra = judge::rewordings::load(dir, &labelled)?;
-                    use sha2::Digest as _;
-                    let mut digest = sha2::Sha256::new();
-                    let mut count = 0;
+                    let mut used = Vec::new();
                     for (story, built) in labelled.iter().zip(stories.iter_mut()) {
                         let rows = extra.get(&story.meta.story).map_or(&[][..], Vec::as_slice);
-                        for r in rows {
-                            digest.update(r.text.as_bytes());
-                            digest.update(b"\n");
-                        }
-                        count += rows.len();
-                        *built = built.with_rewordings(story, rows);
+                        used.extend(rows);
+                        *built = built.with_rewordings(story, rows)?;
                     }
                     eprintln!(
-                        "{count} written rewordings and near misses added ({} of {} stories have them)",
+                        "{} written rewordings and near misses added ({} of {} stories have them)",
+                        used.len(),
                         extra.values().filter(|r| !r.is_empty()).count(),
                         labelled.len()
                     );
-                    written = json!({"dir": dir, "sentences": count, "texts_sha256": hex::encode(digest.finalize())});
+                    written = json!({"dir": dir, "sentences": used.len(), "lines_sha256": judge::rewordings::digest(used)});
                 }
                 if *negations {
                     let before: usize = stories.iter().map(|s| s.texts.len()).sum();

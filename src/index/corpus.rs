@@ -244,6 +244,9 @@ impl Observer for WarningsOnly<'_> {
     fn warn(&self, message: &str) {
         self.0.warn(message)
     }
+    fn cancelled(&self) -> bool {
+        self.0.cancelled()
+    }
 }
 
 /// The index's sentences regrouped into their documents, in stored order. Claim units are

@@ -103,7 +103,27 @@ pub fn load(dir: &Path, stories: &[&DevStory]) -> Result<HashMap<String, Vec<Rew
         }
         out.insert(id.clone(), rows);
     }
+    if out.is_empty() {
+        return Err(Error::Input(format!(
+            "--rewordings {}: no <story>.jsonl file for any of the {} stories trained on (the shipped set is tests/data/devset/rewordings)",
+            dir.display(),
+            stories.len()
+        )));
+    }
     Ok(out)
+}
+
+/// A digest of the lines as read (story, group, kind, text): what a model card records, so
+/// that two runs on different labels of the same texts are told apart.
+pub fn digest<'a>(rows: impl IntoIterator<Item = &'a Rewording>) -> String {
+    use sha2::Digest as _;
+    let mut d = sha2::Sha256::new();
+    for r in rows {
+        let line = serde_json::json!([r.story, r.group, r.kind, r.text]).to_string();
+        d.update(line.as_bytes());
+        d.update(b"\n");
+    }
+    hex::encode(d.finalize())
 }
 
 fn sorted(groups: &HashSet<&str>) -> String {
@@ -173,7 +193,7 @@ mod tests {
         let extra = &loaded["banksy"];
         assert_eq!(extra.len(), 3, "the blank line is not a record");
         let base = LabelledStory::of(&story);
-        let with = base.with_rewordings(&story, extra);
+        let with = base.with_rewordings(&story, extra).unwrap();
         assert_eq!(with.texts.len(), 7);
         // Each written sentence is a document of its own, after the labelled ones.
         assert_eq!(&with.doc[4..], &[3, 4, 5]);
@@ -219,5 +239,25 @@ mod tests {
                 .to_string()
                 .contains("not a folder")
         );
+        // A folder with no file for any story trained on is a wrong folder, not "no rewordings".
+        let empty = tempfile::tempdir().unwrap();
+        let err = load(empty.path(), &[&story]).unwrap_err().to_string();
+        assert!(err.contains("no <story>.jsonl file"), "{err}");
+    }
+
+    #[test]
+    fn a_rewording_of_a_missing_group_is_refused_and_labels_change_the_digest() {
+        let story = story();
+        let row = |group: Option<&str>, kind: &str| -> Rewording {
+            serde_json::from_str(&line(group, kind, "Banksy was held.")).unwrap()
+        };
+        let err = LabelledStory::of(&story)
+            .with_rewordings(&story, &[row(Some("Z"), "rewording")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no group \"Z\""), "{err}");
+        let (a, n) = (row(Some("A"), "rewording"), row(None, "near-miss"));
+        assert_ne!(digest([&a]), digest([&n]), "same text, other label");
+        assert_eq!(digest([&a, &n]), digest([&a, &n]));
     }
 }

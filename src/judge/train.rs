@@ -477,12 +477,13 @@ impl LabelledStory {
     /// The story with written sentences added (`super::rewordings`), each in a document of its
     /// own: a rewording in its group (a positive of every member and of the group's other
     /// rewordings), a near miss in none (a hard negative of everything). `story` must be the
-    /// labelled story this was built from: group ids are matched by name.
+    /// labelled story this was built from: group ids are matched by name, and a rewording of a
+    /// group the story lacks is refused (as a near miss it would be a negative of its own claim).
     pub fn with_rewordings(
         &self,
         story: &crate::devset::DevStory,
         extra: &[super::rewordings::Rewording],
-    ) -> Self {
+    ) -> crate::error::Result<Self> {
         let mut ids: HashMap<&str, usize> = HashMap::new();
         for s in &story.sentences {
             if let Some(g) = s.group.as_deref() {
@@ -493,12 +494,20 @@ impl LabelledStory {
         let docs = self.doc.iter().max().map_or(0, |d| d + 1);
         let mut out = self.clone();
         for (k, r) in extra.iter().enumerate() {
+            let group = match r.group.as_deref() {
+                None => None,
+                Some(g) => Some(ids.get(g).copied().ok_or_else(|| {
+                    crate::error::Error::Input(format!(
+                        "rewording {:?}: story {:?} has no group {g:?}",
+                        r.text, story.meta.story
+                    ))
+                })?),
+            };
             out.texts.push(r.text.clone());
             out.doc.push(docs + k);
-            out.group
-                .push(r.group.as_deref().and_then(|g| ids.get(g).copied()));
+            out.group.push(group);
         }
-        out
+        Ok(out)
     }
 
     /// Cross-document pairs of one group (the gold pairs of the guide's scoring).
