@@ -348,7 +348,6 @@ pub fn match_claims(
         None => embedder.embed_all(&texts, "claims", observer)?,
     }
     .vectors;
-    crate::observe::go_on(observer)?;
     let doc_of: Vec<usize> = units.iter().map(|u| u.doc_index).collect();
     // One searcher over every claim serves candidates across stories and the related claims;
     // within stories without heads nothing reads it, and at 100k claims it is an HNSW build.

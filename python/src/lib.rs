@@ -83,9 +83,9 @@ fn err(e: claimscope::Error) -> PyErr {
         claimscope::Error::Io { path, err } => {
             // Errors made in the library (not by the OS) carry a kind but no errno.
             let errno = err.raw_os_error().or(match err.kind() {
-                ErrorKind::NotFound => Some(libc_errno::ENOENT),
-                ErrorKind::PermissionDenied => Some(libc_errno::EACCES),
-                ErrorKind::IsADirectory => Some(libc_errno::EISDIR),
+                ErrorKind::NotFound => Some(libc::ENOENT),
+                ErrorKind::PermissionDenied => Some(libc::EACCES),
+                ErrorKind::IsADirectory => Some(libc::EISDIR),
                 _ => None,
             });
             let filename = path.display().to_string();
@@ -97,14 +97,6 @@ fn err(e: claimscope::Error) -> PyErr {
         }
         other => PyRuntimeError::new_err(other.to_string()),
     }
-}
-
-/// The POSIX errno values `err` gives library-made I/O errors (the same on Linux, macOS and
-/// Windows' CRT).
-mod libc_errno {
-    pub const ENOENT: i32 = 2;
-    pub const EACCES: i32 = 13;
-    pub const EISDIR: i32 = 21;
 }
 
 fn json_err(e: serde_json::Error) -> PyErr {
@@ -327,26 +319,30 @@ fn classify_stance_json(py: Python<'_>, claim: String, texts: Vec<String>) -> Py
     reported(py, &labels, &c)
 }
 
-#[pyfunction]
-fn stories_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
+/// A pipeline job over documents given as dicts: read and segmented, then `job`, all without
+/// the GIL.
+fn over_documents<T: serde::Serialize + Send>(
+    py: Python<'_>,
+    docs_json: &str,
+    job: impl FnOnce(&Pipeline, &[Segmented], &Watch) -> claimscope::Result<T> + Send,
+) -> PyResult<Reported> {
     let p = default_pipeline()?;
     let c = Watch::default();
-    let s = py.detach(|| -> PyResult<_> {
-        let docs = documents(&docs_json, &c)?;
-        p.stories(&docs, &c).map_err(|e| c.fail(e))
+    let out = py.detach(|| -> PyResult<T> {
+        let docs = documents(docs_json, &c)?;
+        job(p, &docs, &c).map_err(|e| c.fail(e))
     })?;
-    reported(py, &s, &c)
+    reported(py, &out, &c)
+}
+
+#[pyfunction]
+fn stories_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
+    over_documents(py, &docs_json, |p, docs, c| p.stories(docs, c))
 }
 
 #[pyfunction]
 fn match_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
-    let p = default_pipeline()?;
-    let c = Watch::default();
-    let r = py.detach(|| -> PyResult<_> {
-        let docs = documents(&docs_json, &c)?;
-        p.match_documents(&docs, &c).map_err(|e| c.fail(e))
-    })?;
-    reported(py, &r, &c)
+    over_documents(py, &docs_json, |p, docs, c| p.match_documents(docs, c))
 }
 
 /// Documents of files, directories and globs as the CLI reads them (text, JSONL, CSV/TSV, HTML

@@ -435,7 +435,7 @@ pub struct LabelledStory {
 impl LabelledStory {
     pub fn of(story: &crate::devset::DevStory) -> Self {
         let mut docs: HashMap<&str, usize> = HashMap::new();
-        let mut groups: HashMap<&str, usize> = HashMap::new();
+        let groups = Self::group_ids(story);
         let mut out = LabelledStory {
             texts: Vec::new(),
             doc: Vec::new(),
@@ -444,13 +444,20 @@ impl LabelledStory {
         for s in &story.sentences {
             let n = docs.len();
             out.doc.push(*docs.entry(s.doc.as_str()).or_insert(n));
-            out.group.push(s.group.as_deref().map(|g| {
-                let n = groups.len();
-                *groups.entry(g).or_insert(n)
-            }));
+            out.group.push(s.group.as_deref().map(|g| groups[g]));
             out.texts.push(s.text.clone());
         }
         out
+    }
+
+    /// The story's claim groups numbered in order of first appearance: the numbers in `group`.
+    fn group_ids(story: &crate::devset::DevStory) -> HashMap<&str, usize> {
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        for g in story.sentences.iter().filter_map(|s| s.group.as_deref()) {
+            let n = ids.len();
+            ids.entry(g).or_insert(n);
+        }
+        ids
     }
 
     /// The story with a negated copy of every grouped sentence that has an auxiliary to flip
@@ -484,13 +491,7 @@ impl LabelledStory {
         story: &crate::devset::DevStory,
         extra: &[super::rewordings::Rewording],
     ) -> crate::error::Result<Self> {
-        let mut ids: HashMap<&str, usize> = HashMap::new();
-        for s in &story.sentences {
-            if let Some(g) = s.group.as_deref() {
-                let n = ids.len();
-                ids.entry(g).or_insert(n);
-            }
-        }
+        let ids = Self::group_ids(story);
         let docs = self.doc.iter().max().map_or(0, |d| d + 1);
         let mut out = self.clone();
         for (k, r) in extra.iter().enumerate() {
