@@ -1,5 +1,5 @@
 //! Reading a corpus: directories, files, globs or stdin; plain text (one article per file),
-//! JSONL or CSV/TSV (one article per record), saved web pages (.html/.htm, the article
+//! JSONL, CSV/TSV or Parquet (one article per record or row), saved web pages (.html/.htm, the article
 //! extracted: `crate::html`) and web archives (.warc/.warc.gz: `crate::warc`). Documents are produced one at a time, so a corpus
 //! far larger than memory streams through with flat memory.
 //!
@@ -23,7 +23,7 @@ use crate::observe::Observer;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IngestOptions {
     /// Files, directories (walked recursively for .txt .md .jsonl .ndjson .csv .tsv .html .htm
-    /// .warc .warc.gz, and any of them gzipped), globs, or `-` for stdin.
+    /// .warc .warc.gz, and any of them gzipped, and .parquet), globs, or `-` for stdin.
     pub paths: Vec<String>,
     /// Field (JSONL key or CSV column) holding the article text.
     pub text_field: String,
@@ -83,6 +83,8 @@ pub enum Kind {
     Html,
     Warc,
     WarcGz,
+    /// One article per row (`crate::parquet_input`); never read from stdin, which cannot seek.
+    Parquet,
 }
 
 /// One article as read, before cleaning. `text` is exactly the input bytes (or the record's text
@@ -225,6 +227,7 @@ fn kind_of(path: &Path) -> Option<Kind> {
         Some("tsv") => Some(Kind::Tsv),
         Some("html" | "htm" | "xhtml") => Some(Kind::Html),
         Some("warc") => Some(Kind::Warc),
+        Some("parquet") => Some(Kind::Parquet),
         _ => None,
     }
 }
@@ -337,14 +340,14 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
                 let n: usize = others.values().sum();
                 let kinds: Vec<String> = others.iter().map(|(e, c)| format!("{e} {c}")).collect();
                 observer.warn(&format!(
-                    "{p}: {n} files of kinds claimscope does not read were left out ({}); convert them to text, JSONL, CSV or HTML to include them",
+                    "{p}: {n} files of kinds claimscope does not read were left out ({}); convert them to text, JSONL, CSV, Parquet or HTML to include them",
                     kinds.join(", ")
                 ));
             }
             files.sort();
             if files.is_empty() {
                 observer.warn(&format!(
-                    "{p}: no .txt/.md/.jsonl/.csv/.tsv/.html/.warc files (or .gz of them) inside"
+                    "{p}: no .txt/.md/.jsonl/.csv/.tsv/.html/.warc files (or .gz of them) or .parquet files inside"
                 ));
             }
             out.extend(files);
@@ -376,7 +379,7 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
         if !paths.is_empty() {
             return Err(Error::Input(format!(
                 "{}: no file to read (claimscope reads .txt .md .jsonl .ndjson .csv .tsv .html \
-                 .htm .warc, and any of them gzipped); give such files, or - to read stdin",
+                 .htm .warc, any of them gzipped, and .parquet); give such files, or - to read stdin",
                 paths.join(" ")
             )));
         }
@@ -499,6 +502,31 @@ impl<'a> Corpus<'a> {
             .unwrap_or_else(|| file_id(path, stdin))
     }
 
+    /// A Parquet file is read through its footer, so it is opened by path, not as a stream.
+    fn open_parquet(
+        &mut self,
+        path: &Path,
+        name: &str,
+        gzipped: bool,
+    ) -> Option<Box<dyn Iterator<Item = Result<Entry>>>> {
+        if gzipped {
+            self.observer.warn(&format!(
+                "{name}: a gzipped Parquet file cannot be read in place (Parquet compresses its own pages); gunzip it; skipped"
+            ));
+            self.skipped.unreadable += 1;
+            return None;
+        }
+        match crate::parquet_input::ParquetDocs::open(path, name, short_name(name), &self.args) {
+            Ok(Ok(docs)) => Some(Box::new(docs)),
+            Ok(Err(e)) => Some(Box::new(std::iter::once(Err(e)))),
+            Err(crate::parquet_input::Unreadable(why)) => {
+                self.observer.warn(&format!("{why}; skipped"));
+                self.skipped.unreadable += 1;
+                None
+            }
+        }
+    }
+
     fn open_file(
         &mut self,
         path: &Path,
@@ -506,6 +534,9 @@ impl<'a> Corpus<'a> {
         let stdin = input::is_stdin(path);
         let name = input::display_name(path);
         let gzipped = !stdin && is_gzipped(path);
+        if !stdin && kind_of(path) == Some(Kind::Parquet) {
+            return Ok(self.open_parquet(path, &name, gzipped));
+        }
         self.gz_damage = None;
         let mut reader = match input::open(path) {
             Ok(r) if gzipped => {
@@ -565,6 +596,9 @@ impl<'a> Corpus<'a> {
         }
         let args = self.args.clone();
         match kind {
+            Kind::Parquet => Err(Error::Input(format!(
+                "{name}: Parquet cannot be read from stdin; give the file's path"
+            ))),
             Kind::Text => {
                 let bytes = input::read_capped(
                     reader.as_mut(),

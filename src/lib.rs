@@ -41,6 +41,7 @@ pub mod metrics;
 pub mod observe;
 pub mod outfile;
 pub mod pair;
+pub(crate) mod parquet_input;
 pub mod pipeline;
 pub mod records;
 pub mod report;

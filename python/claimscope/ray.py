@@ -206,9 +206,9 @@ class Documents(list):
 
 
 def read(paths: Iterable[str]) -> Documents:
-    """Documents of a corpus: Parquet files (a `text` column, and `id`, `outlet`, `date`,
-    `title`, `url` when present) through pyarrow; everything else (text, JSONL, CSV, saved
-    pages, WARC) as the CLI reads it. A file that cannot be read is skipped with a warning and
+    """Documents of a corpus: Parquet files given by name (a `text` column, and `id`, `outlet`,
+    `date`, `title`, `url` when present) through pyarrow; everything else (text, JSONL, CSV,
+    saved pages, WARC, and the Parquet files inside a folder) as the CLI reads it. A file that cannot be read is skipped with a warning and
     listed in the result's `skipped`; the other files are read."""
     docs = Documents()
     docs.skipped = []

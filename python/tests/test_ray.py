@@ -194,6 +194,23 @@ def test_an_unreadable_input_file_is_skipped_with_a_count(tmp_path):
     assert sorted(pathlib.Path(p).name for p, _ in docs.skipped) == ["bad.parquet", "broken.jsonl"]
 
 
+def test_a_folder_reads_the_parquet_files_inside_it(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # A folder of a Ray run's inputs often holds Parquet beside text: before, the folder gave
+    # its text files and left the Parquet out with a warning.
+    (tmp_path / "ok.txt").write_text("A plain article. It has two sentences.")
+    pq.write_table(
+        pa.table({"id": ["p1", "p2"], "outlet": ["Wire", "Daily"], "text": ["Row one says this.", "Row two says that."]}),
+        tmp_path / "rows.parquet",
+    )
+    docs = read([tmp_path])
+    assert sorted(d["id"] for d in docs) == ["ok", "p1", "p2"]
+    assert {d["id"]: d.get("outlet") for d in docs}["p2"] == "Daily"
+    assert docs.skipped == []
+
+
 def test_a_run_refuses_repeated_ids_and_a_bad_shard_size_before_starting(tmp_path):
     text = "Officials said the bridge will close in May."
     # Two documents under one id were matched as one (the last, against itself): refused.
