@@ -378,8 +378,18 @@ fn print_halves(score: impl Fn(&str) -> Result<crate::devset::LabelScore>) -> Re
 }
 
 fn command_line() -> String {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| shell_word(&a.to_string_lossy()).into_owned())
+        .collect();
     format!("claimscope {}", args.join(" "))
+}
+
+/// `word` as a shell reads it back: a card's command is pasted into a shell to reproduce the
+/// model, so a path with a space or a quote in it is quoted.
+fn shell_word(word: &str) -> std::borrow::Cow<'_, str> {
+    // Only a NUL byte is refused, and an argument cannot hold one.
+    shlex::try_quote(word).unwrap_or(std::borrow::Cow::Borrowed(word))
 }
 
 impl TrainCommand {
@@ -548,7 +558,7 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
                     if *negations { " --negations" } else { "" },
                     rewordings
                         .as_ref()
-                        .map(|d| format!(" --rewordings {}", d.display()))
+                        .map(|d| format!(" --rewordings {}", shell_word(&d.to_string_lossy())))
                         .unwrap_or_default()
                 );
                 return write_judge(
@@ -1199,4 +1209,23 @@ fn train_split<'a>(
         .into_iter()
         .filter(|s| only.is_empty() || only.contains(&s.meta.story))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_card_command_quotes_what_a_shell_would_split() {
+        assert_eq!(
+            super::shell_word("tests/data/devset/rewordings"),
+            "tests/data/devset/rewordings"
+        );
+        for word in ["my data/rewordings", "it's", "a\"b", "$HOME", ""] {
+            let quoted = super::shell_word(word);
+            assert_eq!(
+                shlex::split(&quoted).expect("splits"),
+                vec![word.to_string()],
+                "{word:?} -> {quoted}"
+            );
+        }
+    }
 }
