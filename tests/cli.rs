@@ -1498,3 +1498,36 @@ fn blank_environment_settings_mean_unset() {
         .expect("run claimscope");
     fails_with(&out, &["invalid value 'none'", "--threads"]);
 }
+
+/// A binary copied away from its checkout with the models beside it finds those models before
+/// the source tree's: the copied folder holds a broken stance head, and the error names it.
+#[test]
+fn a_copied_binary_finds_the_models_beside_it_first() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(bin.join("models")).expect("mkdir");
+    let exe = bin.join("claimscope");
+    // A hard link is a copy without the bytes; the running program's path is the link's.
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_claimscope"), &exe).is_err() {
+        std::fs::copy(env!("CARGO_BIN_EXE_claimscope"), &exe).expect("copy");
+    }
+    let head = bin.join("models/stance.safetensors");
+    std::fs::write(&head, "not a head").expect("write");
+    let text = dir.path().join("t.txt");
+    std::fs::write(&text, "Officials said the bridge will close in May.").expect("write");
+    let out = Command::new(&exe)
+        .args(["classify", &text.to_string_lossy(), "--task", "stance"])
+        .args(["--claim", "The bridge will close", "--stance-model", "head"])
+        .current_dir(dir.path())
+        .env("CLAIMSCOPE_MODEL", common::model_spec())
+        .env_remove("CLAIMSCOPE_MODELS")
+        .output()
+        .expect("run");
+    fails_with(
+        &out,
+        &[
+            "bin/models/stance.safetensors",
+            "not a claimscope classifier head",
+        ],
+    );
+}

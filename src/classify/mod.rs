@@ -25,19 +25,28 @@ pub const STANCE_HEAD: &str = "stance.safetensors";
 pub const CONFIDENCE_HEAD: &str = "confidence.safetensors";
 
 /// Where a shipped head is looked for when no path is given: `$CLAIMSCOPE_MODELS`, then
-/// `./models`, then the `models/` folder of the source tree this binary was built from.
+/// `./models`, then beside the running program (`models/` next to it, or
+/// `../share/claimscope/models` as packages lay files out), then the `models/` folder of the
+/// source tree this binary was built from. The program's own folder comes before the source
+/// tree so that a binary copied elsewhere with its models finds those, not a checkout that may
+/// have moved on.
 pub fn default_head_path(file: &str) -> PathBuf {
+    let beside_exe = std::env::current_exe().ok().and_then(|exe| {
+        let dir = exe.parent()?.to_path_buf();
+        Some([dir.join("models"), dir.join("../share/claimscope/models")])
+    });
     let candidates = [
         std::env::var_os("CLAIMSCOPE_MODELS").map(PathBuf::from),
         Some(PathBuf::from("models")),
-        Some(PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/models"
-        ))),
-    ];
+    ]
+    .into_iter()
+    .flatten()
+    .chain(beside_exe.into_iter().flatten())
+    .chain(std::iter::once(PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models"
+    ))));
     candidates
-        .iter()
-        .flatten()
         .map(|d| d.join(file))
         .find(|p| p.exists())
         .unwrap_or_else(|| PathBuf::from("models").join(file))
@@ -51,8 +60,9 @@ pub fn model_file_error(path: &std::path::Path, err: std::io::Error) -> crate::e
         return crate::error::Error::io(path, err);
     }
     crate::error::Error::Model(format!(
-        "{}: not found; shipped models are looked for in $CLAIMSCOPE_MODELS, ./models and {}/models: \
-         set CLAIMSCOPE_MODELS to the models/ folder of a claimscope checkout, or pass the file's path",
+        "{}: not found; shipped models are looked for in $CLAIMSCOPE_MODELS, ./models, models/ beside \
+         the program (or ../share/claimscope/models) and {}/models: set CLAIMSCOPE_MODELS to the \
+         models/ folder of a claimscope checkout, copy that folder beside the program, or pass the file's path",
         path.display(),
         env!("CARGO_MANIFEST_DIR")
     ))
