@@ -76,7 +76,7 @@ def read_documents(
     lossy: bool = False,
 ) -> list[dict]:
     """Documents of files, directories and globs, read as the CLI reads them (text, JSONL,
-    CSV/TSV, saved web pages, WARC archives, any of them gzipped): dicts with id, source,
+    CSV/TSV, saved web pages, WARC archives, any of them gzipped, and Parquet): dicts with id, source,
     outlet, date, title, byline, url, text. One path or a list of them. The keywords are the
     CLI's `--text-field` ... `--lossy`. Inputs that give no document at all raise ValueError."""
     if isinstance(paths, (str, os.PathLike)):

@@ -345,8 +345,8 @@ fn match_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
     over_documents(py, &docs_json, |p, docs, c| p.match_documents(docs, c))
 }
 
-/// Documents of files, directories and globs as the CLI reads them (text, JSONL, CSV/TSV, HTML
-/// pages, WARC archives), as JSON: `id, source, outlet, date, title, byline, url, text`.
+/// Documents of files, directories and globs as the CLI reads them (text, JSONL, CSV/TSV,
+/// Parquet, HTML pages, WARC archives), as JSON: `id, source, outlet, date, title, byline, url, text`.
 #[pyfunction]
 #[pyo3(signature = (paths, text_field="text", id_field="id", outlet_field="outlet", date_field="date", title_field="title", url_field="url", lossy=false))]
 #[allow(clippy::too_many_arguments)] // the CLI's reading flags, one keyword each
