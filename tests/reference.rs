@@ -188,20 +188,11 @@ fn repeated_texts_are_encoded_once_and_keep_their_rows() {
 /// chunk is not done.
 #[test]
 fn an_observer_that_asks_to_stop_ends_embed_all_after_its_chunk() {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    struct StopAfterOne(AtomicU64);
-    impl claimscope::observe::Observer for StopAfterOne {
-        fn advance(&self, n: u64) {
-            self.0.fetch_add(n, Ordering::SeqCst);
-        }
-        fn cancelled(&self) -> bool {
-            self.0.load(Ordering::SeqCst) > 0
-        }
-    }
+    use std::sync::atomic::Ordering;
     let texts: Vec<String> = (0..2500)
         .map(|i| format!("Sentence {i} of a long call."))
         .collect();
-    let stop = StopAfterOne(AtomicU64::new(0));
+    let stop = common::StopAfterOne::default();
     let err = common::embedder()
         .embed_all(&texts, "texts", &stop)
         .expect_err("asked to stop");

@@ -656,3 +656,27 @@ fn a_named_title_is_not_replaced_by_the_first_short_line() {
     let seg = segment(&doc, SegmentOptions::default());
     assert_eq!(seg.sentences[0].kind, SentenceKind::Title);
 }
+
+/// A caller that asks to stop (Ctrl-C in the Python package) ends segmentation after the
+/// document in hand, with `Error::Cancelled`, instead of reading the rest of the corpus.
+#[test]
+fn an_observer_that_asks_to_stop_ends_segmentation_after_its_document() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for i in 0..3 {
+        std::fs::write(
+            dir.path().join(format!("{i}.txt")),
+            format!("Article {i} says one thing. It says another."),
+        )
+        .expect("write");
+    }
+    let input = IngestOptions::for_paths(&[dir.path().to_string_lossy()]);
+    let stop = common::StopAfterOne::default();
+    let mut seen = Vec::new();
+    let err = claimscope::segment::each_document(&input, SegmentOptions::default(), &stop, |d| {
+        seen.push(d.doc.clone());
+        Ok(())
+    })
+    .expect_err("asked to stop");
+    assert!(matches!(err, claimscope::Error::Cancelled), "{err}");
+    assert_eq!(seen, ["0"], "one document handed on, not three");
+}

@@ -63,3 +63,17 @@ pub fn run_ok(args: &[&str]) -> std::process::Output {
     );
     out
 }
+
+/// An observer that asks the job to stop once any work has been counted: a caller's Ctrl-C
+/// arriving during the first unit of work.
+#[derive(Default)]
+pub struct StopAfterOne(pub std::sync::atomic::AtomicU64);
+
+impl claimscope::observe::Observer for StopAfterOne {
+    fn advance(&self, n: u64) {
+        self.0.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst) > 0
+    }
+}
