@@ -238,6 +238,11 @@ pub(crate) fn is_page_or_archive(path: &Path) -> bool {
     matches!(kind_of(path), Some(Kind::Html | Kind::Warc | Kind::WarcGz))
 }
 
+/// Whether a path is a Parquet file: a corpus of articles by row, never lines of text.
+pub(crate) fn is_parquet(path: &Path) -> bool {
+    kind_of(path) == Some(Kind::Parquet)
+}
+
 /// A gunzipping reader that ends where the compressed data is cut short or damaged (a
 /// half-downloaded feed), leaving the reason in `damage`, so the records before the damage are
 /// read and the file is counted unreadable, as a damaged web archive is, instead of the whole

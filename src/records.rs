@@ -130,6 +130,13 @@ impl<'a> Records<'a> {
                  give that file, or pass --input-format text to read its lines as they are"
             )));
         }
+        if crate::ingest::is_parquet(&path) {
+            return Err(Error::Input(format!(
+                "{name}: a Parquet file is read as a corpus of articles (segment, match, \
+                 classify, stories), not as one text per line; take its sentences with \
+                 `claimscope segment {name} --format jsonl > sentences.jsonl` and give that file"
+            )));
+        }
         if input::looks_binary(head) {
             return Err(Error::Input(format!(
                 "{name}: looks like a binary file (NUL bytes near the start); give a UTF-8 text or JSONL file"

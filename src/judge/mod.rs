@@ -197,7 +197,7 @@ pub struct Verdict {
 }
 
 /// Where the shipped judge is looked for: as the heads are (`$CLAIMSCOPE_MODELS`, `./models`,
-/// the source tree's `models/`). `None` when there is none.
+/// beside the program, the source tree's `models/`). `None` when there is none.
 pub fn default_dir() -> Option<PathBuf> {
     let p = crate::classify::default_head_path(JUDGE_DIR);
     p.join(CARD).is_file().then_some(p)
