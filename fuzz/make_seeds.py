@@ -5,7 +5,8 @@ regression test runs them too). Small, hand-made or built here, nothing copied f
 
 MODEL_DIR: the default model's snapshot (its tokenizer and configs shape the model seed, with
 a 40-word vocabulary and an 8-wide, one-layer BERT of random weights); CLAIMSCOPE_BIN builds a
-three-sentence index for the index seed.
+three-sentence index for the index seed and the Parquet seed (its sentences of the article, a
+`text` column among others, written by `segment --format parquet`).
 """
 
 import json
@@ -18,7 +19,7 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent / "regressions"
 MARK = b"\xff\xfe\xfd\xfc"
-KINDS = ["txt", "jsonl", "csv", "html", "warc"]
+KINDS = ["txt", "jsonl", "csv", "html", "warc", "parquet"]
 
 
 def put(target: str, name: str, data: bytes) -> None:
@@ -59,6 +60,15 @@ def ingest() -> None:
         + b"\r\n\r\n"
     )
     put("ingest", "seed-warc", bytes([KINDS.index("warc")]) + warc)
+
+
+def ingest_parquet(bin_path: str) -> None:
+    with tempfile.TemporaryDirectory() as d:
+        article = pathlib.Path(d) / "a.txt"
+        article.write_text(ARTICLE)
+        out = pathlib.Path(d) / "a.parquet"
+        subprocess.run([bin_path, "segment", str(article), "--format", "parquet", "-o", str(out)], check=True)
+        put("ingest", "seed-parquet", bytes([KINDS.index("parquet")]) + out.read_bytes())
 
 
 def sentences() -> None:
@@ -156,6 +166,7 @@ def model(model_dir: str) -> None:
 
 if __name__ == "__main__":
     ingest()
+    ingest_parquet(sys.argv[2])
     sentences()
     index(sys.argv[2])
     model(sys.argv[1])

@@ -1,4 +1,4 @@
-//! Any bytes as a .txt, .jsonl, .csv, .html or .warc input (the first byte picks which), read and
+//! Any bytes as a .txt, .jsonl, .csv, .html, .warc or .parquet input (the first byte picks which), read and
 //! segmented as the commands do. Invariants: no panic; every sentence is `document[start..end]`,
 //! spans are in order, do not overlap, and lie inside the document.
 #![no_main]
