@@ -539,7 +539,7 @@ impl<'a> Corpus<'a> {
         let stdin = input::is_stdin(path);
         let name = input::display_name(path);
         let gzipped = !stdin && is_gzipped(path);
-        if !stdin && kind_of(path) == Some(Kind::Parquet) {
+        if !stdin && is_parquet(path) {
             return Ok(self.open_parquet(path, &name, gzipped));
         }
         self.gz_damage = None;

@@ -29,6 +29,10 @@ const BATCH_ROWS: usize = 256;
 /// The fields read, in this order: text, id, outlet, date, title, url.
 const TEXT: usize = 0;
 const ID: usize = 1;
+const OUTLET: usize = 2;
+const DATE: usize = 3;
+const TITLE: usize = 4;
+const URL: usize = 5;
 
 /// The documents of one Parquet file, row by row.
 pub(crate) struct ParquetDocs {
@@ -41,7 +45,7 @@ pub(crate) struct ParquetDocs {
     /// Column names of the fields read (None: not in the file, or not readable as text).
     fields: [Option<String>; 6],
     /// Said once, before the first document: columns left out and why.
-    notes: Vec<String>,
+    notes: std::vec::IntoIter<String>,
     /// The next row group to open, and the one being read with the rows before it.
     next_group: usize,
     reader: Option<ParquetRecordBatchReader>,
@@ -219,7 +223,7 @@ impl ParquetDocs {
             short: short.to_string(),
             lossy: args.lossy,
             fields,
-            notes,
+            notes: notes.into_iter(),
             next_group: 0,
             reader: None,
             group_first_row: 0,
@@ -370,7 +374,7 @@ fn as_text(
 impl Iterator for ParquetDocs {
     type Item = Result<Entry>;
     fn next(&mut self) -> Option<Result<Entry>> {
-        if let Some(note) = self.notes.pop() {
+        if let Some(note) = self.notes.next() {
             return Some(Ok(Entry::Warning(note)));
         }
         loop {
@@ -434,11 +438,11 @@ impl Iterator for ParquetDocs {
         Some(Ok(Entry::Doc(Document {
             id: field(ID).unwrap_or_else(|| format!("{}#{row}", self.short)),
             source: format!("{} row {row}", self.name),
-            outlet: field(2),
-            date: field(3),
-            title: field(4),
+            outlet: field(OUTLET),
+            date: field(DATE),
+            title: field(TITLE),
             byline: None,
-            url: field(5),
+            url: field(URL),
             text: self.value(TEXT, i).unwrap_or_default().to_string(),
         })))
     }

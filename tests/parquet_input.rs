@@ -137,10 +137,7 @@ fn a_folder_reads_its_parquet_files_beside_the_others() {
     )
     .expect("write");
     let out = segment_ok(dir.path());
-    let docs: std::collections::BTreeSet<String> = lines(&out)
-        .iter()
-        .filter_map(|r| r["doc"].as_str().map(str::to_string))
-        .collect();
+    let docs: std::collections::BTreeSet<String> = doc_ids(&out).into_iter().collect();
     assert_eq!(docs.len(), 4, "{docs:?}");
     assert!(docs.contains("note") && docs.contains("7"), "{docs:?}");
     assert!(

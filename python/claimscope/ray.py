@@ -206,10 +206,10 @@ class Documents(list):
 
 
 def read(paths: Iterable[str]) -> Documents:
-    """Documents of a corpus: Parquet files given by name (a `text` column, and `id`, `outlet`,
-    `date`, `title`, `url` when present) through pyarrow; everything else (text, JSONL, CSV,
-    saved pages, WARC, and the Parquet files inside a folder) as the CLI reads it. A file that cannot be read is skipped with a warning and
-    listed in the result's `skipped`; the other files are read."""
+    """Documents of a corpus, read as the CLI reads them: text, JSONL, CSV, Parquet (a `text`
+    column, and `id`, `outlet`, `date`, `title`, `url` when present), saved pages, WARC. A file
+    that cannot be read is skipped with a warning and listed in the result's `skipped`; the other
+    files are read."""
     docs = Documents()
     docs.skipped = []
     if isinstance(paths, (str, os.PathLike)):
@@ -223,12 +223,8 @@ def read(paths: Iterable[str]) -> Documents:
 
 def _read_one(path: str, skipped: list[tuple[str, str]]) -> list[dict]:
     try:
-        if path.endswith(".parquet"):
-            import pyarrow.parquet as pq
-
-            return pq.read_table(path).to_pylist()
         return claimscope.read_documents([path])
-    except Exception as e:  # noqa: BLE001 - pyarrow and the library raise different types
+    except Exception as e:  # noqa: BLE001 - the library raises ValueError and OSError kinds
         if os.path.isdir(path):
             # One bad file must not cost the rest of its directory: read it file by file.
             out: list[dict] = []
