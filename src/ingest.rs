@@ -7,7 +7,7 @@
 //! `--text-field articleBody --id-field "Body ID"` (its CSVs have a header row).
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -78,6 +78,8 @@ impl IngestOptions {
 pub enum Kind {
     Text,
     Jsonl,
+    /// A `.json` file: an array of records (or one record, or JSONL under that name).
+    Json,
     Csv,
     Tsv,
     Html,
@@ -155,6 +157,9 @@ pub enum Entry {
     Warning(String),
     /// A record whose id field held no usable id (named for the first few, then counted).
     OddId(String),
+    /// A record whose outlet, date, title or url field held an object, array or boolean,
+    /// left empty (named for the first few, then counted).
+    OddField(String),
 }
 
 impl SkipCounts {
@@ -223,6 +228,7 @@ fn kind_of(path: &Path) -> Option<Kind> {
     {
         Some("txt" | "md" | "text") => Some(Kind::Text),
         Some("jsonl" | "ndjson") => Some(Kind::Jsonl),
+        Some("json") => Some(Kind::Json),
         Some("csv") => Some(Kind::Csv),
         Some("tsv") => Some(Kind::Tsv),
         Some("html" | "htm" | "xhtml") => Some(Kind::Html),
@@ -352,7 +358,7 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
             files.sort();
             if files.is_empty() {
                 observer.warn(&format!(
-                    "{p}: no .txt/.md/.jsonl/.csv/.tsv/.html/.warc files (or .gz of them) or .parquet files inside"
+                    "{p}: no .txt/.md/.jsonl/.json/.csv/.tsv/.html/.xhtml/.warc files (or .gz of them) or .parquet files inside"
                 ));
             }
             out.extend(files);
@@ -383,8 +389,9 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
         // a cue to wait on the terminal (or to read whatever happens to be piped in).
         if !paths.is_empty() {
             return Err(Error::Input(format!(
-                "{}: no file to read (claimscope reads .txt .md .jsonl .ndjson .csv .tsv .html \
-                 .htm .warc, any of them gzipped, and .parquet); give such files, or - to read stdin",
+                "{}: no file to read (claimscope reads .txt .md .jsonl .ndjson .json .csv .tsv \
+                 .html .htm .xhtml .warc, any of them gzipped, and .parquet); give such files, or \
+                 - to read stdin",
                 paths.join(" ")
             )));
         }
@@ -451,6 +458,7 @@ pub struct Corpus<'a> {
     duplicate_ids: usize,
     /// Records whose id field held an object, array or boolean (see `JsonlDocs`).
     odd_ids: usize,
+    odd_fields: usize,
     /// Where the current gzip input's reader leaves the error that ended it early.
     gz_damage: Option<Arc<std::sync::Mutex<Option<String>>>>,
     /// The id of each one-article file (see `file_ids`).
@@ -475,6 +483,7 @@ impl<'a> Corpus<'a> {
             ids_seen: Default::default(),
             duplicate_ids: 0,
             odd_ids: 0,
+            odd_fields: 0,
             gz_damage: None,
         })
     }
@@ -593,7 +602,17 @@ impl<'a> Corpus<'a> {
             self.skipped.binary += 1;
             return Ok(None);
         }
-        if !matches!(kind, Kind::WarcGz | Kind::Warc | Kind::Jsonl) && input::looks_binary(head) {
+        // A CSV whose header reads is a table: a NUL further down is one bad row, named by
+        // the reader, not a reason to drop every good row.
+        let binary = match kind {
+            Kind::WarcGz | Kind::Warc | Kind::Jsonl => false,
+            Kind::Csv | Kind::Tsv => {
+                let first = head.split(|&b| b == b'\n').next().unwrap_or(head);
+                input::looks_binary(first)
+            }
+            _ => input::looks_binary(head),
+        };
+        if binary {
             self.observer
                 .warn(&format!("{name}: binary data (NUL bytes); skipped"));
             self.skipped.binary += 1;
@@ -672,18 +691,35 @@ impl<'a> Corpus<'a> {
                 name,
                 line: 0,
                 args,
-                pending: None,
+                pending: Default::default(),
             }))),
+            Kind::Json => {
+                let bytes =
+                    input::read_capped(reader.as_mut(), &name, "write it as JSONL instead")?;
+                let text = decode(bytes, args.lossy, &name)?;
+                match json_file(text, &name, &args) {
+                    Ok(entries) => Ok(Some(entries)),
+                    Err(JsonFile::NotRecords(why)) => {
+                        self.observer.warn(&format!("{name}: {why}; skipped"));
+                        self.skipped.unreadable += 1;
+                        Ok(None)
+                    }
+                    Err(JsonFile::Failed(e)) => Err(e),
+                }
+            }
             Kind::Csv | Kind::Tsv => {
+                let last = std::rc::Rc::new(std::cell::Cell::new(0u8));
+                let tail: Box<dyn BufRead> = Box::new(std::io::BufReader::new(LastByte {
+                    inner: reader,
+                    last: last.clone(),
+                }));
                 let rdr = csv::ReaderBuilder::new()
                     .delimiter(if kind == Kind::Tsv { b'\t' } else { b',' })
                     // A row with more or fewer fields than the header is a broken row (an
                     // unquoted delimiter, a cut line): stop at it rather than read shifted columns.
                     .flexible(false)
-                    .from_reader(reader);
-                Ok(Some(Box::new(
-                    CsvDocs::new(rdr, name, args)?.map(|r| r.map(Entry::Doc)),
-                )))
+                    .from_reader(tail);
+                Ok(Some(Box::new(CsvDocs::new(rdr, name, args, last)?)))
             }
         }
     }
@@ -712,6 +748,16 @@ impl Iterator for Corpus<'_> {
                     Some(Ok(Entry::OddId(msg))) => {
                         self.odd_ids += 1;
                         warn_named(self.observer, self.odd_ids, &msg, "records with such ids");
+                        continue;
+                    }
+                    Some(Ok(Entry::OddField(msg))) => {
+                        self.odd_fields += 1;
+                        warn_named(
+                            self.observer,
+                            self.odd_fields,
+                            &msg,
+                            "records with such fields",
+                        );
                         continue;
                     }
                     Some(Ok(Entry::NotAPage(why))) => {
@@ -948,6 +994,13 @@ pub fn text_file_name(id: &str) -> String {
 }
 
 fn write_text(dir: &Path, doc: &Document) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Input(format!(
+            "{}: --texts names a folder to write each document's text into, and this is a file; \
+             give a new or existing folder",
+            dir.display()
+        )));
+    }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let path = dir.join(text_file_name(&doc.id));
     crate::outfile::write_whole(&path, doc.text.as_bytes())
@@ -966,15 +1019,15 @@ struct JsonlDocs {
     name: String,
     line: usize,
     args: IngestOptions,
-    /// A document held back one call, behind a warning about it.
-    pending: Option<Document>,
+    /// Entries held back, behind a warning about them.
+    pending: std::collections::VecDeque<Entry>,
 }
 
 impl Iterator for JsonlDocs {
     type Item = Result<Entry>;
     fn next(&mut self) -> Option<Result<Entry>> {
-        if let Some(doc) = self.pending.take() {
-            return Some(Ok(Entry::Doc(doc)));
+        if let Some(e) = self.pending.pop_front() {
+            return Some(Ok(e));
         }
         let mut buf = Vec::new();
         loop {
@@ -1009,45 +1062,192 @@ impl Iterator for JsonlDocs {
                     return Some(Err(Error::Input(format!("{at}: {why}"))));
                 }
             };
-            let a = &self.args;
-            let Some(body) = v.get(&a.text_field).and_then(Value::as_str) else {
-                return Some(Err(Error::Input(format!(
-                    "{at}: no string field \"{}\" (use --text-field to name the text field)",
-                    a.text_field
-                ))));
-            };
-            let doc = Document {
-                id: str_field(v.get(&a.id_field))
-                    .unwrap_or_else(|| format!("{}#{}", short_name(&self.name), self.line)),
-                source: at,
-                outlet: str_field(v.get(&a.outlet_field)),
-                date: str_field(v.get(&a.date_field)),
-                title: str_field(v.get(&a.title_field)),
-                byline: None,
-                url: str_field(v.get(&a.url_field)),
-                text: body.to_string(),
-            };
-            // An id that is an object, array or boolean is a field read under the wrong name
-            // (or a nested schema); the stand-in id must not pass unremarked.
-            if let Some(given) = v
-                .get(&a.id_field)
-                .filter(|x| x.is_object() || x.is_array() || x.is_boolean())
-            {
-                let kind = match given {
-                    Value::Object(_) => "an object",
-                    Value::Array(_) => "an array",
-                    _ => "a boolean",
-                };
-                let warning = format!(
-                    "{}: field \"{}\" is {kind}, not a string or number; the document is called {:?} (use --id-field to name the id field)",
-                    doc.source, a.id_field, doc.id
-                );
-                self.pending = Some(doc);
-                return Some(Ok(Entry::OddId(warning)));
+            let fallback = format!("{}#{}", short_name(&self.name), self.line);
+            match json_record(&v, at, fallback, &self.args) {
+                Ok((doc, notes)) => {
+                    let mut entries: Vec<Entry> = notes;
+                    entries.push(Entry::Doc(doc));
+                    let mut it = entries.into_iter();
+                    let first = it.next();
+                    self.pending.extend(it);
+                    return first.map(Ok);
+                }
+                Err(e) => return Some(Err(e)),
             }
-            return Some(Ok(Entry::Doc(doc)));
         }
     }
+}
+
+/// One JSON record (a JSONL line, an element of a JSON array) as a document, with the notes
+/// to say first: an id or a metadata field that is not a string or number is a field read
+/// under the wrong name (or a nested schema), and the stand-in must not pass unremarked.
+fn json_record(
+    v: &Value,
+    at: String,
+    fallback_id: String,
+    a: &IngestOptions,
+) -> Result<(Document, Vec<Entry>)> {
+    let Some(body) = v.get(&a.text_field).and_then(Value::as_str) else {
+        return Err(Error::Input(format!(
+            "{at}: no string field \"{}\" (use --text-field to name the text field)",
+            a.text_field
+        )));
+    };
+    let kind_of = |x: &Value| match x {
+        Value::Object(_) => Some("an object"),
+        Value::Array(_) => Some("an array"),
+        Value::Bool(_) => Some("a boolean"),
+        _ => None,
+    };
+    let doc = Document {
+        id: str_field(v.get(&a.id_field)).unwrap_or(fallback_id),
+        source: at,
+        outlet: str_field(v.get(&a.outlet_field)),
+        date: str_field(v.get(&a.date_field)),
+        title: str_field(v.get(&a.title_field)),
+        byline: None,
+        url: str_field(v.get(&a.url_field)),
+        text: body.to_string(),
+    };
+    let mut notes = Vec::new();
+    if let Some(kind) = v.get(&a.id_field).and_then(kind_of) {
+        notes.push(Entry::OddId(format!(
+            "{}: field \"{}\" is {kind}, not a string or number; the document is called {:?} (use --id-field to name the id field)",
+            doc.source, a.id_field, doc.id
+        )));
+    }
+    let fields = [
+        (&a.outlet_field, "--outlet-field"),
+        (&a.date_field, "--date-field"),
+        (&a.title_field, "--title-field"),
+        (&a.url_field, "--url-field"),
+    ];
+    for (field, flag) in fields {
+        if let Some(kind) = v.get(field).and_then(kind_of) {
+            notes.push(Entry::OddField(format!(
+                "{}: field \"{field}\" is {kind}, not a string or number, and is ignored (flatten it, e.g. jq, or name another field with {flag})",
+                doc.source
+            )));
+        }
+    }
+    Ok((doc, notes))
+}
+
+enum JsonFile {
+    /// Valid JSON that holds no records to read (the reason); the file is skipped.
+    NotRecords(String),
+    Failed(Error),
+}
+
+/// A `.json` file: an array of records, one record, or JSONL under a `.json` name (exports often
+/// are). Records keep the line they start on, as JSONL's do.
+fn json_file(
+    text: String,
+    name: &str,
+    a: &IngestOptions,
+) -> std::result::Result<Box<dyn Iterator<Item = Result<Entry>>>, JsonFile> {
+    let body = text.trim_start_matches('\u{feff}');
+    let offset = text.len() - body.len();
+    let line_at = |pos: usize| {
+        let before = text.get(..pos).unwrap_or(&text);
+        before.bytes().filter(|&b| b == b'\n').count() + 1
+    };
+    let records: Vec<(usize, Value)> = match body.trim_start().as_bytes().first() {
+        Some(b'[') => {
+            // Borrowed raw values are slices of `body`, which is how each finds its line.
+            let raw: Vec<&serde_json::value::RawValue> =
+                serde_json::from_str(body).map_err(|e| {
+                    JsonFile::Failed(Error::Input(format!(
+                        "{name}:{}: malformed JSON ({e}); fix the file or write it as JSONL",
+                        e.line()
+                    )))
+                })?;
+            let mut out = Vec::with_capacity(raw.len());
+            for r in &raw {
+                let pos =
+                    offset + (r.get().as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
+                let v: Value = serde_json::from_str(r.get()).map_err(|e| {
+                    JsonFile::Failed(Error::Input(format!("{name}:{}: {e}", line_at(pos))))
+                })?;
+                out.push((line_at(pos), v));
+            }
+            out
+        }
+        Some(b'{') => match serde_json::from_str::<Value>(body) {
+            Ok(v) => {
+                if v.get(&a.text_field).is_none() {
+                    // An API answer wraps its records: say which field holds them.
+                    let arrays: Vec<&String> = v
+                        .as_object()
+                        .map(|o| {
+                            o.iter()
+                                .filter(|(_, x)| {
+                                    x.as_array()
+                                        .is_some_and(|xs| xs.first().is_some_and(Value::is_object))
+                                })
+                                .map(|(k, _)| k)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let why = match arrays.as_slice() {
+                        [k] => format!(
+                            "a JSON object without a \"{}\" field; its array \"{k}\" looks like the records: extract them (jq -c '.{k}[]' FILE > FILE.jsonl) or name the text field with --text-field",
+                            a.text_field
+                        ),
+                        _ => format!(
+                            "a JSON object without a \"{}\" field, not an article record (name the text field with --text-field)",
+                            a.text_field
+                        ),
+                    };
+                    return Err(JsonFile::NotRecords(why));
+                }
+                vec![(line_at(offset), v)]
+            }
+            // Several objects one after another: JSONL under a .json name.
+            Err(e) if e.classify() == serde_json::error::Category::Syntax => {
+                let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(text.into_bytes()));
+                return Ok(Box::new(JsonlDocs {
+                    reader,
+                    name: name.to_string(),
+                    line: 0,
+                    args: a.clone(),
+                    pending: Default::default(),
+                }));
+            }
+            Err(e) => {
+                return Err(JsonFile::Failed(Error::Input(format!(
+                    "{name}:{}: malformed JSON ({e})",
+                    e.line()
+                ))));
+            }
+        },
+        _ => {
+            return Err(JsonFile::NotRecords(
+                "JSON that is neither an array of records nor a record".into(),
+            ));
+        }
+    };
+    let a = a.clone();
+    let name = name.to_string();
+    Ok(Box::new(records.into_iter().enumerate().flat_map(
+        move |(i, (line, v))| {
+            if !v.is_object() {
+                return vec![Err(Error::Input(format!(
+                    "{name}:{line}: element {i} of the array is not an object (a record with a \"{}\" field)",
+                    a.text_field
+                )))];
+            }
+            let at = format!("{name}:{line}");
+            let fallback = format!("{}#{}", short_name(&name), i + 1);
+            match json_record(&v, at, fallback, &a) {
+                Ok((doc, mut notes)) => {
+                    notes.push(Entry::Doc(doc));
+                    notes.into_iter().map(Ok).collect()
+                }
+                Err(e) => vec![Err(e)],
+            }
+        },
+    )))
 }
 
 fn short_name(name: &str) -> &str {
@@ -1057,16 +1257,66 @@ fn short_name(name: &str) -> &str {
         .unwrap_or(name)
 }
 
+/// A reader that remembers the last byte it passed on other than white space: how a CSV
+/// reader's caller can tell a quoted field that ran to the end of the file unclosed (the csv
+/// crate reads it as one long field, silently taking every later row into it) from one that
+/// was closed.
+struct LastByte {
+    inner: Box<dyn BufRead>,
+    last: std::rc::Rc<std::cell::Cell<u8>>,
+}
+
+impl Read for LastByte {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(&b) = buf[..n].iter().rev().find(|b| !b.is_ascii_whitespace()) {
+            self.last.set(b);
+        }
+        Ok(n)
+    }
+}
+
 struct CsvDocs {
     rdr: csv::Reader<Box<dyn BufRead>>,
     name: String,
     cols: [Option<usize>; 6],
     row: usize,
     lossy: bool,
+    last: std::rc::Rc<std::cell::Cell<u8>>,
+    /// Said once, before the first row.
+    warning: Option<String>,
+    /// A record read ahead (see `next`).
+    ahead: Option<csv::ByteRecord>,
+}
+
+/// The csv crate's error, said with the file, the line and the fix.
+fn csv_error(name: &str, e: &csv::Error) -> Error {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => {
+            let line = pos
+                .as_ref()
+                .map_or(String::new(), |p| format!(":{}", p.line()));
+            Error::Input(format!(
+                "{name}{line}: the row has {len} fields, the header {expected_len}; a field that \
+                 holds the delimiter or a line break must be in double quotes, a quote inside a \
+                 quoted field doubled (\"\"), and a quote opened must be closed"
+            ))
+        }
+        _ => Error::Input(format!("{name}: {e}")),
+    }
 }
 
 impl CsvDocs {
-    fn new(mut rdr: csv::Reader<Box<dyn BufRead>>, name: String, a: IngestOptions) -> Result<Self> {
+    fn new(
+        mut rdr: csv::Reader<Box<dyn BufRead>>,
+        name: String,
+        a: IngestOptions,
+        last: std::rc::Rc<std::cell::Cell<u8>>,
+    ) -> Result<Self> {
         let headers: Vec<String> = rdr
             .byte_headers()
             .map_err(|e| Error::Input(format!("{name}: cannot read the header row ({e})")))?
@@ -1102,28 +1352,94 @@ impl CsvDocs {
             find(&a.title_field),
             find(&a.url_field),
         ];
+        // Two columns of one name: the first is read, and the user should know which.
+        let mut twice: Vec<&str> = [
+            &a.text_field,
+            &a.id_field,
+            &a.outlet_field,
+            &a.date_field,
+            &a.title_field,
+            &a.url_field,
+        ]
+        .into_iter()
+        .map(String::as_str)
+        .filter(|f| headers.iter().filter(|h| h == f).count() > 1)
+        .collect();
+        twice.dedup();
+        let warning = (!twice.is_empty()).then(|| {
+            format!(
+                "{name}: the header names column {} more than once; the first of each is read \
+                 (rename the others to read them instead)",
+                twice
+                    .iter()
+                    .map(|f| format!("{f:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
         Ok(CsvDocs {
             rdr,
             name,
             cols,
             row: 0,
             lossy: a.lossy,
+            last,
+            warning,
+            ahead: None,
         })
+    }
+
+    fn read(&mut self) -> Result<Option<csv::ByteRecord>> {
+        let mut rec = csv::ByteRecord::new();
+        match self.rdr.read_byte_record(&mut rec) {
+            Ok(false) => Ok(None),
+            Ok(true) => Ok(Some(rec)),
+            Err(e) => Err(csv_error(&self.name, &e)),
+        }
     }
 }
 
 impl Iterator for CsvDocs {
-    type Item = Result<Document>;
-    fn next(&mut self) -> Option<Result<Document>> {
-        let mut rec = csv::ByteRecord::new();
-        match self.rdr.read_byte_record(&mut rec) {
-            Ok(false) => return None,
-            Ok(true) => {}
-            Err(e) => return Some(Err(Error::Input(format!("{}: {e}", self.name)))),
+    type Item = Result<Entry>;
+    fn next(&mut self) -> Option<Result<Entry>> {
+        if let Some(w) = self.warning.take() {
+            return Some(Ok(Entry::Warning(w)));
         }
+        let rec = match self.ahead.take() {
+            Some(r) => r,
+            None => match self.read() {
+                Ok(Some(r)) => r,
+                Ok(None) => return None,
+                Err(e) => return Some(Err(e)),
+            },
+        };
         self.row += 1;
         let line = rec.position().map(|p| p.line()).unwrap_or(self.row as u64);
         let at = format!("{}:{line}", self.name);
+        // A quote opened in the last field and never closed takes every line after it into
+        // that field: the record ends at the end of the file, holds a line break, and the file
+        // does not end in the closing quote. The rows it swallowed would be lost unremarked.
+        let suspect = rec.iter().next_back().is_some_and(|f| f.contains(&b'\n'));
+        if suspect && self.last.get() != b'"' {
+            // Only the last record can have run to the end: look one record ahead.
+            match self.read() {
+                Ok(r) => self.ahead = r,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        if suspect && self.ahead.is_none() && self.last.get() != b'"' {
+            return Some(Err(Error::Input(format!(
+                "{at}: a double quote opened in this row is never closed, so every line after it \
+                 was read into one field; close the quote, or double a quote that is part of the \
+                 text (\"\")"
+            ))));
+        }
+        if rec.iter().any(|f| f.contains(&0)) {
+            return Some(Err(Error::Input(format!(
+                "{at}: a NUL byte in the row (binary data in a text column); remove it (e.g. \
+                 tr -d '\\000' < FILE) or fix the export"
+            ))));
+        }
         let get = |i: Option<usize>| -> Result<Option<String>> {
             match i.and_then(|i| rec.get(i)) {
                 None => Ok(None),
@@ -1141,7 +1457,7 @@ impl Iterator for CsvDocs {
             .next()
             .flatten()
             .unwrap_or_else(|| format!("{}#{}", short_name(&self.name), self.row));
-        Some(Ok(Document {
+        Some(Ok(Entry::Doc(Document {
             id,
             source: at,
             outlet: f.next().flatten(),
@@ -1150,7 +1466,7 @@ impl Iterator for CsvDocs {
             byline: None,
             url: f.next().flatten(),
             text,
-        }))
+        })))
     }
 }
 

@@ -47,12 +47,22 @@ pub fn read_line_capped(
     buf: &mut Vec<u8>,
     at: impl Fn() -> String,
 ) -> Result<usize> {
+    read_until_capped(reader, buf, b'\n', at)
+}
+
+/// [`read_line_capped`] with another line break (`\r` for old Mac files).
+pub fn read_until_capped(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    sep: u8,
+    at: impl Fn() -> String,
+) -> Result<usize> {
     // The cap is on the content; the line break may come on top.
     let n = reader
         .take(MAX_RECORD_BYTES as u64 + 2)
-        .read_until(b'\n', buf)
+        .read_until(sep, buf)
         .map_err(|e| Error::Input(format!("{}: read error: {e}", at())))?;
-    if n - usize::from(buf.ends_with(b"\n")) > MAX_RECORD_BYTES {
+    if n - usize::from(buf.ends_with(&[sep])) > MAX_RECORD_BYTES {
         return Err(too_long(&at(), "split it into one record per line"));
     }
     Ok(n)

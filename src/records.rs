@@ -72,6 +72,8 @@ pub struct Records<'a> {
     opts: ReadOptions,
     pub stats: ReadStats,
     buf: Vec<u8>,
+    /// The line break of the file being read (see `open_next`).
+    sep: u8,
 }
 
 impl<'a> Records<'a> {
@@ -107,6 +109,7 @@ impl<'a> Records<'a> {
             opts,
             stats: ReadStats::default(),
             buf: Vec::new(),
+            sep: b'\n',
         })
     }
 
@@ -137,11 +140,24 @@ impl<'a> Records<'a> {
                  `claimscope segment {name} --format jsonl > sentences.jsonl` and give that file"
             )));
         }
+        if head.starts_with(&[0x1f, 0x8b]) {
+            return Err(Error::Input(format!(
+                "{name}: gzip-compressed; texts are read one per line from plain files: unpack \
+                 it first (gunzip -k {name}, or zcat {name} | claimscope ... -)"
+            )));
+        }
         if input::looks_binary(head) {
             return Err(Error::Input(format!(
                 "{name}: looks like a binary file (NUL bytes near the start); give a UTF-8 text or JSONL file"
             )));
         }
+        // Old Mac files end their lines with a bare CR: read by LF alone, the whole file
+        // would be one text.
+        self.sep = if head.contains(&b'\r') && !head.contains(&b'\n') {
+            b'\r'
+        } else {
+            b'\n'
+        };
         let jsonl = match self.opts.format {
             InputFormat::Jsonl => true,
             InputFormat::Text => false,
@@ -179,7 +195,7 @@ impl<'a> Records<'a> {
             };
             self.buf.clear();
             let line = self.line + 1;
-            let n = input::read_line_capped(reader.as_mut(), &mut self.buf, || {
+            let n = input::read_until_capped(reader.as_mut(), &mut self.buf, self.sep, || {
                 format!("{name}:{line}")
             })?;
             if n == 0 {

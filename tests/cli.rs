@@ -855,7 +855,7 @@ fn ragged_csv_rows_stop_with_their_line() {
     .expect("write");
     fails_with(
         &claimscope(&["segment", f.to_str().unwrap_or("")], None),
-        &["a.csv", "line: 3", "fields"],
+        &["a.csv:3", "the row has 5 fields, the header 3"],
     );
 }
 

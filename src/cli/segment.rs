@@ -178,10 +178,17 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     );
     // As every other command: inputs that gave no document at all are a failed run, not an
     // empty success (each was named above).
-    if corpus.documents == 0 && s.total() > 0 {
-        return Err(Error::Input(
-            "no document could be read from the inputs (see the warnings above)".into(),
-        ));
+    // Inputs with no record at all (a header-only CSV, blank lines, a Parquet file of no rows,
+    // an archive of no pages) fail too: an empty output that exits 0 reads as success.
+    if corpus.documents == 0 {
+        let why = if s.total() > 0 {
+            "see the warnings above"
+        } else {
+            "the inputs hold no records: a header only, blank lines, no rows, or no HTML pages"
+        };
+        return Err(Error::Input(format!(
+            "no document could be read from the inputs ({why})"
+        )));
     }
     Ok(())
 }
