@@ -1162,6 +1162,16 @@ fn json_file(
                         e.line()
                     )))
                 })?;
+            // An array of numbers or names is some other JSON (a folder's sidecar), not a
+            // broken records file: skipped, as a wrapping object is.
+            if raw
+                .first()
+                .is_some_and(|r| !r.get().trim_start().starts_with('{'))
+            {
+                return Err(JsonFile::NotRecords(
+                    "a JSON array whose first element is not an object (a record)".into(),
+                ));
+            }
             let mut out = Vec::with_capacity(raw.len());
             for r in &raw {
                 let pos =
