@@ -51,3 +51,15 @@ fn mrpc_pair_head_beats_the_baseline() {
         r.head_test
     );
 }
+
+#[test]
+fn an_eval_without_its_data_says_where_the_data_is_looked_for() {
+    let out = common::run(&["eval", "stsb", "--data", "/nonexistent/stsb"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("/nonexistent/stsb/sts-test.csv: not found"),
+        "{err}"
+    );
+    assert!(err.contains("CLAIMSCOPE_SHARED"), "{err}");
+}

@@ -680,3 +680,17 @@ fn an_observer_that_asks_to_stop_ends_segmentation_after_its_document() {
     assert!(matches!(err, claimscope::Error::Cancelled), "{err}");
     assert_eq!(seen, ["0"], "one document handed on, not three");
 }
+
+#[test]
+fn keep_all_says_the_spans_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("a.txt");
+    std::fs::write(
+        &doc,
+        "Rain fell in the city on Monday.\nScroll down for video\n",
+    )
+    .unwrap();
+    let out = common::run(&["segment", doc.to_str().unwrap(), "--keep-all"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("spans found (kept: --keep-all)"), "{err}");
+}

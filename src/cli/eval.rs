@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::{ModelArgs, TableOrJson};
 use crate::devset;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::eval;
 
 #[derive(Debug, clap::Subcommand)]
@@ -226,7 +226,8 @@ fn class_table(rows: &[crate::metrics::ClassScores]) -> Result<()> {
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
-    /// Folder of the dataset (default `../shared/data/NAME`).
+    /// Folder of the dataset (default: data/<dataset> in $CLAIMSCOPE_SHARED, else in ../shared
+    /// from the current folder).
     #[arg(long)]
     pub data: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
@@ -240,6 +241,23 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String> {
 }
 
 pub fn run(cmd: &EvalCommand) -> Result<()> {
+    // The evals read the public data sets from a default place: a newcomer's first run from
+    // elsewhere meets a bare "No such file", which should say where the data is looked for.
+    run_eval(cmd).map_err(|e| match e {
+        Error::Io { path, err } if err.kind() == std::io::ErrorKind::NotFound => {
+            Error::Input(format!(
+                "{}: not found. The evals read the public data sets: give their folder with \
+                 --data (--fnc1, --devset-dir where the eval has them), or set \
+                 CLAIMSCOPE_SHARED to the folder that holds data/ (default: ../shared from the \
+                 current folder)",
+                path.display()
+            ))
+        }
+        e => e,
+    })
+}
+
+fn run_eval(cmd: &EvalCommand) -> Result<()> {
     let term = super::Terminal::default();
     match cmd {
         EvalCommand::Mrpc(a) => {

@@ -150,7 +150,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     corpus.skipped.no_sentences = sentenceless;
     let s = &corpus.skipped;
     eprintln!(
-        "{} documents read, skipped {} (binary {}, empty {}, unreadable {}, no article {}){}, {} sentences{}, {} boilerplate/repeat/marker spans removed; {:.1} MB of text in {:.2} s ({:.1} MB/s)",
+        "{} documents read, skipped {} (binary {}, empty {}, unreadable {}, no article {}){}, {} sentences{}, {} boilerplate/repeat/marker spans {}; {:.1} MB of text in {:.2} s ({:.1} MB/s)",
         corpus.documents,
         s.total(),
         s.binary,
@@ -172,6 +172,12 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
             String::new()
         },
         removed,
+        // With --keep-all the spans are found and kept, not removed.
+        if args.keep_all {
+            "found (kept: --keep-all)"
+        } else {
+            "removed"
+        },
         bytes as f64 / 1e6,
         secs,
         bytes as f64 / 1e6 / secs.max(1e-9)
