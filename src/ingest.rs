@@ -1055,7 +1055,16 @@ impl Iterator for JsonlDocs {
             } else {
                 &text
             };
-            let v: Value = match serde_json::from_str(json) {
+            let parsed = serde_json::from_str(json).or_else(|e| {
+                // --lossy reads a lone surrogate escape as U+FFFD, as it reads a bad byte.
+                match input::without_lone_surrogates(json) {
+                    Some(fixed) if self.args.lossy && input::is_surrogate_error(&e) => {
+                        serde_json::from_str(&fixed)
+                    }
+                    _ => Err(e),
+                }
+            });
+            let v: Value = match parsed {
                 Ok(v) => v,
                 Err(e) => {
                     let why = crate::input::malformed_json_line(&e);

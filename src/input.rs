@@ -125,10 +125,71 @@ pub fn malformed_json_line(e: &serde_json::Error) -> String {
     } else if control {
         "; a string holds a raw control character (a tab, a carriage return, a NUL byte): \
          write it escaped (\\t, \\r, \\u0000) or remove it"
+    } else if is_surrogate_error(e) {
+        "; a \\uD800-\\uDFFF escape without its pair (a lone surrogate, as Python's json.dumps \
+         writes for a broken string) is not text: pass --lossy to read it as U+FFFD, or clean \
+         the strings before writing them"
     } else {
         ""
     };
     format!("malformed JSON ({e}){hint}")
+}
+
+/// serde_json's ways of refusing a lone surrogate escape.
+pub fn is_surrogate_error(e: &serde_json::Error) -> bool {
+    let m = e.to_string();
+    m.contains("surrogate") || m.contains("end of hex escape")
+}
+
+/// JSON text with each lone surrogate escape (`\ud800` without its low half, or a low half
+/// alone) written as `\ufffd`, for `--lossy`; None when there is none. By hand because no JSON
+/// crate here reads them (serde_json refuses, as the JSON spec allows it to).
+pub fn without_lone_surrogates(json: &str) -> Option<String> {
+    let b = json.as_bytes();
+    let hex = |i: usize| -> Option<u32> {
+        let h = json.get(i..i + 4)?;
+        if h.bytes().all(|c| c.is_ascii_hexdigit()) {
+            u32::from_str_radix(h, 16).ok()
+        } else {
+            None
+        }
+    };
+    let mut out = String::with_capacity(json.len());
+    let (mut i, mut last, mut changed) = (0, 0, false);
+    while i + 1 < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        if b[i + 1] != b'u' {
+            // Any other escape, `\\` included, is two bytes that cannot start a `\u`.
+            i += 2;
+            continue;
+        }
+        let Some(code) = hex(i + 2) else {
+            i += 2;
+            continue;
+        };
+        let paired = (0xD800..0xDC00).contains(&code)
+            && b.get(i + 6) == Some(&b'\\')
+            && b.get(i + 7) == Some(&b'u')
+            && hex(i + 8).is_some_and(|lo| (0xDC00..0xE000).contains(&lo));
+        if paired {
+            i += 12;
+        } else if (0xD800..0xE000).contains(&code) {
+            out.push_str(&json[last..i]);
+            out.push_str("\\ufffd");
+            i += 6;
+            last = i;
+            changed = true;
+        } else {
+            i += 6;
+        }
+    }
+    changed.then(|| {
+        out.push_str(&json[last..]);
+        out
+    })
 }
 
 /// Every record of a small JSONL file, with its line number (from 1): blank lines are not
@@ -174,6 +235,21 @@ pub fn decode(bytes: Vec<u8>, lossy: bool, name: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters_and_pairs_stay() {
+        let lone = r#"{"text":"Rain \ud800 fell \udc00 and \\ud800 stays"}"#;
+        let fixed = without_lone_surrogates(lone).unwrap();
+        assert_eq!(
+            fixed,
+            r#"{"text":"Rain \ufffd fell \ufffd and \\ud800 stays"}"#
+        );
+        let v: serde_json::Value = serde_json::from_str(&fixed).unwrap();
+        assert_eq!(v["text"], "Rain \u{fffd} fell \u{fffd} and \\ud800 stays");
+        assert_eq!(without_lone_surrogates(r#"{"t":"\ud83d\ude00 ok"}"#), None);
+        let e = serde_json::from_str::<serde_json::Value>(lone).unwrap_err();
+        assert!(malformed_json_line(&e).contains("--lossy"));
+    }
 
     #[test]
     fn binary_is_nul_bytes_near_the_start() {

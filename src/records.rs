@@ -240,7 +240,7 @@ impl<'a> Records<'a> {
                 // A blank line in JSONL carries no record; not an error, not a text.
                 continue;
             }
-            match parse_jsonl(&text, &self.opts.text_field) {
+            match parse_jsonl(&text, &self.opts.text_field, self.opts.lossy) {
                 Ok((t, fields)) => {
                     self.stats.records += 1;
                     if t.trim().is_empty() {
@@ -287,9 +287,19 @@ impl Iterator for Records<'_> {
 fn parse_jsonl(
     line: &str,
     field: &str,
+    lossy: bool,
 ) -> std::result::Result<(String, Map<String, Value>), String> {
-    let value: Value =
-        serde_json::from_str(line).map_err(|e| crate::input::malformed_json_line(&e))?;
+    let value: Value = serde_json::from_str(line)
+        .or_else(|e| {
+            // --lossy reads a lone surrogate escape as U+FFFD, as it reads a bad byte.
+            match input::without_lone_surrogates(line) {
+                Some(fixed) if lossy && input::is_surrogate_error(&e) => {
+                    serde_json::from_str(&fixed)
+                }
+                _ => Err(e),
+            }
+        })
+        .map_err(|e| crate::input::malformed_json_line(&e))?;
     let Value::Object(mut map) = value else {
         return Err("a JSONL line must be an object like {\"text\": \"...\"}".to_string());
     };

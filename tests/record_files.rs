@@ -208,3 +208,23 @@ fn texts_given_a_file_instead_of_a_folder_says_so() {
     let err = stderr(&out);
     assert!(err.contains("this is a file"), "{err}");
 }
+
+#[test]
+fn a_lone_surrogate_escape_is_named_with_the_fix_and_lossy_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "sur.jsonl",
+        b"{\"text\":\"Rain \\ud800 fell.\"}\n",
+    );
+    let out = run(&["segment", &f]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("sur.jsonl:1:") && err.contains("lone surrogate"),
+        "{err}"
+    );
+    let out = run(&["segment", &f, "--lossy", "--format", "jsonl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Rain \u{fffd} fell."));
+}
