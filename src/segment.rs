@@ -765,7 +765,13 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
             .title
             .as_deref()
             .is_some_and(|t| t.split_whitespace().ne(line.split_whitespace()));
-        let kind = if no_punct && first_text_para && !dropped && !names_another {
+        // A headline the document names is the title however it ends: headlines end in "?",
+        // "!" or a quote as often as in nothing ("Where do relations go after the vote?").
+        let names_this = doc
+            .title
+            .as_deref()
+            .is_some_and(|t| t.split_whitespace().eq(line.split_whitespace()));
+        let kind = if first_text_para && !dropped && (names_this || (no_punct && !names_another)) {
             if title.is_none() {
                 title = Some(line.to_string());
             }

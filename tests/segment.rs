@@ -694,3 +694,25 @@ fn keep_all_says_the_spans_are_kept() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("spans found (kept: --keep-all)"), "{err}");
 }
+
+#[test]
+fn a_named_headline_is_the_title_however_it_ends() {
+    for headline in [
+        "Where do strained relations go after the vote?",
+        "Pearl Oscar Dress -- STOLEN!!!",
+        "'Neutral' Fact-Checker: 'Are There Any Un-Angry Voters?'",
+    ] {
+        let mut doc = Document::from_text(
+            "p",
+            format!("{headline}\nThe minister resigned on Tuesday after the vote.\n"),
+        );
+        doc.title = Some(headline.to_string());
+        let seg = segment(&doc, SegmentOptions::default());
+        assert_eq!(seg.sentences[0].kind, SentenceKind::Title, "{headline}");
+        assert_eq!(seg.sentences.last().map(|s| s.kind), Some(SentenceKind::Text));
+    }
+    // Without a named title, a punctuated first line is a sentence, as before.
+    let doc = Document::from_text("q", "Is it over?\nThe minister resigned.\n");
+    let seg = segment(&doc, SegmentOptions::default());
+    assert_eq!(seg.sentences[0].kind, SentenceKind::Text);
+}
