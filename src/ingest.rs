@@ -35,7 +35,8 @@ pub struct IngestOptions {
     /// Replace invalid UTF-8 with U+FFFD instead of stopping (byte spans then refer to the
     /// replaced text).
     pub lossy: bool,
-    /// How stdin is read: a plain text article, JSONL or CSV.
+    /// How stdin is read: a plain text article, JSONL, CSV or TSV, a saved web page (`Html`)
+    /// or a web archive (`Warc`, gzipped or not).
     pub stdin_format: Kind,
     /// Outlet names of web-archive hosts (host without `www.` -> outlet); an unlisted host is
     /// its own outlet.
@@ -128,7 +129,8 @@ impl Document {
 pub struct SkipCounts {
     pub binary: usize,
     pub empty: usize,
-    /// Files that could not be read, or archives cut off by a damaged record.
+    /// Files that could not be read, archives cut off by a damaged record, and archive pages
+    /// whose bytes are not valid in their charset (without --lossy).
     pub unreadable: usize,
     /// Web pages (files or archive records) in which no article was found.
     pub no_article: usize,
@@ -147,7 +149,8 @@ pub struct SkipCounts {
 #[derive(Debug)]
 pub enum Entry {
     Doc(Document),
-    /// The rest of the input could not be read (the message says where and why).
+    /// A part of the input could not be read (the message says which part, why, and what of
+    /// the input is still read).
     Damaged(String),
     /// A page without an article.
     NoArticle(String),
@@ -288,6 +291,9 @@ impl std::io::Read for Unzipped {
         }
     }
 }
+
+/// The first bytes of every gzip stream.
+const GZIP_MAGIC: &[u8] = b"\x1f\x8b";
 
 /// A gzip file read through gunzip (a web archive's records are unpacked by its own reader).
 fn is_gzipped(path: &Path) -> bool {
@@ -586,12 +592,46 @@ impl<'a> Corpus<'a> {
         } else {
             kind_of(path).unwrap_or(Kind::Text)
         };
-        if stdin && kind == Kind::Text && input::looks_like_jsonl(head) {
-            // Read as one plain article, JSONL becomes sentences of raw JSON.
+        let gzip = head.starts_with(GZIP_MAGIC);
+        // An archive is read as what its bytes are, whatever its name says: archives are
+        // renamed and re-served (`.warc` that a server gzipped, `.warc.gz` unpacked on download).
+        let kind = match kind {
+            Kind::Warc | Kind::WarcGz if gzip => Kind::WarcGz,
+            Kind::Warc | Kind::WarcGz => Kind::Warc,
+            other => other,
+        };
+        if stdin && gzip && kind != Kind::WarcGz {
             self.observer.warn(&format!(
-                "{name}: starts with '{{' but is read as one plain-text article; pass \
-                 --stdin-format jsonl if it is JSONL"
+                "{name}: gzip-compressed data; pipe it through `gunzip -c`, or pass \
+                 --stdin-format warc if it is a gzipped web archive; skipped"
             ));
+            self.skipped.binary += 1;
+            return Ok(None);
+        }
+        if stdin && kind == Kind::Text {
+            // Read as one plain article, JSONL, a page or an archive becomes sentences of raw
+            // markup.
+            let (looks, format) = if input::looks_like_jsonl(head) {
+                ("starts with '{'", "jsonl if it is JSONL")
+            } else if crate::warc::looks_like_warc(head) {
+                (
+                    "starts with a WARC version line",
+                    "warc if it is a web archive",
+                )
+            } else if crate::warc::looks_like_html(head) {
+                (
+                    "starts as an HTML page does",
+                    "html if it is a saved web page",
+                )
+            } else {
+                ("", "")
+            };
+            if !looks.is_empty() {
+                self.observer.warn(&format!(
+                    "{name}: {looks} but is read as one plain-text article; pass \
+                     --stdin-format {format}"
+                ));
+            }
         }
         // A gzip stream is binary by nature, and an archive holds images and compressed
         // pages: the archive reader judges each record. In JSONL a stray NUL is one bad
@@ -677,6 +717,7 @@ impl<'a> Corpus<'a> {
                 reader,
                 name,
                 args.outlets.clone(),
+                args.lossy,
             )))),
             Kind::WarcGz => {
                 let gz = std::io::BufReader::new(flate2::read::MultiGzDecoder::new(reader));
@@ -684,6 +725,7 @@ impl<'a> Corpus<'a> {
                     gz,
                     name,
                     args.outlets.clone(),
+                    args.lossy,
                 ))))
             }
             Kind::Jsonl => Ok(Some(Box::new(JsonlDocs {

@@ -1,7 +1,8 @@
 //! Web archives (WARC, `.warc` and `.warc.gz`, the format of Common Crawl's news crawl): each
-//! `response` record whose HTTP payload is an HTML page is one article, extracted like a saved
-//! page (`crate::html`). Read record by record, so an archive of any size streams; every record
-//! that gives no article is counted with its reason.
+//! `response` record whose HTTP payload is an HTML page, and each `resource` record that is one
+//! (a page saved whole, as wget and browser archivers write it), is one article, extracted like
+//! a saved page (`crate::html`). Read record by record, so an archive of any size streams; every
+//! record that gives no article is counted with its reason.
 //!
 //! The record framing is read here rather than with the `warc` crate (0.4): its reader finds
 //! the end of a body by scanning lines and failed with "read further than expected" on
@@ -12,6 +13,8 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, Read};
+
+use encoding_rs::{DecoderResult, Encoding};
 
 use crate::error::{Error, Result};
 use crate::html;
@@ -132,6 +135,8 @@ pub struct WarcDocs<R: BufRead> {
     documents: usize,
     outlets: std::sync::Arc<HashMap<String, String>>,
     done: bool,
+    /// Decode a page's invalid bytes as U+FFFD instead of skipping the page.
+    lossy: bool,
     /// A record could not be read: nothing more is read from the archive.
     damaged: bool,
     /// Articles whose page declares a language other than English, by language: named once
@@ -142,8 +147,14 @@ pub struct WarcDocs<R: BufRead> {
 
 impl<R: BufRead> WarcDocs<R> {
     /// `name` is the file as shown in messages; `outlets` maps a host (without `www.`) to an
-    /// outlet name, otherwise the host is the outlet.
-    pub fn new(reader: R, name: String, outlets: std::sync::Arc<HashMap<String, String>>) -> Self {
+    /// outlet name, otherwise the host is the outlet. `lossy`: a page whose bytes are not valid
+    /// in its charset is read with U+FFFD in their place; otherwise it is skipped, named.
+    pub fn new(
+        reader: R,
+        name: String,
+        outlets: std::sync::Arc<HashMap<String, String>>,
+        lossy: bool,
+    ) -> Self {
         let stem = std::path::Path::new(&name)
             .file_name()
             .and_then(|s| s.to_str())
@@ -161,6 +172,7 @@ impl<R: BufRead> WarcDocs<R> {
             documents: 0,
             outlets,
             done: false,
+            lossy,
             damaged: false,
             foreign: std::collections::BTreeMap::new(),
         }
@@ -181,17 +193,42 @@ struct Http<'a> {
     payload: &'a [u8],
 }
 
+/// The HTTP versions of a status line: archivers write HTTP/2 and HTTP/3 responses with their
+/// own version (`HTTP/2 200`), which httparse's response parser, HTTP/1.x only, refuses.
+const HTTP_VERSIONS: [&[u8]; 6] = [
+    b"HTTP/1.0",
+    b"HTTP/1.1",
+    b"HTTP/2",
+    b"HTTP/2.0",
+    b"HTTP/3",
+    b"HTTP/3.0",
+];
+
 /// Split a record body into the response's content type, content encoding and payload.
 fn http_payload(body: &[u8]) -> std::result::Result<Http<'_>, String> {
+    let Some(eol) = body.iter().take(MAX_HEADER_BYTES).position(|&b| b == b'\n') else {
+        return Err("HTTP headers cut short".into());
+    };
+    let status = body[..eol].strip_suffix(b"\r").unwrap_or(&body[..eol]);
+    let mut parts = status.splitn(3, |&b| b == b' ');
+    let version = parts.next().unwrap_or_default();
+    let code = parts.next().unwrap_or_default();
+    if !HTTP_VERSIONS.contains(&version) || code.len() != 3 || !code.iter().all(u8::is_ascii_digit)
+    {
+        return Err(format!(
+            "not an HTTP response (status line {:?})",
+            String::from_utf8_lossy(&status[..status.len().min(40)])
+        ));
+    }
     let mut headers = [httparse::EMPTY_HEADER; 128];
-    let mut resp = httparse::Response::new(&mut headers);
-    match resp.parse(body) {
-        Ok(httparse::Status::Complete(n)) => {
+    match httparse::parse_headers(&body[eol + 1..], &mut headers) {
+        Ok(httparse::Status::Complete((n, headers))) => {
             let get = |name: &str| {
-                resp.headers
+                headers
                     .iter()
                     .find(|h| h.name.eq_ignore_ascii_case(name))
                     .map(|h| String::from_utf8_lossy(h.value).trim().to_ascii_lowercase())
+                    .filter(|v| !v.is_empty())
             };
             if let Some(te) = get("transfer-encoding").filter(|t| t.contains("chunked")) {
                 return Err(format!(
@@ -201,7 +238,7 @@ fn http_payload(body: &[u8]) -> std::result::Result<Http<'_>, String> {
             Ok(Http {
                 content_type: get("content-type"),
                 content_encoding: get("content-encoding"),
-                payload: &body[n..],
+                payload: &body[eol + 1 + n..],
             })
         }
         Ok(httparse::Status::Partial) => Err("HTTP headers cut short".into()),
@@ -209,19 +246,51 @@ fn http_payload(body: &[u8]) -> std::result::Result<Http<'_>, String> {
     }
 }
 
-/// The payload as text: gzip/deflate undone, invalid UTF-8 replaced (pages declare many
-/// charsets; a replaced byte costs a word, not the article). Unpacking stops past
-/// `MAX_RECORD_BYTES`, the bound on a record: a few kilobytes of gzip can unpack to gigabytes,
-/// and the page is skipped with the reason instead of filling memory.
-fn payload_text(payload: &[u8], encoding: Option<&str>) -> std::result::Result<String, String> {
-    payload_text_capped(payload, encoding, MAX_RECORD_BYTES)
+/// A content type of an HTML page.
+fn is_html_type(content_type: &str) -> bool {
+    content_type.starts_with("text/html") || content_type.starts_with("application/xhtml")
 }
 
-fn payload_text_capped(
+/// Whether bytes open as an HTML page does (`<!doctype html` or `<html`, after a byte-order
+/// mark, whitespace and comments): how a page served without a Content-Type is told from the
+/// images and scripts served the same way.
+pub(crate) fn looks_like_html(head: &[u8]) -> bool {
+    let mut rest = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    loop {
+        rest = rest.trim_ascii_start();
+        let Some(comment) = rest.strip_prefix(b"<!--") else {
+            break;
+        };
+        match comment.windows(3).position(|w| w == b"-->") {
+            Some(end) => rest = &comment[end + 3..],
+            None => return false,
+        }
+    }
+    let starts = |tag: &[u8]| {
+        rest.len() > tag.len()
+            && rest[..tag.len()].eq_ignore_ascii_case(tag)
+            && matches!(rest[tag.len()], b' ' | b'>' | b'\t' | b'\r' | b'\n')
+    };
+    starts(b"<!doctype html") || starts(b"<html")
+}
+
+/// Whether bytes open as a web archive does (a `WARC/1.x` version line).
+pub(crate) fn looks_like_warc(head: &[u8]) -> bool {
+    head.trim_ascii_start().starts_with(b"WARC/")
+}
+
+/// The payload with gzip/deflate undone. Unpacking stops past `MAX_RECORD_BYTES`, the bound on
+/// a record: a few kilobytes of gzip can unpack to gigabytes, and the page is skipped with the
+/// reason instead of filling memory.
+fn unpacked(payload: &[u8], encoding: Option<&str>) -> std::result::Result<Vec<u8>, String> {
+    unpacked_capped(payload, encoding, MAX_RECORD_BYTES)
+}
+
+fn unpacked_capped(
     payload: &[u8],
     encoding: Option<&str>,
     cap: usize,
-) -> std::result::Result<String, String> {
+) -> std::result::Result<Vec<u8>, String> {
     fn unpack(
         mut r: impl Read,
         what: &str,
@@ -256,10 +325,148 @@ fn payload_text_capped(
         )?,
         other => return Err(format!("content-encoding {other}")),
     }
-    Ok(match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    Ok(bytes)
+}
+
+/// The `charset` parameter of a content type (`text/html; charset="ISO-8859-1"`).
+fn charset_param(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches(['"', '\'']).trim())
+            .filter(|v| !v.is_empty())
     })
+}
+
+/// How far into a page its `<meta charset>` is looked for. Browsers stop at 1,024 bytes, but
+/// they can go on to sniff; a page saved with a long head of scripts before its meta tag is
+/// still told here rather than guessed.
+const META_PRESCAN_BYTES: usize = 8192;
+
+/// The charset label a page's head declares: `<meta charset=…>`, `<meta http-equiv
+/// content="…; charset=…">`, or an XML declaration's `encoding="…"` (XHTML).
+fn declared_in_page(page: &[u8]) -> Option<String> {
+    let head = &page[..page.len().min(META_PRESCAN_BYTES)];
+    let lower = head.to_ascii_lowercase();
+    let label_at = |from: usize, key: &[u8]| -> Option<String> {
+        let at = from + key.len();
+        let rest = lower.get(at..)?.trim_ascii_start();
+        let rest = rest.strip_prefix(b"=")?.trim_ascii_start();
+        let rest = rest
+            .strip_prefix(b"\"")
+            .or(rest.strip_prefix(b"'"))
+            .unwrap_or(rest);
+        let end = rest
+            .iter()
+            .position(|b| matches!(b, b'"' | b'\'' | b';' | b'>' | b'/') || b.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        (end > 0).then(|| String::from_utf8_lossy(&rest[..end]).into_owned())
+    };
+    if lower.trim_ascii_start().starts_with(b"<?xml") {
+        let prolog_end = lower.iter().position(|&b| b == b'>').unwrap_or(lower.len());
+        if let Some(at) = find(&lower[..prolog_end], b"encoding") {
+            return label_at(at, b"encoding");
+        }
+    }
+    let mut from = 0;
+    while let Some(at) = find(&lower[from..], b"<meta") {
+        let tag_start = from + at;
+        let tag_end = lower[tag_start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map_or(lower.len(), |e| tag_start + e);
+        if let Some(label) = find(&lower[tag_start..tag_end], b"charset")
+            .and_then(|c| label_at(tag_start + c, b"charset"))
+        {
+            return Some(label);
+        }
+        from = tag_end;
+    }
+    None
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The page as text in the charset it is served in: its byte-order mark, else the charset of
+/// its Content-Type header, else the one its head declares, else UTF-8 (what news pages are
+/// when they say nothing). Bytes not valid in that charset are an error naming where, unless
+/// `lossy` (then U+FFFD): a page read in the wrong charset would come out as mojibake without
+/// a word, and an invalid byte replaced unasked costs a word of the article unseen.
+fn decode_page(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    lossy: bool,
+) -> std::result::Result<String, String> {
+    let declared = content_type.and_then(charset_param);
+    let (encoding, bom, from) = if let Some((enc, bom)) = Encoding::for_bom(bytes) {
+        (enc, bom, "its byte-order mark".to_string())
+    } else if let Some(enc) = declared.and_then(|l| Encoding::for_label(l.as_bytes())) {
+        (
+            enc,
+            0,
+            format!(
+                "charset {:?} of its Content-Type",
+                declared.unwrap_or_default()
+            ),
+        )
+    } else if let Some((label, enc)) =
+        declared_in_page(bytes).and_then(|l| Encoding::for_label(l.as_bytes()).map(|e| (l, e)))
+    {
+        // A page cannot be read as UTF-16 to find its meta tag, so a tag that says UTF-16 is
+        // wrong (the HTML standard reads it as UTF-8), and x-user-defined is windows-1252.
+        let enc = if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+            encoding_rs::UTF_8
+        } else if enc == encoding_rs::X_USER_DEFINED {
+            encoding_rs::WINDOWS_1252
+        } else {
+            enc
+        };
+        (enc, 0, format!("charset {label:?} of its <meta> tag"))
+    } else {
+        let why = match declared {
+            Some(l) => format!("its charset {l:?} is not one known; UTF-8 assumed"),
+            None => "no charset declared; UTF-8 assumed".to_string(),
+        };
+        (encoding_rs::UTF_8, 0, why)
+    };
+    if encoding == encoding_rs::REPLACEMENT {
+        // encoding_rs maps the charsets browsers refuse for safety (ISO-2022-KR, HZ) here.
+        return Err(format!(
+            "the page's charset ({from}) is one claimscope cannot decode; convert the page to UTF-8"
+        ));
+    }
+    let bytes = &bytes[bom..];
+    if lossy {
+        return Ok(encoding.decode_without_bom_handling(bytes).0.into_owned());
+    }
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut out = String::new();
+    let (mut rest, mut read_total) = (bytes, 0usize);
+    loop {
+        out.reserve(
+            decoder
+                .max_utf8_buffer_length_without_replacement(rest.len())
+                .unwrap_or(rest.len()),
+        );
+        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut out, true);
+        read_total += read;
+        rest = &rest[read..];
+        match result {
+            DecoderResult::InputEmpty => return Ok(out),
+            DecoderResult::OutputFull => continue,
+            DecoderResult::Malformed(bad, after) => {
+                let at = bom + read_total - bad as usize - after as usize;
+                return Err(format!(
+                    "the page is not valid {} at byte {at} ({from}); pass --lossy to read it \
+                     with replacement characters",
+                    encoding.name()
+                ));
+            }
+        }
+    }
 }
 
 impl<R: BufRead> WarcDocs<R> {
@@ -316,27 +523,60 @@ impl<R: BufRead> Iterator for WarcDocs<R> {
         };
         self.record += 1;
         let at = format!("{}: record {}", self.name, self.record);
-        if !record
-            .header("warc-type")
-            .is_some_and(|t| t.eq_ignore_ascii_case("response"))
+        let url = record.header("warc-target-uri").map(str::to_string);
+        let warc_type = record.header("warc-type").unwrap_or_default();
+        // The WARC header's own Content-Type says what the block is: an HTTP message
+        // (`application/http`, the usual `response`), or the document itself (a `resource`
+        // record, or a `response` written without its HTTP headers).
+        let block_type = record
+            .header("content-type")
+            .map(str::to_ascii_lowercase)
+            .filter(|c| !c.is_empty());
+        let http = if warc_type.eq_ignore_ascii_case("resource")
+            || (warc_type.eq_ignore_ascii_case("response")
+                && block_type
+                    .as_deref()
+                    .is_some_and(|c| !c.starts_with("application/http")))
+        {
+            Http {
+                content_type: block_type,
+                content_encoding: None,
+                payload: &record.body,
+            }
+        } else if warc_type.eq_ignore_ascii_case("response") {
+            match http_payload(&record.body) {
+                Ok(p) => p,
+                Err(why) => return Some(Ok(Entry::NotAPage(Some(format!("{at}: {why}"))))),
+            }
+        } else {
+            return Some(Ok(Entry::NotAPage(None)));
+        };
+        if http
+            .content_type
+            .as_deref()
+            .is_some_and(|c| !is_html_type(c))
         {
             return Some(Ok(Entry::NotAPage(None)));
         }
-        let url = record.header("warc-target-uri").map(str::to_string);
-        let http = match http_payload(&record.body) {
-            Ok(p) => p,
+        let bytes = match unpacked(http.payload, http.content_encoding.as_deref()) {
+            Ok(b) => b,
             Err(why) => return Some(Ok(Entry::NotAPage(Some(format!("{at}: {why}"))))),
         };
-        let is_html = http
-            .content_type
-            .as_deref()
-            .is_some_and(|c| c.starts_with("text/html") || c.starts_with("application/xhtml"));
-        if !is_html {
-            return Some(Ok(Entry::NotAPage(None)));
+        // Served without a Content-Type: a page if it opens as one. Anything else is named,
+        // since it may be a page that opens unusually; an empty body (a redirect) loses nothing.
+        if http.content_type.is_none() && !looks_like_html(&bytes) {
+            return Some(Ok(Entry::NotAPage((!bytes.trim_ascii().is_empty()).then(
+                || {
+                    format!(
+                        "{at}: no Content-Type, and the body does not open as an HTML page does \
+                         (<!doctype html> or <html>)"
+                    )
+                },
+            ))));
         }
-        let page = match payload_text(http.payload, http.content_encoding.as_deref()) {
+        let page = match decode_page(&bytes, http.content_type.as_deref(), self.lossy) {
             Ok(p) => p,
-            Err(why) => return Some(Ok(Entry::NotAPage(Some(format!("{at}: {why}"))))),
+            Err(why) => return Some(Ok(Entry::Damaged(format!("{at}: {why}; skipped")))),
         };
         let article = match html::extract(&page, &at, url.as_deref()) {
             Ok(a) => a,
@@ -432,14 +672,109 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, "<p>é</p>".as_bytes()).expect("gzip");
         let gz = gz.finish().expect("gzip");
-        assert_eq!(payload_text(&gz, Some("gzip")).as_deref(), Ok("<p>é</p>"));
-        assert!(payload_text(b"x", Some("br")).is_err());
+        assert_eq!(
+            unpacked(&gz, Some("gzip")).as_deref(),
+            Ok("<p>é</p>".as_bytes())
+        );
+        assert!(unpacked(b"x", Some("br")).is_err());
         // A page that unpacks past the bound is refused, not unpacked whole.
         let mut bomb = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         std::io::Write::write_all(&mut bomb, &vec![b' '; 1 << 20]).expect("gzip");
         let bomb = bomb.finish().expect("gzip");
-        let err = payload_text_capped(&bomb, Some("gzip"), 4096).expect_err("over the bound");
+        let err = unpacked_capped(&bomb, Some("gzip"), 4096).expect_err("over the bound");
         assert!(err.contains("more than 4096 bytes"), "{err}");
-        assert!(payload_text_capped(&bomb, Some("gzip"), 1 << 20).is_ok());
+        assert!(unpacked_capped(&bomb, Some("gzip"), 1 << 20).is_ok());
+    }
+
+    #[test]
+    fn http_2_and_3_status_lines_are_responses_and_others_are_not() {
+        for status in [
+            "HTTP/2 200",
+            "HTTP/2.0 200 OK",
+            "HTTP/3 200",
+            "HTTP/1.0 404 Not Found",
+        ] {
+            let body = format!("{status}\r\ncontent-type: text/html\r\n\r\n<p>hi</p>");
+            let http = http_payload(body.as_bytes()).expect(status);
+            assert_eq!(http.content_type.as_deref(), Some("text/html"), "{status}");
+            assert_eq!(http.payload, b"<p>hi</p>", "{status}");
+        }
+        // A bare LF ends the status line as well as CRLF does.
+        let http = http_payload(b"HTTP/2 200\nServer: x\n\nbody").expect("LF");
+        assert_eq!((http.content_type, http.payload), (None, &b"body"[..]));
+        for bad in [
+            "HTTP/4 200\r\n\r\n",
+            "HTTP/1.1 2000\r\n\r\n",
+            "<html>\r\n\r\n",
+            "HTTP/1.1 200",
+        ] {
+            assert!(http_payload(bad.as_bytes()).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn pages_are_decoded_in_the_charset_they_declare_and_bad_bytes_are_named() {
+        let latin = b"<html><head><meta charset=\"iso-8859-1\"></head><p>comit\xe9</p>";
+        // The Content-Type header's charset, then the page's own meta tag, then UTF-8.
+        let page = decode_page(latin, Some("text/html; charset=ISO-8859-1"), false).expect("latin");
+        assert!(page.contains("comité"), "{page}");
+        let page = decode_page(latin, Some("text/html"), false).expect("meta");
+        assert!(page.contains("comité"), "{page}");
+        let page = decode_page(latin, None, false).expect("meta, no type");
+        assert!(page.contains("comité"), "{page}");
+        let http_equiv = b"<meta http-equiv=Content-Type content='text/html; charset=windows-1251'><p>\xcf\xf0\xe8</p>";
+        assert!(
+            decode_page(http_equiv, None, false)
+                .expect("1251")
+                .contains("При")
+        );
+        let xml = b"<?xml version='1.0' encoding='ISO-8859-15'?><html><p>\xa4</p></html>";
+        assert!(
+            decode_page(xml, Some("application/xhtml+xml"), false)
+                .expect("xml")
+                .contains('€')
+        );
+        // The header wins over the page, as in a browser.
+        let utf8 = "<meta charset=\"iso-8859-1\"><p>comité</p>".as_bytes();
+        let page = decode_page(utf8, Some("text/html; charset=\"utf-8\""), false).expect("utf-8");
+        assert!(page.contains("comité"), "{page}");
+        // Bytes not valid in the charset: named with where, unless lossy.
+        let bad = b"<p>ok \xe9 no</p>";
+        let err = decode_page(bad, Some("text/html; charset=utf-8"), false).expect_err("invalid");
+        assert!(
+            err.contains("not valid UTF-8 at byte 6") && err.contains("--lossy"),
+            "{err}"
+        );
+        let err = decode_page(bad, None, false).expect_err("assumed");
+        assert!(err.contains("UTF-8 assumed"), "{err}");
+        let err = decode_page(
+            b"<p>\x81\x20</p>",
+            Some("text/html; charset=shift_jis"),
+            false,
+        )
+        .expect_err("sjis");
+        assert!(err.contains("not valid Shift_JIS at byte 3"), "{err}");
+        assert_eq!(
+            decode_page(bad, None, true).as_deref(),
+            Ok("<p>ok \u{fffd} no</p>")
+        );
+        // A byte-order mark wins and is not part of the text.
+        let bom = b"\xef\xbb\xbf<p>\xc3\xa9</p>";
+        assert_eq!(
+            decode_page(bom, Some("text/html; charset=iso-8859-1"), false).as_deref(),
+            Ok("<p>é</p>")
+        );
+        assert!(decode_page(b"<p>x</p>", Some("text/html; charset=iso-2022-kr"), false).is_err());
+    }
+
+    #[test]
+    fn html_is_sniffed_by_its_opening() {
+        assert!(looks_like_html(b"\r\n  <!DOCTYPE html>\n<html>"));
+        assert!(looks_like_html(b"<!-- served by x --><html lang=en>"));
+        assert!(looks_like_html(b"\xef\xbb\xbf<HTML>"));
+        assert!(!looks_like_html(b"<htmlx>"));
+        assert!(!looks_like_html(b"\x89PNG\r\n"));
+        assert!(!looks_like_html(b"{\"a\": 1}"));
+        assert!(!looks_like_html(b"<!-- never closed <html>"));
     }
 }

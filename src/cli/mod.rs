@@ -377,7 +377,8 @@ pub struct CorpusArgs {
     /// replaced text).
     #[arg(long)]
     pub lossy: bool,
-    /// How stdin is read: a plain text article, JSONL or CSV.
+    /// How stdin is read: a plain text article, JSONL, CSV or TSV, a saved web page (html) or a
+    /// web archive (warc, gzipped or not).
     #[arg(long, value_enum, default_value = "text")]
     pub stdin_format: StdinFormatArg,
     /// Outlet names for web-archive hosts: a CSV file of `host,outlet` lines (host without
@@ -472,6 +473,8 @@ pub enum StdinFormatArg {
     Jsonl,
     Csv,
     Tsv,
+    Html,
+    Warc,
 }
 
 impl CorpusArgs {
@@ -490,6 +493,8 @@ impl CorpusArgs {
                 StdinFormatArg::Jsonl => Kind::Jsonl,
                 StdinFormatArg::Csv => Kind::Csv,
                 StdinFormatArg::Tsv => Kind::Tsv,
+                StdinFormatArg::Html => Kind::Html,
+                StdinFormatArg::Warc => Kind::Warc,
             },
             outlets: self.outlets.clone().unwrap_or_default(),
             texts_dir: self.texts.clone(),
