@@ -206,6 +206,20 @@ impl ParquetDocs {
             }
             Some(w.clone())
         });
+        // Two columns of one name (Parquet allows it, Arrow looks up the first): the user
+        // should know which one is read, as for a CSV header.
+        let mut twice: Vec<&str> = wanted
+            .iter()
+            .map(|w| w.as_str())
+            .filter(|w| names.iter().filter(|n| *n == w).count() > 1)
+            .collect();
+        twice.dedup();
+        for w in twice {
+            notes.push(format!(
+                "{name}: column \"{w}\" appears more than once; the first is read (rename the \
+                 others to read them instead)"
+            ));
+        }
         // Top-level columns only: an Arrow field's index is its root's index in the Parquet
         // schema, so the projection reads just these columns from disk.
         let roots: Vec<usize> = names

@@ -347,3 +347,33 @@ fn a_page_the_decoder_panics_on_costs_its_row_group_not_the_run() {
     let docs = doc_ids(&out);
     assert!(docs.contains(&"0".to_string()), "{docs:?}");
 }
+
+#[test]
+fn a_column_named_twice_is_said_and_the_first_is_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("twice.parquet");
+    let first: ArrayRef = Arc::new(StringArray::from(vec![Some(TEXTS[0])]));
+    let second: ArrayRef = Arc::new(StringArray::from(vec![Some(TEXTS[1])]));
+    let batch = RecordBatch::try_from_iter([("text", first), ("text", second)]).expect("batch");
+    let file = std::fs::File::create(&path).expect("create");
+    let mut w = ArrowWriter::try_new(file, batch.schema(), None).expect("writer");
+    w.write(&batch).expect("write");
+    w.close().expect("close");
+    let out = common::run(&[
+        "segment",
+        path.to_str().expect("utf-8"),
+        "--format",
+        "jsonl",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("column \"text\" appears more than once; the first is read"),
+        "{}",
+        stderr(&out)
+    );
+    let texts: Vec<String> = lines(&out)
+        .iter()
+        .map(|l| l["text"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(texts[0], "The minister approved the contract on Monday.");
+}
