@@ -228,3 +228,25 @@ fn a_lone_surrogate_escape_is_named_with_the_fix_and_lossy_reads_it() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Rain \u{fffd} fell."));
 }
+
+#[test]
+fn an_outlets_file_that_names_one_host_twice_is_refused_with_both_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = write(
+        dir.path(),
+        "o.csv",
+        b"www.bbc.com,BBC\nexample.org,Example\nBBC.com,British Broadcasting\n",
+    );
+    let doc = write(dir.path(), "a.txt", b"Rain fell in the city on Monday.\n");
+    let out = run(&["segment", &doc, "--outlets", &map]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("o.csv:3: host \"bbc.com\" is already named \"BBC\" on line 1"),
+        "{err}"
+    );
+    // The same outlet given twice is no conflict.
+    let same = write(dir.path(), "s.csv", b"www.bbc.com,BBC\nbbc.com,BBC\n");
+    let out = run(&["segment", &doc, "--outlets", &same]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

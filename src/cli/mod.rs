@@ -462,9 +462,21 @@ fn outlet_map(path: &str) -> std::result::Result<Arc<HashMap<String, String>>, S
         };
         let host = host.trim().to_ascii_lowercase();
         let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
-        map.insert(host, outlet.trim().to_string());
+        let outlet = outlet.trim().to_string();
+        // `www.bbc.com` and `BBC.com` are one host: two outlets for it would be resolved by
+        // line order, silently.
+        if let Some((earlier, line_no)) = map.get(&host).filter(|(o, _)| *o != outlet) {
+            return Err(format!(
+                "{path}:{}: host {host:?} is already named {earlier:?} on line {line_no} (hosts \
+                 are compared without case and a leading www.); give each host one outlet",
+                i + 1
+            ));
+        }
+        map.insert(host, (outlet, i + 1));
     }
-    Ok(Arc::new(map))
+    Ok(Arc::new(
+        map.into_iter().map(|(h, (o, _))| (h, o)).collect(),
+    ))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
