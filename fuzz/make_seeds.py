@@ -19,7 +19,7 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent / "regressions"
 MARK = b"\xff\xfe\xfd\xfc"
-KINDS = ["txt", "jsonl", "csv", "html", "warc", "parquet"]
+KINDS = ["txt", "jsonl", "csv", "html", "warc", "parquet", "json"]
 
 
 def put(target: str, name: str, data: bytes) -> None:
@@ -40,6 +40,8 @@ def ingest() -> None:
     put("ingest", "seed-txt", bytes([KINDS.index("txt")]) + ARTICLE.encode())
     lines = [json.dumps({"id": f"a{i}", "outlet": "Wire", "date": "2021-03-0" + str(i + 1), "text": ARTICLE}) for i in range(2)]
     put("ingest", "seed-jsonl", bytes([KINDS.index("jsonl")]) + ("\n".join(lines) + "\n").encode())
+    records = [{"id": f"j{i}", "outlet": "Wire", "text": ARTICLE} for i in range(2)]
+    put("ingest", "seed-json", bytes([KINDS.index("json")]) + json.dumps(records, indent=1).encode())
     csv = 'id,outlet,text\nc1,Daily,"' + ARTICLE.replace('"', '""') + '"\nc2,Daily,"Short one. Two."\n'
     put("ingest", "seed-csv", bytes([KINDS.index("csv")]) + csv.encode())
     paras = "".join(f"<p>{p}</p>" for p in ARTICLE.split("\n\n")[1:]) * 3

@@ -18,7 +18,7 @@ use claimscope::segment::{SegmentOptions, segment};
 pub const FILE_MARK: &[u8] = b"\xff\xfe\xfd\xfc";
 
 /// Input kinds of the ingest target, picked by the first byte.
-pub const INGEST_KINDS: [&str; 6] = ["txt", "jsonl", "csv", "html", "warc", "parquet"];
+pub const INGEST_KINDS: [&str; 7] = ["txt", "jsonl", "csv", "html", "warc", "parquet", "json"];
 
 thread_local! {
     static SCRATCH: RefCell<Option<tempfile::TempDir>> = const { RefCell::new(None) };
