@@ -65,7 +65,7 @@ type Row = (Map<String, Value>, Option<Vec<f32>>);
 /// A Parquet file being written, row by row.
 pub struct ParquetRows {
     path: PathBuf,
-    tmp: Option<tempfile::NamedTempFile>,
+    dest: Option<crate::outfile::Destination>,
     writer: Option<ArrowWriter<File>>,
     columns: Vec<(String, Kind)>,
     schema: Option<SchemaRef>,
@@ -83,10 +83,10 @@ impl ParquetRows {
     /// Start `path`; `dim` adds an `embedding` column of that many float32 per row. Fails at
     /// once, before any work, when the directory does not exist.
     pub fn create(path: &Path, dim: Option<usize>) -> Result<Self> {
-        let tmp = crate::outfile::temporary_beside(path)?;
+        let dest = crate::outfile::Destination::open(path)?;
         Ok(ParquetRows {
             path: path.to_path_buf(),
-            tmp: Some(tmp),
+            dest: Some(dest),
             writer: None,
             columns: Vec::new(),
             schema: None,
@@ -163,11 +163,13 @@ impl ParquetRows {
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .build();
+        // Parquet is written front to back (the footer last), so a FIFO or device takes it.
         let file = self
-            .tmp
+            .dest
             .as_ref()
             .ok_or_else(|| Error::Internal("parquet file already finished".into()))?
-            .reopen()
+            .file()
+            .try_clone()
             .map_err(|e| Error::io(&self.path, e))?;
         self.writer = Some(ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(pq)?);
         self.schema = Some(schema);
@@ -270,11 +272,10 @@ impl ParquetRows {
         if let Some(w) = self.writer.take() {
             w.close().map_err(pq)?;
         }
-        let tmp = self
-            .tmp
+        self.dest
             .take()
-            .ok_or_else(|| Error::Internal("parquet file already finished".into()))?;
-        crate::outfile::commit(tmp, &self.path)?;
+            .ok_or_else(|| Error::Internal("parquet file already finished".into()))?
+            .commit()?;
         Ok(self.written)
     }
 }

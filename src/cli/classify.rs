@@ -308,6 +308,15 @@ pub fn run(args: &ClassifyArgs) -> Result<()> {
         args.format == ClassifyFormat::Parquet,
         args.output.as_deref(),
         template,
+        || {
+            let mut inputs = if args.pairs.is_none() {
+                args.input.files()
+            } else {
+                Vec::new()
+            };
+            inputs.extend(args.pairs.iter().chain(&args.head).cloned());
+            inputs
+        },
     )?;
     let embedder = args.model.load()?;
     let id = embedder.model_id()?;

@@ -59,6 +59,9 @@ trait Sink {
 }
 
 pub fn run(args: &EmbedArgs) -> Result<EmbedSummary> {
+    if let Some(p) = &args.output {
+        check_output(p, args.format, &args.files)?;
+    }
     let term = super::Terminal::default();
     let mut records = Records::open(&args.files, args.records.options(), &term)?;
     let embedder = args.model.load()?;
@@ -135,6 +138,41 @@ pub fn run(args: &EmbedArgs) -> Result<EmbedSummary> {
         );
     }
     Ok(summary)
+}
+
+/// Refuses, before the model is loaded, an `-o` that would replace an input (the .npy file's
+/// sidecar included) or a .npy file that cannot be written where `-o` points.
+fn check_output(path: &Path, format: EmbedFormat, inputs: &[PathBuf]) -> Result<()> {
+    let ext = match format {
+        EmbedFormat::Jsonl => "jsonl",
+        EmbedFormat::Npy => "npy",
+        EmbedFormat::Parquet => "parquet",
+    };
+    super::refuse_input(path, inputs, ext)?;
+    if format != EmbedFormat::Npy {
+        return Ok(());
+    }
+    let side = sidecar_path(path);
+    if let Some(input) = crate::outfile::same_as_input(&side, inputs) {
+        return Err(Error::Input(format!(
+            "-o {}: its sidecar {} is the same file as the input {}; writing it would replace \
+             the input. Choose another output path, e.g. -o {}",
+            path.display(),
+            side.display(),
+            input.display(),
+            path.with_extension("out.npy").display()
+        )));
+    }
+    // Asked before opening: opening a FIFO would wait for a reader only to fail at the end.
+    if crate::outfile::writes_in_place(path)? {
+        return Err(Error::Input(format!(
+            "-o {}: --format npy needs a regular file (its header is rewritten with the row \
+             count at the end, and its sidecar is written beside it); give a file path, or \
+             use --format jsonl or parquet to write to a pipe or device",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 impl std::fmt::Display for EmbedSummary {

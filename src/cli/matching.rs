@@ -119,6 +119,20 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         args.format == MatchFormat::Parquet,
         args.output.as_deref(),
         report::member_row_template(),
+        || {
+            let mut inputs = if args.index.is_none() {
+                args.input.files()
+            } else {
+                Vec::new()
+            };
+            inputs.extend(
+                args.confidence_head
+                    .iter()
+                    .chain(&args.stance_head)
+                    .cloned(),
+            );
+            inputs
+        },
     )?;
     let embedder = args.model.load()?;
     let docs = match &args.index {

@@ -407,20 +407,49 @@ pub fn parquet_output(
 
 /// For the commands whose `-o` is only for Parquet (the rest print to stdout): the file when
 /// the format is Parquet, with `template` giving the columns of an empty result; an `-o` with
-/// another format is refused.
+/// another format is refused, and so is one that is among the `inputs` (asked only when there
+/// is an output).
 pub fn parquet_if(
     parquet: bool,
     output: Option<&std::path::Path>,
     template: serde_json::Map<String, serde_json::Value>,
+    inputs: impl FnOnce() -> Vec<PathBuf>,
 ) -> Result<Option<crate::tables::ParquetRows>> {
     match (parquet, output) {
-        (true, _) => Ok(Some(parquet_output(output, None)?.with_template(template))),
+        (true, Some(o)) => {
+            // Only a file already there can be an input: a new one skips walking the corpus.
+            if o.exists() {
+                refuse_input(o, &inputs(), "parquet")?;
+            }
+            Ok(Some(parquet_output(output, None)?.with_template(template)))
+        }
+        (true, None) => Ok(Some(parquet_output(output, None)?.with_template(template))),
         (false, Some(o)) => Err(crate::Error::Input(format!(
             "-o {}: only --format parquet writes a file; the other formats go to stdout",
             o.display()
         ))),
         (false, None) => Ok(None),
     }
+}
+
+/// Refuses, before any work, an output that is one of the command's inputs: it would be
+/// replaced by the result after being read (`embed two.txt --format npy -o two.txt` turned the
+/// text into a matrix). `ext` is the output's kind, for the path suggested instead.
+pub fn refuse_input(output: &std::path::Path, inputs: &[PathBuf], ext: &str) -> Result<()> {
+    let Some(input) = crate::outfile::same_as_input(output, inputs) else {
+        return Ok(());
+    };
+    let stem = output
+        .file_stem()
+        .map_or_else(|| "output".into(), |s| s.to_string_lossy());
+    let instead = output.with_file_name(format!("{stem}.out.{ext}"));
+    Err(crate::Error::Input(format!(
+        "-o {}: is the same file as the input {}; writing the output there would replace the \
+         input. Choose another output path, e.g. -o {}",
+        output.display(),
+        input.display(),
+        instead.display()
+    )))
 }
 
 /// Close a Parquet output and say what it holds and what did not fit.
@@ -490,6 +519,13 @@ pub enum StdinFormatArg {
 }
 
 impl CorpusArgs {
+    /// The files these paths name (directories walked, globs expanded), to check an output
+    /// against before any work. Quiet, and empty when the paths are bad: reading the corpus
+    /// warns and fails for them.
+    pub fn files(&self) -> Vec<PathBuf> {
+        crate::ingest::expand(&self.paths, &crate::observe::Silent).unwrap_or_default()
+    }
+
     pub fn options(&self) -> IngestOptions {
         IngestOptions {
             paths: self.paths.clone(),

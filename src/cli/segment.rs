@@ -46,6 +46,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         args.format == SegmentFormat::Parquet,
         args.output.as_deref(),
         crate::segment::sentence_template(),
+        || args.input.files(),
     )?;
     let mut corpus = Corpus::open(&args.input.options(), &term)?;
     let stdout = std::io::stdout();
