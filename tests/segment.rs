@@ -709,7 +709,10 @@ fn a_named_headline_is_the_title_however_it_ends() {
         doc.title = Some(headline.to_string());
         let seg = segment(&doc, SegmentOptions::default());
         assert_eq!(seg.sentences[0].kind, SentenceKind::Title, "{headline}");
-        assert_eq!(seg.sentences.last().map(|s| s.kind), Some(SentenceKind::Text));
+        assert_eq!(
+            seg.sentences.last().map(|s| s.kind),
+            Some(SentenceKind::Text)
+        );
     }
     // Without a named title, a punctuated first line is a sentence, as before.
     let doc = Document::from_text("q", "Is it over?\nThe minister resigned.\n");
