@@ -1,5 +1,5 @@
-//! The binary over a damaged index: a small index built in a temp dir from the bundled examples
-//! (real model).
+//! The binary over a damaged index, and `similar --index --outlet` naming what it cannot find:
+//! a small index built in a temp dir from the bundled examples (real model).
 
 mod common;
 
@@ -123,4 +123,60 @@ fn a_damaged_segment_fails_every_reader_with_the_file_and_the_fix() {
     // Restored, the index answers as before: the failures were the damage, not the check.
     let v = json(&nearest(&idx, STORED));
     assert_eq!(v["results"][0]["text"], STORED);
+}
+
+#[test]
+fn an_outlet_filter_ignores_case_and_names_the_outlets_when_it_matches_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let idx = build(dir.path());
+    let query = |outlets: &[&str]| {
+        let mut args = vec![
+            "similar",
+            STORED,
+            "--index",
+            s(&idx),
+            "-k",
+            "3",
+            "--format",
+            "json",
+        ];
+        for o in outlets {
+            args.extend(["--outlet", o]);
+        }
+        common::run_ok(&args)
+    };
+
+    // "cnn" is the index's "CNN": its sentences, with a note saying how it matched.
+    let out = query(&["cnn"]);
+    let results = json(&out)["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(results.len(), 3);
+    assert!(results.iter().all(|r| r["outlet"] == "CNN"), "{results:?}");
+    assert!(
+        stderr(&out).contains("--outlet \"cnn\" matched the index's outlet \"CNN\""),
+        "{}",
+        stderr(&out)
+    );
+
+    // An outlet the index lacks: no results, and a warning naming it and what the index holds.
+    let out = query(&["Reuters"]);
+    assert_eq!(json(&out)["results"], serde_json::json!([]));
+    let err = stderr(&out);
+    for part in [
+        "warning: no sentence of",
+        "\"Reuters\"",
+        "2 outlets",
+        "\"BBC News\"",
+        "\"CNN\"",
+        "index info",
+    ] {
+        assert!(err.contains(part), "stderr lacks {part:?}: {err}");
+    }
+
+    // An exact name: results and nothing to say.
+    let out = query(&["BBC News"]);
+    assert_eq!(json(&out)["results"][0]["text"], STORED);
+    assert!(!stderr(&out).contains("outlet"), "{}", stderr(&out));
 }
