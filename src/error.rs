@@ -39,11 +39,17 @@ pub enum Error {
     IndexExists { path: PathBuf },
     #[error("{path}: not a claimscope index ({detail})")]
     NotAnIndex { path: PathBuf, detail: String },
-    #[error("{path}: index is corrupt: {detail}; rebuild it")]
+    // `index build --resume` opens the index as it is, so it cannot repair one: the fix names
+    // a fresh build.
+    #[error(
+        "{path}: index is corrupt: {detail}; rebuild it with `claimscope index build` into a new \
+         directory (or after deleting this one; --resume cannot repair it) or restore a good copy"
+    )]
     IndexCorrupt { path: PathBuf, detail: String },
     #[error(
         "{path}: index is truncated: {file} has {found} bytes, {expected} expected; \
-         rebuild it or restore a complete copy"
+         rebuild it with `claimscope index build` into a new directory (or after deleting this \
+         one; --resume cannot repair it) or restore a complete copy"
     )]
     IndexTruncated {
         path: PathBuf,

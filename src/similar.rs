@@ -155,7 +155,11 @@ pub fn search_index(
 ) -> Result<Vec<IndexHit>> {
     let q = embed_query(embedder, query, observer)?;
     let searcher = store.searcher(config)?;
-    query::search(store, searcher.as_ref(), &q, opts)
+    let hits = query::search(store, searcher.as_ref(), &q, opts)?;
+    for w in query::outlet_warnings(store, opts, &hits)? {
+        observer.warn(&w);
+    }
+    Ok(hits)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use claimscope::Error;
 use claimscope::embed::ModelId;
-use claimscope::index::store::{GraphAction, Manifest};
+use claimscope::index::store::{FileEntry, GraphAction, Manifest};
 use claimscope::index::{SearchConfig, SearchKind, Store};
 use ndarray::{Array2, s};
 use serde::{Deserialize, Serialize};
@@ -417,6 +417,16 @@ fn missing_segment_file() {
     );
 }
 
+/// Record the segment files' current sha256 in index.json, as if they had been written so.
+fn rehash(path: &Path) {
+    let mut m = manifest(path);
+    for s in &mut m.segments {
+        s.vectors = FileEntry::of(path, &s.vectors.file).unwrap();
+        s.records = FileEntry::of(path, &s.records.file).unwrap();
+    }
+    fs::write(path.join("index.json"), serde_json::to_vec(&m).unwrap()).unwrap();
+}
+
 /// Overwrite bytes at `at` with garbage of the same length, keeping the file size.
 fn scribble(p: &Path, at: usize, len: usize) {
     let mut b = fs::read(p).unwrap();
@@ -439,16 +449,34 @@ fn corrupt_files() {
     assert!(matches!(open(&path), Err(Error::IndexCorrupt { .. })));
     fs::write(&vec_path, &clean_vec).unwrap();
 
-    // Vector data: only a full check can tell; it does.
+    // Vector data and record text: the structure still fits, so only the sha256 tells, and
+    // open checks it: the file and the fix are named.
+    let clean_manifest = fs::read(path.join("index.json")).unwrap();
     let n = clean_vec.len();
-    scribble(&vec_path, n - 64, 16);
-    let st = open(&path).unwrap();
-    assert!(matches!(st.verify(), Err(Error::IndexCorrupt { .. })));
-    drop(st);
-    fs::write(&vec_path, &clean_vec).unwrap();
+    for (p, at, file) in [
+        (&vec_path, n - 64, &seg.vectors.file),
+        (&rec_path, clean_rec.len() / 2, &seg.records.file),
+    ] {
+        let clean = fs::read(p).unwrap();
+        scribble(p, at, 16);
+        let err = open(&path).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            matches!(err, Error::IndexCorrupt { .. })
+                && msg.contains(file.as_str())
+                && msg.contains("sha256")
+                && msg.contains("index build"),
+            "{msg}"
+        );
+        fs::write(p, &clean).unwrap();
+    }
+    open(&path).unwrap();
 
-    // A record: reading it fails with the record named; the others still read.
+    // Damage that agrees with its recorded sha256 (a writer's bug, not the disk's): what is
+    // read is still checked. A record: reading it fails with the record named; the others
+    // still read.
     scribble(&rec_path, 3, 5);
+    rehash(&path);
     let st = open(&path).unwrap();
     let err = st.record(0).unwrap_err();
     assert!(
@@ -465,9 +493,11 @@ fn corrupt_files() {
     let mut b = clean_rec.clone();
     b[joined] = b' ';
     fs::write(&rec_path, &b).unwrap();
+    rehash(&path);
     let err = open(&path).unwrap().scan_records(|_| Ok(())).unwrap_err();
     assert!(matches!(err, Error::IndexCorrupt { .. }), "{err}");
     fs::write(&rec_path, &clean_rec).unwrap();
+    fs::write(path.join("index.json"), &clean_manifest).unwrap();
 
     // Manifest valid JSON but wrong content.
     let good = fs::read_to_string(path.join("index.json")).unwrap();
@@ -502,7 +532,14 @@ fn corrupt_graph_is_refused_before_usearch_reads_it() {
     let len = fs::metadata(&graph).unwrap().len() as usize;
     scribble(&graph, len / 2, 32);
     let st = open(&path).unwrap();
-    assert!(matches!(st.searcher(&cfg), Err(Error::IndexCorrupt { .. })));
+    let err = st.searcher(&cfg).err().unwrap();
+    let name = manifest(&path).graphs[0].graph.file.clone();
+    assert!(
+        matches!(err, Error::IndexCorrupt { .. })
+            && err.to_string().contains(&name)
+            && err.to_string().contains("sha256"),
+        "{err}"
+    );
     // Exact search does not need the graph.
     assert!(st.searcher(&SearchConfig::default()).is_ok());
     fs::write(&graph, b"short").unwrap();

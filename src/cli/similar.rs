@@ -20,10 +20,10 @@ pub struct SimilarArgs {
     /// An index built by `claimscope index build` to search (exact or HNSW, as stored).
     #[arg(long, conflicts_with = "corpus")]
     pub index: Option<PathBuf>,
-    /// Only results from this outlet (repeatable; with --index).
+    /// Only results from this outlet, its case ignored (repeatable; with --index).
     #[arg(long, conflicts_with = "corpus")]
     pub outlet: Vec<String>,
-    /// No results from this outlet (repeatable; with --index).
+    /// No results from this outlet, its case ignored (repeatable; with --index).
     #[arg(long, conflicts_with = "corpus")]
     pub exclude_outlet: Vec<String>,
     /// Only results with at least this cosine.

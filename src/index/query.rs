@@ -34,9 +34,105 @@ impl QueryOptions {
     }
 
     fn keeps_outlet(&self, outlet: &str) -> bool {
-        (self.outlets.is_empty() || self.outlets.iter().any(|o| o == outlet))
-            && !self.exclude_outlets.iter().any(|o| o == outlet)
+        (self.outlets.is_empty() || self.outlets.iter().any(|o| same_outlet(o, outlet)))
+            && !self.exclude_outlets.iter().any(|o| same_outlet(o, outlet))
     }
+}
+
+/// Whether an outlet named in a filter is a stored outlet. Ignoring case: names come from the
+/// data (a JSONL field, a file name, a feed) and from what a user types, so "CNN", "cnn" and
+/// "Cnn" are one outlet far more often than three, and an exact match turned a wrong case into
+/// an empty result that looked like "nothing similar".
+pub fn same_outlet(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a == b || a.to_lowercase() == b.to_lowercase()
+    }
+}
+
+/// How many stored outlets [`outlet_warnings`] names before "and N more".
+const OUTLETS_NAMED: usize = 8;
+
+/// The outlets of `store` with their sentence counts, most sentences first (ties by name).
+/// Reads every record (plain reads, see [`Store::scan_records`]).
+pub fn outlets(store: &Store<Sentence>) -> Result<Vec<(String, usize)>> {
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    store.scan_records(|s| {
+        *counts.entry(s.outlet).or_default() += 1;
+        Ok(())
+    })?;
+    let mut out: Vec<(String, usize)> = counts.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
+}
+
+/// What to tell the user about `opts.outlets` after [`search`] returned `hits`: an outlet asked
+/// for that the index does not hold, with the outlets it does hold (an empty answer otherwise
+/// reads as "nothing similar"), and an outlet matched only by ignoring case.
+///
+/// Whether an outlet is held is read from every record, so it is asked only when an outlet
+/// asked for has no hit and fewer than `k` hits came back: then the search has already read
+/// the records of the whole index (or stopped at `min_score`), and a query that filled its
+/// `k` pays nothing.
+pub fn outlet_warnings(
+    store: &Store<Sentence>,
+    opts: &QueryOptions,
+    hits: &[IndexHit],
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for asked in &opts.outlets {
+        let mut by_case: Vec<&str> = hits
+            .iter()
+            .map(|h| h.outlet.as_str())
+            .filter(|o| o != asked && same_outlet(asked, o))
+            .collect();
+        by_case.sort_unstable();
+        by_case.dedup();
+        for o in by_case {
+            out.push(format!(
+                "--outlet {asked:?} matched the index's outlet {o:?} (outlet names are compared \
+                 ignoring case)"
+            ));
+        }
+    }
+    let without_hit: Vec<&String> = opts
+        .outlets
+        .iter()
+        .filter(|a| !hits.iter().any(|h| same_outlet(a, &h.outlet)))
+        .collect();
+    if without_hit.is_empty() || hits.len() >= opts.k {
+        return Ok(out);
+    }
+    let held = outlets(store)?;
+    let absent: Vec<String> = without_hit
+        .into_iter()
+        .filter(|a| !held.iter().any(|(o, _)| same_outlet(a, o)))
+        .map(|a| format!("{a:?}"))
+        .collect();
+    if absent.is_empty() {
+        return Ok(out);
+    }
+    let mut named: Vec<String> = held
+        .iter()
+        .take(OUTLETS_NAMED)
+        .map(|(o, _)| format!("{o:?}"))
+        .collect();
+    if held.len() > OUTLETS_NAMED {
+        named.push(format!("and {} more", held.len() - OUTLETS_NAMED));
+    }
+    out.push(format!(
+        "no sentence of {} is from the outlet{} {} (case ignored); it holds {} outlet{}: {} \
+         (`claimscope index info {}` lists them with their counts)",
+        store.path().display(),
+        if absent.len() == 1 { "" } else { "s" },
+        absent.join(", "),
+        held.len(),
+        if held.len() == 1 { "" } else { "s" },
+        named.join(", "),
+        store.path().display()
+    ));
+    Ok(out)
 }
 
 /// One result: a stored sentence with its provenance.
@@ -215,6 +311,68 @@ mod tests {
             },
         );
         assert_eq!(ids(&excluded), ["doc-299", "doc-599", "doc-899"]);
+    }
+
+    #[test]
+    fn outlets_match_whatever_their_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = store(dir.path(), 50, 10);
+        let asked = |outlets: &[&str], exclude: &[&str]| {
+            run(
+                &st,
+                &QueryOptions {
+                    k: 3,
+                    outlets: outlets.iter().map(|o| o.to_string()).collect(),
+                    exclude_outlets: exclude.iter().map(|o| o.to_string()).collect(),
+                    ..Default::default()
+                },
+            )
+        };
+        assert_eq!(ids(&asked(&["SMALL"], &[])), ["doc-9", "doc-19", "doc-29"]);
+        assert_eq!(ids(&asked(&[], &["Big"])), ["doc-9", "doc-19", "doc-29"]);
+        assert!(same_outlet("Süddeutsche Zeitung", "SÜDDEUTSCHE ZEITUNG"));
+        assert!(!same_outlet("CNN", "CNBC"));
+    }
+
+    #[test]
+    fn an_outlet_the_index_lacks_is_named_with_those_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = store(dir.path(), 50, 10);
+        let warnings = |outlets: &[&str], k: usize| {
+            let opts = QueryOptions {
+                k,
+                outlets: outlets.iter().map(|o| o.to_string()).collect(),
+                ..Default::default()
+            };
+            let hits = run(&st, &opts);
+            (hits.len(), outlet_warnings(&st, &opts, &hits).unwrap())
+        };
+        let (n, w) = warnings(&["nosuch"], 3);
+        assert_eq!(n, 0);
+        assert_eq!(w.len(), 1, "{w:?}");
+        for part in ["\"nosuch\"", "2 outlets: \"big\", \"small\"", "index info"] {
+            assert!(w[0].contains(part), "{part}: {}", w[0]);
+        }
+        // Only the missing one is named; the one found is not.
+        let (n, w) = warnings(&["small", "nosuch"], 10);
+        assert_eq!(n, 5);
+        assert!(
+            w.len() == 1 && w[0].contains("outlet \"nosuch\" (case"),
+            "{w:?}"
+        );
+        // Found by its case only: said so, nothing missing.
+        let (n, w) = warnings(&["SMALL"], 3);
+        assert_eq!(n, 3);
+        assert_eq!(
+            w,
+            [
+                "--outlet \"SMALL\" matched the index's outlet \"small\" (outlet names are \
+              compared ignoring case)"
+            ]
+        );
+        // Fewer than k, all from an outlet asked for: nothing to say.
+        assert_eq!(warnings(&["small"], 10), (5, vec![]));
+        assert_eq!(warnings(&[], 3), (3, vec![]));
     }
 
     #[test]

@@ -297,7 +297,11 @@ impl FileEntry {
         if !sha.eq_ignore_ascii_case(&self.sha256) {
             return Err(Error::IndexCorrupt {
                 path: dir.to_path_buf(),
-                detail: format!("{} does not match its sha256", self.file),
+                detail: format!(
+                    "{} does not match the sha256 index.json records for it (its bytes changed \
+                     after it was written: disk damage, an interrupted copy or an edit)",
+                    self.file
+                ),
             });
         }
         Ok(())

@@ -73,7 +73,7 @@ impl Segment {
         let layout = Layout::read(&mut f, &path, dir, entry, vectors.dim())?;
         // The first and last offsets are checked here; the ones between are checked when read:
         // a pair that is out of order or outside the records file gives no record
-        // (`record_bytes`), and `Store::verify` hashes the whole file.
+        // (`record_bytes`), and `Store::open` has checked the whole file's sha256.
         let first = read_u64_from(&mut f, &path, layout.offsets_at)?;
         let last = read_u64_from(&mut f, &path, layout.offsets_at + 8 * entry.count)?;
         if first != 0 || last != entry.records.bytes {
