@@ -10,7 +10,14 @@
 //! The extracted text is what the rest of claimscope reads: sentence byte spans point into it,
 //! not into the page (`--texts DIR` writes it beside the output).
 
+use std::borrow::Cow;
+use std::cell::Cell;
+
 use dom_smoothie::{Config, Readability, ReadabilityError, TextMode};
+use html5ever::interface::Tracer;
+use html5ever::tendril::{StrTendril, TendrilSink};
+use html5ever::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeBuilderOpts, TreeSink};
+use html5ever::{Attribute, ParseOpts, QualName};
 
 use crate::error::{Error, Result};
 
@@ -37,11 +44,34 @@ pub struct Article {
 /// is a crawl artefact, and Readability's scoring grows faster than linearly with it.
 const MAX_ELEMENTS: usize = 200_000;
 
-/// Pages whose elements nest deeper than this are refused rather than parsed. The HTML parsing
-/// algorithm looks through the stack of open elements at each start tag, so parse time grows
-/// with the square of the depth (10,000 nested `div`s: 17 s; 100,000: half an hour). Real
-/// pages nest a few dozen deep.
+/// Pages whose elements nest deeper than this are refused rather than read. Reader view's
+/// passes look through each element's descendants, and the parser through its open elements
+/// at most tags, so both grow with the square of the depth (10,000 nested `div`s: 12 s;
+/// 50,000: over a minute). Real pages nest a few dozen deep (34 at most in
+/// ../shared/data/html-news).
 const MAX_DEPTH: usize = 2_000;
+
+/// Pages whose elements have more ancestors than this, summed over the elements, are refused
+/// rather than read: what reader view's descendant searches cost in all is about this sum
+/// (measured: 150-300 ns per ancestor when every ancestor is a `div`, so the limit is 1.5-3 s).
+/// Depth alone does not bound it: 1,990 nested `div`s with 50,000 elements at the bottom sum
+/// to 100 million and took 17 s. The real pages of html-news sum to 51,000 at most.
+const MAX_ANCESTRY: usize = 10_000_000;
+
+/// The most steps the HTML parser may take through the elements it holds open (a name read,
+/// two elements compared). Most tags make it look through its stack of open elements, so deep
+/// or misnested markup makes its work grow with the square of the page; measured at about 6 ns
+/// a step, so the limit is about a second. The real pages of html-news take 170,000 at most.
+const MAX_PARSER_STEPS: u64 = 200_000_000;
+
+/// The most elements the parser may hold open at once, counted between pieces of the page: its
+/// stack of open elements (as deep as the elements nest) and its list of formatting elements
+/// to reopen (`<b>`, `<i>`, `<a>`, ... not yet closed). Real pages hold a few dozen.
+const MAX_OPEN: usize = 2 * MAX_DEPTH;
+
+/// The page goes to the parser this many bytes at a time; the limits above are checked
+/// between pieces, so a piece's own work is all the parser does past them.
+const PIECE_BYTES: usize = 1024;
 
 /// Fewer visible characters than this is page furniture, not an article.
 const MIN_CHARS: usize = 100;
@@ -56,13 +86,10 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
         max_elements_to_parse: MAX_ELEMENTS,
         ..Config::default()
     };
-    if nesting_depth(page) > MAX_DEPTH {
-        return Err(Error::Input(format!(
-            "{name}: elements nested more than {MAX_DEPTH} deep; not an article page (skipped)"
-        )));
-    }
+    let doc = parse(page, name, PIECE_BYTES)?;
     let url = url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
-    let mut reader = Readability::new(page, url, Some(cfg)).map_err(|e| failed(name, e))?;
+    let mut reader =
+        Readability::with_document(doc, url, Some(cfg)).map_err(|e| failed(name, e))?;
     // Read from the page Readability has parsed, before it prunes it for the article.
     let own = own_url(&reader.doc);
     // Picture furniture inside the article: a picture's credit element goes ("© Provided by
@@ -126,59 +153,252 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
     })
 }
 
-/// How deep the page's elements nest, by a linear scan of its tags: start tags push, end tags
-/// pop, and the tags a parser closes by itself (void elements, `p`, `li`, table cells, ...)
-/// are not counted; comments and the text of `script` and `style` are skipped. An estimate
-/// for refusing pathological pages before the parser (whose own depth check would be the
-/// quadratic walk this avoids), so it errs low on sloppy markup, never high on sane pages.
-fn nesting_depth(page: &str) -> usize {
-    const NOT_NESTING: &[&str] = &[
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody",
-        "thead", "tfoot", "rb", "rt", "rp", "html", "head", "body",
-    ];
-    let b = page.as_bytes();
-    // Every index below sits just after an ASCII byte (`<`, `>`, `--`, a tag name), so it is
-    // a char boundary for the slicing `find` does.
-    let find = |from: usize, pat: &str| page[from..].find(pat).map(|e| from + e);
-    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
-    while let Some(lt) = find(i, "<") {
-        i = lt + 1;
-        if b[i..].starts_with(b"!--") {
-            i = find(i, "-->").map_or(b.len(), |e| e + 3);
-            continue;
+/// The page parsed as dom_smoothie parses it, refused (naming `name`) when reading it would
+/// take far longer than its size warrants: when the parser's own work passes
+/// [`MAX_PARSER_STEPS`], its elements [`MAX_ELEMENTS`] or the elements it holds open
+/// [`MAX_OPEN`] (checked every `piece` bytes), or when the finished tree nests deeper than
+/// [`MAX_DEPTH`] or its ancestry passes [`MAX_ANCESTRY`]. These are measured on the parser and the tree it builds rather than
+/// guessed from the tags: the HTML parsing rules (`<div/>` opens a `div`, a stray `</i>`
+/// closes nothing, `<li><dd>` nests, `<p><b id=1>x<p><b id=2>x` reopens every `b` before it)
+/// are too many for a tag scan to follow.
+fn parse(page: &str, name: &str, piece: usize) -> Result<dom_query::Document> {
+    let opts = ParseOpts {
+        // As dom_query's own `Document::from`, so the tree is the one dom_smoothie would build.
+        tree_builder: TreeBuilderOpts {
+            scripting_enabled: false,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut parser = html5ever::parse_document(Watched::default(), opts);
+    let mut rest = page;
+    while !rest.is_empty() {
+        let mut cut = piece.max(1).min(rest.len());
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
         }
-        let close = b.get(i) == Some(&b'/');
-        let start = i + usize::from(close);
-        let len = b[start..]
-            .iter()
-            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
-            .count();
-        if len == 0 || !b[start].is_ascii_alphabetic() {
-            continue;
-        }
-        let name = page[start..start + len].to_ascii_lowercase();
-        let end = find(start, ">").unwrap_or(b.len());
-        i = end;
-        if NOT_NESTING.contains(&name.as_str()) || b[..end].ends_with(b"/") {
-            continue;
-        }
-        if close {
-            depth = depth.saturating_sub(1);
-        } else if name == "script" || name == "style" {
-            // Raw text up to its end tag, in any case.
-            while let Some(e) = find(i, "</") {
-                i = e + 2;
-                if b[i..].len() >= len && b[i..i + len].eq_ignore_ascii_case(name.as_bytes()) {
-                    break;
-                }
-            }
-        } else {
-            depth += 1;
-            deepest = deepest.max(depth);
+        let (head, tail) = rest.split_at(cut);
+        parser.process(StrTendril::from_slice(head));
+        rest = tail;
+        let builder = &parser.tokenizer.sink;
+        builder.sink.check(name)?;
+        // Checked before the next piece, not after it: a single tag's work can grow with the
+        // square of the open elements (a misnested `</b>` takes each element it passes off
+        // the stack one at a time).
+        let open = Open::default();
+        builder.trace_handles(&open);
+        if open.0.get() > MAX_OPEN {
+            return Err(Error::Input(format!(
+                "{name}: elements nested more than {MAX_DEPTH} deep (more than {MAX_OPEN} left \
+                 open at once); not an article page (skipped)"
+            )));
         }
     }
-    deepest
+    let watched = parser.finish();
+    watched.check(name)?;
+    let (deepest, ancestry) = shape(&watched.doc);
+    if deepest > MAX_DEPTH {
+        return Err(Error::Input(format!(
+            "{name}: elements nested more than {MAX_DEPTH} deep; not an article page (skipped)"
+        )));
+    }
+    if ancestry > MAX_ANCESTRY {
+        return Err(tangled(
+            name,
+            &format!("its elements have {ancestry} ancestors in all, over {MAX_ANCESTRY}"),
+        ));
+    }
+    Ok(watched.doc)
+}
+
+fn tangled(name: &str, why: &str) -> Error {
+    Error::Input(format!(
+        "{name}: markup too tangled to read in reasonable time ({why}); not an article page \
+         (skipped)"
+    ))
+}
+
+/// The deepest element's depth and the depths summed over all elements, in one walk.
+fn shape(doc: &dom_query::Document) -> (usize, usize) {
+    let (mut deepest, mut ancestry) = (0usize, 0usize);
+    // An explicit stack: recursion would overflow on the very pages this measures.
+    let mut todo = vec![(doc.root(), 0usize)];
+    while let Some((node, depth)) = todo.pop() {
+        if node.is_element() {
+            deepest = deepest.max(depth);
+            ancestry = ancestry.saturating_add(depth);
+        }
+        let mut child = node.first_child();
+        while let Some(c) = child {
+            child = c.next_sibling();
+            todo.push((c, depth + 1));
+        }
+    }
+    (deepest, ancestry)
+}
+
+/// Counts the elements the parser holds open (its stack of open elements and its list of
+/// formatting elements to reopen).
+#[derive(Default)]
+struct Open(Cell<usize>);
+
+impl Tracer for Open {
+    type Handle = <dom_query::Document as TreeSink>::Handle;
+
+    fn trace_handle(&self, _: &Self::Handle) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+/// dom_query's document as the parser's sink, counting the work the parser asks of it. Every
+/// call goes on to the document unchanged.
+#[derive(Default)]
+struct Watched {
+    doc: dom_query::Document,
+    /// Names read and handles compared: the parser's walks through its stack of open elements
+    /// and its list of formatting elements.
+    steps: Cell<u64>,
+    elements: Cell<usize>,
+}
+
+impl Watched {
+    fn step(&self) {
+        self.steps.set(self.steps.get().saturating_add(1));
+    }
+
+    fn check(&self, name: &str) -> Result<()> {
+        if self.elements.get() > MAX_ELEMENTS {
+            return Err(Error::Input(format!(
+                "{name}: more than {MAX_ELEMENTS} HTML elements, more than an article page can \
+                 have; is it a whole site saved as one file?"
+            )));
+        }
+        if self.steps.get() > MAX_PARSER_STEPS {
+            return Err(tangled(
+                name,
+                &format!(
+                    "the HTML parser passed {MAX_PARSER_STEPS} steps through its open elements"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl TreeSink for Watched {
+    type Handle = <dom_query::Document as TreeSink>::Handle;
+    type Output = Self;
+    type ElemName<'a> = <dom_query::Document as TreeSink>::ElemName<'a>;
+
+    fn finish(self) -> Self {
+        Watched {
+            doc: self.doc.finish(),
+            ..self
+        }
+    }
+    fn parse_error(&self, msg: Cow<'static, str>) {
+        self.doc.parse_error(msg)
+    }
+    fn get_document(&self) -> Self::Handle {
+        self.doc.get_document()
+    }
+    fn elem_name<'a>(&'a self, target: &'a Self::Handle) -> Self::ElemName<'a> {
+        self.step();
+        self.doc.elem_name(target)
+    }
+    fn create_element(
+        &self,
+        name: QualName,
+        attrs: Vec<Attribute>,
+        flags: ElementFlags,
+    ) -> Self::Handle {
+        self.elements.set(self.elements.get().saturating_add(1));
+        self.doc.create_element(name, attrs, flags)
+    }
+    fn create_comment(&self, text: StrTendril) -> Self::Handle {
+        self.doc.create_comment(text)
+    }
+    fn create_pi(&self, target: StrTendril, data: StrTendril) -> Self::Handle {
+        self.doc.create_pi(target, data)
+    }
+    fn append(&self, parent: &Self::Handle, child: NodeOrText<Self::Handle>) {
+        self.doc.append(parent, child)
+    }
+    fn append_based_on_parent_node(
+        &self,
+        element: &Self::Handle,
+        prev_element: &Self::Handle,
+        child: NodeOrText<Self::Handle>,
+    ) {
+        self.doc
+            .append_based_on_parent_node(element, prev_element, child)
+    }
+    fn append_doctype_to_document(
+        &self,
+        name: StrTendril,
+        public_id: StrTendril,
+        system_id: StrTendril,
+    ) {
+        self.doc
+            .append_doctype_to_document(name, public_id, system_id)
+    }
+    fn mark_script_already_started(&self, node: &Self::Handle) {
+        self.doc.mark_script_already_started(node)
+    }
+    fn pop(&self, node: &Self::Handle) {
+        self.doc.pop(node)
+    }
+    fn get_template_contents(&self, target: &Self::Handle) -> Self::Handle {
+        self.doc.get_template_contents(target)
+    }
+    fn same_node(&self, x: &Self::Handle, y: &Self::Handle) -> bool {
+        self.step();
+        self.doc.same_node(x, y)
+    }
+    fn set_quirks_mode(&self, mode: QuirksMode) {
+        self.doc.set_quirks_mode(mode)
+    }
+    fn append_before_sibling(&self, sibling: &Self::Handle, new_node: NodeOrText<Self::Handle>) {
+        self.doc.append_before_sibling(sibling, new_node)
+    }
+    fn add_attrs_if_missing(&self, target: &Self::Handle, attrs: Vec<Attribute>) {
+        self.doc.add_attrs_if_missing(target, attrs)
+    }
+    fn associate_with_form(
+        &self,
+        target: &Self::Handle,
+        form: &Self::Handle,
+        nodes: (&Self::Handle, Option<&Self::Handle>),
+    ) {
+        self.doc.associate_with_form(target, form, nodes)
+    }
+    fn remove_from_parent(&self, target: &Self::Handle) {
+        self.doc.remove_from_parent(target)
+    }
+    fn reparent_children(&self, node: &Self::Handle, new_parent: &Self::Handle) {
+        self.doc.reparent_children(node, new_parent)
+    }
+    fn is_mathml_annotation_xml_integration_point(&self, handle: &Self::Handle) -> bool {
+        self.doc.is_mathml_annotation_xml_integration_point(handle)
+    }
+    fn set_current_line(&self, line_number: u64) {
+        self.doc.set_current_line(line_number)
+    }
+    fn allow_declarative_shadow_roots(&self, intended_parent: &Self::Handle) -> bool {
+        self.doc.allow_declarative_shadow_roots(intended_parent)
+    }
+    fn attach_declarative_shadow(
+        &self,
+        location: &Self::Handle,
+        template: &Self::Handle,
+        attrs: &[Attribute],
+    ) -> bool {
+        self.doc
+            .attach_declarative_shadow(location, template, attrs)
+    }
+    fn maybe_clone_an_option_into_selectedcontent(&self, option: &Self::Handle) {
+        self.doc.maybe_clone_an_option_into_selectedcontent(option)
+    }
 }
 
 /// A headline without the site's name that pages append to it ("... Supporters?' | Breitbart",
@@ -266,30 +486,70 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nesting_is_measured_in_one_pass_and_a_pathological_page_is_refused() {
-        assert_eq!(
-            nesting_depth("<html><body><div><div><b>x</b></div></div></body></html>"),
-            3
+    fn the_tree_is_measured_in_one_walk_and_parsed_a_piece_at_a_time_as_in_one_go() {
+        let doc = parse(
+            "<html><body><div><div><b>x</b></div></div></body></html>",
+            "p.html",
+            PIECE_BYTES,
+        )
+        .expect("parsed");
+        // html 1, head 2, body 2, div 3, div 4, b 5.
+        assert_eq!(shape(&doc), (5, 17));
+        // Pieces cut inside tags, entities, a CR LF and multi-byte characters change nothing.
+        let page = "<html><head><title>Caf\u{e9} &amp; co</title></head>\r\n<body>\
+            <p>Na\u{ef}ve <b>bold <i>both</b> italic</i> &eacute;t\u{e9} \u{65e5}\u{672c}\r\n\
+            <table><div>fostered</div><tr><td>cell<td>next</table><li>one<li>two</body>";
+        let whole = dom_query::Document::from(page).html();
+        for piece in [1, 2, 3, 7, PIECE_BYTES] {
+            let doc = parse(page, "p.html", piece).expect("parsed");
+            assert_eq!(doc.html(), whole, "pieces of {piece} bytes");
+        }
+    }
+
+    /// Crafted pages are refused, named, with the message for what they do, or read; quickly
+    /// either way, as the limits are measured on what the parser builds. The first three got
+    /// past the tag scan that was here before (which skipped `<div/>` and let any end tag
+    /// close), which took 1 s for 3,000 of them and minutes for 50,000.
+    #[test]
+    fn crafted_pages_are_refused_by_what_the_parser_builds() {
+        let article = format!(
+            "<p>{}</p>",
+            "The committee met on Tuesday to discuss the budget. ".repeat(5)
         );
-        // Tags a parser closes by itself, comments, self-closing tags and script text do not nest.
-        let sloppy = "<div><p>a<p>b<li>c<br><img src=x><!-- <div><div> --><span/>\
-                      <script>if (a <div && b) { s = '<div><div>'; }</SCRIPT><i>d</i></div>";
-        assert_eq!(nesting_depth(sloppy), 2);
-        assert_eq!(nesting_depth("a < b and <3 and </ and <"), 0);
-        let deep = format!(
-            "<html><body>{}<p>{}</p>{}</body></html>",
-            "<div>".repeat(100_000),
-            "A sentence long enough to be an article, said nobody. ".repeat(5),
-            "</div>".repeat(100_000)
+        let page = |junk: &str| format!("<html><body>{article}{junk}</body></html>");
+        let refused = |junk: String, what: &str| {
+            let e = extract(&page(&junk), "crafted.html", None)
+                .err()
+                .map(|e| e.to_string());
+            assert!(
+                e.as_deref()
+                    .is_some_and(|e| e.starts_with("crafted.html: ") && e.contains(what)),
+                "{what}: {e:?}"
+            );
+        };
+        // `<div/>` opens a div, a stray `</i>` closes nothing, `<li><dd>` nests.
+        refused("<div/>".repeat(3_000), "nested more than 2000 deep");
+        refused("<div></i>".repeat(3_000), "nested more than 2000 deep");
+        refused("<li><dd>".repeat(1_500), "nested more than 2000 deep");
+        // Many open at once stop the parser at once, before its work on them grows.
+        refused("<span/>".repeat(50_000), "left open at once");
+        // Not too deep, but 1,990 divs over 4,100 elements are 10 million ancestors to search.
+        refused(
+            "<div>".repeat(1_990) + &"<span>x</span>".repeat(4_100),
+            "ancestors in all",
         );
-        let e = extract(&deep, "deep.html", None)
-            .err()
-            .map(|e| e.to_string());
-        assert!(
-            e.as_deref()
-                .is_some_and(|e| e.contains("deep.html") && e.contains("nested more than")),
-            "{e:?}"
+        // Each paragraph reopens every `b` before it (different attributes get past the
+        // parser's limit of three alike): 12 KB that would make 500,000 elements.
+        refused(
+            (0..1_000).map(|i| format!("<p><b id={i}>x")).collect(),
+            "more than 200000 HTML elements",
         );
+        // Harmless, and read: `<a>` closes the `a` before it, and a `table` start tag right
+        // inside a table closes that table.
+        for junk in ["<a>".repeat(20_000), "<table>".repeat(20_000)] {
+            let a = extract(&page(&junk), "fine.html", None).expect("read");
+            assert!(a.text.contains("discuss the budget"), "{}", a.text);
+        }
     }
 
     #[test]

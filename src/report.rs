@@ -1,5 +1,6 @@
 //! Rendering match results for people (terminal table, Markdown) and for programs (JSON).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::matching::{ClaimConfidence, MatchGroup, MatchResult};
@@ -26,12 +27,34 @@ fn flag(g: &MatchGroup) -> Option<String> {
         .map(|s| format!("CONFIDENCE DIFFERS, {}", s.note))
 }
 
+/// Document text as a terminal table cell: control characters (C0, tab and line breaks
+/// included, DEL and C1) written as escapes (`\u{1b}`, `\r`, `\t`), so that a document can
+/// neither send the terminal escape sequences (colours, a new window title, cursor moves) nor
+/// overwrite or break a row, and what is shown is what the data holds. Escapes rather than
+/// U+FFFD: they say which character is there, and U+FFFD already stands for undecodable
+/// bytes (`--lossy`). Only for people: JSON, CSV and Parquet keep the text as it is.
+pub fn shown(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// At most `max` characters of `s`, shown as [`shown`] (cut first, so an escape is never cut).
 fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
-        s.to_string()
+        shown(s).into_owned()
     } else {
         let cut: String = s.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
+        format!("{}…", shown(&cut))
     }
 }
 
@@ -53,7 +76,7 @@ pub fn table(r: &MatchResult) -> String {
             i + 1,
             clip(&g.canonical.claim, 110),
             g.outlets.len(),
-            g.outlets.join(", ")
+            shown(&g.outlets.join(", "))
         );
         if g.wire_copy {
             let _ = writeln!(
@@ -63,7 +86,7 @@ pub fn table(r: &MatchResult) -> String {
             );
         }
         if let Some(f) = flag(g) {
-            let _ = writeln!(out, "    ! {f}");
+            let _ = writeln!(out, "    ! {}", shown(&f));
         }
         for m in &g.members {
             let _ = writeln!(
@@ -400,6 +423,29 @@ mod tests {
         // Long sentences are clipped with an ellipsis, never cut inside a character.
         assert!(t.contains('…'), "{t}");
         insta::assert_snapshot!(t);
+    }
+
+    #[test]
+    fn a_documents_control_characters_are_escaped_in_the_table() {
+        assert_eq!(
+            shown("plain text, “quoted” – 日本"),
+            "plain text, “quoted” – 日本"
+        );
+        assert_eq!(
+            shown("a\u{1b}]0;t\u{7}b\rc\td\ne\u{7f}f\u{9b}g"),
+            r"a\u{1b}]0;t\u{7}b\rc\td\ne\u{7f}f\u{9b}g"
+        );
+        let mut r = result();
+        let m = &mut r.groups[0].members[1];
+        m.unit.outlet = "BBC\u{1b}[2J News".into();
+        m.unit.sentence = "Putin \u{1b}]0;pwned\u{7}is likely\r to have authorised it.".into();
+        let t = table(&r);
+        assert!(!t.chars().any(|c| c.is_control() && c != '\n'), "{t:?}");
+        assert!(t.contains(r"BBC\u{1b}[2J News"), "{t}");
+        assert!(
+            t.contains(r"Putin \u{1b}]0;pwned\u{7}is likely\r to have"),
+            "{t}"
+        );
     }
 
     #[test]

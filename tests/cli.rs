@@ -1531,3 +1531,59 @@ fn a_copied_binary_finds_the_models_beside_it_first() {
         ],
     );
 }
+
+/// A document's control characters (a terminal-title sequence, colours, DEL, a C1 control)
+/// reach the terminal's table escaped, never raw, so a document cannot rewrite the terminal
+/// and the table shows what the data holds; JSONL and CSV, being data, keep them exactly.
+#[test]
+fn control_characters_are_escaped_in_tables_and_kept_in_data_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let doc = dir.path().join("ctl.txt");
+    std::fs::write(
+        &doc,
+        "Council approves budget\n\nThe mayor \u{1b}]0;pwned\u{7}said the budget was \
+         \u{1b}[31mfinal\u{1b}[0m on Tuesday. A DEL\u{7f} and a CSI\u{9b}2J came with it.\n",
+    )
+    .expect("write");
+    let path = doc.to_str().expect("utf-8");
+    let table = claimscope(&["segment", path, "--explain"], None);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let shown = String::from_utf8(table.stdout).expect("utf-8");
+    assert!(
+        !shown.chars().any(|c| c.is_control() && c != '\n'),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .contains(r"The mayor \u{1b}]0;pwned\u{7}said the budget was \u{1b}[31mfinal\u{1b}[0m"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(r"DEL\u{7f}") && shown.contains(r"CSI\u{9b}2J"),
+        "{shown}"
+    );
+    let jsonl = claimscope(&["segment", path, "--format", "jsonl"], None);
+    assert!(jsonl.status.success(), "{}", stderr(&jsonl));
+    let texts: Vec<String> = String::from_utf8_lossy(&jsonl.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("jsonl");
+            v["text"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    assert!(
+        texts.iter().any(|t| t
+            .contains("The mayor \u{1b}]0;pwned\u{7}said the budget was \u{1b}[31mfinal\u{1b}[0m"))
+            && texts
+                .iter()
+                .any(|t| t.contains("DEL\u{7f} and a CSI\u{9b}2J")),
+        "{texts:?}"
+    );
+    let csv = claimscope(&["segment", path, "--format", "csv"], None);
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    let csv = String::from_utf8(csv.stdout).expect("utf-8");
+    assert!(
+        csv.contains("\u{1b}[31mfinal\u{1b}[0m") && csv.contains("DEL\u{7f} and a CSI\u{9b}2J"),
+        "{csv:?}"
+    );
+}

@@ -359,3 +359,33 @@ fn an_uncompressed_archive_with_binary_records_and_a_pathological_page_are_read(
     );
     assert!(!err.contains("binary data"), "{err}");
 }
+
+/// Pages crafted to get past a scan of their tags (`<div/>` opens a `div` in HTML, a stray
+/// `</i>` closes nothing) are refused by what the parser builds, named, and the run goes on;
+/// before, the first took minutes.
+#[test]
+fn pages_crafted_against_the_nesting_limit_are_refused_and_the_run_goes_on() {
+    let tmpdir = tmp("crafted");
+    let dir = tmpdir.path();
+    let article = format!(
+        "<p>{}</p>",
+        "The committee met on Tuesday to discuss the budget. ".repeat(5)
+    );
+    let page = |junk: &str| format!("<html><body>{article}{junk}</body></html>");
+    std::fs::write(dir.join("good.html"), page("")).expect("write");
+    std::fs::write(dir.join("selfclosing.html"), page(&"<div/>".repeat(50_000))).expect("write");
+    std::fs::write(dir.join("stray.html"), page(&"<div></i>".repeat(10_000))).expect("write");
+    let out = common::run(&["segment", dir.to_str().expect("utf-8"), "--format", "jsonl"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("discuss the budget"), "{stdout}");
+    for name in ["selfclosing.html", "stray.html"] {
+        assert!(
+            err.lines()
+                .any(|l| l.contains(name) && l.contains("nested more than 2000 deep")),
+            "{name}: {err}"
+        );
+    }
+    assert!(err.contains("1 documents read, skipped 2"), "{err}");
+}

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::ingest::Corpus;
 use crate::observe::{Observer, Silent};
 use crate::records::{ReadOptions, Records};
+use crate::report::shown;
 use crate::segment::{SegmentOptions, segment};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -132,11 +133,12 @@ fn csv_cell(v: Option<&Value>) -> String {
     }
 }
 
+/// At most `max` characters of `s`, control characters escaped for the terminal.
 fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
-        s.to_string()
+        shown(s).into_owned()
     } else {
-        format!("{}…", s.chars().take(max - 1).collect::<String>())
+        format!("{}…", shown(&s.chars().take(max - 1).collect::<String>()))
     }
 }
 

@@ -229,7 +229,11 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
                     )?;
                     outln!("outlets")?;
                     for (k, (n, d)) in &per_outlet {
-                        outln!("  {k:<30} {n:>7} sentences in {} documents", d.len())?;
+                        outln!(
+                            "  {:<30} {n:>7} sentences in {} documents",
+                            crate::report::shown(k),
+                            d.len()
+                        )?;
                     }
                 }
             }

@@ -7,6 +7,7 @@ use super::CorpusArgs;
 use crate::error::{Error, Result};
 use crate::ingest::Corpus;
 use crate::observe::Observer;
+use crate::report::shown;
 use crate::segment::{SegmentOptions, segment};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -103,10 +104,10 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
                 writeln!(
                     out,
                     "# {}  outlet: {}  date: {}  title: {}",
-                    seg.doc,
-                    seg.outlet,
-                    seg.date.as_deref().unwrap_or("-"),
-                    seg.title.as_deref().unwrap_or("-")
+                    shown(&seg.doc),
+                    shown(&seg.outlet),
+                    shown(seg.date.as_deref().unwrap_or("-")),
+                    shown(seg.title.as_deref().unwrap_or("-"))
                 )
                 .map_err(io)?;
                 for s in &seg.sentences {
@@ -118,7 +119,11 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
                     writeln!(
                         out,
                         "{:>3}.{:<3} {tag} {:>6}-{:<6} {}",
-                        s.paragraph, s.index, s.start, s.end, s.text
+                        s.paragraph,
+                        s.index,
+                        s.start,
+                        s.end,
+                        shown(&s.text)
                     )
                     .map_err(io)?;
                 }
@@ -126,13 +131,14 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         }
         if args.explain {
             for r in &seg.removed {
+                // For people on stdout or stderr alike: escaped as the table's cells are.
                 let line = format!(
                     "  dropped {}:{}-{} [{}] {}",
-                    seg.doc,
+                    shown(&seg.doc),
                     r.start,
                     r.end,
                     r.reason,
-                    r.text.trim()
+                    shown(r.text.trim())
                 );
                 if args.format == SegmentFormat::Table {
                     writeln!(out, "{line}").map_err(io)?;

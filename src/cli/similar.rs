@@ -6,6 +6,7 @@ use super::{ModelArgs, TableOrJson, Terminal};
 use crate::error::{Error, Result};
 use crate::index::query::{IndexHit, QueryOptions};
 use crate::index::{SearchConfig, Store};
+use crate::report::shown;
 use crate::segment::Sentence;
 use crate::similar::{self, CorpusHit, CorpusSearch};
 
@@ -168,14 +169,14 @@ fn search_index(args: &SimilarArgs, path: &Path, query: &str) -> Result<()> {
                 "doc [start..end]"
             )?;
             for h in &hits {
-                let at = format!("{} [{}..{}]", h.doc, h.start, h.end);
+                let at = format!("{} [{}..{}]", shown(&h.doc), h.start, h.end);
                 outln!(
                     "{:>4}  {:>6.4}  {:<20} {:<24}  {}",
                     h.rank,
                     h.score,
-                    short(&h.outlet),
+                    shown(short(&h.outlet)),
                     at,
-                    h.text
+                    shown(&h.text)
                 )?;
             }
         }
@@ -192,8 +193,14 @@ fn print_hits(query: &str, hits: &[CorpusHit], format: TableOrJson) -> Result<()
         TableOrJson::Table => {
             outln!("{:>4}  {:>6}  {:<24}  text", "rank", "score", "source:line")?;
             for h in hits {
-                let src = format!("{}:{}", short(&h.source), h.line);
-                outln!("{:>4}  {:>6.4}  {:<24}  {}", h.rank, h.score, src, h.text)?;
+                let src = format!("{}:{}", shown(short(&h.source)), h.line);
+                outln!(
+                    "{:>4}  {:>6.4}  {:<24}  {}",
+                    h.rank,
+                    h.score,
+                    src,
+                    shown(&h.text)
+                )?;
             }
         }
     }

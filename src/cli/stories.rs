@@ -2,6 +2,7 @@
 
 use super::{CorpusArgs, TableOrJson};
 use crate::error::{Error, Result};
+use crate::report::shown;
 use crate::segment::{SegmentOptions, read_corpus};
 use crate::stories::{StoryOptions, stories};
 
@@ -45,13 +46,13 @@ pub fn run(args: &StoriesArgs) -> Result<()> {
                 docs.len()
             )?;
             for s in &result.stories {
-                outln!("\n[{}] {}", s.id, s.title)?;
+                outln!("\n[{}] {}", s.id, shown(&s.title))?;
                 for d in &s.documents {
                     outln!(
                         "    {:<12} {:<24} {}",
-                        d.date.as_deref().unwrap_or("-"),
-                        d.outlet,
-                        d.doc
+                        shown(d.date.as_deref().unwrap_or("-")),
+                        shown(&d.outlet),
+                        shown(&d.doc)
                     )?;
                 }
             }
