@@ -1,13 +1,14 @@
 //! Parquet output (`--format parquet -o FILE`): rows as the JSON outputs have them, written as
 //! columns that pandas, Polars, DuckDB and Spark read. Nested values are flattened one level
-//! (`scores.agree` -> `scores_agree`); lists and deeper objects are kept as JSON text. Column
+//! (`scores.agree` -> `scores_agree`); lists and deeper objects are kept as JSON text. Input
+//! fields whose names the output takes are kept renamed ([`with_input`]). Column
 //! types come from the first batch of rows (numbers: Int64 when whole, else Float64; booleans;
 //! everything else text). An embedding is a fixed-size list of float32.
 //!
 //! The file is written beside its destination under a temporary name and renamed into place
 //! when complete, so a killed run never leaves a half-written file under the final name.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -151,6 +152,13 @@ impl ParquetRows {
             .map(|(n, k)| Field::new(n, k.data_type(), true))
             .collect();
         if let Some(dim) = self.dim {
+            // Two columns of one name make a file pyarrow refuses to read; the callers rename
+            // an input's `embedding` (`with_input`), so this is a bug if it happens.
+            if self.columns.iter().any(|(n, _)| n == "embedding") {
+                return Err(Error::Internal(
+                    "a field named \"embedding\" beside the embedding column".into(),
+                ));
+            }
             let dim = i32::try_from(dim)
                 .map_err(|_| Error::Input(format!("embedding width {dim} too large")))?;
             fields.push(Field::new(
@@ -299,8 +307,140 @@ fn pq(e: parquet::errors::ParquetError) -> Error {
     Error::Internal(format!("parquet: {e}"))
 }
 
-/// Objects become `key_sub` columns (one level); everything else stays as it is.
+/// Objects become `key_sub` columns (one level); everything else stays as it is. A flattened
+/// name that another field already has is renamed as [`with_input`] does, so no value is lost.
 pub fn flatten(row: Map<String, Value>) -> Map<String, Value> {
+    with_input(
+        Map::new(),
+        row,
+        &[],
+        true,
+        &mut Renamed::default(),
+        &String::new,
+    )
+}
+
+/// What an input field is renamed to when its name is taken: the same name with this in front.
+pub const INPUT_PREFIX: &str = "input_";
+
+/// Input fields written under another name, each with the first record where it happened:
+/// said once, at the end of a run.
+#[derive(Debug, Default, Clone)]
+pub struct Renamed(BTreeMap<(String, String), String>);
+
+impl Renamed {
+    fn note(&mut self, from: &str, to: &str, place: &dyn Fn() -> String) {
+        self.0
+            .entry((from.to_string(), to.to_string()))
+            .or_insert_with(place);
+    }
+
+    /// `from -> to` for every rename, in name order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.keys().map(|(a, b)| (a.as_str(), b.as_str()))
+    }
+
+    /// The warning to print once per run, when anything was renamed.
+    pub fn warning(&self) -> Option<String> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let list: Vec<String> = self
+            .0
+            .iter()
+            .map(|((from, to), at)| {
+                if at.is_empty() {
+                    format!("{from:?} -> {to:?}")
+                } else {
+                    format!("{from:?} -> {to:?} (first at {at})")
+                }
+            })
+            .collect();
+        Some(format!(
+            "input fields kept under new names, because the output writes fields of those names \
+             itself (or two input fields flatten to one name): {}",
+            list.join(", ")
+        ))
+    }
+}
+
+/// Whether `name` is a reserved name with [`INPUT_PREFIX`] in front zero or more times.
+fn in_chain(name: &str, reserved: &BTreeSet<&str>) -> bool {
+    let mut n = name;
+    loop {
+        if reserved.contains(n) {
+            return true;
+        }
+        match n.strip_prefix(INPUT_PREFIX) {
+            Some(rest) => n = rest,
+            None => return false,
+        }
+    }
+}
+
+/// A row of the output's own fields (`own`) with the input's fields beside them. The output's
+/// fields, and `also` (written apart, such as an embedding column), keep their names and
+/// values; every input field is kept: one named `N` where `N` is one of those names with
+/// [`INPUT_PREFIX`] in front zero or more times (`stance`, `input_stance`, ...) gets one more
+/// prefix (`input_stance`, `input_input_stance`, ...). The name depends only on the field's own
+/// name, never on the record's other fields, so a renamed column means the same in every row.
+/// With `flat` (CSV, Parquet) objects become `key_sub` fields, and the output's flattened
+/// names are reserved too; an input field flattened onto a name another input field has
+/// (`meta.a` beside `meta_a`) gets the prefix until its name is free. Each rename is noted in
+/// `renamed` with `place`.
+pub fn with_input(
+    own: Map<String, Value>,
+    input: Map<String, Value>,
+    also: &[&str],
+    flat: bool,
+    renamed: &mut Renamed,
+    place: &dyn Fn() -> String,
+) -> Map<String, Value> {
+    // In a flat row the output's objects are reserved by their own name too, so an input
+    // field is named the same whichever format it is written in.
+    let unflattened: Vec<String> = own.keys().cloned().collect();
+    let own = if flat { flatten_own(own) } else { own };
+    let mut reserved: BTreeSet<&str> = own.keys().map(String::as_str).collect();
+    reserved.extend(unflattened.iter().map(String::as_str));
+    reserved.extend(also.iter().copied());
+    let shift = |name: String| {
+        if in_chain(&name, &reserved) {
+            format!("{INPUT_PREFIX}{name}")
+        } else {
+            name
+        }
+    };
+    // Fields that are not flattened first, so a nested value is the one renamed when both
+    // want a name: a top-level field's name is what its user wrote.
+    let mut plain = Vec::new();
+    let mut nested = Vec::new();
+    for (k, v) in input {
+        match v {
+            Value::Object(o) if flat => {
+                for (k2, v2) in o {
+                    nested.push((format!("{k}.{k2}"), format!("{k}_{k2}"), v2));
+                }
+            }
+            other => plain.push((k.clone(), k, other)),
+        }
+    }
+    let mut out = Map::new();
+    for (origin, name, value) in plain.into_iter().chain(nested) {
+        let mut to = shift(name.clone());
+        while out.contains_key(&to) || reserved.contains(to.as_str()) {
+            to = format!("{INPUT_PREFIX}{to}");
+        }
+        if to != name {
+            renamed.note(&origin, &to, place);
+        }
+        out.insert(to, value);
+    }
+    out.extend(own);
+    out
+}
+
+/// The output's own objects as `key_sub` fields: its names never meet (they are the tool's).
+fn flatten_own(row: Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
     for (k, v) in row {
         match v {
@@ -427,6 +567,92 @@ mod tests {
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
         assert_eq!(names, ["doc", "p", "start"]);
         assert_eq!(schema.field(2).data_type(), &DataType::Int64);
+    }
+
+    fn obj(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn input_fields_are_renamed_by_their_own_name_alone_and_none_is_lost() {
+        let own = obj(json!({"stance": "agree", "scores": {"agree": 0.9}}));
+        let mut renamed = Renamed::default();
+        let row = with_input(
+            own.clone(),
+            obj(
+                json!({"stance": "gold", "input_stance": "older", "input_input_stance": "oldest",
+                       "id": 7, "input_id": 8}),
+            ),
+            &["embedding"],
+            false,
+            &mut renamed,
+            &|| "f:1".to_string(),
+        );
+        assert_eq!(
+            Value::Object(row),
+            json!({"stance": "agree", "scores": {"agree": 0.9}, "input_stance": "gold",
+                   "input_input_stance": "older", "input_input_input_stance": "oldest",
+                   "id": 7, "input_id": 8})
+        );
+        // Another record without `stance`: its `input_stance` gets the same name as above.
+        let row = with_input(
+            own.clone(),
+            obj(json!({"input_stance": "alone", "embedding": [1]})),
+            &["embedding"],
+            false,
+            &mut renamed,
+            &|| "f:2".to_string(),
+        );
+        assert_eq!(row["input_input_stance"], "alone");
+        assert_eq!(row["input_embedding"], json!([1]));
+        assert!(!row.contains_key("input_stance") && !row.contains_key("embedding"));
+        let pairs: Vec<(&str, &str)> = renamed.pairs().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("embedding", "input_embedding"),
+                ("input_input_stance", "input_input_input_stance"),
+                ("input_stance", "input_input_stance"),
+                ("stance", "input_stance"),
+            ]
+        );
+        let w = renamed.warning().unwrap_or_default();
+        assert!(
+            w.contains("\"stance\" -> \"input_stance\" (first at f:1)"),
+            "{w}"
+        );
+        assert!(
+            w.contains("\"embedding\" -> \"input_embedding\" (first at f:2)"),
+            "{w}"
+        );
+
+        // Flat: the output's flattened names are reserved, and two input fields flattened
+        // to one name are both kept.
+        let mut renamed = Renamed::default();
+        let row = with_input(
+            own,
+            obj(json!({"scores_agree": 5, "meta": {"a": 1}, "meta_a": 2})),
+            &[],
+            true,
+            &mut renamed,
+            &String::new,
+        );
+        assert_eq!(
+            Value::Object(row),
+            json!({"stance": "agree", "scores_agree": 0.9, "input_scores_agree": 5,
+                   "meta_a": 2, "input_meta_a": 1})
+        );
+        assert_eq!(
+            renamed.pairs().collect::<Vec<_>>(),
+            [
+                ("meta.a", "input_meta_a"),
+                ("scores_agree", "input_scores_agree")
+            ]
+        );
+        assert!(Renamed::default().warning().is_none());
     }
 
     #[test]

@@ -557,7 +557,8 @@ fn classify_pairs_keeps_order_and_fails_on_a_bad_line() {
     assert_eq!(rows[1]["input_stance"], "disagree", "{}", rows[1]);
     assert!(rows[0].get("input_stance").is_none(), "{}", rows[0]);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("pairs.jsonl:2: the input's [\"stance\"]"),
+        String::from_utf8_lossy(&out.stderr).contains("\"stance\" -> \"input_stance\" (first at ")
+            && String::from_utf8_lossy(&out.stderr).contains("pairs.jsonl:2)"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

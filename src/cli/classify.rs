@@ -48,7 +48,8 @@ pub struct ClassifyArgs {
     #[arg(long, conflicts_with = "pairs")]
     pub claim: Option<String>,
     /// Stance: a JSONL file of {"claim", "text"} objects; one output line per input line, same
-    /// order, other fields carried through (blank lines are not records and are skipped).
+    /// order, other fields carried through (one named like an output field, such as "stance",
+    /// as "input_stance"; blank lines are not records and are skipped).
     /// The pairs are the whole input: corpus paths beside it are refused, not ignored.
     #[arg(long, conflicts_with_all = ["paths", "sentences"])]
     pub pairs: Option<PathBuf>,
@@ -82,10 +83,15 @@ pub struct ClassifyArgs {
 /// Sentences are labelled this many at a time.
 const CHUNK: usize = 1024;
 
-/// One unit to label: its text and the fields that say where it came from.
+/// One unit to label: its text, the fields that say where it came from, and the input's own.
 struct Item {
     text: String,
+    /// Written by the tool (source and line, or the sentence's place): never renamed.
     fields: Map<String, Value>,
+    /// The input record's other fields, carried through beside the output's.
+    input: Map<String, Value>,
+    /// `file:line` of the record, for the warning about renamed fields.
+    at: String,
     /// Added to cue offsets so they point into the same document as `start`/`end`.
     offset: usize,
 }
@@ -111,6 +117,8 @@ struct Writer {
     parquet: Option<crate::tables::ParquetRows>,
     /// Labels whose probability is under this are printed as "uncertain".
     min_prob: Option<f32>,
+    /// Input fields renamed because the output writes their names.
+    renamed: crate::tables::Renamed,
 }
 
 /// What a label under `--min-prob` is printed as.
@@ -153,25 +161,34 @@ impl Writer {
             written: 0,
             counts: BTreeMap::new(),
             parquet: None,
+            renamed: Default::default(),
         }
     }
 
     /// Write a labelled row: `key` holds the label, or "uncertain" when its probability is
-    /// under `--min-prob`; "probability" is always there.
+    /// under `--min-prob`; "probability" is always there. `own` are the tool's other fields,
+    /// `input` the input record's, renamed where the tool writes their names (`at` is the
+    /// record's place, for the warning).
     fn labelled(
         &mut self,
         key: &str,
         label: &str,
         probability: f32,
-        mut row: Map<String, Value>,
+        mut own: Map<String, Value>,
+        input: Map<String, Value>,
+        at: &str,
     ) -> Result<()> {
         let shown = if self.min_prob.is_some_and(|m| probability < m) {
             UNCERTAIN
         } else {
             label
         };
-        row.insert(key.into(), json!(shown));
-        row.insert("probability".into(), json!(probability));
+        own.insert(key.into(), json!(shown));
+        own.insert("probability".into(), json!(probability));
+        // CSV and Parquet flatten objects, so the names they hold are the flattened ones.
+        let flat = matches!(self.format, ClassifyFormat::Csv | ClassifyFormat::Parquet);
+        let row =
+            crate::tables::with_input(own, input, &[], flat, &mut self.renamed, &|| at.to_string());
         self.row(shown, row)
     }
 
@@ -267,7 +284,14 @@ impl Labeller {
                     // Always present (null when a proposition is asserted), so CSV columns,
                     // fixed by the first row, never drop it.
                     row.insert("reason".into(), json!(l.reason));
-                    w.labelled("confidence", l.confidence.as_str(), l.probability, row)?;
+                    w.labelled(
+                        "confidence",
+                        l.confidence.as_str(),
+                        l.probability,
+                        row,
+                        item.input.clone(),
+                        &item.at,
+                    )?;
                 }
             }
             Labeller::Stance {
@@ -288,7 +312,14 @@ impl Labeller {
                     let mut row = item.fields.clone();
                     row.insert("scores".into(), json!(l.scores));
                     row.insert("similarity".into(), json!(v.dot(claim_vec)));
-                    w.labelled("stance", l.stance.as_str(), l.probability, row)?;
+                    w.labelled(
+                        "stance",
+                        l.stance.as_str(),
+                        l.probability,
+                        row,
+                        item.input.clone(),
+                        &item.at,
+                    )?;
                 }
             }
         }
@@ -365,6 +396,9 @@ pub fn run(args: &ClassifyArgs) -> Result<()> {
         }
     };
     w.out.flush().map_err(io)?;
+    if let Some(warning) = w.renamed.warning() {
+        eprintln!("warning: {warning}");
+    }
     if let Some(p) = w.parquet.take() {
         super::finish_parquet(p, args.output.as_deref())?;
     }
@@ -403,6 +437,8 @@ fn run_corpus(
                 offset: s.start,
                 text: s.text,
                 fields,
+                input: Map::new(),
+                at: String::new(),
             });
         }
         if batch.len() >= CHUNK {
@@ -461,11 +497,12 @@ fn run_records(
         let mut fields = Map::new();
         fields.insert("source".into(), json!(r.source));
         fields.insert("line".into(), json!(r.line));
-        fields.extend(r.fields);
         fields.insert("text".into(), json!(r.text));
         batch.push(Item {
+            at: format!("{}:{}", r.source, r.line),
             text: r.text,
             fields,
+            input: r.fields,
             offset: 0,
         });
         if batch.len() >= CHUNK {
@@ -479,9 +516,6 @@ fn run_records(
     term.finish();
     Ok(n + batch.len())
 }
-
-/// The fields `--pairs` output adds to each line.
-const OUTPUT_FIELDS: &[&str] = &["stance", "probability", "scores"];
 
 /// `--pairs FILE.jsonl`: every line labelled, in order; a malformed line stops the run with its
 /// place, because a silently shorter output would misalign with the input.
@@ -497,26 +531,27 @@ fn run_pairs(
         let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         Box::new(std::io::BufReader::new(f))
     };
-    let mut rows: Vec<(Map<String, Value>, String, String)> = Vec::new();
+    // Each line's fields, claim, text and place.
+    type Pair = (Map<String, Value>, String, String, String);
+    let mut rows: Vec<Pair> = Vec::new();
     let mut n = 0;
-    let mut warned_renamed = false;
-    let flush =
-        |rows: &mut Vec<(Map<String, Value>, String, String)>, w: &mut Writer| -> Result<()> {
-            if rows.is_empty() {
-                return Ok(());
-            }
-            let claims: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
-            let texts: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
-            let u = base_vectors(clf.needs_vectors(), embedder, &claims, &Silent)?;
-            let v = base_vectors(clf.needs_vectors(), embedder, &texts, &Silent)?;
-            let labels = clf.classify(&claims, &texts, u.view(), v.view(), &Silent)?;
-            for ((fields, _, _), l) in rows.drain(..).zip(labels) {
-                let mut row = fields;
-                row.insert("scores".into(), json!(l.scores));
-                w.labelled("stance", l.stance.as_str(), l.probability, row)?;
-            }
-            Ok(())
-        };
+    let flush = |rows: &mut Vec<Pair>, w: &mut Writer| -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let claims: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+        let texts: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
+        let u = base_vectors(clf.needs_vectors(), embedder, &claims, &Silent)?;
+        let v = base_vectors(clf.needs_vectors(), embedder, &texts, &Silent)?;
+        let labels = clf.classify(&claims, &texts, u.view(), v.view(), &Silent)?;
+        for ((fields, _, _, at), l) in rows.drain(..).zip(labels) {
+            let mut own = Map::new();
+            own.insert("scores".into(), json!(l.scores));
+            // The input's "stance" (a gold label, say) is kept renamed, not overwritten.
+            w.labelled("stance", l.stance.as_str(), l.probability, own, fields, &at)?;
+        }
+        Ok(())
+    };
     for (i, line) in reader.lines().enumerate() {
         let at = format!("{}:{}", path.display(), i + 1);
         let line = line.map_err(|e| Error::Input(format!("{at}: {e} (use UTF-8 JSONL)")))?;
@@ -529,7 +564,7 @@ fn run_pairs(
         if line.trim().is_empty() {
             continue;
         }
-        let mut obj: Map<String, Value> = serde_json::from_str(&line).map_err(|e| {
+        let obj: Map<String, Value> = serde_json::from_str(&line).map_err(|e| {
             let why = crate::input::malformed_json_line(&e);
             Error::Input(format!(
                 "{at}: {why} (each line needs \"claim\" and \"text\")"
@@ -557,29 +592,7 @@ fn run_pairs(
                 "{at}: the text is empty; give the sentence to label, or drop the line"
             )));
         }
-        // Fields the output writes would silently replace the user's own (a gold label in
-        // "stance", say): the user's are kept under another name.
-        let taken: Vec<&str> = OUTPUT_FIELDS
-            .iter()
-            .copied()
-            .filter(|k| obj.contains_key(*k))
-            .collect();
-        for k in &taken {
-            if let Some(v) = obj.remove(*k) {
-                obj.insert(format!("input_{k}"), v);
-            }
-        }
-        if !taken.is_empty() && !warned_renamed {
-            warned_renamed = true;
-            eprintln!(
-                "warning: {at}: the input's {taken:?} are names the output writes; the input's values are kept as {:?}",
-                taken
-                    .iter()
-                    .map(|k| format!("input_{k}"))
-                    .collect::<Vec<_>>()
-            );
-        }
-        rows.push((obj, claim, text));
+        rows.push((obj, claim, text, at));
         n += 1;
         if rows.len() >= CHUNK {
             flush(&mut rows, w)?;

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::observe::Observer;
 use crate::outfile::OutFile;
 use crate::records::{Record, Records};
+use crate::tables::Renamed;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EmbedFormat {
@@ -54,7 +55,13 @@ pub struct EmbedSummary {
 }
 
 trait Sink {
-    fn write(&mut self, records: &[Record], vectors: &ndarray::Array2<f32>) -> Result<()>;
+    /// Input fields whose names the output writes are renamed, and noted in `renamed`.
+    fn write(
+        &mut self,
+        records: &[Record],
+        vectors: &ndarray::Array2<f32>,
+        renamed: &mut Renamed,
+    ) -> Result<()>;
     fn finish(self: Box<Self>, rows: usize) -> Result<()>;
 }
 
@@ -86,6 +93,7 @@ pub fn run(args: &EmbedArgs) -> Result<EmbedSummary> {
     let start = Instant::now();
     term.start("texts", None);
     let mut summary = EmbedSummary::default();
+    let mut renamed = Renamed::default();
     let mut chunk: Vec<Record> = Vec::with_capacity(CHUNK);
     let mut done = false;
     while !done {
@@ -113,7 +121,7 @@ pub fn run(args: &EmbedArgs) -> Result<EmbedSummary> {
                 embedder.info().max_seq_length
             ));
         }
-        sink.write(&chunk, &out.vectors)?;
+        sink.write(&chunk, &out.vectors, &mut renamed)?;
         summary.texts += chunk.len();
         summary.tokens += out.tokens;
         summary.padded_tokens += out.padded_tokens;
@@ -121,6 +129,9 @@ pub fn run(args: &EmbedArgs) -> Result<EmbedSummary> {
         term.advance(chunk.len() as u64);
     }
     term.finish();
+    if let Some(warning) = renamed.warning() {
+        term.warn(&warning);
+    }
     sink.finish(summary.texts)?;
     summary.empty = records.stats.empty;
     summary.skipped_bad = records.stats.skipped_bad;
@@ -197,10 +208,16 @@ struct ParquetSink {
 }
 
 impl Sink for ParquetSink {
-    fn write(&mut self, records: &[Record], vectors: &ndarray::Array2<f32>) -> Result<()> {
+    fn write(
+        &mut self,
+        records: &[Record],
+        vectors: &ndarray::Array2<f32>,
+        renamed: &mut Renamed,
+    ) -> Result<()> {
         for (r, v) in records.iter().zip(vectors.rows()) {
             let v: Vec<f32> = v.to_vec();
-            self.rows.push(record_json(r), Some(&v))?;
+            let row = record_json(r, Map::new(), &[EMBEDDING], true, renamed);
+            self.rows.push(row, Some(&v))?;
         }
         Ok(())
     }
@@ -246,16 +263,34 @@ struct EmbeddedLine<'a> {
     embedding: &'a [f32],
 }
 
-fn record_json(r: &Record) -> Map<String, Value> {
-    let mut obj = r.fields.clone();
-    obj.insert("text".into(), Value::String(r.text.clone()));
-    obj
+/// The name of the vector's field (JSONL) or column (Parquet).
+const EMBEDDING: &str = "embedding";
+
+/// A record's text and fields beside `own` (the tool's other fields) and the names in `also`
+/// (written apart): an input field of one of those names, or `text` when the text came from
+/// another field (`--text-field body`), is kept renamed (`input_text`), not overwritten or
+/// doubled. `flat` flattens objects, for Parquet.
+fn record_json(
+    r: &Record,
+    mut own: Map<String, Value>,
+    also: &[&str],
+    flat: bool,
+    renamed: &mut Renamed,
+) -> Map<String, Value> {
+    own.insert("text".into(), Value::String(r.text.clone()));
+    let at = || format!("{}:{}", r.source, r.line);
+    crate::tables::with_input(own, r.fields.clone(), also, flat, renamed, &at)
 }
 
 impl Sink for JsonlSink {
-    fn write(&mut self, records: &[Record], vectors: &ndarray::Array2<f32>) -> Result<()> {
+    fn write(
+        &mut self,
+        records: &[Record],
+        vectors: &ndarray::Array2<f32>,
+        renamed: &mut Renamed,
+    ) -> Result<()> {
         for (r, v) in records.iter().zip(vectors.rows()) {
-            let fields = record_json(r);
+            let fields = record_json(r, Map::new(), &[EMBEDDING], false, renamed);
             let embedding: Vec<f32> = v.to_vec();
             // A struct rather than a json! value: serde_json keeps f32 as the shortest f32
             // decimal, where a Value would widen it to f64 digits.
@@ -328,16 +363,22 @@ pub fn sidecar_path(npy: &Path) -> PathBuf {
 }
 
 impl Sink for NpySink {
-    fn write(&mut self, records: &[Record], vectors: &ndarray::Array2<f32>) -> Result<()> {
+    fn write(
+        &mut self,
+        records: &[Record],
+        vectors: &ndarray::Array2<f32>,
+        renamed: &mut Renamed,
+    ) -> Result<()> {
         for (r, v) in records.iter().zip(vectors.rows()) {
             for x in v.iter() {
                 self.out
                     .write_all(&x.to_le_bytes())
                     .map_err(|e| Error::io(&self.path, e))?;
             }
-            let mut obj = Map::new();
-            obj.insert("row".into(), Value::from(self.row));
-            obj.extend(record_json(r));
+            let mut own = Map::new();
+            // The vector's row in the .npy file, whatever the input's own "row" says.
+            own.insert("row".into(), Value::from(self.row));
+            let obj = record_json(r, own, &[], false, renamed);
             serde_json::to_writer(&mut self.side, &obj)?;
             self.side
                 .write_all(b"\n")
