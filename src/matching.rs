@@ -214,8 +214,35 @@ pub struct JudgeUsed {
     pub threshold: Option<f32>,
 }
 
+/// Whether a claim unit asserts nothing another document could share, so that it is never
+/// matched: no letter at all ("5.", "2019"), page code, or what the confidence rule calls a
+/// fragment (fewer than three words) standing without a sentence's closing punctuation: a list
+/// item or label ("Germany", "Canada"). By the labelling guide a group holds sentences that
+/// assert one proposition; such units only look alike ("Germany" beside "Italy", list numbers
+/// beside list numbers) and filled whole groups of a page's lists. The rule's other `none`s
+/// stay matchable: a short sentence closed as one is an elliptical statement the guide groups
+/// ("Hairgate." with "Now, there's #HairGate" in the labelled set), a question or a headline
+/// the rule finds no verb in can name the claim, and its verb test is an English word list.
+pub fn asserts_nothing(text: &str) -> bool {
+    if !text.chars().any(char::is_alphabetic) {
+        return true;
+    }
+    match crate::classify::confidence::no_proposition(text) {
+        Some("empty" | "markup or code") => true,
+        Some("fragment") => !closed_as_sentence(text),
+        _ => false,
+    }
+}
+
+/// Ends with a sentence's closing punctuation (quotes and brackets after it looked through),
+/// the full-width stops of scripts written without spaces included.
+fn closed_as_sentence(text: &str) -> bool {
+    text.trim_end_matches(['"', '\'', '”', '’', ')', ']', ' ', '»', '」', '』', '）'])
+        .ends_with(['.', '!', '?', ';', ':', '…', '。', '！', '？'])
+}
+
 /// Claim units of segmented documents, in order: each sentence cut by `claims::claims` when
-/// `split`, else each sentence whole.
+/// `split`, else each sentence whole; units that assert nothing (`asserts_nothing`) left out.
 pub fn claim_units(docs: &[Segmented], include_headings: bool, split: bool) -> Vec<ClaimUnit> {
     let mut out = Vec::new();
     for (di, d) in docs.iter().enumerate() {
@@ -232,7 +259,7 @@ pub fn claim_units(docs: &[Segmented], include_headings: bool, split: bool) -> V
                     text: s.text.clone(),
                 }]
             };
-            for c in units {
+            for c in units.into_iter().filter(|c| !asserts_nothing(&c.text)) {
                 out.push(ClaimUnit {
                     doc: d.doc.clone(),
                     outlet: d.outlet.clone(),
@@ -1027,6 +1054,35 @@ mod wire_copy_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_items_numbers_and_labels_assert_nothing_short_sentences_do() {
+        for nothing in [
+            "5.",
+            "10.",
+            "2019",
+            "—",
+            "Germany",
+            "Canada",
+            "Page 2",
+            ".embed-container {position: relative; height: 0;} iframe { top: 0; }",
+        ] {
+            assert!(asserts_nothing(nothing), "{nothing:?}");
+        }
+        for something in [
+            // Elliptical sentences, closed as sentences: the labelled set groups them.
+            "Hairgate.",
+            "Not likely.",
+            "I’m alive!",
+            "回答した。",
+            // The confidence rule's other `none`s can name a claim.
+            "Did Russia interfere in the election?",
+            "Nearly killed by Taliban sniper",
+            "Russia denied it.",
+        ] {
+            assert!(!asserts_nothing(something), "{something:?}");
+        }
+    }
 
     #[test]
     fn the_gate_is_skipped_only_where_a_judge_chose_every_pair() {

@@ -174,6 +174,79 @@ fn no_judge_on_the_example_corpus_keeps_the_shared_claims() {
     }
 }
 
+/// Three reports of one dam collapse, each with list items ("5.", "6."), lone country names and
+/// a numbered line: units that assert nothing must never be group members, while the claim the
+/// three share is grouped, with the judge and without.
+#[test]
+fn list_items_numbers_and_lone_names_are_never_members() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let articles = [
+        (
+            "a",
+            "Daily Courier",
+            "The Riverside dam collapsed on Tuesday night, flooding three villages downstream.\n\n\
+             Engineers had warned for years that the spillway was cracked.\n\n\
+             Countries that sent rescue teams:\n\nGermany\n\nItaly\n\nFrance\n\n\
+             What we know so far:\n\n5.\n\n6.\n\n7.\n\n2019",
+        ),
+        (
+            "b",
+            "Evening Post",
+            "Three villages were flooded when the Riverside dam gave way late on Tuesday.\n\n\
+             Rescue teams arrived from abroad on Wednesday morning.\n\n\
+             Germany\n\nSpain\n\nCanada\n\n5.\n\n6.\n\n7.\n\n2019",
+        ),
+        (
+            "c",
+            "River Times",
+            "The Riverside dam burst on Tuesday night and water swept through three villages below it.\n\n\
+             Residents said they had little warning before the water arrived.\n\n\
+             Canada\n\nAustralia\n\nItaly\n\n5.\n\n6.\n\n7.\n\n2019",
+        ),
+    ];
+    let jsonl: String = articles
+        .iter()
+        .map(|(id, outlet, text)| {
+            serde_json::json!({"id": id, "outlet": outlet, "text": text}).to_string() + "\n"
+        })
+        .collect();
+    let path = dir.path().join("dam.jsonl");
+    std::fs::write(&path, jsonl).expect("write corpus");
+    let path = path.to_string_lossy();
+    let fragments = [
+        "5.",
+        "6.",
+        "7.",
+        "2019",
+        "Germany",
+        "Italy",
+        "France",
+        "Spain",
+        "Canada",
+        "Australia",
+    ];
+    for args in [&[][..], &["--no-judge"][..]] {
+        let v = match_json(&[&path], args);
+        let gs = groups(&v);
+        for g in gs {
+            for t in member_texts(g) {
+                assert!(
+                    !fragments.contains(&t.trim()),
+                    "{args:?}: {t:?}, which asserts nothing, is a member of {g}"
+                );
+            }
+        }
+        let dam = gs
+            .iter()
+            .find(|g| member_texts(g).iter().any(|t| t.contains("Riverside dam")))
+            .unwrap_or_else(|| panic!("{args:?}: the dam collapse is not grouped: {v}"));
+        assert!(
+            dam["outlets"].as_array().map_or(0, Vec::len) >= 2,
+            "{args:?}: {dam}"
+        );
+    }
+}
+
 /// A stance check that takes every group away says so: the run would otherwise read as "no
 /// claim shared". Two reports of one denial, which the pair model reads as denying each other
 /// (README, "Members' stance when a judge groups"), grouped by a low floor and vetoed.
