@@ -33,8 +33,10 @@ pub struct MatchOptions {
     /// Keep a candidate pair only if each is among the other's `mutual` nearest claims in the
     /// other's document (0: off).
     pub mutual: usize,
-    /// With the stance head: keep in a group only members that assert its canonical claim
-    /// (stance `agree`); the others join the group's `related` claims.
+    /// With the stance head and no judge: keep in a group only members the head reads as
+    /// asserting its canonical claim (stance `agree`); the others join the group's `related`
+    /// claims. With the pair model or a judge, members are labelled by rule
+    /// (`StanceLabel::member_of`) and none is dropped for it (see `annotate`).
     pub require_agree: bool,
     /// With a stance model: members it finds `disagree` toward the canonical claim (a denial
     /// worded like the claim, which the judge's cosine cannot tell apart) join the group's
@@ -212,8 +214,35 @@ pub struct JudgeUsed {
     pub threshold: Option<f32>,
 }
 
+/// Whether a claim unit asserts nothing another document could share, so that it is never
+/// matched: no letter at all ("5.", "2019"), page code, or what the confidence rule calls a
+/// fragment (fewer than three words) standing without a sentence's closing punctuation: a list
+/// item or label ("Germany", "Canada"). By the labelling guide a group holds sentences that
+/// assert one proposition; such units only look alike ("Germany" beside "Italy", list numbers
+/// beside list numbers) and filled whole groups of a page's lists. The rule's other `none`s
+/// stay matchable: a short sentence closed as one is an elliptical statement the guide groups
+/// ("Hairgate." with "Now, there's #HairGate" in the labelled set), a question or a headline
+/// the rule finds no verb in can name the claim, and its verb test is an English word list.
+pub fn asserts_nothing(text: &str) -> bool {
+    if !text.chars().any(char::is_alphabetic) {
+        return true;
+    }
+    match crate::classify::confidence::no_proposition(text) {
+        Some("empty" | "markup or code") => true,
+        Some("fragment") => !closed_as_sentence(text),
+        _ => false,
+    }
+}
+
+/// Ends with a sentence's closing punctuation (quotes and brackets after it looked through),
+/// the full-width stops of scripts written without spaces included.
+fn closed_as_sentence(text: &str) -> bool {
+    text.trim_end_matches(['"', '\'', '”', '’', ')', ']', ' ', '»', '」', '』', '）'])
+        .ends_with(['.', '!', '?', ';', ':', '…', '。', '！', '？'])
+}
+
 /// Claim units of segmented documents, in order: each sentence cut by `claims::claims` when
-/// `split`, else each sentence whole.
+/// `split`, else each sentence whole; units that assert nothing (`asserts_nothing`) left out.
 pub fn claim_units(docs: &[Segmented], include_headings: bool, split: bool) -> Vec<ClaimUnit> {
     let mut out = Vec::new();
     for (di, d) in docs.iter().enumerate() {
@@ -230,7 +259,7 @@ pub fn claim_units(docs: &[Segmented], include_headings: bool, split: bool) -> V
                     text: s.text.clone(),
                 }]
             };
-            for c in units {
+            for c in units.into_iter().filter(|c| !asserts_nothing(&c.text)) {
                 out.push(ClaimUnit {
                     doc: d.doc.clone(),
                     outlet: d.outlet.clone(),
@@ -533,7 +562,8 @@ struct ClaimSpace<'a> {
     story_of_doc: Option<&'a [usize]>,
     /// A judge chose every pair the stance model reads: no topic gate (nor its vectors).
     on_topic: bool,
-    /// A judge decided membership: members are labelled by `StanceLabel::member_of`.
+    /// A judge decided membership: members are labelled by `StanceLabel::member_of` (as they
+    /// are with the pair model).
     judged: bool,
 }
 
@@ -581,9 +611,10 @@ fn in_document(c: &crate::classify::ConfidenceLabel, unit: &ClaimUnit) -> ClaimC
 /// Cosine alone puts claims about the same thing in one group ("Russia called the allegations
 /// baseless" beside "the report points to Russian interference"); a group is meant to hold
 /// claims that assert the same proposition, which is what the stance head's `agree` says. So
-/// with `require_agree`, members the head does not find `agree` toward the canonical claim
-/// leave the group (those it finds `discuss`/`disagree` join its related claims), and a group
-/// left with fewer than `min_docs` documents is dropped (`--any-stance` keeps them).
+/// with `require_agree` and the head, members it does not find `agree` toward the canonical
+/// claim leave the group (those it finds `discuss`/`disagree` join its related claims), and a
+/// group left with fewer than `min_docs` documents is dropped (`--any-stance` keeps them; a
+/// run that loses every group this way, or to `veto_disagree`, warns).
 fn annotate(
     groups: Vec<MatchGroup>,
     members: &[Vec<usize>],
@@ -623,20 +654,30 @@ fn annotate(
     // large corpus). The canonical claim is the group's claim whatever a model would say of it
     // to itself (a pair model reads a negated claim beside itself as a denial), so only the
     // other members are read against it.
-    // With a judge, what a member says of its canonical claim is the rule's
-    // (`StanceLabel::member_of`, on whole sentences: a claim unit may have lost the frame that
-    // distances it); the pair model reads the members only when a veto needs its reading.
-    let rule_only = judged && !opts.require_agree && !opts.veto_disagree;
+    // What a member says of its canonical claim is the rule's (`StanceLabel::member_of`, on
+    // whole sentences: a claim unit may have lost the frame that distances it) wherever a
+    // judge grouped, and wherever the stance model is the pair model, judge or not: read
+    // toward another sentence of the same claim the pair model takes a restatement in other
+    // words for `discuss` (37% of the labelled set's member pairs right, the rule 93%; README,
+    // "Members' stance when a judge groups"), so `require_agree` on its reading emptied every
+    // group of `match --no-judge`. As with a judge, a member the rule finds distanced stays,
+    // labelled `discuss`: the guide groups a distanced report of the same proposition (only a
+    // denial is not a member), and dropping them cost recall for no precision (labelled set,
+    // no judge, dev pair F1 0.297 kept, 0.259 dropped). The head keeps its own reading and
+    // check, which it was made for. The model reads the members only where its reading is
+    // used: the head's check, or a veto.
+    let by_rule = judged || !h.stance.reads_vectors();
+    let model_reads = !by_rule || opts.veto_disagree;
     let member_of =
         |c: usize, i: usize| StanceLabel::member_of(&units[c].sentence, &units[i].sentence);
-    let member_pairs: Vec<(usize, usize)> = if rule_only {
-        Vec::new()
-    } else {
+    let member_pairs: Vec<(usize, usize)> = if model_reads {
         members
             .iter()
             .filter_map(|idx| idx.split_first())
             .flat_map(|(&c, rest)| rest.iter().map(move |&i| (c, i)))
             .collect()
+    } else {
+        Vec::new()
     };
     let mut member_stances = read_pairs(
         h,
@@ -650,43 +691,53 @@ fn annotate(
     // Groups that keep enough documents, with their related candidates, read in a second batch.
     let mut pending = Vec::with_capacity(groups.len());
     let mut pool = pool.into_iter();
+    let mut emptied = 0;
     for (mut g, idx) in groups.into_iter().zip(members) {
         let Some(&c) = idx.first() else { continue };
         let near = pool.next().unwrap_or_default();
-        let read: Vec<StanceLabel> = if rule_only {
-            idx[1..].iter().map(|&i| member_of(c, i)).collect()
+        let model: Vec<Option<StanceLabel>> = if model_reads {
+            member_stances
+                .by_ref()
+                .take(idx.len() - 1)
+                .map(Some)
+                .collect()
         } else {
-            member_stances.by_ref().take(idx.len() - 1).collect()
+            vec![None; idx.len() - 1]
         };
-        let stances = std::iter::once(StanceLabel::asserts_itself()).chain(read);
         let mut kept = Vec::with_capacity(idx.len());
         let mut members = Vec::with_capacity(idx.len());
         let mut removed: Vec<Related> = Vec::new();
-        for ((mut m, &i), st) in std::mem::take(&mut g.members)
+        for ((mut m, &i), model) in std::mem::take(&mut g.members)
             .into_iter()
             .zip(idx)
-            .zip(stances)
+            .zip(std::iter::once(None).chain(model))
         {
-            let vetoed = (opts.require_agree && st.stance != Stance::Agree)
-                || (opts.veto_disagree && st.stance == Stance::Disagree);
-            if vetoed {
-                if matches!(st.stance, Stance::Disagree | Stance::Discuss) {
+            // The canonical claim asserts itself, whatever a model would read into it.
+            let st = match &model {
+                _ if i == c => StanceLabel::asserts_itself(),
+                _ if by_rule => member_of(c, i),
+                Some(st) => st.clone(),
+                None => {
+                    return Err(Error::Internal(format!(
+                        "member {i} was not read by the stance model"
+                    )));
+                }
+            };
+            let denial = model.filter(|s| opts.veto_disagree && s.stance == Stance::Disagree);
+            let out = denial.or_else(|| {
+                (opts.require_agree && !by_rule && st.stance != Stance::Agree).then(|| st.clone())
+            });
+            if let Some(out) = out {
+                if matches!(out.stance, Stance::Disagree | Stance::Discuss) {
                     removed.push(Related {
                         unit: m.unit,
                         score: m.score,
-                        stance: st,
+                        stance: out,
                         confidence: conf(i)?,
                     });
                 }
                 continue;
             }
-            // The pair model's reading decides the vetoes above; once a judge has made the
-            // sentence a member, what it says of the canonical claim is the rule's.
-            let st = if judged && !rule_only && i != c {
-                member_of(c, i)
-            } else {
-                st
-            };
             m.confidence = Some(conf(i)?);
             m.stance = Some(st);
             members.push(m);
@@ -696,6 +747,7 @@ fn annotate(
         docs.sort_unstable();
         docs.dedup();
         if docs.len() < opts.grouping.min_docs.max(2) {
+            emptied += 1;
             continue;
         }
         g.members = members;
@@ -711,6 +763,19 @@ fn annotate(
         group_docs.extend(removed.iter().map(|r| r.unit.doc_index));
         let cand = related_candidates(&near, &group_docs, c, units, story_of_doc);
         pending.push((g, c, removed, cand));
+    }
+    if pending.is_empty() && emptied > 0 {
+        // Every group the vectors found, gone: say so, or the run reads as "no shared claims".
+        let keep = match (opts.require_agree && !by_rule, opts.veto_disagree) {
+            (true, true) => "--any-stance without --veto-disagree keeps them",
+            (true, false) => "--any-stance keeps them",
+            _ => "leaving out --veto-disagree keeps them",
+        };
+        observer.warn(&format!(
+            "the stance check removed every group found ({emptied}): the members it moved to the \
+             related claims left fewer than {} documents in each; {keep}",
+            opts.grouping.min_docs.max(2)
+        ));
     }
     let related_pairs: Vec<(usize, usize)> = pending
         .iter()
@@ -989,6 +1054,35 @@ mod wire_copy_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_items_numbers_and_labels_assert_nothing_short_sentences_do() {
+        for nothing in [
+            "5.",
+            "10.",
+            "2019",
+            "—",
+            "Germany",
+            "Canada",
+            "Page 2",
+            ".embed-container {position: relative; height: 0;} iframe { top: 0; }",
+        ] {
+            assert!(asserts_nothing(nothing), "{nothing:?}");
+        }
+        for something in [
+            // Elliptical sentences, closed as sentences: the labelled set groups them.
+            "Hairgate.",
+            "Not likely.",
+            "I’m alive!",
+            "回答した。",
+            // The confidence rule's other `none`s can name a claim.
+            "Did Russia interfere in the election?",
+            "Nearly killed by Taliban sniper",
+            "Russia denied it.",
+        ] {
+            assert!(!asserts_nothing(something), "{something:?}");
+        }
+    }
 
     #[test]
     fn the_gate_is_skipped_only_where_a_judge_chose_every_pair() {

@@ -102,3 +102,197 @@ fn example_corpus_report_snapshot() {
     }
     insta::assert_snapshot!(claimscope::report::table(&r));
 }
+
+/// `match --format json` with `args` after the paths, parsed.
+fn match_json(paths: &[&str], args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["match"];
+    all.extend_from_slice(paths);
+    all.extend_from_slice(&["--format", "json"]);
+    all.extend_from_slice(args);
+    let out = common::run_ok(&all);
+    serde_json::from_slice(&out.stdout).expect("match JSON")
+}
+
+fn groups(v: &serde_json::Value) -> &[serde_json::Value] {
+    v["groups"].as_array().map_or(&[], Vec::as_slice)
+}
+
+fn member_texts(g: &serde_json::Value) -> Vec<&str> {
+    g["members"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter_map(|m| m["text"].as_str())
+        .collect()
+}
+
+/// Without a judge the base model's cosine groups, and with the default stance model (the pair
+/// model) members are labelled by the member rule, as with a judge: the stance check read them
+/// with the pair model, which takes a restatement for `discuss`, and dropped every group ("0
+/// groups").
+#[test]
+fn no_judge_on_the_example_corpus_keeps_the_shared_claims() {
+    let example = common::project("examples/election-interference");
+    let v = match_json(&[&example.to_string_lossy()], &["--no-judge"]);
+    assert!(v["judge"].is_null(), "no judge ran: {}", v["judge"]);
+    let gs = groups(&v);
+    assert!(!gs.is_empty(), "--no-judge found no group");
+    for g in gs {
+        let outlets = g["outlets"].as_array().map_or(0, Vec::len);
+        assert!(outlets >= 2, "a group spans two outlets: {g}");
+        let members = g["members"].as_array().map_or(&[][..], Vec::as_slice);
+        assert_eq!(members[0]["stance"]["stance"], "agree", "{g}");
+        for m in members {
+            let stance = m["stance"]["stance"].as_str().unwrap_or("none");
+            // The rule's labels: asserted, or reported at a distance; never a denial.
+            assert!(["agree", "discuss"].contains(&stance), "{m}");
+            assert_eq!(m["stance"]["probability"], 1.0, "decided by rule: {m}");
+        }
+    }
+    // The Putin claim of the three 2021 articles, in each outlet's words.
+    let putin = gs
+        .iter()
+        .find(|g| {
+            member_texts(g)
+                .iter()
+                .any(|t| t.contains("Putin") && t.contains("authorised"))
+        })
+        .expect("the Putin group");
+    let outlets: Vec<&str> = putin["outlets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o.as_str())
+        .collect();
+    assert!(outlets.len() >= 3, "{outlets:?}");
+    assert!(outlets.contains(&"BBC News"), "{outlets:?}");
+    for m in putin["members"].as_array().into_iter().flatten() {
+        assert_eq!(
+            m["stance"]["stance"], "agree",
+            "each outlet asserts it: {m}"
+        );
+    }
+}
+
+/// Three reports of one dam collapse, each with list items ("5.", "6."), lone country names and
+/// a numbered line: units that assert nothing must never be group members, while the claim the
+/// three share is grouped, with the judge and without.
+#[test]
+fn list_items_numbers_and_lone_names_are_never_members() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let articles = [
+        (
+            "a",
+            "Daily Courier",
+            "The Riverside dam collapsed on Tuesday night, flooding three villages downstream.\n\n\
+             Engineers had warned for years that the spillway was cracked.\n\n\
+             Countries that sent rescue teams:\n\nGermany\n\nItaly\n\nFrance\n\n\
+             What we know so far:\n\n5.\n\n6.\n\n7.\n\n2019",
+        ),
+        (
+            "b",
+            "Evening Post",
+            "Three villages were flooded when the Riverside dam gave way late on Tuesday.\n\n\
+             Rescue teams arrived from abroad on Wednesday morning.\n\n\
+             Germany\n\nSpain\n\nCanada\n\n5.\n\n6.\n\n7.\n\n2019",
+        ),
+        (
+            "c",
+            "River Times",
+            "The Riverside dam burst on Tuesday night and water swept through three villages below it.\n\n\
+             Residents said they had little warning before the water arrived.\n\n\
+             Canada\n\nAustralia\n\nItaly\n\n5.\n\n6.\n\n7.\n\n2019",
+        ),
+    ];
+    let jsonl: String = articles
+        .iter()
+        .map(|(id, outlet, text)| {
+            serde_json::json!({"id": id, "outlet": outlet, "text": text}).to_string() + "\n"
+        })
+        .collect();
+    let path = dir.path().join("dam.jsonl");
+    std::fs::write(&path, jsonl).expect("write corpus");
+    let path = path.to_string_lossy();
+    let fragments = [
+        "5.",
+        "6.",
+        "7.",
+        "2019",
+        "Germany",
+        "Italy",
+        "France",
+        "Spain",
+        "Canada",
+        "Australia",
+    ];
+    for args in [&[][..], &["--no-judge"][..]] {
+        let v = match_json(&[&path], args);
+        let gs = groups(&v);
+        for g in gs {
+            for t in member_texts(g) {
+                assert!(
+                    !fragments.contains(&t.trim()),
+                    "{args:?}: {t:?}, which asserts nothing, is a member of {g}"
+                );
+            }
+        }
+        let dam = gs
+            .iter()
+            .find(|g| member_texts(g).iter().any(|t| t.contains("Riverside dam")))
+            .unwrap_or_else(|| panic!("{args:?}: the dam collapse is not grouped: {v}"));
+        assert!(
+            dam["outlets"].as_array().map_or(0, Vec::len) >= 2,
+            "{args:?}: {dam}"
+        );
+    }
+}
+
+/// A stance check that takes every group away says so: the run would otherwise read as "no
+/// claim shared". Two reports of one denial, which the pair model reads as denying each other
+/// (README, "Members' stance when a judge groups"), grouped by a low floor and vetoed.
+#[test]
+fn a_stance_check_that_removes_every_group_warns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("hoax.jsonl");
+    let docs = [
+        (
+            "a",
+            "Daily Courier",
+            "Banksy has not been arrested, his publicist said.",
+        ),
+        (
+            "b",
+            "Evening Post",
+            "The story of the arrest of Banksy is a hoax, his publicist said.",
+        ),
+    ];
+    let jsonl: String = docs
+        .iter()
+        .map(|(id, outlet, text)| {
+            serde_json::json!({"id": id, "outlet": outlet, "text": text}).to_string() + "\n"
+        })
+        .collect();
+    std::fs::write(&path, jsonl).expect("write corpus");
+    let path = path.to_string_lossy();
+    let base = ["match", &path, "--no-judge", "--floor", "0.3"];
+    let kept = common::run_ok(&base);
+    let kept_err = String::from_utf8_lossy(&kept.stderr);
+    assert!(
+        String::from_utf8_lossy(&kept.stdout).starts_with("1 groups"),
+        "grouped without the veto: {}",
+        String::from_utf8_lossy(&kept.stdout)
+    );
+    assert!(!kept_err.contains("stance check"), "{kept_err}");
+    let vetoed = common::run_ok(&[&base[..], &["--veto-disagree"]].concat());
+    let err = String::from_utf8_lossy(&vetoed.stderr);
+    assert!(
+        String::from_utf8_lossy(&vetoed.stdout).starts_with("0 groups"),
+        "{}",
+        String::from_utf8_lossy(&vetoed.stdout)
+    );
+    assert!(
+        err.contains("the stance check removed every group found (1)")
+            && err.contains("leaving out --veto-disagree keeps them"),
+        "{err}"
+    );
+}

@@ -43,8 +43,9 @@ pub struct ClassifyArgs {
     pub input: CorpusArgs,
     #[arg(long, value_enum)]
     pub task: Task,
-    /// Stance: the claim every sentence is labelled against. Only sentences the head finds
-    /// related (stance other than `unrelated`) are printed, unless --all.
+    /// Stance: the claim every sentence is labelled against. Only sentences the stance model
+    /// (--stance-model: by default the shipped pair model) finds related (stance other than
+    /// `unrelated`) are printed, unless --all.
     #[arg(long, conflicts_with = "pairs")]
     pub claim: Option<String>,
     /// Stance: a JSONL file of {"claim", "text"} objects; one output line per input line, same

@@ -49,7 +49,8 @@ pub struct EvalClaimsArgs {
     /// Score `match` across stories too.
     #[arg(long)]
     pub across_stories: bool,
-    /// Score cosine-only groups (no stance check).
+    /// No stance check on members (as `match --any-stance`: only the stance head's check, without
+    /// a judge, drops members).
     #[arg(long)]
     pub any_stance: bool,
     /// Members the stance model finds `disagree` toward the group's canonical claim leave the

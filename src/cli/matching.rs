@@ -44,7 +44,8 @@ pub struct MatchArgs {
     /// The judge's arithmetic: int8 weights (the fast encoder's dynamic quantisation), or f32.
     #[arg(long, value_enum, default_value = "int8")]
     pub judge_precision: super::PrecisionArg,
-    /// Group by the base model's cosine alone, without the judge.
+    /// Group by the base model's cosine alone, without the judge (sentences cut into claim
+    /// units, mutual best match, floor 0.67).
     #[arg(long, conflicts_with = "judge")]
     pub no_judge: bool,
     /// Minimum number of documents a group must span.
@@ -70,17 +71,23 @@ pub struct MatchArgs {
     /// Leave titles and subheads out of matching.
     #[arg(long)]
     pub no_headings: bool,
-    /// Group by cosine only: skip the confidence and stance labels (and the stance check below).
+    /// Skip the confidence and stance labels (and with them the stance head's check, see
+    /// --any-stance): groups are as the judge, or with --no-judge the base model's cosine,
+    /// forms them.
     #[arg(long)]
     pub no_labels: bool,
-    /// Keep group members whatever their stance toward the canonical claim (by default only
-    /// members that assert it, stance `agree`, stay; those that discuss or deny it are listed as
-    /// related).
+    /// With --no-judge and the stance head (--stance-model head): keep group members whatever
+    /// the head reads of them (by default only members it finds asserting the group's canonical
+    /// claim, stance `agree`, stay; those it finds discussing or denying it are listed as
+    /// related). With a judge, or the pair model (the default stance model), members are
+    /// labelled by rule, `agree` or `discuss` when they keep a distance, and none is dropped
+    /// for its stance.
     #[arg(long)]
     pub any_stance: bool,
     /// Members the stance model finds `disagree` toward the group's canonical claim leave the
-    /// group and are listed as related (a denial worded like the claim). With a judge the
-    /// members that stay are labelled by rule (`agree`, or `discuss` when distanced).
+    /// group and are listed as related (a denial worded like the claim). With a judge or the
+    /// pair model the members that stay are labelled by rule (`agree`, or `discuss` when
+    /// distanced).
     #[arg(long)]
     pub veto_disagree: bool,
     /// Hide labels given with probability under this: a member's stance or confidence is left

@@ -357,8 +357,8 @@ pub enum TableOrJson {
 /// [`IngestOptions`].
 #[derive(Debug, Clone, clap::Args)]
 pub struct CorpusArgs {
-    /// Files, directories (walked recursively for .txt .md .jsonl .ndjson .csv .tsv .html .htm
-    /// .warc .warc.gz, and any of them gzipped), globs, or `-` for stdin.
+    /// Files, directories (walked recursively for .txt .text .md .jsonl .ndjson .csv .tsv .html
+    /// .htm .xhtml .warc, any of them gzipped, and .parquet), globs, or `-` for stdin.
     pub paths: Vec<String>,
     /// Field (JSONL key or CSV column) holding the article text.
     #[arg(long, default_value = "text")]
