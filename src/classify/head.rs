@@ -376,6 +376,34 @@ impl Head {
         if !consistent {
             return Err(bad("tensor shapes disagree".into()));
         }
+        // No card guards a head's bytes (shipped or the user's own): a NaN or an infinity
+        // anywhere would give every sentence one label, or a null probability, with exit 0.
+        let fix = format!(
+            "retrain it with `claimscope train {}`, or restore the file",
+            head.meta.task
+        );
+        let tensors: [(&str, Box<dyn Iterator<Item = &f32>>); 6] = [
+            ("mean", Box::new(head.mean.iter())),
+            ("scale", Box::new(head.scale.iter())),
+            ("w1", Box::new(head.w1.iter())),
+            ("b1", Box::new(head.b1.iter())),
+            ("w2", Box::new(head.w2.iter())),
+            ("b2", Box::new(head.b2.iter())),
+        ];
+        for (name, values) in tensors {
+            if let Some((i, what)) = crate::embed::source::first_non_finite(values) {
+                return Err(crate::embed::source::non_finite(path, name, i, what, &fix));
+            }
+        }
+        // Inputs are divided by the scale.
+        if let Some(i) = head.scale.iter().position(|&v| v <= 0.0) {
+            return Err(Error::Model(format!(
+                "{}: tensor scale holds {} (value {i}), but inputs are divided by it: each \
+                 must be above 0; {fix}",
+                path.display(),
+                head.scale[i]
+            )));
+        }
         Ok(head)
     }
 

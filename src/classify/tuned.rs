@@ -255,13 +255,53 @@ fn read_card(dir: &Path, card_name: &str, names: &[&str], train: &str) -> Result
             card.labels,
         )));
     }
+    // Features are the unit vector times the scale: 0 or below would give every text one
+    // label (or the reverse of the trained ones) without any error.
+    if !(card.scale.is_finite() && card.scale > 0.0) {
+        return Err(Error::Model(format!(
+            "{}: \"scale\" is {}, but it must be a positive number (the one the model was \
+             trained with, options.scale); restore the card, or retrain with `{train}`",
+            card_path.display(),
+            card.scale
+        )));
+    }
     for (file, want) in [
         ("model.safetensors", &card.weights_sha256),
         (HEAD_FILE, &card.head_sha256),
     ] {
         source::check_card_sha256(&dir.join(file), want, &card_path, train)?;
     }
+    // The head is checked as it is read (`read_head`).
+    source::check_finite_weights(
+        &dir.join("model.safetensors"),
+        &format!("retrain it with `{train}`, or restore the directory"),
+    )?;
     Ok(card)
+}
+
+/// A number on the card at `card_path` (`field`) that loading reads: `None` when absent or
+/// null, an error naming the field when it is not a number within `range` (`what` says what
+/// it is and so why the range).
+pub fn card_number(
+    card: &TunedCard,
+    card_path: &Path,
+    field: &str,
+    range: std::ops::RangeInclusive<f64>,
+    what: &str,
+) -> Result<Option<f64>> {
+    match card.extra.get(field) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(x) if range.contains(&x) => Ok(Some(x)),
+            _ => Err(Error::Model(format!(
+                "{}: \"{field}\" is {v}, but it must be {what}, between {} and {}; restore \
+                 the card",
+                card_path.display(),
+                range.start(),
+                range.end()
+            ))),
+        },
+    }
 }
 
 /// One kind of tuned classifier directory: its card's file name, its labels, and the command
@@ -426,6 +466,18 @@ pub fn read_head(path: &Path, labels: usize, hidden: usize) -> Result<(Array2<f3
     let weight = Array2::from_shape_vec((k, h), w.flatten_all()?.to_vec1::<f32>()?)
         .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
     let bias = Array1::from_vec(get("bias")?.to_vec1::<f32>()?);
+    let bad = source::first_non_finite(weight.iter())
+        .map(|f| ("weight", f))
+        .or_else(|| source::first_non_finite(bias.iter()).map(|f| ("bias", f)));
+    if let Some((name, (i, what))) = bad {
+        return Err(source::non_finite(
+            path,
+            name,
+            i,
+            what,
+            "retrain the model, or restore the file",
+        ));
+    }
     if k != labels || bias.len() != k || h != hidden {
         return Err(Error::Model(format!(
             "{}: head is {k}x{h} with {} biases; expected {labels}x{hidden}",

@@ -151,7 +151,7 @@ pub enum TrainCommand {
         claim_variants: usize,
         /// Topic gate written into the card: a pair whose base-model cosine is under this is
         /// `unrelated` whatever the model says.
-        #[arg(long, value_parser = super::finite)]
+        #[arg(long, value_parser = super::cosine)]
         unrelated_below: Option<f32>,
         /// Only these labelled train stories (comma-separated ids): how a model trained before
         /// the train split grew is reproduced (its card lists them).

@@ -283,6 +283,101 @@ pub fn check_card_sha256(path: &Path, want: &str, card: &Path, retrain: &str) ->
     )))
 }
 
+/// Refuse a safetensors weights file holding a NaN or an infinity, naming the tensor; `fix` says
+/// what to do (retrain, restore). A SHA-256 on a card only says the file is the one its
+/// training wrote, and a run that diverged writes NaN weights with a matching digest; such a
+/// model loads and labels every input alike (softmax of NaN), so it is stopped here.
+pub fn check_finite_weights(path: &Path, fix: &str) -> Result<()> {
+    let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    // SAFETY: the map is read here and dropped before returning; the file is a model file
+    // nobody rewrites while it is loaded (the same assumption as the encoders' own loading).
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
+    let st = safetensors::SafeTensors::deserialize(&map).map_err(|e| {
+        Error::Model(format!(
+            "{}: cannot read safetensors ({e}); the file is corrupt or truncated: {fix}",
+            path.display()
+        ))
+    })?;
+    let mut tensors = st.tensors();
+    // The first bad tensor by name, so the message does not change from run to run.
+    tensors.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, t) in &tensors {
+        if let Some((i, what)) = first_non_finite_bytes(t.dtype(), t.data()) {
+            return Err(non_finite(path, name, i, what, fix));
+        }
+    }
+    Ok(())
+}
+
+/// The error for tensor `name` of `path` whose value `index` is `what` (NaN, infinity).
+pub fn non_finite(path: &Path, name: &str, index: usize, what: &str, fix: &str) -> Error {
+    Error::Model(format!(
+        "{}: tensor {name} holds {what} (value {index}); the weights are broken (a training \
+         run that diverged, or a damaged file), and every input would get the same answer or \
+         none: {fix}",
+        path.display()
+    ))
+}
+
+/// The first NaN or infinity among `values`: its index and which it is.
+pub fn first_non_finite<'a>(
+    values: impl IntoIterator<Item = &'a f32>,
+) -> Option<(usize, &'static str)> {
+    values
+        .into_iter()
+        .enumerate()
+        .find(|(_, v)| !v.is_finite())
+        .map(|(i, v)| (i, if v.is_nan() { "NaN" } else { "an infinity" }))
+}
+
+/// [`first_non_finite`] on a tensor's raw little-endian bytes, by the bits of its float type
+/// (all exponent bits set; NaN when mantissa bits are set too), so half-precision weights need
+/// no conversion; integer tensors hold no such values.
+fn first_non_finite_bytes(
+    dtype: safetensors::Dtype,
+    bytes: &[u8],
+) -> Option<(usize, &'static str)> {
+    use safetensors::Dtype;
+    let found = |i: usize, bits: u64, mantissa: u64| {
+        (
+            i,
+            if bits & mantissa != 0 {
+                "NaN"
+            } else {
+                "an infinity"
+            },
+        )
+    };
+    match dtype {
+        Dtype::F16 | Dtype::BF16 => {
+            let (exp, man) = if dtype == Dtype::F16 {
+                (0x7c00, 0x03ff)
+            } else {
+                (0x7f80, 0x007f)
+            };
+            bytes
+                .chunks_exact(2)
+                .map(|b| u16::from_le_bytes([b[0], b[1]]))
+                .enumerate()
+                .find(|(_, v)| v & exp == exp)
+                .map(|(i, v)| found(i, u64::from(v), man))
+        }
+        Dtype::F32 => bytes
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .enumerate()
+            .find(|(_, v)| v & 0x7f80_0000 == 0x7f80_0000)
+            .map(|(i, v)| found(i, u64::from(v), 0x007f_ffff)),
+        Dtype::F64 => bytes
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+            .enumerate()
+            .find(|(_, v)| v & 0x7ff0_0000_0000_0000 == 0x7ff0_0000_0000_0000)
+            .map(|(i, v)| found(i, v, 0x000f_ffff_ffff_ffff)),
+        _ => None,
+    }
+}
+
 pub fn sha256_file(path: &Path) -> Result<String> {
     let mut f = fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut h = Sha256::new();
@@ -403,4 +498,43 @@ fn download_and_install(tmp: &Path, cache: &Path) -> std::result::Result<PathBuf
         .create_ref(MIRROR_REVISION)
         .map_err(|e| format!("{}: {e}", repo_dir.display()))?;
     Ok(snapshot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use safetensors::Dtype;
+
+    /// Each float type by its own bits: NaN and infinities found where they are, large finite
+    /// values (the type's maximum) and integer tensors left alone.
+    #[test]
+    fn non_finite_values_are_found_in_every_float_type() {
+        let f16 = [0x3c00u16, 0x7bff, 0xfc00, 0x7e00];
+        let bytes: Vec<u8> = f16.iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(
+            first_non_finite_bytes(Dtype::F16, &bytes),
+            Some((2, "an infinity"))
+        );
+        assert_eq!(
+            first_non_finite_bytes(Dtype::F16, &bytes[6..]),
+            Some((0, "NaN"))
+        );
+        let bf16 = [0x3f80u16, 0x7f7f, 0x7fc0];
+        let bytes: Vec<u8> = bf16.iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(
+            first_non_finite_bytes(Dtype::BF16, &bytes),
+            Some((2, "NaN"))
+        );
+        let f32s = [1.0f32, f32::MAX, f32::NEG_INFINITY];
+        let bytes: Vec<u8> = f32s.iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(
+            first_non_finite_bytes(Dtype::F32, &bytes),
+            Some((2, "an infinity"))
+        );
+        let f64s = [f64::MAX, f64::NAN];
+        let bytes: Vec<u8> = f64s.iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(first_non_finite_bytes(Dtype::F64, &bytes), Some((1, "NaN")));
+        assert_eq!(first_non_finite_bytes(Dtype::I32, &[0xff; 8]), None);
+        assert_eq!(first_non_finite([1.0f32, 2.0].iter()), None);
+    }
 }

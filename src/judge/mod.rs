@@ -66,13 +66,47 @@ fn read_card(dir: &Path) -> Result<(JudgeCard, serde_json::Map<String, serde_jso
     let full: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(&text).map_err(bad)?;
     let card: JudgeCard = serde_json::from_value(full.clone().into()).map_err(bad)?;
+    check_card_numbers(&card, &card_path, dir)?;
+    let weights = dir.join("model.safetensors");
     source::check_card_sha256(
-        &dir.join("model.safetensors"),
+        &weights,
         &card.weights_sha256,
         &card_path,
         "claimscope train judge",
     )?;
+    source::check_finite_weights(
+        &weights,
+        "retrain it with `claimscope train judge`, or restore the directory",
+    )?;
     Ok((card, full))
+}
+
+/// The card's numbers in the range they are used in: a threshold out of what `--floor`
+/// accepts would make every pair the same claim or none, and a scale of 0 or below would
+/// turn every probability into 0.5 or the wrong way round, while the output looked ordinary.
+fn check_card_numbers(card: &JudgeCard, card_path: &Path, dir: &Path) -> Result<()> {
+    if let Some(t) = card.threshold
+        && !(0.0..=1.0).contains(&t)
+    {
+        return Err(Error::Model(format!(
+            "{}: \"threshold\" is {t}, but it is a cosine between 0 and 1 (as --floor); \
+             choose it again with `claimscope eval claims --judge {} --save-threshold`, or \
+             restore the card",
+            card_path.display(),
+            dir.display()
+        )));
+    }
+    if let Some(s) = card.scale
+        && !(s.is_finite() && s > 0.0)
+    {
+        return Err(Error::Model(format!(
+            "{}: \"probability_scale\" is {s}, but it must be a positive number (the \
+             logistic scale the judge was trained with, its options.group_scale); restore \
+             the card, or retrain with `claimscope train judge`",
+            card_path.display()
+        )));
+    }
+    Ok(())
 }
 
 impl Judge {

@@ -169,9 +169,16 @@ pub struct PairJudge {
 impl PairJudge {
     /// Load a pair-judge directory, refusing files whose SHA-256 is not the card's.
     pub fn load(dir: &Path, opts: &EmbedderOptions) -> Result<Self> {
-        Ok(PairJudge {
-            model: TunedClassifier::load(dir, CARD, &LABELS, TRAIN, opts)?,
-        })
+        let model = TunedClassifier::load(dir, CARD, &LABELS, TRAIN, opts)?;
+        // Checked here so that `threshold` reads a number known to be a probability.
+        tuned::card_number(
+            &model.card,
+            &dir.join(CARD),
+            "threshold",
+            0.0..=1.0,
+            "a probability of \"same\"",
+        )?;
+        Ok(PairJudge { model })
     }
 
     pub fn dir(&self) -> &Path {

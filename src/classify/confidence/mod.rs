@@ -173,6 +173,24 @@ impl ConfidenceLabel {
     }
 }
 
+/// Class values are scores on the 0-1 certainty scale (`score` is their mean under the class
+/// probabilities): one outside it, or NaN, would print scores no reader can place.
+pub(crate) fn check_class_values(
+    values: &[f32],
+    file: &Path,
+    field: &str,
+    train: &str,
+) -> Result<()> {
+    match values.iter().find(|v| !(0.0..=1.0).contains(*v)) {
+        None => Ok(()),
+        Some(v) => Err(Error::Model(format!(
+            "{}: {field} holds {v}, but each is a score between 0 and 1; restore the file, or \
+             retrain with `{train}`",
+            file.display()
+        ))),
+    }
+}
+
 pub struct ConfidenceClassifier {
     head: Head,
     /// Per head class, the mean rescaled train score: turns probabilities into a score.
@@ -194,6 +212,12 @@ impl ConfidenceClassifier {
                     path.display()
                 ))
             })?;
+        check_class_values(
+            &class_values,
+            path,
+            "class_values (in its claimscope_head metadata)",
+            "claimscope train confidence",
+        )?;
         Ok(ConfidenceClassifier { head, class_values })
     }
 

@@ -157,6 +157,7 @@ impl TunedConfidence {
                     LABELS.len()
                 ))
             })?;
+        super::check_class_values(&class_values, &dir.join(CARD), "class_values", TRAIN)?;
         let hedges = match extra.get("hedges") {
             None => Hedges::default(),
             Some(v) => serde_json::from_value(v.clone()).map_err(|e| {

@@ -86,15 +86,14 @@ impl StancePairModel {
     /// Load a pair model directory, refusing files whose SHA-256 is not the card's.
     pub fn load(dir: &Path, opts: &EmbedderOptions) -> Result<Self> {
         let model = TunedClassifier::load(dir, CARD, &LABELS, TRAIN, opts)?;
-        let unrelated_below = match model.card.extra.get("unrelated_below") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(v) => Some(v.as_f64().map(|t| t as f32).ok_or_else(|| {
-                Error::Model(format!(
-                    "{}: \"unrelated_below\" must be a number (a base-model cosine)",
-                    dir.join(CARD).display()
-                ))
-            })?),
-        };
+        let unrelated_below = tuned::card_number(
+            &model.card,
+            &dir.join(CARD),
+            "unrelated_below",
+            -1.0..=1.0,
+            "a base-model cosine",
+        )?
+        .map(|t| t as f32);
         let body_head = match model.card.extra.get(BODY_HEAD_SHA) {
             None | Some(serde_json::Value::Null) => None,
             Some(v) => {
