@@ -227,7 +227,7 @@ fn class_table(rows: &[crate::metrics::ClassScores]) -> Result<()> {
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
-    /// Folder of the dataset (default: data/<dataset> in $CLAIMSCOPE_SHARED, else in ../shared
+    /// Folder of the dataset (default: data/NAME in $CLAIMSCOPE_SHARED, else in ../shared
     /// from the current folder).
     #[arg(long)]
     pub data: Option<PathBuf>,
