@@ -72,6 +72,31 @@ impl IngestOptions {
             ..Default::default()
         }
     }
+
+    /// The fields a record is read from, in the order tables read them: text, id, outlet,
+    /// date, title, url.
+    pub(crate) fn fields(&self) -> [&String; 6] {
+        [
+            &self.text_field,
+            &self.id_field,
+            &self.outlet_field,
+            &self.date_field,
+            &self.title_field,
+            &self.url_field,
+        ]
+    }
+}
+
+/// The fields of `wanted` that more than one of `columns` is named (a CSV header, a Parquet
+/// schema): the first is read, and the user should know which.
+pub(crate) fn named_twice<'a>(wanted: &[&'a String], columns: &[&str]) -> Vec<&'a str> {
+    let mut twice: Vec<&str> = wanted
+        .iter()
+        .map(|w| w.as_str())
+        .filter(|w| columns.iter().filter(|c| *c == w).count() > 1)
+        .collect();
+    twice.dedup();
+    twice
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -291,9 +316,6 @@ impl std::io::Read for Unzipped {
         }
     }
 }
-
-/// The first bytes of every gzip stream.
-const GZIP_MAGIC: &[u8] = b"\x1f\x8b";
 
 /// A gzip file read through gunzip (a web archive's records are unpacked by its own reader).
 fn is_gzipped(path: &Path) -> bool {
@@ -592,7 +614,7 @@ impl<'a> Corpus<'a> {
         } else {
             kind_of(path).unwrap_or(Kind::Text)
         };
-        let gzip = head.starts_with(GZIP_MAGIC);
+        let gzip = head.starts_with(input::GZIP_MAGIC);
         // An archive is read as what its bytes are, whatever its name says: archives are
         // renamed and re-served (`.warc` that a server gzipped, `.warc.gz` unpacked on download).
         let kind = match kind {
@@ -611,22 +633,22 @@ impl<'a> Corpus<'a> {
         if stdin && kind == Kind::Text {
             // Read as one plain article, JSONL, a page or an archive becomes sentences of raw
             // markup.
-            let (looks, format) = if input::looks_like_jsonl(head) {
-                ("starts with '{'", "jsonl if it is JSONL")
+            let looks = if input::looks_like_jsonl(head) {
+                Some(("starts with '{'", "jsonl if it is JSONL"))
             } else if crate::warc::looks_like_warc(head) {
-                (
+                Some((
                     "starts with a WARC version line",
                     "warc if it is a web archive",
-                )
+                ))
             } else if crate::warc::looks_like_html(head) {
-                (
+                Some((
                     "starts as an HTML page does",
                     "html if it is a saved web page",
-                )
+                ))
             } else {
-                ("", "")
+                None
             };
-            if !looks.is_empty() {
+            if let Some((looks, format)) = looks {
                 self.observer.warn(&format!(
                     "{name}: {looks} but is read as one plain-text article; pass \
                      --stdin-format {format}"
@@ -1097,16 +1119,7 @@ impl Iterator for JsonlDocs {
             } else {
                 &text
             };
-            let parsed = serde_json::from_str(json).or_else(|e| {
-                // --lossy reads a lone surrogate escape as U+FFFD, as it reads a bad byte.
-                match input::without_lone_surrogates(json) {
-                    Some(fixed) if self.args.lossy && input::is_surrogate_error(&e) => {
-                        serde_json::from_str(&fixed)
-                    }
-                    _ => Err(e),
-                }
-            });
-            let v: Value = match parsed {
+            let v: Value = match input::parse_json_record(json, self.args.lossy) {
                 Ok(v) => v,
                 Err(e) => {
                     let why = crate::input::malformed_json_line(&e);
@@ -1116,12 +1129,10 @@ impl Iterator for JsonlDocs {
             let fallback = format!("{}#{}", short_name(&self.name), self.line);
             match json_record(&v, at, fallback, &self.args) {
                 Ok((doc, notes)) => {
-                    let mut entries: Vec<Entry> = notes;
-                    entries.push(Entry::Doc(doc));
-                    let mut it = entries.into_iter();
-                    let first = it.next();
-                    self.pending.extend(it);
-                    return first.map(Ok);
+                    // The notes first, then the document they are about.
+                    self.pending.extend(notes);
+                    self.pending.push_back(Entry::Doc(doc));
+                    return self.pending.pop_front().map(Ok);
                 }
                 Err(e) => return Some(Err(e)),
             }
@@ -1198,10 +1209,17 @@ fn json_file(
     a: &IngestOptions,
 ) -> std::result::Result<Box<dyn Iterator<Item = Result<Entry>>>, JsonFile> {
     let body = text.trim_start_matches('\u{feff}');
-    let offset = text.len() - body.len();
-    let line_at = |pos: usize| {
-        let before = text.get(..pos).unwrap_or(&text);
-        before.bytes().filter(|&b| b == b'\n').count() + 1
+    // The line a record starts on: the line breaks before its place in `body`, counted on
+    // from the previous record's (records come in order), so a big array is read in one pass.
+    let (mut counted, mut line) = (0usize, 1usize);
+    let mut line_at = |pos: usize| {
+        let pos = pos.clamp(counted, body.len());
+        line += body.as_bytes()[counted..pos]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted = pos;
+        line
     };
     let records: Vec<(usize, Value)> = match body.trim_start().as_bytes().first() {
         Some(b'[') => {
@@ -1225,12 +1243,11 @@ fn json_file(
             }
             let mut out = Vec::with_capacity(raw.len());
             for r in &raw {
-                let pos =
-                    offset + (r.get().as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
-                let v: Value = serde_json::from_str(r.get()).map_err(|e| {
-                    JsonFile::Failed(Error::Input(format!("{name}:{}: {e}", line_at(pos))))
-                })?;
-                out.push((line_at(pos), v));
+                let pos = (r.get().as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
+                let line = line_at(pos);
+                let v: Value = serde_json::from_str(r.get())
+                    .map_err(|e| JsonFile::Failed(Error::Input(format!("{name}:{line}: {e}"))))?;
+                out.push((line, v));
             }
             out
         }
@@ -1262,7 +1279,7 @@ fn json_file(
                     };
                     return Err(JsonFile::NotRecords(why));
                 }
-                vec![(line_at(offset), v)]
+                vec![(line_at(0), v)]
             }
             // Several objects one after another: JSONL under a .json name.
             Err(e) if e.classify() == serde_json::error::Category::Syntax => {
@@ -1390,7 +1407,7 @@ impl CsvDocs {
             })
             .collect();
         let find = |f: &str| headers.iter().position(|h| h == f);
-        let Some(text) = find(&a.text_field) else {
+        if find(&a.text_field).is_none() {
             // One column whose name holds the field among semicolons: another delimiter, not
             // another column name.
             let fix = if headers.len() == 1 && headers[0].contains(';') {
@@ -1404,29 +1421,10 @@ impl CsvDocs {
                 a.text_field,
                 headers.join(", ")
             )));
-        };
-        let cols = [
-            Some(text),
-            find(&a.id_field),
-            find(&a.outlet_field),
-            find(&a.date_field),
-            find(&a.title_field),
-            find(&a.url_field),
-        ];
-        // Two columns of one name: the first is read, and the user should know which.
-        let mut twice: Vec<&str> = [
-            &a.text_field,
-            &a.id_field,
-            &a.outlet_field,
-            &a.date_field,
-            &a.title_field,
-            &a.url_field,
-        ]
-        .into_iter()
-        .map(String::as_str)
-        .filter(|f| headers.iter().filter(|h| h == f).count() > 1)
-        .collect();
-        twice.dedup();
+        }
+        let cols = a.fields().map(|f| find(f));
+        let names: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let twice = named_twice(&a.fields(), &names);
         let warning = (!twice.is_empty()).then(|| {
             format!(
                 "{name}: the header names column {} more than once; the first of each is read \
@@ -1480,20 +1478,21 @@ impl Iterator for CsvDocs {
         // A quote opened in the last field and never closed takes every line after it into
         // that field: the record ends at the end of the file, holds a line break, and the file
         // does not end in the closing quote. The rows it swallowed would be lost unremarked.
-        let suspect = rec.iter().next_back().is_some_and(|f| f.contains(&b'\n'));
-        if suspect && self.last.get() != b'"' {
+        let suspect =
+            self.last.get() != b'"' && rec.iter().next_back().is_some_and(|f| f.contains(&b'\n'));
+        if suspect {
             // Only the last record can have run to the end: look one record ahead.
             match self.read() {
+                Ok(None) => {
+                    return Some(Err(Error::Input(format!(
+                        "{at}: a double quote opened in this row is never closed, so every line \
+                         after it was read into one field; close the quote, or double a quote \
+                         that is part of the text (\"\")"
+                    ))));
+                }
                 Ok(r) => self.ahead = r,
                 Err(e) => return Some(Err(e)),
             }
-        }
-        if suspect && self.ahead.is_none() && self.last.get() != b'"' {
-            return Some(Err(Error::Input(format!(
-                "{at}: a double quote opened in this row is never closed, so every line after it \
-                 was read into one field; close the quote, or double a quote that is part of the \
-                 text (\"\")"
-            ))));
         }
         if rec.iter().any(|f| f.contains(&0)) {
             return Some(Err(Error::Input(format!(

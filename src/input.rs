@@ -135,8 +135,20 @@ pub fn malformed_json_line(e: &serde_json::Error) -> String {
     format!("malformed JSON ({e}){hint}")
 }
 
+/// The first bytes of every gzip stream.
+pub const GZIP_MAGIC: &[u8] = b"\x1f\x8b";
+
+/// One JSON record (a JSONL line); with `lossy`, a lone surrogate escape is read as U+FFFD, as
+/// a bad byte is.
+pub fn parse_json_record(json: &str, lossy: bool) -> serde_json::Result<serde_json::Value> {
+    serde_json::from_str(json).or_else(|e| match without_lone_surrogates(json) {
+        Some(fixed) if lossy && is_surrogate_error(&e) => serde_json::from_str(&fixed),
+        _ => Err(e),
+    })
+}
+
 /// serde_json's ways of refusing a lone surrogate escape.
-pub fn is_surrogate_error(e: &serde_json::Error) -> bool {
+fn is_surrogate_error(e: &serde_json::Error) -> bool {
     let m = e.to_string();
     m.contains("surrogate") || m.contains("end of hex escape")
 }
@@ -144,7 +156,7 @@ pub fn is_surrogate_error(e: &serde_json::Error) -> bool {
 /// JSON text with each lone surrogate escape (`\ud800` without its low half, or a low half
 /// alone) written as `\ufffd`, for `--lossy`; None when there is none. By hand because no JSON
 /// crate here reads them (serde_json refuses, as the JSON spec allows it to).
-pub fn without_lone_surrogates(json: &str) -> Option<String> {
+fn without_lone_surrogates(json: &str) -> Option<String> {
     let b = json.as_bytes();
     let hex = |i: usize| -> Option<u32> {
         let h = json.get(i..i + 4)?;

@@ -179,14 +179,7 @@ impl ParquetDocs {
                 args.text_field
             ))));
         }
-        let wanted = [
-            &args.text_field,
-            &args.id_field,
-            &args.outlet_field,
-            &args.date_field,
-            &args.title_field,
-            &args.url_field,
-        ];
+        let wanted = args.fields();
         let mut notes = Vec::new();
         let fields = wanted.map(|w| {
             let t = type_of(w)?;
@@ -208,13 +201,7 @@ impl ParquetDocs {
         });
         // Two columns of one name (Parquet allows it, Arrow looks up the first): the user
         // should know which one is read, as for a CSV header.
-        let mut twice: Vec<&str> = wanted
-            .iter()
-            .map(|w| w.as_str())
-            .filter(|w| names.iter().filter(|n| *n == w).count() > 1)
-            .collect();
-        twice.dedup();
-        for w in twice {
+        for w in crate::ingest::named_twice(&wanted, &names) {
             notes.push(format!(
                 "{name}: column \"{w}\" appears more than once; the first is read (rename the \
                  others to read them instead)"

@@ -140,7 +140,7 @@ impl<'a> Records<'a> {
                  `claimscope segment {name} --format jsonl > sentences.jsonl` and give that file"
             )));
         }
-        if head.starts_with(&[0x1f, 0x8b]) {
+        if head.starts_with(input::GZIP_MAGIC) {
             return Err(Error::Input(format!(
                 "{name}: gzip-compressed; texts are read one per line from plain files: unpack \
                  it first (gunzip -k {name}, or zcat {name} | claimscope ... -)"
@@ -289,17 +289,8 @@ fn parse_jsonl(
     field: &str,
     lossy: bool,
 ) -> std::result::Result<(String, Map<String, Value>), String> {
-    let value: Value = serde_json::from_str(line)
-        .or_else(|e| {
-            // --lossy reads a lone surrogate escape as U+FFFD, as it reads a bad byte.
-            match input::without_lone_surrogates(line) {
-                Some(fixed) if lossy && input::is_surrogate_error(&e) => {
-                    serde_json::from_str(&fixed)
-                }
-                _ => Err(e),
-            }
-        })
-        .map_err(|e| crate::input::malformed_json_line(&e))?;
+    let value: Value =
+        input::parse_json_record(line, lossy).map_err(|e| input::malformed_json_line(&e))?;
     let Value::Object(mut map) = value else {
         return Err("a JSONL line must be an object like {\"text\": \"...\"}".to_string());
     };

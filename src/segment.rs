@@ -761,16 +761,14 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
         // The first short unpunctuated line is the title, unless the document names another
         // (a page's headline, a JSONL title field): then it is a heading, such as a photo
         // credit or a section label above the body.
-        let names_another = doc
+        // Whether the document names this line as its title (None: it names none). A
+        // headline it names is the title however it ends: headlines end in "?", "!" or a
+        // quote as often as in nothing ("Where do relations go after the vote?").
+        let named = doc
             .title
             .as_deref()
-            .is_some_and(|t| t.split_whitespace().ne(line.split_whitespace()));
-        // A headline the document names is the title however it ends: headlines end in "?",
-        // "!" or a quote as often as in nothing ("Where do relations go after the vote?").
-        let names_this = doc
-            .title
-            .as_deref()
-            .is_some_and(|t| t.split_whitespace().eq(line.split_whitespace()));
+            .map(|t| t.split_whitespace().eq(line.split_whitespace()));
+        let (names_this, names_another) = (named == Some(true), named == Some(false));
         let kind = if first_text_para && !dropped && (names_this || (no_punct && !names_another)) {
             if title.is_none() {
                 title = Some(line.to_string());
