@@ -44,6 +44,12 @@ pub struct IngestOptions {
     /// Write each document's text (what byte spans point into: for a web page or an archive
     /// record, the extracted article) to `<dir>/<doc id>.txt`.
     pub texts_dir: Option<PathBuf>,
+    /// Read past what would stop the read (a malformed JSONL line, a broken CSV row, a file
+    /// that fails to parse): the line, or the rest of the file, is skipped with a warning,
+    /// counted as unreadable and listed in [`Corpus::faulty`], and the other inputs are read.
+    /// Off for the CLI, which stops at the first such fault with its `file:line`; on for the
+    /// Python package's Ray runner, where one bad file of a crawl must not cost the rest.
+    pub keep_going: bool,
 }
 
 impl Default for IngestOptions {
@@ -60,6 +66,7 @@ impl Default for IngestOptions {
             stdin_format: Kind::Text,
             outlets: Arc::default(),
             texts_dir: None,
+            keep_going: false,
         }
     }
 }
@@ -177,6 +184,9 @@ pub enum Entry {
     /// A part of the input could not be read (the message says which part, why, and what of
     /// the input is still read).
     Damaged(String),
+    /// A record that would stop the read, skipped under `IngestOptions::keep_going` (named
+    /// for the first few, then counted).
+    BadRecord(String),
     /// A page without an article.
     NoArticle(String),
     /// An archive record that is no page; the message, if any, says what was wrong with it.
@@ -467,6 +477,56 @@ pub(crate) fn warn_named(observer: &dyn Observer, count: usize, message: &str, f
     }
 }
 
+/// The checks every reader of documents makes on each document it hands on: a date given but
+/// not understood (the document is then undated for the story window), and an id given to an
+/// earlier document (outputs name documents by id, so two alike cannot be told apart). One per
+/// run: it remembers the ids seen. Shared by the file readers and the Python package's dicts.
+#[derive(Debug, Default)]
+pub struct DocumentChecks {
+    /// Held as 64-bit hashes, not strings: 8 bytes a document instead of the id's length plus
+    /// a string's overhead, so a crawl of millions of documents stays flat in memory. Two ids
+    /// share a hash about once in 10^19 pairs; a clash would only warn of a repeat wrongly.
+    ids_seen: std::collections::HashSet<u64>,
+    repeated_ids: usize,
+    unread_dates: usize,
+}
+
+impl DocumentChecks {
+    /// Warns `observer` of what is doubtful about `doc` (the first few of each kind by name,
+    /// then counted); true when its date was given but not understood, for the caller's count.
+    pub fn check(&mut self, doc: &Document, observer: &dyn Observer) -> bool {
+        let unread = crate::dates::unread_note(&doc.source, &doc.id, doc.date.as_deref());
+        if let Some(note) = &unread {
+            self.unread_dates += 1;
+            warn_named(observer, self.unread_dates, note, "unread dates");
+        }
+        if !self.ids_seen.insert(id_hash(&doc.id)) {
+            self.repeated_ids += 1;
+            warn_named(
+                observer,
+                self.repeated_ids,
+                &format!(
+                    "{}: document id {:?} was given to an earlier document too; outputs name both alike (give each document its own id)",
+                    doc.source, doc.id
+                ),
+                "repeated ids",
+            );
+        }
+        unread.is_some()
+    }
+}
+
+/// The input a [`Corpus`] is reading: what it gave so far, for [`Corpus::faulty`].
+struct FileState {
+    name: String,
+    documents: usize,
+    /// `SkipCounts::unreadable` and `SkipCounts::total` when the input was opened.
+    unreadable_before: usize,
+    skipped_before: usize,
+    /// The last warning given about the input.
+    last_warning: Option<String>,
+}
+
 /// A streaming reader over every document of every input.
 pub struct Corpus<'a> {
     args: IngestOptions,
@@ -477,30 +537,109 @@ pub struct Corpus<'a> {
     pub documents: usize,
     /// File names written under `--texts`, to catch two documents with one id.
     texts_written: std::collections::HashSet<String>,
-    /// Ids given so far, to name a document that repeats one (outputs could not tell the
-    /// two apart).
-    /// Held as 64-bit hashes, not strings: 8 bytes a document instead of the id's length plus
-    /// a string's overhead, so a crawl of millions of documents stays flat in memory. Two ids
-    /// share a hash about once in 10^19 pairs; a clash would only warn of a repeat wrongly.
-    ids_seen: std::collections::HashSet<u64>,
-    duplicate_ids: usize,
+    /// The unread-date and repeated-id checks of every document handed on.
+    checks: DocumentChecks,
     /// Records whose id field held an object, array or boolean (see `JsonlDocs`).
     odd_ids: usize,
     odd_fields: usize,
+    /// Records skipped under `IngestOptions::keep_going` (named for the first few).
+    bad_records: usize,
+    /// The input being read, for [`Corpus::faulty`].
+    file: Option<FileState>,
+    /// The inputs that gave no document, or lost records to damage or to a fault read past
+    /// (`IngestOptions::keep_going`), each with the last warning given about it: what Ray's
+    /// `read` lists as skipped.
+    pub faulty: Vec<(String, String)>,
     /// Where the current gzip input's reader leaves the error that ended it early.
     gz_damage: Option<Arc<std::sync::Mutex<Option<String>>>>,
     /// The id of each one-article file (see `file_ids`).
     ids: HashMap<PathBuf, String>,
+    /// Under `--texts DIR`: the inputs that are files of `DIR` under their own name, keyed by
+    /// that name in lower case (file systems that ignore case make `A.txt` and `a.txt` one
+    /// file). A document's text written to one of those names would replace the input.
+    inputs_in_texts: HashMap<String, PathBuf>,
 }
 
 impl<'a> Corpus<'a> {
+    /// Warn `message` about the input being read (remembered for [`Corpus::faulty`]).
+    fn warn(&mut self, message: &str) {
+        self.observer.warn(message);
+        self.remember(message);
+    }
+
+    fn remember(&mut self, message: &str) {
+        if let Some(f) = self.file.as_mut() {
+            f.last_warning = Some(message.to_string());
+        }
+    }
+
+    fn begin_file(&mut self, path: &Path) {
+        self.file = Some(FileState {
+            name: input::display_name(path),
+            documents: 0,
+            unreadable_before: self.skipped.unreadable,
+            skipped_before: self.skipped.total(),
+            last_warning: None,
+        });
+    }
+
+    /// Done with the current input: listed in `faulty` when it lost records (damage, or a
+    /// fault read past), or gave no document because something in it was skipped.
+    fn end_file(&mut self) {
+        let Some(f) = self.file.take() else {
+            return;
+        };
+        let lost = self.skipped.unreadable > f.unreadable_before;
+        let none = f.documents == 0 && self.skipped.total() > f.skipped_before;
+        if lost || none {
+            let why = f.last_warning.unwrap_or_else(|| "gave no document".into());
+            self.faulty.push((f.name, why));
+        }
+    }
+
+    /// Under `IngestOptions::keep_going`, `e` ends the current input instead of the read:
+    /// warned and counted unreadable. False when the read must stop at it.
+    fn read_past(&mut self, e: &Error) -> bool {
+        if !self.args.keep_going || matches!(e, Error::Cancelled) {
+            return false;
+        }
+        let read = self.file.as_ref().is_some_and(|f| f.documents > 0);
+        self.cut_short(&e.to_string(), "it", read);
+        true
+    }
+
+    /// Warn that the current input ends early at `why` (a fault, `the fault`) and count it
+    /// unreadable. `after_records`: records before it were read.
+    fn cut_short(&mut self, why: &str, the_fault: &str, after_records: bool) {
+        let what = if after_records {
+            format!("; the records before {the_fault} were read, the rest is lost")
+        } else {
+            "; skipped".to_string()
+        };
+        self.warn(&format!("{why}{what}"));
+        self.skipped.unreadable += 1;
+    }
+
     /// Checks the paths (a missing file or an empty glob fails here, before any reading) and
     /// returns the stream; warnings about skipped inputs go to `observer` as they are met.
     pub fn open(args: &IngestOptions, observer: &'a dyn Observer) -> Result<Self> {
         let files = expand(&args.paths, observer)?;
         let ids = file_ids(&files);
+        let inputs_in_texts = args
+            .texts_dir
+            .as_deref()
+            .map(|dir| inputs_in(dir, &files))
+            .unwrap_or_default();
+        // A one-article file's text is named after its id, known now: a text that would
+        // replace an input is refused before any is written.
+        if let Some(dir) = &args.texts_dir {
+            for id in files.iter().filter_map(|f| ids.get(f)) {
+                refuse_text_over_input(dir, &text_file_name(id), id, &inputs_in_texts)?;
+            }
+        }
         Ok(Corpus {
             ids,
+            inputs_in_texts,
             args: args.clone(),
             observer,
             files: files.into_iter(),
@@ -508,10 +647,12 @@ impl<'a> Corpus<'a> {
             skipped: SkipCounts::default(),
             documents: 0,
             texts_written: Default::default(),
-            ids_seen: Default::default(),
-            duplicate_ids: 0,
+            checks: DocumentChecks::default(),
             odd_ids: 0,
             odd_fields: 0,
+            bad_records: 0,
+            file: None,
+            faulty: Vec::new(),
             gz_damage: None,
         })
     }
@@ -526,13 +667,7 @@ impl<'a> Corpus<'a> {
         else {
             return false;
         };
-        let what = if after_records {
-            "; the records before the damage were read, the rest is lost"
-        } else {
-            "; skipped"
-        };
-        self.observer.warn(&format!("{why}{what}"));
-        self.skipped.unreadable += 1;
+        self.cut_short(&why, "the damage", after_records);
         true
     }
 
@@ -552,7 +687,7 @@ impl<'a> Corpus<'a> {
         gzipped: bool,
     ) -> Option<Box<dyn Iterator<Item = Result<Entry>>>> {
         if gzipped {
-            self.observer.warn(&format!(
+            self.warn(&format!(
                 "{name}: a gzipped Parquet file cannot be read in place (Parquet compresses its own pages); gunzip it; skipped"
             ));
             self.skipped.unreadable += 1;
@@ -562,7 +697,7 @@ impl<'a> Corpus<'a> {
             Ok(Ok(docs)) => Some(Box::new(docs)),
             Ok(Err(e)) => Some(Box::new(std::iter::once(Err(e)))),
             Err(crate::parquet_input::Unreadable(why)) => {
-                self.observer.warn(&format!("{why}; skipped"));
+                self.warn(&format!("{why}; skipped"));
                 self.skipped.unreadable += 1;
                 None
             }
@@ -588,7 +723,7 @@ impl<'a> Corpus<'a> {
             }
             Ok(r) => r,
             Err(e) => {
-                self.observer.warn(&format!("{name}: {e}; skipped"));
+                self.warn(&format!("{name}: {e}; skipped"));
                 self.skipped.unreadable += 1;
                 return Ok(None);
             }
@@ -596,7 +731,7 @@ impl<'a> Corpus<'a> {
         let head = match reader.fill_buf() {
             Ok(h) => h,
             Err(e) => {
-                self.observer.warn(&format!("{name}: {e}; skipped"));
+                self.warn(&format!("{name}: {e}; skipped"));
                 self.skipped.unreadable += 1;
                 return Ok(None);
             }
@@ -605,7 +740,7 @@ impl<'a> Corpus<'a> {
             return Ok(None);
         }
         if head.is_empty() {
-            self.observer.warn(&format!("{name}: empty file; skipped"));
+            self.warn(&format!("{name}: empty file; skipped"));
             self.skipped.empty += 1;
             return Ok(None);
         }
@@ -623,7 +758,7 @@ impl<'a> Corpus<'a> {
             other => other,
         };
         if stdin && gzip && kind != Kind::WarcGz {
-            self.observer.warn(&format!(
+            self.warn(&format!(
                 "{name}: gzip-compressed data; pipe it through `gunzip -c`, or pass \
                  --stdin-format warc if it is a gzipped web archive; skipped"
             ));
@@ -649,7 +784,7 @@ impl<'a> Corpus<'a> {
                 None
             };
             if let Some((looks, format)) = looks {
-                self.observer.warn(&format!(
+                self.warn(&format!(
                     "{name}: {looks} but is read as one plain-text article; pass \
                      --stdin-format {format}"
                 ));
@@ -658,9 +793,10 @@ impl<'a> Corpus<'a> {
         // A gzip stream is binary by nature, and an archive holds images and compressed
         // pages: the archive reader judges each record. In JSONL a stray NUL is one bad
         // record, which the reader names by line, not a reason to drop the file.
-        if !matches!(kind, Kind::WarcGz | Kind::Warc) && input::is_utf16(head) {
-            self.observer
-                .warn(&format!("{}; skipped", input::utf16_fix(&name)));
+        // A saved page's byte-order mark is read as its charset (`warc::decode_page`).
+        let utf16_page = kind == Kind::Html && input::is_utf16(head);
+        if !matches!(kind, Kind::WarcGz | Kind::Warc) && !utf16_page && input::is_utf16(head) {
+            self.warn(&format!("{}; skipped", input::utf16_fix(&name)));
             self.skipped.binary += 1;
             return Ok(None);
         }
@@ -668,6 +804,8 @@ impl<'a> Corpus<'a> {
         // the reader, not a reason to drop every good row.
         let binary = match kind {
             Kind::WarcGz | Kind::Warc | Kind::Jsonl => false,
+            // UTF-16 is half NUL bytes.
+            Kind::Html if utf16_page => false,
             Kind::Csv | Kind::Tsv => {
                 let first = head.split(|&b| b == b'\n').next().unwrap_or(head);
                 input::looks_binary(first)
@@ -675,8 +813,7 @@ impl<'a> Corpus<'a> {
             _ => input::looks_binary(head),
         };
         if binary {
-            self.observer
-                .warn(&format!("{name}: binary data (NUL bytes); skipped"));
+            self.warn(&format!("{name}: binary data (NUL bytes); skipped"));
             self.skipped.binary += 1;
             return Ok(None);
         }
@@ -707,11 +844,19 @@ impl<'a> Corpus<'a> {
             Kind::Html => {
                 let bytes =
                     input::read_capped(reader.as_mut(), &name, "save the article page alone")?;
-                let page = decode(bytes, args.lossy, &name)?;
-                let entry = match crate::html::extract(&page, &name, None) {
+                // Decoded as an archive's pages are: a saved page is in the charset its
+                // byte-order mark or `<meta>` tag names (Latin-1, Shift_JIS), not always UTF-8.
+                let page = crate::warc::decode_page(&bytes, None, args.lossy)
+                    .map_err(|why| Error::Input(format!("{name}: {why}")))?;
+                if let Some(why) = &page.replaced {
+                    self.warn(&format!(
+                        "{name}: {why}; read with U+FFFD for the bytes that are not (--lossy)"
+                    ));
+                }
+                let entry = match crate::html::extract(&page.text, &name, None) {
                     Ok(a) => {
                         if let Some(lang) = a.lang.as_deref().filter(|l| !is_english(l)) {
-                            self.observer.warn(&format!(
+                            self.warn(&format!(
                                 "{name}: the page says it is in {lang:?}; {NOT_ENGLISH}"
                             ));
                         }
@@ -764,7 +909,7 @@ impl<'a> Corpus<'a> {
                 match json_file(text, &name, &args) {
                     Ok(entries) => Ok(Some(entries)),
                     Err(JsonFile::NotRecords(why)) => {
-                        self.observer.warn(&format!("{name}: {why}; skipped"));
+                        self.warn(&format!("{name}: {why}; skipped"));
                         self.skipped.unreadable += 1;
                         Ok(None)
                     }
@@ -796,17 +941,17 @@ impl Iterator for Corpus<'_> {
             if let Some(it) = self.current.as_mut() {
                 match it.next() {
                     Some(Ok(Entry::Damaged(msg))) => {
-                        self.observer.warn(&msg);
+                        self.warn(&msg);
                         self.skipped.unreadable += 1;
                         continue;
                     }
                     Some(Ok(Entry::NoArticle(msg))) => {
-                        self.observer.warn(&format!("{msg}; skipped"));
+                        self.warn(&format!("{msg}; skipped"));
                         self.skipped.no_article += 1;
                         continue;
                     }
                     Some(Ok(Entry::Warning(msg))) => {
-                        self.observer.warn(&msg);
+                        self.warn(&msg);
                         continue;
                     }
                     Some(Ok(Entry::OddId(msg))) => {
@@ -826,44 +971,28 @@ impl Iterator for Corpus<'_> {
                     }
                     Some(Ok(Entry::NotAPage(why))) => {
                         if let Some(why) = why {
-                            self.observer.warn(&format!("{why}; skipped"));
+                            self.warn(&format!("{why}; skipped"));
                         }
                         self.skipped.not_pages += 1;
                         continue;
                     }
+                    Some(Ok(Entry::BadRecord(msg))) => {
+                        self.bad_records += 1;
+                        self.skipped.unreadable += 1;
+                        warn_named(self.observer, self.bad_records, &msg, "unreadable records");
+                        self.remember(&msg);
+                        continue;
+                    }
                     Some(Ok(Entry::Doc(doc))) if doc.text.trim().is_empty() => {
                         self.skipped.empty += 1;
-                        warn_named(
-                            self.observer,
-                            self.skipped.empty,
-                            &format!("{} (document {}): no text; skipped", doc.source, doc.id),
-                            "empty records",
-                        );
+                        let msg = format!("{} (document {}): no text; skipped", doc.source, doc.id);
+                        warn_named(self.observer, self.skipped.empty, &msg, "empty records");
+                        self.remember(&msg);
                         continue;
                     }
                     Some(Ok(Entry::Doc(doc))) => {
-                        if let Some(note) =
-                            crate::dates::unread_note(&doc.source, &doc.id, doc.date.as_deref())
-                        {
+                        if self.checks.check(&doc, self.observer) {
                             self.skipped.unread_dates += 1;
-                            warn_named(
-                                self.observer,
-                                self.skipped.unread_dates,
-                                &note,
-                                "unread dates",
-                            );
-                        }
-                        if !self.ids_seen.insert(id_hash(&doc.id)) {
-                            self.duplicate_ids += 1;
-                            warn_named(
-                                self.observer,
-                                self.duplicate_ids,
-                                &format!(
-                                    "{}: document id {:?} was given to an earlier document too; outputs name both alike (give each document its own id)",
-                                    doc.source, doc.id
-                                ),
-                                "repeated ids",
-                            );
                         }
                         if let Some(dir) = &self.args.texts_dir {
                             let name = text_file_name(&doc.id);
@@ -875,20 +1004,29 @@ impl Iterator for Corpus<'_> {
                                     dir.join(&name).display()
                                 ));
                             }
-                            if let Err(e) = write_text(dir, &doc) {
+                            // A record's id is known only now: its text is refused here,
+                            // before it is written, when it would replace an input.
+                            let written =
+                                refuse_text_over_input(dir, &name, &doc.id, &self.inputs_in_texts)
+                                    .and_then(|()| write_text(dir, &name, &doc));
+                            if let Err(e) = written {
                                 self.files = Vec::new().into_iter();
                                 self.current = None;
                                 return Some(Err(e));
                             }
                         }
                         self.documents += 1;
+                        if let Some(f) = self.file.as_mut() {
+                            f.documents += 1;
+                        }
                         return Some(Ok(doc));
                     }
                     Some(Err(e)) => {
                         self.current = None;
                         // A gzip file cut short ends in a broken record: the cut is the fault
                         // to report, not the record, and the other files are still read.
-                        if self.take_gz_damage(true) {
+                        if self.take_gz_damage(true) || self.read_past(&e) {
+                            self.end_file();
                             continue;
                         }
                         self.files = Vec::new().into_iter();
@@ -898,13 +1036,16 @@ impl Iterator for Corpus<'_> {
                         self.current = None;
                         // A gzip file cut short ends its records early, named here.
                         self.take_gz_damage(true);
+                        self.end_file();
                     }
                 }
             }
             let path = self.files.next()?;
+            self.begin_file(&path);
             match self.open_file(&path) {
                 Ok(Some(it)) => self.current = Some(it),
-                Ok(None) => {}
+                Ok(None) => self.end_file(),
+                Err(e) if self.read_past(&e) => self.end_file(),
                 Err(e) => {
                     self.files = Vec::new().into_iter();
                     return Some(Err(e));
@@ -1057,7 +1198,58 @@ pub fn text_file_name(id: &str) -> String {
     format!("{}.txt", if name.is_empty() { "doc" } else { name })
 }
 
-fn write_text(dir: &Path, doc: &Document) -> Result<()> {
+/// The inputs among `files` that are in `dir` under their own name (`dir` the input folder,
+/// or one that holds some of them), keyed as `Corpus::inputs_in_texts` is.
+fn inputs_in(dir: &Path, files: &[PathBuf]) -> HashMap<String, PathBuf> {
+    files
+        .iter()
+        .filter_map(|f| {
+            let name = f.file_name()?;
+            crate::outfile::same_as_input(&dir.join(name), std::slice::from_ref(f))?;
+            Some((name.to_string_lossy().to_lowercase(), f.clone()))
+        })
+        .collect()
+}
+
+/// Refuses `dir/name`, the text of document `id`, when it is one of the inputs (`inputs`, from
+/// [`inputs_in`]): writing it would replace the input with the document's text (its cleaned
+/// article, U+FFFD for bad bytes under `--lossy`).
+fn refuse_text_over_input(
+    dir: &Path,
+    name: &str,
+    id: &str,
+    inputs: &HashMap<String, PathBuf>,
+) -> Result<()> {
+    let Some(input) = inputs.get(&name.to_lowercase()) else {
+        return Ok(());
+    };
+    let path = dir.join(name);
+    // A folder beside the inputs' own: inside it, a later run over the same folder would read
+    // the texts back as inputs.
+    let beside = |d: &Path| {
+        d.file_name()
+            .map(|n| d.with_file_name(format!("{}-texts", n.to_string_lossy())))
+    };
+    // `.` and `..` have no name of their own: their full path has.
+    let instead = beside(dir)
+        .or_else(|| dir.canonicalize().ok().as_deref().and_then(beside))
+        .unwrap_or_else(|| PathBuf::from("texts"));
+    crate::outfile::refuse_input(
+        &format!(
+            "--texts {}: {} (the text of document {id:?})",
+            dir.display(),
+            path.display()
+        ),
+        &path,
+        std::slice::from_ref(input),
+        &format!(
+            "Give --texts another folder, one that holds none of the inputs, e.g. --texts {}",
+            instead.display()
+        ),
+    )
+}
+
+fn write_text(dir: &Path, name: &str, doc: &Document) -> Result<()> {
     if dir.exists() && !dir.is_dir() {
         return Err(Error::Input(format!(
             "{}: --texts names a folder to write each document's text into, and this is a file; \
@@ -1066,8 +1258,7 @@ fn write_text(dir: &Path, doc: &Document) -> Result<()> {
         )));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let path = dir.join(text_file_name(&doc.id));
-    crate::outfile::write_whole(&path, doc.text.as_bytes())
+    crate::outfile::write_whole(&dir.join(name), doc.text.as_bytes())
 }
 
 fn str_field(v: Option<&Value>) -> Option<String> {
@@ -1111,7 +1302,7 @@ impl Iterator for JsonlDocs {
             let at = format!("{}:{}", self.name, self.line);
             let text = match decode(std::mem::take(&mut buf), self.args.lossy, &at) {
                 Ok(t) => t,
-                Err(e) => return Some(Err(e)),
+                Err(e) => return Some(self.bad_line(e)),
             };
             // A byte-order mark (Windows and Excel exports start with one) is not JSON.
             let json = if self.line == 1 {
@@ -1123,7 +1314,7 @@ impl Iterator for JsonlDocs {
                 Ok(v) => v,
                 Err(e) => {
                     let why = crate::input::malformed_json_line(&e);
-                    return Some(Err(Error::Input(format!("{at}: {why}"))));
+                    return Some(self.bad_line(Error::Input(format!("{at}: {why}"))));
                 }
             };
             let fallback = format!("{}#{}", short_name(&self.name), self.line);
@@ -1134,8 +1325,21 @@ impl Iterator for JsonlDocs {
                     self.pending.push_back(Entry::Doc(doc));
                     return self.pending.pop_front().map(Ok);
                 }
-                Err(e) => return Some(Err(e)),
+                Err(e) => return Some(self.bad_line(e)),
             }
+        }
+    }
+}
+
+impl JsonlDocs {
+    /// A line read whole that gives no record: the end of the read, or under
+    /// `IngestOptions::keep_going` that line alone (a JSONL line is a record of its own, so the
+    /// lines after it are read as they are).
+    fn bad_line(&self, e: Error) -> Result<Entry> {
+        if self.args.keep_going {
+            Ok(Entry::BadRecord(format!("{e}; skipped")))
+        } else {
+            Err(e)
         }
     }
 }

@@ -179,6 +179,21 @@ pub fn same_as_input<'a>(output: &Path, inputs: &'a [PathBuf]) -> Option<&'a Pat
         .map(PathBuf::as_path)
 }
 
+/// Refuses `output` when it is the same file as one of `inputs` (see [`same_as_input`]): it
+/// would replace that input with the result. `what` names the output as the user gave it
+/// (`-o out.parquet`), `instead` is the fix. Every output a run could write over its own input
+/// is refused with this one message.
+pub fn refuse_input(what: &str, output: &Path, inputs: &[PathBuf], instead: &str) -> Result<()> {
+    match same_as_input(output, inputs) {
+        None => Ok(()),
+        Some(input) => Err(Error::Input(format!(
+            "{what}: is the same file as the input {}; writing the output there would replace \
+             the input. {instead}",
+            input.display()
+        ))),
+    }
+}
+
 #[cfg(unix)]
 fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata, _: &Path, _: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;

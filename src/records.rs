@@ -61,6 +61,66 @@ pub struct ReadStats {
     pub empty: usize,
     pub skipped_bad: usize,
     pub lossy_lines: usize,
+    /// Each input read to its end, in order: what it gave, so that a run that read no record
+    /// can say of each file why ([`ReadStats::nothing_read`]).
+    pub files: Vec<FileCount>,
+}
+
+/// What one input gave.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileCount {
+    /// As the input is named in messages (`<stdin>` for stdin).
+    pub name: String,
+    pub lines: usize,
+    pub records: usize,
+    /// Malformed JSONL lines skipped under `skip_bad`.
+    pub skipped_bad: usize,
+}
+
+/// At most this many inputs are named when none gave a record; the rest are counted.
+const NAMED_FILES: usize = 5;
+
+impl ReadStats {
+    /// When no input gave a record, why, file by file: the message a command that has nothing
+    /// to work on fails with (an empty output that exits 0 reads as success). `None` when
+    /// some record was read.
+    pub fn nothing_read(&self) -> Option<String> {
+        if self.records > 0 {
+            return None;
+        }
+        let mut why: Vec<String> = self
+            .files
+            .iter()
+            .take(NAMED_FILES)
+            .map(|f| format!("{}: {}", f.name, f.why_none()))
+            .collect();
+        if self.files.len() > NAMED_FILES {
+            why.push(format!("and {} more", self.files.len() - NAMED_FILES));
+        }
+        if why.is_empty() {
+            why.push("no input was read".into());
+        }
+        Some(format!(
+            "no text could be read from the inputs ({})",
+            why.join("; ")
+        ))
+    }
+}
+
+impl FileCount {
+    /// Why this input gave no record.
+    fn why_none(&self) -> String {
+        let blank = self.lines.saturating_sub(self.skipped_bad);
+        match (self.lines, self.skipped_bad, blank) {
+            (0, _, _) => "empty".into(),
+            (1, _, 0) => "its one line skipped as malformed (--skip-bad)".into(),
+            (n, _, 0) => format!("all {n} lines skipped as malformed (--skip-bad)"),
+            (_, 0, _) => "blank lines only".into(),
+            (_, s, b) => {
+                format!("every line skipped: {s} malformed (--skip-bad), {b} blank")
+            }
+        }
+    }
 }
 
 /// A stream of records over several inputs (`-` or no input means stdin).
@@ -71,6 +131,8 @@ pub struct Records<'a> {
     line: usize,
     opts: ReadOptions,
     pub stats: ReadStats,
+    /// What the input being read has given so far.
+    file: FileCount,
     buf: Vec<u8>,
     /// The line break of the file being read (see `open_next`).
     sep: u8,
@@ -108,6 +170,7 @@ impl<'a> Records<'a> {
             line: 0,
             opts,
             stats: ReadStats::default(),
+            file: FileCount::default(),
             buf: Vec::new(),
             sep: b'\n',
         })
@@ -180,6 +243,10 @@ impl<'a> Records<'a> {
                     || (ext != "txt" && input::looks_like_jsonl(head))
             }
         };
+        self.file = FileCount {
+            name: name.clone(),
+            ..FileCount::default()
+        };
         self.current = Some((name, reader, jsonl));
         self.line = 0;
         Ok(true)
@@ -199,10 +266,12 @@ impl<'a> Records<'a> {
                 format!("{name}:{line}")
             })?;
             if n == 0 {
+                self.stats.files.push(std::mem::take(&mut self.file));
                 self.current = None;
                 continue;
             }
             self.line += 1;
+            self.file.lines += 1;
             let line_no = self.line;
             while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
                 self.buf.pop();
@@ -226,6 +295,7 @@ impl<'a> Records<'a> {
             };
             if !*jsonl {
                 self.stats.records += 1;
+                self.file.records += 1;
                 if text.trim().is_empty() {
                     self.stats.empty += 1;
                 }
@@ -243,6 +313,7 @@ impl<'a> Records<'a> {
             match parse_jsonl(&text, &self.opts.text_field, self.opts.lossy) {
                 Ok((t, fields)) => {
                     self.stats.records += 1;
+                    self.file.records += 1;
                     if t.trim().is_empty() {
                         self.stats.empty += 1;
                     }
@@ -255,6 +326,7 @@ impl<'a> Records<'a> {
                 }
                 Err(msg) if self.opts.skip_bad => {
                     self.stats.skipped_bad += 1;
+                    self.file.skipped_bad += 1;
                     self.observer
                         .warn(&format!("{name}:{line_no}: {msg}; skipped (--skip-bad)"));
                 }
@@ -329,4 +401,38 @@ pub fn read_all(
         out.push(r?);
     }
     Ok((out, records.stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each input that gave nothing is named with its reason, the first few of many.
+    #[test]
+    fn nothing_read_names_each_input_and_counts_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for i in 0..7 {
+            let p = dir.path().join(format!("e{i}.jsonl"));
+            std::fs::write(&p, if i == 0 { "{bad\n" } else { "" }).unwrap();
+            paths.push(p);
+        }
+        let opts = ReadOptions {
+            skip_bad: true,
+            ..ReadOptions::default()
+        };
+        let (records, stats) = read_all(&paths, opts.clone(), &crate::observe::Silent).unwrap();
+        assert!(records.is_empty());
+        let why = stats.nothing_read().unwrap_or_default();
+        assert!(
+            why.starts_with("no text could be read from the inputs (")
+                && why.contains("e0.jsonl: its one line skipped as malformed (--skip-bad)")
+                && why.contains("e4.jsonl: empty; and 2 more)")
+                && !why.contains("e5.jsonl"),
+            "{why}"
+        );
+        std::fs::write(&paths[1], "{\"text\": \"one\"}\n").unwrap();
+        let (_, stats) = read_all(&paths, opts, &crate::observe::Silent).unwrap();
+        assert_eq!(stats.nothing_read(), None);
+    }
 }

@@ -146,7 +146,9 @@ pub fn member_rows(r: &MatchResult) -> Vec<serde_json::Map<String, serde_json::V
                 "stance_probability": stance.map(|s| s.probability),
                 "confidence": conf.map(|c| c.level.to_string()),
                 "confidence_probability": conf.map(|c| c.probability),
-                "cues": conf.map(|c| c.cues.iter().map(|q| q.text.clone()).collect::<Vec<_>>().join("; ")),
+                // The cue objects as `match --format json` has them; a list goes into the
+                // file as JSON text, as `classify`'s cues do.
+                "cues": conf.map(|c| serde_json::to_value(&c.cues).unwrap_or(Value::Null)),
                 "wire_copy": g.wire_copy,
                 "confidence_differs": g.confidence_differs,
             });
@@ -183,7 +185,7 @@ pub fn member_row_template() -> serde_json::Map<String, serde_json::Value> {
         "story": "", "group": 0, "canonical": "", "role": "", "doc": "", "outlet": "",
         "start": 0, "end": 0, "sentence_start": 0, "sentence_end": 0, "text": "", "claim": "",
         "score": 0.5, "stance": "", "stance_probability": 0.5, "confidence": "",
-        "confidence_probability": 0.5, "cues": "", "wire_copy": false, "confidence_differs": false,
+        "confidence_probability": 0.5, "cues": [], "wire_copy": false, "confidence_differs": false,
     });
     match row {
         serde_json::Value::Object(m) => m,
@@ -192,16 +194,21 @@ pub fn member_row_template() -> serde_json::Map<String, serde_json::Value> {
 }
 
 /// Article text as Markdown shows it: HTML in it is text, not markup (a page's `<script>` or
-/// `<b>` would otherwise reach whatever renders the report), and a pipe does not end a cell.
+/// `<b>` would otherwise reach whatever renders the report), a pipe does not end a cell, a line
+/// break is a space (as Markdown shows one inside a paragraph) and does not end a row or a
+/// heading, and other control characters are escapes as [`shown`] writes them (a raw ESC would
+/// reach the terminal of anyone who reads the report with `cat`). A backslash is escaped too,
+/// so that it shows as itself and cannot take the escape off the pipe after it.
 fn md_text(s: &str) -> String {
+    let flat = s.replace(['\n', '\r'], " ");
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in shown(&flat).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("\\|"),
-            '\n' | '\r' => out.push(' '),
+            '\\' => out.push_str("\\\\"),
             c => out.push(c),
         }
     }
@@ -233,7 +240,8 @@ pub fn markdown(r: &MatchResult) -> String {
             );
         }
         if let Some(f) = flag(g) {
-            let _ = writeln!(out, "**{f}**\n");
+            // The note names outlets, which are document text.
+            let _ = writeln!(out, "**{}**\n", md_text(&f));
         }
         let _ = writeln!(
             out,
@@ -465,7 +473,8 @@ mod tests {
                 let same = (v.is_string() && tv.is_string())
                     || (v.is_boolean() && tv.is_boolean())
                     || (v.is_u64() && tv.is_u64())
-                    || (v.is_f64() && tv.is_f64());
+                    || (v.is_f64() && tv.is_f64())
+                    || (v.is_array() && tv.is_array());
                 assert!(same, "{k}: {v} vs template {tv}");
             }
         }
@@ -493,6 +502,30 @@ mod tests {
         assert_eq!(
             md_text("a <script>x()</script> & <b>b</b> | c\nd"),
             "a &lt;script&gt;x()&lt;/script&gt; &amp; &lt;b&gt;b&lt;/b&gt; \\| c d"
+        );
+    }
+
+    /// Control characters are escapes as the terminal table's, and a backslash before a pipe
+    /// cannot unescape it (cmark-gfm reads `\\|` as an escaped backslash and a cell's end).
+    #[test]
+    fn markdown_text_has_no_raw_control_characters_and_keeps_its_cells() {
+        assert_eq!(
+            md_text("red \u{1b}[31mtext\u{1b}[0m\ttab\u{7}\u{85}"),
+            "red \\\\u{1b}[31mtext\\\\u{1b}[0m\\\\ttab\\\\u{7}\\\\u{85}"
+        );
+        assert_eq!(md_text("C:\\dir\\|x\r\ny"), "C:\\\\dir\\\\\\|x  y");
+        assert!(!md_text("a\u{1b}b\u{9b}c").chars().any(char::is_control));
+        // The confidence note names outlets: escaped as well.
+        let mut r = result();
+        r.groups[0].outlets[0].insert(0, '\u{1b}');
+        if let Some(s) = r.groups[0].confidence_spread.as_mut() {
+            s.note.insert(0, '\u{1b}');
+        }
+        let m = markdown(&r);
+        assert!(!m.chars().any(|c| c.is_control() && c != '\n'), "{m:?}");
+        assert!(
+            m.contains("**CONFIDENCE DIFFERS, \\\\u{1b}hedge dropped"),
+            "{m}"
         );
     }
 

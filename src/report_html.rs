@@ -57,7 +57,7 @@ const SCRIPT: &str = r#"
   function apply(){
     var shown = 0;
     groups.forEach(function(g){
-      var ok = (!outlet.value || g.dataset.outlets.split('|').indexOf(outlet.value) >= 0)
+      var ok = (!outlet.value || g.dataset.outlets.split(' ').indexOf(outlet.value) >= 0)
         && (!drift.checked || g.dataset.drift === '1')
         && (!stance.value || g.dataset.stances.split('|').indexOf(stance.value) >= 0);
       g.classList.toggle('hidden', !ok);
@@ -158,19 +158,41 @@ fn card(
     );
 }
 
-fn group(out: &mut String, g: &MatchGroup) {
+/// Every outlet of the result, members' and related claims' alike (so the outlet that only
+/// denies can be picked too), numbered for the filter: the page refers to an outlet by its
+/// number, so no outlet name (a `|`, quotes, an empty name) can break the filter.
+fn outlet_numbers(r: &MatchResult) -> BTreeMap<&str, usize> {
+    let names: BTreeSet<&str> = r
+        .groups
+        .iter()
+        .flat_map(|g| {
+            g.outlets
+                .iter()
+                .map(String::as_str)
+                .chain(g.related.iter().map(|r| r.unit.outlet.as_str()))
+        })
+        .collect();
+    names.into_iter().enumerate().map(|(i, n)| (n, i)).collect()
+}
+
+fn group(out: &mut String, g: &MatchGroup, numbers: &BTreeMap<&str, usize>) {
     let mut stances: BTreeSet<&str> = g
         .members
         .iter()
         .filter_map(|m| m.stance.as_ref().map(|s| s.stance.as_str()))
         .collect();
     stances.extend(g.related.iter().map(|r| r.stance.stance.as_str()));
-    let mut outlets: BTreeSet<&str> = g.outlets.iter().map(String::as_str).collect();
-    outlets.extend(g.related.iter().map(|r| r.unit.outlet.as_str()));
+    let outlets: BTreeSet<String> = g
+        .outlets
+        .iter()
+        .map(String::as_str)
+        .chain(g.related.iter().map(|r| r.unit.outlet.as_str()))
+        .filter_map(|o| numbers.get(o).map(|n| format!("o{n}")))
+        .collect();
     let _ = write!(
         out,
         r#"<article class="group" data-outlets="{}" data-drift="{}" data-stances="{}"><h3>{}</h3><div class="meta">{} outlets · {} members</div>"#,
-        attr(&outlets.into_iter().collect::<Vec<_>>().join("|")),
+        outlets.into_iter().collect::<Vec<_>>().join(" "),
         u8::from(g.confidence_spread.is_some()),
         attr(&stances.into_iter().collect::<Vec<_>>().join("|")),
         text(&g.canonical.claim),
@@ -229,11 +251,7 @@ fn group(out: &mut String, g: &MatchGroup) {
 /// (group members refer to them by index).
 pub fn page(r: &MatchResult, docs: &[Segmented]) -> String {
     let mut out = String::with_capacity(64 * 1024);
-    let all_outlets: BTreeSet<&str> = r
-        .groups
-        .iter()
-        .flat_map(|g| g.outlets.iter().map(String::as_str))
-        .collect();
+    let numbers = outlet_numbers(r);
     let drifting = r
         .groups
         .iter()
@@ -251,8 +269,9 @@ pub fn page(r: &MatchResult, docs: &[Segmented]) -> String {
     out.push_str(
         r#"<div id="filters"><label>Outlet <select id="f-outlet"><option value="">all</option>"#,
     );
-    for o in &all_outlets {
-        let _ = write!(out, r#"<option value="{}">{}</option>"#, attr(o), text(o));
+    for (o, n) in &numbers {
+        let name = if o.is_empty() { "(no outlet)" } else { o };
+        let _ = write!(out, r#"<option value="o{n}">{}</option>"#, text(name));
     }
     out.push_str(r#"</select></label><label><input type="checkbox" id="f-drift"> only groups where confidence differs</label><label>Stance <select id="f-stance"><option value="">any</option><option value="agree">has agree</option><option value="disagree">has disagree</option><option value="discuss">has discuss</option></select></label><span id="f-count" class="meta"></span></div><main>"#);
 
@@ -283,10 +302,10 @@ pub fn page(r: &MatchResult, docs: &[Segmented]) -> String {
             text(titles.get(story).copied().unwrap_or(""))
         );
         for g in groups.iter().filter(|g| !g.wire_copy) {
-            group(&mut out, g);
+            group(&mut out, g, &numbers);
         }
         for g in groups.iter().filter(|g| g.wire_copy) {
-            group(&mut out, g);
+            group(&mut out, g, &numbers);
         }
         out.push_str("</section>");
     }

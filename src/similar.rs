@@ -71,6 +71,37 @@ pub struct CorpusHit {
     pub text: String,
     pub source: String,
     pub line: usize,
+    /// Where the text sits in its document, when the input record says (`segment`'s JSONL
+    /// output does): its document, outlet and byte span, as an index search gives them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<u64>,
+}
+
+impl CorpusHit {
+    /// Whether the hit says where in a document its text sits.
+    pub fn has_provenance(&self) -> bool {
+        self.doc.is_some() || self.outlet.is_some() || self.start.is_some() || self.end.is_some()
+    }
+}
+
+/// A record's field as a name: a string, or a number (a numeric id) as written.
+fn name_field(r: &Record, key: &str) -> Option<String> {
+    match r.fields.get(key)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A record's field as a byte offset (a whole number of 0 or more).
+fn offset_field(r: &Record, key: &str) -> Option<u64> {
+    r.fields.get(key)?.as_u64()
 }
 
 /// What [`search_corpus`] returns.
@@ -89,6 +120,10 @@ pub fn read_corpus(
     observer: &dyn Observer,
 ) -> Result<Vec<Record>> {
     let (records, stats) = read_all(paths, opts, observer)?;
+    // No record at all: each file named with why, as embed and classify say it.
+    if let Some(why) = stats.nothing_read() {
+        return Err(Error::Input(why));
+    }
     let records: Vec<Record> = records
         .into_iter()
         .filter(|r| !r.text.trim().is_empty())
@@ -118,12 +153,19 @@ pub fn search_corpus(
     Ok(rank(&scores, opts)
         .into_iter()
         .enumerate()
-        .map(|(rank, (i, score))| CorpusHit {
-            rank: rank + 1,
-            score,
-            text: records[i].text.clone(),
-            source: records[i].source.clone(),
-            line: records[i].line,
+        .map(|(rank, (i, score))| {
+            let r = &records[i];
+            CorpusHit {
+                rank: rank + 1,
+                score,
+                text: r.text.clone(),
+                source: r.source.clone(),
+                line: r.line,
+                doc: name_field(r, "doc"),
+                outlet: name_field(r, "outlet"),
+                start: offset_field(r, "start"),
+                end: offset_field(r, "end"),
+            }
         })
         .collect())
 }

@@ -131,6 +131,7 @@ impl ParquetRows {
     }
 
     fn fix_columns(&mut self) -> Result<()> {
+        let template = self.template.clone().map(flatten);
         let mut names: Vec<String> = Vec::new();
         for (row, _) in &self.pending {
             for k in row.keys() {
@@ -142,7 +143,11 @@ impl ParquetRows {
         self.columns = names
             .into_iter()
             .map(|n| {
-                let kind = kind_of(self.pending.iter().filter_map(|(r, _)| r.get(&n)));
+                // A column all null in the first batch (no labels asked for, say) takes the
+                // template's type, so files of labelled and unlabelled runs concatenate.
+                let kind = kind_of(self.pending.iter().filter_map(|(r, _)| r.get(&n)))
+                    .or_else(|| kind_of(template.as_ref().and_then(|t| t.get(&n)).into_iter()))
+                    .unwrap_or(Kind::Text);
                 (n, kind)
             })
             .collect();
@@ -457,8 +462,9 @@ fn flatten_own(row: Map<String, Value>) -> Map<String, Value> {
     out
 }
 
-/// The column type that holds every non-null value of a column's first batch.
-fn kind_of<'a>(values: impl Iterator<Item = &'a Value>) -> Kind {
+/// The column type that holds every non-null value of a column's first batch; `None` when
+/// every value is null (the template then says what the column holds).
+fn kind_of<'a>(values: impl Iterator<Item = &'a Value>) -> Option<Kind> {
     let mut kind: Option<Kind> = None;
     for v in values {
         let k = match v {
@@ -475,7 +481,7 @@ fn kind_of<'a>(values: impl Iterator<Item = &'a Value>) -> Kind {
             _ => Kind::Text,
         });
     }
-    kind.unwrap_or(Kind::Text)
+    kind
 }
 
 #[cfg(test)]
@@ -569,6 +575,30 @@ mod tests {
         assert_eq!(schema.field(2).data_type(), &DataType::Int64);
     }
 
+    #[test]
+    fn a_column_null_in_every_row_takes_the_template_type() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("nulls.parquet");
+        let Value::Object(t) = json!({"doc": "", "p": 0.5, "n": 0, "ok": false}) else {
+            unreachable!()
+        };
+        let mut w = ParquetRows::create(&path, None)
+            .expect("create")
+            .with_template(t);
+        let row = json!({"doc": "a", "p": null, "n": null, "ok": null, "other": null});
+        w.push(obj(row), None).expect("push");
+        assert_eq!(w.finish().expect("finish").rows, 1);
+        let file = File::open(&path).expect("open");
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .expect("parquet");
+        let schema = reader.schema().clone();
+        let kind = |n: &str| schema.field_with_name(n).expect(n).data_type().clone();
+        assert_eq!(kind("p"), DataType::Float64);
+        assert_eq!(kind("n"), DataType::Int64);
+        assert_eq!(kind("ok"), DataType::Boolean);
+        // A column the template does not know stays text.
+        assert_eq!(kind("other"), DataType::Utf8);
+    }
     fn obj(v: Value) -> Map<String, Value> {
         match v {
             Value::Object(m) => m,

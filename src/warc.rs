@@ -390,16 +390,26 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// A page as text, from [`decode_page`].
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct DecodedPage {
+    pub text: String,
+    /// Under `lossy`, when bytes were not valid in the page's charset and were read as
+    /// U+FFFD: which charset, where it was declared and the first bad byte, for a warning.
+    pub replaced: Option<String>,
+}
+
 /// The page as text in the charset it is served in: its byte-order mark, else the charset of
-/// its Content-Type header, else the one its head declares, else UTF-8 (what news pages are
-/// when they say nothing). Bytes not valid in that charset are an error naming where, unless
-/// `lossy` (then U+FFFD): a page read in the wrong charset would come out as mojibake without
-/// a word, and an invalid byte replaced unasked costs a word of the article unseen.
-fn decode_page(
+/// its Content-Type header (none for a saved file), else the one its head declares, else UTF-8
+/// (what news pages are when they say nothing). Archive records and saved `.html` files alike.
+/// Bytes not valid in that charset are an error naming where, unless `lossy` (then U+FFFD,
+/// and `replaced` says so): a page read in the wrong charset would come out as mojibake
+/// without a word, and an invalid byte replaced unasked costs a word of the article unseen.
+pub(crate) fn decode_page(
     bytes: &[u8],
     content_type: Option<&str>,
     lossy: bool,
-) -> std::result::Result<String, String> {
+) -> std::result::Result<DecodedPage, String> {
     let declared = content_type.and_then(charset_param);
     let (encoding, bom, from) = if let Some((enc, bom)) = Encoding::for_bom(bytes) {
         (enc, bom, "its byte-order mark".to_string())
@@ -439,9 +449,6 @@ fn decode_page(
         ));
     }
     let bytes = &bytes[bom..];
-    if lossy {
-        return Ok(encoding.decode_without_bom_handling(bytes).0.into_owned());
-    }
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let mut out = String::new();
     let (mut rest, mut read_total) = (bytes, 0usize);
@@ -455,14 +462,27 @@ fn decode_page(
         read_total += read;
         rest = &rest[read..];
         match result {
-            DecoderResult::InputEmpty => return Ok(out),
+            DecoderResult::InputEmpty => {
+                return Ok(DecodedPage {
+                    text: out,
+                    replaced: None,
+                });
+            }
             DecoderResult::OutputFull => continue,
             DecoderResult::Malformed(bad, after) => {
                 let at = bom + read_total - bad as usize - after as usize;
-                return Err(format!(
-                    "the page is not valid {} at byte {at} ({from}); pass --lossy to read it \
-                     with replacement characters",
+                let why = format!(
+                    "the page is not valid {} at byte {at} ({from})",
                     encoding.name()
+                );
+                if lossy {
+                    return Ok(DecodedPage {
+                        text: encoding.decode_without_bom_handling(bytes).0.into_owned(),
+                        replaced: Some(why),
+                    });
+                }
+                return Err(format!(
+                    "{why}; pass --lossy to read it with replacement characters"
                 ));
             }
         }
@@ -575,7 +595,7 @@ impl<R: BufRead> Iterator for WarcDocs<R> {
             ))));
         }
         let page = match decode_page(&bytes, http.content_type.as_deref(), self.lossy) {
-            Ok(p) => p,
+            Ok(p) => p.text,
             Err(why) => return Some(Ok(Entry::Damaged(format!("{at}: {why}; skipped")))),
         };
         let article = match html::extract(&page, &at, url.as_deref()) {
@@ -714,6 +734,13 @@ mod tests {
 
     #[test]
     fn pages_are_decoded_in_the_charset_they_declare_and_bad_bytes_are_named() {
+        // The text alone, for the cases that replace nothing.
+        let decode_page = |b: &[u8], t: Option<&str>, lossy: bool| {
+            decode_page(b, t, lossy).map(|p| {
+                assert_eq!(p.replaced, None);
+                p.text
+            })
+        };
         let latin = b"<html><head><meta charset=\"iso-8859-1\"></head><p>comit\xe9</p>";
         // The Content-Type header's charset, then the page's own meta tag, then UTF-8.
         let page = decode_page(latin, Some("text/html; charset=ISO-8859-1"), false).expect("latin");
@@ -755,8 +782,14 @@ mod tests {
         .expect_err("sjis");
         assert!(err.contains("not valid Shift_JIS at byte 3"), "{err}");
         assert_eq!(
-            decode_page(bad, None, true).as_deref(),
-            Ok("<p>ok \u{fffd} no</p>")
+            super::decode_page(bad, None, true),
+            Ok(DecodedPage {
+                text: "<p>ok \u{fffd} no</p>".into(),
+                replaced: Some(
+                    "the page is not valid UTF-8 at byte 6 (no charset declared; UTF-8 assumed)"
+                        .into()
+                )
+            })
         );
         // A byte-order mark wins and is not part of the text.
         let bom = b"\xef\xbb\xbf<p>\xc3\xa9</p>";

@@ -142,3 +142,56 @@ fn a_resumed_build_stores_each_document_once() {
     assert_eq!(store.len(), whole.len());
     assert_eq!(store.manifest().covered(), store.len());
 }
+
+/// An add (not a resume) of documents the store already holds skips them too, says how many
+/// and names the first through the observer, and when nothing is new leaves the store as it
+/// was: no commit, the same generation.
+#[test]
+fn an_add_of_stored_documents_skips_them_and_says_so() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (mut store, all) = build(&tmp.path().join("x"), usize::MAX);
+    let generation = store.manifest().generation;
+    let example = common::project("examples/election-interference");
+    let input = IngestOptions::for_paths(&[example.to_string_lossy().into_owned()]);
+    let config = SearchConfig {
+        exact_threshold: 50,
+        ..Default::default()
+    };
+    let seen = Collect::default();
+    let again = add_documents(
+        &mut store,
+        &input,
+        common::embedder(),
+        &config,
+        &seen,
+        &AddOptions::default(),
+    )
+    .expect("add");
+    assert_eq!(
+        (again.sentences, again.already_stored, again.adds),
+        (0, all.documents, 0),
+        "{again:?}"
+    );
+    assert_eq!(
+        again.already_stored_examples.first().map(String::as_str),
+        Some(
+            format!(
+                "000_230b05a764acd3a5 ({})",
+                example.join("000_230b05a764acd3a5.txt").display()
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(store.len(), all.sentences);
+    assert_eq!(store.manifest().generation, generation, "nothing committed");
+    let w = seen.warnings();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].starts_with(&format!(
+            "{n} of {n} documents are already in ",
+            n = all.documents
+        )) && w[0].contains("not stored twice: 000_230b05a764acd3a5 (")
+            && w[0].ends_with(", ..."),
+        "{w:?}"
+    );
+}

@@ -126,6 +126,17 @@ fn member_texts(g: &serde_json::Value) -> Vec<&str> {
         .collect()
 }
 
+/// A JSONL corpus of `(id, outlet, text)` articles at `path`.
+fn write_articles(path: &std::path::Path, articles: &[(&str, &str, &str)]) {
+    let jsonl: String = articles
+        .iter()
+        .map(|(id, outlet, text)| {
+            serde_json::json!({"id": id, "outlet": outlet, "text": text}).to_string() + "\n"
+        })
+        .collect();
+    std::fs::write(path, jsonl).expect("write corpus");
+}
+
 /// Without a judge the base model's cosine groups, and with the default stance model (the pair
 /// model) members are labelled by the member rule, as with a judge: the stance check read them
 /// with the pair model, which takes a restatement for `discuss`, and dropped every group ("0
@@ -204,14 +215,8 @@ fn list_items_numbers_and_lone_names_are_never_members() {
              Canada\n\nAustralia\n\nItaly\n\n5.\n\n6.\n\n7.\n\n2019",
         ),
     ];
-    let jsonl: String = articles
-        .iter()
-        .map(|(id, outlet, text)| {
-            serde_json::json!({"id": id, "outlet": outlet, "text": text}).to_string() + "\n"
-        })
-        .collect();
     let path = dir.path().join("dam.jsonl");
-    std::fs::write(&path, jsonl).expect("write corpus");
+    write_articles(&path, &articles);
     let path = path.to_string_lossy();
     let fragments = [
         "5.",
@@ -266,13 +271,7 @@ fn a_stance_check_that_removes_every_group_warns() {
             "The story of the arrest of Banksy is a hoax, his publicist said.",
         ),
     ];
-    let jsonl: String = docs
-        .iter()
-        .map(|(id, outlet, text)| {
-            serde_json::json!({"id": id, "outlet": outlet, "text": text}).to_string() + "\n"
-        })
-        .collect();
-    std::fs::write(&path, jsonl).expect("write corpus");
+    write_articles(&path, &docs);
     let path = path.to_string_lossy();
     let base = ["match", &path, "--no-judge", "--floor", "0.3"];
     let kept = common::run_ok(&base);
@@ -295,4 +294,75 @@ fn a_stance_check_that_removes_every_group_warns() {
             && err.contains("leaving out --veto-disagree keeps them"),
         "{err}"
     );
+}
+
+/// The cells of a Markdown table row as GFM splits them: a backslash escapes the character after
+/// it (a backslash or a pipe among them), and an unescaped pipe ends a cell.
+fn gfm_cells(row: &str) -> usize {
+    let (mut pipes, mut escaped) = (0usize, false);
+    for c in row.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '|' => pipes += 1,
+            _ => {}
+        }
+    }
+    pipes.saturating_sub(1)
+}
+
+/// `match --format markdown` of article text holding terminal escape sequences (ESC, BEL), a
+/// pipe, a backslash before a pipe and a line break: no raw control character reaches the
+/// report (a `cat` of it would have run them), and every row keeps its six cells.
+#[test]
+fn markdown_output_escapes_control_characters_and_keeps_its_rows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docs = [
+        (
+            // A backslash before a pipe, in the doc cell.
+            "C:\\|a",
+            "Daily \u{1b}]0;owned\u{7}Courier",
+            "The Riverside dam collapsed on Tuesday night | flooding three villages \
+             \u{1b}[31mdownstream\u{1b}[0m.\n\n\
+             Engineers had warned for years that the spillway was cracked.",
+        ),
+        (
+            "b",
+            "Evening Post",
+            "Three villages were flooded when the Riverside dam gave way late on Tuesday night.\n\n\
+             Rescue teams arrived from abroad on Wednesday morning.",
+        ),
+        (
+            "c",
+            "River Times",
+            "The Riverside dam burst on Tuesday night and water swept through three villages \
+             below it.\n\nResidents said they had little warning.",
+        ),
+    ];
+    let path = dir.path().join("dam.jsonl");
+    write_articles(&path, &docs);
+    for format in ["markdown", "md"] {
+        let out = common::run_ok(&["match", &path.to_string_lossy(), "--format", format]);
+        let md = String::from_utf8(out.stdout).expect("utf-8");
+        assert!(
+            !md.chars().any(|c| c.is_control() && c != '\n'),
+            "a raw control character in: {md:?}"
+        );
+        let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+        for row in &rows {
+            assert_eq!(gfm_cells(row), 6, "a broken row: {row:?}");
+        }
+        // The escaped sentence is there (else nothing above was tested).
+        let courier = rows
+            .iter()
+            .find(|r| r.contains("Riverside dam collapsed"))
+            .unwrap_or_else(|| panic!("the ESC sentence is not in the report: {md}"));
+        assert!(
+            courier.contains("Daily \\\\u{1b}]0;owned\\\\u{7}Courier")
+                && courier.contains("night \\| flooding")
+                && courier.contains("\\\\u{1b}[31mdownstream")
+                && courier.contains("| C:\\\\\\|a [0.."),
+            "{courier}"
+        );
+    }
 }

@@ -9,7 +9,7 @@ mod common;
 use common::run;
 
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -359,4 +359,111 @@ fn outputs_get_the_umask_mode_or_keep_their_own() {
         assert_eq!(mode(p), 0o664, "{}", p.display());
     }
     assert_eq!(parquet_rows(std::fs::read(&pq).expect("pq")), 4);
+}
+
+/// An index's files are outputs too: 0666 less the umask, as segment's, not the 0600 of the
+/// temporary files they are written through.
+#[test]
+fn index_files_get_the_umask_mode() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let jsonl = dir.path().join("ok.jsonl");
+    std::fs::write(&jsonl, DOCS).expect("write");
+    for (umask, want) in [("022", 0o644), ("027", 0o640)] {
+        let idx = dir.path().join(format!("u{umask}.csi"));
+        run_with_umask(umask, &["index", "build", "-o", &s(&idx), &s(&jsonl)]);
+        let files: Vec<PathBuf> = std::fs::read_dir(&idx)
+            .expect("index dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        // The manifest, and a segment's records and vectors.
+        assert!(files.len() >= 3, "{files:?}");
+        for f in &files {
+            assert_eq!(mode(f), want, "umask {umask}: {}", f.display());
+        }
+    }
+}
+
+/// `--texts DIR` writes `DIR/ID.txt`: in the input folder, a plain-text article's own file.
+/// Refused before any text is written (the article was replaced by its cleaned text, U+FFFD
+/// for its Latin-1 bytes under `--lossy`), and a record whose id names an input is refused
+/// before its text is written.
+#[test]
+fn texts_that_would_replace_an_input_are_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("mkdir");
+    let a = corpus.join("a.txt");
+    let latin1 = b"Caf\xe9 owners said on Monday that the rent will rise next year.\n";
+    std::fs::write(&a, latin1).expect("write");
+    // Read before `a.txt`: its text must not be written either.
+    std::fs::write(
+        corpus.join("0.jsonl"),
+        "{\"id\":\"z\",\"text\":\"The council approved the budget on Monday.\"}\n",
+    )
+    .expect("write");
+    let listing = |d: &Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let before = listing(&corpus);
+
+    let o = run(&["segment", &s(&corpus), "--texts", &s(&corpus), "--lossy"]);
+    refused(&o, &a, latin1, &["--texts", "a.txt", "corpus-texts"]);
+    assert_eq!(
+        listing(&corpus),
+        before,
+        "a text was written before the refusal"
+    );
+    // Every corpus command reads through the same reader.
+    let o = run(&["stories", &s(&corpus), "--texts", &s(&corpus), "--lossy"]);
+    refused(&o, &a, latin1, &["a.txt"]);
+
+    // Reached through a symlink in the texts folder.
+    let texts = dir.path().join("texts");
+    std::fs::create_dir(&texts).expect("mkdir");
+    std::os::unix::fs::symlink(&a, texts.join("a.txt")).expect("symlink");
+    let o = run(&["segment", &s(&a), "--texts", &s(&texts), "--lossy"]);
+    refused(&o, &a, latin1, &["a.txt"]);
+
+    // A record's id is known only when it is read: `x/notes.txt` and `y/notes.txt` are
+    // documents `x/notes` and `y/notes`, and the record `notes` would be written over one.
+    for d in ["x", "y"] {
+        std::fs::create_dir(dir.path().join(d)).expect("mkdir");
+    }
+    let notes = dir.path().join("x/notes.txt");
+    let kept = b"The mayor said the bridge will close in June.\n";
+    std::fs::write(&notes, kept).expect("write");
+    std::fs::write(dir.path().join("y/notes.txt"), kept).expect("write");
+    let recs = dir.path().join("recs.jsonl");
+    std::fs::write(
+        &recs,
+        "{\"id\":\"notes\",\"text\":\"Officials confirmed the report on Tuesday.\"}\n",
+    )
+    .expect("write");
+    let o = run(&[
+        "segment",
+        &s(&recs),
+        &s(&notes),
+        &s(&dir.path().join("y/notes.txt")),
+        "--texts",
+        &s(&dir.path().join("x")),
+    ]);
+    refused(&o, &notes, kept, &["notes.txt", "\"notes\""]);
+
+    // A folder that holds inputs but none a text is written to is no clash.
+    let o = run(&[
+        "segment",
+        &s(&corpus.join("0.jsonl")),
+        "--texts",
+        &s(&corpus),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(corpus.join("z.txt")).expect("text written"),
+        "The council approved the budget on Monday."
+    );
 }

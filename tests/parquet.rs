@@ -173,6 +173,64 @@ fn each_command_writes_parquet_with_the_documented_columns() {
     assert_eq!(rows(&b), members, "one row per member and related claim");
 }
 
+/// `match`'s cues are JSON text (the cue objects of `match --format json`), and a run without
+/// labels writes the same column types as a labelled one, so the files of both concatenate.
+#[test]
+fn match_files_hold_json_cues_and_one_schema_with_or_without_labels() {
+    let (dir, [_, _, _, mat]) = files();
+    let b = read(mat);
+    let cues: Vec<String> = b
+        .iter()
+        .flat_map(|batch| {
+            let i = batch.schema().index_of("cues").expect("cues column");
+            let col = batch
+                .column(i)
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .expect("cues as text")
+                .clone();
+            (0..col.len())
+                .filter(|r| !col.is_null(*r))
+                .map(|r| col.value(r).to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(!cues.is_empty(), "no cues column values");
+    let mut with_cue = 0;
+    for c in &cues {
+        let v: serde_json::Value = serde_json::from_str(c).unwrap_or_else(|e| panic!("{c:?}: {e}"));
+        let list = v
+            .as_array()
+            .unwrap_or_else(|| panic!("{c:?} is not a list"));
+        with_cue += usize::from(!list.is_empty());
+        for cue in list {
+            assert!(cue["text"].is_string(), "{cue}");
+        }
+    }
+    assert!(
+        with_cue > 0,
+        "no row with a cue on the example corpus: {cues:?}"
+    );
+
+    let bare = dir.join("match-no-labels.parquet");
+    let bare_s = bare.to_string_lossy().into_owned();
+    run_ok(&[
+        "match",
+        &corpus(),
+        "--no-labels",
+        "--format",
+        "parquet",
+        "-o",
+        &bare_s,
+    ]);
+    let unlabelled = read(&bare);
+    assert_eq!(
+        unlabelled[0].schema().fields(),
+        b[0].schema().fields(),
+        "the same columns and types with and without labels"
+    );
+}
+
 #[test]
 fn a_parquet_target_in_a_missing_directory_fails_before_any_work() {
     let out = run(&[

@@ -143,3 +143,105 @@ fn the_report_renders_every_group_in_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The outlet filter, driven in the browser: every outlet can be picked, the one that only
+/// denies included, and an outlet name holding `|`, markup or nothing at all selects exactly
+/// the groups it is in.
+#[test]
+#[ignore = "needs Debian's chromium (installed by .ci/run)"]
+fn the_outlet_filter_finds_every_outlet_in_chromium() {
+    let tmpdir = tempfile::Builder::new()
+        .prefix("claimscope-filter-")
+        .tempdir()
+        .expect("tmp");
+    let dir = tmpdir.path();
+    let input = dir.join("hostile.jsonl");
+    let doc = |id: &str, outlet: &str, text: &str| {
+        serde_json::json!({"id": id, "outlet": outlet, "date": "2021-03-16", "text": text})
+            .to_string()
+    };
+    let lines = [
+        doc(
+            "a",
+            "Fox | News",
+            "Putin authorised an influence campaign to help Donald Trump in the 2020 election.",
+        ),
+        doc(
+            "b",
+            "</script><b>x</b>",
+            "Russian President Putin authorised an influence campaign to help Donald Trump in the 2020 election.",
+        ),
+        doc(
+            "c",
+            "Kremlin Daily",
+            "Moscow flatly denied that Putin authorised any influence campaign to help Donald Trump in the 2020 election.",
+        ),
+    ];
+    std::fs::write(&input, lines.join("\n") + "\n").expect("write");
+    let input = input.to_str().expect("utf-8");
+    let json = common::run_ok(&["match", input, "--format", "json"]);
+    let result: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let groups = result["groups"].as_array().expect("groups");
+    // Which groups each outlet appears in, members and related claims alike: what the filter
+    // must show when that outlet is picked.
+    let expect = |outlet: &str| {
+        groups
+            .iter()
+            .filter(|g| {
+                ["members", "related"].iter().any(|k| {
+                    g[*k]
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|m| m["outlet"].as_str() == Some(outlet)))
+                })
+            })
+            .count()
+    };
+    let html = common::run_ok(&["match", input, "--format", "html"]);
+    let page = String::from_utf8_lossy(&html.stdout);
+    let probe = r#"<script>
+window.addEventListener('load', function(){
+  var out = [];
+  var sel = document.getElementById('f-outlet');
+  Array.prototype.forEach.call(sel.options, function(o){
+    if (!o.value) return;
+    sel.value = o.value; sel.dispatchEvent(new Event('change'));
+    out.push(JSON.stringify([o.textContent, document.querySelectorAll('article.group:not(.hidden)').length]));
+  });
+  var pre = document.createElement('pre'); pre.id = 'PROBE'; pre.textContent = '[' + out.join(',') + ']';
+  document.body.appendChild(pre);
+});
+</script></body>"#;
+    let probed = page.replacen("</body>", probe, 1);
+    let path = dir.join("report.html");
+    std::fs::write(&path, probed).expect("write");
+    let out = browse(
+        &format!("file://{}", path.display()),
+        &["--virtual-time-budget=3000", "--dump-dom"],
+        &dir.join("profile"),
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(!log.contains("Uncaught"), "a script error: {log}");
+    let start = dom.find("<pre id=\"PROBE\">").expect("the probe ran") + 16;
+    let end = start + dom[start..].find("</pre>").expect("probe end");
+    let shown: Vec<(String, usize)> =
+        serde_json::from_str(&html_escape::decode_html_entities(&dom[start..end]))
+            .expect("probe output");
+    let picked: Vec<&str> = shown.iter().map(|(o, _)| o.as_str()).collect();
+    for outlet in ["Fox | News", "</script><b>x</b>", "Kremlin Daily"] {
+        if expect(outlet) == 0 {
+            continue;
+        }
+        assert!(
+            picked.contains(&outlet),
+            "{outlet:?} not in the filter: {picked:?}"
+        );
+    }
+    assert!(
+        expect("Kremlin Daily") > 0,
+        "the denial is not a related claim of any group: {result}"
+    );
+    for (outlet, n) in &shown {
+        assert_eq!(*n, expect(outlet), "groups shown for {outlet:?}");
+    }
+}

@@ -387,6 +387,61 @@ fn bad_inputs() {
     assert!(Corpus::open(&args(&[&p("nothing-*.txt")]), &claimscope::observe::Silent).is_err());
 }
 
+/// `keep_going` (Ray's `read`): a malformed JSONL line costs that line, a broken CSV row the
+/// rest of its file, a file that fails to parse only itself; every other input is read, and
+/// each input that lost records or gave none is listed with the warning about it.
+#[test]
+fn keep_going_reads_past_a_bad_line_or_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    std::fs::write(
+        p("a.jsonl"),
+        "{\"id\": \"x\", \"text\": \"fine.\"}\n{broken\n{\"id\": \"z\", \"text\": \"also fine.\"}\n",
+    )
+    .expect("w");
+    std::fs::write(
+        p("b.csv"),
+        "id,text\n1,one row.\n2,two,three\n3,never read.\n",
+    )
+    .expect("w");
+    std::fs::write(p("c.json"), "[{\"id\": \"j\", \"text\": ").expect("w");
+    std::fs::write(p("d.txt"), "A plain article.").expect("w");
+    let mut a = args(&[dir.path().to_str().expect("utf-8 path")]);
+    // Without it, the read stops at the first fault, as the CLI does.
+    let stopped: Vec<_> = Corpus::open(&a, &claimscope::observe::Silent)
+        .expect("open")
+        .collect();
+    assert!(stopped.last().expect("items").is_err());
+
+    a.keep_going = true;
+    let said = claimscope::observe::Collect::default();
+    let mut c = Corpus::open(&a, &said).expect("open");
+    let ids: Vec<String> = c.by_ref().map(|d| d.expect("document").id).collect();
+    assert_eq!(ids, ["x", "z", "1", "d"]);
+    assert_eq!(c.skipped.unreadable, 3);
+    let faulty: Vec<(&str, &str)> = c
+        .faulty
+        .iter()
+        .map(|(f, why)| (f.rsplit('/').next().unwrap_or(f), why.as_str()))
+        .collect();
+    assert_eq!(faulty.len(), 3, "{faulty:?}");
+    assert_eq!(faulty[0].0, "a.jsonl");
+    assert!(
+        faulty[0].1.contains("a.jsonl:2") && faulty[0].1.ends_with("; skipped"),
+        "{faulty:?}"
+    );
+    assert_eq!(faulty[1].0, "b.csv");
+    assert!(
+        faulty[1]
+            .1
+            .contains("the records before it were read, the rest is lost"),
+        "{faulty:?}"
+    );
+    assert_eq!(faulty[2].0, "c.json");
+    let warnings = said.warnings().join("\n");
+    assert!(warnings.contains("a.jsonl:2: malformed JSON"), "{warnings}");
+}
+
 /// Every sentence and every removal of the example corpus, one line each: a change to the
 /// splitter or the cleaning shows up as a diff of this snapshot.
 #[test]

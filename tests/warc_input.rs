@@ -180,6 +180,96 @@ fn archive_pages_are_read_in_their_charset_and_bad_bytes_are_named_not_replaced(
     assert!(text_of(&sentences, "fr#1").contains("comité"));
 }
 
+/// Saved `.html` files go through the archive's decoding: a byte-order mark, else the charset
+/// the page's `<meta>` names, else UTF-8; bad bytes stop the run naming the file, or under
+/// `--lossy` are replaced with a warning naming it (before, every saved page was read as UTF-8
+/// and a Latin-1 page stopped the run, or came out as U+FFFD under `--lossy`).
+#[test]
+fn saved_pages_are_read_in_the_charset_they_declare() {
+    let dir = tmp();
+    let french = "Le comité s'est réuni mardi pour discuter du budget de l'année prochaine.";
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p
+    };
+    let with_meta =
+        |meta: &str, para: &str| page("Café", para).replace("<head>", &format!("<head>{meta}"));
+    let latin = write(
+        "latin.html",
+        &encoding_rs::WINDOWS_1252
+            .encode(&with_meta("<meta charset=\"windows-1252\">", french))
+            .0,
+    );
+    let japanese = "委員会は火曜日に来年の予算について話し合った。";
+    let sjis = write(
+        "sjis.htm",
+        &encoding_rs::SHIFT_JIS
+            .encode(&with_meta(
+                "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">",
+                japanese,
+            ))
+            .0,
+    );
+    let mut utf16 = vec![0xff, 0xfe];
+    for unit in page("Café", french).encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let utf16 = write("utf16.html", &utf16);
+    let texts = dir.path().join("texts");
+
+    let (out, sentences) = segment(
+        &[
+            path(&latin),
+            path(&sjis),
+            path(&utf16),
+            "--texts",
+            path(&texts),
+        ],
+        None,
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(docs(&sentences), ["latin", "sjis", "utf16"], "{err}");
+    for (doc, want) in [("latin", french), ("sjis", japanese), ("utf16", french)] {
+        let text = text_of(&sentences, doc);
+        assert!(text.contains(want), "{doc}: {text}");
+        assert!(!text.contains('\u{fffd}'), "{doc}: {text}");
+        let written = std::fs::read_to_string(texts.join(format!("{doc}.txt"))).expect("text");
+        assert!(written.contains(want), "{doc}: {written}");
+    }
+    // From stdin too.
+    let (out, sentences) = segment(
+        &["--stdin-format", "html"],
+        Some(&std::fs::read(&latin).expect("read")),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text_of(&sentences, &docs(&sentences)[0]).contains(french));
+
+    // Declares nothing and is not UTF-8: named with the fix; under --lossy read, and named.
+    let bare = write(
+        "bare.html",
+        &encoding_rs::WINDOWS_1252.encode(&page("Café", french)).0,
+    );
+    let (out, _) = segment(&[path(&bare)], None);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("bare.html: the page is not valid UTF-8 at byte")
+            && err.contains("UTF-8 assumed")
+            && err.contains("--lossy"),
+        "{err}"
+    );
+    let (out, sentences) = segment(&[path(&bare), "--lossy"], None);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(text_of(&sentences, "bare").contains("comit\u{fffd}"));
+    assert!(
+        err.contains("warning: ") && err.contains("bare.html: the page is not valid UTF-8"),
+        "{err}"
+    );
+}
+
 #[test]
 fn resource_records_headerless_and_http2_responses_are_pages() {
     let dir = tmp();

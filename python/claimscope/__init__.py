@@ -15,11 +15,15 @@ that ran the model gets a RuntimeError instead of hanging.
 
 from __future__ import annotations
 
+import datetime
 import json
+import math
 import os
 import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Union
+
+import numpy as np
 
 # The classifiers and the same-claim judge ship inside the wheel (models/ of the source tree);
 # the library looks for them in $CLAIMSCOPE_MODELS first. A blank setting means unset, as for
@@ -50,10 +54,12 @@ class ClaimscopeWarning(UserWarning):
     """Something claimscope skipped or read with a doubt (the CLI's `warning:` lines)."""
 
 
-def _reported(result: tuple[str, list[str]]) -> Any:
+def _reported(result: tuple[str, list[str]], stacklevel: int = 3) -> Any:
+    """The result; its notes raised as warnings at the caller of the public function (the
+    stack level of the caller's frame, seen from here)."""
     text, notes = result
     for note in notes:
-        warnings.warn(note, ClaimscopeWarning, stacklevel=3)
+        warnings.warn(note, ClaimscopeWarning, stacklevel=stacklevel)
     return json.loads(text)
 
 
@@ -78,7 +84,27 @@ def read_documents(
     """Documents of files, directories and globs, read as the CLI reads them (text, JSONL,
     CSV/TSV, saved web pages, WARC archives, any of them gzipped, and Parquet): dicts with id, source,
     outlet, date, title, byline, url, text. One path or a list of them. The keywords are the
-    CLI's `--text-field` ... `--lossy`. Inputs that give no document at all raise ValueError."""
+    CLI's `--text-field` ... `--lossy`. Inputs that give no document at all raise ValueError.
+    `-` (the CLI's stdin) is refused: read `sys.stdin` yourself and pass the documents as
+    dicts (a file named `-` is `./-`)."""
+    docs, _ = _read(
+        paths,
+        keep_going=False,
+        text_field=text_field,
+        id_field=id_field,
+        outlet_field=outlet_field,
+        date_field=date_field,
+        title_field=title_field,
+        url_field=url_field,
+        lossy=lossy,
+    )
+    return docs
+
+
+def _read(paths: PathLike | Iterable[PathLike], keep_going: bool, **options: Any) -> tuple[list[dict], list[tuple[str, str]]]:
+    """`read_documents`, and with `keep_going` (Ray's `read`) past a bad line or file: the
+    documents, and the inputs that gave none or lost records, each with the last warning about
+    it."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     names = []
@@ -90,24 +116,23 @@ def read_documents(
         # The library reads stdin when given no path, as the CLI does; here that would wait
         # on a notebook's or a service's stdin for good.
         raise ValueError("no paths given: pass a file, a directory or a glob")
-    try:
-        result = _c.read_documents_json(
-            names,
-            text_field=text_field,
-            id_field=id_field,
-            outlet_field=outlet_field,
-            date_field=date_field,
-            title_field=title_field,
-            url_field=url_field,
-            lossy=lossy,
+    if "-" in names:
+        # The CLI's `-` is stdin: in a notebook or a service that waits for good, and a script
+        # piped into Python has sys.stdin to read itself. Refused, whether stdin is a terminal
+        # or not, so a call does not change meaning with how the process was started.
+        raise ValueError(
+            "'-' (stdin) is not read from Python: read sys.stdin yourself and pass the documents "
+            "as dicts to stories() or match(); a file named - is ./-"
         )
+    try:
+        text, notes, faulty = _c.read_documents_json(names, keep_going=keep_going, **options)
     except UnicodeError:
         raise
     except ValueError as e:
-        # The library's fixes name the CLI's flags; here they are keywords.
-        raise ValueError(_as_keywords(str(e))) from e
-    text, notes = result
-    return _reported((text, [_as_keywords(n) for n in notes]))
+        raise ValueError(_for_python(str(e))) from e
+    # Warned at the caller of read_documents or of Ray's read, each one call above this.
+    docs = _reported((text, [_for_python(n) for n in notes]), stacklevel=4)
+    return docs, [(path, _for_python(why)) for path, why in faulty]
 
 
 _FLAGS = {
@@ -121,19 +146,29 @@ _FLAGS = {
 }
 
 
-def _as_keywords(message: str) -> str:
+def _for_python(message: str) -> str:
+    """The library's message with the CLI's fixes said as Python's: flags as keywords, and no
+    advice to read stdin (refused here)."""
     for flag, keyword in _FLAGS.items():
         message = message.replace(flag, keyword)
-    return message
+    return message.replace(", or - to read stdin", "")
 
 
 def segment(text: str, **meta: Any) -> list[dict]:
     """Sentences of one article with provenance (`claimscope segment --format jsonl` rows;
     `start`/`end` are UTF-8 byte offsets).
 
-    `meta`: id, outlet, date, title, url.
+    `meta`: id, outlet, date, title, url (strings; a number, a date or datetime and NumPy
+    scalars are taken as for `stories`). A date that is not understood is a
+    ClaimscopeWarning, as the CLI warns.
     """
-    return json.loads(_c.segment_json(text, **meta))
+    given = {}
+    for k, v in meta.items():
+        v = _field(v, f"{k}=")
+        # A float as JSON writes it, as `stories` reads one; a list or a bool is refused by
+        # the call, naming the keyword.
+        given[k] = json.dumps(v) if isinstance(v, float) else v
+    return _reported(_c.segment_json(text, **given))
 
 
 def classify_confidence(texts: Iterable[str]) -> list[dict]:
@@ -157,17 +192,68 @@ def classify_stance(claim: str, texts: Iterable[str]) -> list[dict]:
     return _reported(_c.classify_stance_json(claim, texts))
 
 
+# The fields the library reads from a document; other keys (a DataFrame's other columns) are
+# not its business and are left behind.
+_FIELDS = ("id", "text", "outlet", "date", "title", "url", "byline")
+
+
+def _field(value: Any, where: str) -> Any:
+    """One field as the library takes it: a string, or a number it reads as the CLI reads one
+    in JSONL. What pandas and NumPy hand over is taken as what it stands for: a date or
+    datetime (a pandas Timestamp) in ISO format, a NumPy scalar as its Python value, an int as
+    its decimal digits (JSON would carry a big one as a float: 10**30 became "1e+30"). A
+    missing-value marker (NaN, NaT, pandas' NA) is refused, naming the field: it is no value,
+    and the library would read "nan" as an outlet or an id."""
+    if value is None or isinstance(value, str):
+        return value
+    shown, missing = value, type(value).__name__ in ("NaTType", "NAType")
+    if isinstance(value, np.generic):
+        if isinstance(value, np.datetime64):
+            # Read at microseconds, a datetime's own precision (at nanoseconds it is an int).
+            missing = bool(np.isnat(value))
+            value = value.astype("datetime64[us]")
+        value = value.item()
+    kind = type(value).__name__
+    if missing or (isinstance(value, float) and math.isnan(value)):
+        raise ValueError(
+            f"{where} is {shown} (a missing value): give None, or leave the field out, for a "
+            "document without it (pandas: df.astype(object).where(df.notna(), None))"
+        )
+    if isinstance(value, float) and math.isinf(value):
+        raise ValueError(f"{where} is {value}: give a string or a finite number")
+    if isinstance(value, bool):
+        return value  # refused by the library, with its place
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, (float, list, dict)):
+        return value
+    raise TypeError(f"{where} is a {kind} ({value!r}): give a string or a number")
+
+
 def _docs(documents: Iterable[Mapping[str, Any]]) -> str:
+    if isinstance(documents, Mapping):
+        raise TypeError("documents must be a list of dicts, not one dict: give a list of dicts, [document]")
     docs = []
     for i, d in enumerate(_texts(documents, "documents", "dicts")):
         if not isinstance(d, Mapping):
             raise TypeError(f"documents[{i}] must be a dict with at least \"text\", not {type(d).__name__}")
-        docs.append(dict(d))
+        if "text" in d and d["text"] is None:
+            raise ValueError(f'documents[{i}]["text"] is None: no string "text"; every document needs its text')
+        docs.append({k: _field(d[k], f"documents[{i}][{k!r}]".replace("'", '"')) for k in _FIELDS if k in d})
     try:
         # ensure_ascii off: a lone surrogate then fails as UnicodeEncodeError, as in every other call.
         return json.dumps(docs, allow_nan=False, ensure_ascii=False)
-    except ValueError as e:
+    except (TypeError, ValueError) as e:
         raise ValueError(f"documents hold a value JSON cannot carry ({e}); give strings or numbers") from None
+
+
+def _documents(documents: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """Documents given as dicts as the library reads them (`id`, `source`, `outlet`, `date`,
+    `title`, `byline`, `url`, `text`; an id left out is `doc<i>`): what Ray's runner ships to
+    its workers, so every stage sees the ids and fields `stories` and `match` see."""
+    return json.loads(_c.documents_json(_docs(documents)))
 
 
 def stories(documents: Iterable[Mapping[str, Any]]) -> dict:

@@ -19,11 +19,11 @@ class Embedder:
 def segment(
     text: str,
     *,
-    id: str = "doc",
-    outlet: str | None = None,
-    date: str | None = None,
-    title: str | None = None,
-    url: str | None = None,
+    id: Any = "doc",
+    outlet: Any = None,
+    date: Any = None,
+    title: Any = None,
+    url: Any = None,
 ) -> list[dict[str, Any]]: ...
 def classify_confidence(texts: Iterable[str]) -> list[dict[str, Any]]: ...
 def classify_stance(claim: str, texts: Iterable[str]) -> list[dict[str, Any]]: ...

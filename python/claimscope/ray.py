@@ -16,10 +16,14 @@ Stages:
 Every output file is written under a temporary name and renamed, so a file under its final name
 is whole. A rerun on the same documents skips the shards and stories already written: a worker
 or driver killed mid-shard loses only the shards in flight, and the rerun redoes them and removes
-the temporary files the killed writers left. An output
+the temporary files the killed writers left. What is the same is decided by content: each
+document's id, text, outlet, date, title and url are fingerprinted, `manifest.json` holds the
+fingerprint of every shard, a rerun on other documents (or on the same ids with other text) is
+refused, each shard file carries its fingerprint and each story's groups file is named by the
+fingerprint of its documents, so no stage skips work done on other documents. An output
 file that is there but unreadable (cut short, overwritten) is reported, counted, moved to
-`out/corrupt/` and redone from the documents. An input file that cannot be read is reported
-and skipped with a count by `read`, and the rest of the corpus goes on.
+`out/corrupt/` and redone from the documents. An input file (or JSONL line) that cannot be read
+is reported and skipped with a count by `read`, and the rest of the corpus goes on.
 
 A story never straddles two workers: stage 2 sees every document, so the story of a 2021 report
 and its follow-ups is decided once, and stage 3 gets it whole.
@@ -64,6 +68,21 @@ def _write_atomically(path: pathlib.Path, write) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _fingerprint(doc: Mapping[str, Any]) -> str:
+    """A document's content: its id, text and the metadata its sentences carry."""
+    fields = [doc.get(k) for k in ("id", "text", "outlet", "date", "title", "url")]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _fingerprint_of(prints: Iterable[str]) -> str:
+    """Of a shard's or a story's documents, in their order."""
+    return hashlib.sha256("\n".join(prints).encode()).hexdigest()[:16]
+
+
+# The key of a shard file's Parquet metadata that holds its fingerprint.
+_SHARD_KEY = b"claimscope.shard"
 
 
 def _sentences(docs: list[dict], embedder, schema):
@@ -112,9 +131,12 @@ class _SentenceShards:
         figures: dict[str, list] = {
             k: [] for k in ("shard", "docs", "rows", "segment", "confidence", "embed", "write", "pid", "rss_mib")
         }
-        for shard, docs_json in zip(batch["shard"], batch["docs"]):
+        for shard, fingerprint, docs_json in zip(batch["shard"], batch["fingerprint"], batch["docs"]):
             docs = json.loads(str(docs_json))
-            table, seconds = _sentences(docs, self.embedder, self.schema)
+            # The shard's fingerprint goes in the file, so a rerun skips it only for the same
+            # documents.
+            schema = self.schema.with_metadata({_SHARD_KEY: str(fingerprint).encode()})
+            table, seconds = _sentences(docs, self.embedder, schema)
             t = time.perf_counter()
             _write_atomically(self.out / _shard_name(int(shard)), lambda p: pq.write_table(table, p))
             seconds["write"] = time.perf_counter() - t
@@ -142,10 +164,17 @@ def _shard_name(i: int) -> str:
     return f"part-{i:05d}.parquet"
 
 
+def _story_name(story: str, docs: list[dict]) -> str:
+    """A story's groups file: named by the story and the fingerprint of its documents, so a
+    rerun whose story grouping differs (another version of the library) redoes the story
+    instead of reusing groups of other documents under the same story id."""
+    return f"{story}-{_fingerprint_of(_fingerprint(d) for d in docs)}.json"
+
+
 def _match_story(story: str, docs: list[dict], out: str, cpus: float) -> dict:
     """Stage 3 for one story: its groups, written atomically."""
     _threads(int(cpus))
-    path = pathlib.Path(out) / f"{story}.json"
+    path = pathlib.Path(out) / _story_name(story, docs)
     t = time.perf_counter()
     result = claimscope.match(docs)
     for g in result["groups"]:
@@ -170,14 +199,15 @@ def _gather(pending: list, what: str, every: float = 10.0) -> list:
     return results
 
 
-def _readable_parquet(path: pathlib.Path) -> bool:
+def _parquet_fingerprint(path: pathlib.Path) -> str | None:
+    """The fingerprint a shard file carries ("" when none), or None when it is unreadable."""
     import pyarrow.parquet as pq
 
     try:
-        pq.read_metadata(path)
-        return True
+        meta = pq.read_metadata(path).metadata or {}
     except Exception:  # noqa: BLE001 - any failure to read the footer means a damaged file
-        return False
+        return None
+    return meta.get(_SHARD_KEY, b"").decode("utf-8", "replace")
 
 
 def _readable_json(path: pathlib.Path) -> bool:
@@ -187,66 +217,59 @@ def _readable_json(path: pathlib.Path) -> bool:
         return False
 
 
-def _set_aside(path: pathlib.Path, corrupt: list[str], root: pathlib.Path) -> None:
-    """Move an unreadable output to `out/corrupt/` (kept for a look, out of the dataset that
-    Spark, DuckDB or pyarrow read from `out/sentences/`)."""
+def _set_aside(path: pathlib.Path, into: list[str], root: pathlib.Path, why: str = "corrupt") -> None:
+    """Move an unreadable output to `out/corrupt/`, or one of other documents to
+    `out/superseded/` (kept for a look, out of the dataset that Spark, DuckDB or pyarrow read
+    from `out/sentences/`)."""
     name = str(path.relative_to(root))
-    aside = root / "corrupt" / name
+    aside = root / why / name
     aside.parent.mkdir(parents=True, exist_ok=True)
-    warnings.warn(f"{path}: unreadable output file (cut short or overwritten); moved to {aside} and redone")
-    corrupt.append(name)
+    if why == "corrupt":
+        warnings.warn(f"{path}: unreadable output file (cut short or overwritten); moved to {aside} and redone")
+    else:
+        warnings.warn(f"{path}: output of other documents than this run's; moved to {aside}")
+    into.append(name)
     os.replace(path, aside)
 
 
 class Documents(list):
-    """The documents `read` found, and the input files it had to skip: `skipped` is a list of
-    (path, reason)."""
+    """The documents `read` found, and the input files it had to skip or read in part:
+    `skipped` is a list of (path, reason)."""
 
     skipped: list[tuple[str, str]]
 
 
-def read(paths: Iterable[str]) -> Documents:
-    """Documents of a corpus, read as the CLI reads them: text, JSONL, CSV, Parquet (a `text`
-    column, and `id`, `outlet`, `date`, `title`, `url` when present), saved pages, WARC. A file
-    that cannot be read is skipped with a warning and listed in the result's `skipped`; the other
-    files are read."""
-    docs = Documents()
-    docs.skipped = []
+def read(paths: str | os.PathLike | Iterable[str | os.PathLike], **options: Any) -> Documents:
+    """Documents of a corpus, read as the CLI reads them and as `claimscope.read_documents`
+    reads the same list (the same ids, one-article files named apart by their folders as
+    `cnn/index`, a file given twice read once; the same warnings): text, JSONL, CSV, Parquet,
+    saved pages, WARC. `options`: `read_documents`' keywords (`text_field=`, ...).
+
+    Where the CLI stops, `read` goes on: a malformed JSONL line is skipped, and a file that
+    cannot be read (or the rest of it, from a fault on) is skipped, each with a
+    ClaimscopeWarning, and listed in the result's `skipped` with the reason. A path that is not
+    there raises FileNotFoundError, and inputs that give no document at all raise ValueError,
+    before any run starts on them."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    for p in (os.fspath(p) for p in paths):
-        docs.extend(_read_one(p, docs.skipped))
-    if docs.skipped:
-        warnings.warn(f"{len(docs.skipped)} input file(s) skipped: " + "; ".join(f"{p}: {r}" for p, r in docs.skipped))
-    return docs
-
-
-def _read_one(path: str, skipped: list[tuple[str, str]]) -> list[dict]:
-    try:
-        return claimscope.read_documents([path])
-    except Exception as e:  # noqa: BLE001 - the library raises ValueError and OSError kinds
-        if os.path.isdir(path):
-            # One bad file must not cost the rest of its directory: read it file by file.
-            out: list[dict] = []
-            for entry in sorted(os.listdir(path)):
-                if not entry.startswith("."):
-                    out.extend(_read_one(os.path.join(path, entry), skipped))
-            return out
-        skipped.append((path, str(e).splitlines()[0] if str(e) else type(e).__name__))
-        return []
+    paths = list(paths)
+    docs, skipped = claimscope._read(paths, keep_going=True, **options)
+    if not docs:
+        # A run on nothing would write an empty output directory whose manifest then refuses
+        # the corrected rerun.
+        raise ValueError(
+            "no document could be read from " + " ".join(os.fspath(p) for p in paths)
+            + "".join(f"; {p}: {why}" for p, why in skipped[:10])
+        )
+    out = Documents(docs)
+    out.skipped = skipped
+    return out
 
 
 def _documents(documents: Iterable[Mapping[str, Any]]) -> list[dict]:
-    docs = []
-    for i, d in enumerate(documents):
-        if not isinstance(d.get("text"), str):
-            raise ValueError(f"document {i}: no string \"text\"")
-        given = d.get("id")
-        doc = {"id": f"doc{i}" if given is None else str(given), "text": d["text"]}
-        for k in ("outlet", "date", "title", "url"):
-            if d.get(k):
-                doc[k] = str(d[k])
-        docs.append(doc)
+    docs = claimscope._documents(documents)
+    if not docs:
+        raise ValueError("no documents to run on: give dicts with at least \"text\" (read() reads files)")
     # Stories and groups name documents by id: two documents under one id would be matched as
     # one (the last of them, against itself), so the run refuses them before any work.
     seen: dict[str, int] = {}
@@ -287,22 +310,59 @@ def _shards(docs: list[dict], shard_size: int) -> list[list[dict]]:
     return [docs[i : i + shard_size] for i in range(0, len(docs), shard_size)]
 
 
-def _check_manifest(out_dir: pathlib.Path, shards: list[list[dict]], shard_size: int) -> None:
+# The manifest's format: 2 fingerprints each document's content; 1 (no "format" key) held
+# its ids only.
+_FORMAT = 2
+
+
+def _check_manifest(out_dir: pathlib.Path, prints: list[str], shard_size: int) -> None:
     """A rerun must see the same documents in the same shards, or skipping the shards already
-    written would mix two corpora: each shard's document ids are fingerprinted in
-    `manifest.json` by the first run and checked by every rerun."""
-    prints = [hashlib.sha256("\n".join(d["id"] for d in s).encode()).hexdigest()[:16] for s in shards]
-    manifest = {"shard_size": shard_size, "shards": prints}
+    written would mix two corpora: each shard's documents (id, text, outlet, date, title, url)
+    are fingerprinted in `manifest.json` by the first run and checked by every rerun. Refuses
+    before anything is written; writes the manifest of a new run."""
+    manifest = {"format": _FORMAT, "shard_size": shard_size, "shards": prints}
     path = out_dir / MANIFEST
     if path.exists():
         try:
             old = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as e:
+        except (OSError, ValueError) as e:
             raise ValueError(f"{path}: unreadable ({e}); remove it and the outputs beside it, or use a new directory") from None
+        if not isinstance(old, dict) or old.get("format") != _FORMAT:
+            raise ValueError(
+                f"{out_dir}: holds a run of an earlier claimscope.ray, whose manifest.json cannot tell "
+                "whether the documents' text changed; use a new output directory"
+            )
         if old != manifest:
-            raise ValueError(f"{out_dir}: holds a run of other documents (or another shard_size); use a new output directory")
-    else:
-        _write_atomically(path, lambda p: p.write_text(json.dumps(manifest)))
+            raise ValueError(f"{out_dir}: holds a run of other documents ({_difference(old, manifest)}); use a new output directory")
+        return
+    # Outputs without a manifest are not this run's (a run writes its manifest before any
+    # output): skipping them could return another corpus's groups.
+    held = [p for sub in ("sentences", "groups") for p in sorted((out_dir / sub).glob("*")) if not p.name.startswith(".")]
+    if held:
+        raise ValueError(f"{out_dir}: holds outputs ({held[0]}) but no {MANIFEST}; use a new output directory")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_atomically(path, lambda p: p.write_text(json.dumps(manifest)))
+
+
+def _difference(old: dict, new: dict) -> str:
+    """What differs between two manifests, in a few words."""
+    if old.get("shard_size") != new["shard_size"]:
+        return f"shard_size {old.get('shard_size')} then, {new['shard_size']} now"
+    before, now = old.get("shards") or [], new["shards"]
+    changed = [i for i, (a, b) in enumerate(zip(before, now)) if a != b]
+    said = []
+    if len(before) != len(now):
+        said.append(f"{len(before)} shards then, {len(now)} now")
+    if changed:
+        said.append(f"the documents of {len(changed)} shard(s) differ in id, text or metadata, first shard {changed[0]}")
+    return "; ".join(said) or "the manifest differs"
+
+
+def _positive(name: str, value: Any, whole: bool) -> None:
+    ok = isinstance(value, int if whole else (int, float)) and not isinstance(value, bool) and value > 0
+    if not ok:
+        what = "a whole number, at least 1" if whole else "a number above 0"
+        raise ValueError(f"{name} must be {what}, not {value!r}")
 
 
 def run(
@@ -317,45 +377,61 @@ def run(
     """Run the three stages on the connected Ray cluster (`ray.init` first; a local one is
     started when none is).
 
-    `actors`: stage-1 actors (each loads the models once); `shard_size`: documents per stage-1
-    shard (the unit of resumption: a rerun needs the same documents, order and shard_size, which
-    `manifest.json` checks); `actor_cpus` / `match_cpus`: CPUs Ray reserves for each actor and
-    each story task, and the threads each uses.
+    `documents`: dicts with `text` and `id` (and `outlet`, `date`, `title`, `url`), taken as
+    `claimscope.match` takes them; each id once. `actors`: stage-1 actors (each loads the models
+    once); `shard_size`: documents per stage-1 shard (the unit of resumption: a rerun needs the
+    same documents, order and shard_size, which `manifest.json` checks by each document's id,
+    text and metadata); `actor_cpus` / `match_cpus`: CPUs Ray reserves for each actor and each
+    story task, and the threads each uses. Bad arguments, no documents, a repeated id and an
+    output directory of another run are refused before a cluster is started or joined and before
+    anything is written.
 
     Returns the story of every document and the groups, as `claimscope match --format json` has
     them (`story` is the story id of stage 2); `written`/`skipped`: stories matched in this run
     or found done; `sentences`: shards written and skipped, with the figures of each shard
     written; `matched`: the figures of each story matched; `corrupt`: output files found
-    unreadable and redone; `stale`: temporary files of an interrupted run, removed; `seconds`:
-    wall time of each stage."""
-    # The run's arguments are checked before a cluster is started or joined.
-    if not isinstance(shard_size, int) or shard_size < 1:
-        raise ValueError(f"shard_size must be a whole number of documents, at least 1, not {shard_size!r}")
+    unreadable and redone; `superseded`: output files of other documents (a story the library
+    now groups otherwise), moved to `out/superseded/`; `stale`: temporary files of an
+    interrupted run, removed; `seconds`: wall time of each stage."""
+    # The run's arguments, its documents and its output directory are checked before a
+    # cluster is started or joined, and before anything is written.
+    _positive("shard_size", shard_size, whole=True)
+    _positive("actors", actors, whole=True)
+    _positive("actor_cpus", actor_cpus, whole=False)
+    _positive("match_cpus", match_cpus, whole=False)
     docs = _documents(documents)
-
-    import ray
-
-    if not ray.is_initialized():
-        ray.init()
     out_dir = pathlib.Path(out)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise NotADirectoryError(f"{out_dir}: not a directory; give the directory the run writes into")
+    shards = _shards(docs, shard_size)
+    prints = [_fingerprint_of(_fingerprint(d) for d in s) for s in shards]
+    _check_manifest(out_dir, prints, shard_size)
     sentences_dir = out_dir / "sentences"
     groups_dir = out_dir / "groups"
     sentences_dir.mkdir(parents=True, exist_ok=True)
     groups_dir.mkdir(parents=True, exist_ok=True)
     stale = _sweep_partials(out_dir)
-    shards = _shards(docs, shard_size)
-    _check_manifest(out_dir, shards, shard_size)
+
+    import ray
+
+    if not ray.is_initialized():
+        ray.init()
     corrupt: list[str] = []
+    superseded: list[str] = []
     seconds: dict[str, float] = {}
 
     t = time.perf_counter()
     todo = []
     for i, shard in enumerate(shards):
         path = sentences_dir / _shard_name(i)
-        if path.exists() and not _readable_parquet(path):
-            _set_aside(path, corrupt, out_dir)
+        if path.exists():
+            held = _parquet_fingerprint(path)
+            if held is None:
+                _set_aside(path, corrupt, out_dir)
+            elif held != prints[i]:
+                _set_aside(path, superseded, out_dir, "superseded")
         if not path.exists():
-            todo.append({"shard": i, "docs": json.dumps(shard)})
+            todo.append({"shard": i, "fingerprint": prints[i], "docs": json.dumps(shard)})
     figures: list[dict] = []
     if todo:
         ds = ray.data.from_items(todo, override_num_blocks=len(todo))
@@ -378,21 +454,30 @@ def run(
     by_id = {d["id"]: d for d in docs}
     match = ray.remote(num_cpus=match_cpus)(_match_story)
     pending, done = [], 0
+    names: dict[str, str] = {}
     for s in stories["stories"]:
         if len(s["documents"]) < 2:
             continue
-        path = groups_dir / f"{s['id']}.json"
+        members = [by_id[m["doc"]] for m in s["documents"]]
+        path = groups_dir / _story_name(s["id"], members)
+        names[s["id"]] = path.name
         if path.exists() and not _readable_json(path):
             _set_aside(path, corrupt, out_dir)
         if path.exists():
             done += 1
             continue
-        pending.append(match.remote(s["id"], [by_id[m["doc"]] for m in s["documents"]], str(groups_dir), match_cpus))
+        pending.append(match.remote(s["id"], members, str(groups_dir), match_cpus))
     matched = _gather(pending, "stage 3 (match per story)")
+    # Groups files of stories this run does not have (the library grouped these documents
+    # otherwise before) are set aside, so out/groups/ holds this run's groups only.
+    ours = set(names.values())
+    for path in sorted(groups_dir.glob("*.json")):
+        if path.name not in ours:
+            _set_aside(path, superseded, out_dir, "superseded")
     groups = []
     for s in stories["stories"]:
-        path = groups_dir / f"{s['id']}.json"
-        if path.exists():
+        path = groups_dir / names[s["id"]] if s["id"] in names else None
+        if path is not None and path.exists():
             groups.extend(json.loads(path.read_text(encoding="utf-8")))
     seconds["match"] = time.perf_counter() - t
     return {
@@ -403,6 +488,7 @@ def run(
         "matched": matched,
         "sentences": {"shards": len(shards), "written": len(figures), "skipped": len(shards) - len(todo), "figures": figures},
         "corrupt": corrupt,
+        "superseded": superseded,
         "stale": stale,
         "seconds": seconds,
     }

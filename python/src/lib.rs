@@ -209,17 +209,12 @@ impl Embedder {
 }
 
 /// Documents given as dicts (`id`, `text`, optional `outlet`, `date`, `title`, `url`) as JSON
-/// text, segmented; a date that is not read is told to `observer`, as the file readers tell it.
-/// Runs without the GIL (the caller detaches), asking `observer` between documents whether
-/// to stop.
-fn documents(docs_json: &str, observer: &Watch) -> PyResult<Vec<Segmented>> {
+/// text, read as the library's documents (an id left out is `doc<i>`).
+fn documents(docs_json: &str) -> PyResult<Vec<Document>> {
     let docs: Vec<serde_json::Value> = serde_json::from_str(docs_json).map_err(json_err)?;
     docs.iter()
         .enumerate()
         .map(|(i, d)| {
-            if observer.cancelled() {
-                return Err(observer.fail(claimscope::Error::Cancelled));
-            }
             // Numbers are read as the CLI reads them in JSONL (an id 5 is "5"); any other
             // kind would be lost silently, so it is refused with its place.
             let s = |k: &str| -> PyResult<Option<String>> {
@@ -235,7 +230,7 @@ fn documents(docs_json: &str, observer: &Watch) -> PyResult<Vec<Segmented>> {
             let text = s("text")?.ok_or_else(|| {
                 PyValueError::new_err(format!("documents[{i}]: no string \"text\""))
             })?;
-            let doc = Document {
+            Ok(Document {
                 id: s("id")?.unwrap_or_else(|| format!("doc{i}")),
                 source: format!("documents[{i}]"),
                 outlet: s("outlet")?,
@@ -244,18 +239,39 @@ fn documents(docs_json: &str, observer: &Watch) -> PyResult<Vec<Segmented>> {
                 byline: s("byline")?,
                 url: s("url")?,
                 text,
-            };
-            if let Some(note) =
-                claimscope::dates::unread_note(&doc.source, &doc.id, doc.date.as_deref())
-            {
-                observer.warn(&note);
-            }
-            Ok(segment_doc(&doc, SegmentOptions::default()))
+            })
         })
         .collect()
 }
 
-/// Sentences of one article with their provenance, as JSON (`segment --format jsonl` rows).
+/// Documents given as dicts, checked as the file readers check theirs (a date not read, an id
+/// given twice: told to `observer`) and segmented. Runs without the GIL (the caller detaches),
+/// asking `observer` between documents whether to stop.
+fn segmented(docs_json: &str, observer: &Watch) -> PyResult<Vec<Segmented>> {
+    let docs = documents(docs_json)?;
+    let mut checks = claimscope::ingest::DocumentChecks::default();
+    let mut out = Vec::with_capacity(docs.len());
+    for doc in &docs {
+        if observer.cancelled() {
+            return Err(observer.fail(claimscope::Error::Cancelled));
+        }
+        checks.check(doc, observer);
+        out.push(segment_doc(doc, SegmentOptions::default()));
+    }
+    Ok(out)
+}
+
+/// Documents given as dicts as the library reads them (JSON of `id, source, outlet, date,
+/// title, byline, url, text`): the Ray runner ships these to its workers, so that every stage
+/// sees the ids and fields `stories` and `match` would see.
+#[pyfunction]
+fn documents_json(py: Python<'_>, docs_json: String) -> PyResult<String> {
+    let docs = py.detach(|| documents(&docs_json))?;
+    serde_json::to_string(&docs).map_err(json_err)
+}
+
+/// Sentences of one article with their provenance, as JSON (`segment --format jsonl` rows),
+/// and the warnings the CLI gives about it (a date not understood).
 #[pyfunction]
 #[pyo3(signature = (text, id="doc", outlet=None, date=None, title=None, url=None))]
 fn segment_json(
@@ -265,7 +281,7 @@ fn segment_json(
     date: Option<String>,
     title: Option<String>,
     url: Option<String>,
-) -> PyResult<String> {
+) -> PyResult<Reported> {
     let doc = Document {
         id: id.to_string(),
         source: id.to_string(),
@@ -276,7 +292,13 @@ fn segment_json(
         url,
         text,
     };
-    serde_json::to_string(&segment_doc(&doc, SegmentOptions::default()).sentences).map_err(json_err)
+    let c = Watch::default();
+    claimscope::ingest::DocumentChecks::default().check(&doc, &c);
+    let sentences = segment_doc(&doc, SegmentOptions::default()).sentences;
+    Ok((
+        serde_json::to_string(&sentences).map_err(json_err)?,
+        c.warnings(),
+    ))
 }
 
 /// A result as JSON text beside the warnings met on the way (the wrapper raises them through
@@ -329,7 +351,7 @@ fn over_documents<T: serde::Serialize + Send>(
     let p = default_pipeline()?;
     let c = Watch::default();
     let out = py.detach(|| -> PyResult<T> {
-        let docs = documents(docs_json, &c)?;
+        let docs = segmented(docs_json, &c)?;
         job(p, &docs, &c).map_err(|e| c.fail(e))
     })?;
     reported(py, &out, &c)
@@ -345,10 +367,15 @@ fn match_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
     over_documents(py, &docs_json, |p, docs, c| p.match_documents(docs, c))
 }
 
+/// Documents read, as JSON text, beside the warnings met on the way and the inputs that gave
+/// none or lost records (`Corpus::faulty`: Ray's `read` lists them as skipped).
+type ReadReport = (String, Vec<String>, Vec<(String, String)>);
+
 /// Documents of files, directories and globs as the CLI reads them (text, JSONL, CSV/TSV,
 /// Parquet, HTML pages, WARC archives), as JSON: `id, source, outlet, date, title, byline, url, text`.
+/// `keep_going` (Ray's `read`): past a bad line or file, as `IngestOptions::keep_going` says.
 #[pyfunction]
-#[pyo3(signature = (paths, text_field="text", id_field="id", outlet_field="outlet", date_field="date", title_field="title", url_field="url", lossy=false))]
+#[pyo3(signature = (paths, text_field="text", id_field="id", outlet_field="outlet", date_field="date", title_field="title", url_field="url", lossy=false, keep_going=false))]
 #[allow(clippy::too_many_arguments)] // the CLI's reading flags, one keyword each
 fn read_documents_json(
     py: Python<'_>,
@@ -360,7 +387,8 @@ fn read_documents_json(
     title_field: &str,
     url_field: &str,
     lossy: bool,
-) -> PyResult<Reported> {
+    keep_going: bool,
+) -> PyResult<ReadReport> {
     let mut opts = claimscope::ingest::IngestOptions::for_paths(&paths);
     opts.text_field = text_field.to_string();
     opts.id_field = id_field.to_string();
@@ -369,21 +397,29 @@ fn read_documents_json(
     opts.title_field = title_field.to_string();
     opts.url_field = url_field.to_string();
     opts.lossy = lossy;
+    opts.keep_going = keep_going;
     let c = Watch::default();
-    let (docs, skipped) = py
-        .detach(
-            || -> claimscope::Result<(Vec<Document>, claimscope::ingest::SkipCounts)> {
-                let mut corpus = claimscope::ingest::Corpus::open(&opts, &c)?;
-                let mut docs = Vec::new();
-                for d in corpus.by_ref() {
-                    docs.push(d?);
-                    if c.cancelled() {
-                        return Err(claimscope::Error::Cancelled);
-                    }
+    type Read = (
+        Vec<Document>,
+        claimscope::ingest::SkipCounts,
+        Vec<(String, String)>,
+    );
+    let (docs, skipped, faulty) = py
+        .detach(|| -> claimscope::Result<Read> {
+            let mut corpus = claimscope::ingest::Corpus::open(&opts, &c)?;
+            let mut docs = Vec::new();
+            for d in corpus.by_ref() {
+                docs.push(d?);
+                if c.cancelled() {
+                    return Err(claimscope::Error::Cancelled);
                 }
-                Ok((docs, std::mem::take(&mut corpus.skipped)))
-            },
-        )
+            }
+            Ok((
+                docs,
+                std::mem::take(&mut corpus.skipped),
+                std::mem::take(&mut corpus.faulty),
+            ))
+        })
         .map_err(|e| c.fail(e))?;
     py.check_signals()?;
     let mut warnings = c.warnings();
@@ -395,7 +431,11 @@ fn read_documents_json(
         )));
     }
     warnings.extend(skipped.summary());
-    Ok((serde_json::to_string(&docs).map_err(json_err)?, warnings))
+    Ok((
+        serde_json::to_string(&docs).map_err(json_err)?,
+        warnings,
+        faulty,
+    ))
 }
 
 #[pymodule]
@@ -410,6 +450,7 @@ fn _claimscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stories_json, m)?)?;
     m.add_function(wrap_pyfunction!(match_json, m)?)?;
     m.add_function(wrap_pyfunction!(read_documents_json, m)?)?;
+    m.add_function(wrap_pyfunction!(documents_json, m)?)?;
     m.add("DEFAULT_MODEL", DEFAULT_MODEL)?;
     Ok(())
 }

@@ -208,3 +208,69 @@ def test_ctrl_c_stops_a_long_call_between_chunks():
         timer.join()
     finally:
         signal.signal(signal.SIGUSR1, previous)
+
+
+def test_repeated_ids_and_unread_dates_warn_as_the_cli_does():
+    # The CLI warns of both (the same check, `ingest::DocumentChecks`); before, Python said
+    # nothing of a repeated id given as dicts, nor of segment's unread date.
+    docs = [
+        {"id": "a", "text": "Putin authorised the influence campaign to help Trump.", "outlet": "X"},
+        {"id": "a", "text": "Putin authorised an influence campaign to help Trump.", "outlet": "Y"},
+    ]
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r'documents\[1\]: document id "a" was given to an earlier document too'):
+        claimscope.match(docs)
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r'date "yesterday" not understood'):
+        rows = claimscope.segment("The bridge will close in May, officials said.", id="b", date="yesterday")
+    assert rows[0]["doc"] == "b"
+
+
+def test_stdin_is_not_waited_on(tmp_path):
+    # '-' is the CLI's stdin: in a notebook the call waited for good.
+    with pytest.raises(ValueError, match=r"'-' \(stdin\) is not read from Python.*sys\.stdin"):
+        claimscope.read_documents("-")
+    with pytest.raises(ValueError, match=r"stdin"):
+        claimscope.read_documents([tmp_path, "-"])
+    # An empty folder is refused with advice Python can follow (not "or - to read stdin").
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match=r"no file to read") as e:
+        claimscope.read_documents(empty)
+    assert str(e.value).endswith("give such files") and "to read stdin" not in str(e.value)
+
+
+def test_values_a_pandas_user_passes_are_taken_or_named():
+    import datetime
+
+    text = "The bridge will close in May, officials said. Residents may object."
+    # A date, a datetime (a pandas Timestamp is one) and NumPy scalars are what they stand for;
+    # other keys (a DataFrame's other columns) are left alone. Before: "Object of type date is
+    # not JSON serializable".
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", claimscope.ClaimscopeWarning)
+        got = claimscope.stories([
+            {"id": np.int64(7), "text": text, "date": datetime.date(2020, 10, 21), "score": np.float32(0.5)},
+            {"id": 8, "text": text, "date": datetime.datetime(2020, 10, 22, 7, 28), "extra": object()},
+        ])
+        rows = claimscope.segment(text, id=np.int64(9), date=datetime.date(2020, 10, 21), outlet=np.str_("Wire"))
+    assert sorted(d["doc"] for s in got["stories"] for d in s["documents"]) == ["7", "8"]
+    assert rows[0]["doc"] == "9" and rows[0]["date"] == "2020-10-21" and rows[0]["outlet"] == "Wire"
+    # An int id is its decimal digits (JSON carried 10**30 as a float: "1e+30").
+    got = claimscope.stories([{"text": text, "id": 10**30}])
+    assert got["stories"][0]["documents"][0]["doc"] == "1" + "0" * 30
+    # A missing value (NaN, NaT) is refused naming the document and the field.
+    with pytest.raises(ValueError, match=r'documents\[1\]\["outlet"\] is nan \(a missing value\)'):
+        claimscope.match([{"id": "a", "text": text}, {"id": "b", "text": text, "outlet": float("nan")}])
+    with pytest.raises(ValueError, match=r'documents\[0\]\["date"\] is NaT'):
+        claimscope.stories([{"id": "a", "text": text, "date": np.datetime64("NaT")}])
+    with pytest.raises(ValueError, match=r'documents\[0\]\["text"\] is None'):
+        claimscope.stories([{"id": "a", "text": None}])
+    with pytest.raises(TypeError, match=r'documents\[0\]\["title"\] is a Decimal'):
+        import decimal
+
+        claimscope.stories([{"id": "a", "text": text, "title": decimal.Decimal("1.5")}])
+    # One dict where the list belongs: said so (it was read as its keys, "documents[0] must be
+    # a dict").
+    with pytest.raises(TypeError, match=r"give a list of dicts"):
+        claimscope.stories({"id": "a", "text": text})

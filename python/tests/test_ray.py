@@ -188,10 +188,111 @@ def test_an_unreadable_input_file_is_skipped_with_a_count(tmp_path):
     folder.mkdir()
     (folder / "ok.txt").write_text("A plain article. It has two sentences.")
     (folder / "broken.jsonl").write_text('{"id": "x", "text": ')
-    with pytest.warns(UserWarning, match="2 input file"):
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"2 inputs gave no document"):
         docs = read([good, bad, folder])
     assert sorted(d["id"] for d in docs) == ["a", "ok"]
     assert sorted(pathlib.Path(p).name for p, _ in docs.skipped) == ["bad.parquet", "broken.jsonl"]
+
+
+def test_read_gives_the_ids_and_warnings_of_read_documents(tmp_path):
+    # Saved pages are often SITE/index.html: the CLI names them apart by their folders, and
+    # reads a file given twice (its folder and its name) once. read() read each path on its
+    # own: both were "index", and run() then refused the corpus for a repeated id.
+    for site in ("cnn", "bbc"):
+        (tmp_path / site).mkdir()
+        (tmp_path / site / "index.txt").write_text(f"The {site} article says the bridge will close.")
+    paths = [tmp_path / "cnn", tmp_path / "cnn" / "index.txt", tmp_path / "bbc"]
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"index\.txt: given more than once; read once"):
+        want = claimscope.read_documents(paths)
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"index\.txt: given more than once; read once"):
+        got = read(paths)
+    assert [d["id"] for d in got] == [d["id"] for d in want] == ["cnn/index", "bbc/index"]
+    assert got == want and got.skipped == []
+
+    # One malformed JSONL line costs that line, with a warning, not its file (before, the file
+    # was skipped whole, and the folder read file by file lost the ids above).
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        json.dumps({"id": "x", "text": "The first record reads."}) + "\n"
+        + '{"id": "y", "text": \n'
+        + json.dumps({"id": "z", "text": "The third record reads too."}) + "\n"
+    )
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"feed\.jsonl:2: malformed JSON.*; skipped"):
+        got = read([tmp_path])
+    assert [d["id"] for d in got] == ["bbc/index", "cnn/index", "x", "z"]
+    assert [(pathlib.Path(p).name, why.split(": ")[0]) for p, why in got.skipped] == [("feed.jsonl", str(feed) + ":2")]
+    # The CLI's reader still stops there: read_documents is the CLI's.
+    with pytest.raises(ValueError, match=r"feed\.jsonl:2: malformed JSON"):
+        claimscope.read_documents([tmp_path])
+
+
+def test_a_mistyped_path_or_an_empty_corpus_is_refused_by_read(tmp_path):
+    # A typo gave an empty "successful" run and a manifest of no shards, which then refused the
+    # corrected rerun.
+    with pytest.raises(FileNotFoundError, match=r"corpus-typo"):
+        read([tmp_path / "corpus-typo"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match=r"no file to read"):
+        read([tmp_path / "empty"])
+    (tmp_path / "blank.txt").write_text("   \n")
+    with pytest.raises(ValueError, match=r"no document could be read"):
+        read([tmp_path / "blank.txt"])
+
+
+def test_run_checks_its_arguments_and_documents_before_starting(tmp_path, monkeypatch):
+    # run() checks its arguments and documents before it starts or joins a cluster, and before
+    # it writes anything (actors=0 failed in Ray after the manifest was written; run([]) wrote
+    # an empty run).
+    def no_cluster(*args, **kwargs):
+        raise AssertionError("ray.init was called")
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", no_cluster)
+    out = tmp_path / "out"
+    doc = [{"id": "a", "text": "Officials said the bridge will close in May."}]
+    with pytest.raises(ValueError, match=r"no documents to run on"):
+        run([], str(out))
+    for bad in ({"actors": 0}, {"actors": 1.5}, {"actor_cpus": 0}, {"match_cpus": -1}, {"shard_size": True}):
+        with pytest.raises(ValueError, match=rf"{next(iter(bad))} must be"):
+            run(doc, str(out), **bad)
+    with pytest.raises(TypeError, match=r"documents\[0\] must be a dict"):
+        run(["just a text"], str(out))
+    assert not out.exists()
+
+
+def test_a_rerun_on_documents_whose_text_changed_is_refused(cluster, tmp_path):
+    # The same ids with other text (or another outlet): the manifest fingerprinted ids only, so
+    # the rerun skipped every shard and story and returned the first run's groups.
+    v1 = [
+        {"id": "a", "outlet": "X", "text": "Putin authorised an influence campaign to help Donald Trump in the 2020 election."},
+        {"id": "b", "outlet": "Y", "text": "Russian President Putin authorised an influence campaign to help Donald Trump in the 2020 election."},
+        {"id": "c", "outlet": "Z", "text": "Putin approved an influence campaign meant to help Donald Trump in the 2020 election, officials said."},
+    ]
+    out = tmp_path / "out"
+    first = run(v1, str(out), actors=1, shard_size=1)
+    assert first["written"] >= 1 and first["groups"]
+    v2 = [dict(d, text=d["text"].replace("Putin", "Xi").replace("Donald Trump", "Joe Biden")) for d in v1]
+    with pytest.raises(ValueError, match=r"other documents \(the documents of 3 shard\(s\) differ in id, text or metadata"):
+        run(v2, str(out), actors=1, shard_size=1)
+    with pytest.raises(ValueError, match=r"other documents"):
+        run([dict(v1[0], outlet="W")] + v1[1:], str(out), actors=1, shard_size=1)
+
+    # Skips are keyed by content, not by position: a shard file of other documents under this
+    # shard's name (shard 0's over shard 1's), or groups of a story as it was grouped before,
+    # are set aside and redone, not taken for this run's.
+    parts = out / "sentences"
+    (parts / "part-00001.parquet").write_bytes((parts / "part-00000.parquet").read_bytes())
+    (out / "groups" / "s0.json").write_text(json.dumps([{"story": "s0", "members": []}]))
+    again = run(v1, str(out), actors=1, shard_size=1)
+    assert sorted(again["superseded"]) == ["groups/s0.json", "sentences/part-00001.parquet"]
+    assert again["sentences"]["written"] == 1 and again["skipped"] == first["written"]
+    assert key(again["groups"]) == key(first["groups"])
+
+    import pyarrow.parquet as pq
+
+    rows = sum(len(claimscope.segment(d["text"], id=d["id"], outlet=d["outlet"])) for d in v1)
+    assert pq.read_table(parts).num_rows == rows
+    assert set(pq.read_table(parts / "part-00001.parquet").column("doc").to_pylist()) == {"b"}
 
 
 def test_a_folder_reads_the_parquet_files_inside_it(tmp_path):

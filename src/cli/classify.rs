@@ -28,6 +28,16 @@ pub enum Task {
     Stance,
 }
 
+impl Task {
+    /// As the output field of its label and `claimscope train` name it.
+    fn name(self) -> &'static str {
+        match self {
+            Task::Confidence => "confidence",
+            Task::Stance => "stance",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ClassifyFormat {
     Jsonl,
@@ -328,15 +338,39 @@ impl Labeller {
     }
 }
 
+/// Flags that mean nothing for the task asked, refused before the model is loaded.
+fn check_task_flags(args: &ClassifyArgs) -> Result<()> {
+    super::labels::given_head("--head", args.head.as_deref(), args.task.name())?;
+    if args.task == Task::Stance && args.claim.is_none() && args.pairs.is_none() {
+        return Err(Error::Input(
+            "--task stance needs --claim \"TEXT\" (label a corpus against it) or --pairs FILE.jsonl ({\"claim\", \"text\"} per line)".into(),
+        ));
+    }
+    if args.task == Task::Confidence && (args.claim.is_some() || args.pairs.is_some()) {
+        return Err(Error::Input(
+            "--claim and --pairs belong to --task stance; confidence needs only the corpus".into(),
+        ));
+    }
+    // Accepted silently, --all would let a user believe some sentences had been held back.
+    if args.all && args.claim.is_none() {
+        let instead = match args.task {
+            Task::Confidence => "--task confidence prints every sentence already",
+            Task::Stance => "--pairs prints a label for every line already",
+        };
+        return Err(Error::Input(format!(
+            "--all is for --task stance with --claim: it prints the sentences the stance model \
+             finds unrelated to the claim too; {instead}, so drop --all"
+        )));
+    }
+    Ok(())
+}
+
 pub fn run(args: &ClassifyArgs) -> Result<()> {
+    check_task_flags(args)?;
     let start = Instant::now();
     let mut w = Writer::new(args.format, args.min_prob);
     let mut template = crate::segment::sentence_template();
-    let key = match args.task {
-        Task::Confidence => "confidence",
-        Task::Stance => "stance",
-    };
-    template.insert(key.into(), json!(""));
+    template.insert(args.task.name().into(), json!(""));
     template.insert("probability".into(), json!(0.5));
     w.parquet = super::parquet_if(
         args.format == ClassifyFormat::Parquet,
@@ -354,16 +388,6 @@ pub fn run(args: &ClassifyArgs) -> Result<()> {
     )?;
     let embedder = args.model.load()?;
     let id = embedder.model_id()?;
-    if args.task == Task::Stance && args.claim.is_none() && args.pairs.is_none() {
-        return Err(Error::Input(
-            "--task stance needs --claim \"TEXT\" (label a corpus against it) or --pairs FILE.jsonl ({\"claim\", \"text\"} per line)".into(),
-        ));
-    }
-    if args.task == Task::Confidence && (args.claim.is_some() || args.pairs.is_some()) {
-        return Err(Error::Input(
-            "--claim and --pairs belong to --task stance; confidence needs only the corpus".into(),
-        ));
-    }
     let labelled = if let Some(p) = &args.pairs {
         let clf = args.labels.stance(args.head.as_deref(), &id, &args.model)?;
         run_pairs(&clf, &embedder, p, &mut w)?
@@ -489,11 +513,11 @@ fn run_records(
         skip_bad: args.skip_bad,
         ..ReadOptions::default()
     };
-    let records = Records::open(&paths, opts, &term)?;
+    let mut records = Records::open(&paths, opts, &term)?;
     term.start("sentences", None);
     let mut batch = Vec::new();
     let mut n = 0;
-    for r in records {
+    for r in records.by_ref() {
         let r = r?;
         let mut fields = Map::new();
         fields.insert("source".into(), json!(r.source));
@@ -515,6 +539,10 @@ fn run_records(
     }
     l.label(embedder, &batch, w)?;
     term.finish();
+    // As segment and the corpus above: no sentence read is a failed run, not an empty output.
+    if let Some(why) = records.stats.nothing_read() {
+        return Err(Error::Input(why));
+    }
     Ok(n + batch.len())
 }
 

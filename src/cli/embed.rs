@@ -129,6 +129,12 @@ pub fn run(args: &EmbedArgs) -> Result<EmbedSummary> {
         term.advance(chunk.len() as u64);
     }
     term.finish();
+    // As segment: inputs that gave no text at all (an empty file, or every line skipped by
+    // --skip-bad) are a failed run, not an empty output that exits 0. The output is left
+    // uncommitted, so no empty file appears under its name.
+    if let Some(why) = records.stats.nothing_read() {
+        return Err(Error::Input(why));
+    }
     if let Some(warning) = renamed.warning() {
         term.warn(&warning);
     }

@@ -7,7 +7,7 @@ use super::{CorpusArgs, ModelArgs, TableOrJson, Terminal};
 use crate::embed::Embedder;
 use crate::embed::Precision;
 use crate::error::{Error, Result};
-use crate::index::corpus::{ADD_CHUNK, AddOptions, add_documents, recorded_precision};
+use crate::index::corpus::{ADD_CHUNK, AddOptions, CorpusAdded, add_documents, recorded_precision};
 use crate::index::search::DEFAULT_GRAPH_MAX;
 use crate::index::{SearchConfig, Store};
 use crate::segment::{SegmentOptions, Sentence};
@@ -24,10 +24,10 @@ pub struct GrowArgs {
     /// take more memory to build.
     #[arg(long, default_value_t = DEFAULT_GRAPH_MAX, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     graph_max: usize,
-    /// Skip the documents the index already holds (same outlet, id and first sentence): run a
-    /// killed build or add again with --resume and it continues after its last committed
-    /// chunk instead of storing those documents twice. `index build --resume` opens the index
-    /// if it exists.
+    /// Continue a killed build or add: run it again with --resume and it continues after its
+    /// last committed chunk. Documents the index already holds (same outlet, id and first
+    /// sentence) are never stored twice; with --resume they are expected, without it `index
+    /// add` warns about them. `index build --resume` opens the index if it exists.
     #[arg(long)]
     resume: bool,
     /// Precision of the encoder that embeds the sentences: int8 builds ~2x faster, its vectors
@@ -78,13 +78,13 @@ pub enum IndexCommand {
     },
 }
 
-/// Segment, embed and store the corpus; returns (documents, sentences) for the summary line.
+/// Segment, embed and store the corpus; returns what was read and stored for the summary line.
 fn add_corpus(
     store: &mut Store<Sentence>,
     input: &CorpusArgs,
     emb: &Embedder,
     grow: &GrowArgs,
-) -> Result<(usize, usize)> {
+) -> Result<CorpusAdded> {
     let term = Terminal::default();
     let config = SearchConfig {
         graph_max: grow.graph_max,
@@ -103,7 +103,7 @@ fn add_corpus(
         },
     )?;
     super::report_skipped(&added.skipped);
-    if added.already_stored > 0 {
+    if added.already_stored > 0 && grow.resume {
         eprintln!(
             "resumed: {} of {} documents were already in the index and were skipped",
             added.already_stored, added.documents
@@ -112,7 +112,7 @@ fn add_corpus(
     if added.sentences == 0 && added.already_stored == 0 {
         return Err(Error::Input("no sentences found in the inputs".into()));
     }
-    Ok((added.documents, added.sentences))
+    Ok(added)
 }
 
 pub fn run(cmd: &IndexCommand) -> Result<()> {
@@ -123,6 +123,19 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
             model,
             grow,
         } => {
+            // Asked before the model is loaded; the store refuses it too, but later.
+            if output.exists() && !output.is_dir() {
+                let what = if output.is_file() {
+                    "is a file"
+                } else {
+                    "is not a directory"
+                };
+                return Err(Error::Input(format!(
+                    "-o {}: {what}, and an index is a directory (of segment files and a \
+                     manifest); choose another -o, or remove the file",
+                    output.display()
+                )));
+            }
             let existing = grow.resume && output.join(crate::index::store::MANIFEST).exists();
             let precision = match (grow.precision, existing) {
                 (Some(p), _) => p.into(),
@@ -144,7 +157,7 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
                 })?
             };
             let (docs, n) = match add_corpus(&mut store, input, &emb, grow) {
-                Ok(added) => added,
+                Ok(added) => (added.documents, added.sentences),
                 // An index this run created and left empty would only block the retry
                 // ("already exists"); one holding whole adds stays for --resume.
                 Err(e) if !existing && store.is_empty() => {
@@ -176,11 +189,43 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
             };
             let emb = model.load_at(precision)?;
             let mut store: Store<Sentence> = Store::open(index, Some(&emb.model_id()?))?;
-            let (docs, n) = add_corpus(&mut store, input, &emb, grow)?;
-            eprintln!(
-                "added {n} sentences of {docs} documents; {} in all",
-                store.len()
-            );
+            let added = add_corpus(&mut store, input, &emb, grow)?;
+            let (n, old) = (added.sentences, added.already_stored);
+            if n == 0 && old > 0 {
+                let which = if old == added.documents {
+                    format!("all {old} documents are")
+                } else {
+                    format!(
+                        "{old} of {} documents are (the others hold no sentence)",
+                        added.documents
+                    )
+                };
+                // The only add a run that stores nothing makes builds the graphs a killed run
+                // never reached.
+                let state = if added.adds == 0 {
+                    "it is unchanged"
+                } else {
+                    "its search graphs were completed"
+                };
+                eprintln!(
+                    "nothing added: {which} already in {}; {state} ({} sentences)",
+                    index.display(),
+                    store.len()
+                );
+            } else if old > 0 {
+                eprintln!(
+                    "added {n} sentences of {} documents ({old} already in the index, skipped); \
+                     {} in all",
+                    added.documents - old,
+                    store.len()
+                );
+            } else {
+                eprintln!(
+                    "added {n} sentences of {} documents; {} in all",
+                    added.documents,
+                    store.len()
+                );
+            }
         }
         IndexCommand::Info { index, format } => {
             let store: Store<Sentence> = Store::open(index, None)?;

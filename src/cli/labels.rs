@@ -42,9 +42,19 @@ impl LabelArgs {
             (None, Some(HEAD)) => {
                 Ok(StanceClassifier::load(&default_head_path(STANCE_HEAD), id)?.into())
             }
-            (None, Some(dir)) => Ok(pair::StancePairModel::load(Path::new(dir), &opts)
-                .map_err(|e| named(e, "--stance-model"))?
-                .into()),
+            (None, Some(dir)) => {
+                super::given_model_path(
+                    "--stance-model",
+                    Path::new(dir),
+                    &format!(
+                        "a stance model is the directory `claimscope train stance-pair -o DIR` \
+                         writes (or \"{HEAD}\" picks the head over pooled vectors)"
+                    ),
+                )?;
+                Ok(pair::StancePairModel::load(Path::new(dir), &opts)
+                    .map_err(|e| named(e, "--stance-model"))?
+                    .into())
+            }
             (None, None) => StanceModel::shipped(id, &opts),
         }
     }
@@ -62,11 +72,34 @@ impl LabelArgs {
             (None, Some(HEAD)) => {
                 Ok(ConfidenceClassifier::load(&default_head_path(CONFIDENCE_HEAD), id)?.into())
             }
-            (None, Some(dir)) => Ok(tuned::TunedConfidence::load(Path::new(dir), &opts)
-                .map_err(|e| named(e, "--confidence-model"))?
-                .into()),
+            (None, Some(dir)) => {
+                super::given_model_path(
+                    "--confidence-model",
+                    Path::new(dir),
+                    &format!(
+                        "a confidence model is the directory `claimscope train confidence-tuned \
+                         -o DIR` writes (or \"{HEAD}\" picks the head over pooled vectors)"
+                    ),
+                )?;
+                Ok(tuned::TunedConfidence::load(Path::new(dir), &opts)
+                    .map_err(|e| named(e, "--confidence-model"))?
+                    .into())
+            }
             (None, None) => ConfidenceModel::shipped(id, &opts),
         }
+    }
+}
+
+/// Refuses a head file named by `flag` (`--head`, `--stance-head`, ...) that does not exist;
+/// `task` is `stance` or `confidence`, as `claimscope train` names them.
+pub fn given_head(flag: &str, head: Option<&Path>, task: &str) -> Result<()> {
+    match head {
+        Some(h) => super::given_model_path(
+            flag,
+            h,
+            &format!("a {task} head is the file `claimscope train {task} -o FILE` writes"),
+        ),
+        None => Ok(()),
     }
 }
 

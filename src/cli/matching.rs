@@ -13,6 +13,8 @@ use crate::stories::StoryOptions;
 pub enum MatchFormat {
     Table,
     Json,
+    /// Markdown (`md` or `markdown`).
+    #[value(alias = "markdown")]
     Md,
     /// One self-contained page (styles and script inline): `> report.html`.
     Html,
@@ -122,6 +124,13 @@ pub fn run(args: &MatchArgs) -> Result<()> {
     {
         return Err(Error::Input(format!("--floor {f} must be between 0 and 1")));
     }
+    super::labels::given_head("--stance-head", args.stance_head.as_deref(), "stance")?;
+    super::labels::given_head(
+        "--confidence-head",
+        args.confidence_head.as_deref(),
+        "confidence",
+    )?;
+    super::given_judge(args.judge.as_deref())?;
     let parquet = super::parquet_if(
         args.format == MatchFormat::Parquet,
         args.output.as_deref(),

@@ -432,24 +432,47 @@ pub fn parquet_if(
     }
 }
 
+/// Refuses a model path given on the command line (`flag`) when nothing is there, saying what
+/// belongs there and how to get one (`what`). Left to the loaders, a missing head file was
+/// answered with the search path of the shipped models, which a path the user typed never goes
+/// through, and a missing directory as a missing card inside it.
+pub fn given_model_path(flag: &str, path: &std::path::Path, what: &str) -> Result<()> {
+    // Only a definite "not there": a path that cannot be looked at is the loader's to report.
+    if matches!(path.try_exists(), Ok(false)) {
+        return Err(crate::Error::Input(format!(
+            "{flag} {}: does not exist; {what}: give the path of one, or omit {flag}",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// [`given_model_path`] for `--judge DIR`.
+pub fn given_judge(dir: Option<&std::path::Path>) -> Result<()> {
+    match dir {
+        Some(d) => given_model_path(
+            "--judge",
+            d,
+            "a judge is the directory `claimscope train judge -o DIR` writes",
+        ),
+        None => Ok(()),
+    }
+}
+
 /// Refuses, before any work, an output that is one of the command's inputs: it would be
 /// replaced by the result after being read (`embed two.txt --format npy -o two.txt` turned the
 /// text into a matrix). `ext` is the output's kind, for the path suggested instead.
 pub fn refuse_input(output: &std::path::Path, inputs: &[PathBuf], ext: &str) -> Result<()> {
-    let Some(input) = crate::outfile::same_as_input(output, inputs) else {
-        return Ok(());
-    };
     let stem = output
         .file_stem()
         .map_or_else(|| "output".into(), |s| s.to_string_lossy());
     let instead = output.with_file_name(format!("{stem}.out.{ext}"));
-    Err(crate::Error::Input(format!(
-        "-o {}: is the same file as the input {}; writing the output there would replace the \
-         input. Choose another output path, e.g. -o {}",
-        output.display(),
-        input.display(),
-        instead.display()
-    )))
+    crate::outfile::refuse_input(
+        &format!("-o {}", output.display()),
+        output,
+        inputs,
+        &format!("Choose another output path, e.g. -o {}", instead.display()),
+    )
 }
 
 /// Close a Parquet output and say what it holds and what did not fit.
@@ -546,6 +569,7 @@ impl CorpusArgs {
             },
             outlets: self.outlets.clone().unwrap_or_default(),
             texts_dir: self.texts.clone(),
+            keep_going: false,
         }
     }
 }

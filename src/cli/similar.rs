@@ -59,6 +59,7 @@ pub fn run(args: &SimilarArgs) -> Result<()> {
     }
     match (args.texts.as_slice(), args.corpus.is_empty()) {
         ([a, b], true) => {
+            super::given_judge(args.judge.as_deref())?;
             let emb = args.model.load()?;
             let score = similar::compare(&emb, a, b, &Terminal::default())?;
             let judge_dir = match (&args.judge, args.no_judge) {
@@ -104,10 +105,20 @@ pub fn run(args: &SimilarArgs) -> Result<()> {
                             v.threshold,
                             v.probability
                         )?,
-                        None => outln!(
-                            "same claim: {} (cosine >= {floor}; no judge)",
-                            if score >= floor { "yes" } else { "no" }
-                        )?,
+                        // The comparison as it came out, not the rule alone: "no (cosine >=
+                        // 0.67)" read as though the rule had passed.
+                        None => {
+                            let (answer, op) = if score >= floor {
+                                ("yes", ">=")
+                            } else {
+                                ("no", "<")
+                            };
+                            outln!(
+                                "same claim: {answer} (cosine {} {op} {floor}, the cosine rule; \
+                                 no judge)",
+                                beside(score, floor)
+                            )?
+                        }
                     }
                 }
             }
@@ -191,14 +202,39 @@ fn print_hits(query: &str, hits: &[CorpusHit], format: TableOrJson) -> Result<()
             outln!("{}", serde_json::to_string_pretty(&v)?)?;
         }
         TableOrJson::Table => {
-            outln!("{:>4}  {:>6}  {:<24}  text", "rank", "score", "source:line")?;
+            // Records that say where they sit (segment's JSONL) get the index table's outlet and
+            // document columns beside the line they were read from.
+            let provenance = hits.iter().any(CorpusHit::has_provenance);
+            let columns = |outlet: &str, at: &str| {
+                if provenance {
+                    format!("{outlet:<20} {at:<24}  ")
+                } else {
+                    String::new()
+                }
+            };
+            outln!(
+                "{:>4}  {:>6}  {:<24}  {}text",
+                "rank",
+                "score",
+                "source:line",
+                columns("outlet", "doc [start..end]")
+            )?;
+            let or_dash = |n: Option<u64>| n.map_or_else(|| "-".into(), |n| n.to_string());
             for h in hits {
                 let src = format!("{}:{}", shown(short(&h.source)), h.line);
+                let at = format!(
+                    "{} [{}..{}]",
+                    shown(h.doc.as_deref().unwrap_or("-")),
+                    or_dash(h.start),
+                    or_dash(h.end)
+                );
+                let outlet = shown(short(h.outlet.as_deref().unwrap_or("-")));
                 outln!(
-                    "{:>4}  {:>6.4}  {:<24}  {}",
+                    "{:>4}  {:>6.4}  {:<24}  {}{}",
                     h.rank,
                     h.score,
                     src,
+                    columns(&outlet, &at),
                     shown(&h.text)
                 )?;
             }
@@ -207,6 +243,30 @@ fn print_hits(query: &str, hits: &[CorpusHit], format: TableOrJson) -> Result<()
     Ok(())
 }
 
+/// `score` to four decimals, or as many more as it takes to stay on its side of `floor`
+/// (0.66996 shown as 0.6700 would read as >= 0.67).
+fn beside(score: f32, floor: f32) -> String {
+    let above = score >= floor;
+    (4..=9)
+        .map(|digits| format!("{score:.digits$}"))
+        .find(|s| s.parse::<f32>().is_ok_and(|x| (x >= floor) == above))
+        .unwrap_or_else(|| score.to_string())
+}
+
 fn short(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::beside;
+
+    #[test]
+    fn a_cosine_is_shown_on_its_side_of_the_floor() {
+        assert_eq!(beside(0.53, 0.67), "0.5300");
+        assert_eq!(beside(0.81234, 0.67), "0.8123");
+        // Four decimals would round it up to the floor and read as passing.
+        assert_eq!(beside(0.669_96, 0.67), "0.66996");
+        assert_eq!(beside(0.67, 0.67), "0.6700");
+    }
 }

@@ -116,6 +116,12 @@ fn looks_like_path(spec: &str) -> bool {
 pub fn resolve(spec: &str) -> Result<ModelFiles> {
     if looks_like_path(spec) {
         let dir = PathBuf::from(spec);
+        if matches!(dir.try_exists(), Ok(false)) {
+            return Err(Error::Model(format!(
+                "{spec}: does not exist; give a model directory (with config.json, \
+                 tokenizer.json, model.safetensors) or a hub id such as {DEFAULT_MODEL}"
+            )));
+        }
         if !dir.is_dir() {
             return Err(Error::Model(format!(
                 "{spec}: not a directory; give a model directory (with config.json, tokenizer.json, \
@@ -130,6 +136,9 @@ pub fn resolve(spec: &str) -> Result<ModelFiles> {
         });
     }
     let mut tried = Vec::new();
+    // A name like `mymodel` or `models/mine` is read as a hub id, but it may as well be a
+    // directory the user mistyped: say there is none, so the hub's answer is not the whole story.
+    tried.push(format!("local directory {spec} (none)"));
     let cache = cache_dir();
     if let Some(dir) = cached_snapshot(&cache, spec) {
         return Ok(ModelFiles {

@@ -29,9 +29,10 @@ pub struct AddOptions {
     pub segmentation: SegmentOptions,
     /// Sentences per add (at document boundaries).
     pub chunk: usize,
-    /// Skip the documents the store already holds ([`StoredDocuments`]): a build or add that
-    /// was killed is run again with this and continues where its last committed chunk ended,
-    /// instead of storing those documents twice.
+    /// The run continues a killed build or add, so documents the store already holds are
+    /// expected: they are skipped quietly. Without it they are skipped too (a document is never
+    /// stored twice: its copy would "agree" with it at cosine 1, and `similar` would list every
+    /// hit twice), but with a warning naming them, since adding them again was likely a slip.
     pub resume: bool,
 }
 
@@ -50,8 +51,10 @@ impl Default for AddOptions {
 pub struct CorpusAdded {
     /// Documents read (including those that gave no sentence and those skipped as stored).
     pub documents: usize,
-    /// Documents skipped because the store already held them (with `resume`).
+    /// Documents skipped because the store already held them ([`StoredDocuments`]).
     pub already_stored: usize,
+    /// The first few of those, as "ID (SOURCE)", to name in messages.
+    pub already_stored_examples: Vec<String>,
     /// Sentences stored.
     pub sentences: usize,
     /// Adds committed (one per chunk, and the last one).
@@ -76,10 +79,12 @@ pub fn add_documents(
 ) -> Result<CorpusAdded> {
     check_precision(store, embedder.precision())?;
     let mut out = CorpusAdded::default();
-    let stored = if options.resume && !store.is_empty() {
-        Some(StoredDocuments::of(store)?)
-    } else {
+    // Whether or not the run resumes: reading the index's records costs one pass over them,
+    // a document stored twice costs every later search and match.
+    let stored = if store.is_empty() {
         None
+    } else {
+        Some(StoredDocuments::of(store)?)
     };
     let mut pending: Vec<Sentence> = Vec::new();
     let deferred = SearchConfig {
@@ -92,6 +97,10 @@ pub fn add_documents(
         out.documents += 1;
         if stored.as_ref().is_some_and(|s| s.holds(&d)) {
             out.already_stored += 1;
+            if out.already_stored_examples.len() < EXAMPLES {
+                out.already_stored_examples
+                    .push(format!("{} ({})", d.doc, d.source));
+            }
             return Ok(());
         }
         pending.extend(d.sentences);
@@ -103,9 +112,25 @@ pub fn add_documents(
         }
         Ok(())
     })?;
+    if out.already_stored > 0 && !options.resume {
+        observer.warn(&format!(
+            "{} of {} documents are already in {} and were skipped, not stored twice: {}{}",
+            out.already_stored,
+            out.documents,
+            store.path().display(),
+            out.already_stored_examples.join(", "),
+            if out.already_stored > out.already_stored_examples.len() {
+                ", ..."
+            } else {
+                ""
+            }
+        ));
+    }
     // A resumed run whose chunks were all stored still builds the graphs the killed run never
-    // reached: the last add is what builds them, so it runs even when it adds nothing.
-    if out.sentences + pending.len() == 0 && stored.is_none() {
+    // reached: the last add is what builds them, so it runs even when it adds nothing. With
+    // nothing to add and nothing to graph, the index is left as it is (not even recommitted).
+    let ungraphed = config.wants_ann(store.len()) && store.manifest().covered() < store.len();
+    if out.sentences + pending.len() == 0 && !ungraphed {
         return Ok(out);
     }
     add_chunk(store, &pending, embedder, config, observer)?;
@@ -113,6 +138,9 @@ pub fn add_documents(
     out.adds += 1;
     Ok(out)
 }
+
+/// How many skipped documents a message names.
+const EXAMPLES: usize = 3;
 
 /// The manifest `meta` key under which an index records the precision its vectors were
 /// embedded at; absent means f32 (every index before int8 indexes, and every f32 one).

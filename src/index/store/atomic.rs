@@ -26,9 +26,13 @@ pub(crate) fn write_atomic<T>(
     write: impl FnOnce(&mut File, &Path) -> Result<T>,
 ) -> Result<T> {
     let final_path = dir.join(name);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!("{name}."))
-        .suffix(TEMP_SUFFIX)
+    let prefix = format!("{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+    // The temporary becomes the index's file: readable as the umask allows, as every other
+    // output, not tempfile's private 0600 (an index built for a team was unreadable to it).
+    crate::outfile::with_create_mode(&mut builder, 0o666);
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| Error::io(&final_path, e))?;
     let tmp_path = tmp.path().to_path_buf();

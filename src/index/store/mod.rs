@@ -139,6 +139,14 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
                 "a model of dimension 0 cannot be indexed".into(),
             ));
         }
+        if path.exists() && !path.is_dir() {
+            // Else read_dir's bare "Not a directory", which names neither cause nor fix.
+            return Err(Error::Input(format!(
+                "{}: is not a directory, and an index is one; choose another path, or remove \
+                 what is there",
+                path.display()
+            )));
+        }
         if path.exists() {
             // A create killed before its manifest was renamed into place leaves the directory
             // with only a temporary file in it: no index, so not a reason to refuse a new one.
