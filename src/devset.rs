@@ -91,6 +91,14 @@ impl DevSet {
             let text = std::fs::read_to_string(&m).map_err(|e| Error::io(&m, e))?;
             let meta: StoryMeta = serde_json::from_str(&text)
                 .map_err(|e| Error::Input(format!("{}: {e}", m.display())))?;
+            // A story of no half would drop out of every figure without a word.
+            if !["train", "dev", "test"].contains(&meta.split.as_str()) {
+                return Err(Error::Input(format!(
+                    "{}: split {:?} is none of train, dev, test; give the story one of them",
+                    m.display(),
+                    meta.split
+                )));
+            }
             let path = stories_dir.join(format!("{}.jsonl", meta.story));
             let sentences: Vec<Labelled> = read_jsonl(&path)?;
             let documents: Vec<Document> = docs

@@ -175,6 +175,8 @@ pub struct SkipCounts {
     /// Documents read whose date was given but not understood: read as undated, so the
     /// story window cannot use them.
     pub unread_dates: usize,
+    /// Documents given again word for word (same id, outlet and text), read once.
+    pub repeats: usize,
 }
 
 /// One thing an input yields: a document, or a reason why a part of it gave none.
@@ -211,7 +213,7 @@ impl SkipCounts {
     pub fn summary(&self) -> Option<String> {
         let skipped = (self.total() > 0).then(|| {
             format!(
-                "{} inputs gave no document (binary {}, empty {}, unreadable {}, no article {}){}",
+                "{} files or records gave no document (binary {}, empty {}, unreadable {}, no article {}){}",
                 self.total(),
                 self.binary,
                 self.empty,
@@ -231,7 +233,13 @@ impl SkipCounts {
                 self.unread_dates
             )
         });
-        let notes: Vec<String> = [skipped, sentenceless, undated]
+        let repeated = (self.repeats > 0).then(|| {
+            format!(
+                "{} documents were given again word for word and read once",
+                self.repeats
+            )
+        });
+        let notes: Vec<String> = [skipped, sentenceless, undated, repeated]
             .into_iter()
             .flatten()
             .collect();
@@ -348,8 +356,9 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
                 .into_iter()
                 // An index kept inside the corpus folder holds the corpus's sentences as
                 // JSONL: read as input, every sentence would come back as a document.
+                // The folder given itself too: `data/*` expands to the index kept there.
                 .filter_entry(|e| {
-                    let index = e.depth() > 0 && is_index_dir(e.path());
+                    let index = is_index_dir(e.path());
                     if index {
                         observer.warn(&format!(
                             "{}: a claimscope index; not read as input",
@@ -401,7 +410,9 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
             }
             out.extend(files);
         } else if path.exists() {
-            out.push(path.to_path_buf());
+            if !index_file(path, observer) {
+                out.push(path.to_path_buf());
+            }
         } else if p.contains(['*', '?', '[']) {
             let matches =
                 glob::glob(p).map_err(|e| Error::Input(format!("{p}: bad glob pattern ({e})")))?;
@@ -413,6 +424,8 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
             if files.is_empty() {
                 return Err(Error::Input(format!("{p}: the pattern matches no files")));
             }
+            // `data/**/*.jsonl` reaches the segments of an index kept under data/.
+            files.retain(|f| !index_file(f, observer));
             out.extend(files);
         } else {
             // The OS's own words: `ErrorKind::NotFound` alone prints "entity not found".
@@ -453,6 +466,20 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
 }
 
 /// Does `dir` hold a claimscope index (its manifest, with the index's magic)?
+/// True, and said, when `file` is one of an index's own files (its segments hold the corpus's
+/// sentences as JSONL: read as input, every sentence would come back as a document).
+fn index_file(file: &Path, observer: &dyn Observer) -> bool {
+    let Some(dir) = file.parent().filter(|d| is_index_dir(d)) else {
+        return false;
+    };
+    observer.warn(&format!(
+        "{}: a file of the claimscope index {}; not read as input",
+        file.display(),
+        dir.display()
+    ));
+    true
+}
+
 fn is_index_dir(dir: &Path) -> bool {
     let manifest = dir.join(crate::index::store::MANIFEST);
     manifest.is_file()
@@ -489,9 +516,47 @@ pub struct DocumentChecks {
     ids_seen: std::collections::HashSet<u64>,
     repeated_ids: usize,
     unread_dates: usize,
+    /// Whole documents (id, outlet, text) seen, as 128-bit hashes: a clash would drop a
+    /// document, so twice the bits of the ids' warning-only hash.
+    docs_seen: std::collections::HashSet<u128>,
+    repeats: usize,
 }
 
 impl DocumentChecks {
+    /// True when `doc` is an earlier document given again word for word (the same id, outlet
+    /// and text: a record twice in a feed, a file given twice under two names), warned of (the
+    /// first few by name, then counted). Its caller reads it once: twice, every sentence
+    /// would be matched with its own copy as a claim "shared" by two documents.
+    pub fn is_repeat(&mut self, doc: &Document, observer: &dyn Observer) -> bool {
+        use std::hash::{Hash, Hasher};
+        let half = |seed: u8| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (seed, &doc.id, &doc.outlet, &doc.text).hash(&mut h);
+            h.finish()
+        };
+        let key = (u128::from(half(1)) << 64) | u128::from(half(2));
+        if self.docs_seen.insert(key) {
+            return false;
+        }
+        self.repeats += 1;
+        warn_named(
+            observer,
+            self.repeats,
+            &format!(
+                "{}: document {:?} repeats an earlier one word for word (the same id, outlet and \
+                 text); read once",
+                doc.source, doc.id
+            ),
+            "repeated documents",
+        );
+        true
+    }
+
+    /// Documents dropped by [`DocumentChecks::is_repeat`].
+    pub fn repeats(&self) -> usize {
+        self.repeats
+    }
+
     /// Warns `observer` of what is doubtful about `doc` (the first few of each kind by name,
     /// then counted); true when its date was given but not understood, for the caller's count.
     pub fn check(&mut self, doc: &Document, observer: &dyn Observer) -> bool {
@@ -630,6 +695,16 @@ impl<'a> Corpus<'a> {
             .as_deref()
             .map(|dir| inputs_in(dir, &files))
             .unwrap_or_default();
+        if let Some(dir) = &args.texts_dir
+            && let Some(folder) = folder_holding(dir, &args.paths)
+        {
+            observer.warn(&format!(
+                "--texts {}: inside the input folder {}; a later run over that folder will read \
+                 the texts back as articles (write them beside it instead)",
+                dir.display(),
+                folder
+            ));
+        }
         // A one-article file's text is named after its id, known now: a text that would
         // replace an input is refused before any is written.
         if let Some(dir) = &args.texts_dir {
@@ -853,6 +928,9 @@ impl<'a> Corpus<'a> {
                         "{name}: {why}; read with U+FFFD for the bytes that are not (--lossy)"
                     ));
                 }
+                if let Some(why) = &page.note {
+                    self.warn(&format!("{name}: {why}"));
+                }
                 let entry = match crate::html::extract(&page.text, &name, None) {
                     Ok(a) => {
                         if let Some(lang) = a.lang.as_deref().filter(|l| !is_english(l)) {
@@ -991,6 +1069,10 @@ impl Iterator for Corpus<'_> {
                         continue;
                     }
                     Some(Ok(Entry::Doc(doc))) => {
+                        if self.checks.is_repeat(&doc, self.observer) {
+                            self.skipped.repeats += 1;
+                            continue;
+                        }
                         if self.checks.check(&doc, self.observer) {
                             self.skipped.unread_dates += 1;
                         }
@@ -1209,6 +1291,29 @@ fn inputs_in(dir: &Path, files: &[PathBuf]) -> HashMap<String, PathBuf> {
             Some((name.to_string_lossy().to_lowercase(), f.clone()))
         })
         .collect()
+}
+
+/// The input folder among `paths` (walked for inputs) that holds `dir` or is it, if any. `dir`
+/// need not exist yet: its nearest existing ancestor is resolved (symlinks, `..`).
+fn folder_holding<'p>(dir: &Path, paths: &'p [String]) -> Option<&'p str> {
+    let resolved = |p: &Path| -> Option<PathBuf> {
+        let abs = std::path::absolute(p).ok()?;
+        let mut rest = Vec::new();
+        let mut at = abs.as_path();
+        loop {
+            if let Ok(real) = at.canonicalize() {
+                return Some(rest.iter().rev().fold(real, |acc, n| acc.join(n)));
+            }
+            rest.push(at.file_name()?.to_owned());
+            at = at.parent()?;
+        }
+    };
+    let dir = resolved(dir)?;
+    paths
+        .iter()
+        .map(String::as_str)
+        .filter(|p| Path::new(p).is_dir())
+        .find(|p| resolved(Path::new(p)).is_some_and(|folder| dir.starts_with(folder)))
 }
 
 /// Refuses `dir/name`, the text of document `id`, when it is one of the inputs (`inputs`, from

@@ -229,16 +229,9 @@ pub fn asserts_nothing(text: &str) -> bool {
     }
     match crate::classify::confidence::no_proposition(text) {
         Some("empty" | "markup or code") => true,
-        Some("fragment") => !closed_as_sentence(text),
+        Some("fragment") => !crate::segment::ends_with_sentence_punct(text),
         _ => false,
     }
-}
-
-/// Ends with a sentence's closing punctuation (quotes and brackets after it looked through),
-/// the full-width stops of scripts written without spaces included.
-fn closed_as_sentence(text: &str) -> bool {
-    text.trim_end_matches(['"', '\'', '”', '’', ')', ']', ' ', '»', '」', '』', '）'])
-        .ends_with(['.', '!', '?', ';', ':', '…', '。', '！', '？'])
 }
 
 /// Claim units of segmented documents, in order: each sentence cut by `claims::claims` when
@@ -757,10 +750,16 @@ fn annotate(
         g.confidence_spread = spread(&g.members);
         g.confidence_differs = g.confidence_spread.is_some();
 
-        // Related: nearest claims from documents outside the group.
-        let mut group_docs = docs;
+        // Related: nearest claims from documents outside the group. Outside every document of
+        // the group as it was found, as the claims the heads read were chosen (`read` in
+        // `match_claims`): a member dropped above (read `unrelated`) would otherwise open its
+        // document's other claims, which nothing read, and the run stopped on them.
+        let mut group_docs: Vec<usize> = idx.iter().map(|&i| units[i].doc_index).collect();
+        group_docs.extend(docs);
         // Members taken out above are related claims already labelled: not candidates again.
         group_docs.extend(removed.iter().map(|r| r.unit.doc_index));
+        group_docs.sort_unstable();
+        group_docs.dedup();
         let cand = related_candidates(&near, &group_docs, c, units, story_of_doc);
         pending.push((g, c, removed, cand));
     }

@@ -315,7 +315,10 @@ pub struct StagedDir {
 impl StagedDir {
     /// Creates the destination's parent directories, as writing the model in place did; fails
     /// at once, before any work, when that is not possible or the destination is a file.
-    pub fn begin(path: &Path) -> Result<Self> {
+    /// A directory already there is replaced whole at the end, so it must be empty or a model:
+    /// hold one of `cards` (the model cards a run writes). `-o models` or `-o data` would
+    /// otherwise delete every file in them when the run finished.
+    pub fn begin(path: &Path, cards: &[&str]) -> Result<Self> {
         let parent = parent_of(path);
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         if path.exists() && !path.is_dir() {
@@ -323,6 +326,19 @@ impl StagedDir {
                 "{}: is a file; give a directory for the model (a new name, or one to replace)",
                 path.display()
             )));
+        }
+        if path.is_dir() && !cards.iter().any(|c| path.join(c).is_file()) {
+            let mut entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
+            if entries.next().is_some() {
+                return Err(Error::Input(format!(
+                    "{}: a directory that holds no model ({}); the output directory is replaced \
+                     whole when the run ends, so this would delete what it holds: give a new \
+                     directory name (e.g. {}), an empty directory, or a model directory to replace",
+                    path.display(),
+                    cards.join(", "),
+                    path.join("model").display()
+                )));
+            }
         }
         let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
         let prefix = format!(".{}.", name_of(path));
@@ -398,6 +414,9 @@ fn name_of(path: &Path) -> &str {
 mod tests {
     use super::*;
 
+    /// What the tests' "models" hold: `weights`, or a card.
+    const CARDS: &[&str] = &["weights", "card.json"];
+
     #[test]
     fn appears_only_when_committed_and_a_dropped_file_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
@@ -458,7 +477,7 @@ mod tests {
         f.commit().unwrap();
         assert_eq!(mode(&dir.path().join("b.npy")), mode(&plain));
         let model = dir.path().join("model");
-        StagedDir::begin(&model).unwrap().commit().unwrap();
+        StagedDir::begin(&model, CARDS).unwrap().commit().unwrap();
         assert_eq!(mode(&model), mode(&plain_dir));
 
         for m in [0o640, 0o664, 0o444] {
@@ -469,8 +488,8 @@ mod tests {
         // Read-only too: the mode is given at the end, after the run has written its files.
         for m in [0o750, 0o555] {
             std::fs::set_permissions(&model, std::fs::Permissions::from_mode(m)).unwrap();
-            let stage = StagedDir::begin(&model).unwrap();
-            std::fs::write(stage.path().join("w"), b"new").unwrap();
+            let stage = StagedDir::begin(&model, CARDS).unwrap();
+            std::fs::write(stage.path().join("weights"), b"new").unwrap();
             stage.commit().unwrap();
             assert_eq!(mode(&model), m);
             std::fs::set_permissions(&model, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -523,7 +542,7 @@ mod tests {
         std::fs::write(model.join("stale"), b"from the old model").unwrap();
 
         // Dropped (a failed or stopped run): the old model stays, whole, and nothing is left.
-        let stage = StagedDir::begin(&model).unwrap();
+        let stage = StagedDir::begin(&model, CARDS).unwrap();
         std::fs::write(stage.path().join("weights"), b"half").unwrap();
         drop(stage);
         assert_eq!(std::fs::read(model.join("weights")).unwrap(), b"old");
@@ -538,7 +557,7 @@ mod tests {
         assert_eq!(names(dir.path()), ["model"]);
 
         // Committed: the new directory whole, none of the old one's files.
-        let stage = StagedDir::begin(&model).unwrap();
+        let stage = StagedDir::begin(&model, CARDS).unwrap();
         std::fs::write(stage.path().join("weights"), b"new").unwrap();
         assert_eq!(std::fs::read(model.join("weights")).unwrap(), b"old");
         stage.commit().unwrap();
@@ -552,21 +571,48 @@ mod tests {
 
         // A new name.
         let fresh = dir.path().join("fresh");
-        let stage = StagedDir::begin(&fresh).unwrap();
+        let stage = StagedDir::begin(&fresh, CARDS).unwrap();
         std::fs::write(stage.path().join("w"), b"x").unwrap();
         stage.commit().unwrap();
         assert_eq!(names(&fresh), ["w"]);
 
         // Parents are made, as before staging.
         let deep = dir.path().join("new/models/judge");
-        StagedDir::begin(&deep).unwrap().commit().unwrap();
+        StagedDir::begin(&deep, CARDS).unwrap().commit().unwrap();
         assert!(deep.is_dir());
-        let e = StagedDir::begin(&fresh.join("w"))
+        let e = StagedDir::begin(&fresh.join("w"), CARDS)
             .err()
             .map(|e| e.to_string());
         assert!(
             e.as_deref().is_some_and(|e| e.contains("is a file")),
             "{e:?}"
         );
+    }
+
+    /// A directory that holds files but no model card is refused before any work, and left
+    /// as it was: replaced whole at the end, `-o models` would delete every model in it. An
+    /// empty directory is taken.
+    #[test]
+    fn a_directory_that_is_no_model_is_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let models = dir.path().join("models");
+        std::fs::create_dir_all(models.join("judge")).unwrap();
+        std::fs::write(models.join("judge/weights"), b"keep").unwrap();
+        let e = StagedDir::begin(&models, CARDS)
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            e.as_deref()
+                .is_some_and(|e| e.contains("holds no model (weights, card.json)")
+                    && e.contains("give a new directory name")),
+            "{e:?}"
+        );
+        assert_eq!(
+            std::fs::read(models.join("judge/weights")).unwrap(),
+            b"keep"
+        );
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        StagedDir::begin(&empty, CARDS).unwrap().commit().unwrap();
     }
 }

@@ -136,6 +136,8 @@ pub struct Records<'a> {
     buf: Vec<u8>,
     /// The line break of the file being read (see `open_next`).
     sep: u8,
+    /// Whether the inputs that gave nothing have been named (once, at the end).
+    warned_silent_inputs: bool,
 }
 
 impl<'a> Records<'a> {
@@ -173,6 +175,7 @@ impl<'a> Records<'a> {
             file: FileCount::default(),
             buf: Vec::new(),
             sep: b'\n',
+            warned_silent_inputs: false,
         })
     }
 
@@ -255,6 +258,7 @@ impl<'a> Records<'a> {
     fn next_record(&mut self) -> Result<Option<Record>> {
         loop {
             if self.current.is_none() && !self.open_next()? {
+                self.warn_inputs_that_gave_nothing();
                 return Ok(None);
             }
             let Some((name, reader, jsonl)) = self.current.as_mut() else {
@@ -336,6 +340,25 @@ impl<'a> Records<'a> {
                     )));
                 }
             }
+        }
+    }
+}
+
+impl Records<'_> {
+    /// At the end of a run that read something, each input that gave no record is named: an
+    /// empty file among full ones would otherwise vanish from the output without a word. (A
+    /// run that read nothing fails instead, with [`ReadStats::nothing_read`].) Said once.
+    fn warn_inputs_that_gave_nothing(&mut self) {
+        if self.stats.records == 0 || self.warned_silent_inputs {
+            return;
+        }
+        self.warned_silent_inputs = true;
+        for f in self.stats.files.iter().filter(|f| f.records == 0) {
+            self.observer.warn(&format!(
+                "{}: gave no text ({}); the other inputs were read",
+                f.name,
+                f.why_none()
+            ));
         }
     }
 }
@@ -434,5 +457,32 @@ mod tests {
         std::fs::write(&paths[1], "{\"text\": \"one\"}\n").unwrap();
         let (_, stats) = read_all(&paths, opts, &crate::observe::Silent).unwrap();
         assert_eq!(stats.nothing_read(), None);
+    }
+
+    /// An empty input beside one that gave texts is named at the end, with why; the input
+    /// that gave texts is not.
+    #[test]
+    fn an_input_that_gave_nothing_beside_others_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = dir.path().join("full.txt");
+        let empty = dir.path().join("empty.txt");
+        let blank = dir.path().join("blank.jsonl");
+        std::fs::write(&full, "one\ntwo\n").unwrap();
+        std::fs::write(&empty, "").unwrap();
+        std::fs::write(&blank, "\n\n").unwrap();
+        let seen = crate::observe::Collect::default();
+        let paths = [full, empty, blank];
+        let (records, _) = read_all(&paths, ReadOptions::default(), &seen).unwrap();
+        assert_eq!(records.len(), 2);
+        let warnings = seen.warnings();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].ends_with("empty.txt: gave no text (empty); the other inputs were read"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[1].contains("blank.jsonl: gave no text (blank lines only)"),
+            "{warnings:?}"
+        );
     }
 }

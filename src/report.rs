@@ -209,6 +209,12 @@ fn md_text(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("\\|"),
             '\\' => out.push_str("\\\\"),
+            // Emphasis, code spans, strike-through and links: news text has "s**t", "#blurka_"
+            // handles and [brackets] that would otherwise change how the rest of the cell reads.
+            '*' | '_' | '`' | '~' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
             c => out.push(c),
         }
     }
@@ -497,6 +503,16 @@ mod tests {
         insta::assert_snapshot!(m);
     }
 
+    /// Markdown's inline marks in article text stay text: "s**t" is not emphasis, a handle's
+    /// underscores do not italicise the rest of the cell, brackets do not make a link.
+    #[test]
+    fn markdown_keeps_inline_marks_in_article_text_as_text() {
+        assert_eq!(
+            md_text("s**t, _hype_ and `code` ~~gone~~ [a](b)"),
+            "s\\*\\*t, \\_hype\\_ and \\`code\\` \\~\\~gone\\~\\~ \\[a\\](b)"
+        );
+    }
+
     #[test]
     fn markdown_shows_html_in_article_text_as_text() {
         assert_eq!(
@@ -511,7 +527,7 @@ mod tests {
     fn markdown_text_has_no_raw_control_characters_and_keeps_its_cells() {
         assert_eq!(
             md_text("red \u{1b}[31mtext\u{1b}[0m\ttab\u{7}\u{85}"),
-            "red \\\\u{1b}[31mtext\\\\u{1b}[0m\\\\ttab\\\\u{7}\\\\u{85}"
+            "red \\\\u{1b}\\[31mtext\\\\u{1b}\\[0m\\\\ttab\\\\u{7}\\\\u{85}"
         );
         assert_eq!(md_text("C:\\dir\\|x\r\ny"), "C:\\\\dir\\\\\\|x  y");
         assert!(!md_text("a\u{1b}b\u{9b}c").chars().any(char::is_control));

@@ -526,10 +526,12 @@ fn style_block(text: &str) -> bool {
     })
 }
 
-fn ends_with_sentence_punct(s: &str) -> bool {
-    s.trim_end()
-        .trim_end_matches(['"', '”', '’', '\'', ')', ']'])
-        .ends_with(['.', '!', '?', '…', ':', ';'])
+/// Ends with a sentence's closing punctuation (quotes, brackets and spaces after it looked
+/// through), the full-width stops of scripts written without spaces included. Segmentation's
+/// boilerplate tests and matching's fragment test ask the same question.
+pub(crate) fn ends_with_sentence_punct(s: &str) -> bool {
+    s.trim_end_matches(|c: char| c.is_whitespace() || "\"'”’)]»」』）".contains(c))
+        .ends_with(['.', '!', '?', ';', ':', '…', '。', '！', '？'])
 }
 
 /// Words of a paragraph for near-duplicate checks: case and punctuation do not matter.

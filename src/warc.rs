@@ -143,6 +143,12 @@ pub struct WarcDocs<R: BufRead> {
     /// at the end of the archive (a crawl holds thousands of pages; a warning each would bury
     /// the rest).
     foreign: std::collections::BTreeMap<String, usize>,
+    /// Pages read with U+FFFD for bytes not valid in their charset (`lossy`), and pages read
+    /// as UTF-8 against their <meta> tag: counted, the first named, said at the end.
+    lossy_pages: (usize, Option<String>),
+    relabelled_pages: (usize, Option<String>),
+    /// The end-of-archive notes not yet given out, last first.
+    notes: Vec<String>,
 }
 
 impl<R: BufRead> WarcDocs<R> {
@@ -175,6 +181,9 @@ impl<R: BufRead> WarcDocs<R> {
             lossy,
             damaged: false,
             foreign: std::collections::BTreeMap::new(),
+            lossy_pages: (0, None),
+            relabelled_pages: (0, None),
+            notes: Vec::new(),
         }
     }
 }
@@ -397,6 +406,8 @@ pub(crate) struct DecodedPage {
     /// Under `lossy`, when bytes were not valid in the page's charset and were read as
     /// U+FFFD: which charset, where it was declared and the first bad byte, for a warning.
     pub replaced: Option<String>,
+    /// When the page was not read in the charset it declares, why (for a warning).
+    pub note: Option<String>,
 }
 
 /// The page as text in the charset it is served in: its byte-order mark, else the charset of
@@ -434,6 +445,21 @@ pub(crate) fn decode_page(
         } else {
             enc
         };
+        // A page saved again as UTF-8 often keeps the <meta> tag of its first charset; read in
+        // that charset every accented letter would come out as two ("cafÃ©"). Text in a
+        // single-byte charset with letters beyond ASCII is almost never valid UTF-8 by chance,
+        // so valid UTF-8 with such letters is read as UTF-8, and said.
+        if enc.is_single_byte() && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+            let note = format!(
+                "its <meta> tag says charset {label:?}, but the page is valid UTF-8 with \
+                 letters beyond ASCII, as pages saved again in UTF-8 are: read as UTF-8"
+            );
+            return Ok(DecodedPage {
+                text: String::from_utf8_lossy(bytes).into_owned(),
+                replaced: None,
+                note: Some(note),
+            });
+        }
         (enc, 0, format!("charset {label:?} of its <meta> tag"))
     } else {
         let why = match declared {
@@ -466,6 +492,7 @@ pub(crate) fn decode_page(
                 return Ok(DecodedPage {
                     text: out,
                     replaced: None,
+                    note: None,
                 });
             }
             DecoderResult::OutputFull => continue,
@@ -479,6 +506,7 @@ pub(crate) fn decode_page(
                     return Ok(DecodedPage {
                         text: encoding.decode_without_bom_handling(bytes).0.into_owned(),
                         replaced: Some(why),
+                        note: None,
                     });
                 }
                 return Err(format!(
@@ -490,10 +518,31 @@ pub(crate) fn decode_page(
 }
 
 impl<R: BufRead> WarcDocs<R> {
-    /// The end of the archive: its language note, if any, then nothing.
+    /// The end of the archive: its notes one at a time (languages; pages read with U+FFFD, or
+    /// as UTF-8 against their <meta> tag), then nothing.
     fn finish(&mut self) -> Option<Result<Entry>> {
-        self.done = true;
-        self.language_note().map(|n| Ok(Entry::Warning(n)))
+        if !self.done {
+            self.done = true;
+            let counted = |(n, first): &(usize, Option<String>), what: &str| {
+                first.as_ref().map(|first| {
+                    let more = match n {
+                        1 => String::new(),
+                        n => format!(" ({n} pages in all, the first named)"),
+                    };
+                    format!("{first}; {what}{more}")
+                })
+            };
+            let notes = [
+                self.language_note(),
+                counted(
+                    &self.lossy_pages,
+                    "read with U+FFFD for the bytes that are not (--lossy)",
+                ),
+                counted(&self.relabelled_pages, "check the text of such pages"),
+            ];
+            self.notes = notes.into_iter().flatten().rev().collect();
+        }
+        self.notes.pop().map(|n| Ok(Entry::Warning(n)))
     }
 
     /// "12 of 340 articles ... (fr 8, de 4)", if any page declared another language.
@@ -519,10 +568,8 @@ impl<R: BufRead> WarcDocs<R> {
 impl<R: BufRead> Iterator for WarcDocs<R> {
     type Item = Result<Entry>;
     fn next(&mut self) -> Option<Result<Entry>> {
-        if self.done {
-            return None;
-        }
-        if self.damaged {
+        // After damage nothing more is read from the archive; at the end, its notes.
+        if self.done || self.damaged {
             return self.finish();
         }
         let record = match self.records.next_record() {
@@ -595,7 +642,18 @@ impl<R: BufRead> Iterator for WarcDocs<R> {
             ))));
         }
         let page = match decode_page(&bytes, http.content_type.as_deref(), self.lossy) {
-            Ok(p) => p.text,
+            Ok(p) => {
+                for (seen, what) in [
+                    (&mut self.lossy_pages, p.replaced),
+                    (&mut self.relabelled_pages, p.note),
+                ] {
+                    if let Some(why) = what {
+                        seen.0 += 1;
+                        seen.1.get_or_insert_with(|| format!("{at}: {why}"));
+                    }
+                }
+                p.text
+            }
             Err(why) => return Some(Ok(Entry::Damaged(format!("{at}: {why}; skipped")))),
         };
         let article = match html::extract(&page, &at, url.as_deref()) {
@@ -732,6 +790,37 @@ mod tests {
         }
     }
 
+    /// A page saved again as UTF-8 that keeps its old <meta> tag is read as UTF-8, and said;
+    /// a page whose bytes are not UTF-8 is read in the charset its tag names, unsaid; a
+    /// Content-Type header is followed, as a browser does.
+    #[test]
+    fn a_meta_tag_that_utf8_bytes_contradict_is_read_as_utf8_and_said() {
+        let resaved = "<meta charset=\"windows-1252\"><p>comité, naïve</p>".as_bytes();
+        for content_type in [None, Some("text/html")] {
+            let page = decode_page(resaved, content_type, false).expect("utf-8");
+            assert!(page.text.contains("comité, naïve"), "{}", page.text);
+            let note = page.note.unwrap_or_default();
+            assert!(
+                note.contains("\"windows-1252\"") && note.contains("read as UTF-8"),
+                "{note}"
+            );
+        }
+        let latin = b"<meta charset=\"windows-1252\"><p>comit\xe9</p>";
+        let page = decode_page(latin, None, false).expect("latin");
+        assert!(
+            page.text.contains("comité") && page.note.is_none(),
+            "{page:?}"
+        );
+        let ascii = b"<meta charset=\"windows-1252\"><p>plain</p>";
+        assert_eq!(decode_page(ascii, None, false).expect("ascii").note, None);
+        let header = decode_page(resaved, Some("text/html; charset=windows-1252"), false);
+        let header = header.expect("header");
+        assert!(
+            header.text.contains("comitÃ©") && header.note.is_none(),
+            "{header:?}"
+        );
+    }
+
     #[test]
     fn pages_are_decoded_in_the_charset_they_declare_and_bad_bytes_are_named() {
         // The text alone, for the cases that replace nothing.
@@ -788,7 +877,8 @@ mod tests {
                 replaced: Some(
                     "the page is not valid UTF-8 at byte 6 (no charset declared; UTF-8 assumed)"
                         .into()
-                )
+                ),
+                note: None,
             })
         );
         // A byte-order mark wins and is not part of the text.

@@ -545,7 +545,7 @@ fn index_build_add_info_and_search() {
     again.push(&cnn);
     fails_with(
         &claimscope(&again, None),
-        &["ex.csi", "already exists", "--resume"],
+        &["ex.csi", "already an index", "--resume"],
     );
     again.push("--resume");
     let out = claimscope(&again, None);
@@ -753,12 +753,33 @@ fn nonsensical_flag_values_are_refused() {
         ),
         (vec!["embed", "--batch-size", "0"], "at least 1"),
         (vec!["match", &corpus, "-k", "0"], "at least 1"),
+        (vec!["match", &corpus, "-k", "100000"], "at most 1000"),
+        (vec!["match", &corpus, "--mutual", "5000"], "at most 1000"),
         (
             vec!["similar", "q", "--corpus", &corpus, "--min-score", "NaN"],
             "finite",
         ),
         (vec!["bench", "--repeats", "0"], "at least 1"),
         (vec!["train", "confidence", "--lr", "0"], "greater than 0"),
+        (vec!["train", "judge", "--lr", "2e5"], "a learning rate"),
+        (
+            vec!["train", "stance-pair", "--lr", "NaN"],
+            "a learning rate",
+        ),
+        (
+            vec!["train", "stance-pair", "--unrelated-share", "5"],
+            "between 0 and 1",
+        ),
+        (vec!["train", "judge-pair", "--hard=-1"], "0 or more"),
+        (vec!["bench", "--accuracy-sample", "0"], "at least 1"),
+        (
+            vec!["similar", "a b", "c d", "--index", "x.csi"],
+            "--index belongs to a search",
+        ),
+        (
+            vec!["similar", "a b", "c d", "--min-score", "0.5"],
+            "drop --min-score",
+        ),
         (
             vec!["similar", "q", "--corpus", &corpus, "--outlet", "CNN"],
             "cannot be used",
@@ -787,6 +808,60 @@ fn nonsensical_flag_values_are_refused() {
     ] {
         fails_with(&claimscope(&args, Some("x\n")), &[needle]);
     }
+}
+
+/// Outputs a training run cannot take are refused before any work, with the fix: a
+/// directory that holds files but no model (replaced whole at the end, `-o models` deleted
+/// every model), a head named `.json` (its card would replace it), and directories `train
+/// average` cannot average, each named with why.
+#[test]
+fn training_outputs_and_inputs_that_would_lose_work_are_refused_up_front() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keep = dir.path().join("data");
+    std::fs::create_dir(&keep).expect("mkdir");
+    std::fs::write(keep.join("notes.txt"), "mine").expect("write");
+    let keep_s = keep.to_string_lossy().into_owned();
+    for cmd in ["judge", "stance-pair", "confidence-tuned"] {
+        fails_with(
+            &claimscope(&["train", cmd, "-o", &keep_s], None),
+            &["holds no model", "give a new directory name"],
+        );
+    }
+    assert!(keep.join("notes.txt").is_file());
+    let head = dir.path().join("head.json").to_string_lossy().into_owned();
+    fails_with(
+        &claimscope(&["train", "stance", "-o", &head], None),
+        &["head.json", "give a .safetensors name"],
+    );
+    fails_with(
+        &claimscope(&["train", "confidence", "-o", &keep_s], None),
+        &["is a directory"],
+    );
+    let out = dir.path().join("soup").to_string_lossy().into_owned();
+    let judge = common::project("models/judge")
+        .to_string_lossy()
+        .into_owned();
+    let stance = common::project("models/stance-pair")
+        .to_string_lossy()
+        .into_owned();
+    let missing = dir
+        .path()
+        .join("stance-pairr")
+        .to_string_lossy()
+        .into_owned();
+    fails_with(
+        &claimscope(&["train", "average", &missing, &stance, "-o", &out], None),
+        &["stance-pairr: does not exist"],
+    );
+    fails_with(
+        &claimscope(&["train", "average", &keep_s, &stance, "-o", &out], None),
+        &["data: holds no model card"],
+    );
+    fails_with(
+        &claimscope(&["train", "average", &judge, &stance, "-o", &out], None),
+        &["different kinds", "(judge.json)", "(stance-pair.json)"],
+    );
+    assert!(!dir.path().join("soup").exists());
 }
 
 /// `bench --format json` carries the machine it ran on and the run as a share of the f32 GEMM
@@ -1395,6 +1470,30 @@ fn documents_are_named_when_they_give_nothing_and_odd_names_and_indexes_are_hand
         stderr(&again)
     );
     assert!(stderr(&again).contains("a claimscope index; not read as input"));
+    // Reached as a path of its own (`data/*` expands to it), or through a glob into it.
+    let glob = format!("{}/*.jsonl", idx.display());
+    let own = claimscope(
+        &[
+            "segment",
+            "--format",
+            "jsonl",
+            d.to_str().unwrap_or(""),
+            idx.to_str().unwrap_or(""),
+            &glob,
+        ],
+        None,
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&own.stdout),
+        text,
+        "{}",
+        stderr(&own)
+    );
+    assert!(
+        stderr(&own).contains("seg-000001.jsonl: a file of the claimscope index"),
+        "{}",
+        stderr(&own)
+    );
 
     // A build that finds nothing leaves no empty index to block the retry.
     let empty = d.join("empty.csi");
@@ -1889,6 +1988,47 @@ fn similar_without_a_judge_says_how_the_cosine_met_the_rule() {
     }
 }
 
+/// With the shipped judge the verdict line says how the judge's cosine met its threshold, on
+/// the side of it the decision took (the JSON's `judge` object holds the same numbers).
+#[test]
+fn similar_with_the_judge_says_how_its_cosine_met_the_threshold() {
+    for (a, b) in [
+        ("The cat sat.", "Stocks fell sharply."),
+        (
+            "Banksy was arrested by London police.",
+            "London police arrested the street artist Banksy.",
+        ),
+    ] {
+        let args = ["similar", a, b];
+        let json = json_ok(&[&args[..], &["--format", "json"]].concat());
+        let judge = &json["judge"];
+        let (Some(cosine), Some(threshold), Some(same)) = (
+            judge["cosine"].as_f64(),
+            judge["threshold"].as_f64(),
+            judge["same_claim"].as_bool(),
+        ) else {
+            panic!("no judge verdict: {json}");
+        };
+        assert_eq!(same, cosine >= threshold, "{json}");
+        let (answer, op) = if same { ("yes", ">=") } else { ("no", "<") };
+        let table = stdout_ok(&args);
+        let line = table
+            .lines()
+            .find(|l| l.starts_with("same claim: "))
+            .unwrap_or_default();
+        let prefix = format!("same claim: {answer} (judge cosine ");
+        let shown = line
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|c| c.parse::<f64>().ok());
+        assert!(
+            shown.is_some_and(|c| (c >= threshold) == same)
+                && line.contains(&format!(" {op} threshold ")),
+            "{table}"
+        );
+    }
+}
+
 /// `similar --corpus` over segment's JSONL keeps where each sentence sits (doc, outlet, byte
 /// span), in the table and the JSON, as an index search does; plain lines have none to keep.
 #[test]
@@ -1950,4 +2090,19 @@ fn index_build_onto_a_file_names_it() {
         ],
     );
     assert_eq!(std::fs::read(&file).expect("read"), b"mine\n");
+    // A folder of other files is not to be removed: the index is given a path of its own.
+    let folder = s_join(dir.path(), "indexes");
+    std::fs::create_dir(&folder).expect("mkdir");
+    std::fs::write(format!("{folder}/notes.txt"), "mine\n").expect("write");
+    let err = stderr(&claimscope(&["index", "build", "-o", &folder, &text], None));
+    assert!(
+        err.contains("a folder that is not an index")
+            && err.contains("corpus.csi")
+            && !err.contains("remove it"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(format!("{folder}/notes.txt")).expect("read"),
+        b"mine\n"
+    );
 }

@@ -195,3 +195,27 @@ fn an_add_of_stored_documents_skips_them_and_says_so() {
         "{w:?}"
     );
 }
+
+/// An index that holds no sentence (a build stopped before its first chunk was stored) is
+/// refused by the commands that read it, with how to fill it: a search of it printed an empty
+/// table and exited 0, and `match --index` blamed the inputs.
+#[test]
+fn an_index_with_no_sentence_is_refused_with_how_to_fill_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("empty.csi");
+    let emb = common::embedder();
+    drop(Store::<Sentence>::create(&dir, emb.model_id().expect("model id")).expect("create"));
+    let d = dir.to_string_lossy().into_owned();
+    for args in [
+        vec!["similar", "Putin approved it", "--index", &d],
+        vec!["match", "--index", &d, "--no-judge"],
+    ] {
+        let out = common::run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}: {err}");
+        assert!(
+            err.contains("the index holds no sentences") && err.contains("--resume"),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -607,6 +607,7 @@ fn leftovers_of_an_interrupted_add_are_ignored_then_removed() {
         names,
         [
             "index.json",
+            "index.lock",
             "notes.txt",
             "seg-000001.jsonl",
             "seg-000001.safetensors",
@@ -614,4 +615,45 @@ fn leftovers_of_an_interrupted_add_are_ignored_then_removed() {
             "seg-000002.safetensors"
         ]
     );
+}
+
+/// One writer at a time: a second store adding to an index another holds for writing is
+/// refused, and so is one that opened the index before another run added to it (its next
+/// generation would be written over the other run's). Readers are not held up, and the lock
+/// goes with the store that held it.
+#[test]
+fn a_second_writer_is_refused_and_a_stale_one_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = built(dir.path(), 20);
+    let add = |st: &mut Store<Sentence>, from: usize| {
+        st.add(
+            &sentences(from..from + 5),
+            data(5, from as u64).view(),
+            &SearchConfig::default(),
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    };
+    let mut first = open(&path).unwrap();
+    let mut second = open(&path).unwrap();
+    add(&mut first, 20).unwrap();
+    let busy = add(&mut second, 20).unwrap_err();
+    assert!(
+        busy.contains("another claimscope run is adding to this index"),
+        "{busy}"
+    );
+    assert_eq!(
+        open(&path).unwrap().len(),
+        25,
+        "a reader opens it meanwhile"
+    );
+    drop(first);
+    let stale = add(&mut second, 20).unwrap_err();
+    assert!(
+        stale.contains("another run added to this index after this one opened it"),
+        "{stale}"
+    );
+    drop(second);
+    add(&mut open(&path).unwrap(), 25).unwrap();
+    assert_eq!(open(&path).unwrap().len(), 30);
 }

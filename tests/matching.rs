@@ -358,9 +358,9 @@ fn markdown_output_escapes_control_characters_and_keeps_its_rows() {
             .find(|r| r.contains("Riverside dam collapsed"))
             .unwrap_or_else(|| panic!("the ESC sentence is not in the report: {md}"));
         assert!(
-            courier.contains("Daily \\\\u{1b}]0;owned\\\\u{7}Courier")
+            courier.contains("Daily \\\\u{1b}\\]0;owned\\\\u{7}Courier")
                 && courier.contains("night \\| flooding")
-                && courier.contains("\\\\u{1b}[31mdownstream")
+                && courier.contains("\\\\u{1b}\\[31mdownstream")
                 && courier.contains("| C:\\\\\\|a [0.."),
             "{courier}"
         );

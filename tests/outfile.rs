@@ -467,3 +467,38 @@ fn texts_that_would_replace_an_input_are_refused() {
         "The council approved the budget on Monday."
     );
 }
+
+/// `--texts` inside a folder the run walks for inputs works (the folder was listed before any
+/// text was written, so this run does not read them back), but a later run over the same folder
+/// would: said, with where to write them instead. A folder beside the inputs is not warned of.
+#[test]
+fn texts_inside_an_input_folder_are_warned_of() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("mkdir");
+    std::fs::write(
+        corpus.join("a.txt"),
+        "The council approved the budget on Monday. It takes effect in May.\n",
+    )
+    .expect("write");
+    let inside = corpus.join("texts");
+    let o = run(&["segment", &s(&corpus), "--texts", &s(&inside)]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "--texts {}: inside the input folder",
+            inside.display()
+        )) && err.contains("write them beside it instead"),
+        "{err}"
+    );
+    assert!(inside.join("a.txt").is_file(), "text not written: {err}");
+    let beside = dir.path().join("corpus-texts");
+    let o = run(&["segment", &s(&corpus), "--texts", &s(&beside)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("inside the input folder"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -774,3 +774,51 @@ fn a_named_headline_is_the_title_however_it_ends() {
     let seg = segment(&doc, SegmentOptions::default());
     assert_eq!(seg.sentences[0].kind, SentenceKind::Text);
 }
+
+/// A record given twice word for word (the same id, outlet and text), in one file or in two,
+/// is read once and said; a record with the same id but other text is kept (a repeated id is
+/// warned of, not dropped), as is the same text under another outlet (syndicated copy).
+#[test]
+fn a_document_given_twice_word_for_word_is_read_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let rec = |id: &str, outlet: &str, text: &str| {
+        serde_json::json!({"id": id, "outlet": outlet, "text": text}).to_string()
+    };
+    let text = "The council approved the budget on Monday. It takes effect in May.";
+    let feed = dir.path().join("feed.jsonl");
+    let lines = [
+        rec("a", "Wire", text),
+        rec("a", "Wire", text),
+        rec("a", "Wire", "Another text under the same id."),
+        rec("b", "Other", text),
+    ];
+    std::fs::write(&feed, lines.join("\n")).expect("write");
+    let again = dir.path().join("again.jsonl");
+    std::fs::write(&again, &lines[0]).expect("write");
+    let seen = claimscope::observe::Collect::default();
+    let opts = args(&[&feed.to_string_lossy(), &again.to_string_lossy()]);
+    let mut corpus = Corpus::open(&opts, &seen).expect("open");
+    let docs: Vec<Document> = corpus.by_ref().map(|d| d.expect("document")).collect();
+    let kept: Vec<(&str, &str)> = docs
+        .iter()
+        .map(|d| (d.id.as_str(), d.outlet.as_deref().unwrap_or_default()))
+        .collect();
+    assert_eq!(kept, [("a", "Wire"), ("a", "Wire"), ("b", "Other")]);
+    assert_eq!(docs[1].text, "Another text under the same id.");
+    assert_eq!(corpus.skipped.repeats, 2);
+    let warnings = seen.warnings();
+    let repeats: Vec<&String> = warnings
+        .iter()
+        .filter(|w| w.contains("repeats an earlier one word for word"))
+        .collect();
+    assert_eq!(repeats.len(), 2, "{warnings:?}");
+    assert!(repeats[1].contains("again.jsonl"), "{warnings:?}");
+    assert!(
+        corpus
+            .skipped
+            .summary()
+            .is_some_and(|s| s.contains("2 documents were given again word for word")),
+        "{:?}",
+        corpus.skipped.summary()
+    );
+}

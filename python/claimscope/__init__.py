@@ -47,7 +47,7 @@ __all__ = [
     "read_documents",
 ]
 
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
 
 class ClaimscopeWarning(UserWarning):
@@ -105,13 +105,14 @@ def _read(paths: PathLike | Iterable[PathLike], keep_going: bool, **options: Any
     """`read_documents`, and with `keep_going` (Ray's `read`) past a bad line or file: the
     documents, and the inputs that gave none or lost records, each with the last warning about
     it."""
-    if isinstance(paths, (str, os.PathLike)):
+    # A bytes path is one path, as os.open takes it (iterated, it would be a list of ints).
+    if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]
     names = []
     for p in paths:
-        if not isinstance(p, (str, os.PathLike)):
-            raise TypeError(f"paths must be strings or path objects, not {type(p).__name__}: {p!r}")
-        names.append(os.fspath(p))
+        if not isinstance(p, (str, bytes, os.PathLike)):
+            raise TypeError(f"paths must be strings, bytes or path objects, not {type(p).__name__}: {p!r}")
+        names.append(os.fsdecode(p))
     if not names:
         # The library reads stdin when given no path, as the CLI does; here that would wait
         # on a notebook's or a service's stdin for good.

@@ -6,7 +6,7 @@ import numpy.typing as npt
 
 DEFAULT_MODEL: str
 
-PathLike = Union[str, os.PathLike[str]]
+PathLike = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]
 
 class ClaimscopeWarning(UserWarning): ...
 

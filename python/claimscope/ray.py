@@ -224,10 +224,12 @@ def _set_aside(path: pathlib.Path, into: list[str], root: pathlib.Path, why: str
     name = str(path.relative_to(root))
     aside = root / why / name
     aside.parent.mkdir(parents=True, exist_ok=True)
+    # ClaimscopeWarning, as every other warning of the package, so that one filter catches them.
     if why == "corrupt":
-        warnings.warn(f"{path}: unreadable output file (cut short or overwritten); moved to {aside} and redone")
+        note = f"{path}: unreadable output file (cut short or overwritten); moved to {aside} and redone"
     else:
-        warnings.warn(f"{path}: output of other documents than this run's; moved to {aside}")
+        note = f"{path}: output of other documents than this run's; moved to {aside}"
+    warnings.warn(note, claimscope.ClaimscopeWarning, stacklevel=3)
     into.append(name)
     os.replace(path, aside)
 

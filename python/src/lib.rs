@@ -227,17 +227,22 @@ fn documents(docs_json: &str) -> PyResult<Vec<Document>> {
                     ))),
                 }
             };
+            // A blank outlet, date, title or url is none, as the file readers read a blank
+            // field (an outlet "" would otherwise be an outlet of its own in every report).
+            let meta = |k: &str| -> PyResult<Option<String>> {
+                Ok(s(k)?.filter(|v| !v.trim().is_empty()))
+            };
             let text = s("text")?.ok_or_else(|| {
                 PyValueError::new_err(format!("documents[{i}]: no string \"text\""))
             })?;
             Ok(Document {
                 id: s("id")?.unwrap_or_else(|| format!("doc{i}")),
                 source: format!("documents[{i}]"),
-                outlet: s("outlet")?,
-                date: s("date")?,
-                title: s("title")?,
-                byline: s("byline")?,
-                url: s("url")?,
+                outlet: meta("outlet")?,
+                date: meta("date")?,
+                title: meta("title")?,
+                byline: meta("byline")?,
+                url: meta("url")?,
                 text,
             })
         })
@@ -245,7 +250,8 @@ fn documents(docs_json: &str) -> PyResult<Vec<Document>> {
 }
 
 /// Documents given as dicts, checked as the file readers check theirs (a date not read, an id
-/// given twice: told to `observer`) and segmented. Runs without the GIL (the caller detaches),
+/// given twice: told to `observer`; a document given twice word for word: read once) and
+/// segmented. Runs without the GIL (the caller detaches),
 /// asking `observer` between documents whether to stop.
 fn segmented(docs_json: &str, observer: &Watch) -> PyResult<Vec<Segmented>> {
     let docs = documents(docs_json)?;
@@ -254,6 +260,10 @@ fn segmented(docs_json: &str, observer: &Watch) -> PyResult<Vec<Segmented>> {
     for doc in &docs {
         if observer.cancelled() {
             return Err(observer.fail(claimscope::Error::Cancelled));
+        }
+        // A document given twice word for word is read once, as the file readers read it.
+        if checks.is_repeat(doc, observer) {
+            continue;
         }
         checks.check(doc, observer);
         out.push(segment_doc(doc, SegmentOptions::default()));
@@ -282,14 +292,16 @@ fn segment_json(
     title: Option<String>,
     url: Option<String>,
 ) -> PyResult<Reported> {
+    // Blank is none, as for documents given as dicts.
+    let given = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
     let doc = Document {
         id: id.to_string(),
         source: id.to_string(),
-        outlet,
-        date,
-        title,
+        outlet: given(outlet),
+        date: given(date),
+        title: given(title),
         byline: None,
-        url,
+        url: given(url),
         text,
     };
     let c = Watch::default();

@@ -143,6 +143,12 @@ def test_reading_files_warns_as_the_cli_does(tmp_path):
         claimscope.read_documents(str(feed))
     with pytest.raises(ValueError, match=r"no paths given"):
         claimscope.read_documents([])
+    # A bytes path is a path too, as os.open takes it, alone or in a list.
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"not understood"):
+        for one in (bytes(feed), [bytes(feed)]):
+            assert claimscope.read_documents(one, text_field="body") == docs
+    with pytest.raises(TypeError, match=r"paths must be strings, bytes or path objects, not int"):
+        claimscope.read_documents([3])
     with pytest.warns(claimscope.ClaimscopeWarning, match=r"date '?\"?10/05/2020.*not understood"):
         claimscope.stories([{"id": "a", "date": "10/05/2020", "text": "The bridge will close in May."}])
     empty = tmp_path / "empty.txt"
@@ -256,6 +262,13 @@ def test_values_a_pandas_user_passes_are_taken_or_named():
         rows = claimscope.segment(text, id=np.int64(9), date=datetime.date(2020, 10, 21), outlet=np.str_("Wire"))
     assert sorted(d["doc"] for s in got["stories"] for d in s["documents"]) == ["7", "8"]
     assert rows[0]["doc"] == "9" and rows[0]["date"] == "2020-10-21" and rows[0]["outlet"] == "Wire"
+    # A blank outlet or date is none, as the CLI reads a blank field (an outlet "" was an
+    # outlet of its own).
+    rows = claimscope.segment(text, id="b", outlet=" ", date="")
+    assert rows[0].get("outlet") is None and rows[0].get("date") is None
+    got = claimscope.stories([{"id": "c", "text": text, "outlet": "", "date": " "}])
+    assert got["stories"][0]["documents"][0].get("outlet") is None
+    assert got["stories"][0]["documents"][0].get("date") is None
     # An int id is its decimal digits (JSON carried 10**30 as a float: "1e+30").
     got = claimscope.stories([{"text": text, "id": 10**30}])
     assert got["stories"][0]["documents"][0]["doc"] == "1" + "0" * 30

@@ -167,7 +167,8 @@ def test_killed_workers_and_damaged_outputs_lose_nothing_on_rerun(cluster, tmp_p
     shard.write_bytes(shard.read_bytes()[:100])
     story = sorted((out / "groups").glob("*.json"))[0]
     story.write_text('[{"members": [')
-    again = run(docs, str(out), actors=2, shard_size=2)
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"unreadable output file"):
+        again = run(docs, str(out), actors=2, shard_size=2)
     assert sorted(again["corrupt"]) == sorted([f"groups/{story.name}", "sentences/part-00003.parquet"])
     assert again["sentences"]["written"] == 1 and again["written"] == 1
     assert (out / "corrupt" / "sentences" / "part-00003.parquet").exists()
@@ -188,7 +189,7 @@ def test_an_unreadable_input_file_is_skipped_with_a_count(tmp_path):
     folder.mkdir()
     (folder / "ok.txt").write_text("A plain article. It has two sentences.")
     (folder / "broken.jsonl").write_text('{"id": "x", "text": ')
-    with pytest.warns(claimscope.ClaimscopeWarning, match=r"2 inputs gave no document"):
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"2 files or records gave no document"):
         docs = read([good, bad, folder])
     assert sorted(d["id"] for d in docs) == ["a", "ok"]
     assert sorted(pathlib.Path(p).name for p, _ in docs.skipped) == ["bad.parquet", "broken.jsonl"]
@@ -283,7 +284,8 @@ def test_a_rerun_on_documents_whose_text_changed_is_refused(cluster, tmp_path):
     parts = out / "sentences"
     (parts / "part-00001.parquet").write_bytes((parts / "part-00000.parquet").read_bytes())
     (out / "groups" / "s0.json").write_text(json.dumps([{"story": "s0", "members": []}]))
-    again = run(v1, str(out), actors=1, shard_size=1)
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"output of other documents than this run's"):
+        again = run(v1, str(out), actors=1, shard_size=1)
     assert sorted(again["superseded"]) == ["groups/s0.json", "sentences/part-00001.parquet"]
     assert again["sentences"]["written"] == 1 and again["skipped"] == first["written"]
     assert key(again["groups"]) == key(first["groups"])

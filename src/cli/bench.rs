@@ -18,7 +18,7 @@ pub struct BenchArgs {
     #[arg(long, value_enum, default_value = "f32")]
     pub precision: PrecisionArg,
     /// Compare only the first N texts against f32 for the accuracy figure.
-    #[arg(long)]
+    #[arg(long, value_parser = super::at_least_one)]
     pub accuracy_sample: Option<usize>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,

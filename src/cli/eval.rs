@@ -246,8 +246,13 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String> {
 pub fn run(cmd: &EvalCommand) -> Result<()> {
     // The evals read the public data sets from a default place: a newcomer's first run from
     // elsewhere meets a bare "No such file", which should say where the data is looked for.
+    // Only for the public data's own default place: a file missing from a folder the user
+    // named (a labelled set, a model) is said as it is, not as advice about flags.
+    let shared = crate::eval::default_data_dir("");
     run_eval(cmd).map_err(|e| match e {
-        Error::Io { path, err } if err.kind() == std::io::ErrorKind::NotFound => {
+        Error::Io { path, err }
+            if err.kind() == std::io::ErrorKind::NotFound && path.starts_with(&shared) =>
+        {
             Error::Input(format!(
                 "{}: not found. The evals read the public data sets: give their folder with \
                  --data (--fnc1, --devset-dir where the eval has them), or set \

@@ -115,6 +115,26 @@ fn add_corpus(
     Ok(added)
 }
 
+/// The index at `path` opened to read from (`similar --index`, `match --index`), refused when
+/// it holds no sentence: a build stopped before its first chunk leaves an index with none, and
+/// a search of it would print an empty table and exit 0.
+pub fn open_to_read(
+    path: &std::path::Path,
+    model_id: &crate::embed::ModelId,
+) -> Result<Store<Sentence>> {
+    let store: Store<Sentence> = Store::open(path, Some(model_id))?;
+    if store.is_empty() {
+        return Err(Error::Input(format!(
+            "{}: the index holds no sentences (a build stopped before its first chunk was \
+             stored?): rerun it, `claimscope index build PATHS -o {} --resume`, or add to it \
+             with `claimscope index add`",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(store)
+}
+
 pub fn run(cmd: &IndexCommand) -> Result<()> {
     match cmd {
         IndexCommand::Build {
@@ -148,10 +168,22 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
                 Store::open(output, Some(&id))?
             } else {
                 Store::create(output, id).map_err(|e| match e {
+                    Error::IndexExists { path }
+                        if path.join(crate::index::store::MANIFEST).exists() =>
+                    {
+                        Error::Input(format!(
+                            "{}: already an index; choose another output path, continue a \
+                             killed build with --resume, add documents with `claimscope index \
+                             add`, or remove it",
+                            path.display()
+                        ))
+                    }
+                    // A folder of other files: "remove it" would be advice to delete them.
                     Error::IndexExists { path } => Error::Input(format!(
-                        "{}: already exists; remove it, choose another output path, or \
-                         continue a killed build with --resume",
-                        path.display()
+                        "{}: a folder that is not an index (it holds other files); give the \
+                         index a path of its own, e.g. -o {}",
+                        path.display(),
+                        path.join("corpus.csi").display()
                     )),
                     e => e,
                 })?

@@ -3,10 +3,10 @@
 use super::CorpusArgs;
 use crate::error::{Error, Result};
 use crate::grouping::GroupingConfig;
-use crate::index::Store;
+
 use crate::matching::{Classifiers, MatchOptions, match_claims};
 use crate::report;
-use crate::segment::{SegmentOptions, Sentence, read_corpus};
+use crate::segment::{SegmentOptions, read_corpus};
 use crate::stories::StoryOptions;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -63,12 +63,12 @@ pub struct MatchArgs {
     #[arg(long)]
     pub split_claims: bool,
     /// Neighbours per claim considered for grouping.
-    #[arg(short, long, default_value_t = 10, value_parser = super::at_least_one)]
+    #[arg(short, long, default_value_t = 10, value_parser = super::neighbours)]
     pub k: usize,
     /// Link two claims only if each is among the other's N nearest claims in the other's
     /// document (1: mutual best match between two articles; 0 turns it off). Default: 0 with
     /// the judge, 1 without.
-    #[arg(long)]
+    #[arg(long, value_parser = super::neighbours_or_none)]
     pub mutual: Option<usize>,
     /// Leave titles and subheads out of matching.
     #[arg(long)]
@@ -153,7 +153,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
     let embedder = args.model.load()?;
     let docs = match &args.index {
         Some(path) => {
-            let store: Store<Sentence> = Store::open(path, Some(&embedder.model_id()?))?;
+            let store = super::index::open_to_read(path, &embedder.model_id()?)?;
             crate::index::corpus::documents(&store, &term)?
         }
         None => {

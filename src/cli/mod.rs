@@ -58,6 +58,29 @@ pub fn at_least_one(s: &str) -> std::result::Result<usize, String> {
     }
 }
 
+/// The most neighbours per claim `match` takes (`-k`, `--mutual`): every claim's k nearest are
+/// held at once, so `-k 100000` on a story of 20,000 claims asked for about 10 GB.
+pub const MAX_NEIGHBOURS: usize = 1000;
+
+/// clap parser for a neighbour count: 1 to [`MAX_NEIGHBOURS`].
+pub fn neighbours(s: &str) -> std::result::Result<usize, String> {
+    match at_least_one(s)? {
+        n if n <= MAX_NEIGHBOURS => Ok(n),
+        _ => Err(format!(
+            "at most {MAX_NEIGHBOURS} (the nearest claims each claim is compared with; more \
+             are held in memory at once)"
+        )),
+    }
+}
+
+/// clap parser for `--mutual`: 0 (off) or a neighbour count.
+pub fn neighbours_or_none(s: &str) -> std::result::Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Ok(0),
+        _ => neighbours(s),
+    }
+}
+
 /// clap parser for a finite number (a NaN threshold would silently turn a filter off).
 pub fn finite(s: &str) -> std::result::Result<f32, String> {
     match s.parse::<f32>() {
@@ -98,6 +121,28 @@ pub fn positive(s: &str) -> std::result::Result<f32, String> {
         x if x > 0.0 => Ok(x),
         _ => Err("must be greater than 0".into()),
     }
+}
+
+/// clap parser for a fine-tune's learning rate: greater than 0 and under 1. `--lr 2e5` (for
+/// 2e-5) or `nan` would train for an hour and save a diverged model.
+pub fn learning_rate(s: &str) -> std::result::Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 && x < 1.0 => Ok(x),
+        Ok(_) => Err("must be a learning rate, greater than 0 and under 1 (e.g. 3e-5)".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// clap parser for a finite f64 >= 0 (an exponent, a count of negatives per positive).
+pub fn non_negative_f64(s: &str) -> std::result::Result<f64, String> {
+    non_negative(s)?;
+    s.parse::<f64>().map_err(|e| e.to_string())
+}
+
+/// clap parser for a share, an f64 from 0 to 1.
+pub fn share(s: &str) -> std::result::Result<f64, String> {
+    unit_interval(s)?;
+    s.parse::<f64>().map_err(|e| e.to_string())
 }
 
 /// How `embed` and `similar --corpus` read their texts (one per line, or JSONL).

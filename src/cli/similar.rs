@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use super::{ModelArgs, TableOrJson, Terminal};
 use crate::error::{Error, Result};
+use crate::index::SearchConfig;
 use crate::index::query::{IndexHit, QueryOptions};
-use crate::index::{SearchConfig, Store};
 use crate::report::shown;
-use crate::segment::Sentence;
+
 use crate::similar::{self, CorpusHit, CorpusSearch};
 
 #[derive(Debug, clap::Args)]
@@ -59,6 +59,19 @@ pub fn run(args: &SimilarArgs) -> Result<()> {
     }
     match (args.texts.as_slice(), args.corpus.is_empty()) {
         ([a, b], true) => {
+            // Search flags with two texts would be ignored without a word.
+            let search = [
+                ("--index", args.index.is_some()),
+                ("--outlet", !args.outlet.is_empty()),
+                ("--exclude-outlet", !args.exclude_outlet.is_empty()),
+                ("--min-score", args.min_score.is_some()),
+            ];
+            if let Some((flag, _)) = search.iter().find(|(_, given)| *given) {
+                return Err(Error::Input(format!(
+                    "{flag} belongs to a search (one text with --index or --corpus); two texts \
+                     are compared with each other: drop {flag}, or give one text"
+                )));
+            }
             super::given_judge(args.judge.as_deref())?;
             let emb = args.model.load()?;
             let score = similar::compare(&emb, a, b, &Terminal::default())?;
@@ -98,10 +111,12 @@ pub fn run(args: &SimilarArgs) -> Result<()> {
                 TableOrJson::Table => {
                     outln!("{score:.4}")?;
                     match verdict {
+                        // The comparison as it came out, as for the cosine rule below.
                         Some(v) => outln!(
-                            "same claim: {} (judge cosine {:.3}, threshold {:.2}, probability {:.2})",
+                            "same claim: {} (judge cosine {} {} threshold {}, probability {:.2})",
                             if v.same_claim { "yes" } else { "no" },
-                            v.cosine,
+                            beside(v.cosine, v.threshold),
+                            if v.same_claim { ">=" } else { "<" },
                             v.threshold,
                             v.probability
                         )?,
@@ -151,7 +166,7 @@ pub fn run(args: &SimilarArgs) -> Result<()> {
 fn search_index(args: &SimilarArgs, path: &Path, query: &str) -> Result<()> {
     // The query is embedded as the index's sentences were.
     let emb = args.model.load_at(super::index::index_precision(path)?)?;
-    let store: Store<Sentence> = Store::open(path, Some(&emb.model_id()?))?;
+    let store = super::index::open_to_read(path, &emb.model_id()?)?;
     let opts = QueryOptions {
         k: args.k,
         outlets: args.outlet.clone(),

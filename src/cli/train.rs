@@ -1,6 +1,6 @@
 //! `claimscope train ...`: fit a head or fine-tune a model, write it and its model card.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde_json::json;
@@ -58,7 +58,7 @@ pub enum TrainCommand {
         max_pairs: usize,
         #[arg(long, default_value_t = JudgeOptions::default().epochs, value_parser = super::at_least_one)]
         epochs: usize,
-        #[arg(long, default_value_t = JudgeOptions::default().lr)]
+        #[arg(long, default_value_t = JudgeOptions::default().lr, value_parser = super::learning_rate)]
         lr: f64,
         #[arg(long, default_value_t = JudgeOptions::default().seed)]
         seed: u64,
@@ -108,10 +108,10 @@ pub enum TrainCommand {
         #[arg(long, value_delimiter = ',')]
         stories: Vec<String>,
         /// Negatives per positive, hardest first by base-model cosine.
-        #[arg(long, default_value_t = crate::judge::pair::PairSampling::default().hard)]
+        #[arg(long, default_value_t = crate::judge::pair::PairSampling::default().hard, value_parser = super::non_negative_f64)]
         hard: f64,
         /// Negatives per positive drawn at random from the rest.
-        #[arg(long, default_value_t = crate::judge::pair::PairSampling::default().random)]
+        #[arg(long, default_value_t = crate::judge::pair::PairSampling::default().random, value_parser = super::non_negative_f64)]
         random: f64,
         /// Precision the judge is evaluated at (as match runs it).
         #[arg(long, value_enum, default_value = "int8", ignore_case = true)]
@@ -142,7 +142,7 @@ pub enum TrainCommand {
         gold_repeat: usize,
         /// Share of each labelled story's sentences also paired with another story's claim
         /// as unrelated.
-        #[arg(long, default_value_t = 0.3)]
+        #[arg(long, default_value_t = 0.3, value_parser = super::share)]
         unrelated_share: f64,
         /// Per labelled story, this many of its plain assertions of the claim also stand in
         /// for the claim, with the story's other sentences labelled as toward the claim
@@ -188,14 +188,14 @@ pub enum TrainCommand {
         bodies: stance::bags::Parity,
         /// Class weights of the loss: (mean count / class count)^this (comma-separated: each
         /// is fitted and scored).
-        #[arg(long, value_delimiter = ',', default_value = "0.5")]
+        #[arg(long, value_delimiter = ',', value_parser = super::non_negative_f64, default_value = "0.5")]
         balance: Vec<f64>,
         /// L2 pull of the head toward the sentence head (comma-separated, as --balance).
-        #[arg(long, value_delimiter = ',', default_value = "0.01")]
+        #[arg(long, value_delimiter = ',', value_parser = super::non_negative_f64, default_value = "0.01")]
         anchor: Vec<f64>,
         #[arg(long, default_value_t = stance::bags::RefitOptions::default().steps, value_parser = super::at_least_one)]
         steps: usize,
-        #[arg(long, default_value_t = stance::bags::RefitOptions::default().lr)]
+        #[arg(long, default_value_t = stance::bags::RefitOptions::default().lr, value_parser = super::learning_rate)]
         lr: f64,
         /// Only the first N (headline, body) pairs of each parity (in FNC-1's file order): a
         /// quick run.
@@ -282,15 +282,15 @@ pub struct TuneArgs {
     #[arg(long, default_value_t = TunedOptions::default().epochs, value_parser = super::at_least_one)]
     pub epochs: usize,
     /// Peak learning rate of the encoder.
-    #[arg(long, default_value_t = TunedOptions::default().lr)]
+    #[arg(long, default_value_t = TunedOptions::default().lr, value_parser = super::learning_rate)]
     pub lr: f64,
     /// Peak learning rate of the new head.
-    #[arg(long, default_value_t = TunedOptions::default().head_lr)]
+    #[arg(long, default_value_t = TunedOptions::default().head_lr, value_parser = super::learning_rate)]
     pub head_lr: f64,
     #[arg(long, default_value_t = TunedOptions::default().batch_size, value_parser = super::at_least_one)]
     pub train_batch: usize,
     /// Class weights in the loss: (mean count / class count)^balance.
-    #[arg(long, default_value_t = TunedOptions::default().balance)]
+    #[arg(long, default_value_t = TunedOptions::default().balance, value_parser = super::non_negative_f64)]
     pub balance: f64,
     #[arg(long, default_value_t = TunedOptions::default().seed)]
     pub seed: u64,
@@ -406,6 +406,83 @@ impl TrainCommand {
             Self::Stance { .. } | Self::Confidence { .. } => None,
         }
     }
+
+    /// The head file the command writes (its card beside it, `NAME.json`), for those that
+    /// write one.
+    fn head_output(&self) -> Option<&Path> {
+        match self {
+            Self::Stance { output, .. } | Self::Confidence { output, .. } => Some(output),
+            _ => None,
+        }
+    }
+}
+
+/// `train average` takes model directories of one kind it can average, each known by its
+/// card: a missing directory, one that is no model, a kind it cannot average or a mix of kinds
+/// is named before anything is loaded (the first directory's kind was assumed, and a
+/// misspelt path was reported as a missing `confidence-tuned.json`).
+fn check_average_kinds(dirs: &[PathBuf]) -> Result<()> {
+    use crate::classify::{confidence::tuned, stance::pair};
+    let averaged = [judge::CARD, pair::CARD, tuned::CARD];
+    let mut kinds = Vec::with_capacity(dirs.len());
+    for d in dirs {
+        if !d.is_dir() {
+            return Err(Error::Input(format!(
+                "{}: does not exist or is not a directory; `train average` takes the model \
+                 directories of runs of one kind",
+                d.display()
+            )));
+        }
+        if d.join(judge::pair::CARD).is_file() {
+            return Err(Error::Input(format!(
+                "{}: a cross-encoder judge (`train judge-pair`); `train average` averages \
+                 judges (`train judge`), stance pair models and fine-tuned confidence models",
+                d.display()
+            )));
+        }
+        let Some(card) = averaged.iter().find(|c| d.join(c).is_file()) else {
+            return Err(Error::Input(format!(
+                "{}: holds no model card ({}); `train average` takes directories that `train \
+                 judge`, `train stance-pair` or `train confidence-tuned` wrote",
+                d.display(),
+                averaged.join(", ")
+            )));
+        };
+        kinds.push(*card);
+    }
+    if kinds.iter().any(|k| *k != kinds[0]) {
+        let each: Vec<String> = dirs
+            .iter()
+            .zip(&kinds)
+            .map(|(d, k)| format!("{} ({k})", d.display()))
+            .collect();
+        return Err(Error::Input(format!(
+            "models of different kinds cannot be averaged: {}",
+            each.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses, before any training, a head output that cannot take the head and its card: a
+/// directory, or a `.json` name (the card, `NAME.json`, would be written over the head).
+fn check_head_output(head: &Path) -> Result<()> {
+    if head.is_dir() {
+        return Err(Error::Input(format!(
+            "{}: is a directory; give the head's file name (e.g. {})",
+            head.display(),
+            head.join("head.safetensors").display()
+        )));
+    }
+    if crate::classify::card_path(head) == head {
+        return Err(Error::Input(format!(
+            "{}: the model card is written beside the head as NAME.json, which would replace \
+             the head itself; give a .safetensors name (e.g. {})",
+            head.display(),
+            head.with_extension("safetensors").display()
+        )));
+    }
+    Ok(())
 }
 
 /// Runs a training command. A model directory is written under a temporary name beside the
@@ -413,11 +490,21 @@ impl TrainCommand {
 /// that fails or is stopped after an hour leaves the model that was there before, whole.
 pub fn run(cmd: &TrainCommand) -> Result<()> {
     let mut cmd = cmd.clone();
+    if let Some(head) = cmd.head_output() {
+        check_head_output(head)?;
+    }
     let Some(out) = cmd.output_dir_mut() else {
         return train(&cmd, &mut false);
     };
     let destination = out.clone();
-    let stage = crate::outfile::StagedDir::begin(&destination)?;
+    // A directory there is replaced only when it is a model (or empty).
+    let cards = [
+        crate::judge::CARD,
+        crate::judge::pair::CARD,
+        crate::classify::stance::pair::CARD,
+        crate::classify::confidence::tuned::CARD,
+    ];
+    let stage = crate::outfile::StagedDir::begin(&destination, &cards)?;
     *out = stage.path().to_path_buf();
     let mut judge_written = false;
     train(&cmd, &mut judge_written)?;
@@ -1028,6 +1115,7 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
             } else {
                 weights.clone()
             };
+            check_average_kinds(dirs)?;
             let card = json!({"command": command_line()});
             if dirs[0].join(crate::judge::CARD).is_file() {
                 // A judge's figures come with its threshold, chosen on the dev half by `eval
@@ -1036,7 +1124,7 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
                 *judge_written = true;
                 return Ok(());
             }
-            // The kind is the first directory's; `average` refuses a directory of another.
+            // One kind, checked above.
             let kind = if dirs[0].join(pair::CARD).is_file() {
                 &pair::KIND
             } else {

@@ -59,7 +59,8 @@ pub fn load(dir: &Path, stories: &[&DevStory]) -> Result<HashMap<String, Vec<Rew
             .filter_map(|s| s.group.as_deref())
             .collect();
         let mut rows = Vec::new();
-        for (n, line) in text.lines().enumerate() {
+        // A byte-order mark opens the file, not its first line.
+        for (n, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }

@@ -118,7 +118,13 @@ pub struct Store<T> {
     vectors: Vectors,
     segments: Vec<Segment>,
     _records: PhantomData<fn() -> T>,
+    /// `index.lock`, held exclusively from this store's first add to its drop: two writers
+    /// would both write the next generation's segment and remove each other's files.
+    writer: Option<fs::File>,
 }
+
+/// The lock file a writer holds (see `Store::writer`).
+pub const WRITER_LOCK: &str = "index.lock";
 
 impl<T> std::fmt::Debug for Store<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -172,6 +178,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             path,
             segments: Vec::new(),
             _records: PhantomData,
+            writer: None,
         };
         commit(&store.path, &mut store.manifest)?;
         Ok(store)
@@ -219,6 +226,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
             vectors,
             segments,
             _records: PhantomData,
+            writer: None,
         })
     }
 
@@ -386,6 +394,7 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
         config: &SearchConfig,
     ) -> Result<AddSummary> {
         self.check_new_vectors(records.len(), &vectors)?;
+        self.lock_for_writing()?;
         let mut manifest = self.manifest.clone();
         manifest.generation += 1;
         let generation = manifest.generation;
@@ -562,6 +571,44 @@ impl<T: Serialize + DeserializeOwned> Store<T> {
 
     /// Files of an add that never committed (crash, full disk): ours by name, not in the
     /// manifest.
+    /// Takes the writer's lock once (held until the store is dropped), then checks that no
+    /// other writer committed since this store read its manifest: adding on a stale manifest
+    /// would write over the other run's generation.
+    fn lock_for_writing(&mut self) -> Result<()> {
+        if self.writer.is_some() {
+            return Ok(());
+        }
+        let path = self.path.join(WRITER_LOCK);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(Error::Input(format!(
+                    "{}: another claimscope run is adding to this index; wait for it to finish, \
+                     then run this one again (two writers at once would lose each other's \
+                     segments)",
+                    self.path.display()
+                )));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+        }
+        let on_disk = Manifest::read(&self.path)?;
+        if on_disk.generation != self.manifest.generation {
+            return Err(Error::Input(format!(
+                "{}: another run added to this index after this one opened it; run this one \
+                 again (with --resume to skip what is stored)",
+                self.path.display()
+            )));
+        }
+        self.writer = Some(file);
+        Ok(())
+    }
+
     fn remove_strays(&self) {
         let Ok(dir) = fs::read_dir(&self.path) else {
             return;
