@@ -63,3 +63,15 @@ fn an_eval_without_its_data_says_where_the_data_is_looked_for() {
     );
     assert!(err.contains("CLAIMSCOPE_SHARED"), "{err}");
 }
+
+/// `eval claims DIR` on a folder that is no labelled set names the missing file, without advice
+/// about data-set flags `eval claims` does not have.
+#[test]
+fn eval_claims_on_a_folder_without_a_labelled_set_names_the_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = common::run(&["eval", "claims", &dir.path().to_string_lossy()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("documents.jsonl"), "{err}");
+    assert!(!err.contains("--fnc1"), "{err}");
+}

@@ -246,12 +246,15 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String> {
 pub fn run(cmd: &EvalCommand) -> Result<()> {
     // The evals read the public data sets from a default place: a newcomer's first run from
     // elsewhere meets a bare "No such file", which should say where the data is looked for.
-    // Only for the public data's own default place: a file missing from a folder the user
-    // named (a labelled set, a model) is said as it is, not as advice about flags.
+    // Not for `eval claims` outside the public data's place: its DIR is a labelled set and
+    // --judge a model, neither of which the advice about data-set flags fits; the missing file
+    // is said as it is.
     let shared = crate::eval::default_data_dir("");
+    let public = !matches!(cmd, EvalCommand::Claims(_));
     run_eval(cmd).map_err(|e| match e {
         Error::Io { path, err }
-            if err.kind() == std::io::ErrorKind::NotFound && path.starts_with(&shared) =>
+            if err.kind() == std::io::ErrorKind::NotFound
+                && (public || path.starts_with(&shared)) =>
         {
             Error::Input(format!(
                 "{}: not found. The evals read the public data sets: give their folder with \
