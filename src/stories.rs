@@ -84,7 +84,10 @@ pub struct Stories {
 /// What one document contributes as evidence.
 struct Evidence {
     names: BTreeSet<String>,
+    /// Years the lead names, and the document's own year when it is dated.
     lead_years: BTreeSet<u32>,
+    /// Years the lead names, alone.
+    named_years: BTreeSet<u32>,
     day: Option<i64>,
 }
 
@@ -200,14 +203,17 @@ fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f32 {
     }
 }
 
-/// May two documents be one story at all (dates, years)?
+/// May two documents be one story at all (dates, years)? Two dated documents are held to the
+/// date window and to the years their leads name; a document's own year stands in for a date
+/// only beside an undated one (between two dated ones it would split reports of 31 December
+/// and 1 January, one day apart).
 fn compatible(a: &Evidence, b: &Evidence, window: i64) -> bool {
-    if let (Some(x), Some(y)) = (a.day, b.day)
-        && (x - y).abs() > window
-    {
-        return false;
+    let disjoint =
+        |x: &BTreeSet<u32>, y: &BTreeSet<u32>| !x.is_empty() && !y.is_empty() && x.is_disjoint(y);
+    match (a.day, b.day) {
+        (Some(x), Some(y)) => (x - y).abs() <= window && !disjoint(&a.named_years, &b.named_years),
+        _ => !disjoint(&a.lead_years, &b.lead_years),
     }
-    a.lead_years.is_empty() || b.lead_years.is_empty() || !a.lead_years.is_disjoint(&b.lead_years)
 }
 
 /// Group `docs` into stories.
@@ -278,10 +284,11 @@ impl<'a> StoryGraph<'a> {
                 if let Some(t) = &d.title {
                     names_and_numbers(t, &mut names);
                 }
-                let mut lead_years = BTreeSet::new();
+                let mut named_years = BTreeSet::new();
                 for s in l {
-                    years(s, &mut lead_years);
+                    years(s, &mut named_years);
                 }
+                let mut lead_years = named_years.clone();
                 // A dated report is about its own year too (000 of the example corpus, dated
                 // 2021, leads with "the 2020 election").
                 let day = d.date.as_deref().and_then(crate::dates::day_of);
@@ -291,6 +298,7 @@ impl<'a> StoryGraph<'a> {
                 Evidence {
                     names,
                     lead_years,
+                    named_years,
                     day: day.and_then(day_number),
                 }
             })
@@ -458,15 +466,44 @@ mod tests {
 
     #[test]
     fn dates_and_years_keep_stories_apart() {
-        let ev = |day: Option<i64>, years: &[u32]| Evidence {
+        // `own`: the dated document's own year, which joins the named ones in `lead_years`.
+        let ev = |day: Option<i64>, named: &[u32], own: Option<u32>| Evidence {
             names: BTreeSet::new(),
-            lead_years: years.iter().copied().collect(),
+            lead_years: named.iter().copied().chain(own).collect(),
+            named_years: named.iter().copied().collect(),
             day,
         };
-        assert!(compatible(&ev(Some(10), &[]), &ev(Some(15), &[]), 7));
-        assert!(!compatible(&ev(Some(10), &[]), &ev(Some(400), &[]), 7));
-        assert!(!compatible(&ev(None, &[2020]), &ev(None, &[2022, 2018]), 7));
-        assert!(compatible(&ev(None, &[2020]), &ev(None, &[]), 7));
+        assert!(compatible(
+            &ev(Some(10), &[], None),
+            &ev(Some(15), &[], None),
+            7
+        ));
+        assert!(!compatible(
+            &ev(Some(10), &[], None),
+            &ev(Some(400), &[], None),
+            7
+        ));
+        assert!(!compatible(
+            &ev(None, &[2020], None),
+            &ev(None, &[2022, 2018], None),
+            7
+        ));
+        assert!(compatible(
+            &ev(None, &[2020], None),
+            &ev(None, &[], None),
+            7
+        ));
+        // 31 December 2020 and 1 January 2021: one day apart, one story may hold both.
+        let dec31 = ev(Some(18627), &[], Some(2020));
+        let jan1 = ev(Some(18628), &[], Some(2021));
+        assert!(compatible(&dec31, &jan1, 7));
+        // Named years still part two dated documents; the own year still parts an undated one.
+        assert!(!compatible(
+            &ev(Some(10), &[2019], Some(2020)),
+            &ev(Some(12), &[2023], Some(2020)),
+            7
+        ));
+        assert!(!compatible(&dec31, &ev(None, &[2022], None), 7));
         let day = |s: &str| crate::dates::day_of(s).and_then(day_number);
         assert_eq!(day("1970-01-02"), Some(1));
         assert_eq!(day("2021-03-17T10:00"), day("2021-03-17"));

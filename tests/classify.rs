@@ -583,6 +583,27 @@ fn classify_pairs_keeps_order_and_fails_on_a_bad_line() {
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+    // The whole file is checked before any label is written: no rows for the good line 1.
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A file with no pair is a failed run, not an empty output that exits 0.
+    let blank = dir.path().join("blank.jsonl");
+    std::fs::write(&blank, "\n  \n").expect("write");
+    let out = claimscope(&[
+        "classify",
+        "--task",
+        "stance",
+        "--pairs",
+        blank.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("blank.jsonl: no pairs"),
+        "{err}"
+    );
 
     let out = claimscope(&[
         "classify",
@@ -962,4 +983,101 @@ fn a_body_head_reloads_to_its_printed_figures_and_leaves_sentences_alone() {
         err.contains("body-head.safetensors") && err.contains("SHA-256"),
         "{err}"
     );
+}
+
+/// A claim so long that it leaves the pair model little of the sentence (claim and sentence are
+/// read in one window of 256 tokens) is labelled, and said, with the first place; a short pair
+/// is not.
+#[test]
+fn pairs_longer_than_the_window_are_said() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let pairs = dir.path().join("long.jsonl");
+    let long_claim =
+        "Officials said the council approved the budget after a long debate. ".repeat(30);
+    let rows = [
+        serde_json::json!({"claim": "The council approved the budget.", "text": "The budget was approved."}),
+        serde_json::json!({"claim": long_claim, "text": "The budget was approved."}),
+    ];
+    let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+    std::fs::write(&pairs, text.join("\n")).expect("write");
+    let out = claimscope(&[
+        "classify",
+        "--task",
+        "stance",
+        "--pairs",
+        pairs.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    assert!(
+        err.contains("1 texts with their claim were longer than the model's window of 256 tokens")
+            && err.contains("long.jsonl:2"),
+        "{err}"
+    );
+}
+
+/// CSV with no row still has its header (a 0-byte file is no table); under --min-prob the
+/// table shows an uncertain row's probability, not 0.00; blank lines in --sentences are said.
+#[test]
+fn classify_outputs_hold_their_shape_at_the_edges() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let lines = dir.path().join("lines.txt");
+    std::fs::write(
+        &lines,
+        "Stocks fell sharply on Monday.\n\nThe cat sat on the mat.\n",
+    )
+    .expect("write");
+    let l = lines.to_str().unwrap();
+    let out = claimscope(&[
+        "classify",
+        l,
+        "--sentences",
+        "--task",
+        "stance",
+        "--claim",
+        "Banksy was arrested by London police.",
+        "--format",
+        "csv",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("stance")
+            && header.contains("probability")
+            && header.contains("scores_agree"),
+        "{csv}"
+    );
+    assert!(err.contains("1 empty line(s) labelled"), "{err}");
+    let out = claimscope(&[
+        "classify",
+        l,
+        "--sentences",
+        "--task",
+        "confidence",
+        "--format",
+        "table",
+        "--min-prob",
+        "0.999",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let table = String::from_utf8_lossy(&out.stdout);
+    let uncertain: Vec<&str> = table
+        .lines()
+        .filter(|r| r.starts_with("uncertain"))
+        .collect();
+    assert!(!uncertain.is_empty(), "{table}");
+    for row in uncertain {
+        let p: f64 = row
+            .split_whitespace()
+            .nth(1)
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(-1.0);
+        assert!(p > 0.0 && p < 0.999 + 0.005, "{row}");
+    }
+    let out = claimscope(&["classify", "--task", "stance", "--pairs", l, "--lossy"]);
+    assert!(!out.status.success(), "--lossy with --pairs accepted");
 }

@@ -61,11 +61,19 @@ pub struct ClassifyArgs {
     /// Stance: a JSONL file of {"claim", "text"} objects; one output line per input line, same
     /// order, other fields carried through (one named like an output field, such as "stance",
     /// as "input_stance"; blank lines are not records and are skipped).
-    /// The pairs are the whole input: corpus paths beside it are refused, not ignored.
-    #[arg(long, conflicts_with_all = ["paths", "sentences"])]
+    /// The pairs are the whole input: corpus paths beside it are refused, not ignored, as are
+    /// the corpus's reading flags (the pairs file is UTF-8 JSONL with "claim" and "text").
+    #[arg(long, conflicts_with_all = [
+        "paths", "sentences", "text_field", "id_field", "outlet_field", "date_field",
+        "title_field", "url_field", "lossy", "stdin_format", "outlets", "texts",
+    ])]
     pub pairs: Option<PathBuf>,
-    /// Each input record (line, or JSONL "text") is one sentence: no segmentation.
-    #[arg(long)]
+    /// Each input record (line, or JSONL "text") is one sentence: no segmentation. The
+    /// corpus's document flags (ids, outlets, dates, --texts) do not apply and are refused.
+    #[arg(long, conflicts_with_all = [
+        "id_field", "outlet_field", "date_field", "title_field", "url_field", "stdin_format",
+        "outlets", "texts",
+    ])]
     pub sentences: bool,
     /// Stance with --claim: print unrelated sentences too.
     #[arg(long)]
@@ -87,6 +95,10 @@ pub struct ClassifyArgs {
     /// the output then has fewer lines than the input.
     #[arg(long, requires = "sentences")]
     pub skip_bad: bool,
+    /// With --sentences: how lines are read (auto: JSONL for .jsonl/.ndjson files or a first
+    /// line that starts with `{`, text otherwise), as `embed` reads them.
+    #[arg(long, value_enum, default_value = "auto", requires = "sentences")]
+    pub input_format: super::InputFormatArg,
     #[command(flatten)]
     pub model: ModelArgs,
 }
@@ -130,6 +142,72 @@ struct Writer {
     min_prob: Option<f32>,
     /// Input fields renamed because the output writes their names.
     renamed: crate::tables::Renamed,
+    /// Texts the model read only in part (longer than its window), and where the first was.
+    cut: usize,
+    first_cut: Option<String>,
+}
+
+impl Writer {
+    /// A CSV run that labelled nothing (every sentence unrelated, say) still writes its header,
+    /// from `template` (the fields a row would have): a 0-byte file is not a CSV table, and
+    /// pandas' `read_csv` refuses it.
+    fn header_if_empty(&mut self, template: &Map<String, Value>) -> Result<()> {
+        if self.format != ClassifyFormat::Csv || self.written > 0 {
+            return Ok(());
+        }
+        let flat = crate::tables::flatten(template.clone());
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        w.write_record(flat.keys())?;
+        self.out.write_all(&w.into_inner()?).map_err(io)
+    }
+
+    /// Counts the texts of `cut` (one flag per text, in order) that the model read only in
+    /// part, keeping the place of the first (`place(i)`).
+    fn note_cut(&mut self, cut: &[bool], place: impl Fn(usize) -> String) {
+        for (i, _) in cut.iter().enumerate().filter(|(_, c)| **c) {
+            self.cut += 1;
+            self.first_cut.get_or_insert_with(|| place(i));
+        }
+    }
+
+    /// The end-of-run warning about texts read only in part, if any: said, not silent, as
+    /// `embed` says its truncated texts (a claim of 250 tokens leaves the pair model nothing of
+    /// the sentence, and every row would get the claim's label).
+    fn cut_warning(&self, embedder: &Embedder, pairs: bool) -> Option<String> {
+        let first = self.first_cut.as_deref()?;
+        let window = embedder.info().max_seq_length;
+        let what = if pairs {
+            "texts with their claim"
+        } else {
+            "texts"
+        };
+        Some(format!(
+            "{} {what} were longer than the model's window of {window} tokens and were read only \
+             in part, from the start (the first: {first}); shorten them{}",
+            self.cut,
+            if pairs { ", the claim above all" } else { "" }
+        ))
+    }
+}
+
+/// Where an item is, for a warning: its `file:line`, else its document and byte offset.
+fn place_of(item: &Item) -> String {
+    if !item.at.is_empty() {
+        return item.at.clone();
+    }
+    let doc = item
+        .fields
+        .get("doc")
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    let start = item
+        .fields
+        .get("start")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    format!("document {doc} at byte {start}")
 }
 
 /// What a label under `--min-prob` is printed as.
@@ -173,6 +251,8 @@ impl Writer {
             counts: BTreeMap::new(),
             parquet: None,
             renamed: Default::default(),
+            cut: 0,
+            first_cut: None,
         }
     }
 
@@ -244,9 +324,11 @@ impl Writer {
             }
             ClassifyFormat::Table => {
                 let outlet = row.get("outlet").and_then(Value::as_str).unwrap_or("");
+                // The model's probability of its label, also under "uncertain" (a class that
+                // has no score of its own).
                 let score = row
                     .get("score")
-                    .or_else(|| row.get("scores").and_then(|s| s.get(label)))
+                    .or_else(|| row.get("probability"))
                     .and_then(Value::as_f64)
                     .unwrap_or(0.0);
                 let cues = csv_cell(row.get("cues"));
@@ -279,6 +361,12 @@ impl Labeller {
         let vectors = base_vectors(needed, embedder, &texts, &Silent)?;
         match self {
             Labeller::Confidence(c) => {
+                let cut: Vec<bool> = embedder
+                    .tokenize(&texts)?
+                    .iter()
+                    .map(|t| t.truncated)
+                    .collect();
+                w.note_cut(&cut, |i| place_of(&items[i]));
                 let labels = c.classify(&texts, vectors.view(), &Silent)?;
                 for (item, l) in items.iter().zip(labels) {
                     let mut row = item.fields.clone();
@@ -311,6 +399,10 @@ impl Labeller {
                 claim_vec,
                 all,
             } => {
+                let claims = vec![claim.as_str(); texts.len()];
+                w.note_cut(&clf.cut(embedder, &claims, &texts)?, |i| {
+                    place_of(&items[i])
+                });
                 let labels =
                     clf.toward(claim, claim_vec.view(), &texts, vectors.view(), &Silent)?;
                 for ((item, l), v) in items.iter().zip(labels).zip(vectors.rows()) {
@@ -372,6 +464,31 @@ pub fn run(args: &ClassifyArgs) -> Result<()> {
     let mut template = crate::segment::sentence_template();
     template.insert(args.task.name().into(), json!(""));
     template.insert("probability".into(), json!(0.5));
+    // The fields of a row, for the header of a CSV with no row.
+    let mut csv_template = if args.pairs.is_some() {
+        let mut t = Map::new();
+        t.insert("claim".into(), json!(""));
+        t.insert("text".into(), json!(""));
+        t
+    } else {
+        template.clone()
+    };
+    if args.task == Task::Stance {
+        csv_template.insert("stance".into(), json!(""));
+        csv_template.insert("probability".into(), json!(0.5));
+        let scores: Map<String, Value> = crate::classify::stance::Stance::ALL
+            .iter()
+            .map(|l| (l.as_str().to_string(), json!(0.0)))
+            .collect();
+        csv_template.insert("scores".into(), Value::Object(scores));
+        if args.pairs.is_none() {
+            csv_template.insert("similarity".into(), json!(0.0));
+        }
+    } else {
+        csv_template.insert("score".into(), json!(0.0));
+        csv_template.insert("cues".into(), json!([]));
+        csv_template.insert("reason".into(), json!(""));
+    }
     w.parquet = super::parquet_if(
         args.format == ClassifyFormat::Parquet,
         args.output.as_deref(),
@@ -420,8 +537,13 @@ pub fn run(args: &ClassifyArgs) -> Result<()> {
             run_corpus(args, &labeller, &embedder, &mut w)?
         }
     };
+    w.header_if_empty(&csv_template)?;
     w.out.flush().map_err(io)?;
     if let Some(warning) = w.renamed.warning() {
+        eprintln!("warning: {warning}");
+    }
+    let pairs = args.pairs.is_some() || args.task == Task::Stance;
+    if let Some(warning) = w.cut_warning(&embedder, pairs) {
         eprintln!("warning: {warning}");
     }
     if let Some(p) = w.parquet.take() {
@@ -495,15 +617,20 @@ fn run_records(
     let term = super::Terminal::default();
     let paths: Vec<PathBuf> = crate::ingest::expand(&args.input.paths, &term)?;
     // `--sentences` reads lines or JSONL; a CSV read as lines would classify its header and
-    // split quoted fields.
-    if let Some(p) = paths.iter().find(|p| {
-        p.extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("tsv"))
-    }) {
+    // split quoted fields (unless asked for: --input-format text).
+    if let Some(p) = paths
+        .iter()
+        .filter(|_| args.input_format == super::InputFormatArg::Auto)
+        .find(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("tsv"))
+        })
+    {
         return Err(Error::Input(format!(
             "{}: --sentences reads plain lines or JSONL, not CSV/TSV; drop --sentences to read \
-             it as a corpus (with --text-field), or convert it to JSONL",
+             it as a corpus (with --text-field), convert it to JSONL, or pass --input-format \
+             text to read its lines as they are",
             p.display()
         )));
     }
@@ -511,7 +638,7 @@ fn run_records(
         text_field: args.input.text_field.clone(),
         lossy: args.input.lossy,
         skip_bad: args.skip_bad,
-        ..ReadOptions::default()
+        format: args.input_format.into(),
     };
     let mut records = Records::open(&paths, opts, &term)?;
     term.start("sentences", None);
@@ -543,11 +670,29 @@ fn run_records(
     if let Some(why) = records.stats.nothing_read() {
         return Err(Error::Input(why));
     }
+    // Labelled, one row per line as promised, but said: an empty text asserts nothing, and
+    // toward a claim its label is the model's guess.
+    if records.stats.empty > 0 {
+        term.warn(&format!(
+            "{} empty line(s) labelled as they are (their rows keep the output in step with the \
+             input; an empty text's stance is the model's guess): drop blank lines to leave them \
+             out",
+            records.stats.empty
+        ));
+    }
+    if records.stats.lossy_lines > 0 {
+        term.warn(&format!(
+            "{} line(s) had invalid UTF-8 replaced (--lossy)",
+            records.stats.lossy_lines
+        ));
+    }
     Ok(n + batch.len())
 }
 
-/// `--pairs FILE.jsonl`: every line labelled, in order; a malformed line stops the run with its
-/// place, because a silently shorter output would misalign with the input.
+/// `--pairs FILE.jsonl`: every line labelled, in order. The whole file is read and checked
+/// before the first label is written: a malformed line stops the run with its place and no
+/// output, because a shorter output (the lines before it) would misalign with the input. A
+/// file with no pair fails as an empty input does.
 fn run_pairs(
     clf: &StanceModel,
     embedder: &Embedder,
@@ -563,24 +708,6 @@ fn run_pairs(
     // Each line's fields, claim, text and place.
     type Pair = (Map<String, Value>, String, String, String);
     let mut rows: Vec<Pair> = Vec::new();
-    let mut n = 0;
-    let flush = |rows: &mut Vec<Pair>, w: &mut Writer| -> Result<()> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let claims: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
-        let texts: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
-        let u = base_vectors(clf.needs_vectors(), embedder, &claims, &Silent)?;
-        let v = base_vectors(clf.needs_vectors(), embedder, &texts, &Silent)?;
-        let labels = clf.classify(&claims, &texts, u.view(), v.view(), &Silent)?;
-        for ((fields, _, _, at), l) in rows.drain(..).zip(labels) {
-            let mut own = Map::new();
-            own.insert("scores".into(), json!(l.scores));
-            // The input's "stance" (a gold label, say) is kept renamed, not overwritten.
-            w.labelled("stance", l.stance.as_str(), l.probability, own, fields, &at)?;
-        }
-        Ok(())
-    };
     for (i, line) in reader.lines().enumerate() {
         let at = format!("{}:{}", path.display(), i + 1);
         let line = line.map_err(|e| Error::Input(format!("{at}: {e} (use UTF-8 JSONL)")))?;
@@ -622,11 +749,35 @@ fn run_pairs(
             )));
         }
         rows.push((obj, claim, text, at));
-        n += 1;
-        if rows.len() >= CHUNK {
-            flush(&mut rows, w)?;
-        }
     }
-    flush(&mut rows, w)?;
+    if rows.is_empty() {
+        return Err(Error::Input(format!(
+            "{}: no pairs (the file is empty or blank); give one {{\"claim\", \"text\"}} \
+             object per line",
+            path.display()
+        )));
+    }
+    let n = rows.len();
+    let term = super::Terminal::default();
+    term.start("pairs", Some(n as u64));
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Pair> = rows.by_ref().take(CHUNK).collect();
+        let claims: Vec<&str> = chunk.iter().map(|r| r.1.as_str()).collect();
+        let texts: Vec<&str> = chunk.iter().map(|r| r.2.as_str()).collect();
+        w.note_cut(&clf.cut(embedder, &claims, &texts)?, |i| chunk[i].3.clone());
+        let u = base_vectors(clf.needs_vectors(), embedder, &claims, &Silent)?;
+        let v = base_vectors(clf.needs_vectors(), embedder, &texts, &Silent)?;
+        let labels = clf.classify(&claims, &texts, u.view(), v.view(), &Silent)?;
+        let done = chunk.len();
+        for ((fields, _, _, at), l) in chunk.into_iter().zip(labels) {
+            let mut own = Map::new();
+            own.insert("scores".into(), json!(l.scores));
+            // The input's "stance" (a gold label, say) is kept renamed, not overwritten.
+            w.labelled("stance", l.stance.as_str(), l.probability, own, fields, &at)?;
+        }
+        term.advance(done as u64);
+    }
+    term.finish();
     Ok(n)
 }

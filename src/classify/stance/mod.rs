@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use super::cues;
 use super::head::{self, Head};
-use crate::embed::ModelId;
+use crate::embed::{Embedder, ModelId};
 use crate::error::{Error, Result};
 use crate::lexicon::{ATTRIBUTING, REFUTING, STOPWORDS};
 
@@ -407,6 +407,35 @@ impl StanceModel {
             )?
             .into()),
         }
+    }
+
+    /// Which of the (claim, text) pairs the model reads only in part: longer than the
+    /// encoder's window (`embedder`'s tokenizer, the one the models were fine-tuned with),
+    /// cut from the end. The pair model reads claim and text as one window, so a long claim
+    /// leaves little of the text; the head reads each alone. True per pair.
+    pub fn cut(&self, embedder: &Embedder, claims: &[&str], texts: &[&str]) -> Result<Vec<bool>> {
+        Ok(match self {
+            StanceModel::Pair(_) => {
+                let joined: Vec<String> = claims
+                    .iter()
+                    .zip(texts)
+                    .map(|(c, t)| pair::pair_text(c, t))
+                    .collect();
+                embedder
+                    .tokenize(&joined)?
+                    .iter()
+                    .map(|t| t.truncated)
+                    .collect()
+            }
+            StanceModel::Head(_) => {
+                let c = embedder.tokenize(claims)?;
+                let t = embedder.tokenize(texts)?;
+                c.iter()
+                    .zip(&t)
+                    .map(|(a, b)| a.truncated || b.truncated)
+                    .collect()
+            }
+        })
     }
 
     /// Class probabilities (rows in `Stance::ALL` order); vectors as for `classify`.
