@@ -838,6 +838,28 @@ fn training_outputs_and_inputs_that_would_lose_work_are_refused_up_front() {
         &["is a directory"],
     );
     let out = dir.path().join("soup").to_string_lossy().into_owned();
+    // Flags of the other objective, a split named twice, a batch with no negatives.
+    for (args, needle) in [
+        (
+            vec!["--gold", "train", "--objective", "pairs", "--negations"],
+            "--negations belongs to the other --objective (groups)",
+        ),
+        (
+            vec!["--gold", "train", "--no-silver", "--objective", "groups"],
+            "--no-silver belongs to the other --objective (pairs)",
+        ),
+        (
+            vec!["--gold", "train,train"],
+            "--gold \"train\" is named twice",
+        ),
+        (
+            vec!["--objective", "pairs", "--train-batch", "1"],
+            "no in-batch negatives",
+        ),
+    ] {
+        let cmd = [&["train", "judge", "-o", &out][..], &args[..]].concat();
+        fails_with(&claimscope(&cmd, None), &[needle]);
+    }
     let judge = common::project("models/judge")
         .to_string_lossy()
         .into_owned();

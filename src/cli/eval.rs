@@ -594,7 +594,9 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 && let Some(d) = &judge_dir
             {
                 let figures = serde_json::json!({
-                    "command": format!("claimscope eval claims --judge DIR --save-threshold --judge-precision {:?}", a.judge_precision).to_lowercase(),
+                    // The command as given: the floor depends on every option of the run
+                    // (--one-per-doc, --beta, the labelled set ...), not on the judge alone.
+                    "command": super::train::command_line(),
                     "judge_precision": format!("{:?}", a.judge_precision).to_lowercase(),
                     "match_floor": r.match_floor,
                     "chosen_by_f_beta": r.floor_chosen_by_f_beta,

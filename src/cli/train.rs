@@ -377,7 +377,7 @@ fn print_halves(score: impl Fn(&str) -> Result<crate::devset::LabelScore>) -> Re
     Ok(())
 }
 
-fn command_line() -> String {
+pub(super) fn command_line() -> String {
     let args: Vec<String> = std::env::args_os()
         .skip(1)
         .map(|a| shell_word(&a.to_string_lossy()).into_owned())
@@ -552,6 +552,43 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
                     "--no-silver leaves nothing to train on: add --gold train".into(),
                 ));
             }
+            // Flags of the other objective would be dropped without a word.
+            let stray = match objective {
+                Objective::Pairs => [
+                    ("--negations", *negations),
+                    ("--rewordings", rewordings.is_some()),
+                ]
+                .into_iter()
+                .find(|(_, given)| *given),
+                Objective::Groups => [("--no-silver", *no_silver)]
+                    .into_iter()
+                    .find(|(_, given)| *given),
+            };
+            if let Some((flag, _)) = stray {
+                return Err(Error::Input(format!(
+                    "{flag} belongs to the other --objective ({}): drop it, or choose that \
+                     objective",
+                    match objective {
+                        Objective::Pairs => "groups",
+                        Objective::Groups => "pairs",
+                    }
+                )));
+            }
+            if *objective == Objective::Pairs && *train_batch < 2 {
+                return Err(Error::Input(
+                    "--train-batch 1 leaves no in-batch negatives for the ranking loss (the \
+                     loss is 0 and nothing is learnt): give 2 or more"
+                        .into(),
+                ));
+            }
+            // A split named twice would repeat each of its stories.
+            if let Some(g) = gold
+                .iter()
+                .enumerate()
+                .find_map(|(i, g)| gold[..i].contains(g).then_some(g))
+            {
+                return Err(Error::Input(format!("--gold {g:?} is named twice")));
+            }
             let fnc1 = fnc1.clone().unwrap_or_else(|| default_data_dir("fnc1"));
             let devset = devset.clone().unwrap_or_else(crate::devset::default_dir);
             let set = crate::devset::DevSet::load(&devset)?;
@@ -676,11 +713,16 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
             );
             let (vars, report) = judge::train_pairs(&files, &embedder, &pairs, &opts, &term)?;
             let command = format!(
-                "claimscope train judge --objective pairs --max-pairs {max_pairs} --epochs {epochs} --lr {lr} --seed {seed}{}{}",
+                "claimscope train judge --objective pairs --max-pairs {max_pairs} --epochs {epochs} --lr {lr} --train-batch {train_batch} --seed {seed}{}{}{}",
                 if gold.is_empty() {
                     String::new()
                 } else {
                     format!(" --gold {}", gold.join(","))
+                },
+                if only.is_empty() {
+                    String::new()
+                } else {
+                    format!(" --stories {}", only.join(","))
                 },
                 if *no_silver { " --no-silver" } else { "" }
             );
