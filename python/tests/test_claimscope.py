@@ -264,11 +264,13 @@ def test_values_a_pandas_user_passes_are_taken_or_named():
     assert rows[0]["doc"] == "9" and rows[0]["date"] == "2020-10-21" and rows[0]["outlet"] == "Wire"
     # A blank outlet or date is none, as the CLI reads a blank field (an outlet "" was an
     # outlet of its own).
-    rows = claimscope.segment(text, id="b", outlet=" ", date="")
-    assert rows[0].get("outlet") is None and rows[0].get("date") is None
-    got = claimscope.stories([{"id": "c", "text": text, "outlet": "", "date": " "}])
-    assert got["stories"][0]["documents"][0].get("outlet") is None
-    assert got["stories"][0]["documents"][0].get("date") is None
+    blank = claimscope.segment(text, id="b", outlet=" ", date="")
+    missing = claimscope.segment(text, id="b")
+    assert [(r.get("outlet"), r.get("date")) for r in blank] == [(r.get("outlet"), r.get("date")) for r in missing]
+    assert blank[0].get("outlet") != " " and blank[0].get("date") is None
+    blank = claimscope.stories([{"id": "c", "text": text, "outlet": "", "date": " "}])
+    missing = claimscope.stories([{"id": "c", "text": text}])
+    assert blank == missing
     # An int id is its decimal digits (JSON carried 10**30 as a float: "1e+30").
     got = claimscope.stories([{"text": text, "id": 10**30}])
     assert got["stories"][0]["documents"][0]["doc"] == "1" + "0" * 30
