@@ -132,9 +132,40 @@ pub fn unread_note(source: &str, id: &str, date: Option<&str>) -> Option<String>
     })
 }
 
+/// A date that was read but lies more than a year after `today` (a 10-digit YYYYMMDDHH read as
+/// Unix seconds, a typo in the year): the document is dated as read, which keeps it out of
+/// every story of documents of its real time, so it is said. `None` for other dates.
+pub fn odd_note(source: &str, id: &str, date: Option<&str>, today: NaiveDate) -> Option<String> {
+    let given = date?;
+    let day = day_of(given)?;
+    (day > today + chrono::Days::new(366)).then(|| {
+        format!(
+            "{source} (document {id}): date {given:?} reads as {day}, more than a year from now; \
+             the document is dated so (check the field: 10 digits read as Unix seconds, 8 as \
+             YYYYMMDD)"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_far_in_the_future_is_said() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        // YYYYMMDDHH read as Unix seconds: 2034.
+        let note = odd_note("f:1", "a", Some("2020102112"), today).unwrap_or_default();
+        assert!(
+            note.contains("reads as 2034-01-05") && note.contains("Unix seconds"),
+            "{note}"
+        );
+        assert!(odd_note("f:1", "a", Some("2099-10-21"), today).is_some());
+        assert_eq!(odd_note("f:1", "a", Some("2027-06-01"), today), None);
+        assert_eq!(odd_note("f:1", "a", Some("2020-10-21"), today), None);
+        assert_eq!(odd_note("f:1", "a", Some("soon"), today), None);
+        assert_eq!(odd_note("f:1", "a", None, today), None);
+    }
 
     fn day(s: &str) -> Option<String> {
         day_of(s).map(|d| d.format("%Y-%m-%d").to_string())

@@ -520,6 +520,7 @@ pub struct DocumentChecks {
     /// document, so twice the bits of the ids' warning-only hash.
     docs_seen: std::collections::HashSet<u128>,
     repeats: usize,
+    odd_dates: usize,
 }
 
 impl DocumentChecks {
@@ -564,6 +565,12 @@ impl DocumentChecks {
         if let Some(note) = &unread {
             self.unread_dates += 1;
             warn_named(observer, self.unread_dates, note, "unread dates");
+        }
+        let today = chrono::Utc::now().date_naive();
+        if let Some(note) = crate::dates::odd_note(&doc.source, &doc.id, doc.date.as_deref(), today)
+        {
+            self.odd_dates += 1;
+            warn_named(observer, self.odd_dates, &note, "dates far in the future");
         }
         if !self.ids_seen.insert(id_hash(&doc.id)) {
             self.repeated_ids += 1;
