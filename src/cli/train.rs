@@ -1299,6 +1299,12 @@ fn write_judge(
     data: &serde_json::Value,
 ) -> Result<()> {
     let weights = judge::save(vars, files, output)?;
+    // A run that diverged fails here, before its model replaces the one under -o, not at the
+    // first load after it.
+    crate::embed::source::check_finite_weights(
+        &weights,
+        "the run diverged: train again with a lower --lr",
+    )?;
     let sha = crate::embed::source::sha256_file(&weights)?;
     let card = json!({
         "task": "same-claim judge (sentence encoder)",
