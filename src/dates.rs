@@ -120,31 +120,34 @@ pub fn why_not(text: &str) -> &'static str {
     }
 }
 
-/// The warning for a document whose date is given but not read, or `None` when it is read (or
-/// absent). One wording for every reader of documents (files, and the Python package's dicts).
-pub fn unread_note(source: &str, id: &str, date: Option<&str>) -> Option<String> {
-    let date = date?;
-    day_of(date).is_none().then(|| {
-        format!(
-            "{source} (document {id}): date {date:?} not understood, so the document is undated for the story window: {}",
-            why_not(date)
-        )
-    })
+/// What is doubtful about a document's date, for a warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateNote {
+    /// Given but not read: the document is undated for the story window.
+    Unread(String),
+    /// Read as more than a year after `today` (a 10-digit YYYYMMDDHH read as Unix seconds, a
+    /// typo in the year): the document is dated as read, which keeps it out of every story of
+    /// documents of its real time.
+    FarAhead(String),
 }
 
-/// A date that was read but lies more than a year after `today` (a 10-digit YYYYMMDDHH read as
-/// Unix seconds, a typo in the year): the document is dated as read, which keeps it out of
-/// every story of documents of its real time, so it is said. `None` for other dates.
-pub fn odd_note(source: &str, id: &str, date: Option<&str>, today: NaiveDate) -> Option<String> {
+/// The note on a document's date, or `None` when it is absent or read and plausible. One
+/// wording for every reader of documents (files, and the Python package's dicts), and one
+/// parse of the date for both notes.
+pub fn date_note(source: &str, id: &str, date: Option<&str>, today: NaiveDate) -> Option<DateNote> {
     let given = date?;
-    let day = day_of(given)?;
-    (day > today + chrono::Days::new(366)).then(|| {
-        format!(
+    match day_of(given) {
+        None => Some(DateNote::Unread(format!(
+            "{source} (document {id}): date {given:?} not understood, so the document is undated for the story window: {}",
+            why_not(given)
+        ))),
+        Some(day) if day > today + chrono::Days::new(366) => Some(DateNote::FarAhead(format!(
             "{source} (document {id}): date {given:?} reads as {day}, more than a year from now; \
              the document is dated so (check the field: 10 digits read as Unix seconds, 8 as \
              YYYYMMDD)"
-        )
-    })
+        ))),
+        Some(_) => None,
+    }
 }
 
 #[cfg(test)]
@@ -154,6 +157,12 @@ mod tests {
     #[test]
     fn a_date_far_in_the_future_is_said() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let odd_note = |source: &str, id: &str, date: Option<&str>, today| match date_note(
+            source, id, date, today,
+        ) {
+            Some(DateNote::FarAhead(n)) => Some(n),
+            _ => None,
+        };
         // YYYYMMDDHH read as Unix seconds: 2034.
         let note = odd_note("f:1", "a", Some("2020102112"), today).unwrap_or_default();
         assert!(

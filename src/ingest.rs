@@ -465,7 +465,6 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
     Ok(out)
 }
 
-/// Does `dir` hold a claimscope index (its manifest, with the index's magic)?
 /// True, and said, when `file` is one of an index's own files (its segments hold the corpus's
 /// sentences as JSONL: read as input, every sentence would come back as a document).
 fn index_file(file: &Path, observer: &dyn Observer) -> bool {
@@ -480,6 +479,7 @@ fn index_file(file: &Path, observer: &dyn Observer) -> bool {
     true
 }
 
+/// Does `dir` hold a claimscope index (its manifest, with the index's magic)?
 fn is_index_dir(dir: &Path) -> bool {
     let manifest = dir.join(crate::index::store::MANIFEST);
     manifest.is_file()
@@ -521,6 +521,8 @@ pub struct DocumentChecks {
     docs_seen: std::collections::HashSet<u128>,
     repeats: usize,
     odd_dates: usize,
+    /// The day of the run, read once: dates more than a year after it are named.
+    today: Option<chrono::NaiveDate>,
 }
 
 impl DocumentChecks {
@@ -553,24 +555,25 @@ impl DocumentChecks {
         true
     }
 
-    /// Documents dropped by [`DocumentChecks::is_repeat`].
-    pub fn repeats(&self) -> usize {
-        self.repeats
-    }
-
     /// Warns `observer` of what is doubtful about `doc` (the first few of each kind by name,
     /// then counted); true when its date was given but not understood, for the caller's count.
     pub fn check(&mut self, doc: &Document, observer: &dyn Observer) -> bool {
-        let unread = crate::dates::unread_note(&doc.source, &doc.id, doc.date.as_deref());
-        if let Some(note) = &unread {
-            self.unread_dates += 1;
-            warn_named(observer, self.unread_dates, note, "unread dates");
-        }
-        let today = chrono::Utc::now().date_naive();
-        if let Some(note) = crate::dates::odd_note(&doc.source, &doc.id, doc.date.as_deref(), today)
-        {
-            self.odd_dates += 1;
-            warn_named(observer, self.odd_dates, &note, "dates far in the future");
+        use crate::dates::DateNote;
+        let today = *self
+            .today
+            .get_or_insert_with(|| chrono::Utc::now().date_naive());
+        let note = crate::dates::date_note(&doc.source, &doc.id, doc.date.as_deref(), today);
+        let unread = matches!(note, Some(DateNote::Unread(_)));
+        match note {
+            Some(DateNote::Unread(note)) => {
+                self.unread_dates += 1;
+                warn_named(observer, self.unread_dates, &note, "unread dates");
+            }
+            Some(DateNote::FarAhead(note)) => {
+                self.odd_dates += 1;
+                warn_named(observer, self.odd_dates, &note, "dates far in the future");
+            }
+            None => {}
         }
         if !self.ids_seen.insert(id_hash(&doc.id)) {
             self.repeated_ids += 1;
@@ -584,7 +587,7 @@ impl DocumentChecks {
                 "repeated ids",
             );
         }
-        unread.is_some()
+        unread
     }
 }
 
@@ -702,19 +705,17 @@ impl<'a> Corpus<'a> {
             .as_deref()
             .map(|dir| inputs_in(dir, &files))
             .unwrap_or_default();
-        if let Some(dir) = &args.texts_dir
-            && let Some(folder) = folder_holding(dir, &args.paths)
-        {
-            observer.warn(&format!(
-                "--texts {}: inside the input folder {}; a later run over that folder will read \
-                 the texts back as articles (write them beside it instead)",
-                dir.display(),
-                folder
-            ));
-        }
-        // A one-article file's text is named after its id, known now: a text that would
-        // replace an input is refused before any is written.
         if let Some(dir) = &args.texts_dir {
+            if let Some(folder) = folder_holding(dir, &args.paths) {
+                observer.warn(&format!(
+                    "--texts {}: inside the input folder {}; a later run over that folder will \
+                     read the texts back as articles (write them beside it instead)",
+                    dir.display(),
+                    folder
+                ));
+            }
+            // A one-article file's text is named after its id, known now: a text that would
+            // replace an input is refused before any is written.
             for id in files.iter().filter_map(|f| ids.get(f)) {
                 refuse_text_over_input(dir, &text_file_name(id), id, &inputs_in_texts)?;
             }
@@ -876,8 +877,9 @@ impl<'a> Corpus<'a> {
         // pages: the archive reader judges each record. In JSONL a stray NUL is one bad
         // record, which the reader names by line, not a reason to drop the file.
         // A saved page's byte-order mark is read as its charset (`warc::decode_page`).
-        let utf16_page = kind == Kind::Html && input::is_utf16(head);
-        if !matches!(kind, Kind::WarcGz | Kind::Warc) && !utf16_page && input::is_utf16(head) {
+        let utf16 = input::is_utf16(head);
+        let utf16_page = kind == Kind::Html && utf16;
+        if !matches!(kind, Kind::WarcGz | Kind::Warc) && !utf16_page && utf16 {
             self.warn(&format!("{}; skipped", input::utf16_fix(&name)));
             self.skipped.binary += 1;
             return Ok(None);

@@ -754,10 +754,9 @@ fn annotate(
         // the group as it was found, as the claims the heads read were chosen (`read` in
         // `match_claims`): a member dropped above (read `unrelated`) would otherwise open its
         // document's other claims, which nothing read, and the run stopped on them.
+        // (That covers the documents of the members taken out above too: related claims
+        // already labelled, not candidates again.)
         let mut group_docs: Vec<usize> = idx.iter().map(|&i| units[i].doc_index).collect();
-        group_docs.extend(docs);
-        // Members taken out above are related claims already labelled: not candidates again.
-        group_docs.extend(removed.iter().map(|r| r.unit.doc_index));
         group_docs.sort_unstable();
         group_docs.dedup();
         let cand = related_candidates(&near, &group_docs, c, units, story_of_doc);

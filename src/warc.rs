@@ -449,13 +449,16 @@ pub(crate) fn decode_page(
         // that charset every accented letter would come out as two ("cafÃ©"). Text in a
         // single-byte charset with letters beyond ASCII is almost never valid UTF-8 by chance,
         // so valid UTF-8 with such letters is read as UTF-8, and said.
-        if enc.is_single_byte() && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+        if enc.is_single_byte()
+            && !bytes.is_ascii()
+            && let Ok(text) = std::str::from_utf8(bytes)
+        {
             let note = format!(
                 "its <meta> tag says charset {label:?}, but the page is valid UTF-8 with \
                  letters beyond ASCII, as pages saved again in UTF-8 are: read as UTF-8"
             );
             return Ok(DecodedPage {
-                text: String::from_utf8_lossy(bytes).into_owned(),
+                text: text.to_owned(),
                 replaced: None,
                 note: Some(note),
             });

@@ -164,22 +164,22 @@ def _shard_name(i: int) -> str:
     return f"part-{i:05d}.parquet"
 
 
-def _story_name(story: str, docs: list[dict]) -> str:
-    """A story's groups file: named by the story and the fingerprint of its documents, so a
-    rerun whose story grouping differs (another version of the library) redoes the story
-    instead of reusing groups of other documents under the same story id."""
-    return f"{story}-{_fingerprint_of(_fingerprint(d) for d in docs)}.json"
+def _story_name(story: str, prints: Iterable[str]) -> str:
+    """A story's groups file: named by the story and the fingerprint of its documents (their
+    `_fingerprint`s, in order), so a rerun whose story grouping differs (another version of the
+    library) redoes the story instead of reusing groups of other documents under the same story
+    id."""
+    return f"{story}-{_fingerprint_of(prints)}.json"
 
 
-def _match_story(story: str, docs: list[dict], out: str, cpus: float) -> dict:
-    """Stage 3 for one story: its groups, written atomically."""
+def _match_story(story: str, docs: list[dict], path: str, cpus: float) -> dict:
+    """Stage 3 for one story: its groups, written atomically to `path` (`_story_name`)."""
     _threads(int(cpus))
-    path = pathlib.Path(out) / _story_name(story, docs)
     t = time.perf_counter()
     result = claimscope.match(docs)
     for g in result["groups"]:
         g["story"] = story
-    _write_atomically(path, lambda p: p.write_text(json.dumps(result["groups"])))
+    _write_atomically(pathlib.Path(path), lambda p: p.write_text(json.dumps(result["groups"])))
     return {"story": story, "seconds": time.perf_counter() - t, "documents": len(docs), "pid": os.getpid(), "rss_mib": _peak_rss_mib()}
 
 
@@ -406,7 +406,11 @@ def run(
     if out_dir.exists() and not out_dir.is_dir():
         raise NotADirectoryError(f"{out_dir}: not a directory; give the directory the run writes into")
     shards = _shards(docs, shard_size)
-    prints = [_fingerprint_of(_fingerprint(d) for d in s) for s in shards]
+    # Each document's fingerprint once, in order (shards are consecutive runs of documents):
+    # shards and stories are named by them.
+    each = [_fingerprint(d) for d in docs]
+    prints = [_fingerprint_of(each[i : i + shard_size]) for i in range(0, len(docs), shard_size)]
+    doc_prints = {d["id"]: p for d, p in zip(docs, each)}
     _check_manifest(out_dir, prints, shard_size)
     sentences_dir = out_dir / "sentences"
     groups_dir = out_dir / "groups"
@@ -461,14 +465,14 @@ def run(
         if len(s["documents"]) < 2:
             continue
         members = [by_id[m["doc"]] for m in s["documents"]]
-        path = groups_dir / _story_name(s["id"], members)
+        path = groups_dir / _story_name(s["id"], (doc_prints[m["id"]] for m in members))
         names[s["id"]] = path.name
         if path.exists() and not _readable_json(path):
             _set_aside(path, corrupt, out_dir)
         if path.exists():
             done += 1
             continue
-        pending.append(match.remote(s["id"], members, str(groups_dir), match_cpus))
+        pending.append(match.remote(s["id"], members, str(path), match_cpus))
     matched = _gather(pending, "stage 3 (match per story)")
     # Groups files of stories this run does not have (the library grouped these documents
     # otherwise before) are set aside, so out/groups/ holds this run's groups only.

@@ -361,12 +361,7 @@ impl Labeller {
         let vectors = base_vectors(needed, embedder, &texts, &Silent)?;
         match self {
             Labeller::Confidence(c) => {
-                let cut: Vec<bool> = embedder
-                    .tokenize(&texts)?
-                    .iter()
-                    .map(|t| t.truncated)
-                    .collect();
-                w.note_cut(&cut, |i| place_of(&items[i]));
+                w.note_cut(&embedder.truncated(&texts)?, |i| place_of(&items[i]));
                 let labels = c.classify(&texts, vectors.view(), &Silent)?;
                 for (item, l) in items.iter().zip(labels) {
                     let mut row = item.fields.clone();
@@ -542,8 +537,8 @@ pub fn run(args: &ClassifyArgs) -> Result<()> {
     if let Some(warning) = w.renamed.warning() {
         eprintln!("warning: {warning}");
     }
-    let pairs = args.pairs.is_some() || args.task == Task::Stance;
-    if let Some(warning) = w.cut_warning(&embedder, pairs) {
+    // --pairs is a stance task too (check_task_flags).
+    if let Some(warning) = w.cut_warning(&embedder, args.task == Task::Stance) {
         eprintln!("warning: {warning}");
     }
     if let Some(p) = w.parquet.take() {

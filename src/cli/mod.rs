@@ -133,16 +133,29 @@ pub fn learning_rate(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
+/// [`finite`] for the f64 options of training.
+fn finite_f64(s: &str) -> std::result::Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        Ok(_) => Err("must be a finite number".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// clap parser for a finite f64 >= 0 (an exponent, a count of negatives per positive).
 pub fn non_negative_f64(s: &str) -> std::result::Result<f64, String> {
-    non_negative(s)?;
-    s.parse::<f64>().map_err(|e| e.to_string())
+    match finite_f64(s)? {
+        x if x >= 0.0 => Ok(x),
+        _ => Err("must be 0 or more".into()),
+    }
 }
 
 /// clap parser for a share, an f64 from 0 to 1.
 pub fn share(s: &str) -> std::result::Result<f64, String> {
-    unit_interval(s)?;
-    s.parse::<f64>().map_err(|e| e.to_string())
+    match finite_f64(s)? {
+        x if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err("must be between 0 and 1".into()),
+    }
 }
 
 /// How `embed` and `similar --corpus` read their texts (one per line, or JSONL).

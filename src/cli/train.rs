@@ -417,13 +417,23 @@ impl TrainCommand {
     }
 }
 
+/// The cards of the model directories `train` writes: a directory holding one is a model.
+const MODEL_CARDS: [&str; 4] = [
+    judge::CARD,
+    judge::pair::CARD,
+    crate::classify::stance::pair::CARD,
+    crate::classify::confidence::tuned::CARD,
+];
+
 /// `train average` takes model directories of one kind it can average, each known by its
 /// card: a missing directory, one that is no model, a kind it cannot average or a mix of kinds
 /// is named before anything is loaded (the first directory's kind was assumed, and a
 /// misspelt path was reported as a missing `confidence-tuned.json`).
 fn check_average_kinds(dirs: &[PathBuf]) -> Result<()> {
-    use crate::classify::{confidence::tuned, stance::pair};
-    let averaged = [judge::CARD, pair::CARD, tuned::CARD];
+    let averaged: Vec<&str> = MODEL_CARDS
+        .into_iter()
+        .filter(|c| *c != judge::pair::CARD)
+        .collect();
     let mut kinds = Vec::with_capacity(dirs.len());
     for d in dirs {
         if !d.is_dir() {
@@ -498,13 +508,7 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
     };
     let destination = out.clone();
     // A directory there is replaced only when it is a model (or empty).
-    let cards = [
-        crate::judge::CARD,
-        crate::judge::pair::CARD,
-        crate::classify::stance::pair::CARD,
-        crate::classify::confidence::tuned::CARD,
-    ];
-    let stage = crate::outfile::StagedDir::begin(&destination, &cards)?;
+    let stage = crate::outfile::StagedDir::begin(&destination, &MODEL_CARDS)?;
     *out = stage.path().to_path_buf();
     let mut judge_written = false;
     train(&cmd, &mut judge_written)?;

@@ -321,6 +321,13 @@ impl Embedder {
             .collect())
     }
 
+    /// Which of `texts` are longer than the model's `max_seq_length` and would be read only in
+    /// part (cut from the end), one flag per text: for a warning where the embedding itself is
+    /// made elsewhere (a classifier's own encoder).
+    pub fn truncated<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vec<bool>> {
+        Ok(self.tokenize(texts)?.iter().map(|t| t.truncated).collect())
+    }
+
     /// Embed texts; the result rows are in input order.
     pub fn embed<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Embeddings> {
         let tokens = self.tokenize(texts)?;

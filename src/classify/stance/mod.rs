@@ -421,19 +421,12 @@ impl StanceModel {
                     .zip(texts)
                     .map(|(c, t)| pair::pair_text(c, t))
                     .collect();
-                embedder
-                    .tokenize(&joined)?
-                    .iter()
-                    .map(|t| t.truncated)
-                    .collect()
+                embedder.truncated(&joined)?
             }
             StanceModel::Head(_) => {
-                let c = embedder.tokenize(claims)?;
-                let t = embedder.tokenize(texts)?;
-                c.iter()
-                    .zip(&t)
-                    .map(|(a, b)| a.truncated || b.truncated)
-                    .collect()
+                let c = embedder.truncated(claims)?;
+                let t = embedder.truncated(texts)?;
+                c.iter().zip(&t).map(|(a, b)| *a || *b).collect()
             }
         })
     }
