@@ -1051,12 +1051,22 @@ fn classify_outputs_hold_their_shape_at_the_edges() {
         "{csv}"
     );
     assert!(err.contains("1 empty line(s) labelled"), "{err}");
+    // Stance rows have no "score" of their own: an uncertain one showed 0.00 before.
+    let about = dir.path().join("about.txt");
+    std::fs::write(
+        &about,
+        "Police in London said a man was detained on Monday.\nBanksy's identity remains unknown.\n",
+    )
+    .expect("write");
     let out = claimscope(&[
         "classify",
-        l,
+        about.to_str().unwrap(),
         "--sentences",
         "--task",
-        "confidence",
+        "stance",
+        "--claim",
+        "Banksy was arrested by London police.",
+        "--all",
         "--format",
         "table",
         "--min-prob",
