@@ -110,11 +110,13 @@ const PROMPT_PREFIXES: &[&str] = &[
     "sign up for",
     "subscribe to",
     "click here",
-    "getty images",
     "gallery:",
     "please enable javascript",
-    "powered by ",
 ];
+
+/// Credits that open a short line that is no sentence ("Getty Images", "Powered by WordPress"):
+/// one that ends as a sentence is prose ("Getty Images declined to comment.").
+const CREDIT_PREFIXES: &[&str] = &["getty images", "powered by "];
 
 /// Prefixes that start furniture and no sentence of prose, read in lines and sentences alike
 /// (30 words at most).
@@ -233,6 +235,30 @@ fn furniture(text: &str, lowered: &str, words: usize) -> Option<&'static str> {
     if words <= 8 && PROMPT_PREFIXES.iter().any(|p| l.starts_with(p)) {
         return Some("boilerplate (comment form, share/follow prompt or link)");
     }
+    if words <= 8 && CREDIT_PREFIXES.iter().any(|p| l.starts_with(p)) && !finished(l) {
+        return Some("boilerplate (comment form, share/follow prompt or link)");
+    }
+    // "Read more", "Read more Hollywood Salaries Revealed…": a link to another story.
+    if l.trim_end_matches(['.', ':', '…', '»', '>', ' ']) == "read more"
+        || (words <= 12 && l.starts_with("read more ") && !finished(l))
+    {
+        return Some("boilerplate (related link)");
+    }
+    if words <= 15 && tweet_trailer(text.trim()) {
+        return Some("embedded tweet's credit line");
+    }
+    // "#KushForCure": hashtags alone.
+    if text
+        .split_whitespace()
+        .all(|w| w.len() > 1 && w.starts_with('#'))
+        && words > 0
+    {
+        return Some("hashtags");
+    }
+    // "Updated at 11:45 p.m. ET", "Updated 1:39 PM ET": a page's time stamp.
+    if words <= 8 && l.starts_with("updated") && clock_time(l) {
+        return Some("time stamp");
+    }
     if words <= 30 && SENTENCE_PREFIXES.iter().any(|p| l.starts_with(p)) {
         return Some("boilerplate (comment form, share/follow prompt or link)");
     }
@@ -285,6 +311,30 @@ fn furniture(text: &str, lowered: &str, words: usize) -> Option<&'static str> {
         return Some("separator line");
     }
     None
+}
+
+/// An embedded tweet's last line: a dash, the author, the handle in brackets, the date
+/// ("— Jack Moore (@JFXM) January 27, 2015").
+fn tweet_trailer(text: &str) -> bool {
+    let year = text
+        .split_whitespace()
+        .next_back()
+        .map(|w| w.trim_end_matches('.'))
+        .is_some_and(|w| {
+            w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()) && ("1990"..="2099").contains(&w)
+        });
+    // Its second half alone where sentencex cut after the author ("— Corinne." then
+    // "(@corinneeee_xoxo) September 8, 2014").
+    let dash = text.starts_with(['—', '–', '-']) || text.starts_with("&mdash;");
+    (dash && text.contains("(@") || text.starts_with("(@")) && year
+}
+
+/// Does `lowered` hold a clock time ("11:45", "9 a.m.", "1:39 pm")?
+fn clock_time(lowered: &str) -> bool {
+    let b = lowered.as_bytes();
+    let colon = (1..b.len().saturating_sub(1))
+        .any(|i| b[i] == b':' && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit());
+    colon || lowered.contains("a.m.") || lowered.contains("p.m.")
 }
 
 /// An author's initials closing an article, as German and Austrian outlets sign ("(bsc)",
@@ -371,13 +421,15 @@ fn lone_address(lowered: &str) -> bool {
         return true;
     }
     let w = lowered.trim_end_matches(['.', ',', ')']);
+    // "pic.twitter.com/Tve77ov5JZ": the host before a path.
+    let w = w.split_once('/').map_or(w, |(host, _)| host);
     let host = w.rsplit_once('@').map_or(w, |(_, h)| h);
     let host = host.strip_prefix("www.").unwrap_or(host);
     host.contains('.')
         && !host.starts_with('.')
         && [
-            ".com", ".org", ".net", ".co.uk", ".gov", ".edu", ".tv", ".io", ".sg", ".au", ".ca",
-            ".in", ".ie", ".de", ".fr", ".info", ".us", ".ly", ".me",
+            ".com", ".org", ".net", ".co.uk", ".co", ".gov", ".edu", ".tv", ".io", ".sg", ".au",
+            ".ca", ".in", ".ie", ".de", ".fr", ".info", ".us", ".ly", ".me",
         ]
         .iter()
         .any(|t| host.ends_with(t))
@@ -563,7 +615,8 @@ fn date_marker(text: &str, at: usize) -> Option<(usize, String)> {
                 c.is_ascii_digit()
             }
         });
-    if !is_date {
+    // "date 2020-13-45" is no date: the line keeps it as text.
+    if !is_date || chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_err() {
         return None;
     }
     let after_date = &after[10..];
@@ -614,6 +667,20 @@ fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
             start += s.len() - rest.trim_start().len();
             break;
         }
+    }
+    // A list item's number: "1. Banksy isn't from Liverpool", "10) Ant-Man": the claim is
+    // what follows it (a lone "1." sentence was what sentencex made of it).
+    let s = &text[start..end];
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=3).contains(&digits)
+        && let Some(rest) = s[digits..]
+            .strip_prefix(". ")
+            .or_else(|| s[digits..].strip_prefix(") "))
+        && rest
+            .trim_start()
+            .starts_with(|c: char| c.is_alphabetic() || c == '"' || c == '“')
+    {
+        start += s.len() - rest.trim_start().len();
     }
     let s = &text[start..end];
     let right = s.len() - s.trim_end().len();
@@ -854,7 +921,180 @@ fn split_paragraph(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> 
         }
         pos = piece_end;
     }
+    repair_boundaries(text, split_after_false_abbreviations(text, out))
+}
+
+/// Words sentencex takes for abbreviations that in news end sentences as often as not ("rose
+/// 3.5 percent in May. Economists ...", "No. Numerous reports ...", "paid to Yahoo. Its
+/// shareholders ..."): a boundary after one, before a capitalised word, is restored.
+const FALSE_ABBREVIATIONS: &[&str] = &["May.", "No.", "Yahoo.", "Fed."];
+
+/// Splits each span after a [`FALSE_ABBREVIATIONS`] word followed by a space and a word that
+/// starts with a capital and goes on in lower case (not "No. 2", not "May. AP").
+fn split_after_false_abbreviations(text: &str, spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(spans.len());
+    for (mut s, e) in spans {
+        let mut from = s;
+        while let Some(cut) = FALSE_ABBREVIATIONS
+            .iter()
+            .filter_map(|w| {
+                let piece = &text[from..e];
+                piece.match_indices(w).find_map(|(i, _)| {
+                    let at = from + i;
+                    let word_start = at == s || text[..at].ends_with(char::is_whitespace);
+                    let after = &text[at + w.len()..e];
+                    let rest = after.strip_prefix(' ')?;
+                    let mut c = rest.chars();
+                    let capitalised = c.next().is_some_and(char::is_uppercase)
+                        && c.next().is_some_and(char::is_lowercase);
+                    (word_start && capitalised).then_some(at + w.len())
+                })
+            })
+            .min()
+        {
+            out.push((s, cut));
+            s = cut + 1;
+            from = s;
+        }
+        out.push((s, e));
+    }
     out
+}
+
+/// Titles that stand before a name and do not end a sentence in news prose ("He met Ms.
+/// Clinton", "Ft. Devens", "Sgt. At Arms Kevin Vickers", "the Dr. Who series"); sentencex
+/// knows "Mr." and "Mrs." but splits after these.
+const NAME_TITLES: &[&str] = &[
+    "ms.", "dr.", "sgt.", "ft.", "lt.", "col.", "capt.", "cpl.", "gov.", "sen.", "rep.", "prof.",
+    "rev.", "gen.", "maj.", "adm.", "det.", "supt.", "insp.",
+];
+
+/// What may follow "a.m." or "p.m." in the same sentence: a weekday or a time zone.
+const AFTER_CLOCK: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "et",
+    "est",
+    "edt",
+    "ct",
+    "cst",
+    "cdt",
+    "mt",
+    "mst",
+    "mdt",
+    "pt",
+    "pst",
+    "pdt",
+    "gmt",
+    "bst",
+    "utc",
+    "cet",
+    "local",
+];
+
+/// Verbs of an attribution that follows a quoted question or exclamation ("Will it work?"
+/// Forte said.).
+const SPEECH_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "asked",
+    "asks",
+    "told",
+    "added",
+    "adds",
+    "wrote",
+    "writes",
+    "tweeted",
+    "explained",
+    "replied",
+    "insisted",
+    "continued",
+    "recalled",
+    "wondered",
+    "shouted",
+    "yelled",
+    "joked",
+    "exclaimed",
+    "cried",
+    "screamed",
+];
+
+/// Joins sentences sentencex split where news prose does not end one: after a title before a
+/// name, after "a.m."/"p.m." before a weekday, a time zone or a lower-case word, a dateline
+/// before its "(AP) —", a list number before its item ("1." "Finland"), and a quoted question
+/// or exclamation before its short attribution. Each join keeps the text between the two.
+fn repair_boundaries(text: &str, spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (s, e) in spans {
+        if let Some(last) = out.last_mut()
+            && joins(&text[last.0..last.1], &text[s..e])
+        {
+            last.1 = e;
+            continue;
+        }
+        out.push((s, e));
+    }
+    out
+}
+
+/// Does `next` continue the sentence `prev`?
+fn joins(prev: &str, next: &str) -> bool {
+    let last_word = prev
+        .split_whitespace()
+        .next_back()
+        .unwrap_or("")
+        .trim_start_matches(['(', '"', '“', '\'', '‘'])
+        .to_lowercase();
+    let first = next.split_whitespace().next().unwrap_or("");
+    let first_bare = first
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    let starts_upper = next.chars().next().is_some_and(char::is_uppercase);
+    let starts_lower = next.chars().next().is_some_and(char::is_lowercase);
+    if NAME_TITLES.contains(&last_word.as_str()) && starts_upper {
+        return true;
+    }
+    if (last_word == "a.m." || last_word == "p.m.")
+        && (starts_lower || AFTER_CLOCK.contains(&first_bare.as_str()))
+    {
+        return true;
+    }
+    // "WOBURN, Mass." "(AP) — A 113-year-old ...": a dateline and its agency.
+    let words = prev.split_whitespace().count();
+    if words <= 5
+        && next.starts_with('(')
+        && next.split_once(')').is_some_and(|(tag, rest)| {
+            tag.len() <= 24 && rest.trim_start().starts_with(['—', '–', '-'])
+        })
+    {
+        return true;
+    }
+    // "1." "Finland": a list number before its item.
+    if let Some(n) = prev.strip_suffix('.')
+        && (1..=3).contains(&n.len())
+        && n.bytes().all(|b| b.is_ascii_digit())
+    {
+        return true;
+    }
+    // "Will it work?" "Forte said."
+    let quoted_question = ['"', '”', '\'', '’']
+        .iter()
+        .any(|q| prev.ends_with(&format!("?{q}")) || prev.ends_with(&format!("!{q}")));
+    // Only a bare attribution, the verb first or last ("Forte said.", "said Mr. Abana."): "Will
+    // it work?" "Engineers said the tests passed." are two sentences.
+    let verb = |w: Option<&str>| {
+        w.is_some_and(|w| SPEECH_VERBS.contains(&w.trim_end_matches('.').to_lowercase().as_str()))
+    };
+    let mut ws = next.split_whitespace();
+    let attribution = next.split_whitespace().count() <= 5
+        && next.ends_with('.')
+        && (verb(ws.next()) || verb(ws.next_back()));
+    quoted_question && attribution
 }
 
 /// A document that gave no sentence would drop out of every output without a trace: it is
