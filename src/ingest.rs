@@ -880,8 +880,9 @@ impl<'a> Corpus<'a> {
         let utf16 = input::is_utf16(head);
         let utf16_page = kind == Kind::Html && utf16;
         if !matches!(kind, Kind::WarcGz | Kind::Warc) && !utf16_page && utf16 {
+            // Text in an encoding not read here, not binary data: the summary says so.
             self.warn(&format!("{}; skipped", input::utf16_fix(&name)));
-            self.skipped.binary += 1;
+            self.skipped.unreadable += 1;
             return Ok(None);
         }
         // A CSV whose header reads is a table: a NUL further down is one bad row, named by

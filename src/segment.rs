@@ -642,6 +642,11 @@ fn lines(text: &str) -> Vec<Line> {
         if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
             out.push(Line { start, end: i });
             start = i + 1;
+        } else if b == 0xE2 && matches!(bytes.get(i + 1..i + 3), Some([0x80, 0xA8 | 0xA9])) {
+            // U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR (JSON exports of web text
+            // carry them where the page had a break).
+            out.push(Line { start, end: i });
+            start = i + 3;
         }
     }
     if start < text.len() {
@@ -884,6 +889,14 @@ fn cut_point(text: &str, start: usize, at: usize) -> usize {
     let mut at = at.min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;
+    }
+    // Not between a letter and its combining accent, or inside an emoji sequence.
+    let mut graphemes = unicode_segmentation::GraphemeCursor::new(at, text.len(), true);
+    if graphemes.is_boundary(text, 0) == Ok(false)
+        && let Ok(Some(b)) = graphemes.prev_boundary(text, 0)
+        && b > start
+    {
+        at = b;
     }
     let piece = &text[start..at];
     match piece.char_indices().rev().find(|(_, c)| c.is_whitespace()) {

@@ -1579,6 +1579,18 @@ fn misread_inputs_are_named_with_their_fix() {
             "no document could be read",
         ],
     );
+    // Beside a file that reads, it is counted as unreadable text, not as binary data.
+    let mixed = d.join("mixed");
+    std::fs::create_dir(&mixed).expect("dir");
+    std::fs::rename(d.join("u16.txt"), mixed.join("u16.txt")).expect("move");
+    std::fs::write(mixed.join("ok.txt"), "Hello there.").expect("write");
+    let out = claimscope(&["segment", mixed.to_str().unwrap_or("")], None);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("skipped 1 (binary 0, empty 0, unreadable 1,"),
+        "{err}"
+    );
 
     std::fs::write(d.join("semi.csv"), "id;text\n1;Hello there.\n").expect("write");
     let out = claimscope(

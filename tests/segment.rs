@@ -281,6 +281,15 @@ fn tricky_sentences() {
             "{eol:?}"
         );
     }
+    // Unicode's line and paragraph separators break lines as a newline does.
+    assert_eq!(
+        one("Breaking headline without a stop\u{2028}First paragraph here.\u{2029}Second one."),
+        [
+            "Breaking headline without a stop",
+            "First paragraph here.",
+            "Second one."
+        ]
+    );
     // Multi-byte text: spans are byte offsets, checked inside `one`.
     let m = one("Señor Müller’s café — «quoted» opened. 日本語の文です。Emoji 👍🏽 too!");
     assert!(m.len() >= 2, "{m:?}");
@@ -421,6 +430,30 @@ fn enormous_lines_with_multibyte_spaces_are_cut_on_char_boundaries() {
         assert!(s.len() >= reps * 7 / MAX_SENTENCE_BYTES, "{}", s.len());
         assert!(s.iter().all(|x| x.len() <= MAX_SENTENCE_BYTES));
         assert_eq!(s.concat().replace('\u{a0}', ""), "wörd".repeat(reps));
+    }
+}
+
+/// A run without spaces is cut between graphemes: no sentence starts with a combining accent
+/// or inside an emoji sequence.
+#[test]
+fn enormous_lines_are_cut_between_graphemes() {
+    use unicode_segmentation::UnicodeSegmentation;
+    for unit in ["e\u{301}", "a👍🏽", "b👩\u{200d}👩\u{200d}👧"] {
+        let text = unit.repeat(3 * MAX_SENTENCE_BYTES / unit.len());
+        let s = one(&text);
+        assert!(s.len() >= 3, "{unit:?}: {}", s.len());
+        assert_eq!(s.concat(), text);
+        let between: std::collections::HashSet<usize> =
+            text.grapheme_indices(true).map(|(i, _)| i).collect();
+        let mut at = 0;
+        for x in &s {
+            assert!(x.len() <= MAX_SENTENCE_BYTES);
+            assert!(
+                between.contains(&at),
+                "{unit:?}: a cut at byte {at} splits a grapheme"
+            );
+            at += x.len();
+        }
     }
 }
 
