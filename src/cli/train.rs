@@ -160,6 +160,11 @@ pub enum TrainCommand {
         /// More labelled pairs to train on: JSONL, one {"claim", "text", "label"} per line.
         #[arg(long)]
         extra_pairs: Option<PathBuf>,
+        /// The --extra-pairs come from the FNC-1 train stories of this Body ID parity (a
+        /// story's parity is its smallest Body ID's): written on the card, so that `eval
+        /// stance` chooses its FNC-1 gate and class weights on the other stories.
+        #[arg(long, value_enum, requires = "extra_pairs")]
+        fnc1_stories_seen: Option<crate::classify::stance::bags::Parity>,
         #[arg(short, long, default_value = "models/stance-pair")]
         output: PathBuf,
         #[command(flatten)]
@@ -472,6 +477,49 @@ fn check_average_kinds(dirs: &[PathBuf]) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The FNC-1 train stories (by parity) the stance pair models in `dirs` saw, together: `eval
+/// stance` chooses its FNC-1 gate on the others, so a soup of runs that saw both has none left.
+fn soup_fnc1_seen(dirs: &[PathBuf]) -> Result<Option<crate::classify::stance::bags::Parity>> {
+    use crate::classify::stance::{bags, pair};
+    let mut seen: Option<(bags::Parity, &PathBuf)> = None;
+    for d in dirs {
+        let path = d.join(pair::CARD);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let card: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            Error::Model(format!(
+                "{}: not a readable model card: {e}",
+                path.display()
+            ))
+        })?;
+        let Some(v) = card.get(bags::SEEN_FIELD).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let Some(p) = v.as_str().and_then(bags::Parity::parse) else {
+            return Err(Error::Model(format!(
+                "{}: \"{}\" must be \"even\" or \"odd\", not {v}",
+                path.display(),
+                bags::SEEN_FIELD
+            )));
+        };
+        match seen {
+            Some((q, first)) if q != p => {
+                return Err(Error::Input(format!(
+                    "{} saw FNC-1 train's {} stories and {} its {} ones: their soup would have \
+                     seen both, leaving `eval stance` no FNC-1 train story to choose its gate \
+                     on; average runs that saw one parity (or none)",
+                    first.display(),
+                    q.as_str(),
+                    d.display(),
+                    p.as_str()
+                )));
+            }
+            Some(_) => {}
+            None => seen = Some((p, d)),
+        }
+    }
+    Ok(seen.map(|(p, _)| p))
 }
 
 /// Refuses, before any training, a head output that cannot take the head and its card: a
@@ -913,6 +961,7 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
             unrelated_below,
             stories,
             extra_pairs,
+            fnc1_stories_seen,
             output,
             tune,
             model,
@@ -961,6 +1010,7 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
             let card = json!({
                 "task": "stance toward a claim (pair model: claim [SEP] sentence)",
                 "unrelated_below": unrelated_below,
+                (crate::classify::stance::bags::SEEN_FIELD): fnc1_stories_seen.map(|p| p.as_str()),
                 "base_model": files.name,
                 "data": {
                     "labelled_train_stories": train_stories.iter().map(|s| &s.meta.story).collect::<Vec<_>>(),
@@ -1162,7 +1212,7 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
                 weights.clone()
             };
             check_average_kinds(dirs)?;
-            let card = json!({"command": command_line()});
+            let mut card = json!({"command": command_line()});
             if dirs[0].join(crate::judge::CARD).is_file() {
                 // A judge's figures come with its threshold, chosen on the dev half by `eval
                 // claims`, as for a judge `train judge` writes.
@@ -1179,6 +1229,12 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
             let set = crate::devset::DevSet::load(
                 &devset.clone().unwrap_or_else(crate::devset::default_dir),
             )?;
+            if kind.card == pair::CARD {
+                // A run that saw FNC-1 train stories of one parity makes the soup see them.
+                if let Some(p) = soup_fnc1_seen(dirs)? {
+                    card[crate::classify::stance::bags::SEEN_FIELD] = p.as_str().into();
+                }
+            }
             crate::classify::tuned::average(kind, dirs, &weights, output, &card)?;
             let embedder = model.load()?;
             let opts = crate::embed::EmbedderOptions::default();
@@ -1353,6 +1409,39 @@ fn train_split<'a>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_soup_sees_the_fnc1_stories_its_runs_saw_and_not_both_halves() {
+        use crate::classify::stance::{bags::Parity, pair};
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let run = |name: &str, seen: serde_json::Value| {
+            let d = tmp.path().join(name);
+            std::fs::create_dir(&d).expect("dir");
+            let card = serde_json::json!({ "fnc1_train_bodies_seen": seen });
+            std::fs::write(d.join(pair::CARD), card.to_string()).expect("card");
+            d
+        };
+        let (plain, even, odd, bad) = (
+            run("plain", serde_json::Value::Null),
+            run("even", "even".into()),
+            run("odd", "odd".into()),
+            run("bad", "both".into()),
+        );
+        let seen = |dirs: &[&std::path::PathBuf]| {
+            let dirs: Vec<_> = dirs.iter().map(|d| d.to_path_buf()).collect();
+            super::soup_fnc1_seen(&dirs)
+        };
+        assert_eq!(seen(&[&plain, &plain]).expect("none"), None);
+        assert_eq!(seen(&[&plain, &even]).expect("even"), Some(Parity::Even));
+        assert_eq!(seen(&[&odd, &plain, &odd]).expect("odd"), Some(Parity::Odd));
+        let both = seen(&[&even, &plain, &odd]).expect_err("both halves");
+        assert!(both.to_string().contains("no FNC-1 train story"), "{both}");
+        let bad = seen(&[&bad]).expect_err("not a parity");
+        assert!(
+            bad.to_string().contains("must be \"even\" or \"odd\""),
+            "{bad}"
+        );
+    }
+
     #[test]
     fn a_card_command_quotes_what_a_shell_would_split() {
         assert_eq!(

@@ -110,8 +110,9 @@ fn choose_body_gate(
     observer: &dyn Observer,
 ) -> Result<BodyGate> {
     let (mut rows, bodies) = load_fnc1(dir, "train")?;
-    // A body head fitted on the stories of one parity (`super::bags`) would pick weights that
-    // suit the stories it was fitted to: choose on the others.
+    // A model that saw FNC-1 train stories of one parity (a body head, `super::bags`, or FNC-1
+    // pairs among its training data) would pick weights that suit those stories: choose on
+    // the others.
     let seen = m.fnc1_bodies_seen();
     if let Some(p) = seen {
         let parities = super::bags::story_parities(&rows);
@@ -123,8 +124,8 @@ fn choose_body_gate(
             .collect();
         if rows.is_empty() {
             return Err(Error::Input(format!(
-                "{}: no FNC-1 train story of {} parity to choose the body gate on (the model's \
-                 body head was fitted on the {} ones)",
+                "{}: no FNC-1 train story of {} parity to choose the body gate on (the model \
+                 saw the {} ones)",
                 dir.display(),
                 p.other().as_str(),
                 p.as_str()
@@ -164,10 +165,10 @@ fn choose_body_gate(
         chosen_on: match seen {
             None => "FNC-1 train (train_stances.reconstructed.csv)",
             Some(super::bags::Parity::Even) => {
-                "FNC-1 train, the odd stories (the body head was fitted on the even ones)"
+                "FNC-1 train, the odd stories (the model saw the even ones)"
             }
             Some(super::bags::Parity::Odd) => {
-                "FNC-1 train, the even stories (the body head was fitted on the odd ones)"
+                "FNC-1 train, the even stories (the model saw the odd ones)"
             }
         },
         train_pairs: rows.len(),

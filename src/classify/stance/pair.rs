@@ -67,6 +67,25 @@ pub fn save(
     tuned::save(trained, base, out, CARD, &LABELS, opts, card)
 }
 
+/// The card's `fnc1_train_bodies_seen`, when it has one: "even" or "odd".
+fn fnc1_seen(card: &tuned::TunedCard, card_path: &Path) -> Result<Option<super::bags::Parity>> {
+    match card.extra.get(super::bags::SEEN_FIELD) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => v
+            .as_str()
+            .and_then(super::bags::Parity::parse)
+            .map(Some)
+            .ok_or_else(|| {
+                Error::Model(format!(
+                    "{}: \"{}\" must be \"even\" or \"odd\" (the FNC-1 train stories the \
+                     model saw), not {v}; write the model again with `{TRAIN}`",
+                    card_path.display(),
+                    super::bags::SEEN_FIELD
+                ))
+            }),
+    }
+}
+
 /// The optional second head's file: stance of a whole body, read sentence by sentence
 /// (`super::bags`).
 pub const BODY_HEAD_FILE: &str = "body-head.safetensors";
@@ -80,6 +99,9 @@ pub struct StancePairModel {
     /// The body head, when the directory has one: (labels x hidden, bias), and the FNC-1
     /// train stories it was fitted on.
     body_head: Option<(Array2<f32>, ndarray::Array1<f32>, super::bags::Parity)>,
+    /// The FNC-1 train stories (by parity) the model was trained on, as its card names them:
+    /// those of its body head, or of FNC-1 pairs among its training data.
+    seen: Option<super::bags::Parity>,
 }
 
 impl StancePairModel {
@@ -94,6 +116,7 @@ impl StancePairModel {
             "a base-model cosine",
         )?
         .map(|t| t as f32);
+        let seen = fnc1_seen(&model.card, &dir.join(CARD))?;
         let body_head = match model.card.extra.get(BODY_HEAD_SHA) {
             None | Some(serde_json::Value::Null) => None,
             Some(v) => {
@@ -116,15 +139,10 @@ impl StancePairModel {
                 }
                 crate::embed::source::check_card_sha256(&path, want, &card_path, BODY_TRAIN)?;
                 // Its eval must know which stories it saw (`eval::choose_body_gate`).
-                let seen = model.card.extra.get(super::bags::SEEN_FIELD);
-                let Some(parity) = seen
-                    .and_then(|v| v.as_str())
-                    .and_then(super::bags::Parity::parse)
-                else {
+                let Some(parity) = seen else {
                     return Err(Error::Model(format!(
                         "{}: a body head needs \"{}\": \"even\" or \"odd\" (the FNC-1 train \
-                         stories it was fitted on), not {seen:?}; write the model again with \
-                         `{BODY_TRAIN}`",
+                         stories it was fitted on); write the model again with `{BODY_TRAIN}`",
                         card_path.display(),
                         super::bags::SEEN_FIELD
                     )));
@@ -138,6 +156,7 @@ impl StancePairModel {
             model,
             unrelated_below,
             body_head,
+            seen,
         })
     }
 
@@ -203,10 +222,11 @@ impl StancePairModel {
         &self.model
     }
 
-    /// The FNC-1 train stories the body head was fitted on (`super::bags`), as the parity its
-    /// card names: choices made on FNC-1 train must leave those stories out.
+    /// The FNC-1 train stories the model saw (its body head's, `super::bags`, or FNC-1 pairs
+    /// it was trained on), as the parity its card names: choices made on FNC-1 train must
+    /// leave those stories out.
     pub fn fnc1_bodies_seen(&self) -> Option<super::bags::Parity> {
-        self.body_head.as_ref().map(|h| h.2)
+        self.seen
     }
 
     /// Class probabilities (rows in `Stance::ALL` order) of each text toward its claim; a text
