@@ -811,6 +811,7 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
         }
         let mut pieces = split_paragraph(text, s, e);
         let (mut s, mut e) = (s, e);
+        let mut had_furniture = false;
         if !dropped {
             let last = pieces.len().saturating_sub(1);
             let mut at = 0;
@@ -818,6 +819,7 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
                 let furniture = sentence_furniture(&text[ps..pe], at == last, last == 0);
                 at += 1;
                 if let Some(reason) = furniture {
+                    had_furniture = true;
                     let within = if last > 0 { ", in a line of prose" } else { "" };
                     remove(&mut removed, ps, pe, &format!("{reason}{within}"));
                 }
@@ -855,6 +857,21 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
         };
         if !dropped {
             first_text_para = false;
+        }
+        // A headline the document names (a page's, a record's title field) is one unit
+        // whatever sentencex makes of it ("'What is the sea telling us?': Māori tribes fearful
+        // ..." was two titles, the first a fragment), unless it held furniture (gone, or kept
+        // apart by --keep-all). Not a title guessed from a short first line, nor a heading:
+        // a line without a final stop is as often a caption or a tweet of two sentences
+        // ("Ebola has a 90% casualty rate in areas such as West Africa. In America the
+        // mortality rate is 50/50").
+        let whole = kind == SentenceKind::Title
+            && names_this
+            && !had_furniture
+            && pieces.len() > 1
+            && e - s <= MAX_SENTENCE_BYTES;
+        if whole {
+            pieces = vec![(s, e)];
         }
         for (ss, se) in pieces {
             sentences.push(Sentence {

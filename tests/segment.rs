@@ -281,6 +281,29 @@ fn tricky_sentences() {
             "{eol:?}"
         );
     }
+    // A headline the document names is one unit, however many sentences sentencex finds in it.
+    let headline = "'What is the sea telling us?': Maori tribes fearful as whales strand";
+    let mut doc = Document::from_text(
+        "t",
+        &format!("{headline}\nThe whales came ashore on Friday."),
+    );
+    doc.title = Some(headline.into());
+    let seg = segment(&doc, SegmentOptions::default());
+    let kinds: Vec<(SentenceKind, &str)> = seg
+        .sentences
+        .iter()
+        .map(|s| (s.kind, s.text.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (
+                SentenceKind::Title,
+                "'What is the sea telling us?': Maori tribes fearful as whales strand"
+            ),
+            (SentenceKind::Text, "The whales came ashore on Friday.")
+        ]
+    );
     // Unicode's line and paragraph separators break lines as a newline does.
     assert_eq!(
         one("Breaking headline without a stop\u{2028}First paragraph here.\u{2029}Second one."),
