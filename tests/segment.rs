@@ -285,7 +285,7 @@ fn tricky_sentences() {
     let headline = "'What is the sea telling us?': Maori tribes fearful as whales strand";
     let mut doc = Document::from_text(
         "t",
-        &format!("{headline}\nThe whales came ashore on Friday."),
+        format!("{headline}\nThe whales came ashore on Friday."),
     );
     doc.title = Some(headline.into());
     let seg = segment(&doc, SegmentOptions::default());
