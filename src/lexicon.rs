@@ -313,6 +313,34 @@ pub const SENTENCE_OPENERS: &[&str] = &[
     "one",
 ];
 
+/// Days of the week, lower-cased: no actor's name (stories), and what may follow "a.m." in a
+/// sentence (segment).
+pub const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// Months, lower-cased, and their short forms where they are no English word.
+pub const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

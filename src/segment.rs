@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::ingest::Document;
+use crate::lexicon::{MONTHS, WEEKDAYS};
 
 /// Longest sentence kept whole; longer runs without a boundary (tables, scraped junk) are cut
 /// at whitespace so one enormous line can neither hang the splitter nor flood the model.
@@ -239,8 +240,14 @@ fn furniture(text: &str, lowered: &str, words: usize) -> Option<&'static str> {
         return Some("boilerplate (comment form, share/follow prompt or link)");
     }
     // "Read more", "Read more Hollywood Salaries Revealed…": a link to another story.
+    // A link's title is capitalised; "Read more than 200 pages of the leaked report here" is
+    // a heading of the story's own.
+    let link_title = text
+        .trim()
+        .get("read more ".len()..)
+        .is_some_and(|t| t.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()));
     if l.trim_end_matches(['.', ':', '…', '»', '>', ' ']) == "read more"
-        || (words <= 12 && l.starts_with("read more ") && !finished(l))
+        || (words <= 12 && l.starts_with("read more ") && link_title && !finished(l))
     {
         return Some("boilerplate (related link)");
     }
@@ -256,7 +263,7 @@ fn furniture(text: &str, lowered: &str, words: usize) -> Option<&'static str> {
         return Some("hashtags");
     }
     // "Updated at 11:45 p.m. ET", "Updated 1:39 PM ET": a page's time stamp.
-    if words <= 8 && l.starts_with("updated") && clock_time(l) {
+    if words <= 10 && time_stamp(l) {
         return Some("time stamp");
     }
     if words <= 30 && SENTENCE_PREFIXES.iter().any(|p| l.starts_with(p)) {
@@ -329,12 +336,33 @@ fn tweet_trailer(text: &str) -> bool {
     (dash && text.contains("(@") || text.starts_with("(@")) && year
 }
 
-/// Does `lowered` hold a clock time ("11:45", "9 a.m.", "1:39 pm")?
-fn clock_time(lowered: &str) -> bool {
-    let b = lowered.as_bytes();
-    let colon = (1..b.len().saturating_sub(1))
-        .any(|i| b[i] == b':' && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit());
-    colon || lowered.contains("a.m.") || lowered.contains("p.m.")
+/// "Updated" and nothing but when ("Updated at 11:45 p.m. ET", "Updated: Monday, March 2,
+/// 2015 1:39 PM"), not a sentence that starts with the word ("Updated figures are due at 9
+/// a.m. Tuesday.").
+fn time_stamp(lowered: &str) -> bool {
+    const WHEN: &[&str] = &[
+        "at", "on", "as", "of", "a.m", "p.m", "am", "pm", "-", "–", "|", "jan", "feb", "mar",
+        "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    ];
+    let Some(rest) = lowered.strip_prefix("updated") else {
+        return false;
+    };
+    let mut clock = false;
+    let all_when = rest.split_whitespace().all(|w| {
+        let w = w.trim_matches([',', ':', '.', '(', ')']);
+        if w.bytes().any(|b| b.is_ascii_digit()) {
+            clock = true;
+            return w
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'/' | b'.' | b'-'));
+        }
+        w.is_empty()
+            || WHEN.contains(&w)
+            || MONTHS.contains(&w)
+            || WEEKDAYS.contains(&w)
+            || TIME_ZONES.contains(&w)
+    });
+    clock && all_when
 }
 
 /// An author's initials closing an article, as German and Austrian outlets sign ("(bsc)",
@@ -658,6 +686,43 @@ fn lines(text: &str) -> Vec<Line> {
     out
 }
 
+/// A numbered line's number and where its text starts: "1. Banksy isn't from Liverpool",
+/// "10) Ant-Man".
+fn list_number(text: &str, (start, end): (usize, usize)) -> Option<(u32, usize)> {
+    let s = &text[start..end];
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=3).contains(&digits) {
+        return None;
+    }
+    let rest = s[digits..]
+        .strip_prefix(". ")
+        .or_else(|| s[digits..].strip_prefix(") "))?
+        .trim_start();
+    if !rest.starts_with(|c: char| c.is_alphabetic() || c == '"' || c == '“') {
+        return None;
+    }
+    Some((s[..digits].parse().ok()?, end - rest.len()))
+}
+
+/// Lines of a numbered list lose their numbers, as bullets do: the claim is what follows ("1."
+/// alone was what sentencex made of it). A line is an item when the numbered line before or
+/// after it carries the number before or after its own, so a German ordinal ("1. FC Köln
+/// gewann", "5. Mai 2015 - Die Polizei ...") keeps its number.
+fn strip_list_numbers(text: &str, paras: &mut [(usize, usize)]) {
+    let numbered: Vec<(usize, u32, usize)> = paras
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &p)| list_number(text, p).map(|(n, at)| (i, n, at)))
+        .collect();
+    for (k, &(i, n, at)) in numbered.iter().enumerate() {
+        let before = k > 0 && numbered[k - 1].1 + 1 == n;
+        let after = numbered.get(k + 1).is_some_and(|next| next.1 == n + 1);
+        if before || after {
+            paras[i].0 = at;
+        }
+    }
+}
+
 /// Trim whitespace (and a BOM, and bullet markers) from a byte range.
 fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
     let s = &text[start..end];
@@ -672,20 +737,6 @@ fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
             start += s.len() - rest.trim_start().len();
             break;
         }
-    }
-    // A list item's number: "1. Banksy isn't from Liverpool", "10) Ant-Man": the claim is
-    // what follows it (a lone "1." sentence was what sentencex made of it).
-    let s = &text[start..end];
-    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
-    if (1..=3).contains(&digits)
-        && let Some(rest) = s[digits..]
-            .strip_prefix(". ")
-            .or_else(|| s[digits..].strip_prefix(") "))
-        && rest
-            .trim_start()
-            .starts_with(|c: char| c.is_alphabetic() || c == '"' || c == '“')
-    {
-        start += s.len() - rest.trim_start().len();
     }
     let s = &text[start..end];
     let right = s.len() - s.trim_end().len();
@@ -714,6 +765,8 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
         .map(|l| trim_range(text, l.start, l.end))
         .filter(|(s, e)| e > s)
         .collect();
+
+    strip_list_numbers(text, &mut paras);
 
     // Date markers may sit at the start of any paragraph (003 has one mid-text).
     for p in paras.iter_mut() {
@@ -995,36 +1048,15 @@ fn split_after_false_abbreviations(text: &str, spans: Vec<(usize, usize)>) -> Ve
 /// Clinton", "Ft. Devens", "Sgt. At Arms Kevin Vickers", "the Dr. Who series"); sentencex
 /// knows "Mr." and "Mrs." but splits after these.
 const NAME_TITLES: &[&str] = &[
-    "ms.", "dr.", "sgt.", "ft.", "lt.", "col.", "capt.", "cpl.", "gov.", "sen.", "rep.", "prof.",
-    "rev.", "gen.", "maj.", "adm.", "det.", "supt.", "insp.",
+    "Ms.", "Dr.", "Sgt.", "Ft.", "Lt.", "Col.", "Capt.", "Cpl.", "Gov.", "Sen.", "Rep.", "Prof.",
+    "Rev.", "Gen.", "Maj.", "Adm.", "Det.", "Supt.", "Insp.",
 ];
 
-/// What may follow "a.m." or "p.m." in the same sentence: a weekday or a time zone.
-const AFTER_CLOCK: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "et",
-    "est",
-    "edt",
-    "ct",
-    "cst",
-    "cdt",
-    "mt",
-    "mst",
-    "mdt",
-    "pt",
-    "pst",
-    "pdt",
-    "gmt",
-    "bst",
-    "utc",
-    "cet",
-    "local",
+/// What may follow "a.m." or "p.m." in the same sentence: a weekday (`lexicon::WEEKDAYS`) or a
+/// time zone.
+const TIME_ZONES: &[&str] = &[
+    "et", "est", "edt", "ct", "cst", "cdt", "mt", "mst", "mdt", "pt", "pst", "pdt", "gmt", "bst",
+    "utc", "cet", "local",
 ];
 
 /// Verbs of an attribution that follows a quoted question or exclamation ("Will it work?"
@@ -1061,7 +1093,9 @@ const SPEECH_VERBS: &[&str] = &[
 fn repair_boundaries(text: &str, spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
     for (s, e) in spans {
+        // Never past the length cap: the pieces of a run cut for length stay cut.
         if let Some(last) = out.last_mut()
+            && e - last.0 <= MAX_SENTENCE_BYTES
             && joins(&text[last.0..last.1], &text[s..e])
         {
             last.1 = e;
@@ -1074,23 +1108,29 @@ fn repair_boundaries(text: &str, spans: Vec<(usize, usize)>) -> Vec<(usize, usiz
 
 /// Does `next` continue the sentence `prev`?
 fn joins(prev: &str, next: &str) -> bool {
-    let last_word = prev
-        .split_whitespace()
-        .next_back()
+    let mut back = prev.split_whitespace().rev();
+    let title = back
+        .next()
         .unwrap_or("")
-        .trim_start_matches(['(', '"', '“', '\'', '‘'])
-        .to_lowercase();
+        .trim_start_matches(['(', '"', '“', '\'', '‘']);
+    let last_word = title.to_lowercase();
+    // "Sunset Dr." is a street, "30 ft." a length: a title follows neither a name nor a number.
+    let before = back.next().unwrap_or("");
+    let after_name = before.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
+        && !before.ends_with([':', ',', ';']);
     let first = next.split_whitespace().next().unwrap_or("");
     let first_bare = first
         .trim_matches(|c: char| !c.is_alphanumeric())
         .to_lowercase();
     let starts_upper = next.chars().next().is_some_and(char::is_uppercase);
     let starts_lower = next.chars().next().is_some_and(char::is_lowercase);
-    if NAME_TITLES.contains(&last_word.as_str()) && starts_upper {
+    if NAME_TITLES.contains(&title) && !after_name && starts_upper {
         return true;
     }
     if (last_word == "a.m." || last_word == "p.m.")
-        && (starts_lower || AFTER_CLOCK.contains(&first_bare.as_str()))
+        && (starts_lower
+            || (WEEKDAYS.contains(&first_bare.as_str())
+                || TIME_ZONES.contains(&first_bare.as_str())))
     {
         return true;
     }

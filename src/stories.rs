@@ -28,7 +28,7 @@ use serde::Serialize;
 use crate::embed::Embedder;
 use crate::error::Result;
 use crate::index::{SearchConfig, Vectors, build_search};
-use crate::lexicon::SENTENCE_OPENERS;
+use crate::lexicon::{MONTHS, SENTENCE_OPENERS, WEEKDAYS};
 use crate::observe::Observer;
 use crate::segment::{Segmented, SentenceKind};
 
@@ -91,36 +91,15 @@ struct Evidence {
     day: Option<i64>,
 }
 
-/// Capitalised words that name no actor: the calendar and forms of address. (Sentence
-/// openers such as "The" or "According" are `lexicon::SENTENCE_OPENERS`.)
-const CALENDAR_AND_TITLES: &[&str] = &[
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
+/// Capitalised words that name no actor: the calendar (`lexicon::WEEKDAYS`, `MONTHS`) and forms
+/// of address. (Sentence openers such as "The" or "According" are `lexicon::SENTENCE_OPENERS`.)
+const TITLES: &[&str] = &["mr", "mrs", "ms", "dr"];
 
 fn not_a_name(lower: &str) -> bool {
-    SENTENCE_OPENERS.contains(&lower) || CALENDAR_AND_TITLES.contains(&lower)
+    SENTENCE_OPENERS.contains(&lower)
+        || TITLES.contains(&lower)
+        || WEEKDAYS.contains(&lower)
+        || MONTHS.contains(&lower)
 }
 
 fn words(s: &str) -> impl Iterator<Item = &str> {

@@ -857,7 +857,8 @@ fn on_topic_reading_is_the_gated_one_without_the_gate() {
 /// `train stance-body` adds a second head (stance of a whole FNC-1 body) to a pair model: the
 /// written model reloads to the figures the command printed for the held-out bodies, reads
 /// sentences exactly as before (the sentence head and encoder are copies), refuses a changed
-/// body head, and names the Body IDs it saw so that the eval chooses on the others.
+/// body head, and names the Body IDs it saw so that the eval chooses on the others (and is
+/// refused on the stories the model itself was not trained on).
 #[test]
 #[ignore = "needs ../shared (FNC-1 train); about two minutes"]
 fn a_body_head_reloads_to_its_printed_figures_and_leaves_sentences_alone() {
@@ -865,6 +866,25 @@ fn a_body_head_reloads_to_its_printed_figures_and_leaves_sentences_alone() {
     let out = tempfile::tempdir().expect("tmp");
     let dir = out.path().join("with-body");
     let fnc1 = common::shared("data/fnc1");
+    // The shipped model read the even stories' passages: a head fitted on the odd ones would
+    // leave the eval no unseen story to choose on.
+    let refused = claimscope(&[
+        "train",
+        "stance-body",
+        "--bodies",
+        "odd",
+        "--fnc1",
+        &fnc1.to_string_lossy(),
+        "-o",
+        &out.path().join("odd").to_string_lossy(),
+    ]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{err}");
+    assert!(
+        err.contains("trained on FNC-1 train's even stories") && err.contains("--bodies even"),
+        "{err}"
+    );
+    assert!(!out.path().join("odd").exists());
     let run = claimscope(&[
         "train",
         "stance-body",

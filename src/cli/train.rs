@@ -1071,6 +1071,20 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
             let embedder = model.load()?;
             let start_model =
                 pair::StancePairModel::load(from, &crate::embed::EmbedderOptions::default())?;
+            // The stories the model already read stay on its card: a head fitted on the others
+            // would leave `eval stance` none to choose its gate on, unseen by both.
+            if let Some(seen) = start_model.fnc1_bodies_seen()
+                && seen != *bodies
+            {
+                return Err(Error::Input(format!(
+                    "{}: the model was trained on FNC-1 train's {} stories; fit its body head on \
+                     the same ones (--bodies {}), so that the {} stories stay held out",
+                    from.display(),
+                    seen.as_str(),
+                    seen.as_str(),
+                    seen.other().as_str()
+                )));
+            }
             let fnc1 = fnc1.clone().unwrap_or_else(|| default_data_dir("fnc1"));
             let held = set.fnc1_held_out_body_ids();
             let featurise = |b: &[bags::Bag]| -> Result<bags::BagFeatures> {

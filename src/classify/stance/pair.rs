@@ -78,7 +78,8 @@ fn fnc1_seen(card: &tuned::TunedCard, card_path: &Path) -> Result<Option<super::
             .ok_or_else(|| {
                 Error::Model(format!(
                     "{}: \"{}\" must be \"even\" or \"odd\" (the FNC-1 train stories the \
-                     model saw), not {v}; write the model again with `{TRAIN}`",
+                     model saw), not {v}; write the model again with `{TRAIN}` (or its body \
+                     head with `{BODY_TRAIN}`)",
                     card_path.display(),
                     super::bags::SEEN_FIELD
                 ))
