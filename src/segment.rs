@@ -266,6 +266,9 @@ fn furniture(text: &str, lowered: &str, words: usize) -> Option<&'static str> {
     if words <= 10 && time_stamp(l) {
         return Some("time stamp");
     }
+    if words == 1 && lone_handle(text.trim()) {
+        return Some("boilerplate (a lone social-media handle)");
+    }
     if words <= 30 && SENTENCE_PREFIXES.iter().any(|p| l.starts_with(p)) {
         return Some("boilerplate (comment form, share/follow prompt or link)");
     }
@@ -336,33 +339,46 @@ fn tweet_trailer(text: &str) -> bool {
     (dash && text.contains("(@") || text.starts_with("(@")) && year
 }
 
-/// "Updated" and nothing but when ("Updated at 11:45 p.m. ET", "Updated: Monday, March 2,
-/// 2015 1:39 PM"), not a sentence that starts with the word ("Updated figures are due at 9
-/// a.m. Tuesday.").
+/// A page's time stamp: "Updated" (or "Published", "Posted") and nothing but when ("Updated at
+/// 11:45 p.m. ET", "Updated: Monday, March 2, 2015 1:39 PM"), or a clock time alone ("1:39 PM
+/// ET"); not a sentence that starts with the word ("Updated figures are due at 9 a.m.
+/// Tuesday.").
 fn time_stamp(lowered: &str) -> bool {
     const WHEN: &[&str] = &[
         "at", "on", "as", "of", "a.m", "p.m", "am", "pm", "-", "–", "|", "jan", "feb", "mar",
         "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     ];
-    let Some(rest) = lowered.strip_prefix("updated") else {
-        return false;
-    };
-    let mut clock = false;
+    let marked = ["last updated", "updated", "published", "posted"]
+        .iter()
+        .find_map(|p| lowered.strip_prefix(p));
+    let rest = marked.unwrap_or(lowered);
+    let (mut digits, mut clock) = (false, false);
     let all_when = rest.split_whitespace().all(|w| {
         let w = w.trim_matches([',', ':', '.', '(', ')']);
         if w.bytes().any(|b| b.is_ascii_digit()) {
-            clock = true;
-            return w
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'/' | b'.' | b'-'));
+            digits = true;
+            let b = w.as_bytes();
+            clock |= (1..b.len().saturating_sub(1))
+                .any(|i| b[i] == b':' && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit());
+            return b
+                .iter()
+                .all(|&c| c.is_ascii_digit() || matches!(c, b':' | b'/' | b'.' | b'-'));
         }
+        clock |= matches!(w, "a.m" | "p.m" | "am" | "pm");
         w.is_empty()
             || WHEN.contains(&w)
             || MONTHS.contains(&w)
             || WEEKDAYS.contains(&w)
             || TIME_ZONES.contains(&w)
     });
-    clock && all_when
+    all_when && if marked.is_some() { digits } else { clock }
+}
+
+/// A social-media handle alone on its line ("@NelsonSchwartz" under a byline).
+fn lone_handle(text: &str) -> bool {
+    text.strip_prefix('@').is_some_and(|h| {
+        !h.is_empty() && h.len() <= 30 && h.chars().all(|c| c.is_alphanumeric() || c == '_')
+    })
 }
 
 /// An author's initials closing an article, as German and Austrian outlets sign ("(bsc)",

@@ -412,10 +412,12 @@ fn news_boundaries_sentencex_gets_wrong() {
             ],
         ),
         (
-            "Updated figures are due at 9 a.m. Tuesday.\nRead more than 200 pages of the leaked report here",
+            "Updated figures are due at 9 a.m. Tuesday.\nRead more than 200 pages of the leaked report here\n2015\n@ 5 p.m. the polls close",
             &[
                 "Updated figures are due at 9 a.m. Tuesday.",
                 "Read more than 200 pages of the leaked report here",
+                "2015",
+                "@ 5 p.m. the polls close",
             ],
         ),
     ];
@@ -441,6 +443,8 @@ fn tweets_links_hashtags_and_time_stamps_are_furniture() {
                 #KushForCure #420\n\n\
                 Updated at 11:45 p.m. ET\n\n\
                 Updated: Monday, March 2, 2015 1:39 PM\n\n\
+                1:39 PM ET\n\n\
+                @NelsonSchwartz\n\n\
                 Updated figures show 5 deaths.\n\n\
                 Read more about the case in our archive, the editor wrote.";
     assert_eq!(
