@@ -1168,9 +1168,9 @@ fn joins(prev: &str, next: &str) -> bool {
         return true;
     }
     // "Will it work?" "Forte said."
-    let quoted_question = ['"', '”', '\'', '’']
-        .iter()
-        .any(|q| prev.ends_with(&format!("?{q}")) || prev.ends_with(&format!("!{q}")));
+    let quoted_question = prev
+        .strip_suffix(['"', '”', '\'', '’'])
+        .is_some_and(|p| p.ends_with(['?', '!']));
     // Only a bare attribution, the verb first or last ("Forte said.", "said Mr. Abana."): "Will
     // it work?" "Engineers said the tests passed." are two sentences.
     let verb = |w: Option<&str>| {

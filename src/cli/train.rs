@@ -487,21 +487,15 @@ fn soup_fnc1_seen(dirs: &[PathBuf]) -> Result<Option<crate::classify::stance::ba
     for d in dirs {
         let path = d.join(pair::CARD);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let card: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            Error::Model(format!(
-                "{}: not a readable model card: {e}",
-                path.display()
-            ))
-        })?;
-        let Some(v) = card.get(bags::SEEN_FIELD).filter(|v| !v.is_null()) else {
+        let fields: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+            .map_err(|e| {
+                Error::Model(format!(
+                    "{}: not a readable model card: {e}",
+                    path.display()
+                ))
+            })?;
+        let Some(p) = pair::fnc1_seen(&fields, &path)? else {
             continue;
-        };
-        let Some(p) = v.as_str().and_then(bags::Parity::parse) else {
-            return Err(Error::Model(format!(
-                "{}: \"{}\" must be \"even\" or \"odd\", not {v}",
-                path.display(),
-                bags::SEEN_FIELD
-            )));
         };
         match seen {
             Some((q, first)) if q != p => {

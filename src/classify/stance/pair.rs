@@ -67,9 +67,13 @@ pub fn save(
     tuned::save(trained, base, out, CARD, &LABELS, opts, card)
 }
 
-/// The card's `fnc1_train_bodies_seen`, when it has one: "even" or "odd".
-fn fnc1_seen(card: &tuned::TunedCard, card_path: &Path) -> Result<Option<super::bags::Parity>> {
-    match card.extra.get(super::bags::SEEN_FIELD) {
+/// A card's `fnc1_train_bodies_seen` (`fields`: the card's fields, `card_path` to name it),
+/// when it has one: "even" or "odd". What loading and `train average` read it with.
+pub fn fnc1_seen(
+    fields: &serde_json::Map<String, serde_json::Value>,
+    card_path: &Path,
+) -> Result<Option<super::bags::Parity>> {
+    match fields.get(super::bags::SEEN_FIELD) {
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(v) => v
             .as_str()
@@ -117,7 +121,7 @@ impl StancePairModel {
             "a base-model cosine",
         )?
         .map(|t| t as f32);
-        let seen = fnc1_seen(&model.card, &dir.join(CARD))?;
+        let seen = fnc1_seen(&model.card.extra, &dir.join(CARD))?;
         let body_head = match model.card.extra.get(BODY_HEAD_SHA) {
             None | Some(serde_json::Value::Null) => None,
             Some(v) => {
