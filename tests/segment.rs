@@ -394,12 +394,56 @@ fn news_boundaries_sentencex_gets_wrong() {
             "Officials said 300. 200 more were missing.",
             &["Officials said 300.", "200 more were missing."],
         ),
+        // A quotation of several sentences: sentencex keeps it whole.
+        (
+            "\"There is a fundamental rule in journalism. That is double-checking, and it was not done,\" the spokesman said.",
+            &[
+                "\"There is a fundamental rule in journalism.",
+                "That is double-checking, and it was not done,\" the spokesman said.",
+            ],
+        ),
+        (
+            "“NBC bosses don’t understand how serious this is. Nobody in a leadership position is talking to the troops. I heard it,” the source said.",
+            &[
+                "“NBC bosses don’t understand how serious this is.",
+                "Nobody in a leadership position is talking to the troops.",
+                "I heard it,” the source said.",
+            ],
+        ),
+        (
+            "“They had been in contact with him,\" Mallie told FOX411. \"They had some great times.”",
+            &[
+                "“They had been in contact with him,\" Mallie told FOX411.",
+                "\"They had some great times.”",
+            ],
+        ),
     ];
     for (text, want) in cases {
         assert_eq!(one(text), *want, "{text:?}");
     }
-    // What the repairs must leave alone: a length before a new sentence, a German ordinal, a sentence and a heading that start like furniture.
+    // What the repairs must leave alone: a length before a new sentence, a German ordinal, a sentence and a heading that start like furniture; in a quotation, an abbreviation, an initial, a short piece, an ellipsis, a lower-case word.
     let kept: &[(&str, &[&str])] = &[
+        (
+            "“People try to give me coffee. Well, I’d rather have a Dr. Pepper and J. Paul Getty’s U.S. Army cola,” she said.",
+            &[
+                "“People try to give me coffee.",
+                "Well, I’d rather have a Dr. Pepper and J. Paul Getty’s U.S. Army cola,” she said.",
+            ],
+        ),
+        (
+            "\"No. I never said that,\" he said. \"Why me? I did nothing wrong at all,\" he asked.",
+            &[
+                "\"No. I never said that,\" he said.",
+                "\"Why me? I did nothing wrong at all,\" he asked.",
+            ],
+        ),
+        (
+            "\"They kill innocents... No faith teaches this. It was 3.5 percent. iPhones sell,\" he said.",
+            &[
+                "\"They kill innocents... No faith teaches this.",
+                "It was 3.5 percent. iPhones sell,\" he said.",
+            ],
+        ),
         (
             "The statue stands 30 ft. It was unveiled in 1990.",
             &["The statue stands 30 ft.", "It was unveiled in 1990."],
