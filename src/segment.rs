@@ -1031,8 +1031,15 @@ const QUOTE_ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "st", "jr", "sr", "sgt", "ft", "lt", "col", "capt", "cpl", "gov",
     "sen", "rep", "prof", "rev", "gen", "maj", "adm", "det", "supt", "insp", "vs", "etc", "inc",
     "co", "corp", "ltd", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
-    "nov", "dec", "mt", "ave", "blvd", "rd", "dept", "univ", "est", "fig", "approx",
+    "nov", "dec", "mt", "ave", "blvd", "rd", "dept", "univ", "est", "fig", "approx", "pvt", "sens",
+    "reps", "bros", "fr", "hon", "cmdr", "brig", "msgr", "messrs", "esq", "assn", "mfg", "thu",
+    "thurs", "tue", "tues", "fri", "calif", "fla", "ariz", "tenn", "ky", "okla", "colo", "conn",
+    "wis", "ala", "ark", "del", "ga", "ind", "kan", "md", "mich", "minn", "mo", "mont", "neb",
+    "nev", "pa", "va", "vt", "wyo", "sgts", "lts", "govs",
 ];
+
+/// Short forms that are also words ("the sun.", "they wed."), abbreviations only as written.
+const QUOTE_ABBREVIATIONS_AS_WRITTEN: &[&str] = &["Wed", "Sat", "Sun"];
 
 /// sentencex never ends a sentence inside a balanced quotation, so a quoted passage of several
 /// sentences stays one (“There is a fundamental rule in journalism. That is double-checking,
@@ -1054,15 +1061,16 @@ fn split_inside_quotes(text: &str, spans: Vec<(usize, usize)>) -> Vec<(usize, us
     out
 }
 
-/// Balanced quotations of `piece` as (opening mark, closing mark) byte offsets: a curly “ is
-/// closed by ”, a straight " by " or ”.
+/// Balanced quotations of `piece` as (opening mark, closing mark) byte offsets. Either mark
+/// closes either (copy-edited news mixes them: “Yes," said Pvt. Manning, "we did it.”), so the
+/// narration between two quotations is not taken for a quotation's inside.
 fn quotations(piece: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut open: Option<(usize, char)> = None;
     for (i, c) in piece.char_indices() {
         match (open, c) {
             (None, '“' | '"') => open = Some((i, c)),
-            (Some((a, '“')), '”') | (Some((a, '"')), '"' | '”') => {
+            (Some((a, _)), '”' | '"') => {
                 out.push((a, i));
                 open = None;
             }
@@ -1107,7 +1115,11 @@ fn quote_cuts(piece: &str) -> Vec<usize> {
                 .trim_start_matches(['"', '“', '(', '[', '\'', '‘']);
             let lowered = word.to_lowercase();
             let initial = word.chars().count() == 1;
-            if initial || word.contains('.') || QUOTE_ABBREVIATIONS.contains(&lowered.as_str()) {
+            if initial
+                || word.contains('.')
+                || QUOTE_ABBREVIATIONS.contains(&lowered.as_str())
+                || QUOTE_ABBREVIATIONS_AS_WRITTEN.contains(&word)
+            {
                 continue;
             }
         }
@@ -1117,7 +1129,10 @@ fn quote_cuts(piece: &str) -> Vec<usize> {
             (Some('I'), None) => true,
             (Some(a), Some(b)) => {
                 a.is_uppercase()
-                    && (b.is_lowercase() || b == '\'' || b == '’' || (a == 'I' && b == ' '))
+                    && (b.is_lowercase()
+                        || b == '\''
+                        || b == '’'
+                        || (matches!(a, 'I' | 'A') && b == ' '))
             }
             _ => false,
         };

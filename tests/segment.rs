@@ -403,11 +403,12 @@ fn news_boundaries_sentencex_gets_wrong() {
             ],
         ),
         (
-            "“NBC bosses don’t understand how serious this is. Nobody in a leadership position is talking to the troops. I heard it,” the source said.",
+            "“NBC bosses don’t understand how serious this is. Nobody in a leadership position is talking to the troops. I heard it. A source told me,” the source said.",
             &[
                 "“NBC bosses don’t understand how serious this is.",
                 "Nobody in a leadership position is talking to the troops.",
-                "I heard it,” the source said.",
+                "I heard it.",
+                "A source told me,” the source said.",
             ],
         ),
         (
@@ -416,6 +417,11 @@ fn news_boundaries_sentencex_gets_wrong() {
                 "“They had been in contact with him,\" Mallie told FOX411.",
                 "\"They had some great times.”",
             ],
+        ),
+        // A sentence end before a quotation opens (sentencex takes "me." for Maine's).
+        (
+            "Temple told me. \"He's building a team,\" he said.",
+            &["Temple told me.", "\"He's building a team,\" he said."],
         ),
     ];
     for (text, want) in cases {
@@ -428,6 +434,13 @@ fn news_boundaries_sentencex_gets_wrong() {
             &[
                 "“People try to give me coffee.",
                 "Well, I’d rather have a Dr. Pepper and J. Paul Getty’s U.S. Army cola,” she said.",
+            ],
+        ),
+        (
+            "\"We spoke to Pvt. Manning and Sens. McCain of Calif. Then we left,\" she said. “Yes,\" said Pvt. Manning, \"we did it.”",
+            &[
+                "\"We spoke to Pvt. Manning and Sens. McCain of Calif. Then we left,\" she said.",
+                "“Yes,\" said Pvt. Manning, \"we did it.”",
             ],
         ),
         (

@@ -5,6 +5,7 @@ of its body that share most words with it, in body order, labelled with the body
 Usage (from the repository root; deterministic, seeded):
 
     python3 tests/data/fnc1-passages/make.py even CLAIMSCOPE > tests/data/fnc1-passages/even.jsonl
+    python3 tests/data/fnc1-passages/make.py even CLAIMSCOPE all 1515 > more.jsonl   # other mixes
 
 where CLAIMSCOPE is a built `claimscope` binary (its `segment` splits the bodies). Which pairs:
 related FNC-1 train pairs (agree, disagree, discuss) of the stories of one Body ID parity
@@ -120,6 +121,11 @@ def main(parity, claimscope):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    # Optional: how many `agree` and `discuss` pairs to draw (a number, or "all"), for trying
+    # other mixes; the committed file is the default, 600 each.
+    if len(sys.argv) not in (3, 5):
         sys.exit(__doc__)
+    if len(sys.argv) == 5:
+        for label, n in zip(("agree", "discuss"), sys.argv[3:]):
+            PER_CLASS[label] = None if n == "all" else int(n)
     main(sys.argv[1], sys.argv[2])
