@@ -216,12 +216,50 @@ fn boilerplate(line: &str) -> Option<&'static str> {
     {
         return Some("byline (contributor credit)");
     }
+    if words <= 16 && byline(line.trim()) {
+        return Some("byline (author)");
+    }
     // A line that opens with code goes whole; code inside prose goes sentence by sentence (a
     // live blog's 10 KB of updates with one script call keeps its updates).
     if is_markup(&l) && starts_like_code(&l) {
         return Some("markup (HTML comment or script left in the text)");
     }
     furniture(line, &l, words)
+}
+
+/// Lower-case words a name may hold ("Jane Doe and John Roe", "Ursula von der Leyen").
+const NAME_PARTICLES: &[&str] = &[
+    "and", "&", "de", "van", "von", "der", "den", "da", "al", "bin", "la", "le", "du", "of",
+];
+
+/// A byline alone on its line: "By" and two to six name words, then perhaps an outlet or a time
+/// after a bar, dash or comma ("By Sylvia Westall", "BY EDDIE SCARRY | 01/12/15 12:35 PM", "By
+/// Jane Doe and John Roe, Reuters"). Text inputs keep them above the body, where the first
+/// short line was taken for the headline. Not "By Friday, Cuba-related accounts were ablaze"
+/// (a weekday or a month first) nor "By selling her son ..." (a lower-case word).
+fn byline(line: &str) -> bool {
+    let Some(rest) = line
+        .strip_prefix("By ")
+        .or_else(|| line.strip_prefix("BY "))
+    else {
+        return false;
+    };
+    let names: Vec<&str> = rest
+        .split(['|', '—', '–', ','])
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let Some(first) = names.first() else {
+        return false;
+    };
+    let first = first.trim_end_matches('.').to_lowercase();
+    (2..=6).contains(&names.len())
+        && !WEEKDAYS.contains(&first.as_str())
+        && !MONTHS.contains(&first.as_str())
+        && names
+            .iter()
+            .all(|w| NAME_PARTICLES.contains(w) || w.starts_with(char::is_uppercase))
 }
 
 /// What one sentence shows to be furniture whether it stands as a line or inside one:

@@ -976,6 +976,36 @@ fn a_named_title_is_not_replaced_by_the_first_short_line() {
     assert_eq!(seg.sentences[0].kind, SentenceKind::Title);
 }
 
+/// A byline alone on its line goes, and the headline above or below it stays the title; prose
+/// that starts with "By" stays.
+#[test]
+fn a_byline_line_goes_and_is_not_the_title() {
+    let doc = Document::from_text(
+        "b",
+        "By Sylvia Westall\n\nIran rejects the deal\n\nThe talks ended on Monday.\n\nBY EDDIE SCARRY | 01/12/15 12:35 PM\n\nBy Jane Doe and John Roe, Reuters\n\nBy Friday, Cuba-related accounts were ablaze.\n\nBy selling her son she hopes to pay the bills.\n\nBy Monday Night Football standards it was dull.",
+    );
+    let seg = segment(&doc, SegmentOptions::default());
+    check_spans(&doc, &seg);
+    assert_eq!(seg.title.as_deref(), Some("Iran rejects the deal"));
+    let texts: Vec<&str> = seg.sentences.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "Iran rejects the deal",
+            "The talks ended on Monday.",
+            "By Friday, Cuba-related accounts were ablaze.",
+            "By selling her son she hopes to pay the bills.",
+            "By Monday Night Football standards it was dull.",
+        ]
+    );
+    let bylines = seg
+        .removed
+        .iter()
+        .filter(|r| r.reason == "byline (author)")
+        .count();
+    assert_eq!(bylines, 3, "{:?}", seg.removed);
+}
+
 /// A caller that asks to stop (Ctrl-C in the Python package) ends segmentation after the
 /// document in hand, with `Error::Cancelled`, instead of reading the rest of the corpus.
 #[test]
