@@ -325,7 +325,7 @@ pub const WEEKDAYS: &[&str] = &[
     "sunday",
 ];
 
-/// Months, lower-cased, and their short forms where they are no English word.
+/// Months, lower-cased.
 pub const MONTHS: &[&str] = &[
     "january",
     "february",
@@ -339,6 +339,12 @@ pub const MONTHS: &[&str] = &[
     "october",
     "november",
     "december",
+];
+
+/// Months' short forms, lower-cased and without their stop, where they are no English word
+/// ("may" is one): in time stamps ("Updated Jan 5") and before a name inside a quotation.
+pub const MONTH_SHORT_FORMS: &[&str] = &[
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 ];
 
 #[cfg(test)]
@@ -359,6 +365,9 @@ mod tests {
             LEADING_SUBORDINATORS,
             STOPWORDS,
             SENTENCE_OPENERS,
+            WEEKDAYS,
+            MONTHS,
+            MONTH_SHORT_FORMS,
         ];
         for list in all {
             for w in list {

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::ingest::Document;
-use crate::lexicon::{MONTHS, WEEKDAYS};
+use crate::lexicon::{MONTH_SHORT_FORMS, MONTHS, WEEKDAYS};
 
 /// Longest sentence kept whole; longer runs without a boundary (tables, scraped junk) are cut
 /// at whitespace so one enormous line can neither hang the splitter nor flood the model.
@@ -383,8 +383,7 @@ fn tweet_trailer(text: &str) -> bool {
 /// Tuesday.").
 fn time_stamp(lowered: &str) -> bool {
     const WHEN: &[&str] = &[
-        "at", "on", "as", "of", "a.m", "p.m", "am", "pm", "-", "–", "|", "jan", "feb", "mar",
-        "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+        "at", "on", "as", "of", "a.m", "p.m", "am", "pm", "-", "–", "|",
     ];
     let marked = ["last updated", "updated", "published", "posted"]
         .iter()
@@ -406,6 +405,7 @@ fn time_stamp(lowered: &str) -> bool {
         w.is_empty()
             || WHEN.contains(&w)
             || MONTHS.contains(&w)
+            || MONTH_SHORT_FORMS.contains(&w)
             || WEEKDAYS.contains(&w)
             || TIME_ZONES.contains(&w)
     });
@@ -1058,46 +1058,25 @@ fn split_paragraph(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> 
         }
         pos = piece_end;
     }
-    let out = split_inside_quotes(text, split_after_false_abbreviations(text, out));
-    repair_boundaries(text, out)
+    let out = split_spans(text, out, false_abbreviation_cuts);
+    repair_boundaries(text, split_spans(text, out, quote_cuts))
 }
 
-/// Words that end in a full stop inside a quotation without ending its sentence ("a Dr.
-/// Pepper", "Apple Inc. Chief"); lower-cased, without the stop. Initials ("J. Paul") and
-/// words with a stop inside ("U.S.", "a.m.") are told apart by their shape.
+/// Words that end in a full stop inside a quotation without ending its sentence ("Apple Inc.
+/// Chief", "Sens. McCain"), besides the titles before a name ([`NAME_TITLES`]) and months'
+/// short forms; lower-cased, without the stop. Initials ("J. Paul") and words with a stop
+/// inside ("U.S.", "a.m.") are told apart by their shape.
 const QUOTE_ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "sgt", "ft", "lt", "col", "capt", "cpl", "gov",
-    "sen", "rep", "prof", "rev", "gen", "maj", "adm", "det", "supt", "insp", "vs", "etc", "inc",
-    "co", "corp", "ltd", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
-    "nov", "dec", "mt", "ave", "blvd", "rd", "dept", "univ", "est", "fig", "approx", "pvt", "sens",
-    "reps", "bros", "fr", "hon", "cmdr", "brig", "msgr", "messrs", "esq", "assn", "mfg", "thu",
-    "thurs", "tue", "tues", "fri", "calif", "fla", "ariz", "tenn", "ky", "okla", "colo", "conn",
-    "wis", "ala", "ark", "del", "ga", "ind", "kan", "md", "mich", "minn", "mo", "mont", "neb",
-    "nev", "pa", "va", "vt", "wyo", "sgts", "lts", "govs",
+    "mr", "mrs", "st", "jr", "sr", "vs", "etc", "inc", "co", "corp", "ltd", "mt", "ave", "blvd",
+    "rd", "dept", "univ", "est", "fig", "approx", "pvt", "sens", "reps", "bros", "fr", "hon",
+    "cmdr", "brig", "msgr", "messrs", "esq", "assn", "mfg", "thu", "thurs", "tue", "tues", "fri",
+    "calif", "fla", "ariz", "tenn", "ky", "okla", "colo", "conn", "wis", "ala", "ark", "del", "ga",
+    "ind", "kan", "md", "mich", "minn", "mo", "mont", "neb", "nev", "pa", "va", "vt", "wyo",
+    "sgts", "lts", "govs",
 ];
 
 /// Short forms that are also words ("the sun.", "they wed."), abbreviations only as written.
 const QUOTE_ABBREVIATIONS_AS_WRITTEN: &[&str] = &["Wed", "Sat", "Sun"];
-
-/// sentencex never ends a sentence inside a balanced quotation, so a quoted passage of several
-/// sentences stays one (“There is a fundamental rule in journalism. That is double-checking,
-/// and in this case it was not done,” the spokesman said.): about 3% of the sentences of
-/// FNC-1's train bodies, each carrying two or more claims as one. Each span is split after a
-/// sentence end inside a quotation (or before one that opens a quotation), where the next word
-/// is capitalised, the word before is no abbreviation, and both pieces keep at least three and
-/// two words ("No. I never said that" and "I did it. Really." stay whole).
-fn split_inside_quotes(text: &str, spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
-    let mut out = Vec::with_capacity(spans.len());
-    for (s, e) in spans {
-        let mut from = s;
-        for cut in quote_cuts(&text[s..e]) {
-            out.push(trim_range(text, from, s + cut));
-            from = s + cut;
-        }
-        out.push(trim_range(text, from, e));
-    }
-    out
-}
 
 /// Balanced quotations of `piece` as (opening mark, closing mark) byte offsets. Either mark
 /// closes either (copy-edited news mixes them: “Yes," said Pvt. Manning, "we did it.”), so the
@@ -1119,7 +1098,30 @@ fn quotations(piece: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Byte offsets in `piece` (just after the stop) where [`split_inside_quotes`] cuts.
+/// Does `word`, before a full stop in a quotation, not end a sentence?
+fn abbreviation_in_quote(word: &str) -> bool {
+    let lowered = word.to_lowercase();
+    let title = NAME_TITLES.iter().any(|t| {
+        t.strip_suffix('.')
+            .is_some_and(|t| t.eq_ignore_ascii_case(word))
+    });
+    word.chars().count() == 1
+        || word.contains('.')
+        || title
+        || QUOTE_ABBREVIATIONS.contains(&lowered.as_str())
+        || MONTH_SHORT_FORMS.contains(&lowered.as_str())
+        || QUOTE_ABBREVIATIONS_AS_WRITTEN.contains(&word)
+}
+
+/// sentencex never ends a sentence inside a balanced quotation, so a quoted passage of several
+/// sentences stays one (“There is a fundamental rule in journalism. That is double-checking,
+/// and in this case it was not done,” the spokesman said.): about 3% of the sentences of
+/// FNC-1's train bodies, each carrying two or more claims as one. So each span is cut
+/// after a sentence end inside a quotation (or before one that opens a quotation), where
+/// the next word is capitalised, the word before is no abbreviation, and both pieces keep at
+/// least three and two words ("No. I never said that" and "I did it. Really." stay whole).
+///
+/// Returns the byte offsets in `piece` of those cuts, each just after the stop.
 fn quote_cuts(piece: &str) -> Vec<usize> {
     let quotes = quotations(piece);
     if quotes.is_empty() {
@@ -1151,13 +1153,7 @@ fn quote_cuts(piece: &str) -> Vec<usize> {
                 .next_back()
                 .unwrap_or("")
                 .trim_start_matches(['"', '“', '(', '[', '\'', '‘']);
-            let lowered = word.to_lowercase();
-            let initial = word.chars().count() == 1;
-            if initial
-                || word.contains('.')
-                || QUOTE_ABBREVIATIONS.contains(&lowered.as_str())
-                || QUOTE_ABBREVIATIONS_AS_WRITTEN.contains(&word)
-            {
+            if abbreviation_in_quote(word) {
                 continue;
             }
         }
@@ -1193,34 +1189,42 @@ fn quote_cuts(piece: &str) -> Vec<usize> {
 /// shareholders ..."): a boundary after one, before a capitalised word, is restored.
 const FALSE_ABBREVIATIONS: &[&str] = &["May.", "No.", "Yahoo.", "Fed."];
 
-/// Splits each span after a [`FALSE_ABBREVIATIONS`] word followed by a space and a word that
-/// starts with a capital and goes on in lower case (not "No. 2", not "May. AP").
-fn split_after_false_abbreviations(text: &str, spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
-    let mut out = Vec::with_capacity(spans.len());
-    for (mut s, e) in spans {
-        let mut from = s;
-        while let Some(cut) = FALSE_ABBREVIATIONS
-            .iter()
-            .filter_map(|w| {
-                let piece = &text[from..e];
-                piece.match_indices(w).find_map(|(i, _)| {
-                    let at = from + i;
-                    let word_start = at == s || text[..at].ends_with(char::is_whitespace);
-                    let after = &text[at + w.len()..e];
-                    let rest = after.strip_prefix(' ')?;
-                    let mut c = rest.chars();
-                    let capitalised = c.next().is_some_and(char::is_uppercase)
-                        && c.next().is_some_and(char::is_lowercase);
-                    (word_start && capitalised).then_some(at + w.len())
-                })
+/// Byte offsets in `piece` just after a [`FALSE_ABBREVIATIONS`] word followed by a space and a
+/// word that starts with a capital and goes on in lower case (not "No. 2", not "May. AP").
+fn false_abbreviation_cuts(piece: &str) -> Vec<usize> {
+    let mut cuts: Vec<usize> = FALSE_ABBREVIATIONS
+        .iter()
+        .flat_map(|w| {
+            piece.match_indices(w).filter_map(move |(at, _)| {
+                let word_start = at == 0 || piece[..at].ends_with(char::is_whitespace);
+                let rest = piece[at + w.len()..].strip_prefix(' ')?;
+                let mut c = rest.chars();
+                let capitalised = c.next().is_some_and(char::is_uppercase)
+                    && c.next().is_some_and(char::is_lowercase);
+                (word_start && capitalised).then_some(at + w.len())
             })
-            .min()
-        {
-            out.push((s, cut));
-            s = cut + 1;
-            from = s;
+        })
+        .collect();
+    cuts.sort_unstable();
+    cuts
+}
+
+/// Each span cut where `cuts` says in its text (ascending offsets, each just after a stop); the
+/// piece after a cut starts past the whitespace there.
+fn split_spans(
+    text: &str,
+    spans: Vec<(usize, usize)>,
+    cuts: impl Fn(&str) -> Vec<usize>,
+) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(spans.len());
+    for (s, e) in spans {
+        let mut from = s;
+        for cut in cuts(&text[s..e]) {
+            out.push((from, s + cut));
+            let rest = &text[s + cut..e];
+            from = s + cut + (rest.len() - rest.trim_start().len());
         }
-        out.push((s, e));
+        out.push((from, e));
     }
     out
 }
