@@ -53,3 +53,8 @@ pub mod tables;
 pub mod warc;
 
 pub use error::{Error, Result};
+
+/// The version and the build's identity, `0.1.0+1a2b3c4d5e6f`: a hash of the sources and the
+/// lock file (`build.rs`), because the version alone does not change when behaviour does. What
+/// `claimscope --version` prints, and what a resumable run records to refuse mixing builds.
+pub const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("CLAIMSCOPE_BUILD"));

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "claimscope",
-    version,
+    version = claimscope::BUILD,
     about = "See how different outlets report the same claims"
 )]
 struct Cli {

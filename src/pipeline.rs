@@ -43,6 +43,21 @@ impl Pipeline {
         })
     }
 
+    /// What this pipeline's outputs depend on, for a resumable run to record and compare (the
+    /// Python package's Ray runs): the build ([`crate::BUILD`]), the embedding model (its name
+    /// and weights' SHA-256) and the shipped models, by a SHA-256 of the model cards in their
+    /// directory (each card holds its weights' SHA-256, checked on load, so a card names its
+    /// weights).
+    pub fn identity(&self) -> Result<serde_json::Value> {
+        let id = self.embedder.model_id()?;
+        Ok(serde_json::json!({
+            "build": crate::BUILD,
+            "model": id.name,
+            "model_sha256": id.weights_sha256,
+            "models_sha256": models_cards_sha256()?,
+        }))
+    }
+
     /// Unit vectors of `texts`, one row each.
     pub fn embed(&self, texts: &[&str], observer: &dyn Observer) -> Result<Array2<f32>> {
         Ok(self.embedder.embed_all(texts, "texts", observer)?.vectors)
@@ -105,4 +120,41 @@ impl Pipeline {
             observer,
         )
     }
+}
+
+/// A SHA-256 over the model cards (`*.json`, and one level down for model directories) of the
+/// directory the shipped models are found in, by relative path: it changes when any shipped
+/// model does. `None` when there is no such directory.
+fn models_cards_sha256() -> Result<Option<String>> {
+    use sha2::{Digest, Sha256};
+    let head = crate::classify::default_head_path(crate::classify::STANCE_HEAD);
+    let Some(dir) = head.parent().filter(|d| d.is_dir()) else {
+        return Ok(None);
+    };
+    let mut cards = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| crate::Error::io(dir, e))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            let inner = std::fs::read_dir(&path).map_err(|e| crate::Error::io(&path, e))?;
+            cards.extend(inner.flatten().map(|e| e.path()).filter(|p| is_card(p)));
+        } else if is_card(&path) {
+            cards.push(path);
+        }
+    }
+    cards.sort();
+    let mut hash = Sha256::new();
+    for card in &cards {
+        let bytes = std::fs::read(card).map_err(|e| crate::Error::io(card, e))?;
+        let rel = card.strip_prefix(dir).unwrap_or(card);
+        hash.update(rel.to_string_lossy().as_bytes());
+        hash.update([0]);
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(&bytes);
+    }
+    Ok(Some(hex::encode(hash.finalize())))
+}
+
+fn is_card(path: &std::path::Path) -> bool {
+    path.is_file() && path.extension().is_some_and(|e| e == "json")
 }

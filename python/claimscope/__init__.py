@@ -32,8 +32,13 @@ _BUNDLED = Path(__file__).resolve().parent / "models"
 if not os.environ.get("CLAIMSCOPE_MODELS", "").strip() and (_BUNDLED / "stance.json").is_file():
     os.environ["CLAIMSCOPE_MODELS"] = str(_BUNDLED)
 
-from ._claimscope import DEFAULT_MODEL, Embedder  # noqa: E402
+from ._claimscope import BUILD, DEFAULT_MODEL, Embedder  # noqa: E402
 from . import _claimscope as _c  # noqa: E402
+
+# "0.1.0+1a2b3c4d5e6f": the version, and a hash of the sources the library was built from (the
+# version does not change with every change of behaviour). `claimscope --version` prints the same.
+__version__ = BUILD.split("+")[0]
+__build__ = BUILD
 
 __all__ = [
     "DEFAULT_MODEL",

@@ -5,6 +5,9 @@ import numpy as np
 import numpy.typing as npt
 
 DEFAULT_MODEL: str
+BUILD: str
+__version__: str
+__build__: str
 
 PathLike = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]
 

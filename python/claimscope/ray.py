@@ -312,17 +312,25 @@ def _shards(docs: list[dict], shard_size: int) -> list[list[dict]]:
     return [docs[i : i + shard_size] for i in range(0, len(docs), shard_size)]
 
 
-# The manifest's format: 2 fingerprints each document's content; 1 (no "format" key) held
-# its ids only.
-_FORMAT = 2
+# The manifest's format: 3 records the library's build and models; 2 fingerprinted each
+# document's content; 1 (no "format" key) held its ids only.
+_FORMAT = 3
 
 
-def _check_manifest(out_dir: pathlib.Path, prints: list[str], shard_size: int) -> None:
-    """A rerun must see the same documents in the same shards, or skipping the shards already
-    written would mix two corpora: each shard's documents (id, text, outlet, date, title, url)
-    are fingerprinted in `manifest.json` by the first run and checked by every rerun. Refuses
-    before anything is written; writes the manifest of a new run."""
-    manifest = {"format": _FORMAT, "shard_size": shard_size, "shards": prints}
+def _identity() -> dict:
+    """What the outputs depend on besides the documents: the library's build (a hash of its
+    sources: the version alone stays the same while segmentation and models change), the
+    embedding model and the shipped models."""
+    return json.loads(claimscope._c.identity_json())
+
+
+def _check_manifest(out_dir: pathlib.Path, prints: list[str], shard_size: int, identity: dict) -> None:
+    """A rerun must see the same documents in the same shards, run by the same build with the
+    same models, or skipping the shards already written would mix two corpora, or two versions'
+    sentences: each shard's documents (id, text, outlet, date, title, url) are fingerprinted in
+    `manifest.json` by the first run with the build and models (`_identity`), and checked by
+    every rerun. Refuses before anything is written; writes the manifest of a new run."""
+    manifest = {"format": _FORMAT, "library": identity, "shard_size": shard_size, "shards": prints}
     path = out_dir / MANIFEST
     if path.exists():
         try:
@@ -332,7 +340,13 @@ def _check_manifest(out_dir: pathlib.Path, prints: list[str], shard_size: int) -
         if not isinstance(old, dict) or old.get("format") != _FORMAT:
             raise ValueError(
                 f"{out_dir}: holds a run of an earlier claimscope.ray, whose manifest.json cannot tell "
-                "whether the documents' text changed; use a new output directory"
+                "which build and models wrote it; use a new output directory"
+            )
+        if old.get("library") != identity:
+            raise ValueError(
+                f"{out_dir}: holds a run of another claimscope build or other models "
+                f"({_library_difference(old.get('library'), identity)}); its sentences and groups would mix "
+                "with this build's: use a new output directory"
             )
         if old != manifest:
             raise ValueError(f"{out_dir}: holds a run of other documents ({_difference(old, manifest)}); use a new output directory")
@@ -344,6 +358,13 @@ def _check_manifest(out_dir: pathlib.Path, prints: list[str], shard_size: int) -
         raise ValueError(f"{out_dir}: holds outputs ({held[0]}) but no {MANIFEST}; use a new output directory")
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_atomically(path, lambda p: p.write_text(json.dumps(manifest)))
+
+
+def _library_difference(old: Any, new: dict) -> str:
+    """Which of build, model and models differ, with the values then and now."""
+    old = old if isinstance(old, dict) else {}
+    said = [f"{k} {old.get(k)} then, {v} now" for k, v in new.items() if old.get(k) != v]
+    return "; ".join(said) or "the library differs"
 
 
 def _difference(old: dict, new: dict) -> str:
@@ -411,7 +432,7 @@ def run(
     each = [_fingerprint(d) for d in docs]
     prints = [_fingerprint_of(each[i : i + shard_size]) for i in range(0, len(docs), shard_size)]
     doc_prints = {d["id"]: p for d, p in zip(docs, each)}
-    _check_manifest(out_dir, prints, shard_size)
+    _check_manifest(out_dir, prints, shard_size, _identity())
     sentences_dir = out_dir / "sentences"
     groups_dir = out_dir / "groups"
     sentences_dir.mkdir(parents=True, exist_ok=True)

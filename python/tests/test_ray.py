@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import sys
@@ -240,15 +241,21 @@ def test_a_mistyped_path_or_an_empty_corpus_is_refused_by_read(tmp_path):
         read([tmp_path / "blank.txt"])
 
 
-def test_run_checks_its_arguments_and_documents_before_starting(tmp_path, monkeypatch):
-    # run() checks its arguments and documents before it starts or joins a cluster, and before
-    # it writes anything (actors=0 failed in Ray after the manifest was written; run([]) wrote
-    # an empty run).
-    def no_cluster(*args, **kwargs):
+@pytest.fixture
+def no_cluster(monkeypatch):
+    """A run that starts or joins a cluster fails the test: what it checks first must stop it."""
+
+    def refuse(*args, **kwargs):
         raise AssertionError("ray.init was called")
 
     monkeypatch.setattr(ray, "is_initialized", lambda: False)
-    monkeypatch.setattr(ray, "init", no_cluster)
+    monkeypatch.setattr(ray, "init", refuse)
+
+
+def test_run_checks_its_arguments_and_documents_before_starting(tmp_path, no_cluster):
+    # run() checks its arguments and documents before it starts or joins a cluster, and before
+    # it writes anything (actors=0 failed in Ray after the manifest was written; run([]) wrote
+    # an empty run).
     out = tmp_path / "out"
     doc = [{"id": "a", "text": "Officials said the bridge will close in May."}]
     with pytest.raises(ValueError, match=r"no documents to run on"):
@@ -295,6 +302,33 @@ def test_a_rerun_on_documents_whose_text_changed_is_refused(cluster, tmp_path):
     rows = sum(len(claimscope.segment(d["text"], id=d["id"], outlet=d["outlet"])) for d in v1)
     assert pq.read_table(parts).num_rows == rows
     assert set(pq.read_table(parts / "part-00001.parquet").column("doc").to_pylist()) == {"b"}
+
+
+def test_a_run_of_another_build_or_other_models_is_refused(tmp_path, no_cluster):
+    # The version stays 0.1.0 while segmentation and models change: a rerun by another build
+    # skipped the shards already written and mixed two builds' sentences in one dataset. The
+    # manifest records the build and the models, and a rerun by another is refused before a
+    # cluster is started or anything is written.
+    from claimscope import ray as cray
+
+    out = tmp_path / "out"
+    doc = [{"id": "a", "text": "Officials said the bridge will close in May."}]
+    me = cray._identity()
+    assert me["build"] == claimscope.__build__ and claimscope.__build__.startswith(claimscope.__version__ + "+")
+    assert me["model_sha256"] and me["models_sha256"]
+    prints = [cray._fingerprint_of([cray._fingerprint(d) for d in doc])]
+    for field, other in (("build", "0.1.0+000000000000"), ("models_sha256", "0" * 64)):
+        out.mkdir(exist_ok=True)
+        manifest = {"format": cray._FORMAT, "library": dict(me, **{field: other}), "shard_size": 64, "shards": prints}
+        (out / "manifest.json").write_text(json.dumps(manifest))
+        said = f"another claimscope build or other models ({field} {other} then, {me[field]} now)"
+        with pytest.raises(ValueError, match=re.escape(said)):
+            run(doc, str(out))
+        assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+    # A manifest of the format before (no build recorded) cannot say which build wrote it.
+    (out / "manifest.json").write_text(json.dumps({"format": 2, "shard_size": 64, "shards": prints}))
+    with pytest.raises(ValueError, match=r"cannot tell which build and models wrote it"):
+        run(doc, str(out))
 
 
 def test_a_folder_reads_the_parquet_files_inside_it(tmp_path):
