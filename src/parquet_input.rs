@@ -172,6 +172,9 @@ impl ParquetDocs {
                 names.join(", ")
             ))));
         };
+        if let Some(e) = args.missing_named_column(name, &names) {
+            return Ok(Err(e));
+        }
         if is_nested(&text_type) {
             return Ok(Err(Error::Input(format!(
                 "{name}: column \"{}\" is {text_type}, not one text per row; join it into a string \

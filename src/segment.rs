@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::ingest::Document;
-use crate::lexicon::{MONTH_SHORT_FORMS, MONTHS, WEEKDAYS};
+use crate::lexicon::{MONTH_SHORT_FORMS, MONTHS, NEGATIONS, WEEKDAYS};
 
 /// Longest sentence kept whole; longer runs without a boundary (tables, scraped junk) are cut
 /// at whitespace so one enormous line can neither hang the splitter nor flood the model.
@@ -212,7 +212,10 @@ fn boilerplate(line: &str) -> Option<&'static str> {
     if words <= 15 && l.starts_with("related:") {
         return Some("boilerplate (related link)");
     }
-    if l.starts_with("reporting by ") && (l.contains("editing by") || l.contains(';') || words <= 6)
+    // Reuters puts its credit in brackets: "(Reporting by Andrew MacAskill; Editing by ...)".
+    let credit = l.strip_prefix('(').unwrap_or(&l);
+    if (credit.starts_with("reporting by ") || credit.starts_with("additional reporting by "))
+        && (l.contains("editing by") || l.contains(';') || words <= 6)
     {
         return Some("byline (contributor credit)");
     }
@@ -351,7 +354,9 @@ fn furniture(text: &str, lowered: &str, words: usize) -> Option<&'static str> {
         "contributed to this article.",
     ]
     .iter()
-    .any(|e| l.ends_with(e))
+    // The stop is often left out ("— Kristen Welker and Andrea Mitchell contributed to this
+    // report").
+    .any(|e| l.trim_end_matches('.').ends_with(e.trim_end_matches('.')))
     {
         return Some("byline (contributor credit)");
     }
@@ -409,7 +414,18 @@ fn time_stamp(lowered: &str) -> bool {
             || WEEKDAYS.contains(&w)
             || TIME_ZONES.contains(&w)
     });
-    all_when && if marked.is_some() { digits } else { clock }
+    // A date alone ("Feb. 21, 2019", "Sept. 25, 2018" over a story) is a stamp too; a year
+    // alone is not ("2014" may head a list of events).
+    let month = rest.split_whitespace().any(|w| {
+        let w = w.trim_matches([',', ':', '.', '(', ')']);
+        MONTHS.contains(&w) || MONTH_SHORT_FORMS.contains(&w)
+    });
+    all_when
+        && if marked.is_some() {
+            digits
+        } else {
+            clock || (digits && month)
+        }
 }
 
 /// A social-media handle alone on its line ("@NelsonSchwartz" under a byline).
@@ -676,6 +692,15 @@ fn norm_words(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The words of a paragraph (`norm_words`) that change what it claims though they change
+/// little of its wording: numbers and negations ("t" is what "didn't" leaves).
+fn claim_tokens(words: &[String]) -> impl Iterator<Item = &str> {
+    words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| w.bytes().any(|b| b.is_ascii_digit()) || *w == "t" || NEGATIONS.contains(w))
+}
+
 fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
     let inter = a.intersection(b).count() as f64;
     inter / (a.len() + b.len()).saturating_sub(inter as usize).max(1) as f64
@@ -883,14 +908,18 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
         }
         let words = norm_words(line);
         let set: HashSet<String> = words.iter().cloned().collect();
-        // Repeats: identical words, or (for paragraphs long enough to judge) >= 90% word overlap.
+        // Repeats: identical words, or (for paragraphs long enough to judge) >= 90% word overlap
+        // with the same numbers and negations in the same order: "was not linked to the deaths"
+        // after "was linked to the deaths", or "won 48 percent" after "won 52 percent", is a
+        // correction or a denial, the very sentence a reader of claims looks for, not a copy.
         // Sets whose sizes differ by more than 10% cannot reach that, so most pairs cost nothing.
         let dup = seen.iter().find(|(w, ws, _)| {
             *w == words
                 || (words.len() >= 8
                     && w.len() >= 8
                     && ws.len().min(set.len()) * 10 >= ws.len().max(set.len()) * 9
-                    && jaccard(ws, &set) >= 0.9)
+                    && jaccard(ws, &set) >= 0.9
+                    && claim_tokens(w).eq(claim_tokens(&words)))
         });
         if let Some((_, _, first)) = dup {
             remove(
@@ -1059,7 +1088,44 @@ fn split_paragraph(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> 
         pos = piece_end;
     }
     let out = split_spans(text, out, false_abbreviation_cuts);
-    repair_boundaries(text, split_spans(text, out, quote_cuts))
+    let out = carry_opening_quotes(text, split_spans(text, out, quote_cuts));
+    repair_boundaries(text, out)
+}
+
+/// sentencex sometimes ends a sentence after the mark that opens the next one ("... Indyk
+/// said. “" then "That has nothing to do with ..."): a mark after a space at a span's end
+/// moves to the start of the span after it, so that both sentences read as written.
+fn carry_opening_quotes(text: &str, mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    for k in 0..spans.len().saturating_sub(1) {
+        let (s, e) = spans[k];
+        let span = &text[s..e];
+        let Some(mark) = span
+            .chars()
+            .next_back()
+            .filter(|c| matches!(c, '“' | '‘' | '"'))
+        else {
+            continue;
+        };
+        let body = &span[..span.len() - mark.len_utf8()];
+        let trimmed = body.trim_end();
+        // Only a mark after a space, with a sentence before it: "he said. “" and not a span
+        // that is the mark alone or a closing straight quote ("... it.\"").
+        if trimmed.len() == body.len() || trimmed.is_empty() {
+            continue;
+        }
+        let (next_s, next_e) = spans[k + 1];
+        // Spans come in order without overlap; `get` keeps that an assumption, not a panic.
+        if !text
+            .get(e..next_s)
+            .is_some_and(|b| b.chars().all(char::is_whitespace))
+        {
+            continue;
+        }
+        spans[k] = (s, s + trimmed.len());
+        // Spans are the input's bytes: a space after the mark, if any, stays as written.
+        spans[k + 1] = (e - mark.len_utf8(), next_e);
+    }
+    spans
 }
 
 /// Words that end in a full stop inside a quotation without ending its sentence ("Apple Inc.
@@ -1078,9 +1144,11 @@ const QUOTE_ABBREVIATIONS: &[&str] = &[
 /// Short forms that are also words ("the sun.", "they wed."), abbreviations only as written.
 const QUOTE_ABBREVIATIONS_AS_WRITTEN: &[&str] = &["Wed", "Sat", "Sun"];
 
-/// Balanced quotations of `piece` as (opening mark, closing mark) byte offsets. Either mark
-/// closes either (copy-edited news mixes them: “Yes," said Pvt. Manning, "we did it.”), so the
-/// narration between two quotations is not taken for a quotation's inside.
+/// Balanced quotations of `piece` as (opening mark, closing mark) byte offsets, in double
+/// marks and in single ones (British and many wire styles quote in single marks: 'We lost.
+/// They won,' he said.). Either double mark closes either (copy-edited news mixes them: “Yes,"
+/// said Pvt. Manning, "we did it.”), so the narration between two quotations is not taken for
+/// a quotation's inside.
 fn quotations(piece: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut open: Option<(usize, char)> = None;
@@ -1092,6 +1160,43 @@ fn quotations(piece: &str) -> Vec<(usize, usize)> {
                 open = None;
             }
             (Some(_), '“') => open = Some((i, c)),
+            _ => {}
+        }
+    }
+    out.extend(single_quotations(piece));
+    out
+}
+
+/// Quotations in single marks. The closing mark is also the apostrophe ("don’t", "Jones'
+/// car"), so a mark opens only at a word's start (after a space, a bracket or the piece's
+/// start, before a letter or digit) and closes only at a word's end (after a letter or a
+/// stop, before a space, a stop or the end), never between two letters. A possessive
+/// "Jones' car" inside a quotation may close it early: the cuts made inside are still at
+/// sentence ends, which is all the quotation is used for.
+fn single_quotations(piece: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    let chars: Vec<(usize, char)> = piece.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        if !matches!(c, '\'' | '‘' | '’') {
+            continue;
+        }
+        let before = k.checked_sub(1).map(|j| chars[j].1);
+        let after = chars.get(k + 1).map(|&(_, a)| a);
+        let at_word_start = before
+            .is_none_or(|b| b.is_whitespace() || matches!(b, '(' | '[' | '"' | '“'))
+            && after.is_some_and(char::is_alphanumeric);
+        let at_word_end = before
+            .is_some_and(|b| b.is_alphanumeric() || matches!(b, '.' | ',' | '!' | '?'))
+            && after.is_none_or(|a| {
+                a.is_whitespace() || matches!(a, '.' | ',' | ';' | ':' | ')' | '"' | '”')
+            });
+        match open {
+            None if c != '’' && at_word_start => open = Some(i),
+            Some(a) if c != '‘' && at_word_end => {
+                out.push((a, i));
+                open = None;
+            }
             _ => {}
         }
     }
@@ -1157,7 +1262,7 @@ fn quote_cuts(piece: &str) -> Vec<usize> {
                 continue;
             }
         }
-        let next_word = rest.trim_start_matches(['"', '“']);
+        let next_word = rest.trim_start_matches(['"', '“', '\'', '‘']);
         let mut chars = next_word.chars();
         let capitalised = match (chars.next(), chars.next()) {
             (Some('I'), None) => true,
@@ -1234,7 +1339,7 @@ fn split_spans(
 /// knows "Mr." and "Mrs." but splits after these.
 const NAME_TITLES: &[&str] = &[
     "Ms.", "Dr.", "Sgt.", "Ft.", "Lt.", "Col.", "Capt.", "Cpl.", "Gov.", "Sen.", "Rep.", "Prof.",
-    "Rev.", "Gen.", "Maj.", "Adm.", "Det.", "Supt.", "Insp.",
+    "Rev.", "Gen.", "Maj.", "Adm.", "Det.", "Supt.", "Insp.", "Ofc.",
 ];
 
 /// What may follow "a.m." or "p.m." in the same sentence: a weekday (`lexicon::WEEKDAYS`) or a
@@ -1327,6 +1432,24 @@ fn joins(prev: &str, next: &str) -> bool {
             tag.len() <= 24 && rest.trim_start().starts_with(['—', '–', '-'])
         })
     {
+        return true;
+    }
+    // "Sen. Kelly Ayotte, R-N." "H., had worked ...": a state's initials ("N.H.", "N.Y.")
+    // cut after the first; the piece after is one more initial and goes on in lower case.
+    let initial_end = title
+        .rsplit(['-', '.'])
+        .nth(1)
+        .is_some_and(|w| w.len() == 1 && w.starts_with(|c: char| c.is_ascii_uppercase()));
+    let mut first_chars = first.chars();
+    let next_initial = matches!(
+        (first_chars.next(), first_chars.next(), first_chars.next()),
+        (Some(a), Some('.'), c) if a.is_ascii_uppercase() && c.is_none_or(|c| matches!(c, ',' | ';' | ':' | ')'))
+    );
+    let goes_on_lower = next
+        .split_whitespace()
+        .nth(1)
+        .is_some_and(|w| w.starts_with(char::is_lowercase));
+    if initial_end && next_initial && goes_on_lower {
         return true;
     }
     // "1." "Finland": a list number before its item.

@@ -199,7 +199,7 @@ pub fn host_of(url: &str) -> Option<String> {
 struct Http<'a> {
     content_type: Option<String>,
     content_encoding: Option<String>,
-    payload: &'a [u8],
+    payload: std::borrow::Cow<'a, [u8]>,
 }
 
 /// The HTTP versions of a status line: archivers write HTTP/2 and HTTP/3 responses with their
@@ -239,19 +239,55 @@ fn http_payload(body: &[u8]) -> std::result::Result<Http<'_>, String> {
                     .map(|h| String::from_utf8_lossy(h.value).trim().to_ascii_lowercase())
                     .filter(|v| !v.is_empty())
             };
-            if let Some(te) = get("transfer-encoding").filter(|t| t.contains("chunked")) {
-                return Err(format!(
-                    "transfer-encoding {te} (the archive kept the chunks)"
-                ));
-            }
+            let raw = &body[eol + 1 + n..];
+            // wget's --warc-file keeps a chunked body as it came: its chunks are joined here.
+            let payload = match get("transfer-encoding") {
+                Some(te) if te.contains("chunked") => std::borrow::Cow::Owned(
+                    dechunked(raw).map_err(|why| format!("transfer-encoding {te}: {why}"))?,
+                ),
+                _ => std::borrow::Cow::Borrowed(raw),
+            };
             Ok(Http {
                 content_type: get("content-type"),
                 content_encoding: get("content-encoding"),
-                payload: &body[eol + 1 + n..],
+                payload,
             })
         }
         Ok(httparse::Status::Partial) => Err("HTTP headers cut short".into()),
         Err(e) => Err(format!("not an HTTP response ({e})")),
+    }
+}
+
+/// A chunked HTTP body's data, its chunks joined (RFC 9112 7.1; chunk sizes read by
+/// httparse, extensions and trailers passed over). A body cut short keeps the chunks before
+/// the cut, as a record cut short keeps its bytes.
+fn dechunked(mut raw: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(raw.len());
+    loop {
+        if raw.is_empty() {
+            return Ok(out);
+        }
+        let (at, size) = match httparse::parse_chunk_size(raw) {
+            Ok(httparse::Status::Complete(c)) => c,
+            Ok(httparse::Status::Partial) => return Ok(out),
+            Err(_) => return Err("a chunk size that is not one".into()),
+        };
+        if size == 0 {
+            return Ok(out);
+        }
+        let data = &raw[at..];
+        let take = usize::try_from(size).unwrap_or(usize::MAX).min(data.len());
+        if out.len() + take > MAX_RECORD_BYTES {
+            return Err(format!(
+                "more than {MAX_RECORD_BYTES} bytes, more than one article can take"
+            ));
+        }
+        out.extend_from_slice(&data[..take]);
+        raw = data[take..].strip_prefix(b"\r\n").unwrap_or(&data[take..]);
+        if take < data.len() && raw.len() == data.len() - take {
+            // No line end after the chunk's data: a size that lies.
+            return Err("a chunk longer than its size".into());
+        }
     }
 }
 
@@ -611,7 +647,7 @@ impl<R: BufRead> Iterator for WarcDocs<R> {
             Http {
                 content_type: block_type,
                 content_encoding: None,
-                payload: &record.body,
+                payload: std::borrow::Cow::Borrowed(&record.body),
             }
         } else if warc_type.eq_ignore_ascii_case("response") {
             match http_payload(&record.body) {
@@ -628,7 +664,7 @@ impl<R: BufRead> Iterator for WarcDocs<R> {
         {
             return Some(Ok(Entry::NotAPage(None)));
         }
-        let bytes = match unpacked(http.payload, http.content_encoding.as_deref()) {
+        let bytes = match unpacked(&http.payload, http.content_encoding.as_deref()) {
             Ok(b) => b,
             Err(why) => return Some(Ok(Entry::NotAPage(Some(format!("{at}: {why}"))))),
         };
@@ -747,9 +783,16 @@ mod tests {
             Some("text/html; charset=utf-8")
         );
         assert_eq!(http.content_encoding, None);
-        assert_eq!(http.payload, b"<p>hi</p>");
-        let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
-        assert!(http_payload(chunked).is_err());
+        assert_eq!(&*http.payload, b"<p>hi</p>");
+        let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n<p>\r\n6;x=1\r\nhi</p>\r\n0\r\nX-T: 1\r\n\r\n";
+        assert_eq!(
+            &*http_payload(chunked).expect("dechunked").payload,
+            b"<p>hi</p>"
+        );
+        let lying = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n";
+        assert!(http_payload(lying).is_err());
+        let cut = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n10\r\nde";
+        assert_eq!(&*http_payload(cut).expect("cut").payload, b"abcde");
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, "<p>é</p>".as_bytes()).expect("gzip");
         let gz = gz.finish().expect("gzip");
@@ -778,11 +821,11 @@ mod tests {
             let body = format!("{status}\r\ncontent-type: text/html\r\n\r\n<p>hi</p>");
             let http = http_payload(body.as_bytes()).expect(status);
             assert_eq!(http.content_type.as_deref(), Some("text/html"), "{status}");
-            assert_eq!(http.payload, b"<p>hi</p>", "{status}");
+            assert_eq!(&*http.payload, b"<p>hi</p>", "{status}");
         }
         // A bare LF ends the status line as well as CRLF does.
         let http = http_payload(b"HTTP/2 200\nServer: x\n\nbody").expect("LF");
-        assert_eq!((http.content_type, http.payload), (None, &b"body"[..]));
+        assert_eq!((http.content_type, &*http.payload), (None, &b"body"[..]));
         for bad in [
             "HTTP/4 200\r\n\r\n",
             "HTTP/1.1 2000\r\n\r\n",

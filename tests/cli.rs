@@ -204,6 +204,105 @@ fn bad_inputs_fail_cleanly() {
     );
 }
 
+/// A metadata field named by its flag that a file does not have is a misspelt name (every
+/// document became a stand-in id and its own outlet, unremarked): a CSV stops naming the
+/// columns it has, a JSONL file whose records all lack it is warned of. A null text (pandas's
+/// missing body) is a record without text, skipped and counted, not a stop that asks for
+/// --text-field; a text of another type names its type. Half precision is not offered.
+#[test]
+fn misnamed_fields_null_texts_and_refused_precisions_are_said() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |name: &str| dir.path().join(name);
+    let s = |path: &Path| path.to_str().unwrap_or("").to_string();
+    std::fs::write(
+        p("a.csv"),
+        "Body ID,articleBody\n1,The council approved the budget on Monday.\n",
+    )
+    .expect("write");
+    fails_with(
+        &claimscope(
+            &[
+                "segment",
+                &s(&p("a.csv")),
+                "--text-field",
+                "articleBody",
+                "--id-field",
+                "Body Id",
+            ],
+            None,
+        ),
+        &[
+            "a.csv: no column \"Body Id\" (named by --id-field)",
+            "columns found: Body ID, articleBody",
+        ],
+    );
+    let ok = claimscope(
+        &[
+            "segment",
+            &s(&p("a.csv")),
+            "--text-field",
+            "articleBody",
+            "--id-field",
+            "Body ID",
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
+    assert!(
+        ok.status.success() && String::from_utf8_lossy(&ok.stdout).contains("\"doc\":\"1\""),
+        "{}",
+        stderr(&ok)
+    );
+
+    std::fs::write(
+        p("b.jsonl"),
+        "{\"id\": \"n0\", \"text\": \"The mayor resigned on Monday.\"}\n{\"id\": \"n1\", \"text\": null}\n",
+    )
+    .expect("write");
+    let out = claimscope(
+        &[
+            "segment",
+            &s(&p("b.jsonl")),
+            "--date-field",
+            "pubdate",
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        1,
+        "{err}"
+    );
+    for want in [
+        "b.jsonl:2 (document n1): no text; skipped",
+        "b.jsonl: no record has the field \"pubdate\" (named by --date-field)",
+        "empty 1",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    std::fs::write(p("c.jsonl"), "{\"id\": \"n2\", \"text\": 42}\n").expect("write");
+    fails_with(
+        &claimscope(&["segment", &s(&p("c.jsonl"))], None),
+        &["c.jsonl:1: field \"text\" is a number, not a string"],
+    );
+
+    let help = claimscope(&["match", "--help"], None);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("--judge-precision") && !help.contains("bf16"),
+        "{help}"
+    );
+    fails_with(
+        &claimscope(&["bench", "--precision", "f16", "--repeats", "1"], None),
+        &["precision f16 is not available", "use f32 or int8"],
+    );
+}
+
 /// Inputs a user gets wrong without noticing: a folder with nothing readable (which used to
 /// fall back to stdin: a hang on a terminal, or whatever was piped read as an article), the
 /// same file twice, a byte-order mark, CSV given to a line reader, an empty claim or text.
@@ -1442,6 +1541,19 @@ fn documents_are_named_when_they_give_nothing_and_odd_names_and_indexes_are_hand
     gz("cut.jsonl.gz", &records);
     let whole = std::fs::read(z.join("cut.jsonl.gz")).expect("read");
     plain("cut.jsonl.gz", &whole[..whole.len() / 2]);
+    // A CSV cut short: its last row, cut mid-field, still parses as a row; it is dropped with
+    // the rest, not read as a document of a few words.
+    let rows: String = std::iter::once("id,text\n".to_string())
+        .chain((0..2000).map(|i| {
+            format!(
+                "cutc{i},\"Row {i} says {} and ends here{i}.\"\n",
+                "the council met again".repeat(6)
+            )
+        }))
+        .collect();
+    gz("cutc.csv.gz", &rows);
+    let whole = std::fs::read(z.join("cutc.csv.gz")).expect("read");
+    plain("cutc.csv.gz", &whole[..whole.len() / 2]);
     plain("broken.csv.gz", b"not gzip at all");
     plain("scan.pdf", b"%PDF-1.4");
     plain("photo.JPG", b"\xff\xd8");
@@ -1458,11 +1570,28 @@ fn documents_are_named_when_they_give_nothing_and_odd_names_and_indexes_are_hand
         "{ztext}"
     );
     assert!(ztext.contains("\"doc\":\"cut0\""), "{ztext}");
+    let cut_rows: Vec<serde_json::Value> = ztext
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["doc"].as_str().is_some_and(|d| d.starts_with("cutc")))
+        .collect();
+    assert!(cut_rows.len() > 100, "{}", cut_rows.len());
+    for v in &cut_rows {
+        let (doc, text) = (
+            v["doc"].as_str().unwrap_or(""),
+            v["text"].as_str().unwrap_or(""),
+        );
+        assert!(
+            text.ends_with(&format!("ends here{}.", &doc[4..])),
+            "{doc}: {text}"
+        );
+    }
     for want in [
         "broken.csv.gz: cannot unpack gzip",
         "cut.jsonl.gz: cannot unpack gzip",
+        "cutc.csv.gz: cannot unpack gzip",
         "the records before the damage were read, the rest is lost",
-        "unreadable 2",
+        "unreadable 3",
         "2 files of kinds claimscope does not read were left out (.jpg 1, .pdf 1)",
     ] {
         assert!(zerr.contains(want), "{want}: {zerr}");

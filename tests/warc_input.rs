@@ -131,8 +131,9 @@ fn archive_pages_are_read_in_their_charset_and_bad_bytes_are_named_not_replaced(
         "Content-Type: text/html; charset=iso-8859-1\r\n",
         &latin,
     );
-    // Record 2: only the page's own meta tag does.
-    let meta = page("Café", french).replace(
+    // Record 2: only the page's own meta tag does. (Its text differs by a sentence: the same
+    // text from the same site twice would be read once, as a page crawled twice.)
+    let meta = page("Café", &format!("{french} Le maire a voté contre.")).replace(
         "<head>",
         "<head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">",
     );
@@ -381,6 +382,15 @@ fn archives_are_read_by_their_bytes_whatever_their_names_say() {
     );
     let gz_named_plain = dir.path().join("zipped.warc");
     std::fs::write(&gz_named_plain, gzip(&w)).expect("write");
+    // Another page: the same one twice from one site would be read once (a page crawled twice).
+    let mut w = Vec::new();
+    response(
+        &mut w,
+        "https://news.example/2",
+        "HTTP/1.1 200 OK",
+        "Content-Type: text/html\r\n",
+        page("Two", "The second story.").as_bytes(),
+    );
     let plain_named_gz = dir.path().join("plain.warc.gz");
     std::fs::write(&plain_named_gz, &w).expect("write");
 

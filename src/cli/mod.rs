@@ -243,7 +243,11 @@ impl From<BackendArg> for BackendKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PrecisionArg {
     F32,
+    // Half precision is accepted so that a script naming it gets the reason it cannot run
+    // (`Embedder::load_with`), but not offered in --help, since it always stops.
+    #[value(hide = true)]
     F16,
+    #[value(hide = true)]
     Bf16,
     Int8,
 }
@@ -415,8 +419,8 @@ pub enum TableOrJson {
 /// [`IngestOptions`].
 #[derive(Debug, Clone, clap::Args)]
 pub struct CorpusArgs {
-    /// Files, directories (walked recursively for .txt .text .md .jsonl .ndjson .csv .tsv .html
-    /// .htm .xhtml .warc, any of them gzipped, and .parquet), globs, or `-` for stdin.
+    /// Files, directories (walked recursively for .txt .text .md .jsonl .ndjson .json .csv .tsv
+    /// .html .htm .xhtml .warc .parquet, each also gzipped), globs, or `-` for stdin.
     pub paths: Vec<String>,
     /// Field (JSONL key or CSV column) holding the article text.
     #[arg(long, default_value = "text")]

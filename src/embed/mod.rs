@@ -199,7 +199,7 @@ impl Embedder {
         // becomes -inf, so every kept position gets 0 * -inf = NaN.
         if matches!(precision, Precision::F16 | Precision::Bf16) {
             return Err(Error::Model(format!(
-                "precision {precision} is not available: candle-transformers' BERT returns NaN vectors in half precision on CPU (its attention mask multiplies 0 by -inf); use --precision f32 or int8"
+                "precision {precision} is not available: candle-transformers' BERT returns NaN vectors in half precision on CPU (its attention mask multiplies 0 by -inf); use f32 or int8"
             )));
         }
         let bert = config::read_bert_config(files)?;
