@@ -100,17 +100,24 @@ impl IngestOptions {
         .collect()
     }
 
-    /// The error for a file whose columns (`has`) lack a field named by its flag.
-    pub(crate) fn missing_named_column(&self, name: &str, columns: &[&str]) -> Option<Error> {
-        let (flag, field) = self
+    /// The warning for a file whose columns lack fields named by their flags. A warning, not a
+    /// stop: in a folder of feeds one file may have no date column, and its documents are
+    /// then read undated rather than the run refused.
+    pub(crate) fn missing_named_columns(&self, name: &str, columns: &[&str]) -> Option<String> {
+        let missing: Vec<String> = self
             .named_fields()
             .into_iter()
-            .find(|(_, f)| !columns.contains(f))?;
-        Some(Error::Input(format!(
-            "{name}: no column \"{field}\" (named by {flag}); columns found: {}. Check the name \
-             (case matters), or leave {flag} out to read the file without it",
-            columns.join(", ")
-        )))
+            .filter(|(_, f)| !columns.contains(f))
+            .map(|(flag, f)| format!("\"{f}\" (named by {flag})"))
+            .collect();
+        (!missing.is_empty()).then(|| {
+            format!(
+                "{name}: no column {}; columns found: {}; its documents are read without it \
+                 (check the name: case matters)",
+                missing.join(", "),
+                columns.join(", ")
+            )
+        })
     }
 
     pub(crate) fn fields(&self) -> [&String; 6] {
@@ -207,7 +214,7 @@ pub struct SkipCounts {
     /// story window cannot use them.
     pub unread_dates: usize,
     /// Documents given again word for word (the same id, outlet and text, or the same named
-    /// outlet and text under another id), read once.
+    /// outlet, date and article text under another id), read once.
     pub repeats: usize,
 }
 
@@ -560,6 +567,10 @@ pub(crate) fn warn_named(observer: &dyn Observer, count: usize, message: &str, f
 /// not understood (the document is then undated for the story window), and an id given to an
 /// earlier document (outputs name documents by id, so two alike cannot be told apart). One per
 /// run: it remembers the ids seen. Shared by the file readers and the Python package's dicts.
+/// Texts of this many words or fewer are not taken for a repeat by outlet and text alone
+/// (`DocumentChecks::is_repeat`): a brief, a headline, a tweet recur as new items.
+pub const MIN_REPEAT_WORDS: usize = 25;
+
 #[derive(Debug, Default)]
 pub struct DocumentChecks {
     /// Held as 64-bit hashes, not strings: 8 bytes a document instead of the id's length plus
@@ -586,10 +597,11 @@ impl DocumentChecks {
     /// first few by name, then counted). Its caller reads it once: twice, every sentence
     /// would be matched with its own copy as a claim "shared" by two documents.
     ///
-    /// The same text from the same named outlet under another id (a page crawled twice, a feed
-    /// item repeated under a new id) is a repeat too: read twice, each of its sentences made a
-    /// one-outlet "shared claim" with its own copy. The same text from two outlets is
-    /// syndicated copy and is kept.
+    /// The same article text from the same named outlet and date under another id (a page
+    /// crawled twice, a feed item repeated under a new id) is a repeat too: read twice, each of
+    /// its sentences made a one-outlet "shared claim" with its own copy. The same text from two
+    /// outlets is syndicated copy and is kept, as are texts of [`MIN_REPEAT_WORDS`] words or
+    /// fewer (an outlet's recurring brief) and the same text on another date.
     pub fn is_repeat(&mut self, doc: &Document, observer: &dyn Observer) -> bool {
         use std::hash::{Hash, Hasher};
         let key_of = |parts: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
@@ -603,18 +615,21 @@ impl DocumentChecks {
         };
         let whole = key_of(&|h| (&doc.id, &doc.outlet, &doc.text).hash(h));
         let new_whole = self.docs_seen.insert(whole);
+        // Only articles: a short item an outlet repeats ("Oil prices rose on Monday." a week
+        // apart, a headline feed) is another document; so is the same text on another date.
+        let article = doc.text.split_whitespace().nth(MIN_REPEAT_WORDS).is_some();
         let new_text = match &doc.outlet {
-            Some(outlet) => self
+            Some(outlet) if article => self
                 .outlet_texts_seen
-                .insert(key_of(&|h| (outlet, &doc.text).hash(h))),
-            None => true,
+                .insert(key_of(&|h| (outlet, &doc.date, &doc.text).hash(h))),
+            _ => true,
         };
         if new_whole && new_text {
             return false;
         }
         self.repeats += 1;
         let what = if new_whole {
-            "the same outlet and text under another id: a page crawled twice or a feed item repeated"
+            "the same outlet, date and text under another id: a page crawled twice or a feed item repeated"
         } else {
             "the same id, outlet and text"
         };
@@ -1882,12 +1897,10 @@ impl CsvDocs {
             )));
         }
         let names: Vec<&str> = headers.iter().map(String::as_str).collect();
-        if let Some(e) = a.missing_named_column(&name, &names) {
-            return Err(e);
-        }
+        let missing = a.missing_named_columns(&name, &names);
         let cols = a.fields().map(|f| find(f));
         let twice = named_twice(&a.fields(), &names);
-        let warning = (!twice.is_empty()).then(|| {
+        let twice = (!twice.is_empty()).then(|| {
             format!(
                 "{name}: the header names column {} more than once; the first of each is read \
                  (rename the others to read them instead)",
@@ -1905,7 +1918,11 @@ impl CsvDocs {
             row: 0,
             lossy: a.lossy,
             last,
-            warning,
+            // Both said before the first row, one line.
+            warning: match (missing, twice) {
+                (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                (a, b) => a.or(b),
+            },
             ahead: None,
             damage: None,
         })
@@ -1939,7 +1956,10 @@ impl Iterator for CsvDocs {
             .damage
             .as_ref()
             .is_some_and(|d| d.lock().map(|d| d.is_some()).unwrap_or(true));
-        if damaged {
+        // A row that ended in its line break before the damage is whole (a file without a
+        // final line break, then trailing garbage, loses its last row: it cannot be told
+        // from one cut mid-field).
+        if damaged && !matches!(self.last.get(), b'\n' | b'\r') {
             // The caller names the damage and counts the file unreadable.
             return None;
         }

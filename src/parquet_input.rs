@@ -172,9 +172,8 @@ impl ParquetDocs {
                 names.join(", ")
             ))));
         };
-        if let Some(e) = args.missing_named_column(name, &names) {
-            return Ok(Err(e));
-        }
+        let mut notes = Vec::new();
+        notes.extend(args.missing_named_columns(name, &names));
         if is_nested(&text_type) {
             return Ok(Err(Error::Input(format!(
                 "{name}: column \"{}\" is {text_type}, not one text per row; join it into a string \
@@ -183,7 +182,6 @@ impl ParquetDocs {
             ))));
         }
         let wanted = args.fields();
-        let mut notes = Vec::new();
         let fields = wanted.map(|w| {
             let t = type_of(w)?;
             // A nested or boolean id is a field read under the wrong name, as in JSONL; other

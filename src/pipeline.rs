@@ -122,39 +122,51 @@ impl Pipeline {
     }
 }
 
-/// A SHA-256 over the model cards (`*.json`, and one level down for model directories) of the
-/// directory the shipped models are found in, by relative path: it changes when any shipped
-/// model does. `None` when there is no such directory.
+/// A SHA-256 over the shipped models as they are found (`classify::default_head_path`, each
+/// looked for on its own: they may come from different directories): every `*.json` of each
+/// model directory, nested ones too (`1_Pooling/config.json`), and each head's card, by path
+/// relative to the model. Each card holds its weights' SHA-256, checked on load, so this
+/// changes when any shipped model does. `None` when no shipped model is found.
 fn models_cards_sha256() -> Result<Option<String>> {
+    use crate::classify::{CONFIDENCE_HEAD, STANCE_HEAD, card_path, default_head_path};
     use sha2::{Digest, Sha256};
-    let head = crate::classify::default_head_path(crate::classify::STANCE_HEAD);
-    let Some(dir) = head.parent().filter(|d| d.is_dir()) else {
-        return Ok(None);
-    };
-    let mut cards = Vec::new();
-    let entries = std::fs::read_dir(dir).map_err(|e| crate::Error::io(dir, e))?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            let inner = std::fs::read_dir(&path).map_err(|e| crate::Error::io(&path, e))?;
-            cards.extend(inner.flatten().map(|e| e.path()).filter(|p| is_card(p)));
-        } else if is_card(&path) {
-            cards.push(path);
+    let mut files = Vec::new();
+    for name in [
+        STANCE_HEAD,
+        CONFIDENCE_HEAD,
+        crate::classify::stance::pair::PAIR_DIR,
+        crate::classify::confidence::tuned::TUNED_DIR,
+        crate::judge::JUDGE_DIR,
+    ] {
+        let found = default_head_path(name);
+        if found.is_dir() {
+            for entry in walkdir::WalkDir::new(&found).sort_by_file_name() {
+                let entry =
+                    entry.map_err(|e| crate::Error::Model(format!("{}: {e}", found.display())))?;
+                if entry.file_type().is_file()
+                    && entry.path().extension().is_some_and(|e| e == "json")
+                {
+                    let rel = entry.path().strip_prefix(&found).unwrap_or(entry.path());
+                    files.push((
+                        format!("{name}/{}", rel.to_string_lossy()),
+                        entry.path().to_path_buf(),
+                    ));
+                }
+            }
+        } else if card_path(&found).is_file() {
+            files.push((name.to_string(), card_path(&found)));
         }
     }
-    cards.sort();
+    if files.is_empty() {
+        return Ok(None);
+    }
     let mut hash = Sha256::new();
-    for card in &cards {
-        let bytes = std::fs::read(card).map_err(|e| crate::Error::io(card, e))?;
-        let rel = card.strip_prefix(dir).unwrap_or(card);
-        hash.update(rel.to_string_lossy().as_bytes());
+    for (rel, path) in &files {
+        let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+        hash.update(rel.as_bytes());
         hash.update([0]);
         hash.update((bytes.len() as u64).to_le_bytes());
         hash.update(&bytes);
     }
     Ok(Some(hex::encode(hash.finalize())))
-}
-
-fn is_card(path: &std::path::Path) -> bool {
-    path.is_file() && path.extension().is_some_and(|e| e == "json")
 }

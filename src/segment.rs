@@ -212,6 +212,13 @@ fn boilerplate(line: &str) -> Option<&'static str> {
     if words <= 15 && l.starts_with("related:") {
         return Some("boilerplate (related link)");
     }
+    // The Financial Times' sharing notice opens its pasted articles ("High quality global
+    // journalism requires investment. Please share this article with others using the link
+    // below, ... Email ftsales.support@ft.com to buy additional rights. URL"): taken for the
+    // headline, it also put the article in a story of its own.
+    if words <= 60 && l.starts_with("high quality global journalism requires investment") {
+        return Some("copyright notice");
+    }
     // Reuters puts its credit in brackets: "(Reporting by Andrew MacAskill; Editing by ...)".
     let credit = l.strip_prefix('(').unwrap_or(&l);
     if (credit.starts_with("reporting by ") || credit.starts_with("additional reporting by "))
@@ -909,9 +916,12 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
         let words = norm_words(line);
         let set: HashSet<String> = words.iter().cloned().collect();
         // Repeats: identical words, or (for paragraphs long enough to judge) >= 90% word overlap
-        // with the same numbers and negations in the same order: "was not linked to the deaths"
-        // after "was linked to the deaths", or "won 48 percent" after "won 52 percent", is a
-        // correction or a denial, the very sentence a reader of claims looks for, not a copy.
+        // where one paragraph's words hold the other's (a copy with ", officials said" added, a
+        // caption repeating the text), with the same numbers and negations in the same order.
+        // A word put in another's place ("seven" for "three", "fell" for "rose"), an added "not"
+        // ("was not linked" after "was linked") or another figure ("won 48 percent" after "won
+        // 52 percent") is a correction or a denial, the very sentence a reader of claims looks
+        // for, not a copy.
         // Sets whose sizes differ by more than 10% cannot reach that, so most pairs cost nothing.
         let dup = seen.iter().find(|(w, ws, _)| {
             *w == words
@@ -919,6 +929,7 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
                     && w.len() >= 8
                     && ws.len().min(set.len()) * 10 >= ws.len().max(set.len()) * 9
                     && jaccard(ws, &set) >= 0.9
+                    && (ws.is_subset(&set) || set.is_subset(ws))
                     && claim_tokens(w).eq(claim_tokens(&words)))
         });
         if let Some((_, _, first)) = dup {
@@ -1109,8 +1120,17 @@ fn carry_opening_quotes(text: &str, mut spans: Vec<(usize, usize)>) -> Vec<(usiz
         let body = &span[..span.len() - mark.len_utf8()];
         let trimmed = body.trim_end();
         // Only a mark after a space, with a sentence before it: "he said. “" and not a span
-        // that is the mark alone or a closing straight quote ("... it.\"").
-        if trimmed.len() == body.len() || trimmed.is_empty() {
+        // that is the mark alone. A straight mark opens only where the double marks before it
+        // are paired, either mark closing either as in `quotations` ("It's over. \" He left"
+        // closes a quotation: it stays).
+        let double_marks = body
+            .chars()
+            .filter(|c| matches!(c, '"' | '“' | '”'))
+            .count();
+        if trimmed.len() == body.len()
+            || trimmed.is_empty()
+            || (mark == '"' && double_marks % 2 == 1)
+        {
             continue;
         }
         let (next_s, next_e) = spans[k + 1];
@@ -1138,7 +1158,7 @@ const QUOTE_ABBREVIATIONS: &[&str] = &[
     "cmdr", "brig", "msgr", "messrs", "esq", "assn", "mfg", "thu", "thurs", "tue", "tues", "fri",
     "calif", "fla", "ariz", "tenn", "ky", "okla", "colo", "conn", "wis", "ala", "ark", "del", "ga",
     "ind", "kan", "md", "mich", "minn", "mo", "mont", "neb", "nev", "pa", "va", "vt", "wyo",
-    "sgts", "lts", "govs",
+    "sgts", "lts", "govs", "asst", "pres", "atty", "gens", "secy", "amb",
 ];
 
 /// Short forms that are also words ("the sun.", "they wed."), abbreviations only as written.
@@ -1169,10 +1189,9 @@ fn quotations(piece: &str) -> Vec<(usize, usize)> {
 
 /// Quotations in single marks. The closing mark is also the apostrophe ("don’t", "Jones'
 /// car"), so a mark opens only at a word's start (after a space, a bracket or the piece's
-/// start, before a letter or digit) and closes only at a word's end (after a letter or a
-/// stop, before a space, a stop or the end), never between two letters. A possessive
-/// "Jones' car" inside a quotation may close it early: the cuts made inside are still at
-/// sentence ends, which is all the quotation is used for.
+/// start, before a letter, not an elision such as "'Tis") and closes only after a stop or a
+/// comma (before a space, a stop or the end), never after a letter: the opening of "the
+/// '60s" and a plural possessive cannot pair into a quotation over narration.
 fn single_quotations(piece: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
@@ -1183,11 +1202,24 @@ fn single_quotations(piece: &str) -> Vec<(usize, usize)> {
         }
         let before = k.checked_sub(1).map(|j| chars[j].1);
         let after = chars.get(k + 1).map(|&(_, a)| a);
+        // Not before a digit ("the '60s") or an elision ("'Tis", "rock 'n' roll").
+        let word: String = chars[k + 1..]
+            .iter()
+            .map(|&(_, c)| c)
+            .take_while(|c| c.is_alphabetic())
+            .collect::<String>()
+            .to_lowercase();
+        let elision = matches!(
+            word.as_str(),
+            "tis" | "twas" | "em" | "til" | "n" | "cause" | "round"
+        );
         let at_word_start = before
             .is_none_or(|b| b.is_whitespace() || matches!(b, '(' | '[' | '"' | '“'))
-            && after.is_some_and(char::is_alphanumeric);
-        let at_word_end = before
-            .is_some_and(|b| b.is_alphanumeric() || matches!(b, '.' | ',' | '!' | '?'))
+            && after.is_some_and(char::is_alphabetic)
+            && !elision;
+        // A quotation closes after its last word's punctuation ("... guessing,' he said"); a
+        // mark after a letter is a possessive ("the Browns' company") and closes nothing.
+        let at_word_end = before.is_some_and(|b| matches!(b, '.' | ',' | '!' | '?'))
             && after.is_none_or(|a| {
                 a.is_whitespace() || matches!(a, '.' | ',' | ';' | ':' | ')' | '"' | '”')
             });
@@ -1205,6 +1237,8 @@ fn single_quotations(piece: &str) -> Vec<(usize, usize)> {
 
 /// Does `word`, before a full stop in a quotation, not end a sentence?
 fn abbreviation_in_quote(word: &str) -> bool {
+    // "then-Gov." is "Gov.".
+    let word = word.rsplit('-').next().unwrap_or(word);
     let lowered = word.to_lowercase();
     let title = NAME_TITLES.iter().any(|t| {
         t.strip_suffix('.')

@@ -31,6 +31,7 @@ and its follow-ups is decided once, and stage 3 gets it whole.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -119,8 +120,16 @@ class _SentenceShards:
     """Stage 1 on one actor: the models load once, in the constructor; each call writes whole
     shards and returns one row of figures per shard."""
 
-    def __init__(self, out: str, cpus: int = 1) -> None:
+    def __init__(self, out: str, cpus: int = 1, identity: dict | None = None) -> None:
         _threads(cpus)
+        # A node with another wheel or other models would write shards the manifest does not
+        # describe: each actor checks itself against the driver's identity before any work.
+        if identity is not None and _identity() != identity:
+            raise RuntimeError(
+                f"this worker ({os.uname().nodename}) runs another claimscope build or other models "
+                f"({_library_difference(identity, _identity())}; the driver's first): install the same "
+                "wheel and models (CLAIMSCOPE_MODELS) on every node"
+            )
         self.out = pathlib.Path(out)
         self.embedder = claimscope.Embedder()
         self.schema = _sentence_schema()
@@ -317,11 +326,24 @@ def _shards(docs: list[dict], shard_size: int) -> list[list[dict]]:
 _FORMAT = 3
 
 
+@functools.lru_cache(maxsize=1)
+def _package_sha256() -> str:
+    """The installed package itself: its compiled extension (the library and its bindings) and
+    its Python files, which shape the outputs too and are not in the library's build hash."""
+    here = pathlib.Path(claimscope.__file__).resolve().parent
+    files = [pathlib.Path(claimscope._c.__file__).resolve()] + sorted(here.glob("*.py"))
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + b"\0")
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def _identity() -> dict:
     """What the outputs depend on besides the documents: the library's build (a hash of its
     sources: the version alone stays the same while segmentation and models change), the
-    embedding model and the shipped models."""
-    return json.loads(claimscope._c.identity_json())
+    installed package, the embedding model and the shipped models."""
+    return dict(json.loads(claimscope._c.identity_json()), package_sha256=_package_sha256())
 
 
 def _check_manifest(out_dir: pathlib.Path, prints: list[str], shard_size: int, identity: dict) -> None:
@@ -432,7 +454,8 @@ def run(
     each = [_fingerprint(d) for d in docs]
     prints = [_fingerprint_of(each[i : i + shard_size]) for i in range(0, len(docs), shard_size)]
     doc_prints = {d["id"]: p for d, p in zip(docs, each)}
-    _check_manifest(out_dir, prints, shard_size, _identity())
+    identity = _identity()
+    _check_manifest(out_dir, prints, shard_size, identity)
     sentences_dir = out_dir / "sentences"
     groups_dir = out_dir / "groups"
     sentences_dir.mkdir(parents=True, exist_ok=True)
@@ -464,7 +487,7 @@ def run(
         ds = ray.data.from_items(todo, override_num_blocks=len(todo))
         ds = ds.map_batches(
             _SentenceShards,
-            fn_constructor_kwargs={"out": str(sentences_dir), "cpus": actor_cpus},
+            fn_constructor_kwargs={"out": str(sentences_dir), "cpus": actor_cpus, "identity": identity},
             batch_size=1,
             num_cpus=actor_cpus,
             batch_format="numpy",
