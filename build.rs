@@ -37,7 +37,7 @@ fn main() {
         hash.update((bytes.len() as u64).to_le_bytes());
         hash.update(&bytes);
     }
-    let digest = hex(&hash.finalize());
+    let digest = hex::encode(hash.finalize());
     println!("cargo:rustc-env=CLAIMSCOPE_BUILD={}", &digest[..12]);
     // A directory makes cargo rerun this script when anything under it changes.
     println!("cargo:rerun-if-changed=src");
@@ -57,8 +57,4 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

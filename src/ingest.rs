@@ -80,8 +80,6 @@ impl IngestOptions {
         }
     }
 
-    /// The fields a record is read from, in the order tables read them: text, id, outlet,
-    /// date, title, url.
     /// The metadata fields given names other than their defaults, with their flags: a name the
     /// user gave, so a file without it is a typo to say ("Body Id" for "Body ID" made every
     /// document a stand-in id, each its own outlet, unremarked), where a default is optional.
@@ -108,7 +106,7 @@ impl IngestOptions {
             .named_fields()
             .into_iter()
             .filter(|(_, f)| !columns.contains(f))
-            .map(|(flag, f)| format!("\"{f}\" (named by {flag})"))
+            .map(|(flag, f)| named_by(flag, f))
             .collect();
         (!missing.is_empty()).then(|| {
             format!(
@@ -120,6 +118,8 @@ impl IngestOptions {
         })
     }
 
+    /// The fields a record is read from, in the order tables read them: text, id, outlet,
+    /// date, title, url.
     pub(crate) fn fields(&self) -> [&String; 6] {
         [
             &self.text_field,
@@ -323,6 +323,11 @@ fn kind_of(path: &Path) -> Option<Kind> {
     }
 }
 
+/// A field as the warnings about misnamed fields name it: `"pubdate" (named by --date-field)`.
+fn named_by(flag: &str, field: &str) -> String {
+    format!("\"{field}\" (named by {flag})")
+}
+
 /// The extensions `kind_of` reads, as messages list them (each also gzipped, `.gz`).
 pub const READ_EXTENSIONS: &str =
     ".txt .text .md .jsonl .ndjson .json .csv .tsv .html .htm .xhtml .warc .parquet";
@@ -338,6 +343,10 @@ pub(crate) fn is_parquet(path: &Path) -> bool {
     kind_of(path) == Some(Kind::Parquet)
 }
 
+/// Where a gzipped input broke off, when it did: set by its `Unzipped`, read by the corpus
+/// reader (to name the damage) and by the CSV reader (to drop the row cut there).
+type Damage = Arc<std::sync::Mutex<Option<String>>>;
+
 /// A gunzipping reader that ends where the compressed data is cut short or damaged (a
 /// half-downloaded feed), leaving the reason in `damage`, so the records before the damage are
 /// read and the file is counted unreadable, as a damaged web archive is, instead of the whole
@@ -345,7 +354,7 @@ pub(crate) fn is_parquet(path: &Path) -> bool {
 struct Unzipped {
     inner: flate2::read::MultiGzDecoder<Box<dyn BufRead>>,
     name: String,
-    damage: Arc<std::sync::Mutex<Option<String>>>,
+    damage: Damage,
     done: bool,
 }
 
@@ -415,22 +424,22 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
                     Err(err) => {
                         // walkdir's own words ("IO error for operation on X: ...") name no
                         // cause a user can act on for the commonest case, a link left dangling.
-                        let dangling = err.path().is_some_and(|p| {
+                        let dangling = |p: &Path| {
                             p.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink())
                                 && !p.exists()
-                        });
-                        match err.path() {
-                            Some(at) if dangling => observer.warn(&format!(
+                        };
+                        observer.warn(&match err.path() {
+                            Some(at) if dangling(at) => format!(
                                 "{}: a link to a file that is not there; skipped (remove the link or restore its target)",
                                 at.display()
-                            )),
-                            Some(at) => observer.warn(&format!(
+                            ),
+                            Some(at) => format!(
                                 "{}: {}; skipped",
                                 at.display(),
                                 err.io_error().map_or_else(|| err.to_string(), ToString::to_string)
-                            )),
-                            None => observer.warn(&format!("{err}; skipped")),
-                        }
+                            ),
+                            None => format!("{err}; skipped"),
+                        });
                         None
                     }
                 })
@@ -563,14 +572,14 @@ pub(crate) fn warn_named(observer: &dyn Observer, count: usize, message: &str, f
     }
 }
 
-/// The checks every reader of documents makes on each document it hands on: a date given but
-/// not understood (the document is then undated for the story window), and an id given to an
-/// earlier document (outputs name documents by id, so two alike cannot be told apart). One per
-/// run: it remembers the ids seen. Shared by the file readers and the Python package's dicts.
 /// Texts of this many words or fewer are not taken for a repeat by outlet and text alone
 /// (`DocumentChecks::is_repeat`): a brief, a headline, a tweet recur as new items.
 pub const MIN_REPEAT_WORDS: usize = 25;
 
+/// The checks every reader of documents makes on each document it hands on: a date given but
+/// not understood (the document is then undated for the story window), and an id given to an
+/// earlier document (outputs name documents by id, so two alike cannot be told apart). One per
+/// run: it remembers the ids seen. Shared by the file readers and the Python package's dicts.
 #[derive(Debug, Default)]
 pub struct DocumentChecks {
     /// Held as 64-bit hashes, not strings: 8 bytes a document instead of the id's length plus
@@ -716,7 +725,7 @@ pub struct Corpus<'a> {
     /// `read` lists as skipped.
     pub faulty: Vec<(String, String)>,
     /// Where the current gzip input's reader leaves the error that ended it early.
-    gz_damage: Option<Arc<std::sync::Mutex<Option<String>>>>,
+    gz_damage: Option<Damage>,
     /// The id of each one-article file (see `file_ids`).
     ids: HashMap<PathBuf, String>,
     /// Under `--texts DIR`: the inputs that are files of `DIR` under their own name, keyed by
@@ -1503,7 +1512,7 @@ impl Iterator for JsonlDocs {
                     }
                     let said = std::mem::take(&mut self.unseen)
                         .into_iter()
-                        .map(|(flag, f)| format!("\"{f}\" (named by {flag})"))
+                        .map(|(flag, f)| named_by(flag, &f))
                         .collect::<Vec<_>>()
                         .join(", ");
                     return Some(Ok(Entry::Warning(format!(
@@ -1838,7 +1847,7 @@ struct CsvDocs {
     /// A gzipped file's damage (`Unzipped`): the record being read when the data broke off ends
     /// there, cut short, and parses as a row all the same ("c995" with 5 of its 30 words, as a
     /// document), so a record read once the damage is known is dropped with the rest.
-    damage: Option<Arc<std::sync::Mutex<Option<String>>>>,
+    damage: Option<Damage>,
 }
 
 /// The csv crate's error, said with the file, the line and the fix.

@@ -45,9 +45,8 @@ impl Pipeline {
 
     /// What this pipeline's outputs depend on, for a resumable run to record and compare (the
     /// Python package's Ray runs): the build ([`crate::BUILD`]), the embedding model (its name
-    /// and weights' SHA-256) and the shipped models, by a SHA-256 of the model cards in their
-    /// directory (each card holds its weights' SHA-256, checked on load, so a card names its
-    /// weights).
+    /// and weights' SHA-256) and the shipped models, by a SHA-256 of their cards as each is
+    /// found (`models_cards_sha256`).
     pub fn identity(&self) -> Result<serde_json::Value> {
         let id = self.embedder.model_id()?;
         Ok(serde_json::json!({

@@ -401,7 +401,7 @@ fn time_stamp(lowered: &str) -> bool {
         .iter()
         .find_map(|p| lowered.strip_prefix(p));
     let rest = marked.unwrap_or(lowered);
-    let (mut digits, mut clock) = (false, false);
+    let (mut digits, mut clock, mut month) = (false, false, false);
     let all_when = rest.split_whitespace().all(|w| {
         let w = w.trim_matches([',', ':', '.', '(', ')']);
         if w.bytes().any(|b| b.is_ascii_digit()) {
@@ -414,19 +414,16 @@ fn time_stamp(lowered: &str) -> bool {
                 .all(|&c| c.is_ascii_digit() || matches!(c, b':' | b'/' | b'.' | b'-'));
         }
         clock |= matches!(w, "a.m" | "p.m" | "am" | "pm");
+        let is_month = MONTHS.contains(&w) || MONTH_SHORT_FORMS.contains(&w);
+        month |= is_month;
         w.is_empty()
+            || is_month
             || WHEN.contains(&w)
-            || MONTHS.contains(&w)
-            || MONTH_SHORT_FORMS.contains(&w)
             || WEEKDAYS.contains(&w)
             || TIME_ZONES.contains(&w)
     });
     // A date alone ("Feb. 21, 2019", "Sept. 25, 2018" over a story) is a stamp too; a year
     // alone is not ("2014" may head a list of events).
-    let month = rest.split_whitespace().any(|w| {
-        let w = w.trim_matches([',', ':', '.', '(', ')']);
-        MONTHS.contains(&w) || MONTH_SHORT_FORMS.contains(&w)
-    });
     all_when
         && if marked.is_some() {
             digits
@@ -1123,14 +1120,14 @@ fn carry_opening_quotes(text: &str, mut spans: Vec<(usize, usize)>) -> Vec<(usiz
         // that is the mark alone. A straight mark opens only where the double marks before it
         // are paired, either mark closing either as in `quotations` ("It's over. \" He left"
         // closes a quotation: it stays).
-        let double_marks = body
-            .chars()
-            .filter(|c| matches!(c, '"' | '“' | '”'))
-            .count();
-        if trimmed.len() == body.len()
-            || trimmed.is_empty()
-            || (mark == '"' && double_marks % 2 == 1)
-        {
+        let unpaired_before = || {
+            body.chars()
+                .filter(|c| matches!(c, '"' | '“' | '”'))
+                .count()
+                % 2
+                == 1
+        };
+        if trimmed.len() == body.len() || trimmed.is_empty() || (mark == '"' && unpaired_before()) {
             continue;
         }
         let (next_s, next_e) = spans[k + 1];
@@ -1193,33 +1190,29 @@ fn quotations(piece: &str) -> Vec<(usize, usize)> {
 /// comma (before a space, a stop or the end), never after a letter: the opening of "the
 /// '60s" and a plural possessive cannot pair into a quotation over narration.
 fn single_quotations(piece: &str) -> Vec<(usize, usize)> {
+    // Words a leading mark elides a letter of ("'Tis", "rock 'n' roll"): no quotation opens.
+    const ELISIONS: &[&str] = &["tis", "twas", "em", "til", "n", "cause", "round"];
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
-    let chars: Vec<(usize, char)> = piece.char_indices().collect();
-    for (k, &(i, c)) in chars.iter().enumerate() {
+    let mut before: Option<char> = None;
+    for (i, c) in piece.char_indices() {
+        let prev = before.replace(c);
         if !matches!(c, '\'' | '‘' | '’') {
             continue;
         }
-        let before = k.checked_sub(1).map(|j| chars[j].1);
-        let after = chars.get(k + 1).map(|&(_, a)| a);
-        // Not before a digit ("the '60s") or an elision ("'Tis", "rock 'n' roll").
-        let word: String = chars[k + 1..]
-            .iter()
-            .map(|&(_, c)| c)
-            .take_while(|c| c.is_alphabetic())
-            .collect::<String>()
-            .to_lowercase();
-        let elision = matches!(
-            word.as_str(),
-            "tis" | "twas" | "em" | "til" | "n" | "cause" | "round"
-        );
-        let at_word_start = before
+        let rest = &piece[i + c.len_utf8()..];
+        let after = rest.chars().next();
+        let word = &rest[..rest
+            .find(|w: char| !w.is_alphabetic())
+            .unwrap_or(rest.len())];
+        // Not before a digit ("the '60s") or an elision.
+        let at_word_start = prev
             .is_none_or(|b| b.is_whitespace() || matches!(b, '(' | '[' | '"' | '“'))
             && after.is_some_and(char::is_alphabetic)
-            && !elision;
+            && !ELISIONS.iter().any(|e| word.eq_ignore_ascii_case(e));
         // A quotation closes after its last word's punctuation ("... guessing,' he said"); a
         // mark after a letter is a possessive ("the Browns' company") and closes nothing.
-        let at_word_end = before.is_some_and(|b| matches!(b, '.' | ',' | '!' | '?'))
+        let at_word_end = prev.is_some_and(|b| matches!(b, '.' | ',' | '!' | '?'))
             && after.is_none_or(|a| {
                 a.is_whitespace() || matches!(a, '.' | ',' | ';' | ':' | ')' | '"' | '”')
             });

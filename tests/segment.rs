@@ -1210,15 +1210,16 @@ fn a_document_given_twice_word_for_word_is_read_once() {
 /// A paragraph that repeats an earlier one in nearly the same words goes (wire copy pasted
 /// twice, a caption repeating the text); one that differs in a negation or a number is a denial
 /// or a correction and stays: the near-repeat rule dropped "was not linked" after "was linked",
-/// the sentence a reader of claims looks for.
+/// the sentence a reader of claims looks for. (Each paragraph long enough that every variant
+/// overlaps the first by 90% or more: the rule, not the overlap, decides.)
 #[test]
 fn a_near_repeat_goes_but_a_denial_or_a_new_figure_stays() {
-    let claim = "The independent review panel concluded on Friday that the experimental vaccine was linked to the deaths of three elderly patients in Ohio.";
-    let copy = "The independent review panel concluded on Friday that the experimental vaccine was linked to the deaths of three elderly patients in Ohio, officials said.";
-    let denial = "The independent review panel concluded on Friday that the experimental vaccine was not linked to the deaths of three elderly patients in Ohio.";
-    let contraction = "The independent review panel concluded on Friday that the experimental vaccine wasn't linked to the deaths of three elderly patients in Ohio.";
-    let figure = "The independent review panel concluded on Friday that the experimental vaccine was linked to the deaths of seven elderly patients in Ohio.";
-    let opposite = "The independent review panel concluded on Friday that the experimental vaccine was unlinked to the deaths of three elderly patients in Ohio.";
+    let claim = "The independent review panel concluded on Friday that the experimental vaccine was linked to the deaths of three elderly patients in Ohio during the final phase of the clinical trial, which began last spring.";
+    let copy = "The independent review panel concluded on Friday that the experimental vaccine was linked to the deaths of three elderly patients in Ohio during the final phase of the clinical trial, which began last spring, officials said.";
+    let denial = "The independent review panel concluded on Friday that the experimental vaccine was not linked to the deaths of three elderly patients in Ohio during the final phase of the clinical trial, which began last spring.";
+    let contraction = "The independent review panel concluded on Friday that the experimental vaccine wasn't linked to the deaths of three elderly patients in Ohio during the final phase of the clinical trial, which began last spring.";
+    let figure = "The independent review panel concluded on Friday that the experimental vaccine was linked to the deaths of seven elderly patients in Ohio during the final phase of the clinical trial, which began last spring.";
+    let opposite = "The independent review panel concluded on Friday that the experimental vaccine was unlinked to the deaths of three elderly patients in Ohio during the final phase of the clinical trial, which began last spring.";
     assert_eq!(one(&format!("{claim}\n\n{copy}")), [claim]);
     for other in [denial, contraction, figure, opposite] {
         assert_eq!(one(&format!("{claim}\n\n{other}")), [claim, other]);

@@ -124,10 +124,11 @@ class _SentenceShards:
         _threads(cpus)
         # A node with another wheel or other models would write shards the manifest does not
         # describe: each actor checks itself against the driver's identity before any work.
-        if identity is not None and _identity() != identity:
+        mine = _identity() if identity is not None else None
+        if mine != identity:
             raise RuntimeError(
                 f"this worker ({os.uname().nodename}) runs another claimscope build or other models "
-                f"({_library_difference(identity, _identity())}; the driver's first): install the same "
+                f"({_library_difference(identity, mine)}; the driver's first): install the same "
                 "wheel and models (CLAIMSCOPE_MODELS) on every node"
             )
         self.out = pathlib.Path(out)
