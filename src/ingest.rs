@@ -393,6 +393,27 @@ fn is_gzipped(path: &Path) -> bool {
     name.ends_with(".gz") && !name.ends_with(".warc.gz")
 }
 
+/// A folder's documentation by its name: README, LICENSE and their kin, alone or with one
+/// extension ("README.md", "LICENSE.txt"; not "license.plate.scandal.txt"). Not "notice",
+/// "changes" or "authors": an article may well be called so.
+fn folder_note(f: &Path) -> bool {
+    const NAMES: &[&str] = &[
+        "readme",
+        "license",
+        "licence",
+        "copying",
+        "changelog",
+        "contributing",
+    ];
+    let name = f
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let mut parts = name.split('.');
+    let stem = parts.next().unwrap_or_default();
+    NAMES.contains(&stem) && parts.count() <= 1
+}
+
 /// Expand the command-line paths into files, in a stable (sorted) order per argument.
 pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
@@ -463,6 +484,24 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
                 }
                 read
             });
+            // A folder's own documentation (README.md, LICENSE.txt beside the articles of a
+            // dataset) is no article: read as one it became a document, an "outlet" and a
+            // story of its own. Named on the command line, such a file is read.
+            let mut notes: Vec<String> = Vec::new();
+            files.retain(|f| {
+                let note = folder_note(f);
+                if note {
+                    notes.push(f.display().to_string());
+                }
+                !note
+            });
+            if !notes.is_empty() {
+                observer.warn(&format!(
+                    "{p}: {} left out as the folder's documentation, not articles ({}); name a file on the command line to read it",
+                    notes.len(),
+                    notes.join(", ")
+                ));
+            }
             if !others.is_empty() {
                 let n: usize = others.values().sum();
                 let kinds: Vec<String> = others.iter().map(|(e, c)| format!("{e} {c}")).collect();
@@ -1726,14 +1765,16 @@ fn json_file(
             for r in &raw {
                 let pos = (r.get().as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
                 let line = line_at(pos);
-                let v: Value = serde_json::from_str(r.get())
+                let mut v: Value = serde_json::from_str(r.get())
                     .map_err(|e| JsonFile::Failed(Error::Input(format!("{name}:{line}: {e}"))))?;
+                input::exact_big_integers(&mut v, r.get());
                 out.push((line, v));
             }
             out
         }
         Some(b'{') => match serde_json::from_str::<Value>(body) {
-            Ok(v) => {
+            Ok(mut v) => {
+                input::exact_big_integers(&mut v, body);
                 if v.get(&a.text_field).is_none() {
                     // An API answer wraps its records: say which field holds them.
                     let arrays: Vec<&String> = v

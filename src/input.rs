@@ -141,10 +141,43 @@ pub const GZIP_MAGIC: &[u8] = b"\x1f\x8b";
 /// One JSON record (a JSONL line); with `lossy`, a lone surrogate escape is read as U+FFFD, as
 /// a bad byte is.
 pub fn parse_json_record(json: &str, lossy: bool) -> serde_json::Result<serde_json::Value> {
-    serde_json::from_str(json).or_else(|e| match without_lone_surrogates(json) {
+    let mut v = serde_json::from_str(json).or_else(|e| match without_lone_surrogates(json) {
         Some(fixed) if lossy && is_surrogate_error(&e) => serde_json::from_str(&fixed),
         _ => Err(e),
-    })
+    })?;
+    exact_big_integers(&mut v, json);
+    Ok(v)
+}
+
+/// A record's integers too big for 64 bits (ids from some systems: snowflakes of 20+ digits,
+/// hashes written as numbers) as the text they were written in, a string: serde_json reads
+/// them as the nearest f64, so two ids that differ in their last digits became one
+/// (`12345678901234567890123` and `...124` both `1.2345678901234568e22`), and an id was
+/// written back other than it was read. Top-level fields only, where ids and metadata sit.
+/// Not serde_json's `arbitrary_precision`: that feature changes number handling for every
+/// crate that shares serde_json (the tokenizer's files among them).
+pub fn exact_big_integers(v: &mut serde_json::Value, raw: &str) {
+    let Some(map) = v.as_object_mut() else {
+        return;
+    };
+    let rounded = |x: &serde_json::Value| x.as_number().is_some_and(serde_json::Number::is_f64);
+    if !map.values().any(rounded) {
+        return;
+    }
+    let Ok(fields) = serde_json::from_str::<
+        std::collections::HashMap<String, &serde_json::value::RawValue>,
+    >(raw) else {
+        return;
+    };
+    for (k, x) in map.iter_mut() {
+        let Some(text) = fields.get(k).map(|r| r.get().trim()) else {
+            continue;
+        };
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        if rounded(x) && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            *x = serde_json::Value::String(text.to_string());
+        }
+    }
 }
 
 /// serde_json's ways of refusing a lone surrogate escape.

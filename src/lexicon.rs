@@ -213,6 +213,7 @@ pub const CONTRACTING_PRONOUNS: &[&str] = &[
 pub const SUBORDINATORS: &[&str] = &[
     "which", "who", "whom", "whose", "because", "since", "although", "though", "if", "unless",
     "whether", "when", "whenever", "while", "where", "whereas", "after", "before", "until",
+    "whatever", "wherein", "wherever",
 ];
 
 /// Verbs of wanting and trying, whose complement is wished or attempted, not asserted. User:

@@ -528,18 +528,61 @@ fn pairs_on_topic(judge: bool, floor: f32, stance_reads_vectors: bool) -> bool {
 /// re-cased, a word changed): agency copy carried by several outlets.
 const WIRE_COPY_COSINE: f32 = 0.95;
 const WIRE_COPY_DOCS: usize = 3;
+/// Near-identical groups two documents must share to be one text carried twice (an agency
+/// story two outlets both ran, a page saved twice): then their other near-identical groups
+/// are copy too, though only two documents hold them.
+const COPY_PAIR_GROUPS: usize = 3;
 
 /// Flags syndicated copy and moves it after the other groups (stable: each part keeps its
-/// order).
+/// order). A group is copy when every member is the canonical sentence nearly word for word
+/// and either three or more documents carry it (not a quotation: three outlets quoting one
+/// statement word for word report the speaker's claim, they do not syndicate), or its
+/// documents are copies of one another (each two share `COPY_PAIR_GROUPS` near-identical
+/// groups: two outlets running one Reuters story share dozens of sentences, which a count of
+/// documents alone never flagged).
 fn mark_wire_copies(groups: &mut [MatchGroup]) {
-    for g in groups.iter_mut() {
-        let mut docs: Vec<usize> = g.members.iter().map(|m| m.unit.doc_index).collect();
-        docs.sort_unstable();
-        docs.dedup();
-        g.wire_copy =
-            docs.len() >= WIRE_COPY_DOCS && g.members.iter().all(|m| m.score >= WIRE_COPY_COSINE);
+    let docs_of = |g: &MatchGroup| {
+        let mut d: Vec<usize> = g.members.iter().map(|m| m.unit.doc_index).collect();
+        d.sort_unstable();
+        d.dedup();
+        d
+    };
+    let near: Vec<bool> = groups
+        .iter()
+        .map(|g| g.members.iter().all(|m| m.score >= WIRE_COPY_COSINE))
+        .collect();
+    let docs: Vec<Vec<usize>> = groups.iter().map(docs_of).collect();
+    let mut shared: std::collections::HashMap<(usize, usize), usize> = Default::default();
+    for d in docs.iter().zip(&near).filter(|(_, n)| **n).map(|(d, _)| d) {
+        for (i, &a) in d.iter().enumerate() {
+            for &b in &d[i + 1..] {
+                *shared.entry((a, b)).or_default() += 1;
+            }
+        }
+    }
+    for ((g, near), d) in groups.iter_mut().zip(near).zip(docs) {
+        let copies = d.len() >= 2
+            && d.iter().enumerate().all(|(i, &a)| {
+                d[i + 1..]
+                    .iter()
+                    .all(|&b| shared.get(&(a, b)).copied().unwrap_or(0) >= COPY_PAIR_GROUPS)
+            });
+        let carried = d.len() >= WIRE_COPY_DOCS && !quotation(&g.canonical.sentence);
+        g.wire_copy = near && (copies || carried);
     }
     groups.sort_by_key(|g| g.wire_copy);
+}
+
+/// A sentence that is mostly a quotation: it opens with a quotation mark, or its quotations
+/// (as segmentation finds them, `segment::quotations`) are most of it ("“We will work with the
+/// United Kingdom ...,” Obama said.").
+fn quotation(sentence: &str) -> bool {
+    let t = sentence.trim_start();
+    let inside: usize = crate::segment::quotations(t)
+        .iter()
+        .map(|(a, b)| b - a)
+        .sum();
+    t.starts_with(['"', '“', '‘', '«', '„']) || inside * 2 > t.len()
 }
 
 /// The claims of a run with their vectors, neighbour search and stories.
@@ -789,8 +832,9 @@ fn annotate(
     )?
     .into_iter();
     let mut kept_groups = Vec::with_capacity(pending.len());
-    for (mut g, _, mut removed, cand) in pending {
+    for (mut g, c, mut removed, cand) in pending {
         for (&(j, score), stance) in cand.iter().zip(related_stances.by_ref().take(cand.len())) {
+            let stance = stance.related_to(&units[c].sentence, &units[j].sentence);
             if matches!(stance.stance, Stance::Disagree | Stance::Discuss) {
                 removed.push(Related {
                     unit: units[j].clone(),
@@ -932,13 +976,24 @@ pub fn hide_unsure(result: &mut MatchResult, min_prob: f32) {
     }
 }
 
-/// The levels members assert (ignoring `none`), when there is more than one.
+/// Where outlets assert a group's claim at different confidence. Only members that assert it
+/// count (stance `agree`; a stance hidden as unsure by `--min-prob` does not): a distanced report ("a video that ISIS claims
+/// shows ...") is `high` by the guide, distancing being stance, not confidence, so counting it
+/// would report the outlets that distance themselves as stating the claim "plainly". Only
+/// levels words carry count: a hedged level needs a hedge cue in the member's main clause, so a
+/// head's unexplained "moderate" never raises the flag. And outlets must differ: each outlet's
+/// set of levels is compared, not each sentence's, so an article whose headline states what its
+/// body hedges differs from an outlet that only states it (the headline dropped the hedge), but
+/// two copies of one article (a page saved twice, the same wire text), each with the same
+/// headline and body, do not.
 fn spread(members: &[Member]) -> Option<ConfidenceSpread> {
+    // A stance hidden as unsure (`--min-prob`) is no evidence that the member asserts.
+    let asserts = |m: &&Member| m.stance.as_ref().is_some_and(|s| s.stance == Stance::Agree);
     let mut levels: Vec<LevelOutlets> = Vec::new();
-    for m in members {
+    // Each outlet's levels, as a bit set over `Level`.
+    let mut by_outlet: Vec<(&str, u8)> = Vec::new();
+    for m in members.iter().filter(asserts) {
         let Some(c) = &m.confidence else { continue };
-        // A difference counts only when words carry it: a hedged level needs a hedge cue in
-        // the main clause, so a head's unexplained "moderate" never raises the flag.
         let carried = match c.level {
             Level::High => true,
             Level::None => false,
@@ -950,6 +1005,11 @@ fn spread(members: &[Member]) -> Option<ConfidenceSpread> {
         };
         if !carried {
             continue;
+        }
+        let bit = 1u8 << (c.level as u8);
+        match by_outlet.iter_mut().find(|(o, _)| *o == m.unit.outlet) {
+            Some((_, set)) => *set |= bit,
+            None => by_outlet.push((&m.unit.outlet, bit)),
         }
         let entry = match levels.iter_mut().position(|l| l.level == c.level) {
             Some(p) => &mut levels[p],
@@ -972,7 +1032,10 @@ fn spread(members: &[Member]) -> Option<ConfidenceSpread> {
             }
         }
     }
-    if levels.len() < 2 {
+    let outlets_differ = by_outlet
+        .first()
+        .is_some_and(|f| by_outlet.iter().any(|o| o.1 != f.1));
+    if levels.len() < 2 || !outlets_differ {
         return None;
     }
     levels.sort_by_key(|l| l.level);
@@ -1046,6 +1109,123 @@ mod wire_copy_tests {
             .collect();
         // Reworded reports first; two documents are not yet syndication.
         assert_eq!(flags, [(3, false), (2, false), (4, true)]);
+    }
+
+    /// Two documents that share three near-identical groups are one text carried twice: each
+    /// of those groups is copy. Three outlets quoting one statement word for word are not.
+    #[test]
+    fn two_copies_of_one_text_are_wire_copy_and_a_shared_quotation_is_not() {
+        let with = |mut g: MatchGroup, sentence: &str| {
+            for m in &mut g.members {
+                m.unit.sentence = sentence.into();
+            }
+            g.canonical.sentence = sentence.into();
+            g
+        };
+        let mut pair: Vec<MatchGroup> = (0..3).map(|_| group(&[1.0, 0.99])).collect();
+        mark_wire_copies(&mut pair);
+        assert!(pair.iter().all(|g| g.wire_copy));
+        let mut two: Vec<MatchGroup> = (0..2).map(|_| group(&[1.0, 0.99])).collect();
+        mark_wire_copies(&mut two);
+        assert!(two.iter().all(|g| !g.wire_copy));
+        let quoted = "“We will work with the United Kingdom and a broad coalition,” Obama said.";
+        let mut q = vec![with(group(&[1.0, 0.99, 0.98]), quoted)];
+        mark_wire_copies(&mut q);
+        assert!(!q[0].wire_copy);
+        assert!(quotation("\"It is over,\" he said."));
+        assert!(!quotation(
+            "The minister said the \"plan\" would cut costs by half this year."
+        ));
+    }
+}
+
+#[cfg(test)]
+mod spread_tests {
+    use super::*;
+    use crate::classify::cues::CueKind;
+
+    /// A member of `outlet` at `level`, with a main-clause hedge cue when hedged, and `stance`.
+    fn member(outlet: &str, level: Level, stance: Stance) -> Member {
+        let cues = match level {
+            Level::Moderate | Level::Low => vec![Cue {
+                text: "likely".into(),
+                start: 0,
+                end: 6,
+                level,
+                kind: CueKind::Estimative,
+                main_clause: true,
+            }],
+            _ => Vec::new(),
+        };
+        Member {
+            unit: ClaimUnit {
+                doc: outlet.into(),
+                outlet: outlet.into(),
+                sentence: "likely so".into(),
+                start: 0,
+                end: 9,
+                claim: "likely so".into(),
+                sentence_start: 0,
+                sentence_end: 9,
+                doc_index: 0,
+            },
+            score: 1.0,
+            confidence: Some(ClaimConfidence {
+                level,
+                score: 0.0,
+                cues,
+                probability: 1.0,
+            }),
+            stance: Some(StanceLabel {
+                stance,
+                scores: crate::classify::stance::StanceScores {
+                    agree: 1.0,
+                    disagree: 0.0,
+                    discuss: 0.0,
+                    unrelated: 0.0,
+                },
+                probability: 1.0,
+            }),
+        }
+    }
+
+    #[test]
+    fn outlets_not_sentences_differ_and_distanced_reports_do_not_count() {
+        use Level::{High, Low, Moderate};
+        use Stance::{Agree, Discuss};
+        // The example corpus's Putin claim: one outlet's headline states what its body hedges,
+        // another outlet only states it. The headline dropped the hedge: flagged.
+        let putin = [
+            member("BBC", High, Agree),
+            member("Wire", High, Agree),
+            member("BBC", Moderate, Agree),
+        ];
+        let s = spread(&putin).expect("flagged");
+        assert!(
+            s.note.starts_with("hedge dropped: high: BBC, Wire"),
+            "{}",
+            s.note
+        );
+        // Two copies of one article (a page saved twice): the same levels, no difference
+        // between outlets.
+        let copies = [
+            member("nytimes.com", High, Agree),
+            member("nytimes-2", High, Agree),
+            member("nytimes.com", Low, Agree),
+            member("nytimes-2", Low, Agree),
+        ];
+        assert!(spread(&copies).is_none());
+        // "A video that ISIS claims shows ...": distanced, `high` by the guide, is not an
+        // outlet stating the claim plainly beside one that hedges it.
+        let distanced = [member("A", High, Discuss), member("B", Low, Agree)];
+        assert!(spread(&distanced).is_none());
+        let hedged = [
+            member("A", Moderate, Agree),
+            member("B", Low, Agree),
+            member("C", Low, Agree),
+        ];
+        let s = spread(&hedged).expect("flagged");
+        assert!(s.note.starts_with("hedged differently"), "{}", s.note);
     }
 }
 

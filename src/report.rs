@@ -5,6 +5,18 @@ use std::fmt::Write as _;
 
 use crate::matching::{ClaimConfidence, MatchGroup, MatchResult};
 
+/// What a wire-copy group carries: "one text carried by 3 outlets", or, when its documents are
+/// one outlet's (a page saved twice), "one text in 2 documents of one outlet".
+pub(crate) fn carried_by(g: &MatchGroup) -> String {
+    if g.outlets.len() >= 2 {
+        return format!("one text carried by {} outlets", g.outlets.len());
+    }
+    let mut docs: Vec<&str> = g.members.iter().map(|m| m.unit.doc.as_str()).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    format!("one text in {} documents of one outlet", docs.len())
+}
+
 /// "moderate [likely]": the level and the main-clause cues that carry it.
 fn confidence_tag(c: Option<&ClaimConfidence>) -> String {
     let Some(c) = c else { return String::new() };
@@ -79,11 +91,7 @@ pub fn table(r: &MatchResult) -> String {
             shown(&g.outlets.join(", "))
         );
         if g.wire_copy {
-            let _ = writeln!(
-                out,
-                "    = wire copy: one text carried by {} outlets",
-                g.outlets.len()
-            );
+            let _ = writeln!(out, "    = wire copy: {}", carried_by(g));
         }
         if let Some(f) = flag(g) {
             let _ = writeln!(out, "    ! {}", shown(&f));
@@ -100,7 +108,13 @@ pub fn table(r: &MatchResult) -> String {
             );
         }
         if !g.related.is_empty() {
-            let _ = writeln!(out, "    other outlets on this claim:");
+            // Nearest claims of other documents, with the stance model's reading toward this
+            // one: "other outlets on this claim" promised what most rows are not (other claims
+            // of the same story).
+            let _ = writeln!(
+                out,
+                "    related claims in other documents (stance toward this claim):"
+            );
             for r in &g.related {
                 let _ = writeln!(
                     out,
@@ -239,11 +253,7 @@ pub fn markdown(r: &MatchResult) -> String {
             md_text(&g.outlets.join(", "))
         );
         if g.wire_copy {
-            let _ = writeln!(
-                out,
-                "*Wire copy: one text carried by {} outlets.*\n",
-                g.outlets.len()
-            );
+            let _ = writeln!(out, "*Wire copy: {}.*\n", carried_by(g));
         }
         if let Some(f) = flag(g) {
             // The note names outlets, which are document text.
@@ -283,7 +293,7 @@ pub fn markdown(r: &MatchResult) -> String {
         if !g.related.is_empty() {
             let _ = writeln!(
                 out,
-                "\nOther outlets that disagree with or only discuss it:\n\n| score | outlet | doc | confidence | stance | sentence |\n|---|---|---|---|---|---|"
+                "\nRelated claims in other documents (their stance toward this claim):\n\n| score | outlet | doc | confidence | stance | sentence |\n|---|---|---|---|---|---|"
             );
             for r in &g.related {
                 row(
@@ -433,7 +443,10 @@ mod tests {
         assert!(t.contains("moderate [likely]"), "{t}");
         assert!(!t.contains("[likely, may]"), "subordinate cue shown: {t}");
         assert!(t.contains("0.812"), "{t}");
-        assert!(t.contains("other outlets on this claim:"), "{t}");
+        assert!(
+            t.contains("related claims in other documents (stance toward this claim):"),
+            "{t}"
+        );
         // Long sentences are clipped with an ellipsis, never cut inside a character.
         assert!(t.contains('…'), "{t}");
         insta::assert_snapshot!(t);
@@ -497,7 +510,7 @@ mod tests {
         );
         assert!(!m.contains("| Wire | One |"), "unescaped pipe: {m}");
         assert!(
-            m.contains("Other outlets that disagree with or only discuss it"),
+            m.contains("Related claims in other documents (their stance toward this claim)"),
             "{m}"
         );
         insta::assert_snapshot!(m);

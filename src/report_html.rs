@@ -175,7 +175,9 @@ fn outlet_numbers(r: &MatchResult) -> BTreeMap<&str, usize> {
     names.into_iter().enumerate().map(|(i, n)| (n, i)).collect()
 }
 
-fn group(out: &mut String, g: &MatchGroup, numbers: &BTreeMap<&str, usize>) {
+/// One group; `n` is its number in the table and Markdown reports (1-based; the Parquet
+/// `group` column and the JSON array index are `n - 1`), so a group can be found across formats.
+fn group(out: &mut String, n: usize, g: &MatchGroup, numbers: &BTreeMap<&str, usize>) {
     let mut stances: BTreeSet<&str> = g
         .members
         .iter()
@@ -191,7 +193,7 @@ fn group(out: &mut String, g: &MatchGroup, numbers: &BTreeMap<&str, usize>) {
         .collect();
     let _ = write!(
         out,
-        r#"<article class="group" data-outlets="{}" data-drift="{}" data-stances="{}"><h3>{}</h3><div class="meta">{} outlets · {} members</div>"#,
+        r#"<article class="group" id="group-{n}" data-outlets="{}" data-drift="{}" data-stances="{}"><h3><span class="meta">[{n}]</span> {}</h3><div class="meta">{} outlets · {} members</div>"#,
         outlets.into_iter().collect::<Vec<_>>().join(" "),
         u8::from(g.confidence_spread.is_some()),
         attr(&stances.into_iter().collect::<Vec<_>>().join("|")),
@@ -221,15 +223,15 @@ fn group(out: &mut String, g: &MatchGroup, numbers: &BTreeMap<&str, usize>) {
     if g.wire_copy {
         let _ = write!(
             out,
-            r#"<details class="wire"><summary>Wire copy: one text carried by {} outlets (show)</summary><div class="outlets">{cards}</div></details>"#,
-            g.outlets.len()
+            r#"<details class="wire"><summary>Wire copy: {} (show)</summary><div class="outlets">{cards}</div></details>"#,
+            crate::report::carried_by(g)
         );
     } else {
         let _ = write!(out, r#"<div class="outlets">{cards}</div>"#);
     }
     if !g.related.is_empty() {
         out.push_str(
-            r#"<div class="related">Other outlets that disagree with or only discuss it:<ul>"#,
+            r#"<div class="related">Related claims in other documents (their stance toward this claim):<ul>"#,
         );
         for r in &g.related {
             let _ = write!(
@@ -247,6 +249,21 @@ fn group(out: &mut String, g: &MatchGroup, numbers: &BTreeMap<&str, usize>) {
     out.push_str("</article>");
 }
 
+/// A group with its number in the table and Markdown reports.
+type Numbered<'a> = (usize, &'a MatchGroup);
+
+/// "N stories" in the header: the stories the page shows (those holding a group), and how many
+/// were found when that is more ("1317 claim groups in 32 stories" over 30 sections read as two
+/// lost).
+fn stories_shown(r: &MatchResult) -> String {
+    let shown: BTreeSet<&str> = r.groups.iter().map(|g| g.story.as_str()).collect();
+    if shown.len() == r.stories.len() {
+        shown.len().to_string()
+    } else {
+        format!("{} (of {} found)", shown.len(), r.stories.len())
+    }
+}
+
 /// The whole page. `docs` are the documents the result was computed from, in the same order
 /// (group members refer to them by index).
 pub fn page(r: &MatchResult, docs: &[Segmented]) -> String {
@@ -261,7 +278,7 @@ pub fn page(r: &MatchResult, docs: &[Segmented]) -> String {
         out,
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>claimscope: shared claims</title><style>{STYLE}</style></head><body><header><h1>Shared claims across outlets</h1><p>{} claim groups in {} stories, from {} documents ({} claims compared); {} groups where the outlets' confidence differs.</p></header>"#,
         r.groups.len(),
-        r.stories.len(),
+        stories_shown(r),
         r.documents,
         r.claims,
         drifting
@@ -282,16 +299,16 @@ pub fn page(r: &MatchResult, docs: &[Segmented]) -> String {
         .iter()
         .map(|s| (s.id.as_str(), s.title.as_str()))
         .collect();
-    let mut by_story: BTreeMap<usize, (&str, Vec<&MatchGroup>)> = BTreeMap::new();
+    let mut by_story: BTreeMap<usize, (&str, Vec<Numbered>)> = BTreeMap::new();
     let mut order: HashMap<&str, usize> = HashMap::new();
-    for g in &r.groups {
+    for (k, g) in r.groups.iter().enumerate() {
         let n = order.len();
         let i = *order.entry(g.story.as_str()).or_insert(n);
         by_story
             .entry(i)
             .or_insert((g.story.as_str(), Vec::new()))
             .1
-            .push(g);
+            .push((k + 1, g));
     }
     for (story, groups) in by_story.values() {
         let _ = write!(
@@ -301,11 +318,11 @@ pub fn page(r: &MatchResult, docs: &[Segmented]) -> String {
             text(story),
             text(titles.get(story).copied().unwrap_or(""))
         );
-        for g in groups.iter().filter(|g| !g.wire_copy) {
-            group(&mut out, g, &numbers);
+        for &(n, g) in groups.iter().filter(|(_, g)| !g.wire_copy) {
+            group(&mut out, n, g, &numbers);
         }
-        for g in groups.iter().filter(|g| g.wire_copy) {
-            group(&mut out, g, &numbers);
+        for &(n, g) in groups.iter().filter(|(_, g)| g.wire_copy) {
+            group(&mut out, n, g, &numbers);
         }
         out.push_str("</section>");
     }

@@ -355,11 +355,14 @@ fn match_flags_the_putin_claim_as_asserted_at_different_confidence() {
     assert!(!r.groups.iter().any(cable), "{:#?}", r.groups);
 }
 
-/// What `confidence_differs` promises, recomputed from the members themselves: they assert the
-/// claim at two or more levels, where `high` always counts and a hedged level counts only when
-/// a hedge cue of that level stands in the member's main clause, inside its claim (a head's
-/// unexplained "moderate" never raises the flag). The spread lists exactly those levels, each
-/// with the outlets asserting it.
+/// What `confidence_differs` promises, recomputed from the members themselves: the members
+/// that assert the claim (stance `agree`; a distanced report is `high` by the guide and would
+/// pass for stating it "plainly") assert it at two or more levels, where `high` always counts
+/// and a hedged level counts only when a hedge cue of that level stands in the member's main
+/// clause, inside its claim (a head's unexplained "moderate" never raises the flag); and
+/// outlets differ, each outlet's set of levels compared (two copies of one article, each
+/// stating in its headline what its body hedges, do not). The spread lists exactly those
+/// levels, each with the outlets asserting it.
 fn check_confidence_flag(g: &claimscope::matching::MatchGroup) {
     use claimscope::classify::cues::CueKind;
     use claimscope::matching::Member;
@@ -376,6 +379,9 @@ fn check_confidence_flag(g: &claimscope::matching::MatchGroup) {
         }
     }
     let carried = |m: &Member| -> Option<Level> {
+        if !m.stance.as_ref().is_some_and(|s| s.stance == Stance::Agree) {
+            return None;
+        }
         let c = m.confidence.as_ref()?;
         let worded = c.cues.iter().any(|q| {
             q.main_clause
@@ -393,10 +399,29 @@ fn check_confidence_flag(g: &claimscope::matching::MatchGroup) {
     let mut levels: Vec<Level> = g.members.iter().filter_map(carried).collect();
     levels.sort();
     levels.dedup();
+    let mut per_outlet: std::collections::BTreeMap<&str, Vec<Level>> = Default::default();
+    for m in &g.members {
+        if let Some(l) = carried(m) {
+            per_outlet
+                .entry(m.unit.outlet.as_str())
+                .or_default()
+                .push(l);
+        }
+    }
+    let mut sets: Vec<Vec<Level>> = per_outlet
+        .into_values()
+        .map(|mut v| {
+            v.sort();
+            v.dedup();
+            v
+        })
+        .collect();
+    sets.sort();
+    sets.dedup();
     assert_eq!(
         g.confidence_differs,
-        levels.len() >= 2,
-        "levels carried by words {levels:?}: {g:#?}"
+        levels.len() >= 2 && sets.len() >= 2,
+        "levels carried by words {levels:?}, outlets' sets {sets:?}: {g:#?}"
     );
     let Some(spread) = &g.confidence_spread else {
         assert!(!g.confidence_differs, "{g:#?}");

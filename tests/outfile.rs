@@ -502,3 +502,59 @@ fn texts_inside_an_input_folder_are_warned_of() {
         stderr(&o)
     );
 }
+
+/// `match` writes every format to `-o`, not only Parquet (`--format html -o report.html` was
+/// refused), the same text it prints without `-o`; and refuses an `-o` that is its input.
+#[test]
+fn match_writes_any_format_to_its_output_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let jsonl = dir.path().join("okc.jsonl");
+    std::fs::write(&jsonl, DOCS).expect("write");
+    for (format, name) in [
+        ("html", "r.html"),
+        ("json", "r.json"),
+        ("md", "r.md"),
+        ("table", "r.txt"),
+    ] {
+        let out = dir.path().join(name);
+        let args = ["match", &s(&jsonl), "--no-labels", "--format", format];
+        let printed = run(&args);
+        assert!(printed.status.success(), "{}", stderr(&printed));
+        let o = run(&[&args[..], &["-o", &s(&out)]].concat());
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{format}: printed with -o");
+        assert_eq!(
+            std::fs::read(&out).expect("written"),
+            printed.stdout,
+            "{format}"
+        );
+    }
+    let o = run(&["match", &s(&jsonl), "--format", "html", "-o", &s(&jsonl)]);
+    refused(&o, &jsonl, DOCS.as_bytes(), &["okc.jsonl", "okc.out.html"]);
+    // A folder, or a file in a folder that is not there, is refused before the run, not after.
+    let missing = dir.path().join("no-such-folder").join("r.html");
+    let o = run(&["match", &s(&jsonl), "--format", "html", "-o", &s(&missing)]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("does not exist"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        !stderr(&o).contains("groups"),
+        "the run went ahead: {}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "match",
+        &s(&jsonl),
+        "--format",
+        "json",
+        "-o",
+        &s(dir.path()),
+    ]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("is a folder"),
+        "{}",
+        stderr(&o)
+    );
+}

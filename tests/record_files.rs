@@ -250,3 +250,125 @@ fn an_outlets_file_that_names_one_host_twice_is_refused_with_both_lines() {
     let out = run(&["segment", &doc, "--outlets", &same]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// Ids written as integers too big for 64 bits (snowflake ids, hashes as numbers) keep their
+/// digits, in JSONL, a JSON array and one JSON record: read as the nearest f64 two of them
+/// were one id (`1.2345678901234568e+22`), the second taken for a repeat.
+#[test]
+fn ids_too_big_for_64_bits_keep_their_digits() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = r#"{"id": 12345678901234567890123, "text": "The mayor resigned on Monday."}"#;
+    let b = r#"{"id": 12345678901234567890124, "text": "The council met on Tuesday."}"#;
+    let c = r#"{"id": -98765432109876543210, "text": "Rain fell."}"#;
+    let want = [
+        "12345678901234567890123",
+        "12345678901234567890124",
+        "-98765432109876543210",
+    ];
+    for (name, body) in [
+        ("a.jsonl", format!("{a}\n{b}\n{c}\n")),
+        ("a.json", format!("[{a},\n{b},\n{c}]")),
+    ] {
+        let f = write(dir.path(), name, body.as_bytes());
+        let out = run(&["segment", &f, "--format", "jsonl"]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert_eq!(docs(&out), want, "{name}");
+        assert!(
+            !stderr(&out).contains("earlier document"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let f = write(dir.path(), "one.json", a.as_bytes());
+    let out = run(&["segment", &f, "--format", "jsonl"]);
+    assert_eq!(docs(&out), ["12345678901234567890123"]);
+    // An integer that fits, and a fraction, read as before.
+    let f = write(
+        dir.path(),
+        "small.jsonl",
+        b"{\"id\": 7, \"text\": \"Rain fell.\"}\n{\"id\": 2.5, \"text\": \"Sun shone.\"}\n",
+    );
+    assert_eq!(
+        docs(&run(&["segment", &f, "--format", "jsonl"])),
+        ["7", "2.5"]
+    );
+}
+
+/// A folder's README and LICENSE beside its articles are its documentation, not articles: left
+/// out of a folder walk with a warning naming them (read as articles each became a document,
+/// an outlet and a story); named on the command line, one is read.
+#[test]
+fn a_folders_readme_and_license_are_not_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.txt",
+        b"The council approved the budget on Monday.",
+    );
+    write(
+        dir.path(),
+        "README.md",
+        b"# Corpus\n\nFive articles on the budget vote.",
+    );
+    write(dir.path(), "LICENSE", b"CC BY 4.0");
+    write(dir.path(), "licence.txt", b"CC BY 4.0");
+    let folder = dir.path().to_string_lossy().into_owned();
+    let out = run(&["segment", &folder, "--format", "jsonl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(docs(&out), ["a"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("left out as the folder's documentation")
+            && err.contains("README.md")
+            && err.contains("licence.txt"),
+        "{err}"
+    );
+    let readme = dir.path().join("README.md").to_string_lossy().into_owned();
+    let out = run(&["segment", &readme, "--format", "jsonl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!docs(&out).is_empty());
+}
+
+/// A document in another language is said once, by its words (a text file cannot declare
+/// one, and a page that declares none was labelled without a warning); English, and a text
+/// too short to tell, are not.
+#[test]
+fn documents_not_in_english_are_said_by_their_words() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "es.txt",
+        "El gobierno anunció el lunes un nuevo plan para reducir la inflación, que según los \
+         economistas podría bajar al cinco por ciento antes de fin de año. La oposición \
+         criticó la medida y pidió más detalles sobre su financiación y sus plazos."
+            .as_bytes(),
+    );
+    write(
+        dir.path(),
+        "en.txt",
+        "The government announced a new plan on Monday to cut inflation, which economists \
+         said could fall to five percent by the end of the year. The opposition criticised \
+         the measure and asked for more details about how it would be paid for."
+            .as_bytes(),
+    );
+    write(dir.path(), "short.txt", "Gracias a todos.".as_bytes());
+    let folder = dir.path().to_string_lossy().into_owned();
+    for command in ["segment", "classify"] {
+        let mut args = vec![command, folder.as_str(), "--format", "jsonl"];
+        if command == "classify" {
+            args.extend(["--task", "confidence"]);
+        }
+        let out = run(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let err = stderr(&out);
+        let said: Vec<&str> = err
+            .lines()
+            .filter(|l| l.contains("not in English"))
+            .collect();
+        assert_eq!(said.len(), 1, "{command}: {err}");
+        assert!(
+            said[0].contains("1 document(s)") && said[0].contains("(es)"),
+            "{err}"
+        );
+    }
+}

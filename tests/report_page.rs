@@ -86,12 +86,19 @@ fn the_report_renders_every_group_in_chromium() {
         groups.len(),
         "one article element per group"
     );
-    for g in groups {
+    for (k, g) in groups.iter().enumerate() {
         let claim = g["canonical"]["claim"].as_str().expect("claim");
         let escaped = html_escape::encode_text(claim);
+        // Numbered as the table and Markdown number it, the JSON index plus one.
+        let id = format!("id=\"group-{}\"", k + 1);
+        let at = rendered
+            .find(&id)
+            .unwrap_or_else(|| panic!("group {} not numbered in the page", k + 1));
+        let heading = &rendered[at..at + rendered[at..].find("</h3>").expect("heading")];
         assert!(
-            rendered.contains(escaped.as_ref()),
-            "group {claim:?} not in the page"
+            heading.contains(&format!("[{}]</span> {escaped}", k + 1)),
+            "group {} is not {claim:?}: {heading}",
+            k + 1
         );
         for m in g["members"].as_array().expect("members") {
             let outlet = m["outlet"].as_str().expect("outlet");

@@ -584,6 +584,71 @@ fn tweets_links_hashtags_and_time_stamps_are_furniture() {
     );
 }
 
+/// A site's list of links to other stories, pasted with the article (FNC-1 train bodies 593,
+/// 600, 1728, 2088): the heading and the headlines under it go, up to the first line that
+/// reads as prose; a "SEE ALSO:" or bracketed "Related:" link alone goes too. Other outlets'
+/// headlines in a sidebar are not claims this outlet makes.
+#[test]
+fn lists_of_links_to_other_stories_are_furniture() {
+    let text = "Nigeria and Boko Haram agreed a ceasefire, officials said.\n\n\
+                Related Stories\n\n\
+                Nigeria says reaches deal with Boko Haram over abducted girls Reuters\n\n\
+                Nigeria, extremists agree to immediate cease-fire Associated Press\n\n\
+                Chief of Defence Staff Alex Badeh announced the truce in Abuja.\n\n\
+                MORE FROM GOLF\n\n\
+                3/2 - Tiger Woods' Agent, PGA Refute Claims Of PED Suspension\n\n\
+                BY EDDIE SCARRY | 01/12/15 12:35 PM\n\n\
+                The girls have been held since April.\n\n\
+                SEE ALSO:  BendGate Truthers Claim To Have Found The REAL Story\n\n\
+                [ Related: 12 Heartwarming Viral Stories! ]\n\n\
+                See also: the ruling of 2019, which the court cited.\n\n\
+                Talks resume on Monday, the ministry said.";
+    assert_eq!(
+        one(text),
+        [
+            "Nigeria and Boko Haram agreed a ceasefire, officials said.",
+            "Chief of Defence Staff Alex Badeh announced the truce in Abuja.",
+            "The girls have been held since April.",
+            "See also: the ruling of 2019, which the court cited.",
+            "Talks resume on Monday, the ministry said.",
+        ]
+    );
+    // What is no list of links stays (an independent review's pages): a label above the
+    // article, with its headline and byline under it; a label over the article's own list of
+    // facts; "More from the interview" over its subheads; a hard-wrapped paragraph under a
+    // real heading (its lines end mid-phrase).
+    let kept = |text: &str| one(text).join(" | ");
+    assert_eq!(
+        kept(
+            "Top Stories\n\nCouncil approves new budget after long debate\n\nThe city council approved the budget."
+        ),
+        "Top Stories | Council approves new budget after long debate | The city council approved the budget."
+    );
+    assert_eq!(
+        kept(
+            "The council voted on Tuesday.\n\nMost popular\n\nProperty taxes rise by 2 percent\n\nBus fares are frozen"
+        ),
+        "The council voted on Tuesday. | Most popular | Property taxes rise by 2 percent | Bus fares are frozen"
+    );
+    assert_eq!(
+        kept(
+            "The minister spoke on Monday.\n\nMore from the interview\n\nOn pensions\n\nShe said the age would rise."
+        ),
+        "The minister spoke on Monday. | More from the interview | On pensions | She said the age would rise."
+    );
+    assert_eq!(
+        kept(
+            "The levee broke.\n\nRelated Stories\n\nOfficials said the evacuation order would remain in place until\nWednesday, when engineers inspect it."
+        ),
+        "The levee broke. | Officials said the evacuation order would remain in place until | Wednesday, when engineers inspect it."
+    );
+    // "SEE ALSO:" before a lower-case line is the story's own sentence.
+    assert_eq!(
+        kept("The court ruled.\n\nSEE ALSO: the ruling of 2019\n\nIt was appealed."),
+        "The court ruled. | SEE ALSO: the ruling of 2019 | It was appealed."
+    );
+}
+
 /// A `date` marker that names no day of the calendar is text, not the document's date.
 #[test]
 fn an_impossible_date_marker_is_not_a_date() {

@@ -567,9 +567,11 @@ fn run_corpus(
     let mut n = 0;
     // Counted apart: the corpus is borrowed by the loop.
     let mut sentenceless = 0;
+    let mut language = crate::segment::LanguageCheck::default();
     for doc in corpus.by_ref() {
         let seg = segment(&doc?, SegmentOptions::default());
         crate::segment::note_if_sentenceless(&seg, &mut sentenceless, &term);
+        language.see(&seg);
         for s in seg.sentences {
             let fields = match serde_json::to_value(&s) {
                 Ok(Value::Object(m)) => m,
@@ -593,6 +595,7 @@ fn run_corpus(
     l.label(embedder, &batch, w)?;
     n += batch.len();
     term.finish();
+    language.warn(&term);
     corpus.skipped.no_sentences = sentenceless;
     super::report_skipped(&corpus.skipped);
     if corpus.documents == 0 {
@@ -715,12 +718,18 @@ fn run_pairs(
         if line.trim().is_empty() {
             continue;
         }
-        let obj: Map<String, Value> = serde_json::from_str(&line).map_err(|e| {
+        let mut obj: Value = serde_json::from_str(&line).map_err(|e| {
             let why = crate::input::malformed_json_line(&e);
             Error::Input(format!(
                 "{at}: {why} (each line needs \"claim\" and \"text\")"
             ))
         })?;
+        crate::input::exact_big_integers(&mut obj, &line);
+        let Value::Object(obj) = obj else {
+            return Err(Error::Input(format!(
+                "{at}: not a JSON object (each line needs \"claim\" and \"text\")"
+            )));
+        };
         let get = |k: &str| -> Result<String> {
             obj.get(k)
                 .and_then(Value::as_str)

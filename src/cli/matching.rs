@@ -16,10 +16,23 @@ pub enum MatchFormat {
     /// Markdown (`md` or `markdown`).
     #[value(alias = "markdown")]
     Md,
-    /// One self-contained page (styles and script inline): `> report.html`.
+    /// One self-contained page (styles and script inline): `-o report.html` or `> report.html`.
     Html,
     /// A Parquet file (needs -o): one row per group member (and related claim).
     Parquet,
+}
+
+impl MatchFormat {
+    /// The file extension of the format, for the output path suggested instead of an input.
+    fn extension(self) -> &'static str {
+        match self {
+            MatchFormat::Table => "txt",
+            MatchFormat::Json => "json",
+            MatchFormat::Md => "md",
+            MatchFormat::Html => "html",
+            MatchFormat::Parquet => "parquet",
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -32,7 +45,8 @@ pub struct MatchArgs {
     pub index: Option<std::path::PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: MatchFormat,
-    /// Output file (needed by --format parquet).
+    /// Output file (needed by --format parquet; the other formats go to stdout without it).
+    /// Written whole when the run ends, so a failed run leaves no half page behind.
     #[arg(short, long)]
     pub output: Option<std::path::PathBuf>,
     /// Minimum cosine between every two claims of a group (default: the judge's threshold,
@@ -131,25 +145,41 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         "confidence",
     )?;
     super::given_judge(args.judge.as_deref())?;
+    let inputs = || {
+        // An index's files are inputs too: `-o` inside its folder would replace one of them.
+        let mut inputs = match &args.index {
+            None => args.input.files(),
+            Some(dir) => walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_file())
+                .map(walkdir::DirEntry::into_path)
+                .collect(),
+        };
+        inputs.extend(
+            args.confidence_head
+                .iter()
+                .chain(&args.stance_head)
+                .cloned(),
+        );
+        inputs
+    };
+    let parquet_format = args.format == MatchFormat::Parquet;
     let parquet = super::parquet_if(
-        args.format == MatchFormat::Parquet,
-        args.output.as_deref(),
+        parquet_format,
+        args.output.as_deref().filter(|_| parquet_format),
         report::member_row_template(),
-        || {
-            let mut inputs = if args.index.is_none() {
-                args.input.files()
-            } else {
-                Vec::new()
-            };
-            inputs.extend(
-                args.confidence_head
-                    .iter()
-                    .chain(&args.stance_head)
-                    .cloned(),
-            );
-            inputs
-        },
+        inputs,
     )?;
+    // Every other format can go to a file too (`--format html -o report.html`, as the
+    // README's examples write with `>`): refused, as Parquet is, when it is one of the inputs.
+    if let Some(o) = args.output.as_deref().filter(|_| !parquet_format) {
+        if o.exists() {
+            super::refuse_input(o, &inputs(), args.format.extension())?;
+        }
+        // Said before the run, not after it: a folder, or a file in a folder that is not there.
+        super::writable_file(o)?;
+    }
     let embedder = args.model.load()?;
     let docs = match &args.index {
         Some(path) => {
@@ -231,11 +261,11 @@ pub fn run(args: &MatchArgs) -> Result<()> {
     if let Some(p) = args.min_prob {
         crate::matching::hide_unsure(&mut result, p);
     }
-    match args.format {
-        MatchFormat::Json => outln!("{}", serde_json::to_string_pretty(&result)?)?,
-        MatchFormat::Table => out!("{}", report::table(&result))?,
-        MatchFormat::Md => out!("{}", report::markdown(&result))?,
-        MatchFormat::Html => out!("{}", crate::report_html::page(&result, &docs))?,
+    let text = match args.format {
+        MatchFormat::Json => format!("{}\n", serde_json::to_string_pretty(&result)?),
+        MatchFormat::Table => report::table(&result),
+        MatchFormat::Md => report::markdown(&result),
+        MatchFormat::Html => crate::report_html::page(&result, &docs),
         MatchFormat::Parquet => {
             if let Some(mut p) = parquet {
                 for row in report::member_rows(&result) {
@@ -243,7 +273,15 @@ pub fn run(args: &MatchArgs) -> Result<()> {
                 }
                 super::finish_parquet(p, args.output.as_deref())?;
             }
+            return Ok(());
         }
+    };
+    match args.output.as_deref() {
+        Some(o) => {
+            crate::outfile::write_whole(o, text.as_bytes())?;
+            eprintln!("wrote {} groups to {}", result.groups.len(), o.display());
+        }
+        None => out!("{text}")?,
     }
     Ok(())
 }

@@ -521,6 +521,28 @@ pub fn given_judge(dir: Option<&std::path::Path>) -> Result<()> {
     }
 }
 
+/// Refuses, before any work, an output path that cannot be written as a file: a folder, or a
+/// file in a folder that does not exist.
+pub fn writable_file(output: &std::path::Path) -> Result<()> {
+    if output.is_dir() {
+        return Err(crate::Error::Input(format!(
+            "-o {}: is a folder; give a file name (e.g. -o {})",
+            output.display(),
+            output.join("report.html").display()
+        )));
+    }
+    match output.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+            Err(crate::Error::Input(format!(
+                "-o {}: the folder {} does not exist; create it or write elsewhere",
+                output.display(),
+                dir.display()
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Refuses, before any work, an output that is one of the command's inputs: it would be
 /// replaced by the result after being read (`embed two.txt --format npy -o two.txt` turned the
 /// text into a matrix). `ext` is the output's kind, for the path suggested instead.

@@ -57,6 +57,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     let (mut sentences, mut removed, mut bytes) = (0usize, 0usize, 0usize);
     // Counted apart: the corpus is borrowed by the loop.
     let mut sentenceless = 0;
+    let mut language = crate::segment::LanguageCheck::default();
     let opts = SegmentOptions {
         keep_all: args.keep_all,
     };
@@ -67,6 +68,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         bytes += doc.text.len();
         let seg = segment(&doc, opts);
         crate::segment::note_if_sentenceless(&seg, &mut sentenceless, &term);
+        language.see(&seg);
         sentences += seg.sentences.len();
         removed += seg.removed.len();
         match args.format {
@@ -149,6 +151,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         }
     }
     term.finish();
+    language.warn(&term);
     out.flush().map_err(io)?;
     if let Some(p) = parquet {
         super::finish_parquet(p, args.output.as_deref())?;

@@ -29,7 +29,7 @@ use super::cues;
 use super::head::{self, Head};
 use crate::embed::{Embedder, ModelId};
 use crate::error::{Error, Result};
-use crate::lexicon::{ATTRIBUTING, REFUTING, STOPWORDS};
+use crate::lexicon::{ATTRIBUTING, NEGATIONS, REFUTING, STOPWORDS};
 
 pub const TASK: &str = "stance";
 pub const FEATURES: &str = "stance-v1: [u, v, |u-v|, u*v] + 12 lexical features";
@@ -121,6 +121,32 @@ fn content(words: &[String]) -> std::collections::HashSet<&str> {
         .map(String::as_str)
         .filter(|w| w.len() > 2 && !STOPWORDS.contains(w))
         .collect()
+}
+
+/// Whether a sentence negates or refutes: a negation (`NEGATIONS`, "n't" with either
+/// apostrophe, a "non-" word: "the first lady's non-blurred image"), a word of refutation
+/// (`REFUTING`), or a contrary finding's marker ("instead", "actually": "The drawing appears
+/// instead to be the work of illustrator Lucille Clerc", "Actually, footage of Michelle Obama
+/// aired uncensored"); not "No 10" or "No. 2" (a number's label), "not only" (an addition), nor
+/// "no denying", "no doubt" (an affirmation).
+fn polarity(text: &str) -> bool {
+    let t = text.replace('’', "'").to_lowercase();
+    let words: Vec<&str> = t
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().any(|(i, &w)| {
+        let next = words.get(i + 1).copied().unwrap_or("");
+        match w {
+            "no" => {
+                !next.starts_with(|c: char| c.is_ascii_digit())
+                    && !["denying", "doubt", "question"].contains(&next)
+            }
+            "not" => next != "only",
+            "non" | "instead" | "actually" => true,
+            _ => NEGATIONS.contains(&w) || REFUTING.contains(&w) || w.ends_with("n't"),
+        }
+    })
 }
 
 /// The 12 lexical features of a pair (`cos` from normalised embeddings). The order is part of
@@ -242,6 +268,28 @@ impl StanceLabel {
                 unrelated: 0.0,
             },
         }
+    }
+
+    /// A related claim's reading toward a group's canonical claim, with `disagree` kept only
+    /// where the two differ in polarity ([`polarity`]): one of them negates or refutes and the
+    /// other does not. Read toward a claim of its story the pair model's `disagree` is fair
+    /// (dev F1 0.67 on the labelled set), but a group's canonical claim is any sentence, and
+    /// toward one it calls sentences `disagree` that are merely other claims with a "not" in
+    /// them ("Francis did not say if dogs could go to hell" as a denial of "Reuters did not
+    /// publish a story"; an independent review found 3 of 162 such denials right on real
+    /// news). Measured with `match` over the labelled set's documents, a shown denial counted
+    /// right when its labelled stance toward the story's claim contradicts the canonical
+    /// claim's: dev half 81 shown, 32 right before, 56 shown, 31 right with the rule; test half,
+    /// read after, 22 / 8 before, 11 / 7 with it. Its `disagree` probability moves to
+    /// `discuss`, as the distancing rule moves `agree`.
+    pub(crate) fn related_to(self, canonical: &str, text: &str) -> Self {
+        if self.stance != Stance::Disagree || polarity(canonical) != polarity(text) {
+            return self;
+        }
+        let s = self.scores;
+        let p = [s.agree, 0.0, s.discuss + s.disagree, s.unrelated];
+        // Four probabilities in `Stance::ALL` order: `from_probs` cannot refuse them.
+        Self::from_probs(ArrayView1::from(&p)).unwrap_or(self)
     }
 
     /// A sentence's stance toward its own claim: it asserts it, by construction (the claim
@@ -529,6 +577,55 @@ impl StanceModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A related claim's `disagree` stands only across a difference in polarity.
+    #[test]
+    fn a_related_denial_needs_a_difference_in_polarity() {
+        for negates in [
+            "The embassy didn’t confirm it.",
+            "Police said the car was not stolen.",
+            "The story is a hoax.",
+            "Officials called the claim baseless.",
+            "No one was hurt.",
+            "Robertson saw the first lady's non-blurred image on Saudi TV.",
+            "The drawing appears instead to be the work of illustrator Lucille Clerc.",
+        ] {
+            assert!(polarity(negates), "{negates}");
+        }
+        for plain in [
+            "No 10 said the talks went well.",
+            "He finished No. 2 in the race.",
+            "Not only did the car vanish, the keys did too.",
+            "There's no denying it's a powerful image.",
+            "The car was stolen on Monday.",
+        ] {
+            assert!(!polarity(plain), "{plain}");
+        }
+        let label = |agree, disagree, discuss| StanceLabel {
+            stance: Stance::Disagree,
+            probability: disagree,
+            scores: StanceScores {
+                agree,
+                disagree,
+                discuss,
+                unrelated: 0.0,
+            },
+        };
+        // Both negate: not a denial of one by the other.
+        let same = label(0.1, 0.7, 0.2).related_to(
+            "Reuters did not publish a story.",
+            "Francis did not say if dogs could go to hell.",
+        );
+        assert_eq!(same.stance, Stance::Discuss);
+        assert!((same.scores.discuss - 0.9).abs() < 1e-6 && same.scores.disagree == 0.0);
+        assert!((same.probability - 0.9).abs() < 1e-6);
+        // One asserts, the other denies: the reading stands.
+        let denial = label(0.1, 0.7, 0.2).related_to(
+            "The Batmobile was stolen from the set.",
+            "Police said the Batmobile wasn’t stolen.",
+        );
+        assert_eq!(denial.stance, Stance::Disagree);
+    }
 
     #[test]
     fn stance_names_and_indices_are_the_head_format() {
