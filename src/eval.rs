@@ -249,13 +249,21 @@ pub struct StoriesReport {
     pub dev_documents: usize,
     pub test_stories: usize,
     pub test_documents: usize,
-    /// (threshold, document-pair F1 on dev) for every threshold tried.
+    /// (threshold, document-pair F1 on dev) for every threshold tried, at the chosen weight.
     pub dev_sweep: Vec<(f32, f64)>,
+    /// (name-overlap weight, its best threshold on dev, that dev F1, the test F1 there) for
+    /// every weight tried: the test column is read, never chosen by.
+    pub dev_weights: Vec<(f32, f32, f64, f64)>,
     /// The threshold chosen on dev.
     pub threshold: f32,
+    /// The name-overlap weight chosen on dev.
+    pub entity_weight: f32,
     pub dev: crate::metrics::Binary,
     pub test: crate::metrics::Binary,
 }
+
+/// Name-overlap weights `eval stories` tries beside the thresholds.
+const STORY_WEIGHTS: &[f32] = &[0.5, 1.0, 1.5, 2.0, 3.0, 4.0];
 
 /// Stories of at least three bodies, ordered by their first body id, at most `max_stories`,
 /// alternately to dev and test; at most six bodies each.
@@ -320,28 +328,57 @@ pub fn eval_stories(
     };
     let (dev_docs, dev_gold) = half(0);
     let (test_docs, test_gold) = half(1);
-    // The leads are embedded once per half; only the grouping runs per threshold.
+    // The leads are embedded once per half; only the grouping runs per weight and threshold.
     let opts = StoryOptions::default();
     let dev_graph = StoryGraph::build(&dev_docs, embedder, &opts, observer)?;
     let test_graph = StoryGraph::build(&test_docs, embedder, &opts, observer)?;
-    let sweep: Vec<(f32, f64)> = (25..=55)
-        .map(|t| t as f32 / 100.0)
-        .map(|t| (t, pair_score(&dev_graph.stories(t).story_of, &dev_gold).f1))
+    let sweep_at = |w: f32| -> Vec<(f32, f64)> {
+        (15..=55)
+            .map(|t| t as f32 / 100.0)
+            .map(|t| {
+                (
+                    t,
+                    pair_score(&dev_graph.stories(t, w).story_of, &dev_gold).f1,
+                )
+            })
+            .collect()
+    };
+    let best = |xs: &[(f32, f64)]| {
+        xs.iter()
+            .copied()
+            .fold((0.0f32, -1.0f64), |b, x| if x.1 > b.1 { x } else { b })
+    };
+    let dev_weights: Vec<(f32, f32, f64, f64)> = STORY_WEIGHTS
+        .iter()
+        .map(|&w| {
+            let (t, f) = best(&sweep_at(w));
+            let test = pair_score(&test_graph.stories(t, w).story_of, &test_gold).f1;
+            (w, t, f, test)
+        })
         .collect();
-    let (threshold, _) =
-        sweep.iter().copied().fold(
-            (0.0f32, -1.0f64),
-            |best, x| if x.1 > best.1 { x } else { best },
-        );
+    // The first weight with the best dev F1 (ties to the smaller weight).
+    let (entity_weight, threshold, _, _) = dev_weights
+        .iter()
+        .copied()
+        .fold((0.0, 0.0, -1.0, 0.0), |b, x| if x.2 > b.2 { x } else { b });
+    let sweep = sweep_at(entity_weight);
     Ok(StoriesReport {
         dev_stories: stories_list.len().div_ceil(2),
         dev_documents: dev_docs.len(),
         test_stories: stories_list.len() / 2,
         test_documents: test_docs.len(),
-        dev: pair_score(&dev_graph.stories(threshold).story_of, &dev_gold),
-        test: pair_score(&test_graph.stories(threshold).story_of, &test_gold),
+        dev: pair_score(
+            &dev_graph.stories(threshold, entity_weight).story_of,
+            &dev_gold,
+        ),
+        test: pair_score(
+            &test_graph.stories(threshold, entity_weight).story_of,
+            &test_gold,
+        ),
         dev_sweep: sweep,
+        dev_weights,
         threshold,
+        entity_weight,
     })
 }
 

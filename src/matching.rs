@@ -539,7 +539,7 @@ const COPY_PAIR_GROUPS: usize = 3;
 /// statement word for word report the speaker's claim, they do not syndicate), or its
 /// documents are copies of one another (each two share `COPY_PAIR_GROUPS` near-identical
 /// groups: two outlets running one Reuters story share dozens of sentences, which a count of
-/// documents alone never flagged).
+/// documents alone never flagged; quotations do not count toward those groups).
 fn mark_wire_copies(groups: &mut [MatchGroup]) {
     let docs_of = |g: &MatchGroup| {
         let mut d: Vec<usize> = g.members.iter().map(|m| m.unit.doc_index).collect();
@@ -552,22 +552,33 @@ fn mark_wire_copies(groups: &mut [MatchGroup]) {
         .map(|g| g.members.iter().all(|m| m.score >= WIRE_COPY_COSINE))
         .collect();
     let docs: Vec<Vec<usize>> = groups.iter().map(docs_of).collect();
+    let quoted: Vec<bool> = groups
+        .iter()
+        .map(|g| quotation(&g.canonical.sentence))
+        .collect();
+    // Only shared prose counts as evidence of copy: two outlets quoting one statement in full
+    // share its sentences word for word without running each other's story.
     let mut shared: std::collections::HashMap<(usize, usize), usize> = Default::default();
-    for d in docs.iter().zip(&near).filter(|(_, n)| **n).map(|(d, _)| d) {
+    for ((d, _), _) in docs
+        .iter()
+        .zip(&near)
+        .zip(&quoted)
+        .filter(|((_, n), q)| **n && !**q)
+    {
         for (i, &a) in d.iter().enumerate() {
             for &b in &d[i + 1..] {
                 *shared.entry((a, b)).or_default() += 1;
             }
         }
     }
-    for ((g, near), d) in groups.iter_mut().zip(near).zip(docs) {
+    for (((g, near), d), quoted) in groups.iter_mut().zip(near).zip(docs).zip(quoted) {
         let copies = d.len() >= 2
             && d.iter().enumerate().all(|(i, &a)| {
                 d[i + 1..]
                     .iter()
                     .all(|&b| shared.get(&(a, b)).copied().unwrap_or(0) >= COPY_PAIR_GROUPS)
             });
-        let carried = d.len() >= WIRE_COPY_DOCS && !quotation(&g.canonical.sentence);
+        let carried = d.len() >= WIRE_COPY_DOCS && !quoted;
         g.wire_copy = near && (copies || carried);
     }
     groups.sort_by_key(|g| g.wire_copy);
@@ -1132,6 +1143,12 @@ mod wire_copy_tests {
         let mut q = vec![with(group(&[1.0, 0.99, 0.98]), quoted)];
         mark_wire_copies(&mut q);
         assert!(!q[0].wire_copy);
+        // Two articles quoting one three-sentence statement in full share three groups of
+        // quotation, not a text.
+        let mut quoted_pair: Vec<MatchGroup> =
+            (0..3).map(|_| with(group(&[1.0, 0.99]), quoted)).collect();
+        mark_wire_copies(&mut quoted_pair);
+        assert!(quoted_pair.iter().all(|g| !g.wire_copy));
         assert!(quotation("\"It is over,\" he said."));
         assert!(!quotation(
             "The minister said the \"plan\" would cut costs by half this year."

@@ -949,8 +949,8 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
     let mut seen: Vec<(Vec<String>, HashSet<String>, usize)> = Vec::new();
     let mut source_outlet = None;
     // Under a link-list heading: the lines that follow are links until one reads as prose.
-    // Only after the article has begun (a sentence of prose kept): a sidebar comes after the
-    // body's first lines, and a label above the article is no list of links.
+    // Only after the article has begun (a sentence of prose kept, not boilerplate): a sidebar
+    // comes after the body's first lines, and a label above the article is no list of links.
     let mut links_left = 0;
     let mut prose_seen = false;
     for (i, &(s, e)) in paras.iter().enumerate() {
@@ -963,7 +963,14 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
             continue;
         }
         if links_left > 0 {
-            if listed_link(line) {
+            // A line the next one continues in lower case is hard-wrapped prose, not a
+            // headline; a whole quotation is a quote pulled out of the article.
+            let continued = paras
+                .get(i + 1)
+                .is_some_and(|&(ns, ne)| text[ns..ne].trim_start().starts_with(char::is_lowercase));
+            let t = line.trim();
+            let quoted = t.starts_with(['"', '“']) && t.ends_with(['"', '”']);
+            if listed_link(line) && !continued && !quoted && !t.starts_with(char::is_lowercase) {
                 links_left -= 1;
                 let why = "boilerplate (related link, in a list of links)";
                 remove(&mut removed, s, e, why);
@@ -972,7 +979,6 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
             }
             links_left = 0;
         }
-        prose_seen |= finished(&line.to_lowercase());
         // A source line names an outlet or a credit in a few words (every one in FNC-1 train
         // has at most eight); a longer paragraph after "Source:" is prose that keeps its text.
         if let Some(src) = line
@@ -1023,6 +1029,9 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
             kept.push((s, e, true));
             continue;
         }
+        // A kept line that ends as a sentence, long enough not to be a label ("Skip to main
+        // content."), starts the article.
+        prose_seen |= finished(&line.to_lowercase()) && words.len() >= 6;
         if seen.len() < 2000 {
             seen.push((words, set, s));
         }

@@ -49,8 +49,11 @@ pub struct StoryOptions {
 impl Default for StoryOptions {
     fn default() -> Self {
         StoryOptions {
-            threshold: 0.34,
-            entity_weight: 0.5,
+            threshold: 0.20,
+            // Chosen with the threshold on the dev stories (`eval stories`, 2026-12-06):
+            // 0.5 before, at which unrelated articles on one subject (a console review and a
+            // list of VR games) or in one language other than English joined.
+            entity_weight: 4.0,
             date_window_days: 7,
             lead_sentences: 3,
             k: 20,
@@ -80,6 +83,9 @@ pub struct Stories {
     #[serde(skip)]
     pub story_of: Vec<usize>,
 }
+
+/// Names and numbers a document needs for their overlap to count (see `StoryGraph::build`).
+const MIN_NAMES: usize = 3;
 
 /// What one document contributes as evidence.
 struct Evidence {
@@ -202,18 +208,20 @@ pub fn stories(
     opts: &StoryOptions,
     observer: &dyn Observer,
 ) -> Result<Stories> {
-    Ok(StoryGraph::build(docs, embedder, opts, observer)?.stories(opts.threshold))
+    Ok(StoryGraph::build(docs, embedder, opts, observer)?
+        .stories(opts.threshold, opts.entity_weight))
 }
 
-/// The evidence of a corpus and its candidate pairs with their scores: everything but the
-/// threshold, so a threshold sweep embeds the leads once.
+/// The evidence of a corpus and its candidate pairs with their lead cosine and name overlap:
+/// everything but the threshold and the overlap's weight, so a sweep embeds the leads once.
 pub struct StoryGraph<'a> {
     docs: &'a [Segmented],
     /// First lead text of each document (its title, or first sentence).
     titles: Vec<String>,
     lead_vecs: Array2<f32>,
     evidence: Vec<Evidence>,
-    pairs: HashMap<(usize, usize), f32>,
+    /// (lead cosine, name-and-number Jaccard) of each candidate pair.
+    pairs: HashMap<(usize, usize), (f32, f32)>,
     date_window_days: i64,
 }
 
@@ -283,10 +291,19 @@ impl<'a> StoryGraph<'a> {
             })
             .collect();
 
-        let score = |i: usize, j: usize| -> f32 {
+        // A document with fewer than `MIN_NAMES` names and numbers (a short text, lower-cased
+        // text) gives its overlap too little to weigh: the lead alone decides for its pairs,
+        // as if they shared as much as their leads do, rather than never joining at the
+        // name-heavy default weight.
+        let parts = |i: usize, j: usize| -> (f32, f32) {
             let cos = lead_vecs.row(i).dot(&lead_vecs.row(j));
-            (cos + opts.entity_weight * jaccard(&evidence[i].names, &evidence[j].names))
-                / (1.0 + opts.entity_weight)
+            let (a, b) = (&evidence[i].names, &evidence[j].names);
+            let overlap = if a.len().min(b.len()) < MIN_NAMES {
+                cos
+            } else {
+                jaccard(a, b)
+            };
+            (cos, overlap)
         };
         crate::observe::go_on(observer)?;
         // Candidate pairs from the neighbour search over lead vectors.
@@ -295,7 +312,7 @@ impl<'a> StoryGraph<'a> {
             &SearchConfig::default(),
         )?;
         let k = opts.k.min(n.saturating_sub(1));
-        let mut pair: HashMap<(usize, usize), f32> = HashMap::new();
+        let mut pair: HashMap<(usize, usize), (f32, f32)> = HashMap::new();
         if k > 0 {
             let ok = |q: usize, id: usize| {
                 compatible(&evidence[q], &evidence[id], opts.date_window_days)
@@ -307,7 +324,7 @@ impl<'a> StoryGraph<'a> {
             {
                 for nb in ns {
                     let key = (i.min(nb.id), i.max(nb.id));
-                    pair.entry(key).or_insert_with(|| score(key.0, key.1));
+                    pair.entry(key).or_insert_with(|| parts(key.0, key.1));
                 }
             }
         }
@@ -324,12 +341,20 @@ impl<'a> StoryGraph<'a> {
         })
     }
 
-    /// Stories at `threshold` (mean pair score).
-    pub fn stories(&self, threshold: f32) -> Stories {
+    /// Stories at `threshold` (mean pair score), a pair scoring its lead cosine and
+    /// `entity_weight` times its name overlap, over `1 + entity_weight`.
+    pub fn stories(&self, threshold: f32, entity_weight: f32) -> Stories {
         let (docs, lead_vecs, evidence) = (self.docs, &self.lead_vecs, &self.evidence);
         let n = docs.len();
         let window = self.date_window_days;
-        let clusters = average_linkage(n, &self.pairs, threshold, |a, b| {
+        let scores: HashMap<(usize, usize), f32> = self
+            .pairs
+            .iter()
+            .map(|(&k, &(cos, overlap))| {
+                (k, (cos + entity_weight * overlap) / (1.0 + entity_weight))
+            })
+            .collect();
+        let clusters = average_linkage(n, &scores, threshold, |a, b| {
             a.iter().all(|&i| {
                 b.iter()
                     .all(|&j| compatible(&evidence[i], &evidence[j], window))

@@ -292,6 +292,11 @@ fn a_web_archive_goes_through_match_and_classify() {
         .map(|s| s["documents"].as_array().map_or(0, Vec::len))
         .sum();
     assert_eq!(docs, 34, "every page in a story");
+    // The 34 pages are 34 different articles: none joins another's story, not a console review
+    // and a list of VR games, nor two French pages on different news (both joined at the
+    // stories' defaults before 2026-12-06).
+    let stories = v["stories"].as_array().map_or(0, Vec::len);
+    assert_eq!(stories, 34, "{}", v["stories"]);
     assert!(v["groups"].is_array());
 }
 

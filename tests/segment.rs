@@ -638,9 +638,31 @@ fn lists_of_links_to_other_stories_are_furniture() {
     );
     assert_eq!(
         kept(
-            "The levee broke.\n\nRelated Stories\n\nOfficials said the evacuation order would remain in place until\nWednesday, when engineers inspect it."
+            "The levee broke on Monday, officials said.\n\nRelated Stories\n\nOfficials said the evacuation order would remain in place until\nWednesday, when engineers inspect it."
         ),
-        "The levee broke. | Officials said the evacuation order would remain in place until | Wednesday, when engineers inspect it."
+        "The levee broke on Monday, officials said. | Officials said the evacuation order would remain in place until | Wednesday, when engineers inspect it."
+    );
+    // Lines of wrapped prose that end on content words: the next line goes on in lower case.
+    assert_eq!(
+        kept(
+            "The levee broke on Monday, officials said.\n\nRelated Stories\n\nOfficials said the evacuation order would stay\nin place until Wednesday, when engineers inspect\nthe damage to the levee."
+        ),
+        "The levee broke on Monday, officials said. | Officials said the evacuation order would stay | in place until Wednesday, when engineers inspect | the damage to the levee."
+    );
+    // Quotations pulled out under a heading are the article's.
+    assert_eq!(
+        kept(
+            "The senator spoke to reporters on Monday.\n\nMore from Warren:\n\n“We will not back down and we will not be silenced”\n\nShe left the hall after the vote."
+        ),
+        "The senator spoke to reporters on Monday. | “We will not back down and we will not be silenced” | She left the hall after the vote."
+    );
+    // Boilerplate that ends as a sentence does not start the article: the headline and byline
+    // under a label after it stay.
+    assert_eq!(
+        kept(
+            "Sign up for our daily newsletter.\n\nMost Read\n\nCouncil approves new budget after long debate\n\nThe city council approved the budget on Monday after a long debate."
+        ),
+        "Most Read | Council approves new budget after long debate | The city council approved the budget on Monday after a long debate."
     );
     // "SEE ALSO:" before a lower-case line is the story's own sentence.
     assert_eq!(

@@ -80,6 +80,55 @@ pub struct Cue {
 use CueKind::{Booster, ConfidencePhrase, Estimative, Hearsay, Hedge};
 use Level::{High, Low, Moderate};
 
+/// Words before an "as" that names or casts what precedes it ("known as", "identified as",
+/// "served as"): no aside follows.
+const NAMING_BEFORE_AS: &[&str] = &[
+    "known",
+    "identified",
+    "described",
+    "named",
+    "regarded",
+    "seen",
+    "viewed",
+    "designated",
+    "listed",
+    "classified",
+    "labelled",
+    "labeled",
+    "branded",
+    "dubbed",
+    "billed",
+    "hailed",
+    "portrayed",
+    "characterised",
+    "characterized",
+    "touted",
+    "serve",
+    "serves",
+    "served",
+    "serving",
+    "act",
+    "acts",
+    "acted",
+    "acting",
+    "work",
+    "works",
+    "worked",
+    "working",
+    "posing",
+    "posed",
+    "masquerading",
+    "disguised",
+    "confirmed",
+    "appointed",
+    "reappointed",
+    "elected",
+    "installed",
+    "chosen",
+    "sworn",
+    "nominated",
+];
+
 /// Phrases, lower-case ASCII, single spaces between words. Matched on whole words; where two
 /// start at the same word the one with more words wins ("very likely" over "likely"), so the
 /// order here does not matter.
@@ -516,17 +565,31 @@ pub fn find(sentence: &str) -> Vec<Cue> {
             // A bare noun after it is an object ("assessed poverty levels"); a determiner or
             // a pronoun may open the content clause ("assesses the group is planning"), so
             // those keep the hedge.
-            "assess" | "assesses" | "assessed" => after.is_some_and(|w| {
-                w.starts_with(|c: char| c.is_lowercase())
-                    && !one_of(
-                        &[
-                            "that", "with", "to", "it", "he", "she", "they", "we", "this", "there",
-                            "the", "a", "an", "these", "those", "its", "his", "her", "their",
-                            "some", "no", "any",
-                        ],
-                        w,
-                    )
-            }),
+            // Unless a finite verb follows within a few words: then the bare noun opens the
+            // content clause ("assessed hackers linked to Moscow stole", "assess militants
+            // are regrouping"). A past form followed by "by" is a participle ("damage caused
+            // by the storm").
+            "assess" | "assesses" | "assessed" => {
+                after.is_some_and(|w| {
+                    w.starts_with(|c: char| c.is_lowercase())
+                        && !one_of(
+                            &[
+                                "that", "with", "to", "it", "he", "she", "they", "we", "this",
+                                "there", "the", "a", "an", "these", "those", "its", "his", "her",
+                                "their", "some", "no", "any",
+                            ],
+                            w,
+                        )
+                }) && !(last + 2..last + 7)
+                    .filter_map(|k| word(k).map(|w| (k, w)))
+                    .any(|(k, w)| {
+                        one_of(FINITE_VERBS, w)
+                            || one_of(MODALS, w)
+                            || (w.len() > 4
+                                && w.to_ascii_lowercase().ends_with("ed")
+                                && !word(k + 1).is_some_and(|n| n.eq_ignore_ascii_case("by")))
+                    })
+            }
             "indicated" | "indicate" | "indicates" => {
                 after.is_some_and(|w| w.eq_ignore_ascii_case("by"))
             }
@@ -554,7 +617,7 @@ pub fn find(sentence: &str) -> Vec<Cue> {
                     && (before.contains("n't")
                         || before
                             .split_whitespace()
-                            .any(|w| w == "not" || w == "never"))
+                            .any(|w| w == "not" || w == "never" || w == "cannot"))
             }
         };
         if month
@@ -667,6 +730,35 @@ const FINITE_VERBS: &[&str] = &[
     "is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "did", "does",
 ];
 
+/// Verbs that take a hearer and then a "that" clause of what was told.
+const TELLING_VERBS: &[&str] = &[
+    "told",
+    "tell",
+    "tells",
+    "telling",
+    "informed",
+    "inform",
+    "informs",
+    "warned",
+    "warn",
+    "warns",
+    "assured",
+    "assure",
+    "assures",
+    "reminded",
+    "remind",
+    "reminds",
+    "notified",
+    "convinced",
+    "persuaded",
+    "advised",
+    "briefed",
+    "promised",
+    "showed",
+    "shown",
+    "taught",
+];
+
 /// Modal auxiliaries among the hedges: always the verb of a finite clause.
 const MODALS: &[&str] = &["may", "might", "could"];
 
@@ -760,6 +852,9 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
             // The noun it describes comes after a determiner ("a video that", "the tweets
             // that"): "Still, that could change" and "Officials argue that could" have none.
             && (i.saturating_sub(3)..i.saturating_sub(1)).any(|k| one_of(DETERMINERS, word(k)))
+            // Nor after a verb of telling, whose "that" opens what was told ("told the
+            // newspaper that may change", "warned the council that it could").
+            && !(i.saturating_sub(4)..i.saturating_sub(1)).any(|k| one_of(TELLING_VERBS, word(k)))
             && {
                 let prev = word(i - 1);
                 let p = prev.to_ascii_lowercase();
@@ -836,6 +931,14 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
         let comparison = (i > 0 && one_of(&["such", "well", "so", "same", "just"], word(i - 1)))
             || (i.saturating_sub(3)..(i + 4).min(toks.len()))
                 .any(|k| k != i && word(k).eq_ignore_ascii_case("as"));
+        // Nor a name or a role ("a group known as Fancy Bear may have", "the man identified as
+        // the gunman may have fled", "referred to as", "served as"): the "as" completes the
+        // noun phrase, and the hedge after it is the main clause's.
+        let naming = i > 0
+            && (one_of(NAMING_BEFORE_AS, word(i - 1))
+                || (word(i - 1).eq_ignore_ascii_case("to")
+                    && i > 1
+                    && one_of(&["referred", "refer", "refers"], word(i - 2))));
         // The hedge must be the aside's own: before any "and"/"but"/"or", which would bring
         // the main clause back ("She will stay on as chief executive and may take ...", "Prices
         // rose as expected and could ...").
@@ -843,7 +946,11 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
         let hedge = (i + 2..(i + 6).min(toks.len()))
             .take_while(|&k| !joins(k))
             .find(|&k| hedge_at[k]);
-        if !comparison && hedge.is_some() && !hedge_at.get(i + 1).copied().unwrap_or(false) {
+        if !comparison
+            && !naming
+            && hedge.is_some()
+            && !hedge_at.get(i + 1).copied().unwrap_or(false)
+        {
             let end = (i + 1..toks.len())
                 .find(|&k| joins(k))
                 .unwrap_or(toks.len());
@@ -1603,6 +1710,41 @@ mod tests {
             texts("ẞ café officials “likely” knew, İstanbul may follow, LİKELY, ǅmay."),
             ["likely", "may"]
         );
+    }
+
+    /// Faults an independent review found in the clause rules (2026-12-06): "as" that names
+    /// ("known as") is no aside, a bare noun can open the content of "assessed", "told the
+    /// newspaper that" opens what was told, and "cannot" negates a booster as "not" does.
+    #[test]
+    fn naming_as_telling_that_and_assessed_content_keep_the_main_clause() {
+        assert_eq!(
+            levels("A hacker group known as Fancy Bear may have stolen the emails."),
+            vec![("may".into(), Low, true)]
+        );
+        assert_eq!(
+            levels("The man identified as the gunman may have fled to Belgium."),
+            vec![("may".into(), Low, true)]
+        );
+        // The aside the rule is for stays one.
+        assert_eq!(
+            levels("Uber, as its name suggests, is hierarchical."),
+            vec![("suggests".into(), Low, false)]
+        );
+        assert_eq!(
+            levels("The CIA assessed hackers linked to Moscow stole the emails."),
+            vec![("assessed".into(), Moderate, true)]
+        );
+        assert_eq!(
+            levels("Officials assess militants are regrouping near the border."),
+            vec![("assess".into(), Moderate, true)]
+        );
+        // An object after it is the other sense.
+        assert!(levels("Inspectors assessed damage caused by the storm.").is_empty());
+        assert_eq!(
+            levels("The spokesman told the newspaper that may change next year."),
+            vec![("may".into(), Low, true)]
+        );
+        assert!(levels("The video cannot be independently confirmed.").is_empty());
     }
 
     /// Two entries with one phrase would leave the winner to the automaton's tie rule.
