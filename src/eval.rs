@@ -256,7 +256,7 @@ pub struct StoriesReport {
     pub dev_weights: Vec<(f32, f32, f64, f64)>,
     /// The threshold chosen on dev.
     pub threshold: f32,
-    /// The name-overlap weight chosen on dev.
+    /// The name-overlap weight the threshold was chosen at (the default).
     pub entity_weight: f32,
     pub dev: crate::metrics::Binary,
     pub test: crate::metrics::Binary,
@@ -356,12 +356,11 @@ pub fn eval_stories(
             (w, t, f, test)
         })
         .collect();
-    // The first weight with the best dev F1 (ties to the smaller weight).
-    let (entity_weight, threshold, _, _) = dev_weights
-        .iter()
-        .copied()
-        .fold((0.0, 0.0, -1.0, 0.0), |b, x| if x.2 > b.2 { x } else { b });
+    // The threshold is chosen at the default weight; the other weights are reported, not
+    // chosen (see `StoryOptions::default`).
+    let entity_weight = opts.entity_weight;
     let sweep = sweep_at(entity_weight);
+    let (threshold, _) = best(&sweep);
     Ok(StoriesReport {
         dev_stories: stories_list.len().div_ceil(2),
         dev_documents: dev_docs.len(),

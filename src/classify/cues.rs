@@ -111,15 +111,10 @@ const NAMING_BEFORE_AS: &[&str] = &[
     "acts",
     "acted",
     "acting",
-    "work",
-    "works",
-    "worked",
-    "working",
     "posing",
     "posed",
     "masquerading",
     "disguised",
-    "confirmed",
     "appointed",
     "reappointed",
     "elected",
@@ -581,7 +576,13 @@ pub fn find(sentence: &str) -> Vec<Cue> {
                             w,
                         )
                 }) && !(last + 2..last + 7)
-                    .filter_map(|k| word(k).map(|w| (k, w)))
+                    .map_while(|k| {
+                        word(k)
+                            .filter(|w| {
+                                !one_of(&["that", "who", "which", "whose", "and", "but", "or"], w)
+                            })
+                            .map(|w| (k, w))
+                    })
                     .any(|(k, w)| {
                         one_of(FINITE_VERBS, w)
                             || one_of(MODALS, w)
@@ -753,9 +754,6 @@ const TELLING_VERBS: &[&str] = &[
     "persuaded",
     "advised",
     "briefed",
-    "promised",
-    "showed",
-    "shown",
     "taught",
 ];
 
@@ -852,9 +850,9 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
             // The noun it describes comes after a determiner ("a video that", "the tweets
             // that"): "Still, that could change" and "Officials argue that could" have none.
             && (i.saturating_sub(3)..i.saturating_sub(1)).any(|k| one_of(DETERMINERS, word(k)))
-            // Nor after a verb of telling, whose "that" opens what was told ("told the
-            // newspaper that may change", "warned the council that it could").
-            && !(i.saturating_sub(4)..i.saturating_sub(1)).any(|k| one_of(TELLING_VERBS, word(k)))
+            // Nor after a verb of telling right before the noun, whose "that" opens what was
+            // told ("told the newspaper that may change", "warned the council that it could").
+            && !(i >= 3 && one_of(TELLING_VERBS, word(i - 3)))
             && {
                 let prev = word(i - 1);
                 let p = prev.to_ascii_lowercase();
@@ -935,6 +933,7 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
         // the gunman may have fled", "referred to as", "served as"): the "as" completes the
         // noun phrase, and the hedge after it is the main clause's.
         let naming = i > 0
+            && !break_before(i)
             && (one_of(NAMING_BEFORE_AS, word(i - 1))
                 || (word(i - 1).eq_ignore_ascii_case("to")
                     && i > 1
@@ -1745,6 +1744,36 @@ mod tests {
             vec![("may".into(), Low, true)]
         );
         assert!(levels("The video cannot be independently confirmed.").is_empty());
+        // What the narrowed rules leave alone (a second review): relative clauses after other
+        // verbs, "assessed" with its object and a clause on that object, and a conjunction
+        // "as" or one after a comma.
+        let subordinate = |s: &str, cue: &str| {
+            let l = levels(s);
+            assert!(l.iter().any(|(t, _, main)| t == cue && !main), "{s}: {l:?}");
+        };
+        subordinate(
+            "Records showed a payment that may have breached the rules.",
+            "may",
+        );
+        subordinate(
+            "The mayor promised a park that could open next year.",
+            "could",
+        );
+        subordinate(
+            "The union said its members would keep working as talks might resume next week.",
+            "might",
+        );
+        subordinate(
+            "Police confirmed, as reporters might have guessed, that the victim was the mayor.",
+            "might",
+        );
+        for s in [
+            "Inspectors assessed damage to homes that flooded last week.",
+            "Doctors assessed patients who were injured in the crash.",
+            "The council assessed flood defences and decided to rebuild them.",
+        ] {
+            assert!(levels(s).is_empty(), "{s}: {:?}", levels(s));
+        }
     }
 
     /// Two entries with one phrase would leave the winner to the automaton's tie rule.

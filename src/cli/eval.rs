@@ -525,7 +525,7 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                         })
                         .collect();
                     outln!(
-                        "dev document-pair F1 by name-overlap weight, at its best threshold [test F1 there, read, not chosen by]: {}",
+                        "dev document-pair F1 by name-overlap weight, at its best threshold [test F1 there] (read, not chosen by): {}",
                         weights.join(", ")
                     )?;
                     outln!(
@@ -534,7 +534,7 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                         sweep.join(" ")
                     )?;
                     outln!(
-                        "weight {:.1}, threshold {:.2} (chosen on dev): dev P {:.3} R {:.3} F1 {:.3}; test P {:.3} R {:.3} F1 {:.3}",
+                        "weight {:.1} (the default), threshold {:.2} (chosen on dev): dev P {:.3} R {:.3} F1 {:.3}; test P {:.3} R {:.3} F1 {:.3}",
                         r.entity_weight,
                         r.threshold,
                         r.dev.precision,

@@ -15,9 +15,8 @@ pub struct StoriesArgs {
     /// Mean pair score (lead cosine and name/number overlap) from which documents are one story.
     #[arg(long, default_value_t = StoryOptions::default().threshold, value_parser = super::unit_interval)]
     pub threshold: f32,
-    /// Weight of the name-and-number overlap beside the lead cosine (chosen on dev with the
-    /// threshold: change them together; lower it for text without capitalised names, whose
-    /// overlap is always 0).
+    /// Weight of the name-and-number overlap (Jaccard of capitalised words, acronyms and
+    /// figures) beside the lead cosine; change `--threshold` with it.
     #[arg(long, default_value_t = StoryOptions::default().entity_weight, value_parser = non_negative)]
     pub entity_weight: f32,
     /// Dated documents further apart than this many days are different stories.
