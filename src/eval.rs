@@ -348,18 +348,24 @@ pub fn eval_stories(
             .copied()
             .fold((0.0f32, -1.0f64), |b, x| if x.1 > b.1 { x } else { b })
     };
-    let dev_weights: Vec<(f32, f32, f64, f64)> = STORY_WEIGHTS
+    // Each weight's sweep once; the default weight's is the one reported and chosen from.
+    let sweeps: Vec<(f32, Vec<(f32, f64)>)> =
+        STORY_WEIGHTS.iter().map(|&w| (w, sweep_at(w))).collect();
+    let dev_weights: Vec<(f32, f32, f64, f64)> = sweeps
         .iter()
-        .map(|&w| {
-            let (t, f) = best(&sweep_at(w));
-            let test = pair_score(&test_graph.stories(t, w).story_of, &test_gold).f1;
-            (w, t, f, test)
+        .map(|(w, sweep)| {
+            let (t, f) = best(sweep);
+            let test = pair_score(&test_graph.stories(t, *w).story_of, &test_gold).f1;
+            (*w, t, f, test)
         })
         .collect();
     // The threshold is chosen at the default weight; the other weights are reported, not
     // chosen (see `StoryOptions::default`).
     let entity_weight = opts.entity_weight;
-    let sweep = sweep_at(entity_weight);
+    let sweep = sweeps
+        .into_iter()
+        .find(|(w, _)| *w == entity_weight)
+        .map_or_else(|| sweep_at(entity_weight), |(_, s)| s);
     let (threshold, _) = best(&sweep);
     Ok(StoriesReport {
         dev_stories: stories_list.len().div_ceil(2),

@@ -552,9 +552,11 @@ fn mark_wire_copies(groups: &mut [MatchGroup]) {
         .map(|g| g.members.iter().all(|m| m.score >= WIRE_COPY_COSINE))
         .collect();
     let docs: Vec<Vec<usize>> = groups.iter().map(docs_of).collect();
+    // Asked only of near-identical groups: no other group can be copy.
     let quoted: Vec<bool> = groups
         .iter()
-        .map(|g| quotation(&g.canonical.sentence))
+        .zip(&near)
+        .map(|(g, &n)| n && quotation(&g.canonical.sentence))
         .collect();
     // Only shared prose counts as evidence of copy: two outlets quoting one statement in full
     // share its sentences word for word without running each other's story.

@@ -1691,26 +1691,34 @@ fn english_share(seg: &Segmented) -> Option<f64> {
 /// language (or a text file, which cannot) was labelled without a word of warning.
 #[derive(Debug, Default)]
 pub struct LanguageCheck {
-    foreign: Vec<String>,
+    /// How many documents read as not English, and the first `SHOWN` of their ids (a crawl
+    /// can hold millions; the warning names five).
+    foreign: usize,
+    shown: Vec<String>,
 }
+
+/// Documents the language warning names; the rest are counted.
+const SHOWN: usize = 5;
 
 impl LanguageCheck {
     pub fn see(&mut self, seg: &Segmented) {
         if english_share(seg).is_some_and(|share| share < MIN_ENGLISH_SHARE) {
-            self.foreign.push(seg.doc.clone());
+            self.foreign += 1;
+            if self.shown.len() < SHOWN {
+                self.shown.push(seg.doc.clone());
+            }
         }
     }
 
     pub fn warn(&self, observer: &dyn crate::observe::Observer) {
-        if self.foreign.is_empty() {
+        if self.foreign == 0 {
             return;
         }
-        let shown: Vec<&str> = self.foreign.iter().take(5).map(String::as_str).collect();
-        let more = if self.foreign.len() > 5 { ", ..." } else { "" };
+        let more = if self.foreign > SHOWN { ", ..." } else { "" };
         observer.warn(&format!(
             "{} document(s) read as not in English by their words ({}{more}): {}",
-            self.foreign.len(),
-            shown.join(", "),
+            self.foreign,
+            self.shown.join(", "),
             crate::ingest::NOT_ENGLISH
         ));
     }

@@ -17,22 +17,13 @@ pub struct StoriesArgs {
     pub threshold: f32,
     /// Weight of the name-and-number overlap (Jaccard of capitalised words, acronyms and
     /// figures) beside the lead cosine; change `--threshold` with it.
-    #[arg(long, default_value_t = StoryOptions::default().entity_weight, value_parser = non_negative)]
+    #[arg(long, default_value_t = StoryOptions::default().entity_weight, value_parser = super::non_negative)]
     pub entity_weight: f32,
     /// Dated documents further apart than this many days are different stories.
     #[arg(long, default_value_t = StoryOptions::default().date_window_days, value_parser = clap::value_parser!(i64).range(0..))]
     pub date_window: i64,
     #[command(flatten)]
     pub model: super::ModelArgs,
-}
-
-fn non_negative(s: &str) -> std::result::Result<f32, String> {
-    match s.parse::<f32>() {
-        Ok(w) if w.is_finite() && w >= 0.0 => Ok(w),
-        _ => Err(format!(
-            "{s:?} is not a weight: give a number of 0 or more, such as 4"
-        )),
-    }
 }
 
 pub fn run(args: &StoriesArgs) -> Result<()> {
