@@ -23,7 +23,7 @@ pub fn day_of(text: &str) -> Option<NaiveDate> {
             if let Ok((d, rest)) = NaiveDate::parse_and_remainder(t, fmt)
                 && !rest.starts_with(|c: char| c.is_ascii_digit())
             {
-                return Some(d);
+                return time_ok(rest).then_some(d);
             }
         }
         return None;
@@ -41,10 +41,26 @@ fn year_first(t: &str) -> Option<u8> {
         .filter(|sep| matches!(sep, b'-' | b'/' | b'.'))
 }
 
+/// Whether what follows a year-first date is no time, or a time of day that exists: "T25:00"
+/// or " 07:61" is a broken field, and a broken field is said rather than read as its day.
+fn time_ok(rest: &str) -> bool {
+    let Some(time) = rest.strip_prefix(['T', ' ']) else {
+        return true;
+    };
+    let b = time.as_bytes();
+    if !(b.len() >= 5 && b[2] == b':' && b[..2].iter().chain(&b[3..5]).all(u8::is_ascii_digit)) {
+        return true;
+    }
+    chrono::NaiveTime::parse_from_str(&time[..5], "%H:%M").is_ok()
+}
+
 /// 20201021, 20201021073000 (GDELT), or a Unix time in seconds or milliseconds.
 fn digits(t: &str) -> Option<NaiveDate> {
     match t.len() {
-        8 | 14 => NaiveDate::parse_from_str(&t[..8], "%Y%m%d").ok(),
+        8 => NaiveDate::parse_from_str(t, "%Y%m%d").ok(),
+        14 => chrono::NaiveDateTime::parse_from_str(t, "%Y%m%d%H%M%S")
+            .ok()
+            .map(|d| d.date()),
         // 2001-09-09 .. 2286 in seconds, the same in milliseconds.
         10 | 13 => {
             let n: i64 = t.parse().ok()?;
@@ -108,7 +124,7 @@ fn written_out(t: &str) -> Option<NaiveDate> {
 pub fn why_not(text: &str) -> &'static str {
     let t = text.trim();
     if year_first(t) == Some(b'-') {
-        return "no such day (a month over 12 or a day past the month's end)";
+        return "no such day or time (a month over 12, a day past the month's end, an hour over 23)";
     }
     let numeric = t
         .split(['/', '.', '-'])
@@ -225,6 +241,9 @@ mod tests {
             "+2020-10-21",
             "20-10-21",
             "2020-13-01",
+            "2020-10-21T25:00:00Z",
+            "2020-10-21 07:61",
+            "20201021253000",
             "",
         ] {
             assert_eq!(day(s), None, "{s}");

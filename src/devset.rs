@@ -202,6 +202,27 @@ impl StoryComponents {
         cur
     }
 
+    /// The numeric Body IDs of `bodies` grouped by story, each story's ascending, the stories
+    /// in order of their first body.
+    pub fn stories_of<'a>(&mut self, bodies: impl Iterator<Item = &'a String>) -> Vec<Vec<u64>> {
+        let mut by_root: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+        for id in bodies {
+            let root = self.find(&format!("B:{id}"));
+            if let Ok(n) = id.parse::<u64>() {
+                by_root.entry(root).or_default().push(n);
+            }
+        }
+        let mut out: Vec<Vec<u64>> = by_root
+            .into_values()
+            .map(|mut v| {
+                v.sort_unstable();
+                v
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     pub fn union(&mut self, a: &str, b: &str) {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra != rb {

@@ -249,17 +249,30 @@ pub struct StoriesReport {
     pub dev_documents: usize,
     pub test_stories: usize,
     pub test_documents: usize,
-    /// (threshold, document-pair F1 on dev) for every threshold tried, at the chosen weight.
-    pub dev_sweep: Vec<(f32, f64)>,
-    /// (name-overlap weight, its best threshold on dev, that dev F1, the test F1 there) for
-    /// every weight tried: the test column is read, never chosen by.
-    pub dev_weights: Vec<(f32, f32, f64, f64)>,
-    /// The threshold chosen on dev.
-    pub threshold: f32,
-    /// The name-overlap weight the threshold was chosen at (the default).
+    /// The samples (`tests/data/stories-samples`, FNC-1 train) chosen on beside the dev half.
+    pub sample_names: Vec<String>,
+    /// For every weight tried, at its threshold of the best mean F1 over the dev half and the
+    /// samples: (weight, threshold, that mean, dev F1, each sample's F1, test F1). The test
+    /// column is read, never chosen by.
+    pub weights: Vec<StoryWeightRow>,
+    /// The (weight, threshold) of the best mean F1 over the dev half and the samples.
     pub entity_weight: f32,
+    pub threshold: f32,
+    /// The defaults `stories` runs with, to compare.
+    pub default_weight: f32,
+    pub default_threshold: f32,
     pub dev: crate::metrics::Binary,
     pub test: crate::metrics::Binary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryWeightRow {
+    pub weight: f32,
+    pub threshold: f32,
+    pub mean_f1: f64,
+    pub dev_f1: f64,
+    pub sample_f1: Vec<f64>,
+    pub test_f1: f64,
 }
 
 /// Name-overlap weights `eval stories` tries beside the thresholds.
@@ -270,6 +283,7 @@ const STORY_WEIGHTS: &[f32] = &[0.5, 1.0, 1.5, 2.0, 3.0, 4.0];
 pub fn eval_stories(
     fnc1: &Path,
     exclude_bodies: &std::collections::HashSet<String>,
+    samples: &[StorySample],
     embedder: &Embedder,
     max_stories: usize,
     observer: &dyn Observer,
@@ -278,23 +292,11 @@ pub fn eval_stories(
     use crate::devset::StoryComponents;
     use crate::stories::{StoryGraph, StoryOptions};
     let (rows, bodies) = load_fnc1(fnc1, "train")?;
-    let mut comp = StoryComponents::of(&rows);
-    let mut by_root: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
-    for id in bodies.keys() {
-        let root = comp.find(&format!("B:{id}"));
-        if let Ok(n) = id.parse::<u64>() {
-            by_root.entry(root).or_default().push(n);
-        }
-    }
-    let mut stories_list: Vec<Vec<u64>> = by_root
-        .into_values()
-        .map(|mut v| {
-            v.sort_unstable();
-            v
-        })
+    let mut stories_list: Vec<Vec<u64>> = StoryComponents::of(&rows)
+        .stories_of(bodies.keys())
+        .into_iter()
         .filter(|v| v.len() >= 3 && !v.iter().any(|b| exclude_bodies.contains(&b.to_string())))
         .collect();
-    stories_list.sort();
     stories_list.truncate(max_stories);
     let half = |parity: usize| -> (Vec<crate::segment::Segmented>, Vec<usize>) {
         let mut docs = Vec::new();
@@ -332,46 +334,73 @@ pub fn eval_stories(
     let opts = StoryOptions::default();
     let dev_graph = StoryGraph::build(&dev_docs, embedder, &opts, observer)?;
     let test_graph = StoryGraph::build(&test_docs, embedder, &opts, observer)?;
-    let sweep_at = |w: f32| -> Vec<(f32, f64)> {
-        (15..=55)
-            .map(|t| t as f32 / 100.0)
-            .map(|t| {
-                (
-                    t,
-                    pair_score(&dev_graph.stories(t, w).story_of, &dev_gold).f1,
-                )
-            })
-            .collect()
-    };
-    let best = |xs: &[(f32, f64)]| {
-        xs.iter()
-            .copied()
-            .fold((0.0f32, -1.0f64), |b, x| if x.1 > b.1 { x } else { b })
-    };
-    // Each weight's sweep once; the default weight's is the one reported and chosen from.
-    let sweeps: Vec<(f32, Vec<(f32, f64)>)> =
-        STORY_WEIGHTS.iter().map(|&w| (w, sweep_at(w))).collect();
-    let dev_weights: Vec<(f32, f32, f64, f64)> = sweeps
+    // The samples, each grouped at every weight and threshold beside the dev half.
+    let mut sample_sets = Vec::new();
+    for sample in samples {
+        let mut docs = Vec::new();
+        let mut gold = Vec::new();
+        for (id, story) in &sample.bodies {
+            let Some(text) = bodies.get(id) else {
+                return Err(crate::error::Error::Input(format!(
+                    "story sample {}: Body ID {id} is not in FNC-1 train",
+                    sample.name
+                )));
+            };
+            let doc = crate::ingest::Document::from_text(format!("b{id}"), text.clone());
+            docs.push(crate::segment::segment(&doc, Default::default()));
+            gold.push(*story);
+        }
+        sample_sets.push((docs, gold));
+    }
+    let sample_graphs = sample_sets
         .iter()
-        .map(|(w, sweep)| {
-            let (t, f) = best(sweep);
-            let test = pair_score(&test_graph.stories(t, *w).story_of, &test_gold).f1;
-            (*w, t, f, test)
+        .map(|(docs, gold)| Ok((StoryGraph::build(docs, embedder, &opts, observer)?, gold)))
+        .collect::<Result<Vec<_>>>()?;
+    // Dev and sample F1 and their mean at one weight and threshold (test read later).
+    let at = |w: f32, t: f32| {
+        let dev = pair_score(&dev_graph.stories(t, w).story_of, &dev_gold).f1;
+        let per: Vec<f64> = sample_graphs
+            .iter()
+            .map(|(g, gold)| pair_score(&g.stories(t, w).story_of, gold).f1)
+            .collect();
+        StoryWeightRow {
+            weight: w,
+            threshold: t,
+            mean_f1: (dev + per.iter().sum::<f64>()) / (1 + per.len()) as f64,
+            dev_f1: dev,
+            sample_f1: per,
+            test_f1: 0.0,
+        }
+    };
+    let mut weights = Vec::new();
+    for &w in STORY_WEIGHTS {
+        let mut best: Option<StoryWeightRow> = None;
+        for t in (15..=55).map(|t| t as f32 / 100.0) {
+            let r = at(w, t);
+            if best.as_ref().is_none_or(|b| r.mean_f1 > b.mean_f1) {
+                best = Some(r);
+            }
+        }
+        if let Some(mut row) = best {
+            row.test_f1 = pair_score(&test_graph.stories(row.threshold, w).story_of, &test_gold).f1;
+            weights.push(row);
+        }
+    }
+    let (entity_weight, threshold) = weights
+        .iter()
+        .fold(None::<&StoryWeightRow>, |b, r| match b {
+            Some(b) if b.mean_f1 >= r.mean_f1 => Some(b),
+            _ => Some(r),
         })
-        .collect();
-    // The threshold is chosen at the default weight; the other weights are reported, not
-    // chosen (see `StoryOptions::default`).
-    let entity_weight = opts.entity_weight;
-    let sweep = sweeps
-        .into_iter()
-        .find(|(w, _)| *w == entity_weight)
-        .map_or_else(|| sweep_at(entity_weight), |(_, s)| s);
-    let (threshold, _) = best(&sweep);
+        .map_or((opts.entity_weight, opts.threshold), |r| {
+            (r.weight, r.threshold)
+        });
     Ok(StoriesReport {
         dev_stories: stories_list.len().div_ceil(2),
         dev_documents: dev_docs.len(),
         test_stories: stories_list.len() / 2,
         test_documents: test_docs.len(),
+        sample_names: samples.iter().map(|s| s.name.clone()).collect(),
         dev: pair_score(
             &dev_graph.stories(threshold, entity_weight).story_of,
             &dev_gold,
@@ -380,11 +409,50 @@ pub fn eval_stories(
             &test_graph.stories(threshold, entity_weight).story_of,
             &test_gold,
         ),
-        dev_sweep: sweep,
-        dev_weights,
-        threshold,
+        weights,
         entity_weight,
+        threshold,
+        default_weight: opts.entity_weight,
+        default_threshold: opts.threshold,
     })
+}
+
+/// A sample of FNC-1 train bodies with their stories (`tests/data/stories-samples`).
+#[derive(Debug, Clone)]
+pub struct StorySample {
+    pub name: String,
+    /// (Body ID, story) of each body, in Body ID order.
+    pub bodies: Vec<(String, usize)>,
+}
+
+/// Every `*.json` sample of `dir`, by file name.
+pub fn load_story_samples(dir: &Path) -> Result<Vec<StorySample>> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        bodies: std::collections::BTreeMap<String, usize>,
+    }
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| crate::error::Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).map_err(|e| crate::error::Error::io(p, e))?;
+            let f: File = serde_json::from_str(&text)
+                .map_err(|e| crate::error::Error::Input(format!("{}: {e}", p.display())))?;
+            let mut bodies: Vec<(String, usize)> = f.bodies.into_iter().collect();
+            bodies.sort_by_key(|(id, _)| id.parse::<u64>().unwrap_or(u64::MAX));
+            Ok(StorySample {
+                name: p
+                    .file_stem()
+                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+                bodies,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

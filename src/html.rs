@@ -92,6 +92,7 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
         Readability::with_document(doc, url, Some(cfg)).map_err(|e| failed(name, e))?;
     // Read from the page Readability has parsed, before it prunes it for the article.
     let own = own_url(&reader.doc);
+    let marked_date = marked_date(&reader.doc);
     // Picture furniture inside the article: a picture's credit element goes ("© Provided by
     // Business Insider Inc" came out glued to the first sentence; only inside a figure or a
     // caption: a quotation's `attribution` names its speaker), and an inline caption is made a
@@ -117,7 +118,10 @@ pub fn extract(page: &str, name: &str, url: Option<&str>) -> Result<Article> {
         s.map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
             .filter(|s| !s.is_empty())
     };
-    let published = clean(article.published_time);
+    // Readability reads the Open Graph and Dublin Core tags it knows; half the pages of
+    // html-news mark their date otherwise (schema.org's `itemprop`, a `date` meta tag), and an
+    // undated page is held to no date window in `stories`.
+    let published = clean(article.published_time).or(marked_date);
     let site = clean(article.site_name);
     let title = clean(Some(article.title)).map(|t| without_site(t, site.as_deref()));
     // Readability's article leaves the headline out (it is the page's, above the body), but a
@@ -440,6 +444,53 @@ fn own_url(page: &dom_query::Document) -> Option<String> {
         .find(|u| {
             (u.starts_with("http://") || u.starts_with("https://"))
                 && url::Url::parse(u).is_ok_and(|p| p.host_str().is_some())
+        })
+}
+
+/// Meta tags that carry a page's publication time under names Readability does not read, most
+/// specific first.
+const DATE_META: &[&str] = &[
+    "DC.date.issued",
+    "dcterms.issued",
+    "DC.date",
+    "dcterms.date",
+    "date",
+    "pubdate",
+    "publishdate",
+    "published_at",
+    "parsely-pub-date",
+    "sailthru.date",
+];
+
+/// The publication time a page marks up outside Readability's reach: schema.org's
+/// `datePublished` (a `meta`'s `content`, a `time`'s `datetime` or `content`), the meta tags of
+/// [`DATE_META`], a `<time pubdate>`. Only a value [`day_of`] reads: a page may fill a tag with
+/// "Today". Not any `<time>`: a page holds the times of comments and of other stories too.
+fn marked_date(page: &dom_query::Document) -> Option<String> {
+    let readable = |v: Option<String>| {
+        v.map(|v| v.trim().to_string())
+            .filter(|v| day_of(v).is_some())
+    };
+    let item = page.select(r#"[itemprop="datePublished"]"#);
+    let from_item = item.iter().find_map(|n| {
+        readable(
+            n.attr("content")
+                .or_else(|| n.attr("datetime"))
+                .map(|v| v.to_string()),
+        )
+    });
+    from_item
+        .or_else(|| {
+            DATE_META.iter().find_map(|name| {
+                page.select(&format!(r#"meta[name="{name}" i]"#))
+                    .iter()
+                    .find_map(|n| readable(n.attr("content").map(|v| v.to_string())))
+            })
+        })
+        .or_else(|| {
+            page.select("time[pubdate][datetime]")
+                .iter()
+                .find_map(|n| readable(n.attr("datetime").map(|v| v.to_string())))
         })
 }
 

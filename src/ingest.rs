@@ -173,6 +173,10 @@ pub struct Document {
     /// Author line (web pages).
     pub byline: Option<String>,
     pub url: Option<String>,
+    /// The language the page declares (`<html lang>`), when it declares one: a page that says
+    /// it is not in English is warned of where it is read, and not a second time by its words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     pub text: String,
 }
 
@@ -189,6 +193,7 @@ impl Document {
             title: None,
             byline: None,
             url: None,
+            lang: None,
             text: text.into(),
         }
     }
@@ -1060,6 +1065,7 @@ impl<'a> Corpus<'a> {
                     title: None,
                     byline: None,
                     url: None,
+                    lang: None,
                     text,
                 };
                 Ok(Some(Box::new(std::iter::once(Ok(Entry::Doc(doc))))))
@@ -1098,6 +1104,7 @@ impl<'a> Corpus<'a> {
                             title: a.title,
                             byline: a.byline,
                             url: a.url,
+                            lang: a.lang,
                             text: a.text,
                         })
                     }
@@ -1678,6 +1685,7 @@ fn json_record(
         title: str_field(v.get(&a.title_field)),
         byline: None,
         url: str_field(v.get(&a.url_field)),
+        lang: None,
         text: body.to_string(),
     };
     let mut notes = Vec::new();
@@ -2066,6 +2074,7 @@ impl Iterator for CsvDocs {
             title: f.next().flatten(),
             byline: None,
             url: f.next().flatten(),
+            lang: None,
             text,
         })))
     }

@@ -445,6 +445,7 @@ impl Iterator for ParquetDocs {
             title: field(TITLE),
             byline: None,
             url: field(URL),
+            lang: None,
             text: self.value(TEXT, i).unwrap_or_default().to_string(),
         })))
     }

@@ -64,6 +64,9 @@ pub struct Segmented {
     pub date: Option<String>,
     pub title: Option<String>,
     pub url: Option<String>,
+    /// The language the source declares (see `ingest::Document::lang`).
+    #[serde(skip)]
+    pub lang: Option<String>,
     pub sentences: Vec<Sentence>,
     pub removed: Vec<Removal>,
 }
@@ -1133,6 +1136,7 @@ pub fn segment(doc: &Document, opts: SegmentOptions) -> Segmented {
         date,
         title,
         url: doc.url.clone(),
+        lang: doc.lang.clone(),
         sentences,
         removed,
     }
@@ -1702,6 +1706,14 @@ const SHOWN: usize = 5;
 
 impl LanguageCheck {
     pub fn see(&mut self, seg: &Segmented) {
+        // A page that declared another language was warned of where it was read.
+        if seg
+            .lang
+            .as_deref()
+            .is_some_and(|l| !crate::ingest::is_english(l))
+        {
+            return;
+        }
         if english_share(seg).is_some_and(|share| share < MIN_ENGLISH_SHARE) {
             self.foreign += 1;
             if self.shown.len() < SHOWN {
@@ -1775,6 +1787,7 @@ pub fn sentence_template() -> serde_json::Map<String, serde_json::Value> {
         date: None,
         title: None,
         url: None,
+        lang: None,
         sentences: Vec::new(),
         removed: Vec::new(),
     };

@@ -730,6 +730,7 @@ impl<R: BufRead> Iterator for WarcDocs<R> {
             title: article.title,
             byline: article.byline,
             url,
+            lang: article.lang,
             text: article.text,
         })))
     }

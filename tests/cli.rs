@@ -1800,6 +1800,29 @@ fn misread_inputs_are_named_with_their_fix() {
     assert!(story_of("a").is_some(), "{v}");
     assert_eq!(story_of("a"), story_of("b"), "{v}");
     assert_ne!(story_of("a"), story_of("c"), "{v}");
+    // Each document says the day it was read as, and null where the window did not apply.
+    let day_of = |doc: &str| {
+        v["stories"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["documents"].as_array().into_iter().flatten())
+            .find(|x| x["doc"] == doc)
+            .map(|x| (x["date"].clone(), x["day"].clone()))
+    };
+    assert_eq!(
+        day_of("a"),
+        Some((
+            serde_json::json!("Wed, 21 Oct 2020 07:28:00 GMT"),
+            serde_json::json!("2020-10-21")
+        )),
+        "{v}"
+    );
+    assert_eq!(
+        day_of("dated.jsonl#4"),
+        Some((serde_json::json!("10/05/2020"), serde_json::Value::Null)),
+        "{v}"
+    );
 
     // A pairs file saved with a byte-order mark reads; a corpus beside --pairs is refused.
     let pairs = d.join("pairs.jsonl");

@@ -558,3 +558,52 @@ fn match_writes_any_format_to_its_output_file() {
         stderr(&o)
     );
 }
+
+/// `segment` and `classify` write their text formats to `-o` too (an `-o` with them was
+/// refused, and for a while after that ignored): the same bytes they print without it, and an
+/// `-o` that is their input is refused.
+#[test]
+fn segment_and_classify_write_their_text_formats_to_the_output_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let jsonl = dir.path().join("docs.jsonl");
+    std::fs::write(&jsonl, DOCS).expect("write");
+    let j = s(&jsonl);
+    for (args, name) in [
+        (vec!["segment", &j, "--format", "jsonl"], "seg.jsonl"),
+        (vec!["segment", &j, "--format", "csv"], "seg.csv"),
+        (vec!["segment", &j, "--format", "table"], "seg.txt"),
+        (
+            vec!["classify", &j, "--task", "confidence", "--format", "csv"],
+            "conf.csv",
+        ),
+        (
+            vec!["classify", &j, "--task", "confidence", "--format", "jsonl"],
+            "conf.jsonl",
+        ),
+    ] {
+        let out = dir.path().join(name);
+        let printed = run(&args);
+        assert!(printed.status.success(), "{}", stderr(&printed));
+        assert!(!printed.stdout.is_empty(), "{args:?}");
+        let o = run(&[&args[..], &["-o", &s(&out)]].concat());
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{args:?}: printed with -o");
+        assert_eq!(
+            std::fs::read(&out).expect("written"),
+            printed.stdout,
+            "{args:?}"
+        );
+    }
+    for cmd in [
+        &["segment", &j, "--format", "jsonl"][..],
+        &["classify", &j, "--task", "confidence"][..],
+    ] {
+        let o = run(&[cmd, &["-o", &j]].concat());
+        refused(
+            &o,
+            &jsonl,
+            DOCS.as_bytes(),
+            &["docs.jsonl", "docs.out.jsonl"],
+        );
+    }
+}

@@ -254,6 +254,7 @@ fn documents(docs_json: &str) -> PyResult<Vec<Document>> {
                 title: meta("title")?,
                 byline: meta("byline")?,
                 url: meta("url")?,
+                lang: None,
                 text,
             })
         })
@@ -313,6 +314,7 @@ fn segment_json(
         title: given(title),
         byline: None,
         url: given(url),
+        lang: None,
         text,
     };
     let c = Watch::default();

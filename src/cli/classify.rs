@@ -47,6 +47,17 @@ pub enum ClassifyFormat {
     Parquet,
 }
 
+impl ClassifyFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            ClassifyFormat::Jsonl => "jsonl",
+            ClassifyFormat::Csv => "csv",
+            ClassifyFormat::Table => "txt",
+            ClassifyFormat::Parquet => "parquet",
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct ClassifyArgs {
     #[command(flatten)]
@@ -80,7 +91,7 @@ pub struct ClassifyArgs {
     pub all: bool,
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: ClassifyFormat,
-    /// Output file (needed by --format parquet).
+    /// Output file (needed by --format parquet; the other formats go to stdout without it).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// A head file (the head over pooled vectors; picks it over the fine-tuned models).
@@ -131,7 +142,7 @@ enum Labeller {
 
 struct Writer {
     format: ClassifyFormat,
-    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    out: super::TextOut,
     csv_header: Option<Vec<String>>,
     /// Fields left out of the CSV (each named once, as first met).
     left_out: std::collections::BTreeSet<String>,
@@ -160,7 +171,9 @@ impl Writer {
             .has_headers(false)
             .from_writer(Vec::new());
         w.write_record(flat.keys())?;
-        self.out.write_all(&w.into_inner()?).map_err(io)
+        self.out
+            .write_all(&w.into_inner()?)
+            .map_err(|e| self.out.error(e))
     }
 
     /// Counts the texts of `cut` (one flag per text, in order) that the model read only in
@@ -213,10 +226,6 @@ fn place_of(item: &Item) -> String {
 /// What a label under `--min-prob` is printed as.
 const UNCERTAIN: &str = "uncertain";
 
-fn io(e: std::io::Error) -> Error {
-    Error::io("<stdout>", e)
-}
-
 fn csv_cell(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
@@ -240,11 +249,11 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 impl Writer {
-    fn new(format: ClassifyFormat, min_prob: Option<f32>) -> Self {
+    fn new(format: ClassifyFormat, min_prob: Option<f32>, out: super::TextOut) -> Self {
         Writer {
             format,
             min_prob,
-            out: std::io::BufWriter::new(std::io::stdout().lock()),
+            out,
             csv_header: None,
             left_out: Default::default(),
             written: 0,
@@ -289,7 +298,7 @@ impl Writer {
         match self.format {
             ClassifyFormat::Jsonl => {
                 serde_json::to_writer(&mut self.out, &row)?;
-                self.out.write_all(b"\n").map_err(io)
+                self.out.write_all(b"\n").map_err(|e| self.out.error(e))
             }
             ClassifyFormat::Parquet => match self.parquet.as_mut() {
                 Some(p) => p.push(row, None),
@@ -320,7 +329,7 @@ impl Writer {
                 }
                 w.write_record(header.iter().map(|k| csv_cell(flat.get(k))))?;
                 let bytes = w.into_inner()?;
-                self.out.write_all(&bytes).map_err(io)
+                self.out.write_all(&bytes).map_err(|e| self.out.error(e))
             }
             ClassifyFormat::Table => {
                 let outlet = row.get("outlet").and_then(Value::as_str).unwrap_or("");
@@ -340,7 +349,7 @@ impl Writer {
                     clip(&cues, 24),
                     clip(text, 100)
                 )
-                .map_err(io)
+                .map_err(|e| self.out.error(e))
             }
         }
     }
@@ -455,7 +464,23 @@ fn check_task_flags(args: &ClassifyArgs) -> Result<()> {
 pub fn run(args: &ClassifyArgs) -> Result<()> {
     check_task_flags(args)?;
     let start = Instant::now();
-    let mut w = Writer::new(args.format, args.min_prob);
+    // Every input the output must not overwrite.
+    let inputs = || {
+        let mut inputs = if args.pairs.is_none() {
+            args.input.files()
+        } else {
+            Vec::new()
+        };
+        inputs.extend(args.pairs.iter().chain(&args.head).cloned());
+        inputs
+    };
+    let out = super::TextOut::open(
+        args.output.as_deref(),
+        args.format == ClassifyFormat::Parquet,
+        args.format.extension(),
+        inputs,
+    )?;
+    let mut w = Writer::new(args.format, args.min_prob, out);
     let mut template = crate::segment::sentence_template();
     template.insert(args.task.name().into(), json!(""));
     template.insert("probability".into(), json!(0.5));
@@ -488,15 +513,7 @@ pub fn run(args: &ClassifyArgs) -> Result<()> {
         args.format == ClassifyFormat::Parquet,
         args.output.as_deref(),
         template,
-        || {
-            let mut inputs = if args.pairs.is_none() {
-                args.input.files()
-            } else {
-                Vec::new()
-            };
-            inputs.extend(args.pairs.iter().chain(&args.head).cloned());
-            inputs
-        },
+        inputs,
     )?;
     let embedder = args.model.load()?;
     let id = embedder.model_id()?;
@@ -533,7 +550,12 @@ pub fn run(args: &ClassifyArgs) -> Result<()> {
         }
     };
     w.header_if_empty(&csv_template)?;
-    w.out.flush().map_err(io)?;
+    let out = std::mem::replace(&mut w.out, super::TextOut::stdout());
+    let file = out.file().map(|p| p.display().to_string());
+    out.finish()?;
+    if let Some(f) = file {
+        eprintln!("wrote {} rows to {f}", w.written);
+    }
     if let Some(warning) = w.renamed.warning() {
         eprintln!("warning: {warning}");
     }

@@ -495,9 +495,14 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
             // The labelled train stories are fair game here: nothing about stories is trained
             // or tuned on them.
             let exclude = set.fnc1_held_out_body_ids();
+            let samples = eval::load_story_samples(
+                &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/data/stories-samples"),
+            )?;
             let r = eval::eval_stories(
                 &fnc1,
                 &exclude,
+                &samples,
                 &a.model.load()?,
                 a.stories.unwrap_or(usize::MAX),
                 &term,
@@ -512,29 +517,35 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                         r.test_stories,
                         r.test_documents
                     )?;
-                    let sweep: Vec<String> = r
-                        .dev_sweep
-                        .iter()
-                        .map(|(t, f)| format!("{t:.2}:{f:.3}"))
-                        .collect();
-                    let weights: Vec<String> = r
-                        .dev_weights
-                        .iter()
-                        .map(|(w, t, f, test)| {
-                            format!("{w:.1} (t {t:.2}): {f:.3} [test {test:.3}]")
-                        })
-                        .collect();
+                    let names = r.sample_names.join(", ");
                     outln!(
-                        "dev document-pair F1 by name-overlap weight, at its best threshold [test F1 there] (read, not chosen by): {}",
-                        weights.join(", ")
+                        "document-pair F1 by name-overlap weight, at the threshold of its best mean over the dev half and the samples ({names}); test read, not chosen by:"
                     )?;
+                    for w in &r.weights {
+                        let per: Vec<String> =
+                            w.sample_f1.iter().map(|f| format!("{f:.3}")).collect();
+                        outln!(
+                            "  weight {:.1} threshold {:.2}: mean {:.3}, dev {:.3}, samples {} [test {:.3}]",
+                            w.weight,
+                            w.threshold,
+                            w.mean_f1,
+                            w.dev_f1,
+                            per.join(" / "),
+                            w.test_f1
+                        )?;
+                    }
+                    let default = if (r.entity_weight, r.threshold)
+                        == (r.default_weight, r.default_threshold)
+                    {
+                        " (the defaults)".to_string()
+                    } else {
+                        format!(
+                            " (the defaults are {:.1} / {:.2})",
+                            r.default_weight, r.default_threshold
+                        )
+                    };
                     outln!(
-                        "dev document-pair F1 by threshold at weight {:.1}: {}",
-                        r.entity_weight,
-                        sweep.join(" ")
-                    )?;
-                    outln!(
-                        "weight {:.1} (the default), threshold {:.2} (chosen on dev): dev P {:.3} R {:.3} F1 {:.3}; test P {:.3} R {:.3} F1 {:.3}",
+                        "chosen: weight {:.1}, threshold {:.2}{default}: dev P {:.3} R {:.3} F1 {:.3}; test P {:.3} R {:.3} F1 {:.3}",
                         r.entity_weight,
                         r.threshold,
                         r.dev.precision,

@@ -467,10 +467,9 @@ pub fn parquet_output(
     }
 }
 
-/// For the commands whose `-o` is only for Parquet (the rest print to stdout): the file when
-/// the format is Parquet, with `template` giving the columns of an empty result; an `-o` with
-/// another format is refused, and so is one that is among the `inputs` (asked only when there
-/// is an output).
+/// The Parquet file when the format is Parquet, with `template` giving the columns of an empty
+/// result; one that is among the `inputs` (asked only when there is an output) is refused.
+/// The other formats go through [`TextOut`].
 pub fn parquet_if(
     parquet: bool,
     output: Option<&std::path::Path>,
@@ -486,11 +485,100 @@ pub fn parquet_if(
             Ok(Some(parquet_output(output, None)?.with_template(template)))
         }
         (true, None) => Ok(Some(parquet_output(output, None)?.with_template(template))),
-        (false, Some(o)) => Err(crate::Error::Input(format!(
-            "-o {}: only --format parquet writes a file; the other formats go to stdout",
-            o.display()
-        ))),
-        (false, None) => Ok(None),
+        // The other formats' file is [`TextOut`]'s.
+        (false, _) => Ok(None),
+    }
+}
+
+/// Where a streaming command's rows go in the text formats: stdout, or with `-o FILE` a file
+/// that appears under its name only when the run succeeds, as `match -o` and Parquet do (a
+/// failed run leaves no half file that reads as a result).
+pub enum TextOut {
+    Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>),
+    File(crate::outfile::OutFile, PathBuf),
+}
+
+impl TextOut {
+    /// `output` when the format is not Parquet (which writes its own file), refused before any
+    /// work when it is one of the `inputs`, a folder, or in a folder that is not there; else
+    /// stdout. `ext` is the format's file extension, for the path suggested instead of an input.
+    pub fn open(
+        output: Option<&std::path::Path>,
+        parquet: bool,
+        ext: &str,
+        inputs: impl FnOnce() -> Vec<PathBuf>,
+    ) -> Result<Self> {
+        match output.filter(|_| !parquet) {
+            Some(o) => {
+                if o.exists() {
+                    refuse_input(o, &inputs(), ext)?;
+                }
+                writable_file(o)?;
+                Ok(TextOut::File(
+                    crate::outfile::OutFile::create(o)?,
+                    o.to_path_buf(),
+                ))
+            }
+            None => Ok(TextOut::stdout()),
+        }
+    }
+
+    /// Standard output.
+    pub fn stdout() -> Self {
+        TextOut::Stdout(std::io::BufWriter::new(std::io::stdout().lock()))
+    }
+
+    /// The output's name for messages: the file, or `<stdout>`.
+    pub fn name(&self) -> String {
+        match self {
+            TextOut::Stdout(_) => "<stdout>".into(),
+            TextOut::File(_, p) => p.display().to_string(),
+        }
+    }
+
+    /// A write error, named by the output.
+    pub fn error(&self, e: std::io::Error) -> crate::Error {
+        crate::Error::io(self.name(), e)
+    }
+
+    /// Flushes stdout, or puts the file in place.
+    pub fn finish(self) -> Result<()> {
+        match self {
+            TextOut::Stdout(mut w) => {
+                use std::io::Write;
+                w.flush().map_err(|e| crate::Error::io("<stdout>", e))
+            }
+            TextOut::File(f, _) => f.commit(),
+        }
+    }
+
+    /// The file written, if any, for the run's summary line.
+    pub fn file(&self) -> Option<&std::path::Path> {
+        match self {
+            TextOut::Stdout(_) => None,
+            TextOut::File(_, p) => Some(p),
+        }
+    }
+}
+
+impl std::io::Write for TextOut {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            TextOut::Stdout(w) => w.write(buf),
+            TextOut::File(f, _) => f.write(buf),
+        }
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            TextOut::Stdout(w) => w.write_all(buf),
+            TextOut::File(f, _) => f.write_all(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            TextOut::Stdout(w) => w.flush(),
+            TextOut::File(f, _) => f.flush(),
+        }
     }
 }
 
@@ -531,16 +619,33 @@ pub fn writable_file(output: &std::path::Path) -> Result<()> {
             output.join("report.html").display()
         )));
     }
-    match output.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
-            Err(crate::Error::Input(format!(
-                "-o {}: the folder {} does not exist; create it or write elsewhere",
-                output.display(),
-                dir.display()
-            )))
-        }
-        _ => Ok(()),
+    let dir = match output.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(crate::Error::Input(format!(
+            "-o {}: the folder {} does not exist; create it or write elsewhere",
+            output.display(),
+            dir.display()
+        )));
     }
+    // A folder that is there but takes no new file (read-only, another user's, /sys) is said
+    // now, not after the run: the output is written beside its final name and renamed.
+    // A FIFO or device is written in place and needs no new file.
+    if !crate::outfile::writes_in_place(output).unwrap_or(false)
+        && let Err(e) = tempfile::Builder::new()
+            .prefix(".claimscope-probe")
+            .tempfile_in(dir)
+    {
+        return Err(crate::Error::Input(format!(
+            "-o {}: cannot write in the folder {} ({}); choose another -o",
+            output.display(),
+            dir.display(),
+            e.kind()
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses, before any work, an output that is one of the command's inputs: it would be

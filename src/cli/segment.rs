@@ -31,13 +31,20 @@ pub struct SegmentArgs {
     /// Keep boilerplate and repeated paragraphs as sentences.
     #[arg(long)]
     pub keep_all: bool,
-    /// Output file (needed by --format parquet).
+    /// Output file (needed by --format parquet; the other formats go to stdout without it).
     #[arg(short, long)]
     pub output: Option<std::path::PathBuf>,
 }
 
-fn io(e: std::io::Error) -> Error {
-    Error::io("<stdout>", e)
+impl SegmentFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            SegmentFormat::Table => "txt",
+            SegmentFormat::Jsonl => "jsonl",
+            SegmentFormat::Csv => "csv",
+            SegmentFormat::Parquet => "parquet",
+        }
+    }
 }
 
 pub fn run(args: &SegmentArgs) -> Result<()> {
@@ -49,9 +56,13 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         crate::segment::sentence_template(),
         || args.input.files(),
     )?;
+    let mut out = super::TextOut::open(
+        args.output.as_deref(),
+        args.format == SegmentFormat::Parquet,
+        args.format.extension(),
+        || args.input.files(),
+    )?;
     let mut corpus = Corpus::open(&args.input.options(), &term)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
     let mut csv_out =
         (args.format == SegmentFormat::Csv).then(|| csv::Writer::from_writer(Vec::new()));
     let (mut sentences, mut removed, mut bytes) = (0usize, 0usize, 0usize);
@@ -82,7 +93,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
             SegmentFormat::Jsonl => {
                 for s in &seg.sentences {
                     serde_json::to_writer(&mut out, s)?;
-                    out.write_all(b"\n").map_err(io)?;
+                    out.write_all(b"\n").map_err(|e| out.error(e))?;
                 }
             }
             SegmentFormat::Csv => {
@@ -99,7 +110,8 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
                             .has_headers(false)
                             .from_writer(Vec::new()),
                     );
-                    out.write_all(&buf.into_inner()?).map_err(io)?;
+                    out.write_all(&buf.into_inner()?)
+                        .map_err(|e| out.error(e))?;
                 }
             }
             SegmentFormat::Table => {
@@ -111,7 +123,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
                     shown(seg.date.as_deref().unwrap_or("-")),
                     shown(seg.title.as_deref().unwrap_or("-"))
                 )
-                .map_err(io)?;
+                .map_err(|e| out.error(e))?;
                 for s in &seg.sentences {
                     let tag = match s.kind {
                         crate::segment::SentenceKind::Title => "T",
@@ -127,7 +139,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
                         s.end,
                         shown(&s.text)
                     )
-                    .map_err(io)?;
+                    .map_err(|e| out.error(e))?;
                 }
             }
         }
@@ -143,7 +155,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
                     shown(r.text.trim())
                 );
                 if args.format == SegmentFormat::Table {
-                    writeln!(out, "{line}").map_err(io)?;
+                    writeln!(out, "{line}").map_err(|e| out.error(e))?;
                 } else {
                     eprintln!("{line}");
                 }
@@ -152,10 +164,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     }
     term.finish();
     language.warn(&term);
-    out.flush().map_err(io)?;
-    if let Some(p) = parquet {
-        super::finish_parquet(p, args.output.as_deref())?;
-    }
+    out.flush().map_err(|e| out.error(e))?;
     let secs = start.elapsed().as_secs_f64();
     corpus.skipped.no_sentences = sentenceless;
     let s = &corpus.skipped;
@@ -205,6 +214,15 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         return Err(Error::Input(format!(
             "no document could be read from the inputs ({why})"
         )));
+    }
+    // Put in place only now: a run that read nothing leaves no file that reads as a result.
+    if let Some(p) = parquet {
+        super::finish_parquet(p, args.output.as_deref())?;
+    }
+    let file = out.file().map(|p| p.display().to_string());
+    out.finish()?;
+    if let Some(f) = file {
+        eprintln!("wrote {sentences} sentences to {f}");
     }
     Ok(())
 }

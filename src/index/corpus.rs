@@ -328,6 +328,7 @@ pub fn documents(store: &Store<Sentence>, observer: &dyn Observer) -> Result<Vec
                 date: s.date.clone(),
                 title: None,
                 url: None,
+                lang: None,
                 sentences: Vec::new(),
                 removed: Vec::new(),
             });

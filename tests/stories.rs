@@ -1,0 +1,71 @@
+//! `stories` on real reports: FNC-1 train bodies, whose stories are known from the headlines
+//! they were written under (bodies linked through a related headline are one story).
+
+mod common;
+
+use std::collections::HashMap;
+
+use claimscope::classify::stance::data::load_fnc1;
+use claimscope::devset::StoryComponents;
+use claimscope::ingest::Document;
+use claimscope::observe::Silent;
+use claimscope::segment::{Segmented, segment};
+use claimscope::stories::{StoryOptions, stories};
+
+/// The `n` largest FNC-1 train stories, at most `cap` bodies each, as documents, with the
+/// index of each document's story.
+fn largest_stories(n: usize, cap: usize) -> (Vec<Segmented>, Vec<usize>) {
+    let (rows, bodies) = load_fnc1(&common::shared("data/fnc1"), "train").expect("FNC-1 train");
+    let mut all = StoryComponents::of(&rows).stories_of(bodies.keys());
+    all.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    let (mut docs, mut gold) = (Vec::new(), Vec::new());
+    for (i, st) in all.iter().take(n).enumerate() {
+        for b in st.iter().take(cap) {
+            let text = bodies.get(&b.to_string()).cloned().unwrap_or_default();
+            docs.push(segment(
+                &Document::from_text(format!("b{b}"), text),
+                Default::default(),
+            ));
+            gold.push(i);
+        }
+    }
+    (docs, gold)
+}
+
+/// A story of more reports than the candidate search lists neighbours (20) is one story: its
+/// reports' pairs the search did not list are scored when their clusters meet, not counted as
+/// 0. Before, the 50 reports of James Foley's killing came out as six stories, the 39 of one
+/// Boko Haram story as five.
+#[test]
+fn a_story_of_fifty_reports_is_not_cut_into_pieces() {
+    let (docs, gold) = largest_stories(3, 50);
+    assert!(docs.len() > 100, "{} documents", docs.len());
+    let found =
+        stories(&docs, common::embedder(), &StoryOptions::default(), &Silent).expect("stories");
+    for g in 0..3 {
+        let of: Vec<usize> = (0..docs.len())
+            .filter(|&i| gold[i] == g)
+            .map(|i| found.story_of[i])
+            .collect();
+        let mut counts: HashMap<usize, usize> = HashMap::new();
+        for s in &of {
+            *counts.entry(*s).or_default() += 1;
+        }
+        let most = counts.values().copied().max().unwrap_or(0);
+        assert!(
+            most * 10 >= of.len() * 9,
+            "story {g}: {} reports spread over {counts:?}",
+            of.len()
+        );
+    }
+    // And the three stay apart: no found story holds two of them in numbers.
+    for s in 0..found.stories.len() {
+        let mut counts = [0usize; 3];
+        for i in (0..docs.len()).filter(|&i| found.story_of[i] == s) {
+            counts[gold[i]] += 1;
+        }
+        let total: usize = counts.iter().sum();
+        let top = counts.iter().copied().max().unwrap_or(0);
+        assert!(top * 10 >= total * 9, "story {s} mixes: {counts:?}");
+    }
+}
