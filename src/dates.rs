@@ -44,14 +44,10 @@ fn year_first(t: &str) -> Option<u8> {
 /// Whether what follows a year-first date is no time, or a time of day that exists: "T25:00"
 /// or " 07:61" is a broken field, and a broken field is said rather than read as its day.
 fn time_ok(rest: &str) -> bool {
-    let Some(time) = rest.strip_prefix(['T', ' ']) else {
-        return true;
-    };
-    let b = time.as_bytes();
-    if !(b.len() >= 5 && b[2] == b':' && b[..2].iter().chain(&b[3..5]).all(u8::is_ascii_digit)) {
-        return true;
+    match rest.strip_prefix(['T', ' ']) {
+        Some(time) => clock_ok(time.split([' ', 'Z', '+', '-', '.']).next().unwrap_or("")),
+        None => true,
     }
-    chrono::NaiveTime::parse_from_str(&time[..5], "%H:%M").is_ok()
 }
 
 /// 20201021, 20201021073000 (GDELT), or a Unix time in seconds or milliseconds.
@@ -117,13 +113,34 @@ fn written_out(t: &str) -> Option<NaiveDate> {
         (Some(m), Some(d), _, _) | (_, _, Some(d), Some(m)) => (m, d),
         _ => return None,
     };
+    // A time after the year must be one ("7:28 PM", "07:28:00 GMT"; not "25:00").
+    if let Some(t) = w.get(3)
+        && !clock_ok(t)
+    {
+        return None;
+    }
     NaiveDate::from_ymd_opt(year(&w[2])?, m, d)
+}
+
+/// Whether `t`, when it is a clock time (H:MM or HH:MM, seconds after), names a time that
+/// exists. Anything else is not a time and passes.
+fn clock_ok(t: &str) -> bool {
+    let mut parts = t.split(':');
+    let (Some(h), Some(m)) = (parts.next(), parts.next()) else {
+        return true;
+    };
+    let m = &m[..m.len().min(2)];
+    let digits = |x: &str| !x.is_empty() && x.len() <= 2 && x.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || !digits(m) || m.len() != 2 {
+        return true;
+    }
+    matches!((h.parse::<u32>(), m.parse::<u32>()), (Ok(h), Ok(m)) if h < 24 && m < 60)
 }
 
 /// Why a date string was not read as a day, for the warning that names it.
 pub fn why_not(text: &str) -> &'static str {
     let t = text.trim();
-    if year_first(t) == Some(b'-') {
+    if year_first(t) == Some(b'-') || written_out_shape(t) {
         return "no such day or time (a month over 12, a day past the month's end, an hour over 23)";
     }
     let numeric = t
@@ -134,6 +151,19 @@ pub fn why_not(text: &str) -> &'static str {
     } else {
         "not a date claimscope reads; write it as YYYY-MM-DD (RFC 2822, \"October 21, 2020\" and Unix times are read too)"
     }
+}
+
+/// Whether `t` has the shape of a written-out date (a month's name, a day and a four-digit
+/// year), so that one [`day_of`] refused names a day or time that does not exist.
+fn written_out_shape(t: &str) -> bool {
+    let words: Vec<&str> = t
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .map(|w| w.trim_end_matches('.'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let month = |w: &str| w.parse::<chrono::Month>().is_ok() || w.eq_ignore_ascii_case("sept");
+    let year = |w: &str| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit());
+    words.iter().any(|w| month(w)) && words.iter().any(|w| year(w))
 }
 
 /// What is doubtful about a document's date, for a warning.
@@ -244,6 +274,9 @@ mod tests {
             "2020-10-21T25:00:00Z",
             "2020-10-21 07:61",
             "20201021253000",
+            "2020-10-21T7:99",
+            "Wed, 21 Oct 2020 25:00:00 GMT",
+            "October 21, 2020 25:61",
             "",
         ] {
             assert_eq!(day(s), None, "{s}");
@@ -251,5 +284,7 @@ mod tests {
         assert!(why_not("10/05/2020").contains("ambiguous"));
         assert!(why_not("yesterday").contains("YYYY-MM-DD"));
         assert!(why_not("2020-02-30").contains("no such day"));
+        assert!(why_not("31 February 2020").contains("no such day"));
+        assert!(why_not("October 21, 2020 25:61").contains("no such day or time"));
     }
 }

@@ -154,6 +154,26 @@ impl DevSet {
             .collect()
     }
 
+    /// The FNC-1 Body IDs of one half's stories, each with its story's index: a sample for
+    /// `eval stories` (the labelled stories are stories by the guide, read whole).
+    pub fn story_sample(&self, split: &str) -> crate::eval::StorySample {
+        let mut bodies: Vec<(String, usize)> = self
+            .split(split)
+            .iter()
+            .enumerate()
+            .flat_map(|(i, st)| {
+                st.documents
+                    .iter()
+                    .map(move |d| (d.id.trim_start_matches("fnc1-train-").to_string(), i))
+            })
+            .collect();
+        bodies.sort_by_key(|(id, _)| id.parse::<u64>().unwrap_or(u64::MAX));
+        crate::eval::StorySample {
+            name: format!("labelled-{split}"),
+            bodies,
+        }
+    }
+
     /// The stories of one half ("dev" or "test").
     pub fn split(&self, split: &str) -> Vec<&DevStory> {
         self.stories

@@ -631,6 +631,41 @@ mod tests {
         assert_eq!(a.date.as_deref(), Some("2024-03-05"));
     }
 
+    /// A date Readability does not read: schema.org's `itemprop` (on a `meta` or a `time`), a
+    /// `DC.date.issued` or `date` meta tag; an unreadable value is passed over, and a plain
+    /// `<time>` (a comment's, another story's) is not taken.
+    #[test]
+    fn page_dates_marked_outside_open_graph_are_read() {
+        let body = "<article><p>The mayor on Tuesday denied a report that the city had cancelled \
+            its bond sale, calling it baseless and saying the sale would go ahead next month.</p>\
+            <p>Officials at the treasury said they had not been told of any change at all.</p>\
+            </article>";
+        for (head, want) in [
+            (
+                r#"<time itemprop="datePublished" content="2017-01-18T23:00:00-0800">Jan 18</time>"#,
+                Some("2017-01-18"),
+            ),
+            (
+                r#"<meta itemprop="datePublished" content="Today"><meta name="DC.date.issued" content="2016-02-01T01:28:49">"#,
+                Some("2016-02-01"),
+            ),
+            (
+                r#"<meta name="date" content="2016-02-01 01:28:49">"#,
+                Some("2016-02-01"),
+            ),
+            (
+                r#"<time datetime="2016-10-13T17:00:03.000Z">Oct 13</time>"#,
+                None,
+            ),
+        ] {
+            let page = format!(
+                "<html><head><title>Mayor denies report</title></head><body>{head}{body}</body></html>"
+            );
+            let a = extract(&page, "p.html", None).expect("an article");
+            assert_eq!(a.date.as_deref(), want, "{head}");
+        }
+    }
+
     /// MSN's inline picture: credit and caption spans inside the first paragraph.
     #[test]
     fn a_credit_element_goes_and_an_inline_caption_is_its_own_line() {

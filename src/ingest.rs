@@ -754,7 +754,7 @@ pub struct Corpus<'a> {
     pub skipped: SkipCounts,
     pub documents: usize,
     /// File names written under `--texts`, to catch two documents with one id.
-    texts_written: std::collections::HashSet<String>,
+    texts_written: HashMap<String, String>,
     /// The unread-date and repeated-id checks of every document handed on.
     checks: DocumentChecks,
     /// Records whose id field held an object, array or boolean (see `JsonlDocs`).
@@ -954,6 +954,20 @@ impl<'a> Corpus<'a> {
                 return Ok(None);
             }
         };
+        // A file gzipped under a plain name (`feed.jsonl` that a server or a script
+        // compressed) is read through gunzip as its bytes say: read as text it was "invalid
+        // UTF-8 at byte 1". Archives keep their own handling below.
+        let magic = matches!(reader.fill_buf(), Ok(h) if h.starts_with(input::GZIP_MAGIC));
+        if magic && !stdin && !gzipped && !matches!(kind_of(path), Some(Kind::Warc | Kind::WarcGz))
+        {
+            self.warn(&format!(
+                "{name}: gzip-compressed although its name does not end in .gz; read through \
+                 gunzip (rename it {name}.gz to say so)"
+            ));
+            let unzipped = Unzipped::new(reader, &name);
+            self.gz_damage = Some(unzipped.damage.clone());
+            reader = Box::new(std::io::BufReader::new(unzipped));
+        }
         let head = match reader.fill_buf() {
             Ok(h) => h,
             Err(e) => {
@@ -1228,15 +1242,33 @@ impl Iterator for Corpus<'_> {
                             self.skipped.unread_dates += 1;
                         }
                         if let Some(dir) = &self.args.texts_dir {
-                            let name = text_file_name(&doc.id);
-                            if !self.texts_written.insert(name.clone()) {
-                                self.observer.warn(&format!(
-                                    "{}: document id {:?} is used twice (or maps to the same file name); {} now holds this document's text and spans of the earlier one no longer point into it",
-                                    doc.source,
-                                    doc.id,
-                                    dir.join(&name).display()
-                                ));
+                            let mut name = text_file_name(&doc.id);
+                            match self.texts_written.get(&name) {
+                                Some(earlier) if *earlier == doc.id => {
+                                    self.observer.warn(&format!(
+                                        "{}: document id {:?} is used twice; {} now holds this document's text and spans of the earlier one no longer point into it",
+                                        doc.source,
+                                        doc.id,
+                                        dir.join(&name).display()
+                                    ));
+                                }
+                                // Two ids one file name (`a/b` and `a_b`): the later one's
+                                // text goes to a name of its own, said, so that neither
+                                // document's spans point into the other's text.
+                                Some(earlier) => {
+                                    let other = distinct_text_file_name(&doc.id);
+                                    self.observer.warn(&format!(
+                                        "{}: document id {:?} gives the file name {name} that {:?} has; its text is written to {}",
+                                        doc.source,
+                                        doc.id,
+                                        earlier,
+                                        dir.join(&other).display()
+                                    ));
+                                    name = other;
+                                }
+                                None => {}
                             }
+                            self.texts_written.insert(name.clone(), doc.id.clone());
                             // A record's id is known only now: its text is refused here,
                             // before it is written, when it would replace an input.
                             let written =
@@ -1429,6 +1461,20 @@ pub fn text_file_name(id: &str) -> String {
         return format!("{}-{}.txt", &name[..cut], hex::encode(&hash[..8]));
     }
     format!("{}.txt", if name.is_empty() { "doc" } else { name })
+}
+
+/// [`text_file_name`] with a hash of the whole id before `.txt`: for an id whose file name
+/// another id already has.
+pub fn distinct_text_file_name(id: &str) -> String {
+    use sha2::Digest;
+    let base = text_file_name(id);
+    let stem = base.strip_suffix(".txt").unwrap_or(&base);
+    let mut cut = stem.len().min(180);
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let hash = sha2::Sha256::digest(id.as_bytes());
+    format!("{}~{}.txt", &stem[..cut], hex::encode(&hash[..4]))
 }
 
 /// The inputs among `files` that are in `dir` under their own name (`dir` the input folder,

@@ -217,6 +217,15 @@ impl<'a> Records<'a> {
                 "{name}: looks like a binary file (NUL bytes near the start); give a UTF-8 text or JSONL file"
             )));
         }
+        // A JSON array (one document of many records) read by lines would make texts of its
+        // brackets and `"id": "a",` lines. The article readers take arrays as they are.
+        if self.opts.format != InputFormat::Text && looks_like_json_array(&name, head) {
+            return Err(Error::Input(format!(
+                "{name}: a JSON array; texts are read one per line (JSONL, one object a line): \
+                 convert it with `jq -c '.[]' {name} > texts.jsonl`, or give it to segment, \
+                 match, classify or stories, which read arrays of articles as they are"
+            )));
+        }
         // Old Mac files end their lines with a bare CR: read by LF alone, the whole file
         // would be one text.
         self.sep = if head.contains(&b'\r') && !head.contains(&b'\n') {
@@ -426,9 +435,41 @@ pub fn read_all(
     Ok((out, records.stats))
 }
 
+/// A `.json` file, or any file whose first byte past a byte-order mark and blanks is `[` with
+/// an object or a string next: a JSON array, not lines of text ("[Reuters] ..." is a text).
+fn looks_like_json_array(name: &str, head: &[u8]) -> bool {
+    let head = head
+        .strip_prefix(b"\xef\xbb\xbf".as_slice())
+        .unwrap_or(head);
+    let mut rest = head.iter().skip_while(|b| b.is_ascii_whitespace());
+    if rest.next() != Some(&b'[') {
+        return false;
+    }
+    let json_ext = Path::new(name)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    json_ext
+        || matches!(
+            rest.find(|b| !b.is_ascii_whitespace()),
+            Some(b'{') | Some(b'"') | Some(b']')
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_arrays_are_told_from_texts_that_open_with_a_bracket() {
+        assert!(looks_like_json_array("a.txt", b"[\n  {\"id\": \"a\"}"));
+        assert!(looks_like_json_array(
+            "a",
+            b"\xef\xbb\xbf [\"one\", \"two\"]"
+        ));
+        assert!(looks_like_json_array("a.json", b"[1, 2]"));
+        assert!(!looks_like_json_array("a.txt", b"[Reuters] Shares fell."));
+        assert!(!looks_like_json_array("a.jsonl", b"{\"text\": \"[x]\"}"));
+    }
 
     /// Each input that gave nothing is named with its reason, the first few of many.
     #[test]

@@ -1164,37 +1164,89 @@ fn cut_point(text: &str, start: usize, at: usize) -> usize {
     }
 }
 
+/// The end of the last ". ", "? " or "! " (the mark, a closing quote or bracket, then white
+/// space) in the second half of `text[start..at]`, where a paragraph too long for one piece
+/// is best cut: sentencex reads "in May. Voters" as one sentence, so its own ends cannot be
+/// relied on to find one.
+fn sentence_end_before(text: &str, start: usize, at: usize) -> Option<usize> {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let window = &text[start..at];
+    let half = window.len() / 2;
+    for (i, c) in window.char_indices().rev() {
+        if i < half {
+            break;
+        }
+        if !c.is_whitespace() {
+            continue;
+        }
+        // `c` is white space at `i`: look back past closing marks for the sentence's mark.
+        let before = window[..i].trim_end_matches(['"', '\'', '”', '’', ')', ']']);
+        if before.ends_with(['.', '?', '!']) {
+            return Some(start + i + c.len_utf8());
+        }
+    }
+    None
+}
+
 /// Sentence spans of one paragraph `text[start..end]`.
 fn split_paragraph(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut pos = start;
     while pos < end {
         let piece_end = if end - pos > MAX_PARAGRAPH_BYTES {
-            cut_point(text, pos, pos + MAX_PARAGRAPH_BYTES)
+            sentence_end_before(text, pos, pos + MAX_PARAGRAPH_BYTES)
+                .unwrap_or_else(|| cut_point(text, pos, pos + MAX_PARAGRAPH_BYTES))
         } else {
             end
         };
         let piece = &text[pos..piece_end];
-        for b in sentencex::get_sentence_boundaries("en", piece) {
-            let (mut s, e) = trim_range(text, pos + b.start_byte, pos + b.end_byte);
-            while e > s && e - s > MAX_SENTENCE_BYTES {
-                let cut = cut_point(text, s, s + MAX_SENTENCE_BYTES);
-                let (a, z) = trim_range(text, s, cut);
-                if z > a {
-                    out.push((a, z));
-                }
-                s = cut;
+        let mut bounds = sentencex::get_sentence_boundaries("en", piece);
+        // A piece cut short ends inside a sentence: its last one is read again with what
+        // follows, from its own start (when it is not the piece's only one, which must go as
+        // it is for the loop to move on).
+        let mut next = piece_end;
+        if piece_end < end {
+            // The last sentence with words in it (sentencex may end with a blank span).
+            let last = bounds
+                .iter()
+                .rposition(|b| !piece[b.start_byte..b.end_byte].trim().is_empty());
+            if let Some(k) = last.filter(|&k| bounds[k].start_byte > 0) {
+                next = pos + bounds[k].start_byte;
+                bounds.truncate(k);
             }
-            let (a, z) = trim_range(text, s, e);
+        }
+        for b in bounds {
+            let (a, z) = trim_range(text, pos + b.start_byte, pos + b.end_byte);
             if z > a {
                 out.push((a, z));
             }
         }
-        pos = piece_end;
+        pos = next;
     }
     let out = split_spans(text, out, false_abbreviation_cuts);
     let out = carry_opening_quotes(text, split_spans(text, out, quote_cuts));
-    repair_boundaries(text, out)
+    // Runs still too long are cut last: cut first, a run of sentences sentencex had not told
+    // apart ("... open in May. Voters ...") was cut at 2,000 bytes mid-sentence before the
+    // repairs above could split it at its real ends.
+    let mut cut = Vec::with_capacity(out.len());
+    for (mut s, e) in repair_boundaries(text, out) {
+        while e > s && e - s > MAX_SENTENCE_BYTES {
+            let at = cut_point(text, s, s + MAX_SENTENCE_BYTES);
+            let (a, z) = trim_range(text, s, at);
+            if z > a {
+                cut.push((a, z));
+            }
+            s = at;
+        }
+        let (a, z) = trim_range(text, s, e);
+        if z > a {
+            cut.push((a, z));
+        }
+    }
+    cut
 }
 
 /// sentencex sometimes ends a sentence after the mark that opens the next one ("... Indyk
@@ -1678,6 +1730,13 @@ fn english_share(seg: &Segmented) -> Option<f64> {
             .split(|c: char| !c.is_alphabetic())
             .filter(|w| !w.is_empty())
         {
+            // Chinese and Japanese put no spaces between words: each ideograph, kana or
+            // syllable block counts as one, so a short article is not "too few words to tell".
+            let unspaced = w.chars().filter(|&c| unspaced_script(c)).count();
+            if unspaced > 0 {
+                words += unspaced;
+                continue;
+            }
             words += 1;
             if crate::lexicon::STOPWORDS
                 .iter()
@@ -1688,6 +1747,14 @@ fn english_share(seg: &Segmented) -> Option<f64> {
         }
     }
     (words >= 30).then(|| english as f64 / words as f64)
+}
+
+/// Letters of scripts written without spaces between words: CJK ideographs, kana, Hangul
+/// syllables, Thai.
+fn unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
+        | 0xAC00..=0xD7AF | 0x0E00..=0x0E7F | 0x20000..=0x2FFFF)
 }
 
 /// The documents of a run that read as not English (under 12% English function words), said

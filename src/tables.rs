@@ -308,8 +308,18 @@ fn typed<'a, T>(
         .collect()
 }
 
+/// A Parquet error: the file system's (a full disk, a lost mount) as an I/O error of the
+/// output, which the user can act on; anything else is ours.
 fn pq(e: parquet::errors::ParquetError) -> Error {
-    Error::Internal(format!("parquet: {e}"))
+    match e {
+        parquet::errors::ParquetError::External(inner) => {
+            match inner.downcast::<std::io::Error>() {
+                Ok(io) => Error::io("the Parquet output", *io),
+                Err(other) => Error::Internal(format!("parquet: {other}")),
+            }
+        }
+        e => Error::Internal(format!("parquet: {e}")),
+    }
 }
 
 /// Objects become `key_sub` columns (one level); everything else stays as it is. A flattened

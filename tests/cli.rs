@@ -2295,3 +2295,80 @@ fn index_build_onto_a_file_names_it() {
         b"mine\n"
     );
 }
+
+/// Inputs an independent review found misread (2026-12-06): a gzipped file under a plain
+/// name, two ids that give one `--texts` file name, `--min-docs 1`, and a short article in
+/// Chinese that no warning named.
+#[test]
+fn misnamed_inputs_and_clashing_names_are_read_and_said() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let s = |p: &Path| p.to_string_lossy().into_owned();
+    // Gzipped JSONL named .jsonl: read through gunzip, with a word.
+    let jsonl = "{\"id\": \"a\", \"text\": \"The council approved the budget on Monday.\"}\n";
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut e, jsonl.as_bytes()).expect("gzip");
+    let gz = d.join("feed.jsonl");
+    std::fs::write(&gz, e.finish().expect("gzip")).expect("write");
+    let out = claimscope(&["segment", &s(&gz), "--format", "jsonl"], None);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("gzip-compressed although its name"), "{err}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("approved the budget"),
+        "{err}"
+    );
+    // Two ids, one file name: both texts kept, the second under a name of its own.
+    let ids = d.join("ids.jsonl");
+    std::fs::write(
+        &ids,
+        "{\"id\": \"news/a_b\", \"text\": \"First story text here.\"}\n\
+         {\"id\": \"news/a/b\", \"text\": \"Second story text here.\"}\n",
+    )
+    .expect("write");
+    let texts = d.join("texts");
+    let out = claimscope(
+        &[
+            "segment",
+            &s(&ids),
+            "--format",
+            "jsonl",
+            "--texts",
+            &s(&texts),
+        ],
+        None,
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let mut written: Vec<String> = std::fs::read_dir(&texts)
+        .expect("texts")
+        .filter_map(|e| e.ok())
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        ["First story text here.", "Second story text here."],
+        "{err}"
+    );
+    assert!(err.contains("gives the file name"), "{err}");
+    // A group is of two documents at least.
+    let out = claimscope(&["match", &s(&ids), "--min-docs", "1"], None);
+    assert!(
+        !out.status.success() && stderr(&out).contains("at least 2"),
+        "{}",
+        stderr(&out)
+    );
+    // A short article in Chinese (no spaces between words) is named as not English.
+    let zh = d.join("zh.txt");
+    std::fs::write(
+        &zh,
+        "市政府周一批准了新的预算方案。\n\n官员表示，这项计划将在明年春天开始实施。\n\n\
+         反对者认为这笔开支过高，并呼吁重新审议。\n",
+    )
+    .expect("write");
+    let out = claimscope(&["segment", &s(&zh), "--format", "jsonl"], None);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("read as not in English"), "{err}");
+}

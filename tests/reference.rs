@@ -238,3 +238,17 @@ fn int8_stays_close_to_the_reference() {
     .to_string();
     assert!(err.contains("NaN") && err.contains("int8"), "{err}");
 }
+
+/// A text of megabytes is cut before the tokenizer reads it all (it took 0.8 GB for 10 MB):
+/// the window's tokens are the same as from the whole text, and the text is said truncated.
+#[test]
+fn an_enormous_text_gives_the_window_of_its_start() {
+    let unit = "Officials said the bridge would reopen after repairs, über all. ";
+    let whole = unit.repeat(40_000);
+    let start = unit.repeat(60);
+    let toks = common::embedder()
+        .tokenize(&[whole.as_str(), start.as_str()])
+        .expect("tokenize");
+    assert_eq!(toks[0].ids, toks[1].ids);
+    assert!(toks[0].truncated && toks[1].truncated);
+}

@@ -690,6 +690,27 @@ fn enormous_line_is_cut_at_a_bounded_length() {
     assert!(s.iter().all(|x| x.len() <= MAX_SENTENCE_BYTES));
 }
 
+/// An article of 100 KB on one line is pre-cut into pieces for the splitter; the cut falls
+/// inside a sentence, which is read again with the next piece, not split in two.
+#[test]
+fn a_paragraph_longer_than_a_piece_keeps_its_sentences_whole() {
+    let text: String = (0..1500)
+        .map(|i| format!("Voters in district {i} said the new bridge would open in May. "))
+        .collect();
+    assert!(text.len() > 90_000);
+    let s = one(&text);
+    assert_eq!(
+        s.len(),
+        1500,
+        "{:?}",
+        s.iter().find(|x| !x.ends_with("May."))
+    );
+    assert!(
+        s.iter()
+            .all(|x| x.starts_with("Voters") && x.ends_with("May."))
+    );
+}
+
 /// Scraped text turns `&nbsp;` into U+00A0 (two bytes): a cut after it must land after the whole
 /// character, in a sentence-long run and in a paragraph-long one.
 #[test]

@@ -65,7 +65,7 @@ pub struct MatchArgs {
     #[arg(long, conflicts_with = "judge")]
     pub no_judge: bool,
     /// Minimum number of documents a group must span.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = super::at_least_two)]
     pub min_docs: usize,
     /// At most one sentence per document in a group (by default an article's lead, quote and
     /// summary of one claim all join it, as the labelling guide groups them).
@@ -103,8 +103,8 @@ pub struct MatchArgs {
     /// Members the stance model finds `disagree` toward the group's canonical claim leave the
     /// group and are listed as related (a denial worded like the claim). With a judge or the
     /// pair model the members that stay are labelled by rule (`agree`, or `discuss` when
-    /// distanced).
-    #[arg(long)]
+    /// distanced). Needs the labels (refused with --no-labels, which drops the stance model).
+    #[arg(long, conflicts_with = "no_labels")]
     pub veto_disagree: bool,
     /// Hide labels given with probability under this: a member's stance or confidence is left
     /// out, related claims with an unsure stance are not listed, and confidence differences

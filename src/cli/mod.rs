@@ -58,6 +58,18 @@ pub fn at_least_one(s: &str) -> std::result::Result<usize, String> {
     }
 }
 
+/// clap parser for `match --min-docs`: a group is of claims across documents, so at least 2
+/// (0 and 1 were raised to 2 without a word).
+pub fn at_least_two(s: &str) -> std::result::Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n < 2 => {
+            Err("must be at least 2: a group holds the same claim in two or more documents".into())
+        }
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// The most neighbours per claim `match` takes (`-k`, `--mutual`): every claim's k nearest are
 /// held at once, so `-k 100000` on a story of 20,000 claims asked for about 10 GB.
 pub const MAX_NEIGHBOURS: usize = 1000;
