@@ -94,8 +94,7 @@ pub struct Stories {
 /// What one document contributes as evidence.
 struct Evidence {
     names: BTreeSet<String>,
-    /// The years the lead names; for a dated document its own year and those it names of the
-    /// year before (see `build`).
+    /// The years the lead names, and a dated document's own year.
     lead_years: BTreeSet<u32>,
     day: Option<i64>,
 }
@@ -302,16 +301,12 @@ impl<'a> StoryGraph<'a> {
                 for s in l {
                     years(s, &mut lead_years);
                 }
-                // A dated report is about its own year, and about the year before as a report
-                // of last year's events may be (a March 2021 report leads with "the 2020
-                // election"); the other years its lead names are background (a birth year, an
-                // earlier conviction) or aims ("by 2030"), and would part it from an undated
-                // report of the same event.
+                // A dated report is about its own year too (000 of the example corpus, dated
+                // 2021, leads with "the 2020 election"). The other years its lead names stay:
+                // beside an undated copy of the same text they are what the two share.
                 let day = d.date.as_deref().and_then(crate::dates::day_of);
                 if let Some(day) = day {
-                    let own = day.year() as u32;
-                    lead_years.retain(|&y| y + 1 >= own && y <= own);
-                    lead_years.insert(own);
+                    lead_years.insert(day.year() as u32);
                 }
                 Evidence {
                     names,

@@ -69,3 +69,34 @@ fn a_story_of_fifty_reports_is_not_cut_into_pieces() {
         assert!(top * 10 >= total * 9, "story {s} mixes: {counts:?}");
     }
 }
+
+/// html-news holds each article twice: the page (often dated by its metadata) and the text
+/// Firefox's reader view extracts (undated). The two are one story: a dated page kept only its
+/// own year of those its lead names for a while, and three pages parted from their own text.
+#[test]
+fn a_page_and_its_extracted_text_are_one_story() {
+    let out = common::run_ok(&[
+        "stories",
+        common::shared("data/html-news").to_str().unwrap_or(""),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stories JSON");
+    let mut story_of: HashMap<String, Vec<String>> = HashMap::new();
+    for s in v["stories"].as_array().into_iter().flatten() {
+        for d in s["documents"].as_array().into_iter().flatten() {
+            let doc = d["doc"].as_str().unwrap_or("");
+            let article = doc.split('/').next().unwrap_or("").to_string();
+            story_of
+                .entry(article)
+                .or_default()
+                .push(s["id"].as_str().unwrap_or("").to_string());
+        }
+    }
+    assert_eq!(story_of.len(), 34, "{story_of:?}");
+    let apart: Vec<_> = story_of
+        .iter()
+        .filter(|(_, ids)| ids.len() != 2 || ids[0] != ids[1])
+        .collect();
+    assert!(apart.is_empty(), "page and text apart: {apart:?}");
+}
