@@ -70,6 +70,18 @@ fn digits(t: &str) -> Option<NaiveDate> {
 /// A date with its month in words: "October 21, 2020", "Wednesday, Oct. 21st 2020 7:28 PM",
 /// "21 October 2020". Anything after the year (a time, a zone) is ignored.
 fn written_out(t: &str) -> Option<NaiveDate> {
+    let (y, m, d, clock) = written_out_parts(t)?;
+    // A time after the year must be one ("7:28 PM", "07:28:00 GMT"; not "25:00").
+    if !clock {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// The year, month and day a written-out date names in its place (month and day in either
+/// order, then a four-digit year), and whether what follows the year is no clock or one that
+/// exists; `None` when it does not have that shape.
+fn written_out_parts(t: &str) -> Option<(i32, u32, u32, bool)> {
     // Words without commas, periods or ordinal suffixes, and AP style's "Sept" as "Sep", so
     // chrono can name the weekday and month.
     let words: Vec<String> = t
@@ -113,13 +125,7 @@ fn written_out(t: &str) -> Option<NaiveDate> {
         (Some(m), Some(d), _, _) | (_, _, Some(d), Some(m)) => (m, d),
         _ => return None,
     };
-    // A time after the year must be one ("7:28 PM", "07:28:00 GMT"; not "25:00").
-    if let Some(t) = w.get(3)
-        && !clock_ok(t)
-    {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(year(&w[2])?, m, d)
+    Some((year(&w[2])?, m, d, w.get(3).is_none_or(|t| clock_ok(t))))
 }
 
 /// Whether `t`, when it is a clock time (H:MM or HH:MM, seconds after), names a time that
@@ -129,9 +135,13 @@ fn clock_ok(t: &str) -> bool {
     let (Some(h), Some(m)) = (parts.next(), parts.next()) else {
         return true;
     };
-    let m = &m[..m.len().min(2)];
+    // The minutes' first two bytes, when they are ASCII digits ("28:00", "28 PM"); anything
+    // else (a letter, another script) is not a clock.
+    let Some(m) = m.get(..2) else {
+        return true;
+    };
     let digits = |x: &str| !x.is_empty() && x.len() <= 2 && x.bytes().all(|b| b.is_ascii_digit());
-    if !digits(h) || !digits(m) || m.len() != 2 {
+    if !digits(h) || !digits(m) {
         return true;
     }
     matches!((h.parse::<u32>(), m.parse::<u32>()), (Ok(h), Ok(m)) if h < 24 && m < 60)
@@ -140,7 +150,7 @@ fn clock_ok(t: &str) -> bool {
 /// Why a date string was not read as a day, for the warning that names it.
 pub fn why_not(text: &str) -> &'static str {
     let t = text.trim();
-    if year_first(t) == Some(b'-') || written_out_shape(t) {
+    if year_first(t) == Some(b'-') || written_out_parts(t).is_some() {
         return "no such day or time (a month over 12, a day past the month's end, an hour over 23)";
     }
     let numeric = t
@@ -151,19 +161,6 @@ pub fn why_not(text: &str) -> &'static str {
     } else {
         "not a date claimscope reads; write it as YYYY-MM-DD (RFC 2822, \"October 21, 2020\" and Unix times are read too)"
     }
-}
-
-/// Whether `t` has the shape of a written-out date (a month's name, a day and a four-digit
-/// year), so that one [`day_of`] refused names a day or time that does not exist.
-fn written_out_shape(t: &str) -> bool {
-    let words: Vec<&str> = t
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .map(|w| w.trim_end_matches('.'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let month = |w: &str| w.parse::<chrono::Month>().is_ok() || w.eq_ignore_ascii_case("sept");
-    let year = |w: &str| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit());
-    words.iter().any(|w| month(w)) && words.iter().any(|w| year(w))
 }
 
 /// What is doubtful about a document's date, for a warning.
@@ -246,6 +243,9 @@ mod tests {
             "21 October 2020",
             "21 Oct 2020, 07:28 BST",
             "  oct 21 2020  ",
+            // Not a clock after the colon: the day is read, and nothing is sliced mid-character.
+            "2020-10-21 07:中文",
+            "2020-10-21 07:5中",
         ] {
             assert_eq!(day(s), d, "{s}");
         }
@@ -285,6 +285,8 @@ mod tests {
         assert!(why_not("yesterday").contains("YYYY-MM-DD"));
         assert!(why_not("2020-02-30").contains("no such day"));
         assert!(why_not("31 February 2020").contains("no such day"));
+        assert!(why_not("May 2020").contains("YYYY-MM-DD"));
+        assert!(why_not("Published May 5 2020 by staff").contains("YYYY-MM-DD"));
         assert!(why_not("October 21, 2020 25:61").contains("no such day or time"));
     }
 }

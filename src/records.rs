@@ -219,11 +219,14 @@ impl<'a> Records<'a> {
         }
         // A JSON array (one document of many records) read by lines would make texts of its
         // brackets and `"id": "a",` lines. The article readers take arrays as they are.
-        if self.opts.format != InputFormat::Text && looks_like_json_array(&name, head) {
+        if self.opts.format != InputFormat::Text
+            && looks_like_json_array(&name, head, self.opts.format == InputFormat::Jsonl)
+        {
             return Err(Error::Input(format!(
                 "{name}: a JSON array; texts are read one per line (JSONL, one object a line): \
-                 convert it with `jq -c '.[]' {name} > texts.jsonl`, or give it to segment, \
-                 match, classify or stories, which read arrays of articles as they are"
+                 convert it with `jq -c '.[]' {name} > texts.jsonl`, or give it as a corpus \
+                 of articles (segment, match, stories, classify without --sentences), which \
+                 read arrays as they are"
             )));
         }
         // Old Mac files end their lines with a bare CR: read by LF alone, the whole file
@@ -435,9 +438,11 @@ pub fn read_all(
     Ok((out, records.stats))
 }
 
-/// A `.json` file, or any file whose first byte past a byte-order mark and blanks is `[` with
-/// an object or a string next: a JSON array, not lines of text ("[Reuters] ..." is a text).
-fn looks_like_json_array(name: &str, head: &[u8]) -> bool {
+/// A JSON array, not lines of text: the first byte past a byte-order mark and blanks is `[`,
+/// and the file is `.json`, or is read as JSONL (`jsonl`, or a name that is not a text's)
+/// with an object or a string next ("[Reuters] ..." is a text, and so is a `.txt` file
+/// whatever it opens with).
+fn looks_like_json_array(name: &str, head: &[u8], jsonl: bool) -> bool {
     let head = head
         .strip_prefix(b"\xef\xbb\xbf".as_slice())
         .unwrap_or(head);
@@ -445,11 +450,16 @@ fn looks_like_json_array(name: &str, head: &[u8]) -> bool {
     if rest.next() != Some(&b'[') {
         return false;
     }
-    let json_ext = Path::new(name)
+    let ext = Path::new(name)
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    json_ext
-        || matches!(
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if ext == "json" {
+        return true;
+    }
+    let text_ext = matches!(ext.as_str(), "txt" | "text" | "md");
+    (jsonl || !text_ext)
+        && matches!(
             rest.find(|b| !b.is_ascii_whitespace()),
             Some(b'{') | Some(b'"') | Some(b']')
         )
@@ -461,14 +471,17 @@ mod tests {
 
     #[test]
     fn json_arrays_are_told_from_texts_that_open_with_a_bracket() {
-        assert!(looks_like_json_array("a.txt", b"[\n  {\"id\": \"a\"}"));
-        assert!(looks_like_json_array(
-            "a",
-            b"\xef\xbb\xbf [\"one\", \"two\"]"
-        ));
-        assert!(looks_like_json_array("a.json", b"[1, 2]"));
-        assert!(!looks_like_json_array("a.txt", b"[Reuters] Shares fell."));
-        assert!(!looks_like_json_array("a.jsonl", b"{\"text\": \"[x]\"}"));
+        let array = |name: &str, head: &str, jsonl: bool| {
+            looks_like_json_array(name, head.as_bytes(), jsonl)
+        };
+        assert!(array("a.jsonl", "[\n  {\"id\": \"a\"}", false));
+        assert!(array("a", "\u{feff} [\"one\", \"two\"]", false));
+        assert!(array("a.json", "[1, 2]", false));
+        assert!(array("a.txt", "[{\"id\": 1}]", true));
+        // A text file is read as lines whatever it opens with, unless JSONL was asked for.
+        assert!(!array("a.txt", "[\"Quoted\"] is how it began.", false));
+        assert!(!array("a", "[Reuters] Shares fell.", false));
+        assert!(!array("a.jsonl", "{\"text\": \"[x]\"}", false));
     }
 
     /// Each input that gave nothing is named with its reason, the first few of many.

@@ -529,16 +529,16 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                     )?;
                     for w in &r.weights {
                         let per: Vec<String> =
-                            w.sample_f1.iter().map(|f| format!("{f:.3}")).collect();
+                            w.sample_f2.iter().map(|f| format!("{f:.3}")).collect();
                         outln!(
                             "  weight {:.1} threshold {:.2}: mean {:.3}, dev {:.3}, samples {} [test {:.3}, {}]",
                             w.weight,
                             w.threshold,
-                            w.mean_f1,
-                            w.dev_f1,
+                            w.mean_f2,
+                            w.dev_f2,
                             per.join(" / "),
-                            w.test_f1,
-                            w.test_sample_f1
+                            w.test_f2,
+                            w.test_sample_f2
                                 .iter()
                                 .map(|f| format!("{f:.3}"))
                                 .collect::<Vec<_>>()

@@ -178,7 +178,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
             super::refuse_input(o, &inputs(), args.format.extension())?;
         }
         // Said before the run, not after it: a folder, or a file in a folder that is not there.
-        super::writable_file(o)?;
+        super::writable_file(o, args.format.extension())?;
     }
     let embedder = args.model.load()?;
     let docs = match &args.index {

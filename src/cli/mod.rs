@@ -525,7 +525,7 @@ impl TextOut {
                 if o.exists() {
                     refuse_input(o, &inputs(), ext)?;
                 }
-                writable_file(o)?;
+                writable_file(o, ext)?;
                 Ok(TextOut::File(
                     crate::outfile::OutFile::create(o)?,
                     o.to_path_buf(),
@@ -623,12 +623,12 @@ pub fn given_judge(dir: Option<&std::path::Path>) -> Result<()> {
 
 /// Refuses, before any work, an output path that cannot be written as a file: a folder, or a
 /// file in a folder that does not exist.
-pub fn writable_file(output: &std::path::Path) -> Result<()> {
+pub fn writable_file(output: &std::path::Path, ext: &str) -> Result<()> {
     if output.is_dir() {
         return Err(crate::Error::Input(format!(
             "-o {}: is a folder; give a file name (e.g. -o {})",
             output.display(),
-            output.join("report.html").display()
+            output.join(format!("out.{ext}")).display()
         )));
     }
     let dir = match output.parent() {

@@ -177,6 +177,24 @@ pub struct Embedder {
     precision: Precision,
 }
 
+/// The start of `text` that holds its first `max_seq_length` tokens, and whether anything
+/// was cut. The tokenizer reads a whole text before it truncates: a line of 10 MB took 0.8 GB
+/// and one of 40 MB 2.9 GB. A token is at most 100 characters of one word (a longer word is
+/// one [UNK]) of 4 bytes each, so `max_seq_length * 404` bytes hold the window unless the text
+/// is mostly blank space or its words run past 100 characters (then the window may end
+/// early: such a text has no sentence to read anyway).
+pub fn window_prefix(text: &str, max_seq_length: usize) -> (&str, bool) {
+    let limit = max_seq_length.max(1) * 404;
+    if text.len() <= limit {
+        return (text, false);
+    }
+    let mut at = limit;
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    (&text[..at], true)
+}
+
 impl Embedder {
     /// Resolve `spec` (a directory or a hub id) and load it.
     pub fn from_spec(spec: &str) -> Result<Self> {
@@ -297,25 +315,13 @@ impl Embedder {
     /// Token ids as sentence-transformers makes them: stripped text, lower-cased if the model
     /// says so, special tokens added, truncated at the model's `max_seq_length`.
     pub fn tokenize<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vec<Tokens>> {
-        // The tokenizer reads a whole text before it truncates: a line of 10 MB took 0.8 GB
-        // and one of 40 MB 2.9 GB. The window holds at most `max_seq_length` tokens, and a
-        // token is at most 100 characters of one word (longer words are one [UNK]), so the
-        // first `max_seq_length * 404` bytes hold all of it unless the text is mostly blanks.
-        let limit = self.pipeline.max_seq_length.max(1) * 404;
         let mut cut = vec![false; texts.len()];
         let inputs: Vec<String> = texts
             .iter()
             .zip(cut.iter_mut())
             .map(|(t, cut)| {
-                let mut s = t.as_ref().trim();
-                if s.len() > limit {
-                    let mut at = limit;
-                    while !s.is_char_boundary(at) {
-                        at -= 1;
-                    }
-                    s = &s[..at];
-                    *cut = true;
-                }
+                let s;
+                (s, *cut) = window_prefix(t.as_ref().trim(), self.pipeline.max_seq_length);
                 if self.pipeline.do_lower_case {
                     s.to_lowercase()
                 } else {
@@ -597,4 +603,22 @@ fn check_templates(pp: &serde_json::Value) -> std::result::Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window_prefix;
+
+    #[test]
+    fn an_enormous_text_is_cut_to_its_window_on_a_char_boundary() {
+        let text = "é".repeat(5_000_000);
+        let (cut, was) = window_prefix(&text, 256);
+        assert!(
+            was && cut.len() <= 256 * 404 && cut.len() > 256 * 400,
+            "{}",
+            cut.len()
+        );
+        assert!(text.starts_with(cut));
+        assert_eq!(window_prefix("short", 256), ("short", false));
+    }
 }
