@@ -180,7 +180,7 @@ pub struct Embedder {
 /// The start of `text` that holds its first `max_seq_length` tokens, and whether anything
 /// was cut. The tokenizer reads a whole text before it truncates: a line of 10 MB took 0.8 GB
 /// and one of 40 MB 2.9 GB. A token is at most 100 characters of one word (a longer word is
-/// one [UNK]) of 4 bytes each, so `max_seq_length * 404` bytes hold the window unless the text
+/// one `[UNK]`) of 4 bytes each, so `max_seq_length * 404` bytes hold the window unless the text
 /// is mostly blank space or its words run past 100 characters (then the window may end
 /// early: such a text has no sentence to read anyway).
 pub fn window_prefix(text: &str, max_seq_length: usize) -> (&str, bool) {
