@@ -2372,3 +2372,26 @@ fn misnamed_inputs_and_clashing_names_are_read_and_said() {
     assert!(out.status.success(), "{err}");
     assert!(err.contains("read as not in English"), "{err}");
 }
+
+/// An outlet both asked for and left out is refused, not answered with an empty result.
+#[test]
+fn an_outlet_both_kept_and_left_out_is_refused() {
+    let out = claimscope(
+        &[
+            "similar",
+            "The council approved the budget.",
+            "--index",
+            "no-such-index",
+            "--outlet",
+            "AP",
+            "--exclude-outlet",
+            "ap",
+        ],
+        None,
+    );
+    assert!(
+        !out.status.success() && stderr(&out).contains("contradict each other"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -607,3 +607,27 @@ fn segment_and_classify_write_their_text_formats_to_the_output_file() {
         );
     }
 }
+
+/// A binary format's name on a text output, or a text name on a binary output, is refused
+/// before the run: `embed -o z.npy` without `--format npy` wrote JSONL into `z.npy`.
+#[test]
+fn an_output_named_for_another_format_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let jsonl = dir.path().join("docs.jsonl");
+    std::fs::write(&jsonl, DOCS).expect("write");
+    let j = s(&jsonl);
+    for (args, out) in [
+        (vec!["embed", &j], "z.npy"),
+        (vec!["segment", &j, "--format", "parquet"], "z.csv"),
+        (vec!["segment", &j, "--format", "csv"], "z.parquet"),
+    ] {
+        let path = dir.path().join(out);
+        let o = run(&[&args[..], &["-o", &s(&path)]].concat());
+        assert!(
+            !o.status.success() && stderr(&o).contains("the name says"),
+            "{args:?} -o {out}: {}",
+            stderr(&o)
+        );
+        assert!(!path.exists(), "{args:?}: {out} written");
+    }
+}

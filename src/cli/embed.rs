@@ -166,6 +166,7 @@ fn check_output(path: &Path, format: EmbedFormat, inputs: &[PathBuf]) -> Result<
         EmbedFormat::Parquet => "parquet",
     };
     super::refuse_input(path, inputs, ext)?;
+    super::output_matches_format(path, ext)?;
     if format != EmbedFormat::Npy {
         return Ok(());
     }

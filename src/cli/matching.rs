@@ -177,6 +177,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         if o.exists() {
             super::refuse_input(o, &inputs(), args.format.extension())?;
         }
+        super::output_matches_format(o, args.format.extension())?;
         // Said before the run, not after it: a folder, or a file in a folder that is not there.
         super::writable_file(o, args.format.extension())?;
     }

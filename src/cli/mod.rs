@@ -494,6 +494,7 @@ pub fn parquet_if(
             if o.exists() {
                 refuse_input(o, &inputs(), "parquet")?;
             }
+            output_matches_format(o, "parquet")?;
             Ok(Some(parquet_output(output, None)?.with_template(template)))
         }
         (true, None) => Ok(Some(parquet_output(output, None)?.with_template(template))),
@@ -525,6 +526,7 @@ impl TextOut {
                 if o.exists() {
                     refuse_input(o, &inputs(), ext)?;
                 }
+                output_matches_format(o, ext)?;
                 writable_file(o, ext)?;
                 Ok(TextOut::File(
                     crate::outfile::OutFile::create(o)?,
@@ -592,6 +594,38 @@ impl std::io::Write for TextOut {
             TextOut::File(f, _) => f.flush(),
         }
     }
+}
+
+/// Refuses an `-o` whose extension names a binary format the run does not write, or a text
+/// format's name for a binary one: `embed -o z.npy` without `--format npy` wrote JSONL into a
+/// file named `.npy`, and `--format parquet -o z.csv` Parquet into one named `.csv`, each
+/// failing later in the tool that opened it. `ext` is what the run writes; an extension this
+/// does not know (or none) is left alone.
+pub fn output_matches_format(output: &std::path::Path, ext: &str) -> Result<()> {
+    const BINARY: &[&str] = &["npy", "parquet"];
+    const TEXT: &[&str] = &[
+        "jsonl", "ndjson", "json", "csv", "tsv", "txt", "html", "htm", "md",
+    ];
+    // A FIFO or device is written in place, whatever it is called.
+    if crate::outfile::writes_in_place(output).unwrap_or(false) {
+        return Ok(());
+    }
+    let Some(given) = output
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+    else {
+        return Ok(());
+    };
+    let binary_name = BINARY.contains(&given.as_str()) && given != ext;
+    let text_name_for_binary = BINARY.contains(&ext) && TEXT.contains(&given.as_str());
+    if binary_name || text_name_for_binary {
+        return Err(crate::Error::Input(format!(
+            "-o {}: the name says .{given} but this run writes {ext}; choose the --format that \
+             writes .{given}, or name the file .{ext}",
+            output.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses a model path given on the command line (`flag`) when nothing is there, saying what

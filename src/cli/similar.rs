@@ -52,6 +52,16 @@ pub struct SimilarArgs {
 }
 
 pub fn run(args: &SimilarArgs) -> Result<()> {
+    // An outlet both asked for and left out leaves nothing of it: said, not an empty result.
+    if let Some(both) = args.outlet.iter().find(|o| {
+        args.exclude_outlet
+            .iter()
+            .any(|x| x.eq_ignore_ascii_case(o))
+    }) {
+        return Err(Error::Input(format!(
+            "--outlet {both} and --exclude-outlet {both} contradict each other: keep one"
+        )));
+    }
     if args.texts.iter().any(|t| t.trim().is_empty()) {
         return Err(Error::Input(
             "an empty text has no meaning to compare; give some words".into(),
