@@ -12,6 +12,10 @@ pub struct BenchArgs {
     /// Texts to embed, one per line (default: the bundled example-corpus sentences).
     #[arg(long)]
     pub workload: Option<PathBuf>,
+    /// Replace bytes of the workload that are not UTF-8 with U+FFFD instead of stopping (the
+    /// reader's message suggests it, as every other reader of texts takes it).
+    #[arg(long, requires = "workload")]
+    pub lossy: bool,
     /// Timed passes over the workload; the median is reported.
     #[arg(long, default_value_t = 5, value_parser = super::at_least_one)]
     pub repeats: usize,
@@ -32,6 +36,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         Some(p) => {
             let opts = ReadOptions {
                 format: crate::records::InputFormat::Text,
+                lossy: args.lossy,
                 ..ReadOptions::default()
             };
             let (records, _) =
