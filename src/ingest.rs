@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::input::{self, decode, read_line_capped};
+use crate::input::{self, decode};
 use crate::observe::Observer;
 
 /// What to read and how: the inputs, the record fields that hold each part of an article, and
@@ -1583,6 +1583,9 @@ struct JsonlDocs {
     /// is a misspelt name.
     unseen: Vec<(&'static str, String)>,
     records: usize,
+    /// The line break: `\r` in a file of old-Mac line ends (no `\n` in its first block), read
+    /// by `\n` as one record of every line.
+    sep: u8,
 }
 
 impl Iterator for JsonlDocs {
@@ -1595,7 +1598,7 @@ impl Iterator for JsonlDocs {
         loop {
             buf.clear();
             let line = self.line + 1;
-            match read_line_capped(&mut self.reader, &mut buf, || {
+            match input::read_until_capped(&mut self.reader, &mut buf, self.sep, || {
                 format!("{}:{line}", self.name)
             }) {
                 Ok(0) => {
@@ -1654,7 +1657,11 @@ impl Iterator for JsonlDocs {
 }
 
 impl JsonlDocs {
-    fn new(reader: Box<dyn BufRead>, name: String, args: IngestOptions) -> Self {
+    fn new(mut reader: Box<dyn BufRead>, name: String, args: IngestOptions) -> Self {
+        let sep = match reader.fill_buf() {
+            Ok(head) if head.contains(&b'\r') && !head.contains(&b'\n') => b'\r',
+            _ => b'\n',
+        };
         let unseen = args
             .named_fields()
             .into_iter()
@@ -1662,6 +1669,7 @@ impl JsonlDocs {
             .collect();
         JsonlDocs {
             reader,
+            sep,
             name,
             line: 0,
             args,

@@ -1342,3 +1342,20 @@ fn a_near_repeat_goes_but_a_denial_or_a_new_figure_stays() {
         [won(52, 48), won(48, 52)]
     );
 }
+
+/// JSONL with old-Mac line ends (a bare CR) is read record by record, as `embed` reads it;
+/// read by LF, the whole file was one malformed record.
+#[test]
+fn jsonl_with_bare_cr_line_ends_is_read_record_by_record() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("cr.jsonl");
+    std::fs::write(
+        &p,
+        "{\"id\":\"a\",\"text\":\"The council approved the budget.\"}\r\
+         {\"id\":\"b\",\"text\":\"The mayor objected.\"}\r",
+    )
+    .expect("write");
+    let docs = read_all(&args(&[p.to_str().unwrap_or("")]));
+    let ids: Vec<&str> = docs.iter().map(|(d, _)| d.id.as_str()).collect();
+    assert_eq!(ids, ["a", "b"]);
+}
