@@ -265,13 +265,7 @@ pub struct PairScore {
 impl PairScore {
     /// F-beta: beta < 1 weighs precision more (0.5: a wrong pair costs as much as two missed).
     pub fn f_beta(&self, beta: f64) -> f64 {
-        let b2 = beta * beta;
-        let d = b2 * self.precision + self.recall;
-        if d > 0.0 {
-            (1.0 + b2) * self.precision * self.recall / d
-        } else {
-            0.0
-        }
+        crate::metrics::f_beta(self.precision, self.recall, beta)
     }
 }
 

@@ -288,13 +288,7 @@ pub const STORY_BETA: f64 = 2.0;
 
 /// F-beta at [`STORY_BETA`] of a pair score.
 fn f_story(b: &crate::metrics::Binary) -> f64 {
-    let (p, r) = (b.precision, b.recall);
-    let b2 = STORY_BETA * STORY_BETA;
-    if p + r == 0.0 {
-        0.0
-    } else {
-        (1.0 + b2) * p * r / (b2 * p + r)
-    }
+    crate::metrics::f_beta(b.precision, b.recall, STORY_BETA)
 }
 
 /// Name-overlap weights `eval stories` tries beside the thresholds.

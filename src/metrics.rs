@@ -60,6 +60,17 @@ pub struct Binary {
     pub recall: f64,
 }
 
+/// F-beta of a precision and a recall: beta < 1 weighs precision more, > 1 recall.
+pub fn f_beta(precision: f64, recall: f64, beta: f64) -> f64 {
+    let b2 = beta * beta;
+    let d = b2 * precision + recall;
+    if d > 0.0 {
+        (1.0 + b2) * precision * recall / d
+    } else {
+        0.0
+    }
+}
+
 pub fn binary(pred: &[bool], gold: &[bool]) -> Binary {
     let (mut tp, mut fp, mut fneg, mut correct) = (0.0, 0.0, 0.0, 0.0);
     for (&p, &g) in pred.iter().zip(gold) {

@@ -1196,19 +1196,22 @@ fn split_paragraph(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> 
     let mut out = Vec::new();
     let mut pos = start;
     while pos < end {
-        let piece_end = if end - pos > MAX_PARAGRAPH_BYTES {
-            sentence_end_before(text, pos, pos + MAX_PARAGRAPH_BYTES)
-                .unwrap_or_else(|| cut_point(text, pos, pos + MAX_PARAGRAPH_BYTES))
+        // (where the piece ends, whether that is inside a sentence)
+        let (piece_end, mid_sentence) = if end - pos > MAX_PARAGRAPH_BYTES {
+            match sentence_end_before(text, pos, pos + MAX_PARAGRAPH_BYTES) {
+                Some(at) => (at, false),
+                None => (cut_point(text, pos, pos + MAX_PARAGRAPH_BYTES), true),
+            }
         } else {
-            end
+            (end, false)
         };
         let piece = &text[pos..piece_end];
         let mut bounds = sentencex::get_sentence_boundaries("en", piece);
-        // A piece cut short ends inside a sentence: its last one is read again with what
-        // follows, from its own start (when it is not the piece's only one, which must go as
-        // it is for the loop to move on).
+        // A piece cut at white space (no sentence end in its second half) ends inside a
+        // sentence: its last one is read again with what follows, from its own start (when
+        // it is not the piece's only one, which must go as it is for the loop to move on).
         let mut next = piece_end;
-        if piece_end < end {
+        if mid_sentence {
             // The last sentence with words in it (sentencex may end with a blank span).
             let last = bounds
                 .iter()

@@ -409,17 +409,18 @@ impl<'a> StoryGraph<'a> {
         let (docs, lead_vecs, evidence) = (self.docs, &self.lead_vecs, &self.evidence);
         let n = docs.len();
         let window = self.date_window_days;
+        let combine =
+            |cos: f32, overlap: f32| (cos + entity_weight * overlap) / (1.0 + entity_weight);
         let scores: HashMap<(usize, usize), f32> = self
             .pairs
             .iter()
-            .map(|(&k, &(cos, overlap))| {
-                (k, (cos + entity_weight * overlap) / (1.0 + entity_weight))
-            })
+            .map(|(&k, &(cos, overlap))| (k, combine(cos, overlap)))
             .collect();
         let exact = |i: usize, j: usize| -> f32 {
-            let cos = lead_vecs.row(i).dot(&lead_vecs.row(j));
-            let overlap = jaccard(&self.name_ids[i], &self.name_ids[j]);
-            (cos + entity_weight * overlap) / (1.0 + entity_weight)
+            combine(
+                lead_vecs.row(i).dot(&lead_vecs.row(j)),
+                jaccard(&self.name_ids[i], &self.name_ids[j]),
+            )
         };
         let clusters = average_linkage(n, &scores, exact, threshold, |a, b| {
             a.iter().all(|&i| {

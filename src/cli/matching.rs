@@ -174,12 +174,8 @@ pub fn run(args: &MatchArgs) -> Result<()> {
     // Every other format can go to a file too (`--format html -o report.html`, as the
     // README's examples write with `>`): refused, as Parquet is, when it is one of the inputs.
     if let Some(o) = args.output.as_deref().filter(|_| !parquet_format) {
-        if o.exists() {
-            super::refuse_input(o, &inputs(), args.format.extension())?;
-        }
-        super::output_matches_format(o, args.format.extension())?;
         // Said before the run, not after it: a folder, or a file in a folder that is not there.
-        super::writable_file(o, args.format.extension())?;
+        super::check_output_file(o, args.format.extension(), inputs)?;
     }
     let embedder = args.model.load()?;
     let docs = match &args.index {

@@ -523,11 +523,7 @@ impl TextOut {
     ) -> Result<Self> {
         match output.filter(|_| !parquet) {
             Some(o) => {
-                if o.exists() {
-                    refuse_input(o, &inputs(), ext)?;
-                }
-                output_matches_format(o, ext)?;
-                writable_file(o, ext)?;
+                check_output_file(o, ext, inputs)?;
                 Ok(TextOut::File(
                     crate::outfile::OutFile::create(o)?,
                     o.to_path_buf(),
@@ -594,6 +590,20 @@ impl std::io::Write for TextOut {
             TextOut::File(f, _) => f.flush(),
         }
     }
+}
+
+/// The checks of a text output file before any work: not one of the `inputs` (asked only when
+/// the file is there), named for its format, and writable where it is to go.
+pub fn check_output_file(
+    o: &std::path::Path,
+    ext: &str,
+    inputs: impl FnOnce() -> Vec<PathBuf>,
+) -> Result<()> {
+    if o.exists() {
+        refuse_input(o, &inputs(), ext)?;
+    }
+    output_matches_format(o, ext)?;
+    writable_file(o, ext)
 }
 
 /// Refuses an `-o` whose extension names a binary format the run does not write, or a text
