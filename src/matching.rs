@@ -3,6 +3,8 @@
 //! corpus -> sentences (segment) -> claim units (claims) -> vectors (embed) -> k nearest
 //! neighbours from other documents -> complete-linkage groups (grouping) -> report.
 
+use std::fmt::Write as _;
+
 use ndarray::ArrayView2;
 
 use crate::index::{NeighbourSearch, SearchConfig, Vectors, build_search};
@@ -10,7 +12,7 @@ use serde::Serialize;
 
 use crate::claims;
 use crate::classify::confidence::ConfidenceModel;
-use crate::classify::stance::StanceModel;
+use crate::classify::stance::{StanceModel, affirmed_claim};
 use crate::classify::{Cue, Level, Stance, StanceLabel};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
@@ -890,23 +892,40 @@ fn read_pairs(
     if pairs.is_empty() {
         return Ok(out);
     }
+    // A claim that negates is read in its positive form and each reading turned back
+    // (`affirmed_claim`); the topic gate keeps the claim's own vector, as the topic is the same.
+    let mut claims_read: Vec<usize> = pairs.iter().map(|&(c, _)| c).collect();
+    claims_read.sort_unstable();
+    claims_read.dedup();
+    let affirmed: std::collections::HashMap<usize, String> = claims_read
+        .into_iter()
+        .filter_map(|c| affirmed_claim(texts[c]).map(|a| (c, a)))
+        .collect();
     observer.start(what, Some(pairs.len() as u64));
     let progress = crate::observe::WithinStage(observer);
     for chunk in pairs.chunks(STANCE_CHUNK) {
         let (ci, ti): (Vec<usize>, Vec<usize>) = chunk.iter().copied().unzip();
-        let claims: Vec<&str> = ci.iter().map(|&i| texts[i]).collect();
+        let claims: Vec<&str> = ci
+            .iter()
+            .map(|&i| affirmed.get(&i).map_or(texts[i], String::as_str))
+            .collect();
         let others: Vec<&str> = ti.iter().map(|&i| texts[i]).collect();
-        match v {
+        let read = match v {
             Some(v) => {
                 let u = v.select(ndarray::Axis(0), &ci);
                 let w = v.select(ndarray::Axis(0), &ti);
-                out.extend(
-                    h.stance
-                        .classify(&claims, &others, u.view(), w.view(), &progress)?,
-                );
+                h.stance
+                    .classify(&claims, &others, u.view(), w.view(), &progress)?
             }
-            None => out.extend(h.stance.classify_on_topic(&claims, &others, &progress)?),
-        }
+            None => h.stance.classify_on_topic(&claims, &others, &progress)?,
+        };
+        out.extend(ci.iter().zip(read).map(|(c, label)| {
+            if affirmed.contains_key(c) {
+                label.toward_negation()
+            } else {
+                label
+            }
+        }));
     }
     observer.finish();
     Ok(out)
@@ -1066,7 +1085,17 @@ fn spread(members: &[Member]) -> Option<ConfidenceSpread> {
     } else {
         "hedged differently"
     };
-    let note = format!("{what}: {}", parts.join("; "));
+    // An outlet on both sides (a headline that states what its body hedges) is said to be, or
+    // the note reads as two outlets where one wrote both.
+    let both: Vec<&str> = by_outlet
+        .iter()
+        .filter(|(_, set)| set.count_ones() > 1)
+        .map(|(o, _)| *o)
+        .collect();
+    let mut note = format!("{what}: {}", parts.join("; "));
+    if !both.is_empty() {
+        let _ = write!(note, "; both ways: {}", both.join(", "));
+    }
     Some(ConfidenceSpread { levels, note })
 }
 
@@ -1225,6 +1254,8 @@ mod spread_tests {
             "{}",
             s.note
         );
+        // BBC is on both sides: said, so the note does not read as two outlets.
+        assert!(s.note.ends_with("; both ways: BBC"), "{}", s.note);
         // Two copies of one article (a page saved twice): the same levels, no difference
         // between outlets.
         let copies = [

@@ -80,6 +80,44 @@ pub fn negate(sentence: &str) -> Option<String> {
     None
 }
 
+/// The sentence with its first negated auxiliary made positive ("Culkin is NOT dead" ->
+/// "Culkin is dead", "wasn't" -> "was"), or `None` when no auxiliary in it is negated. Unlike
+/// [`negate`], which flips the first auxiliary whatever it is, this touches only a negation,
+/// so it never turns a plain clause before the negated one into a double negative ("The man,
+/// who was admitted Saturday, does not have Ebola" -> "... does have Ebola").
+pub fn affirm(sentence: &str) -> Option<String> {
+    let words: Vec<(usize, &str)> = sentence
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - sentence.as_ptr() as usize, w))
+        .collect();
+    for (k, &(at, w)) in words.iter().enumerate() {
+        let bare = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}');
+        let lower = bare.to_lowercase().replace('\u{2019}', "'");
+        if let Some((_, positive)) = CONTRACTED.iter().find(|(n, _)| *n == lower) {
+            let start = at + w.find(bare).unwrap_or(0);
+            return Some(format!(
+                "{}{}{}",
+                &sentence[..start],
+                same_case(bare, positive),
+                &sentence[start + bare.len()..]
+            ));
+        }
+        if !AUXILIARIES.contains(&lower.as_str()) || bare.len() != w.len() {
+            continue;
+        }
+        if let Some(&(next_at, next)) = words.get(k + 1)
+            && matches!(next.to_lowercase().as_str(), "not" | "never")
+        {
+            return Some(format!(
+                "{}{}",
+                &sentence[..at + w.len()],
+                &sentence[next_at + next.len()..]
+            ));
+        }
+    }
+    None
+}
+
 /// `word` written with the capitalisation of `like` (only a leading capital matters here).
 fn same_case(like: &str, word: &str) -> String {
     if like.chars().next().is_some_and(char::is_uppercase) {
@@ -123,6 +161,29 @@ mod tests {
             ("Putin authorised the campaign.", None),
         ] {
             assert_eq!(negate(s).as_deref(), n, "{s}");
+        }
+    }
+
+    #[test]
+    fn only_a_negated_auxiliary_is_made_positive() {
+        for (s, a) in [
+            (
+                "Macaulay Culkin is NOT dead.",
+                Some("Macaulay Culkin is dead."),
+            ),
+            (
+                "The man, who was admitted Saturday, does not have Ebola.",
+                Some("The man, who was admitted Saturday, does have Ebola."),
+            ),
+            ("Isn\u{2019}t it over?", Some("Is it over?")),
+            (
+                "Banksy has never been arrested.",
+                Some("Banksy has been arrested."),
+            ),
+            ("Banksy was arrested by London police.", None),
+            ("Not by Banksy.", None),
+        ] {
+            assert_eq!(affirm(s).as_deref(), a, "{s}");
         }
     }
 }
