@@ -899,6 +899,7 @@ fn read_pairs(
     claims_read.dedup();
     let affirmed: std::collections::HashMap<usize, String> = claims_read
         .into_iter()
+        .filter(|_| h.stance.reads_positive_forms())
         .filter_map(|c| affirmed_claim(texts[c]).map(|a| (c, a)))
         .collect();
     observer.start(what, Some(pairs.len() as u64));
@@ -1094,7 +1095,7 @@ fn spread(members: &[Member]) -> Option<ConfidenceSpread> {
         .collect();
     let mut note = format!("{what}: {}", parts.join("; "));
     if !both.is_empty() {
-        let _ = write!(note, "; both ways: {}", both.join(", "));
+        let _ = write!(note, " (at more than one level: {})", both.join(", "));
     }
     Some(ConfidenceSpread { levels, note })
 }
@@ -1255,7 +1256,11 @@ mod spread_tests {
             s.note
         );
         // BBC is on both sides: said, so the note does not read as two outlets.
-        assert!(s.note.ends_with("; both ways: BBC"), "{}", s.note);
+        assert!(
+            s.note.ends_with(" (at more than one level: BBC)"),
+            "{}",
+            s.note
+        );
         // Two copies of one article (a page saved twice): the same levels, no difference
         // between outlets.
         let copies = [

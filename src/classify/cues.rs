@@ -575,13 +575,39 @@ pub fn find(sentence: &str) -> Vec<Cue> {
                         && word(last + 2).is_some_and(|w| w.eq_ignore_ascii_case("lot")))
                     // What was thought at first and then revised ("doctors initially thought
                     // it was a bite") is reported, not hedged: the sentence says it was wrong.
-                    || before(1).is_some_and(|w| one_of(&["initially", "originally", "first"], w))
+                    || before(1).is_some_and(|w| one_of(&["initially", "originally"], w))
             }
             // Advice, not a hedge: "it suggests people should avoid food names", "suggested
             // avoiding the area" (a review of `match` on FNC-1 train stories, 2026-12-06).
-            "suggest" | "suggests" | "suggested" => (last + 1..last + 6)
-                .map_while(word)
-                .any(|w| one_of(&["should", "avoid", "avoiding", "shouldn't"], w)),
+            // Or a trailing frame after the advice: "it's good to avoid food as a name, it
+            // suggests."
+            // Only advice to people: "the findings suggest that the drug should work" and
+            // "the poll suggests the candidate should win" still hedge.
+            "suggest" | "suggests" | "suggested" => {
+                const ADVICE: &[&str] = &["should", "avoid", "avoiding", "shouldn't"];
+                const PEOPLE: &[&str] = &[
+                    "people",
+                    "parents",
+                    "readers",
+                    "you",
+                    "he",
+                    "she",
+                    "they",
+                    "we",
+                    "users",
+                    "travellers",
+                    "travelers",
+                    "viewers",
+                ];
+                let mut k = last + 1;
+                if word(k).is_some_and(|w| w.eq_ignore_ascii_case("that")) {
+                    k += 1;
+                }
+                (word(k).is_some_and(|w| one_of(PEOPLE, w))
+                    && word(k + 1).is_some_and(|w| one_of(ADVICE, w)))
+                    || (last + 1 == toks.len()
+                        && (0..first).filter_map(word).any(|w| one_of(ADVICE, w)))
+            }
             // "found dead", "found in his flat": a discovery, not a finding of fact.
             "found" => {
                 negated_booster()
@@ -1614,6 +1640,7 @@ mod tests {
             // From a review of `match` on FNC-1 train stories (2026-12-06): advice, a
             // description, a belief reported as revised, a cause of an impression, an aside.
             "In general, the site suggests people should avoid food as a name.",
+            "In general, it's good to avoid food as a name, it suggests.",
             "Sweets-inspired names are typically thought of as stripper names.",
             "Doctors initially thought it was an insect bite.",
             "Names like these make them sound like pets, the site says.",
@@ -1633,6 +1660,14 @@ mod tests {
             Some(High)
         );
         assert_eq!(main("The study suggests the drug works."), Some(Low));
+        // A review of the change: evidence that suggests is a hedge, whatever follows.
+        for hedged in [
+            "The findings suggest that the drug should work in humans.",
+            "The latest poll suggests the Labour candidate should win.",
+            "Early results suggest that patients who avoid sugar live longer.",
+        ] {
+            assert_eq!(main(hedged), Some(Low), "{hedged}");
+        }
         // "has not been independently confirmed": no booster shown under the negation.
         assert!(find("The video has not been independently confirmed by NPR.").is_empty());
         assert!(find("The claim wasn’t definitely proven, officials said.").is_empty());
