@@ -894,14 +894,17 @@ fn read_pairs(
     }
     // A claim that negates is read in its positive form and each reading turned back
     // (`affirmed_claim`); the topic gate keeps the claim's own vector, as the topic is the same.
-    let mut claims_read: Vec<usize> = pairs.iter().map(|&(c, _)| c).collect();
-    claims_read.sort_unstable();
-    claims_read.dedup();
-    let affirmed: std::collections::HashMap<usize, String> = claims_read
-        .into_iter()
-        .filter(|_| h.stance.reads_positive_forms())
-        .filter_map(|c| affirmed_claim(texts[c]).map(|a| (c, a)))
-        .collect();
+    let mut affirmed: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
+    if h.stance.reads_positive_forms() {
+        let mut claims_read: Vec<usize> = pairs.iter().map(|&(c, _)| c).collect();
+        claims_read.sort_unstable();
+        claims_read.dedup();
+        affirmed.extend(
+            claims_read
+                .into_iter()
+                .filter_map(|c| affirmed_claim(texts[c]).map(|a| (c, a))),
+        );
+    }
     observer.start(what, Some(pairs.len() as u64));
     let progress = crate::observe::WithinStage(observer);
     for chunk in pairs.chunks(STANCE_CHUNK) {

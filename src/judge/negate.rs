@@ -37,47 +37,118 @@ const CONTRACTED: &[(&str, &str)] = &[
     ("don't", "do"),
 ];
 
+/// A sentence's words with their byte offsets.
+fn words(sentence: &str) -> Vec<(usize, &str)> {
+    sentence
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - sentence.as_ptr() as usize, w))
+        .collect()
+}
+
+/// A word without the punctuation around it (apostrophes kept).
+fn trimmed(w: &str) -> &str {
+    w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
+}
+
+/// A word as the lists spell it: trimmed, lower-case, straight apostrophe.
+fn bare(w: &str) -> String {
+    trimmed(w).to_lowercase().replace('\u{2019}', "'")
+}
+
+/// An auxiliary at word `k`, and what making it positive takes.
+enum Aux {
+    /// "wasn't": the span of the word and its positive form.
+    Contracted {
+        k: usize,
+        start: usize,
+        end: usize,
+        positive: String,
+    },
+    /// "was not", "has never": the auxiliary's end and the negation's end.
+    Negated {
+        k: usize,
+        aux_end: usize,
+        neg_end: usize,
+    },
+    /// "was": where a "not" would go.
+    Plain { k: usize, end: usize },
+}
+
+impl Aux {
+    /// The word the auxiliary is.
+    fn k(&self) -> usize {
+        match self {
+            Aux::Contracted { k, .. } | Aux::Negated { k, .. } | Aux::Plain { k, .. } => *k,
+        }
+    }
+
+    /// The sentence with this negated auxiliary made positive (`None` for a plain one).
+    fn made_positive(&self, sentence: &str) -> Option<String> {
+        match self {
+            Aux::Contracted {
+                start,
+                end,
+                positive,
+                ..
+            } => Some(format!(
+                "{}{positive}{}",
+                &sentence[..*start],
+                &sentence[*end..]
+            )),
+            // "has not been" -> "has been": drop the negation and the space before it.
+            Aux::Negated {
+                aux_end, neg_end, ..
+            } => Some(format!(
+                "{}{}",
+                &sentence[..*aux_end],
+                &sentence[*neg_end..]
+            )),
+            Aux::Plain { .. } => None,
+        }
+    }
+}
+
+/// The auxiliaries among a sentence's `words`, in order.
+fn auxiliaries<'a>(words: &'a [(usize, &'a str)]) -> impl Iterator<Item = Aux> + 'a {
+    words.iter().enumerate().filter_map(move |(k, &(at, w))| {
+        let t = trimmed(w);
+        let lower = bare(w);
+        if let Some((_, positive)) = CONTRACTED.iter().find(|(n, _)| *n == lower) {
+            let start = at + w.find(t).unwrap_or(0);
+            return Some(Aux::Contracted {
+                k,
+                start,
+                end: start + t.len(),
+                positive: same_case(t, positive),
+            });
+        }
+        if !AUXILIARIES.contains(&lower.as_str()) || t.len() != w.len() {
+            return None;
+        }
+        let aux_end = at + w.len();
+        Some(match words.get(k + 1) {
+            Some(&(next_at, next)) if matches!(next.to_lowercase().as_str(), "not" | "never") => {
+                Aux::Negated {
+                    k,
+                    aux_end,
+                    neg_end: next_at + next.len(),
+                }
+            }
+            _ => Aux::Plain { k, end: aux_end },
+        })
+    })
+}
+
 /// The sentence with the polarity of its first auxiliary flipped ("was arrested" -> "was not
 /// arrested", "has not been" -> "has been", "wasn't" -> "was"), or `None` when it has no
 /// auxiliary after its first word (a question's leading auxiliary is skipped that way).
 pub fn negate(sentence: &str) -> Option<String> {
-    let words: Vec<(usize, &str)> = sentence
-        .split_whitespace()
-        .map(|w| (w.as_ptr() as usize - sentence.as_ptr() as usize, w))
-        .collect();
-    for (k, &(at, w)) in words.iter().enumerate().skip(1) {
-        let bare = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}');
-        let lower = bare.to_lowercase().replace('\u{2019}', "'");
-        if let Some((_, positive)) = CONTRACTED.iter().find(|(n, _)| *n == lower) {
-            let start = at + w.find(bare).unwrap_or(0);
-            let positive = same_case(bare, positive);
-            return Some(format!(
-                "{}{}{}",
-                &sentence[..start],
-                positive,
-                &sentence[start + bare.len()..]
-            ));
-        }
-        if !AUXILIARIES.contains(&lower.as_str()) || bare.len() != w.len() {
-            continue;
-        }
-        return Some(match words.get(k + 1) {
-            // "has not been" -> "has been": drop the negation and the space before it.
-            Some(&(next_at, next)) if matches!(next.to_lowercase().as_str(), "not" | "never") => {
-                format!(
-                    "{}{}",
-                    &sentence[..at + w.len()],
-                    &sentence[next_at + next.len()..]
-                )
-            }
-            _ => format!(
-                "{} not{}",
-                &sentence[..at + w.len()],
-                &sentence[at + w.len()..]
-            ),
-        });
+    let words = words(sentence);
+    let first = auxiliaries(&words).find(|a| a.k() > 0)?;
+    match first {
+        Aux::Plain { end, .. } => Some(format!("{} not{}", &sentence[..end], &sentence[end..])),
+        negated => negated.made_positive(sentence),
     }
-    None
 }
 
 /// The sentence with its first negated auxiliary made positive ("Culkin is NOT dead" ->
@@ -111,60 +182,24 @@ pub fn affirm(sentence: &str) -> Option<String> {
         "yet",
     ];
     const RELATIVE: &[&str] = &["who", "which", "whom", "whose"];
-    let words: Vec<(usize, &str)> = sentence
-        .split_whitespace()
-        .map(|w| (w.as_ptr() as usize - sentence.as_ptr() as usize, w))
-        .collect();
-    let bare = |w: &'_ str| -> String {
-        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
-            .to_lowercase()
-            .replace('\u{2019}', "'")
-    };
-    // Whether the negation at word `k` is one the sentence asserts (see above); `after` is the
-    // index of the word after the negation.
-    let asserted = |k: usize, after: usize| {
-        let clause_start = (0..k)
-            .rev()
-            .find(|&j| words[j].1.ends_with([',', ';', ':']))
-            .map_or(0, |j| j + 1);
-        !(clause_start..k).any(|j| RELATIVE.contains(&bare(words[j].1).as_str()))
-            && !words
-                .get(after)
-                .is_some_and(|&(_, w)| KNOWING.contains(&bare(w).as_str()))
-    };
-    for (k, &(at, w)) in words.iter().enumerate() {
-        let trimmed =
-            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}');
-        let lower = bare(w);
-        if let Some((_, positive)) = CONTRACTED.iter().find(|(n, _)| *n == lower) {
-            if !asserted(k, k + 1) {
-                return None;
-            }
-            let start = at + w.find(trimmed).unwrap_or(0);
-            return Some(format!(
-                "{}{}{}",
-                &sentence[..start],
-                same_case(trimmed, positive),
-                &sentence[start + trimmed.len()..]
-            ));
-        }
-        if !AUXILIARIES.contains(&lower.as_str()) || trimmed.len() != w.len() {
-            continue;
-        }
-        if let Some(&(next_at, next)) = words.get(k + 1)
-            && matches!(next.to_lowercase().as_str(), "not" | "never")
-        {
-            if !asserted(k, k + 2) {
-                return None;
-            }
-            return Some(format!(
-                "{}{}",
-                &sentence[..at + w.len()],
-                &sentence[next_at + next.len()..]
-            ));
-        }
+    let words = words(sentence);
+    let (k, after, negation) = auxiliaries(&words).find_map(|a| match a {
+        Aux::Contracted { .. } => Some((a.k(), a.k() + 1, a)),
+        Aux::Negated { .. } => Some((a.k(), a.k() + 2, a)),
+        Aux::Plain { .. } => None,
+    })?;
+    let clause_start = (0..k)
+        .rev()
+        .find(|&j| words[j].1.ends_with([',', ';', ':']))
+        .map_or(0, |j| j + 1);
+    let in_relative = (clause_start..k).any(|j| RELATIVE.contains(&bare(words[j].1).as_str()));
+    let on_knowing = words
+        .get(after)
+        .is_some_and(|&(_, w)| KNOWING.contains(&bare(w).as_str()));
+    if in_relative || on_knowing {
+        return None;
     }
-    None
+    negation.made_positive(sentence)
 }
 
 /// `word` written with the capitalisation of `like` (only a leading capital matters here).
