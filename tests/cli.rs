@@ -892,6 +892,14 @@ fn nonsensical_flag_values_are_refused() {
         ),
         (vec!["match", &corpus, "--min-prob", "2"], "between 0 and 1"),
         (
+            vec!["match", &corpus, "--denial-floor", "1.5"],
+            "between 0 and 1",
+        ),
+        (
+            vec!["match", &corpus, "--denial-floor", "0.5", "--no-labels"],
+            "cannot be used",
+        ),
+        (
             vec![
                 "classify",
                 &corpus,

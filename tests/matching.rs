@@ -253,13 +253,28 @@ fn list_items_numbers_and_lone_names_are_never_members() {
 }
 
 /// A stance check that takes every group away says so: the run would otherwise read as "no
-/// claim shared". Two reports of one denial, which the pair model reads as denying each other
-/// (README, "Members' stance when a judge groups"), grouped by a low floor and vetoed.
+/// claim shared". A claim and its denial in the same words, grouped by a low floor and vetoed.
+/// The veto follows the related claims' rule for `disagree`: two reports of one denial, which
+/// the pair model reads as denying each other (README, "Members' stance when a judge groups"),
+/// are one claim and stay grouped.
 #[test]
 fn a_stance_check_that_removes_every_group_warns() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("hoax.jsonl");
-    let docs = [
+    let run = |name: &str, docs: &[(&str, &str, &str)], veto: bool| {
+        let path = dir.path().join(name);
+        write_articles(&path, docs);
+        let path = path.to_string_lossy().into_owned();
+        let mut args = vec!["match", &path, "--no-judge", "--floor", "0.3"];
+        if veto {
+            args.push("--veto-disagree");
+        }
+        let out = common::run_ok(&args);
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let denials = [
         (
             "a",
             "Daily Courier",
@@ -271,24 +286,31 @@ fn a_stance_check_that_removes_every_group_warns() {
             "The story of the arrest of Banksy is a hoax, his publicist said.",
         ),
     ];
-    write_articles(&path, &docs);
-    let path = path.to_string_lossy();
-    let base = ["match", &path, "--no-judge", "--floor", "0.3"];
-    let kept = common::run_ok(&base);
-    let kept_err = String::from_utf8_lossy(&kept.stderr);
+    for veto in [false, true] {
+        let (out, err) = run("denials.jsonl", &denials, veto);
+        assert!(out.starts_with("1 groups"), "veto {veto}: {out}");
+        assert!(!err.contains("stance check"), "{err}");
+    }
+    let contrary = [
+        (
+            "a",
+            "Daily Courier",
+            "Banksy was arrested in London on Monday, police said.",
+        ),
+        (
+            "b",
+            "Evening Post",
+            "Banksy was not arrested in London on Monday, police said.",
+        ),
+    ];
+    let (out, err) = run("contrary.jsonl", &contrary, false);
     assert!(
-        String::from_utf8_lossy(&kept.stdout).starts_with("1 groups"),
-        "grouped without the veto: {}",
-        String::from_utf8_lossy(&kept.stdout)
+        out.starts_with("1 groups"),
+        "grouped without the veto: {out}"
     );
-    assert!(!kept_err.contains("stance check"), "{kept_err}");
-    let vetoed = common::run_ok(&[&base[..], &["--veto-disagree"]].concat());
-    let err = String::from_utf8_lossy(&vetoed.stderr);
-    assert!(
-        String::from_utf8_lossy(&vetoed.stdout).starts_with("0 groups"),
-        "{}",
-        String::from_utf8_lossy(&vetoed.stdout)
-    );
+    assert!(!err.contains("stance check"), "{err}");
+    let (out, err) = run("contrary.jsonl", &contrary, true);
+    assert!(out.starts_with("0 groups"), "{out}");
     assert!(
         err.contains("the stance check removed every group found (1)")
             && err.contains("leaving out --veto-disagree keeps them"),

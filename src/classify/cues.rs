@@ -838,6 +838,13 @@ const TELLING_VERBS: &[&str] = &[
 const MODALS: &[&str] = &["may", "might", "could"];
 
 /// Words that open a noun phrase, for the relative "that" of `subordinate_mask`.
+/// Words before a noun, not before a verb: "the plan", "their hopes" (not "some want", where
+/// "some" is the subject).
+const NOUN_DETERMINERS: &[&str] = &[
+    "a", "an", "the", "this", "these", "those", "its", "his", "her", "their", "our", "my", "your",
+    "new",
+];
+
 const DETERMINERS: &[&str] = &[
     "a", "an", "the", "this", "these", "those", "its", "his", "her", "their", "our", "some", "any",
     "every", "each", "one", "another", "new",
@@ -964,8 +971,20 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
             fronted = i == 1;
         }
         mask[i] = open;
-        if !open && one_of(INTENT_VERBS, w) {
-            // The verb itself is the main clause's; what follows is the wish.
+        // The verb itself is the main clause's; what follows is the wish. Not the noun ("The
+        // plan might work", "Hopes of a deal could fade", "the government's plans may change"):
+        // first in the sentence (news has no imperatives), after a determiner or a possessive,
+        // or right before a modal or an auxiliary, the word names the wish and the hedge after
+        // it is the main clause's.
+        let noun = i == 0
+            || {
+                let p = word(i - 1);
+                one_of(NOUN_DETERMINERS, p) || p.ends_with("'s") || p.ends_with("\u{2019}s")
+            }
+            || toks
+                .get(i + 1)
+                .is_some_and(|_| one_of(MODALS, word(i + 1)) || one_of(AUXILIARIES, word(i + 1)));
+        if !open && one_of(INTENT_VERBS, w) && !noun {
             open = true;
         }
     }
@@ -1047,6 +1066,38 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
             && let Some(end) = (i + 2..toks.len()).find(|&k| one_of(FINITE_VERBS, word(k)))
         {
             mask[i..end].iter_mut().for_each(|m| *m = true);
+        }
+    }
+    // A relative clause without "that", its subject a pronoun ("Here are the names you may not
+    // want to use", "the mistakes we could all be making"), describes the noun before it: a
+    // modal right after the pronoun is the clause's own, not the main clause's. Only after a
+    // determiner and its noun, and not after a verb of telling ("told the reporters they might
+    // leave" says what was told); the clause runs to a finite verb of the main clause, a comma
+    // or the end. Only "you", "we", "they" and "I": "he" and "she" start too many content
+    // clauses after a noun ("showed the jury she might have lied").
+    for i in 3..toks.len() {
+        if one_of(MODALS, word(i))
+            && one_of(&["you", "we", "they", "i"], word(i - 1))
+            && one_of(NOUN_DETERMINERS, word(i - 3))
+            && !one_of(NOUN_DETERMINERS, word(i - 2))
+            // Nor after a preposition, where the noun ends a fronted phrase and the pronoun
+            // starts the main clause ("In the end you may lose", "At this point we may never
+            // know").
+            && !(i >= 4
+                && (one_of(TELLING_VERBS, word(i - 4))
+                    || one_of(
+                        &[
+                            "in", "at", "by", "on", "for", "after", "before", "during", "until",
+                            "from", "with", "of", "to", "since", "into", "over",
+                        ],
+                        word(i - 4),
+                    )))
+            && (i - 3..i).all(|k| !comma_before(k + 1))
+        {
+            let end = (i + 1..toks.len())
+                .find(|&k| comma_before(k) || one_of(FINITE_VERBS, word(k)))
+                .unwrap_or(toks.len());
+            mask[i - 1..end].iter_mut().for_each(|m| *m = true);
         }
     }
     // A second main clause (", but", ", and", ", yet", ";") is a second proposition, and the
@@ -1469,6 +1520,23 @@ mod tests {
         assert_eq!(main("It is unclear when the attacks took place."), None);
         assert_eq!(
             main("It is unclear whether the attacks took place."),
+            Some(Low)
+        );
+        // A wish's noun is no wish: the hedge after it is the main clause's.
+        assert_eq!(main("The plan might work."), Some(Low));
+        assert_eq!(main("Hopes of a deal could fade this week."), Some(Low));
+        assert_eq!(main("The government's plans may change."), Some(Low));
+        assert_eq!(
+            main("The plan to build the wall could cost billions."),
+            Some(Low)
+        );
+        assert_eq!(main("They plan to say the deal might collapse."), None);
+        // A relative clause without "that" describes its noun; a fronted phrase does not.
+        assert_eq!(main("Here are the names you may not want to use."), None);
+        assert_eq!(main("The mistakes we might be making are costly."), None);
+        assert_eq!(main("In the end you may lose everything."), Some(Low));
+        assert_eq!(
+            main("He told the reporters they might leave early."),
             Some(Low)
         );
     }

@@ -106,6 +106,11 @@ pub struct MatchArgs {
     /// distanced). Needs the labels (refused with --no-labels, which drops the stance model).
     #[arg(long, conflicts_with = "no_labels")]
     pub veto_disagree: bool,
+    /// A related claim the stance model reads as `disagree` is shown as denying the group's
+    /// claim only at least this similar to it; under it, `discuss` (0: no floor). Default
+    /// with a judge 0.55; none without one (the base model's cosine was not measured for it).
+    #[arg(long, value_parser = super::unit_interval, conflicts_with = "no_labels")]
+    pub denial_floor: Option<f32>,
     /// Hide labels given with probability under this: a member's stance or confidence is left
     /// out, related claims with an unsure stance are not listed, and confidence differences
     /// are judged on the labels left. Labels a rule decides have probability 1.
@@ -234,6 +239,9 @@ pub fn run(args: &MatchArgs) -> Result<()> {
     };
     if let Some(f) = args.floor {
         opts.grouping.floor = f;
+    }
+    if let Some(f) = args.denial_floor {
+        opts.denial_floor = Some(f);
     }
     opts.split_claims |= args.split_claims;
     if let Some(m) = args.mutual {

@@ -394,10 +394,32 @@ impl StanceLabel {
                 Some("question" | "fragment" | "empty" | "markup or code")
             )
         });
-        if self.stance != Stance::Disagree || (statements && polarity(canonical) != polarity(text))
+        // A text that reports the contrary as someone's claim or a rumour, without negating
+        // anything itself ("Video clips circulated that purported to show Saudi TV blurring
+        // her face" toward "Actually, footage of Michelle Obama aired uncensored"), does not
+        // deny: the guide's `discuss`. A distanced text that refutes ("The rumours that he
+        // died are false") still does.
+        let reports_contrary = distance::distances_from(canonical, text) && !polarity(text);
+        if self.stance != Stance::Disagree
+            || (statements && !reports_contrary && polarity(canonical) != polarity(text))
         {
             return self;
         }
+        self.disagree_as_discuss()
+    }
+
+    /// A related claim's `disagree` under the denial floor (`MatchOptions::denial_floor`) as
+    /// `discuss`: a text far from the claim that the model reads as denying it speaks of
+    /// something else, or of the whole story.
+    pub(crate) fn denial_at(self, similarity: f32, floor: Option<f32>) -> Self {
+        if self.stance != Stance::Disagree || floor.is_none_or(|f| similarity >= f) {
+            return self;
+        }
+        self.disagree_as_discuss()
+    }
+
+    /// The reading with its `disagree` probability moved to `discuss`.
+    fn disagree_as_discuss(self) -> Self {
         let s = self.scores;
         let p = [s.agree, 0.0, s.discuss + s.disagree, s.unrelated];
         // Four probabilities in `Stance::ALL` order: `from_probs` cannot refuse them.
@@ -801,6 +823,26 @@ mod tests {
             "His publicist said reports of his death were a hoax.",
         );
         assert_eq!(headline.stance, Stance::Disagree);
+        // A distanced report of the contrary, negating nothing itself, only reports it; a
+        // distanced text that refutes still denies.
+        let reported = label(0.1, 0.7, 0.2).related_to(
+            "Actually, footage of Michelle Obama aired uncensored in Saudi Arabia.",
+            "Video clips circulated that purported to show Saudi TV blurring her face.",
+        );
+        assert_eq!(reported.stance, Stance::Discuss);
+        let refuted = label(0.1, 0.7, 0.2).related_to(
+            "Macaulay Culkin died on Monday.",
+            "The rumours that Culkin died are false.",
+        );
+        assert_eq!(refuted.stance, Stance::Disagree);
+        // Under the denial floor a `disagree` is `discuss`; at it, or with no floor, it stands.
+        let far = label(0.1, 0.7, 0.2).denial_at(0.40, Some(0.55));
+        assert_eq!(far.stance, Stance::Discuss);
+        assert!((far.scores.discuss - 0.9).abs() < 1e-6 && far.scores.disagree == 0.0);
+        for (similarity, floor) in [(0.55, Some(0.55)), (0.2, None)] {
+            let read = label(0.1, 0.7, 0.2).denial_at(similarity, floor);
+            assert_eq!(read.stance, Stance::Disagree, "{similarity} {floor:?}");
+        }
     }
 
     #[test]
