@@ -22,6 +22,8 @@ use crate::observe::Observer;
 use crate::segment::{Segmented, SentenceKind};
 use crate::stories::{self, Story, StoryOptions};
 
+mod denial_check;
+
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct MatchOptions {
     pub grouping: GroupingConfig,
@@ -513,6 +515,9 @@ pub fn match_claims(
             judged: judge.is_some(),
         };
         groups = annotate(groups, &index_groups, space, h, opts, observer)?;
+        if let Some(j) = judge {
+            denial_check::check_denials(&mut groups, &units, group_vectors.view(), j, observer)?;
+        }
     }
     mark_wire_copies(&mut groups);
     Ok(MatchResult {

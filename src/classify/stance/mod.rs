@@ -418,6 +418,12 @@ impl StanceLabel {
         self.disagree_as_discuss()
     }
 
+    /// The reading with its `disagree` probability moved to `discuss`: no denial, whatever the
+    /// model read (`matching`'s check of a denial's positive form).
+    pub(crate) fn not_a_denial(self) -> Self {
+        self.disagree_as_discuss()
+    }
+
     /// The reading with its `disagree` probability moved to `discuss`.
     fn disagree_as_discuss(self) -> Self {
         let s = self.scores;
