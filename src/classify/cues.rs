@@ -845,6 +845,25 @@ const NOUN_DETERMINERS: &[&str] = &[
     "new",
 ];
 
+/// Numbers in words, which stand before a noun as a determiner does.
+const NUMBER_WORDS: &[&str] = &[
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "several",
+    "many",
+    "few",
+];
+
 const DETERMINERS: &[&str] = &[
     "a", "an", "the", "this", "these", "those", "its", "his", "her", "their", "our", "some", "any",
     "every", "each", "one", "another", "new",
@@ -933,7 +952,12 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
             })
             // The noun it describes comes after a determiner ("a video that", "the tweets
             // that"): "Still, that could change" and "Officials argue that could" have none.
-            && (i.saturating_sub(3)..i.saturating_sub(1)).any(|k| one_of(DETERMINERS, word(k)))
+            // A number counts ("six hidden graves that may contain ...").
+            && (i.saturating_sub(3)..i.saturating_sub(1)).any(|k| {
+                one_of(DETERMINERS, word(k))
+                    || one_of(NUMBER_WORDS, word(k))
+                    || word(k).chars().all(|c| c.is_ascii_digit())
+            })
             // Nor after a verb of telling right before the noun, whose "that" opens what was
             // told ("told the newspaper that may change", "warned the council that it could").
             && !(i >= 3 && one_of(TELLING_VERBS, word(i - 3)))
@@ -1065,6 +1089,42 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
             && !one_of(&["not", "never"], word(i - 1))
             && let Some(end) = (i + 2..toks.len()).find(|&k| one_of(FINITE_VERBS, word(k)))
         {
+            mask[i..end].iter_mut().for_each(|m| *m = true);
+        }
+    }
+    // A participial adjunct after the main clause (", raising fears the pits might hold 43
+    // students", ", expressing anger that some of their classmates may be among the dead") adds
+    // a consequence or a manner; it does not hedge the main clause's proposition. Subordinate
+    // to the next comma (an aside: "The man, fearing arrest, may have fled" keeps its "may")
+    // or the end, after three words of main clause. Not "according" (", according to police,
+    // the man may have fled"), nor a noun or preposition that ends in "ing".
+    for i in 3..toks.len() {
+        let w = word(i);
+        let lower = w.to_ascii_lowercase();
+        if comma_before(i)
+            && lower.len() >= 6
+            && lower.ends_with("ing")
+            && !mask[i]
+            && !one_of(
+                &[
+                    "according",
+                    "nothing",
+                    "something",
+                    "anything",
+                    "everything",
+                    "morning",
+                    "evening",
+                    "during",
+                    "pending",
+                    "notwithstanding",
+                ],
+                w,
+            )
+            && (0..i).filter(|&k| !mask[k]).count() >= 3
+        {
+            let end = (i + 1..toks.len())
+                .find(|&k| comma_before(k))
+                .unwrap_or(toks.len());
             mask[i..end].iter_mut().for_each(|m| *m = true);
         }
     }
@@ -1521,6 +1581,37 @@ mod tests {
         assert_eq!(
             main("It is unclear whether the attacks took place."),
             Some(Low)
+        );
+        // A participial adjunct after the main clause does not hedge it; an aside between
+        // commas, or "according to", leaves the main clause's own hedge.
+        assert_eq!(
+            main(
+                "Security forces found a mass grave on the edge of town, raising fears the pits might hold the students."
+            ),
+            Some(High)
+        );
+        assert_eq!(
+            main(
+                "Hundreds of students protested on Saturday, expressing anger that their classmates may be among the dead."
+            ),
+            None
+        );
+        assert_eq!(
+            main("The man, fearing arrest, may have fled the country."),
+            Some(Low)
+        );
+        assert_eq!(
+            main("The suspect, according to police, may have fled."),
+            Some(Low)
+        );
+        assert_eq!(
+            main("The plan might work, leaving critics puzzled."),
+            Some(Low)
+        );
+        // A number stands before the noun a relative "that" describes.
+        assert_eq!(
+            main("Authorities have discovered six hidden graves that may contain the bodies."),
+            None
         );
         // A wish's noun is no wish: the hedge after it is the main clause's.
         assert_eq!(main("The plan might work."), Some(Low));
