@@ -44,7 +44,8 @@ pub struct MatchOptions {
     pub require_agree: bool,
     /// With a stance model: members it finds `disagree` toward the canonical claim (a denial
     /// worded like the claim, which the judge's cosine cannot tell apart) join the group's
-    /// `related` claims instead.
+    /// `related` claims instead, where the related claims' rules let the reading stand (the
+    /// two differ in polarity, `StanceLabel::related_to`; the denial floor, `denial_at`).
     pub veto_disagree: bool,
     /// A related claim read as `disagree` stays a denial only at least this similar to the
     /// group's canonical claim; under it, its `disagree` probability moves to `discuss` (None:
@@ -800,8 +801,9 @@ fn annotate(
             // sentences of one polarity is another claim's "not", no denial, and a member it
             // would veto stays.
             let toward = |l: StanceLabel| l.related_to(&units[c].sentence, &units[i].sentence);
+            // And the denial floor, as for a related claim: a member under it is no denial.
             let denial = model
-                .map(toward)
+                .map(|l| toward(l).denial_at(m.score, opts.denial_floor))
                 .filter(|s| opts.veto_disagree && s.stance == Stance::Disagree);
             let out = denial.or_else(|| {
                 (opts.require_agree && !by_rule && st.stance != Stance::Agree)
@@ -890,7 +892,13 @@ fn annotate(
                 });
             }
         }
-        g.related = finish_related(removed);
+        // With a judge, `denial_check` may still turn denials into `discuss`, and cuts the
+        // list after it, so that a demoted denial does not stand in for a nearer claim.
+        g.related = if judged {
+            removed
+        } else {
+            finish_related(removed)
+        };
         kept_groups.push(g);
     }
     // Filtering changed sizes: restore grouping's order, widest coverage first, then tightest.

@@ -837,12 +837,18 @@ const TELLING_VERBS: &[&str] = &[
 /// Modal auxiliaries among the hedges: always the verb of a finite clause.
 const MODALS: &[&str] = &["may", "might", "could"];
 
-/// Words that open a noun phrase, for the relative "that" of `subordinate_mask`.
 /// Words before a noun, not before a verb: "the plan", "their hopes" (not "some want", where
 /// "some" is the subject).
 const NOUN_DETERMINERS: &[&str] = &[
     "a", "an", "the", "this", "these", "those", "its", "his", "her", "their", "our", "my", "your",
     "new",
+];
+
+/// Prepositions that open a fronted phrase ("In the end you may lose", "Within 24 hours that
+/// may change").
+const PREPOSITIONS: &[&str] = &[
+    "in", "at", "by", "on", "for", "after", "before", "during", "until", "from", "with", "of",
+    "to", "since", "into", "over", "under", "within", "without", "across", "about", "around",
 ];
 
 /// Numbers in words, which stand before a noun as a determiner does.
@@ -859,11 +865,9 @@ const NUMBER_WORDS: &[&str] = &[
     "dozens",
     "hundreds",
     "thousands",
-    "several",
-    "many",
-    "few",
 ];
 
+/// Words that open a noun phrase, for the relative "that" of `subordinate_mask`.
 const DETERMINERS: &[&str] = &[
     "a", "an", "the", "this", "these", "those", "its", "his", "her", "their", "our", "some", "any",
     "every", "each", "one", "another", "new",
@@ -953,10 +957,13 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
             // The noun it describes comes after a determiner ("a video that", "the tweets
             // that"): "Still, that could change" and "Officials argue that could" have none.
             // A number counts ("six hidden graves that may contain ...").
+            // A number counts ("six hidden graves that may contain ..."), but not after a
+            // preposition, where "that" is a pronoun ("Within 24 hours that may change").
             && (i.saturating_sub(3)..i.saturating_sub(1)).any(|k| {
                 one_of(DETERMINERS, word(k))
-                    || one_of(NUMBER_WORDS, word(k))
-                    || word(k).chars().all(|c| c.is_ascii_digit())
+                    || ((one_of(NUMBER_WORDS, word(k))
+                        || word(k).chars().all(|c| c.is_ascii_digit()))
+                        && !(k > 0 && one_of(PREPOSITIONS, word(k - 1))))
             })
             // Nor after a verb of telling right before the noun, whose "that" opens what was
             // told ("told the newspaper that may change", "warned the council that it could").
@@ -1003,7 +1010,27 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
         let noun = i == 0
             || {
                 let p = word(i - 1);
-                one_of(NOUN_DETERMINERS, p) || p.ends_with("'s") || p.ends_with("\u{2019}s")
+                // A possessive, not a pronoun's "is" ("He's hoping the talks could resume");
+                // a curly apostrophe parts the word, leaving "s" after it.
+                let possessive = (p.ends_with("'s")
+                    && !one_of(
+                        &[
+                            "he's", "she's", "it's", "let's", "that's", "there's", "what's",
+                            "who's", "here's", "where's",
+                        ],
+                        p,
+                    ))
+                    || (p == "s"
+                        && i >= 2
+                        && gap(i - 1) == "\u{2019}"
+                        && !one_of(
+                            &[
+                                "he", "she", "it", "let", "that", "there", "what", "who", "here",
+                                "where",
+                            ],
+                            word(i - 2),
+                        ));
+                one_of(NOUN_DETERMINERS, p) || possessive
             }
             || toks
                 .get(i + 1)
@@ -1096,8 +1123,21 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
     // students", ", expressing anger that some of their classmates may be among the dead") adds
     // a consequence or a manner; it does not hedge the main clause's proposition. Subordinate
     // to the next comma (an aside: "The man, fearing arrest, may have fled" keeps its "may")
-    // or the end, after three words of main clause. Not "according" (", according to police,
-    // the man may have fled"), nor a noun or preposition that ends in "ing".
+    // or the end, after a main clause: three words or more since the comma before (or the
+    // start) with a verb among them, so that a fronted phrase ("Late on Monday, Beijing may
+    // announce", "In the long run, rising prices could") or an aside ("The company is, by all
+    // accounts, seeking a buyer and may announce") is no main clause. Not "according" (", according
+    // to police, the man may have fled"), nor a noun or preposition that ends in "ing".
+    let verbish = |k: usize| {
+        let w = word(k);
+        let l = w.to_ascii_lowercase();
+        one_of(FINITE_VERBS, w)
+            || one_of(MODALS, w)
+            || one_of(AUXILIARIES, w)
+            || one_of(REPORTING, w)
+            || one_of(VERBISH, w)
+            || (l.len() > 4 && l.ends_with("ed"))
+    };
     for i in 3..toks.len() {
         let w = word(i);
         let lower = w.to_ascii_lowercase();
@@ -1120,7 +1160,11 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
                 ],
                 w,
             )
-            && (0..i).filter(|&k| !mask[k]).count() >= 3
+            && {
+                let chunk_start = (1..i).rev().find(|&k| comma_before(k)).unwrap_or(0);
+                let chunk: Vec<usize> = (chunk_start..i).filter(|&k| !mask[k]).collect();
+                chunk.len() >= 3 && chunk.iter().any(|&k| verbish(k))
+            }
         {
             let end = (i + 1..toks.len())
                 .find(|&k| comma_before(k))
@@ -1145,19 +1189,28 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
             // know").
             && !(i >= 4
                 && (one_of(TELLING_VERBS, word(i - 4))
-                    || one_of(
-                        &[
-                            "in", "at", "by", "on", "for", "after", "before", "during", "until",
-                            "from", "with", "of", "to", "since", "into", "over",
-                        ],
-                        word(i - 4),
-                    )))
+                    || one_of(PREPOSITIONS, word(i - 4))))
             && (i - 3..i).all(|k| !comma_before(k + 1))
         {
-            let end = (i + 1..toks.len())
-                .find(|&k| comma_before(k) || one_of(FINITE_VERBS, word(k)))
-                .unwrap_or(toks.len());
-            mask[i - 1..end].iter_mut().for_each(|m| *m = true);
+            // The noun is an object or a predicate, after a verb ("Here are the names you
+            // may"), or the sentence's subject with the main verb after the clause ("The
+            // changes we might see could be dramatic"); otherwise the noun ends a fronted phrase
+            // and the pronoun opens the main clause ("This year we may see a recession",
+            // "Under the new rules they could lose").
+            let main_verb = (i + 1..toks.len()).find(|&k| {
+                !comma_before(k) && (one_of(FINITE_VERBS, word(k)) || one_of(MODALS, word(k)))
+            });
+            let object = (0..i - 3).any(&verbish);
+            if object || (i == 3 && main_verb.is_some()) {
+                let end = (i + 1..toks.len())
+                    .find(|&k| {
+                        comma_before(k)
+                            || one_of(FINITE_VERBS, word(k))
+                            || (!object && Some(k) == main_verb)
+                    })
+                    .unwrap_or(toks.len());
+                mask[i - 1..end].iter_mut().for_each(|m| *m = true);
+            }
         }
     }
     // A second main clause (", but", ", and", ", yet", ";") is a second proposition, and the
@@ -1597,13 +1650,28 @@ mod tests {
             None
         );
         assert_eq!(
-            main("The man, fearing arrest, may have fled the country."),
+            main("The former minister, fearing arrest, may have fled the country."),
             Some(Low)
         );
         assert_eq!(
-            main("The suspect, according to police, may have fled."),
+            main("The chief suspect, according to police, may have fled."),
             Some(Low)
         );
+        // Nor after a fronted phrase or an aside, which is no main clause; and a fronted phrase
+        // without a comma is no relative clause either, while a subject's relative clause ends
+        // at the main clause's modal.
+        for s in [
+            "Late on Monday, Beijing may announce new tariffs.",
+            "In the long run, rising prices could hurt growth.",
+            "According to the report, funding may be cut next year.",
+            "The company is, by all accounts, seeking a buyer and may announce a sale.",
+            "This year we may see a recession.",
+            "Under the new rules they could lose their benefits.",
+            "Without the money we might have to close.",
+            "The changes we might see could be dramatic.",
+        ] {
+            assert_eq!(main(s), Some(Low), "{s}");
+        }
         assert_eq!(
             main("The plan might work, leaving critics puzzled."),
             Some(Low)
@@ -1626,6 +1694,12 @@ mod tests {
         assert_eq!(main("Here are the names you may not want to use."), None);
         assert_eq!(main("The mistakes we might be making are costly."), None);
         assert_eq!(main("In the end you may lose everything."), Some(Low));
+        // A pronoun's "'s" is no possessive, and a curly apostrophe's possessive is one.
+        assert_eq!(main("He's hoping the talks could resume next week."), None);
+        assert_eq!(main("The government\u{2019}s plans may change."), Some(Low));
+        // "Many" is a subject, and a number after a preposition no determiner.
+        assert_eq!(main("Many fear that could happen again."), Some(Low));
+        assert_eq!(main("Within 24 hours that may change."), Some(Low));
         assert_eq!(
             main("He told the reporters they might leave early."),
             Some(Low)

@@ -101,7 +101,9 @@ pub struct MatchArgs {
     #[arg(long)]
     pub any_stance: bool,
     /// Members the stance model finds `disagree` toward the group's canonical claim leave the
-    /// group and are listed as related (a denial worded like the claim). With a judge or the
+    /// group and are listed as related (a denial worded like the claim), where the related
+    /// claims' rules let that reading stand: the two differ in polarity, and with a judge the
+    /// member is at least --denial-floor similar. With a judge or the
     /// pair model the members that stay are labelled by rule (`agree`, or `discuss` when
     /// distanced). Needs the labels (refused with --no-labels, which drops the stance model).
     #[arg(long, conflicts_with = "no_labels")]

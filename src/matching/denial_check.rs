@@ -4,8 +4,8 @@
 //! at least the judge's threshold); otherwise the stance model's `disagree` was another claim
 //! of the story with a "not" in it ("He maintains that the video was not staged" beside "A
 //! large number of YouTube prank videos are staged"), and the reading becomes `discuss`.
-//! Sentences that deny by a refuting word ("the claim is entirely false") have no positive
-//! form to check and keep their reading.
+//! Sentences that deny by a refuting word alone ("the claim is a hoax") have no positive form to
+//! check and keep their reading; "... is not true" has one, the claim restated.
 //!
 //! Measured on the verdicts of four independent reviews of `match` on 24 FNC-1 train stories
 //! (README, "Who denies what"; the threshold is the judge's, not chosen for this): shown
@@ -41,8 +41,10 @@ fn positive_side(canonical: &str, related: &str) -> Option<(String, Side)> {
 }
 
 /// Checks every related `disagree` of `groups` whose one side negates an auxiliary: its
-/// positive form must be the same claim as the other side by `judge`. `vectors`: the judge's
-/// vector of each unit.
+/// positive form must be the same claim as the other side by `judge`; then cuts each group's
+/// related claims to the few shown (`annotate` leaves them all when a judge groups).
+/// `vectors`: the judge's vector of each unit (whole sentences, as the judge groups them; with
+/// `--split-claims` a positive form of the sentence meets the other claim unit).
 pub(super) fn check_denials(
     groups: &mut [MatchGroup],
     units: &[ClaimUnit],
@@ -74,27 +76,23 @@ pub(super) fn check_denials(
             }
         }
     }
-    if checks.is_empty() {
-        return Ok(());
-    }
-    let threshold = judge.threshold()?;
-    let positive: Vec<&str> = checks.iter().map(|(_, _, p, _)| p.as_str()).collect();
-    let v = judge
-        .encoder
-        .embed_all(&positive, "denials (positive forms)", observer)?
-        .vectors;
-    for (row, &(gi, ri, _, other)) in checks.iter().enumerate() {
-        if v.row(row).dot(&vectors.row(other)) < threshold {
-            let r = &mut groups[gi].related[ri];
-            r.stance = r.stance.clone().not_a_denial();
+    if !checks.is_empty() {
+        let threshold = judge.threshold()?;
+        let positive: Vec<&str> = checks.iter().map(|(_, _, p, _)| p.as_str()).collect();
+        let v = judge
+            .encoder
+            .embed_all(&positive, "denials (positive forms)", observer)?
+            .vectors;
+        for (row, &(gi, ri, _, other)) in checks.iter().enumerate() {
+            if v.row(row).dot(&vectors.row(other)) < threshold {
+                let r = &mut groups[gi].related[ri];
+                r.stance = r.stance.clone().not_a_denial();
+            }
         }
     }
+    // `annotate` left every candidate with a judge: denials first, then the nearest, a few.
     for g in groups.iter_mut() {
-        g.related.sort_by(|a, b| {
-            (b.stance.stance == Stance::Disagree)
-                .cmp(&(a.stance.stance == Stance::Disagree))
-                .then(b.score.total_cmp(&a.score))
-        });
+        g.related = super::finish_related(std::mem::take(&mut g.related));
     }
     Ok(())
 }
