@@ -86,7 +86,7 @@ pub(super) fn check_denials(
         for (row, &(gi, ri, _, other)) in checks.iter().enumerate() {
             if v.row(row).dot(&vectors.row(other)) < threshold {
                 let r = &mut groups[gi].related[ri];
-                r.stance = r.stance.clone().not_a_denial();
+                r.stance = r.stance.clone().disagree_as_discuss();
             }
         }
     }

@@ -419,13 +419,8 @@ impl StanceLabel {
     }
 
     /// The reading with its `disagree` probability moved to `discuss`: no denial, whatever the
-    /// model read (`matching`'s check of a denial's positive form).
-    pub(crate) fn not_a_denial(self) -> Self {
-        self.disagree_as_discuss()
-    }
-
-    /// The reading with its `disagree` probability moved to `discuss`.
-    fn disagree_as_discuss(self) -> Self {
+    /// model read (also `matching`'s check of a denial's positive form).
+    pub(crate) fn disagree_as_discuss(self) -> Self {
         let s = self.scores;
         let p = [s.agree, 0.0, s.discuss + s.disagree, s.unrelated];
         // Four probabilities in `Stance::ALL` order: `from_probs` cannot refuse them.
