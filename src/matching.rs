@@ -513,12 +513,12 @@ pub fn match_claims(
             pool,
             story_of_doc,
             on_topic,
-            judged: judge.is_some(),
+            judge: judge.map(|judge| denial_check::DenialCheck {
+                judge,
+                vectors: group_vectors.view(),
+            }),
         };
         groups = annotate(groups, &index_groups, space, h, opts, observer)?;
-        if let Some(j) = judge {
-            denial_check::check_denials(&mut groups, &units, group_vectors.view(), j, observer)?;
-        }
     }
     mark_wire_copies(&mut groups);
     Ok(MatchResult {
@@ -636,8 +636,9 @@ struct ClaimSpace<'a> {
     /// A judge chose every pair the stance model reads: no topic gate (nor its vectors).
     on_topic: bool,
     /// A judge decided membership: members are labelled by `StanceLabel::member_of` (as they
-    /// are with the pair model).
-    judged: bool,
+    /// are with the pair model), and a denial needs its positive form to be the other side's
+    /// claim by the judge (`denial_check`).
+    judge: Option<denial_check::DenialCheck<'a>>,
 }
 
 /// Unit indices of each group's members (canonical first), recovered by span.
@@ -703,8 +704,9 @@ fn annotate(
         pool,
         story_of_doc,
         on_topic,
-        judged,
+        judge,
     } = space;
+    let judged = judge.is_some();
     let texts: Vec<&str> = units.iter().map(|u| u.claim.as_str()).collect();
     let read_texts: Vec<&str> = read.iter().map(|&i| texts[i]).collect();
     let read_conf = h.confidence.classify(
@@ -779,7 +781,8 @@ fn annotate(
         };
         let mut kept = Vec::with_capacity(idx.len());
         let mut members = Vec::with_capacity(idx.len());
-        let mut removed: Vec<Related> = Vec::new();
+        // Claims moved out of the group, with their unit indices.
+        let mut removed: Vec<(usize, Related)> = Vec::new();
         for ((mut m, &i), model) in std::mem::take(&mut g.members)
             .into_iter()
             .zip(idx)
@@ -811,12 +814,13 @@ fn annotate(
             });
             if let Some(out) = out {
                 if matches!(out.stance, Stance::Disagree | Stance::Discuss) {
-                    removed.push(Related {
+                    let related = Related {
                         unit: m.unit,
                         score: m.score,
                         stance: out,
                         confidence: conf(i)?,
-                    });
+                    };
+                    removed.push((i, related));
                 }
                 continue;
             }
@@ -878,29 +882,47 @@ fn annotate(
     )?
     .into_iter();
     let mut kept_groups = Vec::with_capacity(pending.len());
-    for (mut g, c, mut removed, cand) in pending {
+    for (g, c, mut removed, cand) in pending {
         for (&(j, score), stance) in cand.iter().zip(related_stances.by_ref().take(cand.len())) {
             let stance = stance
                 .related_to(&units[c].sentence, &units[j].sentence)
                 .denial_at(score, opts.denial_floor);
             if matches!(stance.stance, Stance::Disagree | Stance::Discuss) {
-                removed.push(Related {
+                let related = Related {
                     unit: units[j].clone(),
                     score,
                     stance,
                     confidence: conf(j)?,
-                });
+                };
+                removed.push((j, related));
             }
         }
-        // With a judge, `denial_check` may still turn denials into `discuss`, and cuts the
-        // list after it, so that a demoted denial does not stand in for a nearer claim.
-        g.related = if judged {
-            removed
-        } else {
-            finish_related(removed)
-        };
-        kept_groups.push(g);
+        kept_groups.push((g, c, removed));
     }
+    if let Some(check) = judge {
+        // Every group's denials in one batch of positive forms; checked before the lists are
+        // cut, so that a demoted denial does not stand in for a nearer claim.
+        let is_denial = |r: &&mut (usize, Related)| r.1.stance.stance == Stance::Disagree;
+        let mut denials: Vec<(usize, usize)> = Vec::new();
+        for (_, c, removed) in &mut kept_groups {
+            denials.extend(removed.iter_mut().filter(is_denial).map(|(j, _)| (*c, *j)));
+        }
+        let mut stands = check.stands(&denials, units, observer)?.into_iter();
+        for (_, _, removed) in &mut kept_groups {
+            for (_, r) in removed.iter_mut().filter(is_denial) {
+                if stands.next() == Some(false) {
+                    r.stance = r.stance.clone().disagree_as_discuss();
+                }
+            }
+        }
+    }
+    let mut kept_groups: Vec<MatchGroup> = kept_groups
+        .into_iter()
+        .map(|(mut g, _, removed)| {
+            g.related = finish_related(removed.into_iter().map(|(_, r)| r).collect());
+            g
+        })
+        .collect();
     // Filtering changed sizes: restore grouping's order, widest coverage first, then tightest.
     kept_groups.sort_by(|a, b| {
         let mean = |g: &MatchGroup| {

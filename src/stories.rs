@@ -456,14 +456,21 @@ impl<'a> StoryGraph<'a> {
                         .sum(),
                 }
             };
-            let central = members
+            // The title a reader sees: the most central document's, unless it asks or
+            // exclaims ("Did you see the Bugatti ...?", "Holy Motor City gossip!"), which names
+            // no event; then the most central one that states something.
+            let mut by_centrality: Vec<(f32, usize)> = members.iter().map(|&x| (s(x), x)).collect();
+            by_centrality.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let title = by_centrality
                 .iter()
-                .copied()
-                .max_by(|&a, &b| s(a).total_cmp(&s(b)).then(b.cmp(&a)))
-                .unwrap_or(members[0]);
+                .map(|&(_, x)| &self.titles[x])
+                .find(|t| states(t))
+                .or_else(|| by_centrality.first().map(|&(_, x)| &self.titles[x]))
+                .cloned()
+                .unwrap_or_default();
             out.push(Story {
                 id: format!("s{}", si + 1),
-                title: self.titles[central].clone(),
+                title,
                 documents: members
                     .iter()
                     .map(|&i| StoryDocument {
@@ -641,9 +648,38 @@ fn average_linkage(
     out
 }
 
+/// Whether a title states something: not a question or an exclamation (closing quotes and
+/// brackets looked past).
+fn states(title: &str) -> bool {
+    let end = title.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '"' | '\'' | '\u{201d}' | '\u{2019}' | ')' | ']')
+    });
+    !end.is_empty() && !end.ends_with(['?', '!'])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn questions_and_exclamations_state_nothing() {
+        for t in [
+            "Banksy arrested in London, reports say",
+            "Report: \"Russia interfered\"",
+            "Police say \u{201c}no arrest\u{201d}",
+        ] {
+            assert!(states(t), "{t}");
+        }
+        for t in [
+            "Did you see the Bugatti?",
+            "Holy Motor City gossip!",
+            "Is he really dead?\u{201d} ",
+            "(Is this real?)",
+            "",
+        ] {
+            assert!(!states(t), "{t}");
+        }
+    }
 
     #[test]
     fn names_skip_the_opening_capital_but_keep_acronyms_and_numbers() {

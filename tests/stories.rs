@@ -100,3 +100,36 @@ fn a_page_and_its_extracted_text_are_one_story() {
         .collect();
     assert!(apart.is_empty(), "page and text apart: {apart:?}");
 }
+
+/// A story's title names its event: the most central report's title unless it asks or
+/// exclaims, then the most central one that states something. Two reports are equally central,
+/// so the first would title the story; its title is a question.
+#[test]
+fn a_story_is_titled_by_a_statement_not_a_question() {
+    let doc = |id: &str, title: &str, text: &str| {
+        let mut d = Document::from_text(id, text);
+        d.title = Some(title.to_string());
+        segment(&d, Default::default())
+    };
+    let docs = vec![
+        doc(
+            "a",
+            "Has the street artist Banksy been arrested in London?",
+            "Reports spread on Monday that the street artist Banksy had been arrested by police \
+             in London. The Metropolitan Police declined to comment on the reports.",
+        ),
+        doc(
+            "b",
+            "Banksy arrested in London, reports say",
+            "The street artist Banksy was arrested by police in London on Monday, according to \
+             several reports. His identity has long been a secret.",
+        ),
+    ];
+    let found =
+        stories(&docs, common::embedder(), &StoryOptions::default(), &Silent).expect("stories");
+    assert_eq!(found.stories.len(), 1, "{:?}", found.stories);
+    assert_eq!(
+        found.stories[0].title,
+        "Banksy arrested in London, reports say"
+    );
+}

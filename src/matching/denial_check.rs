@@ -11,12 +11,9 @@
 //! (README, "Who denies what"; the threshold is the judge's, not chosen for this): shown
 //! denials judged right 15 -> 14, borderline 15 -> 13, wrong 47 -> 34.
 
-use std::collections::HashMap;
-
 use ndarray::ArrayView2;
 
-use super::{ClaimUnit, MatchGroup};
-use crate::classify::stance::Stance;
+use super::ClaimUnit;
 use crate::error::Result;
 use crate::judge::Judge;
 use crate::judge::negate::affirm;
@@ -40,61 +37,50 @@ fn positive_side(canonical: &str, related: &str) -> Option<(String, Side)> {
     }
 }
 
-/// Checks every related `disagree` of `groups` whose one side negates an auxiliary: its
-/// positive form must be the same claim as the other side by `judge`; then cuts each group's
-/// related claims to the few shown (`annotate` leaves them all when a judge groups).
-/// `vectors`: the judge's vector of each unit (whole sentences, as the judge groups them; with
-/// `--split-claims` a positive form of the sentence meets the other claim unit).
-pub(super) fn check_denials(
-    groups: &mut [MatchGroup],
-    units: &[ClaimUnit],
-    vectors: ArrayView2<f32>,
-    judge: &Judge,
-    observer: &dyn Observer,
-) -> Result<()> {
-    let index_of: HashMap<(usize, usize), usize> = units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| ((u.doc_index, u.start), i))
-        .collect();
-    let unit = |u: &ClaimUnit| index_of.get(&(u.doc_index, u.start)).copied();
-    // (group, related entry, positive form, unit of the other side)
-    let mut checks: Vec<(usize, usize, String, usize)> = Vec::new();
-    for (gi, g) in groups.iter().enumerate() {
-        let Some(c) = unit(&g.canonical) else {
-            continue;
-        };
-        for (ri, r) in g.related.iter().enumerate() {
-            if r.stance.stance != Stance::Disagree {
-                continue;
-            }
-            let Some(t) = unit(&r.unit) else { continue };
-            match positive_side(&units[c].sentence, &units[t].sentence) {
-                Some((p, Side::Canonical)) => checks.push((gi, ri, p, t)),
-                Some((p, Side::Related)) => checks.push((gi, ri, p, c)),
+/// The judge that grouped a run, with its vector of every claim unit (whole sentences, as the
+/// judge groups them; with `--split-claims` a positive form of the sentence meets the other
+/// claim unit).
+#[derive(Clone, Copy)]
+pub(super) struct DenialCheck<'a> {
+    pub judge: &'a Judge,
+    pub vectors: ArrayView2<'a, f32>,
+}
+
+impl DenialCheck<'_> {
+    /// For each (canonical, related) pair of claim units that the stance model read as a
+    /// denial, whether the denial stands: false where one side negates an auxiliary and its
+    /// positive form is not the same claim as the other side by the judge's threshold.
+    pub(super) fn stands(
+        &self,
+        pairs: &[(usize, usize)],
+        units: &[ClaimUnit],
+        observer: &dyn Observer,
+    ) -> Result<Vec<bool>> {
+        let mut stands = vec![true; pairs.len()];
+        // (pair, positive form, unit of the other side)
+        let mut checks: Vec<(usize, String, usize)> = Vec::new();
+        for (k, &(c, r)) in pairs.iter().enumerate() {
+            match positive_side(&units[c].sentence, &units[r].sentence) {
+                Some((p, Side::Canonical)) => checks.push((k, p, r)),
+                Some((p, Side::Related)) => checks.push((k, p, c)),
                 None => {}
             }
         }
-    }
-    if !checks.is_empty() {
-        let threshold = judge.threshold()?;
-        let positive: Vec<&str> = checks.iter().map(|(_, _, p, _)| p.as_str()).collect();
-        let v = judge
+        if checks.is_empty() {
+            return Ok(stands);
+        }
+        let threshold = self.judge.threshold()?;
+        let positive: Vec<&str> = checks.iter().map(|(_, p, _)| p.as_str()).collect();
+        let v = self
+            .judge
             .encoder
             .embed_all(&positive, "denials (positive forms)", observer)?
             .vectors;
-        for (row, &(gi, ri, _, other)) in checks.iter().enumerate() {
-            if v.row(row).dot(&vectors.row(other)) < threshold {
-                let r = &mut groups[gi].related[ri];
-                r.stance = r.stance.clone().disagree_as_discuss();
-            }
+        for (row, &(k, _, other)) in checks.iter().enumerate() {
+            stands[k] = v.row(row).dot(&self.vectors.row(other)) >= threshold;
         }
+        Ok(stands)
     }
-    // `annotate` left every candidate with a judge: denials first, then the nearest, a few.
-    for g in groups.iter_mut() {
-        g.related = super::finish_related(std::mem::take(&mut g.related));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
