@@ -781,7 +781,8 @@ fn annotate(
         };
         let mut kept = Vec::with_capacity(idx.len());
         let mut members = Vec::with_capacity(idx.len());
-        // Claims moved out of the group, with their unit indices.
+        // Claims moved out of the group, with their unit indices: the denial check below reads
+        // their sentences and the judge's vectors by index.
         let mut removed: Vec<(usize, Related)> = Vec::new();
         for ((mut m, &i), model) in std::mem::take(&mut g.members)
             .into_iter()
@@ -902,14 +903,21 @@ fn annotate(
     if let Some(check) = judge {
         // Every group's denials in one batch of positive forms; checked before the lists are
         // cut, so that a demoted denial does not stand in for a nearer claim.
-        let is_denial = |r: &&mut (usize, Related)| r.1.stance.stance == Stance::Disagree;
-        let mut denials: Vec<(usize, usize)> = Vec::new();
-        for (_, c, removed) in &mut kept_groups {
-            denials.extend(removed.iter_mut().filter(is_denial).map(|(j, _)| (*c, *j)));
-        }
-        let mut stands = check.stands(&denials, units, observer)?.into_iter();
+        let is_denial = |r: &Related| r.stance.stance == Stance::Disagree;
+        let denials: Vec<(usize, usize)> = kept_groups
+            .iter()
+            .flat_map(|(_, c, removed)| {
+                removed
+                    .iter()
+                    .filter(|(_, r)| is_denial(r))
+                    .map(move |&(j, _)| (*c, j))
+            })
+            .collect();
+        let stands = check.stands(&denials, units, observer)?;
+        debug_assert_eq!(stands.len(), denials.len());
+        let mut stands = stands.into_iter();
         for (_, _, removed) in &mut kept_groups {
-            for (_, r) in removed.iter_mut().filter(is_denial) {
+            for (_, r) in removed.iter_mut().filter(|(_, r)| is_denial(r)) {
                 if stands.next() == Some(false) {
                     r.stance = r.stance.clone().disagree_as_discuss();
                 }

@@ -70,24 +70,29 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
+/// "1 group", "5 groups": a count with its noun in the right number.
+pub(crate) fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn table(r: &MatchResult) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} groups of the same claim across documents ({} documents, {} sentences, {} claims; cosine floor {:.2})",
-        r.groups.len(),
-        r.documents,
-        r.sentences,
-        r.claims,
+        "{} of the same claim across documents ({}, {}, {}; cosine floor {:.2})",
+        counted(r.groups.len(), "group", "groups"),
+        counted(r.documents, "document", "documents"),
+        counted(r.sentences, "sentence", "sentences"),
+        counted(r.claims, "claim", "claims"),
         r.options.grouping.floor
     );
     for (i, g) in r.groups.iter().enumerate() {
         let _ = writeln!(
             out,
-            "\n[{}] {}  ({} outlets: {})",
+            "\n[{}] {}  ({}: {})",
             i + 1,
             clip(&g.canonical.claim, 110),
-            g.outlets.len(),
+            counted(g.outlets.len(), "outlet", "outlets"),
             shown(&g.outlets.join(", "))
         );
         if g.wire_copy {
@@ -435,7 +440,7 @@ mod tests {
     #[test]
     fn table_shows_levels_main_clause_cues_stances_and_the_drift_flag() {
         let t = table(&result());
-        assert!(t.starts_with("1 groups of the same claim across documents (3 documents, 12 sentences, 14 claims; cosine floor 0.67)"), "{t}");
+        assert!(t.starts_with("1 group of the same claim across documents (3 documents, 12 sentences, 14 claims; cosine floor 0.67)"), "{t}");
         assert!(
             t.contains("! CONFIDENCE DIFFERS, hedge dropped: high: Wire | One"),
             "{t}"

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
 use crate::matching::{ClaimConfidence, ClaimUnit, MatchGroup, MatchResult};
+use crate::report::counted;
 use crate::segment::Segmented;
 
 const STYLE: &str = r#"
@@ -193,13 +194,13 @@ fn group(out: &mut String, n: usize, g: &MatchGroup, numbers: &BTreeMap<&str, us
         .collect();
     let _ = write!(
         out,
-        r#"<article class="group" id="group-{n}" data-outlets="{}" data-drift="{}" data-stances="{}"><h3><span class="meta">[{n}]</span> {}</h3><div class="meta">{} outlets · {} members</div>"#,
+        r#"<article class="group" id="group-{n}" data-outlets="{}" data-drift="{}" data-stances="{}"><h3><span class="meta">[{n}]</span> {}</h3><div class="meta">{} · {}</div>"#,
         outlets.into_iter().collect::<Vec<_>>().join(" "),
         u8::from(g.confidence_spread.is_some()),
         attr(&stances.into_iter().collect::<Vec<_>>().join("|")),
         text(&g.canonical.claim),
-        g.outlets.len(),
-        g.members.len(),
+        counted(g.outlets.len(), "outlet", "outlets"),
+        counted(g.members.len(), "member", "members"),
     );
     if let Some(s) = &g.confidence_spread {
         let _ = write!(
@@ -257,10 +258,11 @@ type Numbered<'a> = (usize, &'a MatchGroup);
 /// lost).
 fn stories_shown(r: &MatchResult) -> String {
     let shown: BTreeSet<&str> = r.groups.iter().map(|g| g.story.as_str()).collect();
+    let n = counted(shown.len(), "story", "stories");
     if shown.len() == r.stories.len() {
-        shown.len().to_string()
+        n
     } else {
-        format!("{} (of {} found)", shown.len(), r.stories.len())
+        format!("{n} (of {} found)", r.stories.len())
     }
 }
 
@@ -276,12 +278,12 @@ pub fn page(r: &MatchResult, docs: &[Segmented]) -> String {
         .count();
     let _ = write!(
         out,
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>claimscope: shared claims</title><style>{STYLE}</style></head><body><header><h1>Shared claims across outlets</h1><p>{} claim groups in {} stories, from {} documents ({} claims compared); {} groups where the outlets' confidence differs.</p></header>"#,
-        r.groups.len(),
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>claimscope: shared claims</title><style>{STYLE}</style></head><body><header><h1>Shared claims across outlets</h1><p>{} in {}, from {} ({} compared); {} where the outlets' confidence differs.</p></header>"#,
+        counted(r.groups.len(), "claim group", "claim groups"),
         stories_shown(r),
-        r.documents,
-        r.claims,
-        drifting
+        counted(r.documents, "document", "documents"),
+        counted(r.claims, "claim", "claims"),
+        counted(drifting, "group", "groups"),
     );
     out.push_str(
         r#"<div id="filters"><label>Outlet <select id="f-outlet"><option value="">all</option>"#,

@@ -78,7 +78,8 @@ pub struct StoryDocument {
 #[derive(Debug, Clone, Serialize)]
 pub struct Story {
     pub id: String,
-    /// The title (or first sentence) of the story's most central document.
+    /// The title (or first sentence) of the story's most central document that states
+    /// something; the most central one's when every title asks or exclaims.
     pub title: String,
     pub documents: Vec<StoryDocument>,
 }
@@ -435,7 +436,7 @@ impl<'a> StoryGraph<'a> {
             for &i in members {
                 story_of[i] = si;
             }
-            // The most central document names the story.
+            // A document's centrality: the sum of its lead's cosines to the other members'.
             // Summed pair by pair for a story of a few documents (as it always was, so ties fall
             // as before); a large one through the sum of its vectors, x . sum - x . x, since
             // pair by pair it costs the square of its size (5,000 documents: 25M products).
@@ -649,12 +650,26 @@ fn average_linkage(
 }
 
 /// Whether a title states something: not a question or an exclamation (closing quotes and
-/// brackets looked past).
+/// brackets looked past), nor one before a site's name ("Has Banksy been arrested? - BBC
+/// News": a title read from a record keeps the suffix the page importer strips).
 fn states(title: &str) -> bool {
-    let end = title.trim_end_matches(|c: char| {
-        c.is_whitespace() || matches!(c, '"' | '\'' | '\u{201d}' | '\u{2019}' | ')' | ']')
-    });
-    !end.is_empty() && !end.ends_with(['?', '!'])
+    let asks = |t: &str| {
+        let end = t.trim_end_matches(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '"' | '\'' | '\u{201d}' | '\u{2019}' | '\u{00bb}' | '\u{203a}' | ')' | ']'
+                )
+        });
+        end.is_empty() || end.ends_with(['?', '!'])
+    };
+    let before_site = [" - ", " | ", " \u{2013} ", " \u{2014} "]
+        .iter()
+        .filter_map(|m| title.rfind(m))
+        .max()
+        .filter(|&at| title.len() - at <= 40)
+        .map(|at| &title[..at]);
+    !asks(title) && !before_site.is_some_and(asks)
 }
 
 #[cfg(test)]
@@ -667,6 +682,8 @@ mod tests {
             "Banksy arrested in London, reports say",
             "Report: \"Russia interfered\"",
             "Police say \u{201c}no arrest\u{201d}",
+            "Banksy arrested in London - BBC News",
+            "What we know about the arrest, and what we do not - a long subtitle of many words",
         ] {
             assert!(states(t), "{t}");
         }
@@ -675,6 +692,9 @@ mod tests {
             "Holy Motor City gossip!",
             "Is he really dead?\u{201d} ",
             "(Is this real?)",
+            "\u{00ab}Is Banksy arrested?\u{00bb}",
+            "Has Banksy been arrested in London? - BBC News",
+            "Banksy arrested! | The Sun",
             "",
         ] {
             assert!(!states(t), "{t}");

@@ -288,7 +288,7 @@ fn a_stance_check_that_removes_every_group_warns() {
     ];
     for veto in [false, true] {
         let (out, err) = run("denials.jsonl", &denials, veto);
-        assert!(out.starts_with("1 groups"), "veto {veto}: {out}");
+        assert!(out.starts_with("1 group of"), "veto {veto}: {out}");
         assert!(!err.contains("stance check"), "{err}");
     }
     let contrary = [
@@ -305,7 +305,7 @@ fn a_stance_check_that_removes_every_group_warns() {
     ];
     let (out, err) = run("contrary.jsonl", &contrary, false);
     assert!(
-        out.starts_with("1 groups"),
+        out.starts_with("1 group of"),
         "grouped without the veto: {out}"
     );
     assert!(!err.contains("stance check"), "{err}");

@@ -132,4 +132,19 @@ fn a_story_is_titled_by_a_statement_not_a_question() {
         found.stories[0].title,
         "Banksy arrested in London, reports say"
     );
+    // Where every title asks, the most central one stays (here the first, as the two tie).
+    let mut asking = docs;
+    asking[1].title = Some("Was Banksy arrested in London?".to_string());
+    let found = stories(
+        &asking,
+        common::embedder(),
+        &StoryOptions::default(),
+        &Silent,
+    )
+    .expect("stories");
+    assert_eq!(found.stories.len(), 1, "{:?}", found.stories);
+    assert_eq!(
+        found.stories[0].title,
+        "Has the street artist Banksy been arrested in London?"
+    );
 }
