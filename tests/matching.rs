@@ -388,3 +388,87 @@ fn markdown_output_escapes_control_characters_and_keeps_its_rows() {
         );
     }
 }
+
+/// With a judge, a related claim the stance model reads as a denial is shown as one only if its
+/// positive form is the group's claim (`matching/denial_check.rs`): "YouTube prank videos are
+/// not staged" denies that prank videos were faked; "He maintains that the video was not
+/// staged" speaks of one video, and its positive form is another claim. The pair model reads
+/// both as `disagree` (checked here too, so that `discuss` is the check's doing).
+#[test]
+fn a_denial_needs_its_positive_form_to_be_the_claim() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("pranks.jsonl");
+    let unrelated_claim = "He maintains that the video was not staged.";
+    let denial = "YouTube prank videos are not staged, a rival study found on Monday.";
+    write_articles(
+        &path,
+        &[
+            (
+                "a",
+                "Daily Post",
+                "Prank videos under scrutiny\n\nA large number of YouTube prank videos are \
+                 staged, according to a study published on Monday. The researchers watched 500 \
+                 popular clips.",
+            ),
+            (
+                "c",
+                "Morning Herald",
+                "Study: prank videos faked\n\nMany of the most popular prank videos on YouTube \
+                 are staged, a study published on Monday found. The study looked at 500 clips.",
+            ),
+            (
+                "b",
+                "Evening Star",
+                "Prankster defends his clips\n\nOne YouTuber named in the study rejected its \
+                 findings. He maintains that the video was not staged. His channel has two \
+                 million subscribers.",
+            ),
+            (
+                "d",
+                "City Times",
+                "Prank study disputed\n\nYouTube prank videos are not staged, a rival study \
+                 found on Monday. It looked at 300 clips.",
+            ),
+        ],
+    );
+    let out = common::run_ok(&["match", path.to_str().expect("utf-8"), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let groups = v["groups"].as_array().expect("groups");
+    let group = groups
+        .iter()
+        .find(|g| {
+            g["related"].as_array().is_some_and(|r| {
+                [unrelated_claim, denial]
+                    .iter()
+                    .all(|t| r.iter().any(|x| x["text"] == *t))
+            })
+        })
+        .unwrap_or_else(|| panic!("no group lists both as related claims: {v}"));
+    let stance_of = |t: &str| -> String {
+        let r = group["related"].as_array().expect("related");
+        let x = r.iter().find(|x| x["text"] == t).expect("listed");
+        x["stance"]["stance"].as_str().expect("stance").to_string()
+    };
+    assert_eq!(stance_of(denial), "disagree", "{group}");
+    assert_eq!(stance_of(unrelated_claim), "discuss", "{group}");
+    // The pair model, read alone, calls both denials of the group's claim.
+    let claim = group["canonical"]["text"].as_str().expect("canonical");
+    let pairs = dir.path().join("pairs.jsonl");
+    let lines: String = [unrelated_claim, denial]
+        .iter()
+        .map(|t| serde_json::json!({"claim": claim, "text": t}).to_string() + "\n")
+        .collect();
+    std::fs::write(&pairs, lines).expect("pairs");
+    let out = common::run_ok(&[
+        "classify",
+        "--task",
+        "stance",
+        "--pairs",
+        pairs.to_str().expect("utf-8"),
+    ]);
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let r: serde_json::Value = serde_json::from_str(line).expect("jsonl");
+        let label = r["stance"]["label"].as_str().or(r["stance"].as_str());
+        assert_eq!(label, Some("disagree"), "{line}");
+    }
+}
