@@ -54,6 +54,13 @@ pub struct MatchOptions {
     /// Match claims only between documents of the same story (the labelling guide: the same
     /// sentence about two events is two claims); false matches across the whole corpus.
     pub within_stories: bool,
+    /// Never group a sentence that negates, refutes or doubts with one that does not (the
+    /// related claims' polarity rule): a judge puts a claim and its denial in the same words
+    /// together ("prank videos are not staged" beside "... are staged"), which the guide keeps
+    /// apart. Off by default: on the labelled dev half it raised precision (0.750 -> 0.806)
+    /// but lowered F1 (0.492 -> 0.488), as a word rule also parts a claim from its own
+    /// statement through a negation (README, "Polarity as a cannot-link").
+    pub split_polarity: bool,
     /// How documents are grouped into stories.
     pub stories: StoryOptions,
 }
@@ -70,6 +77,7 @@ impl Default for MatchOptions {
             veto_disagree: false,
             denial_floor: None,
             within_stories: true,
+            split_polarity: false,
             stories: StoryOptions::default(),
         }
     }
@@ -412,6 +420,16 @@ pub fn match_claims(
     };
     if opts.mutual > 0 {
         candidates = mutual_only(candidates, &doc_of, opts.mutual);
+    }
+    if opts.split_polarity {
+        // Complete linkage merges only along candidate pairs, so a group never mixes
+        // polarities once no candidate pair does. Whole sentences: a claim unit may have lost
+        // the frame that denies ("Russia denied that ...").
+        let negative: Vec<bool> = units
+            .iter()
+            .map(|u| crate::classify::stance::polarity(&u.sentence))
+            .collect();
+        candidates.retain(|&(i, j, _)| negative[i] == negative[j]);
     }
     crate::observe::go_on(observer)?;
     let groups = grouping::group(group_vectors.view(), &doc_of, &candidates, &opts.grouping);

@@ -244,10 +244,10 @@ pub fn markdown(r: &MatchResult) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "# Shared claims\n\n{} groups across {} documents ({} claims compared).\n",
-        r.groups.len(),
-        r.documents,
-        r.claims
+        "# Shared claims\n\n{} across {} ({} compared).\n",
+        counted(r.groups.len(), "group", "groups"),
+        counted(r.documents, "document", "documents"),
+        counted(r.claims, "claim", "claims"),
     );
     for (i, g) in r.groups.iter().enumerate() {
         let _ = writeln!(

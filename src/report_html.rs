@@ -67,7 +67,7 @@ const SCRIPT: &str = r#"
     document.querySelectorAll('section.story').forEach(function(s){
       s.classList.toggle('hidden', !s.querySelector('article.group:not(.hidden)'));
     });
-    count.textContent = shown + ' of ' + groups.length + ' groups shown';
+    count.textContent = shown + ' of ' + groups.length + (groups.length === 1 ? ' group' : ' groups') + ' shown';
   }
   [outlet, drift, stance].forEach(function(el){ el.addEventListener('change', apply); });
   function reveal(){

@@ -649,27 +649,39 @@ fn average_linkage(
     out
 }
 
-/// Whether a title states something: not a question or an exclamation (closing quotes and
-/// brackets looked past), nor one before a site's name ("Has Banksy been arrested? - BBC
-/// News": a title read from a record keeps the suffix the page importer strips).
+/// Whether a title states something: not a question or an exclamation. A short last part
+/// after a separator is a site's or a section's name ("Has Banksy been arrested? - BBC News",
+/// "WHO declares pandemic over - Yahoo!": a title read from a record keeps the suffix the page
+/// importer strips), so the title is what comes before it; closing quotes, an ellipsis and a
+/// short tag in brackets ("(VIDEO)") are looked past.
 fn states(title: &str) -> bool {
-    let asks = |t: &str| {
-        let end = t.trim_end_matches(|c: char| {
-            c.is_whitespace()
-                || matches!(
-                    c,
-                    '"' | '\'' | '\u{201d}' | '\u{2019}' | '\u{00bb}' | '\u{203a}' | ')' | ']'
-                )
-        });
-        end.is_empty() || end.ends_with(['?', '!'])
-    };
-    let before_site = [" - ", " | ", " \u{2013} ", " \u{2014} "]
+    let main = [" - ", " | ", " \u{b7} ", " \u{2013} ", " \u{2014} "]
         .iter()
         .filter_map(|m| title.rfind(m))
         .max()
-        .filter(|&at| title.len() - at <= 40)
-        .map(|at| &title[..at]);
-    !asks(title) && !before_site.is_some_and(asks)
+        .filter(|&at| title.len() - at <= 60)
+        .map_or(title, |at| &title[..at]);
+    let mut end = main;
+    loop {
+        let before = end;
+        end = end.trim_end_matches(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '"' | '\'' | '.' | '\u{2026}' | '\u{201d}' | '\u{2019}' | '\u{bb}' | '\u{203a}'
+                )
+        });
+        if end.ends_with([')', ']'])
+            && let Some(open) = end.rfind(['(', '['])
+            && end.len() - open <= 20
+        {
+            end = &end[..open];
+        }
+        if end == before {
+            break;
+        }
+    }
+    !end.is_empty() && !end.ends_with(['?', '!'])
 }
 
 #[cfg(test)]
@@ -684,6 +696,8 @@ mod tests {
             "Police say \u{201c}no arrest\u{201d}",
             "Banksy arrested in London - BBC News",
             "What we know about the arrest, and what we do not - a long subtitle of many words",
+            "WHO declares pandemic over - Yahoo!",
+            "Banksy arrested (VIDEO)",
         ] {
             assert!(states(t), "{t}");
         }
@@ -695,6 +709,10 @@ mod tests {
             "\u{00ab}Is Banksy arrested?\u{00bb}",
             "Has Banksy been arrested in London? - BBC News",
             "Banksy arrested! | The Sun",
+            "Is the pandemic over? (VIDEO)",
+            "Is the pandemic over?\u{2026}",
+            "Has the pandemic ended? \u{b7} BBC News",
+            "Has the pandemic ended? - The Independent Online Edition, World News",
             "",
         ] {
             assert!(!states(t), "{t}");

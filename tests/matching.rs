@@ -389,19 +389,11 @@ fn markdown_output_escapes_control_characters_and_keeps_its_rows() {
     }
 }
 
-/// With a judge, a related claim the stance model reads as a denial is shown as one only if its
-/// positive form is the group's claim (`matching/denial_check.rs`): "YouTube prank videos are
-/// not staged" denies that prank videos were faked; "He maintains that the video was not
-/// staged" speaks of one video, and its positive form is another claim. The pair model reads
-/// both as `disagree` (checked here too, so that `discuss` is the check's doing).
-#[test]
-fn a_denial_needs_its_positive_form_to_be_the_claim() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("pranks.jsonl");
-    let unrelated_claim = "He maintains that the video was not staged.";
-    let denial = "YouTube prank videos are not staged, a rival study found on Monday.";
+/// Four written reports of a study that found prank videos staged: two that report it, one
+/// YouTuber who says his video was not staged, a rival study that says they are not.
+fn prank_reports(path: &std::path::Path) {
     write_articles(
-        &path,
+        path,
         &[
             (
                 "a",
@@ -431,6 +423,20 @@ fn a_denial_needs_its_positive_form_to_be_the_claim() {
             ),
         ],
     );
+}
+
+/// With a judge, a related claim the stance model reads as a denial is shown as one only if its
+/// positive form is the group's claim (`matching/denial_check.rs`): "YouTube prank videos are
+/// not staged" denies that prank videos were faked; "He maintains that the video was not
+/// staged" speaks of one video, and its positive form is another claim. The pair model reads
+/// both as `disagree` (checked here too, so that `discuss` is the check's doing).
+#[test]
+fn a_denial_needs_its_positive_form_to_be_the_claim() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("pranks.jsonl");
+    prank_reports(&path);
+    let unrelated_claim = "He maintains that the video was not staged.";
+    let denial = "YouTube prank videos are not staged, a rival study found on Monday.";
     let out = common::run_ok(&["match", path.to_str().expect("utf-8"), "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let groups = v["groups"].as_array().expect("groups");
@@ -471,4 +477,42 @@ fn a_denial_needs_its_positive_form_to_be_the_claim() {
         let label = r["stance"]["label"].as_str().or(r["stance"].as_str());
         assert_eq!(label, Some("disagree"), "{line}");
     }
+}
+
+/// `--split-polarity`: the judge groups "YouTube prank videos are not staged" with "... are
+/// staged" (the same words); with the flag no group holds a sentence that negates beside one
+/// that does not.
+#[test]
+fn split_polarity_keeps_a_claim_and_its_denial_apart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("pranks.jsonl");
+    prank_reports(&path);
+    let mixed = |extra: &[&str]| -> usize {
+        let mut args = vec!["match", path.to_str().expect("utf-8"), "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = common::run_ok(&args);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .filter(|g| {
+                let texts: Vec<&str> = g["members"]
+                    .as_array()
+                    .expect("members")
+                    .iter()
+                    .filter_map(|m| m["text"].as_str())
+                    .collect();
+                texts.iter().any(|t| t.contains("not staged"))
+                    && texts
+                        .iter()
+                        .any(|t| t.contains("are staged") || t.contains("are staged,"))
+            })
+            .count()
+    };
+    assert!(
+        mixed(&[]) > 0,
+        "the judge no longer groups the two: the test needs new texts"
+    );
+    assert_eq!(mixed(&["--split-polarity"]), 0);
 }

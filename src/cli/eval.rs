@@ -59,6 +59,10 @@ pub struct EvalClaimsArgs {
     /// group and are listed as related (a denial worded like the claim).
     #[arg(long)]
     pub veto_disagree: bool,
+    /// As `match --split-polarity`: no group mixes a sentence that negates with one that does
+    /// not.
+    #[arg(long)]
+    pub split_polarity: bool,
     /// No heads at all (a `--model` other than the heads' own).
     #[arg(long)]
     pub no_labels: bool,
@@ -601,6 +605,7 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 within_stories: !a.across_stories,
                 require_agree: !a.any_stance && !a.no_labels,
                 veto_disagree: a.veto_disagree && !a.no_labels,
+                split_polarity: a.split_polarity,
                 ..MatchOptions::default()
             };
             if judge.is_some() {

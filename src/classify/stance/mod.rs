@@ -156,7 +156,7 @@ const DOUBTING: &[&str] = &[
 /// concession ("..., even though theologians have said paradise is not for animals", "Although
 /// X, ...": the main clause asserts, the concession grants a contrary view; an adverbial
 /// ", though," concedes nothing and the rest of its sentence counts).
-fn polarity(text: &str) -> bool {
+pub(crate) fn polarity(text: &str) -> bool {
     let t = text.replace('’', "'").to_lowercase();
     // The clauses that count: each comma-separated part, without a concession in it (from
     // "although" or "even though" to the part's end, or a part that opens with "though").
