@@ -58,8 +58,10 @@ pub struct MatchOptions {
     /// related claims' polarity rule): a judge puts a claim and its denial in the same words
     /// together ("prank videos are not staged" beside "... are staged"), which the guide keeps
     /// apart. Off by default: on the labelled dev half it raised precision (0.750 -> 0.806)
-    /// but lowered F1 (0.492 -> 0.488), as a word rule also parts a claim from its own
-    /// statement through a negation (README, "Polarity as a cannot-link").
+    /// but lowered F1 (0.492 -> 0.488). A word rule also parts a claim from a restatement with
+    /// a negation anywhere in it ("..., but its authors would not name any channel"), which
+    /// the related claims may then show as a denial; and a denial in a document that holds a
+    /// member is never among the related claims (README, "Polarity as a cannot-link").
     pub split_polarity: bool,
     /// How documents are grouped into stories.
     pub stories: StoryOptions,
@@ -418,18 +420,19 @@ pub fn match_claims(
             return Err(Error::Internal("no neighbour search across stories".into()));
         }
     };
-    if opts.mutual > 0 {
-        candidates = mutual_only(candidates, &doc_of, opts.mutual);
-    }
     if opts.split_polarity {
         // Complete linkage merges only along candidate pairs, so a group never mixes
-        // polarities once no candidate pair does. Whole sentences: a claim unit may have lost
-        // the frame that denies ("Russia denied that ...").
+        // polarities once no candidate pair does. Before the mutual-best filter, so that a
+        // claim whose best partner is its denial keeps its next one. Whole sentences: a claim
+        // unit may have lost the frame that denies ("Russia denied that ...").
         let negative: Vec<bool> = units
             .iter()
             .map(|u| crate::classify::stance::polarity(&u.sentence))
             .collect();
         candidates.retain(|&(i, j, _)| negative[i] == negative[j]);
+    }
+    if opts.mutual > 0 {
+        candidates = mutual_only(candidates, &doc_of, opts.mutual);
     }
     crate::observe::go_on(observer)?;
     let groups = grouping::group(group_vectors.view(), &doc_of, &candidates, &opts.grouping);

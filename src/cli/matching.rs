@@ -292,7 +292,11 @@ pub fn run(args: &MatchArgs) -> Result<()> {
     match args.output.as_deref() {
         Some(o) => {
             crate::outfile::write_whole(o, text.as_bytes())?;
-            eprintln!("wrote {} groups to {}", result.groups.len(), o.display());
+            eprintln!(
+                "wrote {} to {}",
+                crate::report::counted(result.groups.len(), "group", "groups"),
+                o.display()
+            );
         }
         None => out!("{text}")?,
     }
