@@ -656,21 +656,23 @@ fn average_linkage(
 /// short tag in brackets ("(VIDEO)") are looked past.
 fn states(title: &str) -> bool {
     const SEPARATORS: [&str; 5] = [" - ", " | ", " \u{b7} ", " \u{2013} ", " \u{2014} "];
+    // The whole title, then up to three parts before short suffixes.
     let mut part = title;
-    let mut parts = vec![title];
-    for _ in 0..3 {
-        let Some(at) = SEPARATORS
+    for _ in 0..=3 {
+        if asks(part) {
+            return false;
+        }
+        match SEPARATORS
             .iter()
             .filter_map(|m| part.rfind(m))
             .max()
             .filter(|&at| part.len() - at <= 60)
-        else {
-            break;
-        };
-        part = &part[..at];
-        parts.push(part);
+        {
+            Some(at) => part = &part[..at],
+            None => break,
+        }
     }
-    parts.iter().all(|p| !asks(p))
+    true
 }
 
 /// Whether a title, or the part of one before a site's name, ends in a question or an

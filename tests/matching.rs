@@ -437,10 +437,8 @@ fn a_denial_needs_its_positive_form_to_be_the_claim() {
     prank_reports(&path);
     let unrelated_claim = "He maintains that the video was not staged.";
     let denial = "YouTube prank videos are not staged, a rival study found on Monday.";
-    let out = common::run_ok(&["match", path.to_str().expect("utf-8"), "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let groups = v["groups"].as_array().expect("groups");
-    let group = groups
+    let v = match_json(&[path.to_str().expect("utf-8")], &[]);
+    let group = groups(&v)
         .iter()
         .find(|g| {
             g["related"].as_array().is_some_and(|r| {
@@ -492,22 +490,12 @@ fn split_polarity_keeps_a_claim_and_its_denial_apart() {
     let path = dir.path().join("pranks.jsonl");
     prank_reports(&path);
     // Per group: whether a member denies ("not staged"), and whether one asserts ("are staged").
-    let groups = |extra: &[&str]| -> Vec<(bool, bool)> {
-        let mut args = vec!["match", path.to_str().expect("utf-8"), "--format", "json"];
-        args.extend_from_slice(extra);
-        let out = common::run_ok(&args);
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-        v["groups"]
-            .as_array()
-            .expect("groups")
+    let sides = |args: &[&str]| -> Vec<(bool, bool)> {
+        let v = match_json(&[path.to_str().expect("utf-8")], args);
+        groups(&v)
             .iter()
             .map(|g| {
-                let texts: Vec<&str> = g["members"]
-                    .as_array()
-                    .expect("members")
-                    .iter()
-                    .filter_map(|m| m["text"].as_str())
-                    .collect();
+                let texts = member_texts(g);
                 (
                     texts.iter().any(|t| t.contains("not staged")),
                     texts.iter().any(|t| t.contains("are staged")),
@@ -517,10 +505,10 @@ fn split_polarity_keeps_a_claim_and_its_denial_apart() {
     };
     let mixed = |gs: &[(bool, bool)]| gs.iter().filter(|&&(d, a)| d && a).count();
     assert!(
-        mixed(&groups(&[])) > 0,
+        mixed(&sides(&[])) > 0,
         "the judge no longer groups the two: the test needs new texts"
     );
-    let split = groups(&["--split-polarity"]);
+    let split = sides(&["--split-polarity"]);
     assert_eq!(mixed(&split), 0, "{split:?}");
     // The restatements of the study are still one group.
     assert!(split.contains(&(false, true)), "{split:?}");
