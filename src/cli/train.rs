@@ -160,6 +160,11 @@ pub enum TrainCommand {
         /// More labelled pairs to train on: JSONL, one {"claim", "text", "label"} per line.
         #[arg(long)]
         extra_pairs: Option<PathBuf>,
+        /// Add every labelled pair again toward its claim denied by rule ("was arrested" ->
+        /// "was not arrested"; claims of one auxiliary only), agree and disagree swapped,
+        /// repeated as --gold-repeat repeats the labelled pairs.
+        #[arg(long)]
+        negations: bool,
         /// The --extra-pairs come from the FNC-1 train stories of this Body ID parity (a
         /// story's parity is its smallest Body ID's): written on the card, so that `eval
         /// stance` chooses its FNC-1 gate and class weights on the other stories.
@@ -955,6 +960,7 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
             unrelated_below,
             stories,
             extra_pairs,
+            negations,
             fnc1_stories_seen,
             output,
             tune,
@@ -973,6 +979,16 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
                 crate::devset::cross_story_unrelated(&train_stories, *unrelated_share, tune.seed);
             let n_unrelated = unrelated.len();
             examples.extend(unrelated);
+            let flips = if *negations {
+                stance_data::toward_denied_claims(&gold)
+            } else {
+                Vec::new()
+            };
+            let n_flips = flips.len();
+            // Labelled sentences toward another wording of their claim: repeated as they are.
+            for _ in 0..*gold_repeat {
+                examples.extend(flips.iter().cloned());
+            }
             let variants =
                 crate::devset::claim_variants(&train_stories, *claim_variants, tune.seed)?;
             let n_variants = variants.len();
@@ -992,7 +1008,7 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
             let n_extra = extra.len();
             examples.extend(extra);
             eprintln!(
-                "{} examples: {} labelled sentences x {gold_repeat}, {n_unrelated} cross-story unrelated, {n_variants} toward other wordings of the claim, {n_emergent} Emergent train, {n_extra} extra pairs",
+                "{} examples: {} labelled sentences x {gold_repeat}, {n_unrelated} cross-story unrelated, {n_variants} toward other wordings of the claim, {n_emergent} Emergent train, {n_extra} extra pairs, {n_flips} toward denied claims x {gold_repeat}",
                 examples.len(),
                 gold.len()
             );
@@ -1013,6 +1029,7 @@ fn train(cmd: &TrainCommand, judge_written: &mut bool) -> Result<()> {
                     "cross_story_unrelated": n_unrelated,
                     "claim_variants": claim_variants,
                     "claim_variant_pairs": n_variants,
+                    "toward_denied_claims": n_flips,
                     "emergent_train": n_emergent,
                     "extra_pairs": extra_pairs.as_ref().map(|p| json!({"file": p, "pairs": n_extra, "sha256": crate::embed::source::sha256_file(p).ok()})),
                 },

@@ -188,11 +188,7 @@ pub fn affirm(sentence: &str) -> Option<String> {
         Aux::Negated { .. } => Some((a.k(), a.k() + 2, a)),
         Aux::Plain { .. } => None,
     })?;
-    let clause_start = (0..k)
-        .rev()
-        .find(|&j| words[j].1.ends_with([',', ';', ':']))
-        .map_or(0, |j| j + 1);
-    let in_relative = (clause_start..k).any(|j| RELATIVE.contains(&bare(words[j].1).as_str()));
+    let in_relative = opens_clause(&words, k, RELATIVE);
     let on_knowing = words
         .get(after)
         .is_some_and(|&(_, w)| KNOWING.contains(&bare(w).as_str()));
@@ -200,6 +196,57 @@ pub fn affirm(sentence: &str) -> Option<String> {
         return None;
     }
     negation.made_positive(sentence)
+}
+
+/// The sentence with its main clause denied ("Banksy was arrested" -> "Banksy was not
+/// arrested"), or `None` unless that is safe to do by rule: the sentence negates nothing yet
+/// (no negated auxiliary, no negation word: flipping one of two polarities says nothing clear),
+/// and its first auxiliary after the first word does not sit in a relative or subordinate clause
+/// ("The man who was arrested is Banksy", "After he was spotted, ...": a "not" there would not
+/// deny what the sentence asserts). Unlike [`negate`], which flips whatever auxiliary comes
+/// first for the judge's negatives (any other claim will do there), this is for stance labels
+/// that must stay right: the stance pair model's claims denied (`toward_denied_claims`; why not
+/// its news sentences is said there).
+pub fn deny(sentence: &str) -> Option<String> {
+    /// Words that open a clause whose auxiliary is not the sentence's main one, and
+    /// conjunctions (in "X failed a test and is serving a ban" a "not" would deny the second
+    /// half only).
+    const SUBORDINATE: &[&str] = &[
+        "who", "which", "whom", "whose", "that", "if", "when", "whether", "after", "before",
+        "because", "while", "although", "though", "since", "until", "unless", "once", "as",
+        "where", "and", "or", "but",
+    ];
+    if crate::classify::cues::count_negations(sentence) > 0 {
+        return None;
+    }
+    let words = words(sentence);
+    let Aux::Plain { k, end } = auxiliaries(&words).find(|a| a.k() > 0)? else {
+        return None;
+    };
+    if opens_clause(&words, k, SUBORDINATE) {
+        return None;
+    }
+    // "was arrested" needs a word after the auxiliary to deny.
+    words.get(k + 1)?;
+    Some(format!("{} not{}", &sentence[..end], &sentence[end..]))
+}
+
+/// How many auxiliaries a sentence has after its first word: a claim with one is a single
+/// proposition whose denial [`deny`] writes; with two or more ("X was arrested and his identity
+/// was revealed") the denial of the first leaves the second asserted.
+pub fn auxiliary_count(sentence: &str) -> usize {
+    let words = words(sentence);
+    auxiliaries(&words).filter(|a| a.k() > 0).count()
+}
+
+/// Whether one of `openers` comes before word `k` in its clause (back to the last comma,
+/// semicolon or colon): the auxiliary at `k` is then a relative or subordinate clause's.
+fn opens_clause(words: &[(usize, &str)], k: usize, openers: &[&str]) -> bool {
+    let start = (0..k)
+        .rev()
+        .find(|&j| words[j].1.ends_with([',', ';', ':']))
+        .map_or(0, |j| j + 1);
+    (start..k).any(|j| openers.contains(&bare(words[j].1).as_str()))
 }
 
 /// `word` written with the capitalisation of `like` (only a leading capital matters here).
@@ -246,6 +293,39 @@ mod tests {
         ] {
             assert_eq!(negate(s).as_deref(), n, "{s}");
         }
+    }
+
+    #[test]
+    fn only_a_plain_main_clause_is_denied() {
+        for (s, d) in [
+            (
+                "Banksy was arrested by London police.",
+                Some("Banksy was not arrested by London police."),
+            ),
+            (
+                "Police say the car will be returned.",
+                Some("Police say the car will not be returned."),
+            ),
+            // Already negative: a second "not" says nothing clear.
+            ("Banksy has not been arrested.", None),
+            ("No one was hurt.", None),
+            ("The Batmobile wasn\u{2019}t stolen.", None),
+            // The first auxiliary is in a relative or subordinate clause.
+            ("The man who was arrested is Banksy.", None),
+            ("After he was spotted, Banksy fled.", None),
+            ("Police said that the car was stolen.", None),
+            ("Woods failed a test and is serving a ban.", None),
+            // No auxiliary to deny, or nothing after it.
+            ("Putin authorised the campaign.", None),
+            ("Yes it was.", None),
+        ] {
+            assert_eq!(deny(s).as_deref(), d, "{s}");
+        }
+        assert_eq!(auxiliary_count("Banksy was arrested."), 1);
+        assert_eq!(
+            auxiliary_count("Banksy was arrested and his identity was revealed."),
+            2
+        );
     }
 
     #[test]

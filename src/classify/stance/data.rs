@@ -98,6 +98,48 @@ pub fn load_pairs_jsonl(path: &Path) -> Result<Vec<LabelledPair>> {
         .collect()
 }
 
+/// The labelled pairs again toward their claims denied, with `agree` and `disagree` swapped:
+/// to teach the pair model that an assertion and a denial of one proposition in the same words
+/// take opposite sides (it reads "Banksy was not arrested" as close to "Banksy was arrested",
+/// both about the claim, and calls many denials `discuss` or `unrelated`). `discuss` and
+/// `unrelated` stay (raising or ignoring a proposition does the same to its denial), so the
+/// model cannot learn "a negated claim means a side". Only claims of one auxiliary, denied by
+/// rule (`judge::negate::deny`), so the "not" covers the whole claim; each pair once.
+///
+/// The sentences themselves are not flipped: read on the 20-story recipe's sentences, about
+/// half of the `agree` sentences denied by the same rule put the "not" on a side proposition
+/// ("The other five victims have not been identified", "TMZ has not learned"), and most
+/// `disagree` sentences made positive keep a second denial ("denied the report ... Reports of
+/// Judd Nelson's death are accurate", "This is the first death hoax"). News sentences carry
+/// many clauses; the written claims carry one.
+pub fn toward_denied_claims(pairs: &[LabelledPair]) -> Vec<LabelledPair> {
+    use crate::judge::negate;
+    let mut denied_claims: HashMap<&str, Option<String>> = HashMap::new();
+    let mut out = Vec::new();
+    for p in pairs {
+        let denied = denied_claims.entry(p.claim.as_str()).or_insert_with(|| {
+            (negate::auxiliary_count(&p.claim) == 1)
+                .then(|| negate::deny(&p.claim))
+                .flatten()
+        });
+        let Some(claim) = denied else {
+            continue;
+        };
+        let label = match p.label {
+            Stance::Agree => Stance::Disagree,
+            Stance::Disagree => Stance::Agree,
+            other => other,
+        };
+        out.push(LabelledPair {
+            claim: claim.clone(),
+            text: p.text.clone(),
+            label,
+            group: p.group.clone(),
+        });
+    }
+    out
+}
+
 /// Emergent's `url-versions-2015-06-14-clean-{split}.csv`.
 pub fn load_emergent(dir: &Path, split: &str) -> Result<Vec<LabelledPair>> {
     let path = dir.join(format!("url-versions-2015-06-14-clean-{split}.csv"));
@@ -398,6 +440,49 @@ pub fn embed_fnc1(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pairs_toward_a_denied_claim_swap_sides_and_keep_the_rest() {
+        let pair = |claim: &str, text: &str, label| LabelledPair {
+            claim: claim.into(),
+            text: text.into(),
+            label,
+            group: "g".into(),
+        };
+        let claim = "Banksy was arrested by London police.";
+        let pairs = [
+            pair(
+                claim,
+                "Police said Banksy was arrested on Monday.",
+                Stance::Agree,
+            ),
+            pair(claim, "The story is a hoax.", Stance::Disagree),
+            pair(claim, "Reports claim he was arrested.", Stance::Discuss),
+            pair(claim, "Bristol is a city.", Stance::Unrelated),
+        ];
+        let flipped = toward_denied_claims(&pairs);
+        let denied = "Banksy was not arrested by London police.";
+        assert!(flipped.iter().all(|p| p.claim == denied));
+        assert_eq!(
+            flipped.iter().map(|p| p.label).collect::<Vec<_>>(),
+            [
+                Stance::Disagree,
+                Stance::Agree,
+                Stance::Discuss,
+                Stance::Unrelated
+            ]
+        );
+        assert!(flipped.iter().zip(&pairs).all(|(f, p)| f.text == p.text));
+        // A claim of two propositions is not denied as a whole by one "not", and a claim that
+        // already negates is left alone.
+        for claim in [
+            "Banksy was arrested and his identity was revealed.",
+            "Banksy was not arrested.",
+        ] {
+            let pairs = [pair(claim, "The story is a hoax.", Stance::Disagree)];
+            assert!(toward_denied_claims(&pairs).is_empty(), "{claim}");
+        }
+    }
 
     #[test]
     fn own_pairs_are_read_and_bad_lines_named() {
