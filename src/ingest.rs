@@ -562,12 +562,14 @@ pub fn expand(paths: &[String], observer: &dyn Observer) -> Result<Vec<PathBuf>>
     }
     // A file named twice (a directory and a glob over it, or the same path given twice) is
     // read once: its documents would otherwise match themselves in every group.
+    // Stdin too: read a second time it is empty, and would be reported as an empty file.
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| {
-        if input::is_stdin(f) {
-            return true;
-        }
-        let key = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+        let key = if input::is_stdin(f) {
+            f.clone()
+        } else {
+            std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())
+        };
         let first = seen.insert(key);
         if !first {
             observer.warn(&format!("{}: given more than once; read once", f.display()));
@@ -1700,6 +1702,22 @@ fn json_record(
     fallback_id: String,
     a: &IngestOptions,
 ) -> Result<(Document, Vec<Entry>)> {
+    // A line of another JSON kind has no fields at all: no --text-field can fix it.
+    if !v.is_object() {
+        let kind = match v {
+            Value::Array(_) => {
+                "an array (a JSON array of records is read from a file named .json, or convert it with `jq -c '.[]'`)"
+            }
+            Value::String(_) => "a string",
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "a boolean",
+            _ => "null",
+        };
+        return Err(Error::Input(format!(
+            "{at}: not a JSON object but {kind}; each record is one object like {{\"{}\": \"...\"}}",
+            a.text_field
+        )));
+    }
     // A null text (pandas writes a missing body so) is a record without text, skipped and
     // counted as an empty CSV cell or a null Parquet value is; a text of another type is a
     // field read under the wrong name.
@@ -1981,9 +1999,25 @@ impl CsvDocs {
         a: IngestOptions,
         last: std::rc::Rc<std::cell::Cell<u8>>,
     ) -> Result<Self> {
-        let headers: Vec<String> = rdr
+        let raw = rdr
             .byte_headers()
-            .map_err(|e| Error::Input(format!("{name}: cannot read the header row ({e})")))?
+            .map_err(|e| Error::Input(format!("{name}: cannot read the header row ({e})")))?;
+        // A column name of bad bytes would be read lossily and match no field: the column's
+        // values would then be lost without a word, where a bad byte in a row stops the run.
+        if !a.lossy
+            && let Some((k, e)) = raw
+                .iter()
+                .enumerate()
+                .find_map(|(k, h)| std::str::from_utf8(h).err().map(|e| (k, e)))
+        {
+            return Err(Error::Input(format!(
+                "{name}:1: invalid UTF-8 in the header row (column {}, byte {} of its name); \
+                 convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8) or pass --lossy",
+                k + 1,
+                e.valid_up_to()
+            )));
+        }
+        let headers: Vec<String> = raw
             .iter()
             .map(|h| {
                 String::from_utf8_lossy(h)
@@ -2106,8 +2140,16 @@ impl Iterator for CsvDocs {
         let get = |i: Option<usize>| -> Result<Option<String>> {
             match i.and_then(|i| rec.get(i)) {
                 None => Ok(None),
-                Some(b) => decode(b.to_vec(), self.lossy, &at)
-                    .map(|s| Some(s).filter(|s| !s.trim().is_empty())),
+                // The decoder counts bytes from the field's start: say which field.
+                Some(b) => decode(
+                    b.to_vec(),
+                    self.lossy,
+                    &format!(
+                        "{at} (column {}, bytes counted from the field's start)",
+                        i.map_or(0, |i| i + 1)
+                    ),
+                )
+                .map(|s| Some(s).filter(|s| !s.trim().is_empty())),
             }
         };
         let fields: Result<Vec<Option<String>>> = self.cols.iter().map(|&c| get(c)).collect();

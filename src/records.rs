@@ -222,11 +222,21 @@ impl<'a> Records<'a> {
         if self.opts.format != InputFormat::Text
             && looks_like_json_array(&name, head, self.opts.format == InputFormat::Jsonl)
         {
+            // The article readers take an array from a file named .json only: under another
+            // name the advice has to say so.
+            let named_json = Path::new(&name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+            let or = if named_json {
+                "or give it"
+            } else {
+                "or name it .json and give it"
+            };
             return Err(Error::Input(format!(
                 "{name}: a JSON array; texts are read one per line (JSONL, one object a line): \
-                 convert it with `jq -c '.[]' {name} > texts.jsonl`, or give it as a corpus \
-                 of articles (segment, match, stories, classify without --sentences), which \
-                 read arrays as they are"
+                 convert it with `jq -c '.[]' {name} > texts.jsonl`, {or} as a corpus of \
+                 articles (segment, match, stories, classify without --sentences), which read \
+                 .json arrays as they are"
             )));
         }
         // Old Mac files end their lines with a bare CR: read by LF alone, the whole file

@@ -2403,3 +2403,95 @@ fn an_outlet_both_kept_and_left_out_is_refused() {
         stderr(&out)
     );
 }
+
+/// Found by an adversarial review of the input paths (2026-12-06): a column name of bad bytes
+/// lost its column's values without a word; a JSONL line of another JSON kind was told to
+/// use --text-field; a corpus that gave no sentence exited 0; stdin named twice was read twice
+/// and reported as an empty file; `--pairs` misnamed a directory and bad bytes.
+#[test]
+fn inputs_the_input_review_found_are_refused_with_their_fix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let file = |name: &str, bytes: &[u8]| {
+        let p = d.join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p.to_string_lossy().into_owned()
+    };
+    let header = file("h.csv", b"id,outl\xe9t,text\nabc,X,Good text here.\n");
+    fails_with(
+        &claimscope(&["segment", &header, "--outlet-field", "outlet"], None),
+        &[
+            "h.csv:1: invalid UTF-8 in the header row (column 2",
+            "--lossy",
+        ],
+    );
+    let lossy = claimscope(&["segment", &header, "--lossy", "--format", "jsonl"], None);
+    assert!(lossy.status.success(), "{}", stderr(&lossy));
+
+    let cell = file(
+        "c.csv",
+        b"id,outlet,text\nabc,Some Outlet,Good \xff here.\n",
+    );
+    fails_with(
+        &claimscope(&["segment", &cell], None),
+        &["c.csv:2 (column 3, bytes counted from the field's start): invalid UTF-8 at byte 5"],
+    );
+
+    for (name, line, kind) in [
+        ("a.jsonl", "[{\"text\": \"Taxes will rise.\"}]", "an array"),
+        ("n.jsonl", "42", "a number"),
+        ("s.jsonl", "\"just a string\"", "a string"),
+    ] {
+        let p = file(name, format!("{line}\n").as_bytes());
+        fails_with(
+            &claimscope(&["segment", &p], None),
+            &[&format!("{name}:1: not a JSON object but {kind}")],
+        );
+    }
+    // The line reader's advice for an array names the corpus readers only with a .json name.
+    let arr = file("arr.jsonl", b"[{\"text\": \"Taxes will rise.\"}]\n");
+    fails_with(
+        &claimscope(&["embed", &arr], None),
+        &["or name it .json and give it as a corpus"],
+    );
+
+    let punct = file("p.txt", "!!! ??? ... ,,, ;;; --- *** ###\n".as_bytes());
+    for cmd in [
+        vec!["segment", punct.as_str(), "--format", "jsonl"],
+        vec!["match", punct.as_str()],
+        vec!["stories", punct.as_str()],
+        vec!["classify", "--task", "confidence", punct.as_str()],
+    ] {
+        fails_with(&claimscope(&cmd, None), &["the inputs gave no sentence"]);
+    }
+
+    let twice = claimscope(
+        &["segment", "-", "-", "--format", "jsonl"],
+        Some("The president said taxes will rise.\n"),
+    );
+    let err = stderr(&twice);
+    assert!(twice.status.success(), "{err}");
+    assert!(
+        err.contains("-: given more than once; read once") && !err.contains("empty file"),
+        "{err}"
+    );
+
+    let stance_pairs = |path: &str, more: &[&str]| {
+        let mut args = vec!["classify", "--task", "stance", "--pairs", path];
+        args.extend(more);
+        claimscope(&args, None)
+    };
+    fails_with(
+        &stance_pairs(&d.to_string_lossy(), &[]),
+        &["a directory; --pairs takes one JSONL file"],
+    );
+    let pairs = file(
+        "pairs.jsonl",
+        b"{\"claim\": \"A\", \"text\": \"B\"}\n{\"claim\": \"A\", \"text\": \"\xff\"}\n",
+    );
+    fails_with(
+        &stance_pairs(&pairs, &[]),
+        &["pairs.jsonl:2: invalid UTF-8 at byte 24 of the line"],
+    );
+    fails_with(&stance_pairs(&pairs, &["--skip-bad"]), &["--skip-bad"]);
+}

@@ -104,7 +104,7 @@ pub struct ClassifyArgs {
     pub min_prob: Option<f32>,
     /// With --sentences: skip malformed JSONL lines (counted and reported) instead of stopping;
     /// the output then has fewer lines than the input.
-    #[arg(long, requires = "sentences")]
+    #[arg(long, requires = "sentences", conflicts_with = "pairs")]
     pub skip_bad: bool,
     /// With --sentences: how lines are read (auto: JSONL for .jsonl/.ndjson files or a first
     /// line that starts with `{`, text otherwise), as `embed` reads them.
@@ -625,6 +625,7 @@ fn run_corpus(
             "no documents to classify (all inputs were empty, binary or unreadable)".into(),
         ));
     }
+    super::no_sentence_at_all(corpus.documents, n)?;
     Ok(n)
 }
 
@@ -722,15 +723,32 @@ fn run_pairs(
     let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
+        if path.is_dir() {
+            return Err(Error::Input(format!(
+                "{}: a directory; --pairs takes one JSONL file of {{\"claim\", \"text\"}} lines",
+                path.display()
+            )));
+        }
         let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         Box::new(std::io::BufReader::new(f))
     };
     // Each line's fields, claim, text and place.
     type Pair = (Map<String, Value>, String, String, String);
     let mut rows: Vec<Pair> = Vec::new();
-    for (i, line) in reader.lines().enumerate() {
+    // By bytes, so that bad UTF-8 is said with its place (`lines` says only that it is bad).
+    for (i, line) in reader.split(b'\n').enumerate() {
         let at = format!("{}:{}", path.display(), i + 1);
-        let line = line.map_err(|e| Error::Input(format!("{at}: {e} (use UTF-8 JSONL)")))?;
+        let mut line = line.map_err(|e| Error::io(path, e))?;
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        let line = String::from_utf8(line).map_err(|e| {
+            Error::Input(format!(
+                "{at}: invalid UTF-8 at byte {} of the line; convert the file to UTF-8 (e.g. \
+                 iconv -f latin1 -t utf-8)",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
         // A byte-order mark (editors on Windows write one) is not part of the first record.
         let line = if i == 0 {
             line.trim_start_matches('\u{feff}').to_string()

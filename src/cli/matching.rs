@@ -211,6 +211,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
             "no documents to match (all inputs were empty, binary or unreadable)".into(),
         ));
     }
+    super::no_sentence_at_all(docs.len(), docs.iter().map(|d| d.sentences.len()).sum())?;
     let judge_dir = match (&args.judge, args.no_judge) {
         (Some(d), _) => Some(d.clone()),
         (None, false) => crate::judge::default_dir(),

@@ -841,6 +841,19 @@ impl From<InputFormatArg> for InputFormat {
     }
 }
 
+/// Inputs that gave documents but not one sentence (all text removed as boilerplate, or only
+/// punctuation): a failed run, not an empty success. Each document was named with its warning.
+pub fn no_sentence_at_all(documents: usize, sentences: usize) -> crate::error::Result<()> {
+    if documents > 0 && sentences == 0 {
+        return Err(crate::error::Error::Input(format!(
+            "the inputs gave no sentence: the text of {} was removed or held no words (see \
+             the warnings above; `segment --keep-all` keeps boilerplate and repeats)",
+            crate::report::counted(documents, "document", "documents")
+        )));
+    }
+    Ok(())
+}
+
 /// The end-of-run note on inputs that gave no document.
 pub fn report_skipped(skipped: &SkipCounts) {
     if let Some(line) = skipped.summary() {

@@ -215,6 +215,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
             "no document could be read from the inputs ({why})"
         )));
     }
+    super::no_sentence_at_all(corpus.documents, sentences)?;
     // Put in place only now: a run that read nothing leaves no file that reads as a result.
     if let Some(p) = parquet {
         super::finish_parquet(p, args.output.as_deref())?;

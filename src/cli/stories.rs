@@ -34,6 +34,7 @@ pub fn run(args: &StoriesArgs) -> Result<()> {
     if docs.is_empty() {
         return Err(Error::Input("no documents found in the inputs".into()));
     }
+    super::no_sentence_at_all(docs.len(), docs.iter().map(|d| d.sentences.len()).sum())?;
     let embedder = args.model.load()?;
     let opts = StoryOptions {
         threshold: args.threshold,
