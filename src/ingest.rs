@@ -1907,6 +1907,12 @@ fn json_file(
     };
     let a = a.clone();
     let name = name.to_string();
+    // Lines that hold more than one element (a one-line array): there the line alone does not
+    // say which record, so the element is named too.
+    let mut per_line: HashMap<usize, usize> = HashMap::new();
+    for (line, _) in &records {
+        *per_line.entry(*line).or_default() += 1;
+    }
     Ok(Box::new(records.into_iter().enumerate().flat_map(
         move |(i, (line, v))| {
             if !v.is_object() {
@@ -1915,7 +1921,11 @@ fn json_file(
                     a.text_field
                 )))];
             }
-            let at = format!("{name}:{line}");
+            let at = if per_line.get(&line).is_some_and(|&n| n > 1) {
+                format!("{name}:{line} (element {i} of the array)")
+            } else {
+                format!("{name}:{line}")
+            };
             let fallback = format!("{}#{}", short_name(&name), i + 1);
             match json_record(&v, at, fallback, &a) {
                 Ok((doc, mut notes)) => {

@@ -413,7 +413,12 @@ fn parse_jsonl(
     };
     match map.remove(field) {
         Some(Value::String(s)) => Ok((s, map)),
-        Some(Value::Null) | None => Err(format!(
+        // Said as what it is: the field is there, and no --text-field would help.
+        Some(Value::Null) => Err(format!(
+            "\"{field}\" is null (a missing value): give a string (\"\" for an empty text) or \
+             leave the line out, since every line is one output row"
+        )),
+        None => Err(format!(
             "no \"{field}\" field (use --text-field to name another)"
         )),
         Some(other) => Err(format!(

@@ -130,8 +130,13 @@ pub fn read_corpus(
         .collect();
     if records.is_empty() {
         return Err(Error::Input(format!(
-            "the corpus has no non-empty texts ({} records read)",
-            stats.records
+            "the corpus has no non-empty texts ({} records read, each blank: {})",
+            stats.records,
+            paths
+                .iter()
+                .map(|p| crate::input::display_name(p))
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     Ok(records)
@@ -246,5 +251,6 @@ mod tests {
                 .starts_with("the corpus has no non-empty texts ("),
             "{err}"
         );
+        assert!(err.to_string().contains("c.txt"), "{err}");
     }
 }

@@ -657,7 +657,9 @@ impl<R: BufRead> Iterator for WarcDocs<R> {
         } else if warc_type.eq_ignore_ascii_case("response") {
             match http_payload(&record.body) {
                 Ok(p) => p,
-                Err(why) => return Some(Ok(Entry::NotAPage(Some(format!("{at}: {why}"))))),
+                // A response that cannot be read is damage, not a record of another kind:
+                // counted as unreadable, so that the summary does not call it expected.
+                Err(why) => return Some(Ok(Entry::BadRecord(format!("{at}: {why}; skipped")))),
             }
         } else {
             return Some(Ok(Entry::NotAPage(None)));
@@ -671,7 +673,7 @@ impl<R: BufRead> Iterator for WarcDocs<R> {
         }
         let bytes = match unpacked(&http.payload, http.content_encoding.as_deref()) {
             Ok(b) => b,
-            Err(why) => return Some(Ok(Entry::NotAPage(Some(format!("{at}: {why}"))))),
+            Err(why) => return Some(Ok(Entry::BadRecord(format!("{at}: {why}; skipped")))),
         };
         // Served without a Content-Type: a page if it opens as one. Anything else is named,
         // since it may be a page that opens unusually; an empty body (a redirect) loses nothing.
