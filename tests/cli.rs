@@ -2448,6 +2448,20 @@ fn inputs_the_input_review_found_are_refused_with_their_fix() {
             &[&format!("{name}:1: not a JSON object but {kind}")],
         );
     }
+    // A one-line array names the element, since the line alone does not say which record.
+    let one_line = file(
+        "one.json",
+        b"[{\"text\": \"Taxes will rise.\"}, {\"body\": \"x\"}]\n",
+    );
+    fails_with(
+        &claimscope(&["segment", &one_line], None),
+        &["one.json:1 (element 1 of the array): no string field \"text\""],
+    );
+    let null = file("null.jsonl", b"{\"text\": null}\n");
+    fails_with(
+        &claimscope(&["embed", &null], None),
+        &["null.jsonl:1: \"text\" is null (a missing value)"],
+    );
     // The line reader's advice for an array names the corpus readers only with a .json name.
     let arr = file("arr.jsonl", b"[{\"text\": \"Taxes will rise.\"}]\n");
     fails_with(

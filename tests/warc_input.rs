@@ -448,3 +448,35 @@ fn stdin_reads_archives_and_pages_when_told_and_says_so_when_not() {
         "{err}"
     );
 }
+
+/// A page record whose transfer encoding is broken is damage, not a record of another kind:
+/// counted unreadable, never among the records that "were not HTML pages" (found by a review,
+/// 2026-12-06).
+#[test]
+fn a_damaged_page_record_is_counted_unreadable() {
+    let mut w = Vec::new();
+    let good = page("Tax rise", "The finance minister raised taxes.");
+    response(
+        &mut w,
+        "https://news.example/1",
+        "HTTP/1.1 200 OK",
+        "Content-Type: text/html; charset=utf-8\r\n",
+        good.as_bytes(),
+    );
+    response(
+        &mut w,
+        "https://news.example/2",
+        "HTTP/1.1 200 OK",
+        "Content-Type: text/html\r\nTransfer-Encoding: chunked\r\n",
+        b"zz\r\nabc\r\n0\r\n\r\n",
+    );
+    let (out, sentences) = segment(&["-", "--stdin-format", "warc"], Some(&w));
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(!sentences.is_empty(), "{err}");
+    assert!(
+        err.contains("record 2") && err.contains("unreadable 1"),
+        "{err}"
+    );
+    assert!(!err.contains("not HTML pages"), "{err}");
+}
