@@ -136,7 +136,8 @@ pub struct ClaimConfidence {
     pub level: Level,
     pub score: f32,
     pub cues: Vec<Cue>,
-    /// The model's probability of `level` (1 for a rule's `none`).
+    /// The model's probability of what it decided: of `level`, or, where the cue rule gave the
+    /// level, of the sentence asserting anything (1 for a rule's `none`).
     pub probability: f32,
 }
 

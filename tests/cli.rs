@@ -1430,6 +1430,19 @@ fn match_min_prob_hides_unsure_labels() {
     );
     // The groups themselves stay: hiding labels never drops a claim.
     assert_eq!(none["groups"].as_array().map(Vec::len), Some(groups.len()));
+    // A hedge the cue rule reads in a main clause is not the model's guess: at an ordinary
+    // threshold it stays, and so does the "hedge dropped" it shows (found by a review: the
+    // level once carried the model's own belief in it, 0.16 for "is likely to have").
+    let flags = |v: &serde_json::Value| -> Vec<bool> {
+        v["groups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|g| g["confidence_differs"] == true)
+            .collect()
+    };
+    assert!(flags(&plain).contains(&true), "{plain}");
+    assert_eq!(flags(&run(&["--min-prob", "0.5"])), flags(&plain));
 }
 
 #[test]

@@ -148,3 +148,19 @@ fn a_story_is_titled_by_a_statement_not_a_question() {
         "Has the street artist Banksy been arrested in London?"
     );
 }
+
+/// The table's header counts in the right number (found by a review: "1 stories in 1
+/// documents").
+#[test]
+fn the_table_counts_one_story_and_one_document() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("one.jsonl");
+    std::fs::write(
+        &path,
+        "{\"id\": \"a\", \"outlet\": \"X\", \"text\": \"The minister resigned on Monday after the vote.\"}\n",
+    )
+    .expect("write");
+    let out = common::run_ok(&["stories", path.to_str().unwrap_or("")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("1 story in 1 document\n"), "{text}");
+}

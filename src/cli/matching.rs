@@ -120,7 +120,9 @@ pub struct MatchArgs {
     pub denial_floor: Option<f32>,
     /// Hide labels given with probability under this: a member's stance or confidence is left
     /// out, related claims with an unsure stance are not listed, and confidence differences
-    /// are judged on the labels left. Labels a rule decides have probability 1.
+    /// are judged on the labels left. A member's stance decided by rule has probability 1; a
+    /// confidence level the cue rule gives carries the model's probability that the sentence
+    /// asserts anything.
     #[arg(long, value_parser = super::unit_interval)]
     pub min_prob: Option<f32>,
     /// Match claims across stories too (by default only documents of the same story, as

@@ -47,9 +47,9 @@ pub fn run(args: &StoriesArgs) -> Result<()> {
         TableOrJson::Json => outln!("{}", serde_json::to_string_pretty(&result)?)?,
         TableOrJson::Table => {
             outln!(
-                "{} stories in {} documents",
-                result.stories.len(),
-                docs.len()
+                "{} in {}",
+                crate::report::counted(result.stories.len(), "story", "stories"),
+                crate::report::counted(docs.len(), "document", "documents")
             )?;
             for s in &result.stories {
                 outln!("\n[{}] {}", s.id, shown(&s.title))?;

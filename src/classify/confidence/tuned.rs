@@ -196,20 +196,31 @@ impl TunedConfidence {
                 let best = crate::classify::head::argmax(row);
                 let said = Level::ALL[best.min(Level::ALL.len() - 1)];
                 let rule = cues::lexical_level(&found);
-                let level = match (self.hedges, said, rule) {
-                    (Hedges::Model, ..) | (_, Level::None, _) => said,
-                    (_, _, Some(r)) => r,
-                    (Hedges::RuleThenModel, _, None) => said,
-                    (Hedges::Rule, _, None) => Level::High,
+                // Whether the cue rule gave the level (a hedge in the main clause; under
+                // `rule`, no hedge: high) rather than the model.
+                let (level, by_rule) = match (self.hedges, said, rule) {
+                    (Hedges::Model, ..) | (_, Level::None, _) => (said, false),
+                    (_, _, Some(r)) => (r, true),
+                    (Hedges::RuleThenModel, _, None) => (said, false),
+                    (Hedges::Rule, _, None) => (Level::High, true),
                 };
-                // The probability is the model's, of the level given: where the rule overrode
-                // the model, it is the model's own belief in the rule's level.
-                let best = Level::ALL.iter().position(|&l| l == level).unwrap_or(best);
+                // The probability is the model's, of what the model decided. Where the rule
+                // gave the level, the model decided only that the sentence asserts something:
+                // the probability is then that of any level but `none`. Its belief in the
+                // rule's level itself would make `--min-prob` hide the very hedges the cues
+                // show ("is likely to have authorised": 0.16 for `moderate`), which the rule
+                // is not unsure of.
+                let probability = if by_rule {
+                    let none = Level::ALL.iter().position(|&l| l == Level::None);
+                    1.0 - none.map_or(0.0, |k| row[k])
+                } else {
+                    row[best]
+                };
                 ConfidenceLabel {
                     confidence: level,
                     score: row.iter().zip(&self.class_values).map(|(p, v)| p * v).sum(),
                     cues: found,
-                    probability: row[best],
+                    probability,
                     reason: (level == Level::None).then_some("the model found no assertion"),
                 }
             })
