@@ -257,14 +257,21 @@ impl SkipCounts {
     pub fn summary(&self) -> Option<String> {
         let skipped = (self.total() > 0).then(|| {
             format!(
-                "{} files or records gave no document (binary {}, empty {}, unreadable {}, no article {}){}",
-                self.total(),
+                "{} gave no document (binary {}, empty {}, unreadable {}, no article {}){}",
+                crate::report::counted(self.total(), "file or record", "files or records"),
                 self.binary,
                 self.empty,
                 self.unreadable,
                 self.no_article,
                 if self.not_pages > 0 {
-                    format!("; {} archive records were not HTML pages", self.not_pages)
+                    format!(
+                        "; {}",
+                        crate::report::counted(
+                            self.not_pages,
+                            "archive record was not an HTML page",
+                            "archive records were not HTML pages"
+                        )
+                    )
                 } else {
                     String::new()
                 }
@@ -273,14 +280,22 @@ impl SkipCounts {
         let sentenceless = (self.no_sentences > 0).then(|| self.no_sentences_note());
         let undated = (self.unread_dates > 0).then(|| {
             format!(
-                "{} documents were read as undated: their date was not understood",
-                self.unread_dates
+                "{}: their date was not understood",
+                crate::report::counted(
+                    self.unread_dates,
+                    "document was read as undated",
+                    "documents were read as undated"
+                )
             )
         });
         let repeated = (self.repeats > 0).then(|| {
             format!(
-                "{} documents were given again word for word and read once",
-                self.repeats
+                "{} and read once",
+                crate::report::counted(
+                    self.repeats,
+                    "document was given again word for word",
+                    "documents were given again word for word"
+                )
             )
         });
         let notes: Vec<String> = [skipped, sentenceless, undated, repeated]
@@ -293,8 +308,8 @@ impl SkipCounts {
     /// The count of documents that gave no sentence, for the end of a run.
     pub fn no_sentences_note(&self) -> String {
         format!(
-            "{} documents gave no sentence (no text, or all of it boilerplate, repeats or markers: `claimscope segment --explain` lists what was removed, --keep-all keeps it)",
-            self.no_sentences
+            "{} no sentence (no text, or all of it boilerplate, repeats or markers: `claimscope segment --explain` lists what was removed, --keep-all keeps it)",
+            crate::report::counted(self.no_sentences, "document gave", "documents gave")
         )
     }
 }

@@ -1527,7 +1527,7 @@ fn documents_are_named_when_they_give_nothing_and_odd_names_and_indexes_are_hand
     assert!(out.status.success(), "{err}");
     assert!(
         err.contains("feed.jsonl:2 (document boiler): no sentence")
-            && err.contains("1 documents gave none"),
+            && err.contains("1 document gave none"),
         "{err}"
     );
     let text = String::from_utf8_lossy(&out.stdout);
@@ -1804,7 +1804,7 @@ fn misread_inputs_are_named_with_their_fix() {
         "--id-field",
         "dated.jsonl:4 (document dated.jsonl#4): date \"10/05/2020\" not understood",
         "YYYY-MM-DD",
-        "1 documents were read as undated: their date was not understood",
+        "1 document was read as undated: their date was not understood",
     ] {
         assert!(err.contains(want), "{want}: {err}");
     }

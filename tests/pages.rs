@@ -268,7 +268,7 @@ fn pages_without_an_article_and_binary_pages_are_named_and_skipped() {
     let err = stderr(&out);
     assert!(err.contains("menu.html: no article found"), "{err}");
     assert!(err.contains("image.html: binary data"), "{err}");
-    assert!(err.contains("1 documents read"), "{err}");
+    assert!(err.contains("1 document read"), "{err}");
     assert!(!out.stdout.is_empty());
 }
 
@@ -377,7 +377,7 @@ fn an_uncompressed_archive_with_binary_records_and_a_pathological_page_are_read(
         "{docs:?} {err}"
     );
     assert!(
-        err.contains("1 archive records that were not HTML pages"),
+        err.contains("1 archive record that was not an HTML page"),
         "{err}"
     );
     assert!(
@@ -414,5 +414,5 @@ fn pages_crafted_against_the_nesting_limit_are_refused_and_the_run_goes_on() {
             "{name}: {err}"
         );
     }
-    assert!(err.contains("1 documents read, skipped 2"), "{err}");
+    assert!(err.contains("1 document read, skipped 2"), "{err}");
 }

@@ -169,8 +169,8 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     corpus.skipped.no_sentences = sentenceless;
     let s = &corpus.skipped;
     eprintln!(
-        "{} documents read, skipped {} (binary {}, empty {}, unreadable {}, no article {}){}, {} sentences{}, {} boilerplate/repeat/marker spans {}; {:.1} MB of text in {:.2} s ({:.1} MB/s)",
-        corpus.documents,
+        "{} read, skipped {} (binary {}, empty {}, unreadable {}, no article {}){}, {}{}, {} boilerplate/repeat/marker spans {}; {:.1} MB of text in {:.2} s ({:.1} MB/s)",
+        crate::report::counted(corpus.documents, "document", "documents"),
         s.total(),
         s.binary,
         s.empty,
@@ -178,15 +178,22 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         s.no_article,
         if s.not_pages > 0 {
             format!(
-                " and {} archive records that were not HTML pages",
-                s.not_pages
+                " and {}",
+                crate::report::counted(
+                    s.not_pages,
+                    "archive record that was not an HTML page",
+                    "archive records that were not HTML pages"
+                )
             )
         } else {
             String::new()
         },
-        sentences,
+        crate::report::counted(sentences, "sentence", "sentences"),
         if s.no_sentences > 0 {
-            format!(" ({} documents gave none)", s.no_sentences)
+            format!(
+                " ({} none)",
+                crate::report::counted(s.no_sentences, "document gave", "documents gave")
+            )
         } else {
             String::new()
         },
