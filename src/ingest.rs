@@ -2163,15 +2163,15 @@ impl Iterator for CsvDocs {
             ))));
         }
         let get = |i: Option<usize>| -> Result<Option<String>> {
-            match i.and_then(|i| rec.get(i)) {
+            match i.and_then(|i| rec.get(i).map(|b| (i, b))) {
                 None => Ok(None),
                 // The decoder counts bytes from the field's start: say which field.
-                Some(b) => decode(
+                Some((i, b)) => decode(
                     b.to_vec(),
                     self.lossy,
                     &format!(
                         "{at} (column {}, bytes counted from the field's start)",
-                        i.map_or(0, |i| i + 1)
+                        i + 1
                     ),
                 )
                 .map(|s| Some(s).filter(|s| !s.trim().is_empty())),

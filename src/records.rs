@@ -107,6 +107,22 @@ impl ReadStats {
     }
 }
 
+impl ReadStats {
+    /// The inputs read, as messages name them: the first few of many, the rest counted.
+    pub fn file_names(&self) -> String {
+        let mut names: Vec<&str> = self
+            .files
+            .iter()
+            .take(NAMED_FILES)
+            .map(|f| f.name.as_str())
+            .collect();
+        let more = (self.files.len() > NAMED_FILES)
+            .then(|| format!("and {} more", self.files.len() - NAMED_FILES));
+        names.extend(more.as_deref());
+        names.join(", ")
+    }
+}
+
 impl FileCount {
     /// Why this input gave no record.
     fn why_none(&self) -> String {

@@ -132,11 +132,7 @@ pub fn read_corpus(
         return Err(Error::Input(format!(
             "the corpus has no non-empty texts ({} records read, each blank: {})",
             stats.records,
-            paths
-                .iter()
-                .map(|p| crate::input::display_name(p))
-                .collect::<Vec<_>>()
-                .join(", ")
+            stats.file_names()
         )));
     }
     Ok(records)

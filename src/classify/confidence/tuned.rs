@@ -185,6 +185,7 @@ impl TunedConfidence {
         observer: &dyn Observer,
     ) -> Result<Vec<ConfidenceLabel>> {
         let p = self.model.probabilities(texts, "sentences", observer)?;
+        let none = Level::ALL.iter().position(|&l| l == Level::None);
         Ok(texts
             .iter()
             .zip(p.rows())
@@ -211,7 +212,6 @@ impl TunedConfidence {
                 // show ("is likely to have authorised": 0.16 for `moderate`), which the rule
                 // is not unsure of.
                 let probability = if by_rule {
-                    let none = Level::ALL.iter().position(|&l| l == Level::None);
                     1.0 - none.map_or(0.0, |k| row[k])
                 } else {
                     row[best]
