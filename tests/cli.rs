@@ -2285,6 +2285,28 @@ fn similar_corpus_carries_the_provenance_of_segmented_sentences() {
 /// `index build -o FILE` onto a file says the path is a file and an index a directory, not
 /// just "Not a directory", and leaves the file alone.
 #[test]
+fn index_counts_one_sentence_and_one_document() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = one_sentence(dir.path());
+    let index = s_join(dir.path(), "one.csi");
+    let built = claimscope(&["index", "build", "-o", &index, &text], None);
+    assert!(built.status.success(), "{}", stderr(&built));
+    assert!(
+        stderr(&built).contains("indexed 1 sentence of 1 document into"),
+        "{}",
+        stderr(&built)
+    );
+    let again = claimscope(&["index", "add", "--index", &index, &text], None);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("nothing added: the 1 document is already in")
+            && stderr(&again).contains("(1 sentence)"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[test]
 fn index_build_onto_a_file_names_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = one_sentence(dir.path());

@@ -367,7 +367,7 @@ fn documents_not_in_english_are_said_by_their_words() {
             .collect();
         assert_eq!(said.len(), 1, "{command}: {err}");
         assert!(
-            said[0].contains("1 document(s)") && said[0].contains("(es)"),
+            said[0].contains("1 document read as not in English") && said[0].contains("(es)"),
             "{err}"
         );
     }

@@ -205,7 +205,9 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
                 Err(e) => return Err(e),
             };
             eprintln!(
-                "indexed {n} sentences of {docs} documents into {}",
+                "indexed {} of {} into {}",
+                crate::report::counted(n, "sentence", "sentences"),
+                crate::report::counted(docs, "document", "documents"),
                 output.display()
             );
         }
@@ -225,7 +227,11 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
             let (n, old) = (added.sentences, added.already_stored);
             if n == 0 && old > 0 {
                 let which = if old == added.documents {
-                    format!("all {old} documents are")
+                    if old == 1 {
+                        "the 1 document is".to_string()
+                    } else {
+                        format!("all {old} documents are")
+                    }
                 } else {
                     format!(
                         "{old} of {} documents are (the others hold no sentence)",
@@ -240,21 +246,22 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
                     "its search graphs were completed"
                 };
                 eprintln!(
-                    "nothing added: {which} already in {}; {state} ({} sentences)",
+                    "nothing added: {which} already in {}; {state} ({})",
                     index.display(),
-                    store.len()
+                    crate::report::counted(store.len(), "sentence", "sentences")
                 );
             } else if old > 0 {
                 eprintln!(
-                    "added {n} sentences of {} documents ({old} already in the index, skipped); \
-                     {} in all",
-                    added.documents - old,
+                    "added {} of {} ({old} already in the index, skipped); {} in all",
+                    crate::report::counted(n, "sentence", "sentences"),
+                    crate::report::counted(added.documents - old, "document", "documents"),
                     store.len()
                 );
             } else {
                 eprintln!(
-                    "added {n} sentences of {} documents; {} in all",
-                    added.documents,
+                    "added {} of {}; {} in all",
+                    crate::report::counted(n, "sentence", "sentences"),
+                    crate::report::counted(added.documents, "document", "documents"),
                     store.len()
                 );
             }
@@ -307,9 +314,10 @@ pub fn run(cmd: &IndexCommand) -> Result<()> {
                     outln!("outlets")?;
                     for (k, (n, d)) in &per_outlet {
                         outln!(
-                            "  {:<30} {n:>7} sentences in {} documents",
+                            "  {:<30} {n:>7} {} in {}",
                             crate::report::shown(k),
-                            d.len()
+                            if *n == 1 { "sentence " } else { "sentences" },
+                            crate::report::counted(d.len(), "document", "documents")
                         )?;
                     }
                 }
