@@ -35,6 +35,7 @@ import functools
 import hashlib
 import json
 import logging
+import math
 import os
 import pathlib
 import resource
@@ -124,13 +125,7 @@ class _SentenceShards:
         _threads(cpus)
         # A node with another wheel or other models would write shards the manifest does not
         # describe: each actor checks itself against the driver's identity before any work.
-        mine = _identity() if identity is not None else None
-        if mine != identity:
-            raise RuntimeError(
-                f"this worker ({os.uname().nodename}) runs another claimscope build or other models "
-                f"({_library_difference(identity, mine)}; the driver's first): install the same "
-                "wheel and models (CLAIMSCOPE_MODELS) on every node"
-            )
+        _same_as_driver(identity)
         self.out = pathlib.Path(out)
         self.embedder = claimscope.Embedder()
         self.schema = _sentence_schema()
@@ -160,6 +155,27 @@ class _SentenceShards:
         return figures
 
 
+@functools.cache
+def _worker_identity() -> str:
+    """This process's `_identity`, as JSON, once: it hashes the installed package and models."""
+    return json.dumps(_identity(), sort_keys=True)
+
+
+def _same_as_driver(identity: dict | None) -> None:
+    """A node with another wheel or other models would write outputs the manifest does not
+    describe, which every rerun then trusts: each worker checks itself against the driver's
+    identity before any work (`None`: not asked)."""
+    if identity is None:
+        return
+    mine = json.loads(_worker_identity())
+    if mine != identity:
+        raise RuntimeError(
+            f"this worker ({os.uname().nodename}) runs another claimscope build or other models "
+            f"({_library_difference(identity, mine)}; the driver's first): install the same "
+            "wheel and models (CLAIMSCOPE_MODELS) on every node"
+        )
+
+
 def _threads(cpus: int) -> None:
     """The library's thread pool is sized when first used, from RAYON_NUM_THREADS: set it to the
     CPUs Ray gave this worker, or every worker would start one thread per core of the node."""
@@ -182,9 +198,11 @@ def _story_name(story: str, prints: Iterable[str]) -> str:
     return f"{story}-{_fingerprint_of(prints)}.json"
 
 
-def _match_story(story: str, docs: list[dict], path: str, cpus: float) -> dict:
-    """Stage 3 for one story: its groups, written atomically to `path` (`_story_name`)."""
+def _match_story(story: str, docs: list[dict], path: str, cpus: float, identity: dict | None = None) -> dict:
+    """Stage 3 for one story: its groups, written atomically to `path` (`_story_name`), by a
+    worker of the driver's build and models (`_same_as_driver`)."""
     _threads(int(cpus))
+    _same_as_driver(identity)
     t = time.perf_counter()
     result = claimscope.match(docs)
     for g in result["groups"]:
@@ -404,8 +422,25 @@ def _difference(old: dict, new: dict) -> str:
     return "; ".join(said) or "the manifest differs"
 
 
+def _written_where_seen(paths: list[pathlib.Path], stage: str) -> None:
+    """Refuses a stage whose workers reported success but whose files the driver cannot see:
+    written on another node's disk, the run's results would be lost without a word."""
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise RuntimeError(
+            f"{stage}: {len(missing)} of {len(paths)} output files are not where the workers wrote "
+            f"them, as this process sees it (first: {missing[0]}); the output directory must be on "
+            "storage every node of the cluster shares"
+        )
+
+
 def _positive(name: str, value: Any, whole: bool) -> None:
-    ok = isinstance(value, int if whole else (int, float)) and not isinstance(value, bool) and value > 0
+    ok = (
+        isinstance(value, int if whole else (int, float))
+        and not isinstance(value, bool)
+        and value > 0
+        and math.isfinite(value)
+    )
     if not ok:
         what = "a whole number, at least 1" if whole else "a number above 0"
         raise ValueError(f"{name} must be {what}, not {value!r}")
@@ -446,7 +481,9 @@ def run(
     _positive("actor_cpus", actor_cpus, whole=False)
     _positive("match_cpus", match_cpus, whole=False)
     docs = _documents(documents)
-    out_dir = pathlib.Path(out)
+    # Absolute: workers do not run in the driver's working directory (on a cluster started
+    # elsewhere a relative path would be written somewhere else, or on another node).
+    out_dir = pathlib.Path(out).expanduser().resolve()
     if out_dir.exists() and not out_dir.is_dir():
         raise NotADirectoryError(f"{out_dir}: not a directory; give the directory the run writes into")
     shards = _shards(docs, shard_size)
@@ -495,6 +532,7 @@ def run(
             compute=ray.data.ActorPoolStrategy(size=actors),
         )
         figures = [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in ds.take_all()]
+        _written_where_seen([sentences_dir / _shard_name(t["shard"]) for t in todo], "stage 1 (sentences)")
     seconds["sentences"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -517,8 +555,9 @@ def run(
         if path.exists():
             done += 1
             continue
-        pending.append(match.remote(s["id"], members, str(path), match_cpus))
+        pending.append(match.remote(s["id"], members, str(path), match_cpus, identity))
     matched = _gather(pending, "stage 3 (match per story)")
+    _written_where_seen([groups_dir / n for n in names.values()], "stage 3 (match per story)")
     # Groups files of stories this run does not have (the library grouped these documents
     # otherwise before) are set aside, so out/groups/ holds this run's groups only.
     ours = set(names.values())

@@ -175,6 +175,21 @@ impl Embedder {
             Ok(abs) if abs.is_dir() => abs.to_string_lossy().into_owned(),
             _ => spec,
         };
+        // A model path that is not there is what `open` would raise (the library's own message,
+        // which says what a model directory holds, beside errno and the file name).
+        if claimscope::embed::source::looks_like_path(&spec)
+            && matches!(std::path::Path::new(&spec).try_exists(), Ok(false))
+        {
+            let message = match claimscope::embed::source::resolve(&spec) {
+                Err(e) => e.to_string(),
+                Ok(_) => format!("{spec}: does not exist"),
+            };
+            return Err(pyo3::exceptions::PyFileNotFoundError::new_err((
+                libc::ENOENT,
+                message,
+                spec,
+            )));
+        }
         let inner = py
             .detach(|| claimscope::embed::Embedder::from_spec(&spec))
             .map_err(err)?;
@@ -342,27 +357,24 @@ fn reported(py: Python<'_>, value: &impl serde::Serialize, c: &Watch) -> PyResul
 
 #[pyfunction]
 fn classify_confidence_json(py: Python<'_>, texts: Vec<String>) -> PyResult<Reported> {
-    let p = default_pipeline()?;
     let c = Watch::default();
-    let labels = py
-        .detach(|| {
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            p.confidence(&refs, &c)
-        })
-        .map_err(|e| c.fail(e))?;
+    // The first call loads the models (seconds, perhaps a download): without the GIL too.
+    let labels = py.detach(|| -> PyResult<_> {
+        let p = default_pipeline()?;
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        p.confidence(&refs, &c).map_err(|e| c.fail(e))
+    })?;
     reported(py, &labels, &c)
 }
 
 #[pyfunction]
 fn classify_stance_json(py: Python<'_>, claim: String, texts: Vec<String>) -> PyResult<Reported> {
-    let p = default_pipeline()?;
     let c = Watch::default();
-    let labels = py
-        .detach(|| {
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            p.stance(&claim, &refs, &c)
-        })
-        .map_err(|e| c.fail(e))?;
+    let labels = py.detach(|| -> PyResult<_> {
+        let p = default_pipeline()?;
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        p.stance(&claim, &refs, &c).map_err(|e| c.fail(e))
+    })?;
     reported(py, &labels, &c)
 }
 
@@ -373,9 +385,9 @@ fn over_documents<T: serde::Serialize + Send>(
     docs_json: &str,
     job: impl FnOnce(&Pipeline, &[Segmented], &Watch) -> claimscope::Result<T> + Send,
 ) -> PyResult<Reported> {
-    let p = default_pipeline()?;
     let c = Watch::default();
     let out = py.detach(|| -> PyResult<T> {
+        let p = default_pipeline()?;
         let docs = segmented(docs_json, &c)?;
         job(p, &docs, &c).map_err(|e| c.fail(e))
     })?;
@@ -449,10 +461,17 @@ fn read_documents_json(
     py.check_signals()?;
     let mut warnings = c.warnings();
     // As the CLI: inputs that gave no document at all are a failed read, not an empty list.
-    if docs.is_empty() && skipped.total() > 0 {
-        return Err(PyValueError::new_err(format!(
-            "no document could be read from the inputs: {}",
+    // Inputs with no record at all (a header-only CSV, blank lines, a Parquet file of no rows,
+    // an archive of no pages) too: an empty list reads as a corpus that was read.
+    if docs.is_empty() {
+        let why = if skipped.total() > 0 {
             warnings.join("; ")
+        } else {
+            "the inputs hold no records: a header only, blank lines, no rows, or no HTML pages"
+                .to_string()
+        };
+        return Err(PyValueError::new_err(format!(
+            "no document could be read from the inputs: {why}"
         )));
     }
     warnings.extend(skipped.summary());

@@ -123,6 +123,15 @@ def test_mistakes_users_make_are_named(tmp_path):
         claimscope.stories(["just a text"])
     with pytest.raises(ValueError, match=r'documents\[0\]\["outlet"\] is \["CNN"\]'):
         claimscope.stories([{"id": "a", "text": "The bridge will close.", "outlet": ["CNN"]}])
+    # A model directory that is not there is what open() would raise.
+    with pytest.raises(FileNotFoundError, match=r"no-such-model: does not exist") as e:
+        claimscope.Embedder(str(tmp_path / "no-such-model"))
+    assert e.value.errno == errno.ENOENT and e.value.filename.endswith("no-such-model")
+    # Inputs that hold no record are a failed read, as in the CLI, not an empty corpus.
+    header = tmp_path / "header.csv"
+    header.write_text("id,text\n")
+    with pytest.raises(ValueError, match=r"no document could be read.*hold no records"):
+        claimscope.read_documents(header)
     # A number is an id, as in the CLI's JSONL.
     got = claimscope.stories([{"id": 5, "text": "The bridge will close in May, officials said."}])
     assert got["stories"][0]["documents"][0]["doc"] == "5"

@@ -260,7 +260,8 @@ def test_run_checks_its_arguments_and_documents_before_starting(tmp_path, no_clu
     doc = [{"id": "a", "text": "Officials said the bridge will close in May."}]
     with pytest.raises(ValueError, match=r"no documents to run on"):
         run([], str(out))
-    for bad in ({"actors": 0}, {"actors": 1.5}, {"actor_cpus": 0}, {"match_cpus": -1}, {"shard_size": True}):
+    inf = float("inf")
+    for bad in ({"actors": 0}, {"actors": 1.5}, {"actor_cpus": 0}, {"match_cpus": -1}, {"shard_size": True}, {"actor_cpus": inf}, {"match_cpus": float("nan")}):
         with pytest.raises(ValueError, match=rf"{next(iter(bad))} must be"):
             run(doc, str(out), **bad)
     with pytest.raises(TypeError, match=r"documents\[0\] must be a dict"):
@@ -361,3 +362,16 @@ def test_a_run_refuses_repeated_ids_and_a_bad_shard_size_before_starting(tmp_pat
             run([{"id": "a", "text": text}], str(tmp_path / "out"), shard_size=bad)
     # Nothing was started or written.
     assert not (tmp_path / "out").exists()
+
+
+def test_outputs_a_worker_wrote_where_the_driver_cannot_see_them_stop_the_run(tmp_path):
+    # Workers on another node write on that node's disk when the output directory is not on
+    # shared storage: the driver then saw no groups file and returned a run short of stories
+    # without a word.
+    from claimscope.ray import _written_where_seen
+
+    there = tmp_path / "part-00000.parquet"
+    there.write_bytes(b"x")
+    _written_where_seen([there], "stage 1 (sentences)")
+    with pytest.raises(RuntimeError, match=r"stage 3 \(match per story\): 1 of 2 output files.*storage every node"):
+        _written_where_seen([there, tmp_path / "a-0.json"], "stage 3 (match per story)")

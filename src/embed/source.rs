@@ -104,7 +104,7 @@ fn endpoint() -> String {
 /// Does `spec` name a directory rather than a hub id? Anything that exists on disk, or that
 /// looks like a path (`./x`, `/x`, `~`), is treated as one so a typo in a path does not turn
 /// into a network request.
-fn looks_like_path(spec: &str) -> bool {
+pub fn looks_like_path(spec: &str) -> bool {
     Path::new(spec).exists()
         || spec.starts_with('.')
         || spec.starts_with('/')
