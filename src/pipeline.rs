@@ -4,6 +4,8 @@
 //! precision the CLI uses by default. The CLI composes the same parts with its options; a test
 //! of the Python package checks that both give the same groups.
 
+use std::path::{Path, PathBuf};
+
 use ndarray::Array2;
 
 use crate::classify::base_vectors;
@@ -53,6 +55,9 @@ impl Pipeline {
             "build": crate::BUILD,
             "model": id.name,
             "model_sha256": id.weights_sha256,
+            // Its tokenizer and configuration too (the sequence length, pooling, the
+            // vocabulary): another snapshot of those gives other vectors from the same weights.
+            "model_files_sha256": files_sha256(&model_files(Path::new(&self.embedder.info().dir))?)?,
             "models_sha256": models_cards_sha256()?,
         }))
     }
@@ -128,7 +133,6 @@ impl Pipeline {
 /// changes when any shipped model does. `None` when no shipped model is found.
 fn models_cards_sha256() -> Result<Option<String>> {
     use crate::classify::{CONFIDENCE_HEAD, STANCE_HEAD, card_path, default_head_path};
-    use sha2::{Digest, Sha256};
     let mut files = Vec::new();
     for name in [
         STANCE_HEAD,
@@ -139,19 +143,11 @@ fn models_cards_sha256() -> Result<Option<String>> {
     ] {
         let found = default_head_path(name);
         if found.is_dir() {
-            for entry in walkdir::WalkDir::new(&found).sort_by_file_name() {
-                let entry =
-                    entry.map_err(|e| crate::Error::Model(format!("{}: {e}", found.display())))?;
-                if entry.file_type().is_file()
-                    && entry.path().extension().is_some_and(|e| e == "json")
-                {
-                    let rel = entry.path().strip_prefix(&found).unwrap_or(entry.path());
-                    files.push((
-                        format!("{name}/{}", rel.to_string_lossy()),
-                        entry.path().to_path_buf(),
-                    ));
-                }
-            }
+            files.extend(
+                files_in(&found, &["json"])?
+                    .into_iter()
+                    .map(|(rel, path)| (format!("{name}/{rel}"), path)),
+            );
         } else if card_path(&found).is_file() {
             files.push((name.to_string(), card_path(&found)));
         }
@@ -159,13 +155,47 @@ fn models_cards_sha256() -> Result<Option<String>> {
     if files.is_empty() {
         return Ok(None);
     }
+    files_sha256(&files).map(Some)
+}
+
+/// The embedding model's files other than its weights that shape its vectors: configuration
+/// and tokenizer (`.json`, and `vocab.txt`).
+fn model_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    files_in(dir, &["json", "txt"])
+}
+
+/// The files under `dir` with one of `extensions`, by path relative to `dir`, in name order.
+fn files_in(dir: &Path, extensions: &[&str]) -> Result<Vec<(String, PathBuf)>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| crate::Error::Model(format!("{}: {e}", dir.display())))?;
+        if entry.file_type().is_file()
+            && entry
+                .path()
+                .extension()
+                .is_some_and(|e| extensions.iter().any(|x| e == *x))
+        {
+            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            files.push((
+                rel.to_string_lossy().into_owned(),
+                entry.path().to_path_buf(),
+            ));
+        }
+    }
+    Ok(files)
+}
+
+/// One SHA-256 over files, each named: its name, a NUL, its length and its bytes, so that no
+/// two different sets of files hash alike by moving bytes from one file to the next.
+fn files_sha256(files: &[(String, PathBuf)]) -> Result<String> {
+    use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
-    for (rel, path) in &files {
+    for (rel, path) in files {
         let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
         hash.update(rel.as_bytes());
         hash.update([0]);
         hash.update((bytes.len() as u64).to_le_bytes());
         hash.update(&bytes);
     }
-    Ok(Some(hex::encode(hash.finalize())))
+    Ok(hex::encode(hash.finalize()))
 }

@@ -316,7 +316,7 @@ def test_a_run_of_another_build_or_other_models_is_refused(tmp_path, no_cluster)
     doc = [{"id": "a", "text": "Officials said the bridge will close in May."}]
     me = cray._identity()
     assert me["build"] == claimscope.__build__ and claimscope.__build__.startswith(claimscope.__version__ + "+")
-    assert me["model_sha256"] and me["models_sha256"] and me["package_sha256"]
+    assert me["model_sha256"] and me["model_files_sha256"] and me["models_sha256"] and me["package_sha256"]
     # A stage-1 actor on a node with another wheel or other models refuses before any work.
     with pytest.raises(RuntimeError, match=r"runs another claimscope build or other models"):
         cray._SentenceShards(str(tmp_path / "shards"), identity=dict(me, package_sha256="0" * 64))
