@@ -320,6 +320,11 @@ def test_a_run_of_another_build_or_other_models_is_refused(tmp_path, no_cluster)
     # A stage-1 actor on a node with another wheel or other models refuses before any work.
     with pytest.raises(RuntimeError, match=r"runs another claimscope build or other models"):
         cray._SentenceShards(str(tmp_path / "shards"), identity=dict(me, package_sha256="0" * 64))
+    # And so does a stage-3 task, before it writes a groups file every rerun would trust.
+    groups = tmp_path / "story-0.json"
+    with pytest.raises(RuntimeError, match=r"runs another claimscope build or other models"):
+        cray._match_story("story", doc, str(groups), 1, dict(me, model_files_sha256="0" * 64))
+    assert not groups.exists()
     prints = [cray._fingerprint_of([cray._fingerprint(d) for d in doc])]
     for field, other in (("build", "0.1.0+000000000000"), ("models_sha256", "0" * 64)):
         out.mkdir(exist_ok=True)
