@@ -225,6 +225,22 @@ impl Embedder {
             .map_err(|e| watch.fail(e))?;
         // A Ctrl-C pressed during the call is raised now, as KeyboardInterrupt.
         py.check_signals()?;
+        // As the CLI's `embed`: a text cut at the model's window is said, not embedded in part
+        // without a word.
+        if let Some(&first) = v.truncated.first() {
+            let more = match v.truncated.len() - 1 {
+                0 => String::new(),
+                n => format!(" ({n} more texts too)"),
+            };
+            let note = format!(
+                "texts[{first}]: text longer than {} tokens, truncated as sentence-transformers does{more}",
+                self.inner.info().max_seq_length
+            );
+            let category = py.import("claimscope")?.getattr("ClaimscopeWarning")?;
+            let note =
+                std::ffi::CString::new(note).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+            PyErr::warn(py, &category, &note, 1)?;
+        }
         Ok(v.vectors.into_pyarray(py))
     }
 

@@ -75,6 +75,13 @@ def test_embed_gives_the_cli_vectors(sentences):
     assert np.array_equal(again.embed(texts[:3]), got[:3])
 
 
+def test_a_text_cut_at_the_window_is_warned_of_as_the_cli_does():
+    embedder = claimscope.Embedder()
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"texts\[1\]: text longer than \d+ tokens, truncated"):
+        v = embedder.embed(["A short text.", "word " * 400])
+    assert v.shape == (2, 384)
+
+
 def test_confidence_matches_the_cli(sentences):
     out = cli("classify", str(CORPUS), "--task", "confidence", "--format", "jsonl")
     want = [json.loads(l)["confidence"] for l in out.splitlines()]
