@@ -1804,7 +1804,7 @@ fn misread_inputs_are_named_with_their_fix() {
         "--id-field",
         "dated.jsonl:4 (document dated.jsonl#4): date \"10/05/2020\" not understood",
         "YYYY-MM-DD",
-        "1 document was read as undated: their date was not understood",
+        "1 document was read as undated: its date was not understood",
     ] {
         assert!(err.contains(want), "{want}: {err}");
     }

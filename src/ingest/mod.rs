@@ -295,12 +295,17 @@ impl SkipCounts {
         let sentenceless = (self.no_sentences > 0).then(|| self.no_sentences_note());
         let undated = (self.unread_dates > 0).then(|| {
             format!(
-                "{}: their date was not understood",
+                "{}: {} not understood",
                 crate::report::counted(
                     self.unread_dates,
                     "document was read as undated",
                     "documents were read as undated"
-                )
+                ),
+                if self.unread_dates == 1 {
+                    "its date was"
+                } else {
+                    "their dates were"
+                }
             )
         });
         let repeated = (self.repeats > 0).then(|| {
