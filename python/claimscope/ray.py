@@ -269,7 +269,7 @@ class Documents(list):
     skipped: list[tuple[str, str]]
 
 
-def read(paths: str | os.PathLike | Iterable[str | os.PathLike], **options: Any) -> Documents:
+def read(paths: str | bytes | os.PathLike | Iterable[str | bytes | os.PathLike], **options: Any) -> Documents:
     """Documents of a corpus, read as the CLI reads them and as `claimscope.read_documents`
     reads the same list (the same ids, one-article files named apart by their folders as
     `cnn/index`, a file given twice read once; the same warnings): text, JSONL, CSV, Parquet,
@@ -280,7 +280,8 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], **options: Any)
     ClaimscopeWarning, and listed in the result's `skipped` with the reason. A path that is not
     there raises FileNotFoundError, and inputs that give no document at all raise ValueError,
     before any run starts on them."""
-    if isinstance(paths, (str, os.PathLike)):
+    # One path, as read_documents takes it (bytes too: a bytes object is a path, not a list).
+    if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]
     paths = list(paths)
     docs, skipped = claimscope._read(paths, keep_going=True, **options)
@@ -288,7 +289,7 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike], **options: Any)
         # A run on nothing would write an empty output directory whose manifest then refuses
         # the corrected rerun.
         raise ValueError(
-            "no document could be read from " + " ".join(os.fspath(p) for p in paths)
+            "no document could be read from " + " ".join(os.fsdecode(p) for p in paths)
             + "".join(f"; {p}: {why}" for p, why in skipped[:10])
         )
     out = Documents(docs)

@@ -226,6 +226,9 @@ def test_read_gives_the_ids_and_warnings_of_read_documents(tmp_path):
     # The CLI's reader still stops there: read_documents is the CLI's.
     with pytest.raises(ValueError, match=r"feed\.jsonl:2: malformed JSON"):
         claimscope.read_documents([tmp_path])
+    # One bytes path is one path, as read_documents takes it (iterated, a list of ints).
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"feed\.jsonl:2: malformed JSON"):
+        assert [d["id"] for d in read(os.fsencode(str(feed)))] == ["x", "z"]
 
 
 def test_a_mistyped_path_or_an_empty_corpus_is_refused_by_read(tmp_path):
