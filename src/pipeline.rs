@@ -165,9 +165,14 @@ fn model_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
 }
 
 /// The files under `dir` with one of `extensions`, by path relative to `dir`, in name order.
+/// Links are followed: a Hugging Face cache's snapshot holds links to its blobs, whose bytes
+/// are what the hash must cover.
 fn files_in(dir: &Path, extensions: &[&str]) -> Result<Vec<(String, PathBuf)>> {
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(|e| crate::Error::Model(format!("{}: {e}", dir.display())))?;
         if entry.file_type().is_file()
             && entry

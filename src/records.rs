@@ -88,15 +88,7 @@ impl ReadStats {
         if self.records > 0 {
             return None;
         }
-        let mut why: Vec<String> = self
-            .files
-            .iter()
-            .take(NAMED_FILES)
-            .map(|f| format!("{}: {}", f.name, f.why_none()))
-            .collect();
-        if self.files.len() > NAMED_FILES {
-            why.push(format!("and {} more", self.files.len() - NAMED_FILES));
-        }
+        let mut why = self.first_files(|f| format!("{}: {}", f.name, f.why_none()));
         if why.is_empty() {
             why.push("no input was read".into());
         }
@@ -105,21 +97,19 @@ impl ReadStats {
             why.join("; ")
         ))
     }
-}
 
-impl ReadStats {
     /// The inputs read, as messages name them: the first few of many, the rest counted.
     pub fn file_names(&self) -> String {
-        let mut names: Vec<&str> = self
-            .files
-            .iter()
-            .take(NAMED_FILES)
-            .map(|f| f.name.as_str())
-            .collect();
-        let more = (self.files.len() > NAMED_FILES)
-            .then(|| format!("and {} more", self.files.len() - NAMED_FILES));
-        names.extend(more.as_deref());
-        names.join(", ")
+        self.first_files(|f| f.name.clone()).join(", ")
+    }
+
+    /// `each` of the first [`NAMED_FILES`] inputs, then "and N more" for the rest.
+    fn first_files(&self, each: impl Fn(&FileCount) -> String) -> Vec<String> {
+        let mut out: Vec<String> = self.files.iter().take(NAMED_FILES).map(each).collect();
+        if self.files.len() > NAMED_FILES {
+            out.push(format!("and {} more", self.files.len() - NAMED_FILES));
+        }
+        out
     }
 }
 

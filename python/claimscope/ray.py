@@ -156,9 +156,9 @@ class _SentenceShards:
 
 
 @functools.cache
-def _worker_identity() -> str:
-    """This process's `_identity`, as JSON, once: it hashes the installed package and models."""
-    return json.dumps(_identity(), sort_keys=True)
+def _worker_identity() -> dict:
+    """This process's `_identity`, once: it hashes the installed package and models. Read only."""
+    return _identity()
 
 
 def _same_as_driver(identity: dict | None) -> None:
@@ -167,7 +167,7 @@ def _same_as_driver(identity: dict | None) -> None:
     identity before any work (`None`: not asked)."""
     if identity is None:
         return
-    mine = json.loads(_worker_identity())
+    mine = _worker_identity()
     if mine != identity:
         raise RuntimeError(
             f"this worker ({os.uname().nodename}) runs another claimscope build or other models "
@@ -567,9 +567,9 @@ def run(
             _set_aside(path, superseded, out_dir, "superseded")
     groups = []
     for s in stories["stories"]:
-        path = groups_dir / names[s["id"]] if s["id"] in names else None
-        if path is not None and path.exists():
-            groups.extend(json.loads(path.read_text(encoding="utf-8")))
+        # Every story of two or more documents has its file (`_written_where_seen` above).
+        if s["id"] in names:
+            groups.extend(json.loads((groups_dir / names[s["id"]]).read_text(encoding="utf-8")))
     seconds["match"] = time.perf_counter() - t
     return {
         "stories": stories["stories"],

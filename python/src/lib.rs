@@ -175,24 +175,23 @@ impl Embedder {
             Ok(abs) if abs.is_dir() => abs.to_string_lossy().into_owned(),
             _ => spec,
         };
-        // A model path that is not there is what `open` would raise (the library's own message,
-        // which says what a model directory holds, beside errno and the file name).
-        if claimscope::embed::source::looks_like_path(&spec)
-            && matches!(std::path::Path::new(&spec).try_exists(), Ok(false))
-        {
-            let message = match claimscope::embed::source::resolve(&spec) {
-                Err(e) => e.to_string(),
-                Ok(_) => format!("{spec}: does not exist"),
-            };
-            return Err(pyo3::exceptions::PyFileNotFoundError::new_err((
-                libc::ENOENT,
-                message,
-                spec,
-            )));
-        }
         let inner = py
             .detach(|| claimscope::embed::Embedder::from_spec(&spec))
-            .map_err(err)?;
+            .map_err(|e| match e {
+                // A model path that is not there is what `open` would raise: the library's
+                // message (what a model directory holds) beside errno and the file name.
+                claimscope::Error::Model(message)
+                    if claimscope::embed::source::looks_like_path(&spec)
+                        && matches!(std::path::Path::new(&spec).try_exists(), Ok(false)) =>
+                {
+                    pyo3::exceptions::PyFileNotFoundError::new_err((
+                        libc::ENOENT,
+                        message,
+                        spec.clone(),
+                    ))
+                }
+                e => err(e),
+            })?;
         Ok(Embedder { inner, spec })
     }
 
@@ -483,8 +482,7 @@ fn read_documents_json(
         let why = if skipped.total() > 0 {
             warnings.join("; ")
         } else {
-            "the inputs hold no records: a header only, blank lines, no rows, or no HTML pages"
-                .to_string()
+            claimscope::ingest::NO_RECORDS.to_string()
         };
         return Err(PyValueError::new_err(format!(
             "no document could be read from the inputs: {why}"

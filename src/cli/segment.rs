@@ -216,7 +216,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         let why = if s.total() > 0 {
             "see the warnings above"
         } else {
-            "the inputs hold no records: a header only, blank lines, no rows, or no HTML pages"
+            crate::ingest::NO_RECORDS
         };
         return Err(Error::Input(format!(
             "no document could be read from the inputs ({why})"

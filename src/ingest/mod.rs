@@ -214,6 +214,11 @@ impl Document {
     }
 }
 
+/// Why a run read no document when no input was skipped either: every input was empty of
+/// records (the CLI and the Python package say it alike).
+pub const NO_RECORDS: &str =
+    "the inputs hold no records: a header only, blank lines, no rows, or no HTML pages";
+
 /// Why an input produced no document.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SkipCounts {
@@ -735,15 +740,8 @@ impl<'a> Corpus<'a> {
                 )?;
                 let text = decode(bytes, args.lossy, &name)?;
                 let doc = Document {
-                    id: self.id_of(path, stdin),
                     source: name,
-                    outlet: None,
-                    date: None,
-                    title: None,
-                    byline: None,
-                    url: None,
-                    lang: None,
-                    text,
+                    ..Document::from_text(self.id_of(path, stdin), text)
                 };
                 Ok(Some(Box::new(std::iter::once(Ok(Entry::Doc(doc))))))
             }
