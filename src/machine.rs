@@ -22,6 +22,8 @@ pub struct Machine {
     pub logical_cpus: usize,
     /// The vector extensions the kernels pick between at run time.
     pub simd: Vec<String>,
+    /// The int8 kernel `--precision int8` runs here: "avx512-vnni", "avx2" or "portable".
+    pub int8_kernel: String,
     /// f32 GEMM GFLOP/s over the threads, each running single-threaded GEMMs of one encoder
     /// layer's shapes (as the encoder uses its cores); median of the timed repeats.
     pub gemm_gflops: f64,
@@ -68,6 +70,7 @@ pub fn fingerprint(threads: usize, hidden: usize, intermediate: usize) -> Machin
         cpu_id,
         logical_cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
         simd: simd_features(),
+        int8_kernel: crate::embed::quant::Kernel::detect().name().to_string(),
         gemm_gflops: gemm_rate(threads, GEMM_ROWS, &shapes),
         gemm_shapes: format!(
             "[{GEMM_ROWS}, k] x [k, n] for (k, n) in {}",

@@ -1034,6 +1034,22 @@ fn bench_reports_the_machine_and_the_share_of_the_gemm_bound() {
     assert!(gflops > 0.0 && gflops.is_finite(), "{m}");
     assert_eq!(m["gemm_threads"], 2);
     assert!(!m["cpu"].as_str().unwrap_or("").is_empty(), "{m}");
+    // The int8 kernel named is the one the CPU's extensions select.
+    let simd: Vec<&str> = m["simd"]
+        .as_array()
+        .expect("simd")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let has = |f: &str| simd.contains(&f);
+    let want = if has("avx512vnni") && has("avx512bw") {
+        "avx512-vnni"
+    } else if has("avx2") && has("fma") {
+        "avx2"
+    } else {
+        "portable"
+    };
+    assert_eq!(m["int8_kernel"], want, "{m}");
     // The dense FLOPs of MiniLM-L6 at the mean token count, plus the attention term.
     let (d, ff, layers) = (384.0, 1536.0, 6.0);
     let mean_len = f("tokens") / 48.0;

@@ -518,7 +518,7 @@ fn fnc1_train_bodies(path: &Path, n: usize) {
     std::fs::write(path, lines).expect("corpus");
 }
 
-/// `index build` then `index add` (in chunks of 500 sentences) killed with SIGKILL at random
+/// `index build` then `index add` (in chunks of 200 sentences) killed with SIGKILL at random
 /// moments: after each kill the index opens and verifies, holds what it held before plus whole
 /// chunks, and a rerun of the add (with `--resume` or without) completes to exactly the
 /// uninterrupted index.
@@ -526,8 +526,10 @@ fn cli_index_add_under_kill() {
     let tmp = tempfile::tempdir().expect("tmp");
     let idx = tmp.path().join("idx");
     let idx_s = idx.to_str().expect("utf-8");
+    // 60 bodies, about 1,200 sentences: six chunks for the kills to land between (150 bodies
+    // in chunks of 500 took seven of CI's minutes for the same twelve kills).
     let more = tmp.path().join("more.jsonl");
-    fnc1_train_bodies(&more, 150);
+    fnc1_train_bodies(&more, 60);
     let example = common::project("examples/election-interference");
     let cli = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_claimscope"))
@@ -551,7 +553,7 @@ fn cli_index_add_under_kill() {
         "--index",
         idx_s,
         "--chunk",
-        "500",
+        "200",
         more.to_str().expect("utf-8"),
     ];
 
@@ -646,9 +648,10 @@ fn cli_readers_during_add() {
         .expect("open")
         .len();
 
-    // Enough FNC-1 train bodies that the add takes a while.
+    // Enough FNC-1 train bodies that the add takes a while (80, about 1,600 sentences: each
+    // reader ran about 13 times during an add of 150 on 2 cores, which took 2.5 minutes).
     let more = tmp.path().join("more.jsonl");
-    fnc1_train_bodies(&more, 150);
+    fnc1_train_bodies(&more, 80);
 
     let mut add = Command::new(env!("CARGO_BIN_EXE_claimscope"))
         .args([

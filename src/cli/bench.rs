@@ -99,11 +99,12 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             )?;
             let m = &r.machine;
             outln!(
-                "machine           {} ({}), {} logical CPUs, {}",
+                "machine           {} ({}), {} logical CPUs, {}; int8 kernel {}",
                 m.cpu,
                 m.cpu_id,
                 m.logical_cpus,
-                m.simd.join(" ")
+                m.simd.join(" "),
+                m.int8_kernel
             )?;
             outln!(
                 "f32 GEMM          {:.1} GFLOP/s on {} threads ({})",

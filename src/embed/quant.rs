@@ -21,6 +21,42 @@ const COLS: usize = 16;
 const NB: usize = 4;
 const MR: usize = 4;
 
+/// The int8 kernel this CPU runs: every one computes the same integers, at different speeds
+/// (`claimscope bench` reports which ran).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// AVX-512 VNNI's `vpdpbusd`: 64 byte products a instruction.
+    Vnni,
+    /// AVX2's `vpmaddubsw` and `vpmaddwd`.
+    Avx2,
+    /// Plain loops, for CPUs with neither.
+    Portable,
+}
+
+impl Kernel {
+    pub fn detect() -> Kernel {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            if has!("avx512vnni") && has!("avx512bw") {
+                return Kernel::Vnni;
+            }
+            if has!("avx2") && has!("fma") {
+                return Kernel::Avx2;
+            }
+        }
+        Kernel::Portable
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Vnni => "avx512-vnni",
+            Kernel::Avx2 => "avx2",
+            Kernel::Portable => "portable",
+        }
+    }
+}
+
 pub struct QLinear {
     /// [n_blocks][k / 4][16 columns][4 bytes]: the order `vpdpbusd` consumes.
     packed: Vec<i8>,
@@ -92,23 +128,16 @@ impl QLinear {
         let mut a = vec![128u8; tp * kp];
         let mut sa = vec![0f32; tp];
         quantise_rows(x, t, k, kp, &mut a, &mut sa);
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512vnni")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-        {
-            // SAFETY: the features are present; `a` holds tp * kp bytes and `packed` np * kp,
-            // the layouts `tiles_vnni` reads; it writes out[..t * n] only.
-            unsafe { self.tiles_vnni(&a, &sa, t, tp, out) };
-            return;
+        match Kernel::detect() {
+            // SAFETY: the kernel's features are present (`Kernel::detect`); `a` holds tp * kp
+            // bytes and `packed` np * kp, the layouts the tile kernels read; they write
+            // out[..t * n] only.
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Vnni => unsafe { self.tiles_vnni(&a, &sa, t, tp, out) },
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => unsafe { self.tiles_avx2(&a, &sa, t, tp, out) },
+            _ => self.tiles_portable(&a, &sa, t, out),
         }
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the features are present; the layouts are those `tiles_vnni` reads.
-            unsafe { self.tiles_avx2(&a, &sa, t, tp, out) };
-            return;
-        }
-        self.tiles_portable(&a, &sa, t, out);
     }
 
     #[inline(always)]
