@@ -198,8 +198,9 @@ def test_a_forked_child_is_told_instead_of_hanging():
 
 @pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="POSIX signals")
 def test_ctrl_c_stops_a_long_call_between_chunks():
-    # Distinct texts (repeats are encoded once), six chunks of the encoder's 1,024.
-    texts = [f"Report {i}: the bridge in district {i % 97} will close for {i % 13} weeks." for i in range(6 * 1024)]
+    # Distinct texts (repeats are encoded once), four chunks of the encoder's 1,024: stopped
+    # after the first, a quarter of the whole.
+    texts = [f"Report {i}: the bridge in district {i % 97} will close for {i % 13} weeks." for i in range(4 * 1024)]
     embedder = claimscope.Embedder()
     embedder.embed(texts[:64])  # the first call's set-up is not part of the measure
     start = time.monotonic()
