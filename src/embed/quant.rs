@@ -34,18 +34,29 @@ pub enum Kernel {
 }
 
 impl Kernel {
-    pub fn detect() -> Kernel {
+    /// Whether this CPU has the kernel's instructions.
+    pub fn available(self) -> bool {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::is_x86_feature_detected as has;
-            if has!("avx512vnni") && has!("avx512bw") {
-                return Kernel::Vnni;
-            }
-            if has!("avx2") && has!("fma") {
-                return Kernel::Avx2;
+            match self {
+                Kernel::Vnni => has!("avx512vnni") && has!("avx512bw"),
+                Kernel::Avx2 => has!("avx2") && has!("fma"),
+                Kernel::Portable => true,
             }
         }
-        Kernel::Portable
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self == Kernel::Portable
+        }
+    }
+
+    /// The fastest kernel this CPU has.
+    pub fn detect() -> Kernel {
+        [Kernel::Vnni, Kernel::Avx2]
+            .into_iter()
+            .find(|k| k.available())
+            .unwrap_or(Kernel::Portable)
     }
 
     pub fn name(self) -> &'static str {
@@ -128,15 +139,21 @@ impl QLinear {
         let mut a = vec![128u8; tp * kp];
         let mut sa = vec![0f32; tp];
         quantise_rows(x, t, k, kp, &mut a, &mut sa);
-        match Kernel::detect() {
-            // SAFETY: the kernel's features are present (`Kernel::detect`); `a` holds tp * kp
+        self.tiles(Kernel::detect(), &a, &sa, t, tp, out);
+    }
+
+    /// `kernel`'s product of the quantised rows `a` (tp rows, kp wide; scales `sa`) into
+    /// out[..t * n]; the portable loop where the CPU lacks the kernel's instructions.
+    fn tiles(&self, kernel: Kernel, a: &[u8], sa: &[f32], t: usize, tp: usize, out: &mut [f32]) {
+        match kernel {
+            // SAFETY: the kernel's features are present (`available`); `a` holds tp * kp
             // bytes and `packed` np * kp, the layouts the tile kernels read; they write
             // out[..t * n] only.
             #[cfg(target_arch = "x86_64")]
-            Kernel::Vnni => unsafe { self.tiles_vnni(&a, &sa, t, tp, out) },
+            Kernel::Vnni if kernel.available() => unsafe { self.tiles_vnni(a, sa, t, tp, out) },
             #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2 => unsafe { self.tiles_avx2(&a, &sa, t, tp, out) },
-            _ => self.tiles_portable(&a, &sa, t, out),
+            Kernel::Avx2 if kernel.available() => unsafe { self.tiles_avx2(a, sa, t, tp, out) },
+            _ => self.tiles_portable(a, sa, t, out),
         }
     }
 
@@ -238,9 +255,7 @@ impl QLinear {
             }
         }
     }
-}
 
-impl QLinear {
     /// The integers of `tiles_vnni` with AVX2 alone, for the CPUs without AVX-512 VNNI (AMD
     /// before Zen 4, most desktops; there the portable loop made int8 twenty times slower than
     /// f32). The +128 offset comes off by flipping each byte's top bit (back to the signed
@@ -448,58 +463,34 @@ mod tests {
         }
     }
 
-    /// The AVX-512 VNNI kernel gives the portable kernel's numbers to the bit. On a CPU
-    /// without VNNI there is nothing to compare and the test says so.
+    /// Each SIMD kernel the CPU has (AVX-512 VNNI, AVX2) gives the portable kernel's numbers to
+    /// the bit, on the padded sizes of `case` and on activations and weights at both ends of
+    /// the byte range (|q|, |w| = 127 everywhere, where a pair saturating AVX2's i16 would
+    /// show). A kernel the CPU lacks is said, not compared.
     #[test]
-    fn vnni_kernel_equals_portable() {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512vnni")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-        {
-            let (w, b, x, t, n, k) = case();
-            let q = QLinear::new(&w, &b, n, k);
-            let (a, sa) = quantised(&q, &x, t);
-            let mut portable = vec![0f32; t * n];
-            q.tiles_portable(&a, &sa, t, &mut portable);
-            let mut vnni = vec![0f32; t * n];
-            // SAFETY: the features were just detected; `a` and `packed` have the layouts
-            // `tiles_vnni` reads.
-            unsafe { q.tiles_vnni(&a, &sa, t, round_up(t, MR), &mut vnni) };
-            assert_eq!(vnni, portable);
-            return;
-        }
-        eprintln!("vnni_kernel_equals_portable: this CPU has no AVX-512 VNNI; nothing to compare");
-    }
-
-    /// The AVX2 kernel gives the portable kernel's numbers to the bit, on the padded sizes of
-    /// `case` and on activations at both ends of the byte range (|q| = 127 everywhere, where a
-    /// saturating pair would show).
-    #[test]
-    fn avx2_kernel_equals_portable() {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            let (w, b, x, t, n, k) = case();
-            let q = QLinear::new(&w, &b, n, k);
-            let extremes: Vec<f32> = (0..t * k)
-                .map(|i| if i % 3 == 0 { -1.0 } else { 1.0 })
-                .collect();
-            let full: Vec<f32> = (0..n * k)
-                .map(|i| if i % 5 == 0 { -2.0 } else { 2.0 })
-                .collect();
-            let qfull = QLinear::new(&full, &b, n, k);
+    fn simd_kernels_equal_portable() {
+        let (w, b, x, t, n, k) = case();
+        let q = QLinear::new(&w, &b, n, k);
+        let extremes: Vec<f32> = (0..t * k)
+            .map(|i| if i % 3 == 0 { -1.0 } else { 1.0 })
+            .collect();
+        let full: Vec<f32> = (0..n * k)
+            .map(|i| if i % 5 == 0 { -2.0 } else { 2.0 })
+            .collect();
+        let qfull = QLinear::new(&full, &b, n, k);
+        for kernel in [Kernel::Vnni, Kernel::Avx2] {
+            if !kernel.available() {
+                eprintln!("{}: not on this CPU; nothing to compare", kernel.name());
+                continue;
+            }
             for (q, x) in [(&q, &x), (&q, &extremes), (&qfull, &extremes)] {
                 let (a, sa) = quantised(q, x, t);
                 let mut portable = vec![0f32; t * n];
                 q.tiles_portable(&a, &sa, t, &mut portable);
-                let mut avx2 = vec![0f32; t * n];
-                // SAFETY: the features were just detected; `a` and `packed` have the layouts
-                // `tiles_avx2` reads.
-                unsafe { q.tiles_avx2(&a, &sa, t, round_up(t, MR), &mut avx2) };
-                assert_eq!(avx2, portable);
+                let mut simd = vec![0f32; t * n];
+                q.tiles(kernel, &a, &sa, t, round_up(t, MR), &mut simd);
+                assert_eq!(simd, portable, "{}", kernel.name());
             }
-            return;
         }
-        eprintln!("avx2_kernel_equals_portable: this CPU has no AVX2 and FMA; nothing to compare");
     }
 }
