@@ -162,7 +162,9 @@ pub struct Related {
     /// Cosine to the canonical claim.
     pub score: f32,
     pub stance: StanceLabel,
-    pub confidence: ClaimConfidence,
+    /// Absent when `--min-prob` hid it as unsure (`hide_unsure`), as a member's is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<ClaimConfidence>,
 }
 
 /// Outlets asserting the group's claim at different confidence.
@@ -841,7 +843,7 @@ fn annotate(
                         unit: m.unit,
                         score: m.score,
                         stance: out,
-                        confidence: conf(i)?,
+                        confidence: Some(conf(i)?),
                     };
                     removed.push((i, related));
                 }
@@ -915,7 +917,7 @@ fn annotate(
                     unit: units[j].clone(),
                     score,
                     stance,
-                    confidence: conf(j)?,
+                    confidence: Some(conf(j)?),
                 };
                 removed.push((j, related));
             }
@@ -1082,7 +1084,7 @@ fn finish_related(mut related: Vec<Related>) -> Vec<Related> {
 
 /// Drop the labels the models gave with probability under `min_prob`: a member's stance or
 /// confidence goes (absent, not guessed), a related claim whose stance is unsure is no longer
-/// listed, and confidence spreads are recomputed from the labels left, so no "hedge dropped"
+/// listed and one whose confidence is unsure loses that label, and confidence spreads are recomputed from the labels left, so no "hedge dropped"
 /// flag rests on an unsure label.
 pub fn hide_unsure(result: &mut MatchResult, min_prob: f32) {
     for g in &mut result.groups {
@@ -1098,6 +1100,14 @@ pub fn hide_unsure(result: &mut MatchResult, min_prob: f32) {
             }
         }
         g.related.retain(|r| r.stance.probability >= min_prob);
+        for r in &mut g.related {
+            if r.confidence
+                .as_ref()
+                .is_some_and(|c| c.probability < min_prob)
+            {
+                r.confidence = None;
+            }
+        }
         g.confidence_spread = spread(&g.members);
         g.confidence_differs = g.confidence_spread.is_some();
     }

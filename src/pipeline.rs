@@ -26,6 +26,27 @@ pub struct Pipeline {
     confidence: ConfidenceModel,
 }
 
+/// The warning for texts the labelling models read only in part (`cut[i]`: text `i` was longer
+/// than the encoder's window), as `classify` gives it: said, not silent, since a long claim
+/// leaves the pair model little of the sentence and every row would get the claim's label.
+fn cut_note(cut: &[bool], embedder: &Embedder, with_claim: bool) -> Option<String> {
+    let first = cut.iter().position(|&c| c)?;
+    let more = match cut.iter().filter(|&&c| c).count() - 1 {
+        0 => String::new(),
+        n => format!(" ({n} more texts too)"),
+    };
+    let (what, fix) = if with_claim {
+        ("text with its claim", ", the claim above all")
+    } else {
+        ("text", "")
+    };
+    Some(format!(
+        "texts[{first}]: {what} longer than the model's window of {} tokens, read only in \
+         part, from the start{more}; shorten it{fix}",
+        embedder.info().max_seq_length
+    ))
+}
+
 impl Pipeline {
     /// Load `model` (a model spec, as `--model` takes) and the shipped models.
     pub fn load(model: &str) -> Result<Self> {
@@ -73,6 +94,9 @@ impl Pipeline {
         texts: &[&str],
         observer: &dyn Observer,
     ) -> Result<Vec<ConfidenceLabel>> {
+        if let Some(note) = cut_note(&self.embedder.truncated(texts)?, &self.embedder, false) {
+            observer.warn(&note);
+        }
         let v = base_vectors(
             self.confidence.needs_vectors(),
             &self.embedder,
@@ -89,6 +113,11 @@ impl Pipeline {
         texts: &[&str],
         observer: &dyn Observer,
     ) -> Result<Vec<StanceLabel>> {
+        let claims = vec![claim; texts.len()];
+        let cut = self.stance.cut(&self.embedder, &claims, texts)?;
+        if let Some(note) = cut_note(&cut, &self.embedder, true) {
+            observer.warn(&note);
+        }
         let needed = self.stance.needs_vectors();
         let c = base_vectors(needed, &self.embedder, &[claim], observer)?;
         let v = base_vectors(needed, &self.embedder, texts, observer)?;

@@ -126,7 +126,7 @@ pub fn table(r: &MatchResult) -> String {
                     "    {:.3}  {:<22} {:<24} {:<9} {}",
                     r.score,
                     clip(&r.unit.outlet, 22),
-                    clip(&confidence_tag(Some(&r.confidence)), 24),
+                    clip(&confidence_tag(r.confidence.as_ref()), 24),
                     r.stance.stance.as_str(),
                     clip(&r.unit.sentence, 110)
                 );
@@ -190,7 +190,7 @@ pub fn member_rows(r: &MatchResult) -> Vec<serde_json::Map<String, serde_json::V
                 &rel.unit,
                 rel.score,
                 Some(&rel.stance),
-                Some(&rel.confidence),
+                rel.confidence.as_ref(),
             );
         }
     }
@@ -305,7 +305,7 @@ pub fn markdown(r: &MatchResult) -> String {
                     &mut out,
                     r.score,
                     &r.unit,
-                    Some(&r.confidence),
+                    r.confidence.as_ref(),
                     r.stance.stance.as_str(),
                 );
             }
@@ -402,12 +402,12 @@ mod tests {
             ),
             score: 0.5,
             stance: stance(Stance::Disagree),
-            confidence: ClaimConfidence {
+            confidence: Some(ClaimConfidence {
                 probability: 1.0,
                 level: Level::High,
                 score: 5.0,
                 cues: vec![],
-            },
+            }),
         };
         MatchResult {
             documents: 3,
@@ -435,6 +435,37 @@ mod tests {
                 related: vec![denial],
             }],
         }
+    }
+
+    /// `--min-prob` hides a related claim's unsure confidence as it does a member's: the claim
+    /// stays listed (its stance is sure), its level goes from every format.
+    #[test]
+    fn min_prob_hides_a_related_claims_unsure_confidence() {
+        let mut r = result();
+        let related = &mut r.groups[0].related[0];
+        let level = related.confidence.as_mut().expect("a level");
+        level.probability = 0.4;
+        crate::matching::hide_unsure(&mut r, 0.3);
+        assert!(
+            r.groups[0].related[0].confidence.is_some(),
+            "0.4 is over 0.3"
+        );
+        crate::matching::hide_unsure(&mut r, 0.5);
+        let related = &r.groups[0].related;
+        assert_eq!(related.len(), 1, "its stance (0.7) is sure: still listed");
+        assert!(related[0].confidence.is_none());
+        let json = serde_json::to_value(&related[0]).expect("json");
+        assert!(json.get("confidence").is_none(), "{json}");
+        assert_eq!(json["stance"]["stance"], "disagree", "{json}");
+        let rows = member_rows(&r);
+        assert_eq!(rows[2]["role"], "related");
+        assert!(rows[2]["confidence"].is_null(), "{:?}", rows[2]);
+        let t = table(&r);
+        let line = t
+            .lines()
+            .find(|l| l.contains("Russia called it baseless"))
+            .expect("the related claim is listed");
+        assert!(!line.contains("high"), "{line}");
     }
 
     #[test]

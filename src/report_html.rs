@@ -240,8 +240,8 @@ fn group(out: &mut String, n: usize, g: &MatchGroup, numbers: &BTreeMap<&str, us
                 r##"<li><b>{}</b> {}{} {} <a href="#{}">in the article</a></li>"##,
                 text(&r.unit.outlet),
                 stance_tag(r.stance.stance.as_str(), r.stance.probability),
-                confidence_tags(Some(&r.confidence)),
-                marked(&r.unit, Some(&r.confidence)),
+                confidence_tags(r.confidence.as_ref()),
+                marked(&r.unit, r.confidence.as_ref()),
                 anchor(r.unit.doc_index, r.unit.sentence_start),
             );
         }

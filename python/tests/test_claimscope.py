@@ -10,6 +10,7 @@ import signal
 import subprocess
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -80,6 +81,22 @@ def test_a_text_cut_at_the_window_is_warned_of_as_the_cli_does():
     with pytest.warns(claimscope.ClaimscopeWarning, match=r"texts\[1\]: text longer than \d+ tokens, truncated"):
         v = embedder.embed(["A short text.", "word " * 400])
     assert v.shape == (2, 384)
+
+
+def test_labels_of_a_text_cut_at_the_window_are_warned_of_as_the_cli_does():
+    # The labelling models read the first 256 tokens only: said, not silent.
+    long = "word " * 400
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"texts\[1\]: text longer than the model's window of \d+ tokens, read only in part"):
+        labels = claimscope.classify_confidence(["A short text.", long])
+    assert len(labels) == 2
+    # A pair is one window: a long claim leaves little of even a short sentence.
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"texts\[0\]: text with its claim longer .* \(1 more texts too\); shorten it, the claim above all"):
+        labels = claimscope.classify_stance(long, ["Moscow denied it.", "It rained."])
+    assert len(labels) == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", claimscope.ClaimscopeWarning)
+        claimscope.classify_stance("Russia interfered", ["Moscow denied it."])
+        claimscope.classify_confidence(["Moscow denied it."])
 
 
 def test_confidence_matches_the_cli(sentences):
