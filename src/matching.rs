@@ -1084,29 +1084,17 @@ fn finish_related(mut related: Vec<Related>) -> Vec<Related> {
 
 /// Drop the labels the models gave with probability under `min_prob`: a member's stance or
 /// confidence goes (absent, not guessed), a related claim whose stance is unsure is no longer
-/// listed and one whose confidence is unsure loses that label, and confidence spreads are recomputed from the labels left, so no "hedge dropped"
-/// flag rests on an unsure label.
+/// listed and one whose confidence is unsure loses that label, and confidence spreads are
+/// recomputed from the labels left, so no "hedge dropped" flag rests on an unsure label.
 pub fn hide_unsure(result: &mut MatchResult, min_prob: f32) {
     for g in &mut result.groups {
         for m in &mut g.members {
-            if m.stance.as_ref().is_some_and(|s| s.probability < min_prob) {
-                m.stance = None;
-            }
-            if m.confidence
-                .as_ref()
-                .is_some_and(|c| c.probability < min_prob)
-            {
-                m.confidence = None;
-            }
+            m.stance.take_if(|s| s.probability < min_prob);
+            m.confidence.take_if(|c| c.probability < min_prob);
         }
         g.related.retain(|r| r.stance.probability >= min_prob);
         for r in &mut g.related {
-            if r.confidence
-                .as_ref()
-                .is_some_and(|c| c.probability < min_prob)
-            {
-                r.confidence = None;
-            }
+            r.confidence.take_if(|c| c.probability < min_prob);
         }
         g.confidence_spread = spread(&g.members);
         g.confidence_differs = g.confidence_spread.is_some();
