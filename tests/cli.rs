@@ -257,6 +257,26 @@ fn misnamed_fields_null_texts_and_refused_precisions_are_said() {
         "{}",
         stderr(&ok)
     );
+    // A default left alone is optional (this file has no outlet column, unremarked); the same
+    // name given is a claim about the file, checked like any other.
+    assert!(!stderr(&ok).contains("no column"), "{}", stderr(&ok));
+    let given = claimscope(
+        &[
+            "segment",
+            &s(&p("a.csv")),
+            "--text-field",
+            "articleBody",
+            "--outlet-field",
+            "outlet",
+        ],
+        None,
+    );
+    assert!(given.status.success(), "{}", stderr(&given));
+    assert!(
+        stderr(&given).contains("a.csv: no column \"outlet\" (named by --outlet-field)"),
+        "{}",
+        stderr(&given)
+    );
 
     std::fs::write(
         p("b.jsonl"),

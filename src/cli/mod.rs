@@ -437,16 +437,23 @@ pub struct CorpusArgs {
     /// Field (JSONL key or CSV column) holding the article text.
     #[arg(long, default_value = "text")]
     pub text_field: String,
-    #[arg(long, default_value = "id")]
-    pub id_field: String,
-    #[arg(long, default_value = "outlet")]
-    pub outlet_field: String,
-    #[arg(long, default_value = "date")]
-    pub date_field: String,
-    #[arg(long, default_value = "title")]
-    pub title_field: String,
-    #[arg(long, default_value = "url")]
-    pub url_field: String,
+    // The metadata fields have no clap default: a name given, even the default one, is
+    // checked against every file (a file without it is warned of), a default alone is not.
+    /// Field holding the document id [default: id].
+    #[arg(long, value_name = "FIELD")]
+    pub id_field: Option<String>,
+    /// Field holding the outlet [default: outlet].
+    #[arg(long, value_name = "FIELD")]
+    pub outlet_field: Option<String>,
+    /// Field holding the publication date [default: date].
+    #[arg(long, value_name = "FIELD")]
+    pub date_field: Option<String>,
+    /// Field holding the headline [default: title].
+    #[arg(long, value_name = "FIELD")]
+    pub title_field: Option<String>,
+    /// Field holding the address [default: url].
+    #[arg(long, value_name = "FIELD")]
+    pub url_field: Option<String>,
     /// Replace invalid UTF-8 with U+FFFD instead of stopping (byte spans then refer to the
     /// replaced text).
     #[arg(long)]
@@ -460,7 +467,8 @@ pub struct CorpusArgs {
     #[arg(long, value_name = "CSV", value_parser = outlet_map)]
     pub outlets: Option<Arc<HashMap<String, String>>>,
     /// Write each document's text to `DIR/ID.txt`: the text sentence byte spans point
-    /// into (for web pages and archives, the extracted article, not the page).
+    /// into (for web pages and archives, the extracted article, not the page). A file of that
+    /// name already in DIR is replaced, unless it is one of the inputs (refused).
     #[arg(long, value_name = "DIR")]
     pub texts: Option<PathBuf>,
 }
@@ -795,14 +803,28 @@ impl CorpusArgs {
     }
 
     pub fn options(&self) -> IngestOptions {
+        let d = IngestOptions::default();
+        let given = [
+            ("--id-field", &self.id_field),
+            ("--outlet-field", &self.outlet_field),
+            ("--date-field", &self.date_field),
+            ("--title-field", &self.title_field),
+            ("--url-field", &self.url_field),
+        ];
+        let or = |f: &Option<String>, default: String| f.clone().unwrap_or(default);
         IngestOptions {
             paths: self.paths.clone(),
             text_field: self.text_field.clone(),
-            id_field: self.id_field.clone(),
-            outlet_field: self.outlet_field.clone(),
-            date_field: self.date_field.clone(),
-            title_field: self.title_field.clone(),
-            url_field: self.url_field.clone(),
+            id_field: or(&self.id_field, d.id_field),
+            outlet_field: or(&self.outlet_field, d.outlet_field),
+            date_field: or(&self.date_field, d.date_field),
+            title_field: or(&self.title_field, d.title_field),
+            url_field: or(&self.url_field, d.url_field),
+            given_fields: given
+                .iter()
+                .filter(|(_, f)| f.is_some())
+                .map(|(flag, _)| *flag)
+                .collect(),
             lossy: self.lossy,
             stdin_format: match self.stdin_format {
                 StdinFormatArg::Text => Kind::Text,

@@ -65,6 +65,10 @@ pub struct IngestOptions {
     /// Off for the CLI, which stops at the first such fault with its `file:line`; on for the
     /// Python package's Ray runner, where one bad file of a crawl must not cost the rest.
     pub keep_going: bool,
+    /// Metadata flags the caller gave explicitly (`"--outlet-field"`, ...), even with the
+    /// default name: a file without such a field is then warned of, as one without any other
+    /// name given is. A default alone is optional, so not warned of.
+    pub given_fields: Vec<&'static str>,
 }
 
 impl Default for IngestOptions {
@@ -82,6 +86,7 @@ impl Default for IngestOptions {
             outlets: Arc::default(),
             texts_dir: None,
             keep_going: false,
+            given_fields: Vec::new(),
         }
     }
 }
@@ -95,9 +100,10 @@ impl IngestOptions {
         }
     }
 
-    /// The metadata fields given names other than their defaults, with their flags: a name the
-    /// user gave, so a file without it is a typo to say ("Body Id" for "Body ID" made every
-    /// document a stand-in id, each its own outlet, unremarked), where a default is optional.
+    /// The metadata fields the user named, with their flags: a name other than the default, or
+    /// one given explicitly ([`IngestOptions::given_fields`]). A file without such a field is a
+    /// typo to say ("Body Id" for "Body ID" made every document a stand-in id, each its own
+    /// outlet, unremarked), where a default is optional.
     pub(crate) fn named_fields(&self) -> Vec<(&'static str, &str)> {
         let d = IngestOptions::default();
         [
@@ -108,7 +114,7 @@ impl IngestOptions {
             ("--url-field", &self.url_field, &d.url_field),
         ]
         .into_iter()
-        .filter(|(_, given, default)| given != default)
+        .filter(|(flag, given, default)| given != default || self.given_fields.contains(flag))
         .map(|(flag, given, _)| (flag, given.as_str()))
         .collect()
     }
