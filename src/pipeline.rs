@@ -31,19 +31,13 @@ pub struct Pipeline {
 /// leaves the pair model little of the sentence and every row would get the claim's label.
 fn cut_note(cut: &[bool], embedder: &Embedder, with_claim: bool) -> Option<String> {
     let first = cut.iter().position(|&c| c)?;
-    let more = match cut.iter().filter(|&&c| c).count() - 1 {
-        0 => String::new(),
-        n => format!(" ({n} more texts too)"),
-    };
-    let (what, fix) = if with_claim {
-        ("text with its claim", ", the claim above all")
-    } else {
-        ("text", "")
-    };
-    Some(format!(
-        "texts[{first}]: {what} longer than the model's window of {} tokens, read only in \
-         part, from the start{more}; shorten it{fix}",
-        embedder.info().max_seq_length
+    let count = cut.iter().filter(|&&c| c).count();
+    let window = embedder.info().max_seq_length;
+    Some(crate::classify::cut_warning(
+        count,
+        &format!("texts[{first}]"),
+        window,
+        with_claim,
     ))
 }
 

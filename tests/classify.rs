@@ -1056,8 +1056,10 @@ fn pairs_longer_than_the_window_are_said() {
     assert!(out.status.success(), "{err}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
     assert!(
-        err.contains("1 texts with their claim were longer than the model's window of 256 tokens")
-            && err.contains("long.jsonl:2"),
+        err.contains(
+            "1 text with its claim was longer than the model's window of 256 tokens and read \
+             only in part, from the start (at "
+        ) && err.contains("long.jsonl:2); shorten it, the claim above all"),
         "{err}"
     );
 }

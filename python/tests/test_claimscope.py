@@ -86,11 +86,11 @@ def test_a_text_cut_at_the_window_is_warned_of_as_the_cli_does():
 def test_labels_of_a_text_cut_at_the_window_are_warned_of_as_the_cli_does():
     # The labelling models read the first 256 tokens only: said, not silent.
     long = "word " * 400
-    with pytest.warns(claimscope.ClaimscopeWarning, match=r"texts\[1\]: text longer than the model's window of \d+ tokens, read only in part"):
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"1 text was longer than the model's window of \d+ tokens and read only in part, from the start \(at texts\[1\]\)"):
         labels = claimscope.classify_confidence(["A short text.", long])
     assert len(labels) == 2
     # A pair is one window: a long claim leaves little of even a short sentence.
-    with pytest.warns(claimscope.ClaimscopeWarning, match=r"texts\[0\]: text with its claim longer .* \(1 more texts too\); shorten it, the claim above all"):
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"2 texts with their claims were longer .* \(the first at texts\[0\]\); shorten them, the claims above all"):
         labels = claimscope.classify_stance(long, ["Moscow denied it.", "It rained."])
     assert len(labels) == 2
     with warnings.catch_warnings():

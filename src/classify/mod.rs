@@ -68,6 +68,28 @@ pub fn model_file_error(path: &std::path::Path, err: std::io::Error) -> crate::e
     ))
 }
 
+/// The warning for texts a labelling model read only in part, in one wording for every caller
+/// (the CLI's `classify`, the Python package): `count` texts longer than the encoder's `window`
+/// of tokens, the first at `first` as the caller places it (`file:line`, `texts[3]`).
+/// `with_claim`: the stance pair model reads claim and text as one window, so the claim is what
+/// to shorten first.
+pub fn cut_warning(count: usize, first: &str, window: usize, with_claim: bool) -> String {
+    let (texts, was, it, at) = if count == 1 {
+        ("text", "was", "it", "at")
+    } else {
+        ("texts", "were", "them", "the first at")
+    };
+    let (claim, fix) = match (with_claim, count == 1) {
+        (false, _) => ("", ""),
+        (true, true) => (" with its claim", ", the claim above all"),
+        (true, false) => (" with their claims", ", the claims above all"),
+    };
+    format!(
+        "{count} {texts}{claim} {was} longer than the model's window of {window} tokens and \
+         read only in part, from the start ({at} {first}); shorten {it}{fix}"
+    )
+}
+
 /// The card written beside a head: `models/NAME.json` for `models/NAME.safetensors`.
 pub fn card_path(head: &std::path::Path) -> PathBuf {
     head.with_extension("json")

@@ -191,17 +191,7 @@ impl Writer {
     fn cut_warning(&self, embedder: &Embedder, pairs: bool) -> Option<String> {
         let first = self.first_cut.as_deref()?;
         let window = embedder.info().max_seq_length;
-        let what = if pairs {
-            "texts with their claim"
-        } else {
-            "texts"
-        };
-        Some(format!(
-            "{} {what} were longer than the model's window of {window} tokens and were read only \
-             in part, from the start (the first: {first}); shorten them{}",
-            self.cut,
-            if pairs { ", the claim above all" } else { "" }
-        ))
+        Some(crate::classify::cut_warning(self.cut, first, window, pairs))
     }
 }
 
