@@ -35,7 +35,8 @@ enum Command {
     Eval(cli::eval::EvalCommand),
     /// CPU throughput of the embedding path (sentences/s, tokens/s, latency, memory, accuracy).
     Bench(cli::bench::BenchArgs),
-    /// Train a classifier head (stance or asserted confidence) and write its model card.
+    /// Train the models (same-claim judge, stance and confidence labellers, their heads), or
+    /// average runs into a soup; each writes its model card.
     #[command(subcommand)]
     Train(cli::train::TrainCommand),
     /// Label every sentence of a corpus with its asserted confidence, or its stance to a claim.

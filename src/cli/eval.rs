@@ -13,10 +13,13 @@ pub enum EvalCommand {
     Mrpc(EvalArgs),
     /// STS-B test Spearman of cosine similarity (sentence-transformers gets 82.03).
     Stsb(EvalArgs),
-    /// Stance head: Emergent test (accuracy, macro-F1) and FNC-1 competition test (official
-    /// weighted score, per-class and macro F1).
+    /// Stance (the shipped pair model, or --stance-model): Emergent test (accuracy, macro-F1)
+    /// and FNC-1 competition test (official weighted score, per-class and macro F1); with
+    /// --devset, macro-F1 on the hand-labelled set's dev and test halves.
     Stance(EvalStanceArgs),
-    /// Confidence head: Pearson/Spearman against Pei & Jurgens' test scores, accuracy of levels.
+    /// Confidence (the shipped model, or --confidence-model): Pearson/Spearman against Pei &
+    /// Jurgens' test scores, accuracy of levels; with --devset, macro-F1 on the hand-labelled
+    /// set's dev and test halves.
     Confidence(EvalConfidenceArgs),
     /// Same claim across documents on the hand-labelled dev set (tests/data/devset): `match`
     /// and the bare-cosine baseline, cross-document sentence-pair P/R/F1 on its dev and test

@@ -25,10 +25,13 @@ use stance_cmd::{StanceArgs, StanceBodyArgs, StancePairArgs};
 
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum TrainCommand {
-    /// Stance toward a claim, on Emergent (+ unrelated pairs) and FNC-1 train.
+    /// The stance head over pooled vectors (`--stance-model head`), on Emergent (+ unrelated
+    /// pairs) and FNC-1 train.
     Stance(StanceArgs),
-    /// The same-claim judge: all-MiniLM-L6-v2 fine-tuned on silver cross-outlet pairs mined
-    /// from FNC-1 train (the dev set's stories left out); writes a model directory.
+    /// The same-claim judge: all-MiniLM-L6-v2 fine-tuned so that sentences of one claim group
+    /// of the hand-labelled train stories are close and the rest of their story is not
+    /// (`--gold train`; silver cross-outlet pairs mined from FNC-1 train with `--objective
+    /// pairs`); writes a model directory with its card.
     Judge(JudgeArgs),
     /// The same-claim judge as a cross-encoder: all-MiniLM-L6-v2 fine-tuned to read two
     /// sentences together and say whether they assert the same claim, on the labelled set's
@@ -57,7 +60,8 @@ pub enum TrainCommand {
     /// directory; prints its dev/test figures on the labelled set (a judge's come from `eval
     /// claims --save-threshold`). The kind is read from the first directory's card.
     Average(AverageArgs),
-    /// Asserted confidence, on Pei & Jurgens' sentence-level certainty.
+    /// The confidence head over pooled vectors and cue features (`--confidence-model head`),
+    /// on Pei & Jurgens' sentence-level certainty.
     Confidence(ConfidenceArgs),
 }
 
