@@ -36,7 +36,7 @@ enum Command {
     /// CPU throughput of the embedding path (sentences/s, tokens/s, latency, memory, accuracy).
     Bench(cli::bench::BenchArgs),
     /// Train the models (same-claim judge, stance and confidence labellers, their heads), or
-    /// average runs into a soup; each writes its model card.
+    /// average runs into a soup, with their model cards.
     #[command(subcommand)]
     Train(cli::train::TrainCommand),
     /// Label every sentence of a corpus with its asserted confidence, or its stance to a claim.

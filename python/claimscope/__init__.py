@@ -79,17 +79,19 @@ def read_documents(
     paths: PathLike | Iterable[PathLike],
     *,
     text_field: str = "text",
-    id_field: str = "id",
-    outlet_field: str = "outlet",
-    date_field: str = "date",
-    title_field: str = "title",
-    url_field: str = "url",
+    id_field: str | None = None,
+    outlet_field: str | None = None,
+    date_field: str | None = None,
+    title_field: str | None = None,
+    url_field: str | None = None,
     lossy: bool = False,
 ) -> list[dict]:
     """Documents of files, directories and globs, read as the CLI reads them (text, JSONL,
     CSV/TSV, saved web pages, WARC archives, any of them gzipped, and Parquet): dicts with id, source,
     outlet, date, title, byline, url, text. One path or a list of them. The keywords are the
-    CLI's `--text-field` ... `--lossy`. Inputs that give no document at all raise ValueError.
+    CLI's `--text-field` ... `--lossy`; a field left as None reads its default name (id,
+    outlet, date, title, url) where a file has it, and a field named (even by its default name)
+    that a file lacks is a ClaimscopeWarning. Inputs that give no document at all raise ValueError.
     `-` (the CLI's stdin) is refused: read `sys.stdin` yourself and pass the documents as
     dicts (a file named `-` is `./-`)."""
     docs, _ = _read(

@@ -35,11 +35,11 @@ def read_documents(
     paths: PathLike | Iterable[PathLike],
     *,
     text_field: str = "text",
-    id_field: str = "id",
-    outlet_field: str = "outlet",
-    date_field: str = "date",
-    title_field: str = "title",
-    url_field: str = "url",
+    id_field: str | None = None,
+    outlet_field: str | None = None,
+    date_field: str | None = None,
+    title_field: str | None = None,
+    url_field: str | None = None,
     lossy: bool = False,
 ) -> list[dict[str, Any]]: ...
 def match(documents: Iterable[Mapping[str, Any]]) -> dict[str, Any]: ...

@@ -229,6 +229,7 @@ impl Embedder {
         if let Some(&first) = v.truncated.first() {
             let more = match v.truncated.len() - 1 {
                 0 => String::new(),
+                1 => " (1 more text too)".to_string(),
                 n => format!(" ({n} more texts too)"),
             };
             let note = format!(
@@ -427,27 +428,39 @@ type ReadReport = (String, Vec<String>, Vec<(String, String)>);
 /// Parquet, HTML pages, WARC archives), as JSON: `id, source, outlet, date, title, byline, url, text`.
 /// `keep_going` (Ray's `read`): past a bad line or file, as `IngestOptions::keep_going` says.
 #[pyfunction]
-#[pyo3(signature = (paths, text_field="text", id_field="id", outlet_field="outlet", date_field="date", title_field="title", url_field="url", lossy=false, keep_going=false))]
+#[pyo3(signature = (paths, text_field="text", id_field=None, outlet_field=None, date_field=None, title_field=None, url_field=None, lossy=false, keep_going=false))]
 #[allow(clippy::too_many_arguments)] // the CLI's reading flags, one keyword each
 fn read_documents_json(
     py: Python<'_>,
     paths: Vec<String>,
     text_field: &str,
-    id_field: &str,
-    outlet_field: &str,
-    date_field: &str,
-    title_field: &str,
-    url_field: &str,
+    id_field: Option<String>,
+    outlet_field: Option<String>,
+    date_field: Option<String>,
+    title_field: Option<String>,
+    url_field: Option<String>,
     lossy: bool,
     keep_going: bool,
 ) -> PyResult<ReadReport> {
     let mut opts = claimscope::ingest::IngestOptions::for_paths(&paths);
     opts.text_field = text_field.to_string();
-    opts.id_field = id_field.to_string();
-    opts.outlet_field = outlet_field.to_string();
-    opts.date_field = date_field.to_string();
-    opts.title_field = title_field.to_string();
-    opts.url_field = url_field.to_string();
+    // As the CLI's flags: a field named, even by its default name, is checked against every
+    // file; one left as None is read where present.
+    let named = [
+        ("--id-field", id_field, &mut opts.id_field),
+        ("--outlet-field", outlet_field, &mut opts.outlet_field),
+        ("--date-field", date_field, &mut opts.date_field),
+        ("--title-field", title_field, &mut opts.title_field),
+        ("--url-field", url_field, &mut opts.url_field),
+    ];
+    let mut given = Vec::new();
+    for (flag, name, field) in named {
+        if let Some(name) = name {
+            *field = name;
+            given.push(flag);
+        }
+    }
+    opts.given_fields = given;
     opts.lossy = lossy;
     opts.keep_going = keep_going;
     let c = Watch::default();

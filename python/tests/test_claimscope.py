@@ -90,7 +90,7 @@ def test_labels_of_a_text_cut_at_the_window_are_warned_of_as_the_cli_does():
         labels = claimscope.classify_confidence(["A short text.", long])
     assert len(labels) == 2
     # A pair is one window: a long claim leaves little of even a short sentence.
-    with pytest.warns(claimscope.ClaimscopeWarning, match=r"2 texts with their claims were longer .* \(the first at texts\[0\]\); shorten them, the claims above all"):
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r"2 texts with their claim were longer .* \(the first at texts\[0\]\); shorten them, the claim above all"):
         labels = claimscope.classify_stance(long, ["Moscow denied it.", "It rained."])
     assert len(labels) == 2
     with warnings.catch_warnings():
@@ -174,6 +174,14 @@ def test_reading_files_warns_as_the_cli_does(tmp_path):
     assert [d["id"] for d in docs] == ["a"] and docs[0]["text"] == "The bridge will close in May."
     with pytest.raises(ValueError, match=r'no string field "text".*use text_field= to name'):
         claimscope.read_documents(str(feed))
+    # A field left as None is optional (this feed has no outlet); named, even by its default
+    # name, it is checked, as the CLI's --outlet-field is.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", claimscope.ClaimscopeWarning)
+        warnings.filterwarnings("error", message=r".*no record has the field", category=claimscope.ClaimscopeWarning)
+        claimscope.read_documents(feed, text_field="body")
+    with pytest.warns(claimscope.ClaimscopeWarning, match=r'no record has the field "outlet" \(named by outlet_field=\)'):
+        assert claimscope.read_documents(feed, text_field="body", outlet_field="outlet") == docs
     with pytest.raises(ValueError, match=r"no paths given"):
         claimscope.read_documents([])
     # A bytes path is a path too, as os.open takes it, alone or in a list.

@@ -79,10 +79,12 @@ pub fn cut_warning(count: usize, first: &str, window: usize, with_claim: bool) -
     } else {
         ("texts", "were", "them", "the first at")
     };
+    // "their claim" reads right for one claim shared by every text (`classify --claim`, the
+    // Python package) and for a claim per pair (`--pairs`) alike.
     let (claim, fix) = match (with_claim, count == 1) {
         (false, _) => ("", ""),
         (true, true) => (" with its claim", ", the claim above all"),
-        (true, false) => (" with their claims", ", the claims above all"),
+        (true, false) => (" with their claim", ", the claim above all"),
     };
     format!(
         "{count} {texts}{claim} {was} longer than the model's window of {window} tokens and \
@@ -108,5 +110,32 @@ pub fn base_vectors(
         Ok(embedder.embed_all(texts, "sentences", observer)?.vectors)
     } else {
         Ok(ndarray::Array2::zeros((texts.len(), 0)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_warning;
+
+    /// Every branch of the one wording the CLI and the Python package give.
+    #[test]
+    fn the_cut_warning_agrees_with_its_count() {
+        assert_eq!(
+            cut_warning(1, "a.txt:3", 256, false),
+            "1 text was longer than the model's window of 256 tokens and read only in part, \
+             from the start (at a.txt:3); shorten it"
+        );
+        assert_eq!(
+            cut_warning(4, "texts[2]", 256, false),
+            "4 texts were longer than the model's window of 256 tokens and read only in part, \
+             from the start (the first at texts[2]); shorten them"
+        );
+        assert!(
+            cut_warning(1, "p.jsonl:2", 256, true).starts_with("1 text with its claim was longer")
+        );
+        assert!(
+            cut_warning(2, "p.jsonl:2", 256, true)
+                .ends_with("(the first at p.jsonl:2); shorten them, the claim above all")
+        );
     }
 }

@@ -210,7 +210,7 @@ fn place_of(item: &Item) -> String {
         .get("start")
         .and_then(Value::as_u64)
         .unwrap_or(0);
-    format!("document {doc} at byte {start}")
+    format!("document {doc}, byte {start}")
 }
 
 /// What a label under `--min-prob` is printed as.

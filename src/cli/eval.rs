@@ -13,13 +13,14 @@ pub enum EvalCommand {
     Mrpc(EvalArgs),
     /// STS-B test Spearman of cosine similarity (sentence-transformers gets 82.03).
     Stsb(EvalArgs),
-    /// Stance (the shipped pair model, or --stance-model): Emergent test (accuracy, macro-F1)
-    /// and FNC-1 competition test (official weighted score, per-class and macro F1); with
-    /// --devset, macro-F1 on the hand-labelled set's dev and test halves.
+    /// Stance (the shipped model, or the one --stance-model or --head picks): Emergent test
+    /// (accuracy, macro-F1) and FNC-1 competition test (official weighted score, per-class and
+    /// macro F1); or, with --devset instead, macro-F1 on the hand-labelled set's dev and test
+    /// halves.
     Stance(EvalStanceArgs),
-    /// Confidence (the shipped model, or --confidence-model): Pearson/Spearman against Pei &
-    /// Jurgens' test scores, accuracy of levels; with --devset, macro-F1 on the hand-labelled
-    /// set's dev and test halves.
+    /// Confidence (the shipped model, or the one --confidence-model or --head picks):
+    /// Pearson/Spearman against Pei & Jurgens' test scores, accuracy of levels; or, with
+    /// --devset instead, macro-F1 on the hand-labelled set's dev and test halves.
     Confidence(EvalConfidenceArgs),
     /// Same claim across documents on the hand-labelled dev set (tests/data/devset): `match`
     /// and the bare-cosine baseline, cross-document sentence-pair P/R/F1 on its dev and test

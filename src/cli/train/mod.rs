@@ -29,9 +29,9 @@ pub enum TrainCommand {
     /// pairs) and FNC-1 train.
     Stance(StanceArgs),
     /// The same-claim judge: all-MiniLM-L6-v2 fine-tuned so that sentences of one claim group
-    /// of the hand-labelled train stories are close and the rest of their story is not
-    /// (`--gold train`; silver cross-outlet pairs mined from FNC-1 train with `--objective
-    /// pairs`); writes a model directory with its card.
+    /// of the hand-labelled train stories are close and the rest of their story is not (needs
+    /// `--gold train`; with `--objective pairs`, silver cross-outlet pairs mined from FNC-1
+    /// train instead); writes a model directory with its card.
     Judge(JudgeArgs),
     /// The same-claim judge as a cross-encoder: all-MiniLM-L6-v2 fine-tuned to read two
     /// sentences together and say whether they assert the same claim, on the labelled set's
