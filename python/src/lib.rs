@@ -446,21 +446,7 @@ fn read_documents_json(
     opts.text_field = text_field.to_string();
     // As the CLI's flags: a field named, even by its default name, is checked against every
     // file; one left as None is read where present.
-    let named = [
-        ("--id-field", id_field, &mut opts.id_field),
-        ("--outlet-field", outlet_field, &mut opts.outlet_field),
-        ("--date-field", date_field, &mut opts.date_field),
-        ("--title-field", title_field, &mut opts.title_field),
-        ("--url-field", url_field, &mut opts.url_field),
-    ];
-    let mut given = Vec::new();
-    for (flag, name, field) in named {
-        if let Some(name) = name {
-            *field = name;
-            given.push(flag);
-        }
-    }
-    opts.given_fields = given;
+    opts.name_fields(id_field, outlet_field, date_field, title_field, url_field);
     opts.lossy = lossy;
     opts.keep_going = keep_going;
     let c = Watch::default();

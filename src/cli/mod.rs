@@ -803,28 +803,9 @@ impl CorpusArgs {
     }
 
     pub fn options(&self) -> IngestOptions {
-        let d = IngestOptions::default();
-        let given = [
-            ("--id-field", &self.id_field),
-            ("--outlet-field", &self.outlet_field),
-            ("--date-field", &self.date_field),
-            ("--title-field", &self.title_field),
-            ("--url-field", &self.url_field),
-        ];
-        let or = |f: &Option<String>, default: String| f.clone().unwrap_or(default);
-        IngestOptions {
+        let mut o = IngestOptions {
             paths: self.paths.clone(),
             text_field: self.text_field.clone(),
-            id_field: or(&self.id_field, d.id_field),
-            outlet_field: or(&self.outlet_field, d.outlet_field),
-            date_field: or(&self.date_field, d.date_field),
-            title_field: or(&self.title_field, d.title_field),
-            url_field: or(&self.url_field, d.url_field),
-            given_fields: given
-                .iter()
-                .filter(|(_, f)| f.is_some())
-                .map(|(flag, _)| *flag)
-                .collect(),
             lossy: self.lossy,
             stdin_format: match self.stdin_format {
                 StdinFormatArg::Text => Kind::Text,
@@ -837,7 +818,16 @@ impl CorpusArgs {
             outlets: self.outlets.clone().unwrap_or_default(),
             texts_dir: self.texts.clone(),
             keep_going: false,
-        }
+            ..IngestOptions::default()
+        };
+        o.name_fields(
+            self.id_field.clone(),
+            self.outlet_field.clone(),
+            self.date_field.clone(),
+            self.title_field.clone(),
+            self.url_field.clone(),
+        );
+        o
     }
 }
 

@@ -67,7 +67,8 @@ pub struct IngestOptions {
     pub keep_going: bool,
     /// Metadata flags the caller gave explicitly (`"--outlet-field"`, ...), even with the
     /// default name: a file without such a field is then warned of, as one without any other
-    /// name given is. A default alone is optional, so not warned of.
+    /// name given is. A default alone is optional, so not warned of. Set by
+    /// [`IngestOptions::name_fields`].
     pub given_fields: Vec<&'static str>,
 }
 
@@ -97,6 +98,34 @@ impl IngestOptions {
         IngestOptions {
             paths: paths.iter().map(|p| p.as_ref().to_string()).collect(),
             ..Default::default()
+        }
+    }
+
+    /// Names the metadata fields as the CLI's flags (or the Python reader's keywords) give them,
+    /// in the flags' order (`--id-field`, `--outlet-field`, `--date-field`, `--title-field`,
+    /// `--url-field`): a name given, even the default one, replaces the default and is checked
+    /// against every file ([`IngestOptions::given_fields`]); `None` keeps the default, read
+    /// where a file has it.
+    pub fn name_fields(
+        &mut self,
+        id: Option<String>,
+        outlet: Option<String>,
+        date: Option<String>,
+        title: Option<String>,
+        url: Option<String>,
+    ) {
+        let slots = [
+            ("--id-field", id, &mut self.id_field),
+            ("--outlet-field", outlet, &mut self.outlet_field),
+            ("--date-field", date, &mut self.date_field),
+            ("--title-field", title, &mut self.title_field),
+            ("--url-field", url, &mut self.url_field),
+        ];
+        for (flag, name, field) in slots {
+            if let Some(name) = name {
+                *field = name;
+                self.given_fields.push(flag);
+            }
         }
     }
 
