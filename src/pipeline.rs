@@ -124,6 +124,22 @@ impl Pipeline {
         stories(docs, &self.embedder, &StoryOptions::default(), observer)
     }
 
+    /// Each document's lead vector, as `stories` computes it: the part of the story grouping
+    /// that runs the model, which a cluster spreads over its workers.
+    pub fn lead_vectors(&self, docs: &[Segmented], observer: &dyn Observer) -> Result<Array2<f32>> {
+        crate::stories::lead_vectors(docs, &self.embedder, &StoryOptions::default(), observer)
+    }
+
+    /// `stories` from lead vectors computed before by `lead_vectors` on the same documents.
+    pub fn stories_with_leads(
+        &self,
+        docs: &[Segmented],
+        lead_vecs: Array2<f32>,
+        observer: &dyn Observer,
+    ) -> Result<Stories> {
+        crate::stories::stories_with_leads(docs, lead_vecs, &StoryOptions::default(), observer)
+    }
+
     /// Claims shared across documents, as `claimscope match` does by default.
     pub fn match_documents(
         &self,

@@ -26,7 +26,7 @@ use ndarray::Array2;
 use serde::Serialize;
 
 use crate::embed::Embedder;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::index::{SearchConfig, Vectors, build_search};
 use crate::lexicon::{MONTHS, SENTENCE_OPENERS, WEEKDAYS};
 use crate::observe::Observer;
@@ -262,6 +262,50 @@ pub fn stories(
         .stories(opts.threshold, opts.entity_weight))
 }
 
+/// Each document's lead vector (row `i` for `docs[i]`): the mean of its lead sentences'
+/// vectors, renormalised. The only step of the story grouping that runs the model, so a
+/// cluster computes it on its workers, a slice of the documents each, and the one process
+/// that must see every document only links them (`stories_with_leads`).
+pub fn lead_vectors(
+    docs: &[Segmented],
+    embedder: &Embedder,
+    opts: &StoryOptions,
+    observer: &dyn Observer,
+) -> Result<Array2<f32>> {
+    let leads: Vec<Vec<&str>> = docs.iter().map(|d| lead(d, opts.lead_sentences)).collect();
+    let flat: Vec<&str> = leads.iter().flatten().copied().collect();
+    let mut lead_vecs = Array2::<f32>::zeros((docs.len(), embedder.dim()));
+    if flat.is_empty() {
+        return Ok(lead_vecs);
+    }
+    let v = embedder
+        .embed_all(&flat, "lead sentences", observer)?
+        .vectors;
+    let mut row = 0;
+    for (i, l) in leads.iter().enumerate() {
+        let mut acc = lead_vecs.row_mut(i);
+        for _ in 0..l.len() {
+            acc += &v.row(row);
+            row += 1;
+        }
+        let norm = acc.dot(&acc).sqrt().max(1e-12);
+        acc /= norm;
+    }
+    Ok(lead_vecs)
+}
+
+/// Group `docs` into stories from lead vectors computed before (`lead_vectors`, on these
+/// documents with these options): the same stories as `stories`, without the model.
+pub fn stories_with_leads(
+    docs: &[Segmented],
+    lead_vecs: Array2<f32>,
+    opts: &StoryOptions,
+    observer: &dyn Observer,
+) -> Result<Stories> {
+    Ok(StoryGraph::with_leads(docs, lead_vecs, opts, observer)?
+        .stories(opts.threshold, opts.entity_weight))
+}
+
 /// The evidence of a corpus and its candidate pairs with their lead cosine and name overlap:
 /// everything but the threshold and the overlap's weight, so a sweep embeds the leads once.
 pub struct StoryGraph<'a> {
@@ -286,35 +330,53 @@ impl<'a> StoryGraph<'a> {
         opts: &StoryOptions,
         observer: &dyn Observer,
     ) -> Result<Self> {
+        let lead_vecs = lead_vectors(docs, embedder, opts, observer)?;
+        Self::with_leads(docs, lead_vecs, opts, observer)
+    }
+
+    /// The graph from lead vectors computed before (`lead_vectors`): one row per document, in
+    /// order, finite. Vectors of other documents cannot be told from these by their shape, so
+    /// the caller keeps the two together.
+    pub fn with_leads(
+        docs: &'a [Segmented],
+        lead_vecs: Array2<f32>,
+        opts: &StoryOptions,
+        observer: &dyn Observer,
+    ) -> Result<Self> {
         let n = docs.len();
+        if lead_vecs.nrows() != n || (n > 0 && lead_vecs.ncols() == 0) {
+            return Err(Error::Input(format!(
+                "{} lead vectors of {} values for {} documents: give one per document, in their \
+                 order, as lead_vectors returns them",
+                lead_vecs.nrows(),
+                lead_vecs.ncols(),
+                n
+            )));
+        }
+        if let Some((i, _)) = lead_vecs
+            .rows()
+            .into_iter()
+            .enumerate()
+            .find(|(_, r)| r.iter().any(|x| !x.is_finite()))
+        {
+            return Err(Error::Input(format!(
+                "the lead vector of document {} ({}) holds a value that is not a finite \
+                 number: compute it again with lead_vectors",
+                i, docs[i].doc
+            )));
+        }
         if n == 0 {
             return Ok(StoryGraph {
                 docs,
                 titles: Vec::new(),
-                lead_vecs: Array2::zeros((0, embedder.dim())),
+                lead_vecs,
                 evidence: Vec::new(),
                 pairs: HashMap::new(),
                 name_ids: Vec::new(),
                 date_window_days: opts.date_window_days,
             });
         }
-        // Lead vectors: the mean of the lead sentences' vectors, renormalised.
         let leads: Vec<Vec<&str>> = docs.iter().map(|d| lead(d, opts.lead_sentences)).collect();
-        let flat: Vec<&str> = leads.iter().flatten().copied().collect();
-        let v = embedder
-            .embed_all(&flat, "lead sentences", observer)?
-            .vectors;
-        let mut lead_vecs = Array2::<f32>::zeros((n, embedder.dim()));
-        let mut row = 0;
-        for (i, l) in leads.iter().enumerate() {
-            let mut acc = lead_vecs.row_mut(i);
-            for _ in 0..l.len() {
-                acc += &v.row(row);
-                row += 1;
-            }
-            let norm = acc.dot(&acc).sqrt().max(1e-12);
-            acc /= norm;
-        }
         let evidence: Vec<Evidence> = docs
             .iter()
             .zip(&leads)

@@ -10,7 +10,7 @@ use claimscope::devset::StoryComponents;
 use claimscope::ingest::Document;
 use claimscope::observe::Silent;
 use claimscope::segment::{Segmented, segment};
-use claimscope::stories::{StoryOptions, stories};
+use claimscope::stories::{StoryOptions, lead_vectors, stories, stories_with_leads};
 
 /// The `n` largest FNC-1 train stories, at most `cap` bodies each, as documents, with the
 /// index of each document's story.
@@ -68,6 +68,46 @@ fn a_story_of_fifty_reports_is_not_cut_into_pieces() {
         let top = counts.iter().copied().max().unwrap_or(0);
         assert!(top * 10 >= total * 9, "story {s} mixes: {counts:?}");
     }
+}
+
+/// What a cluster does (Ray's stage 2): the lead vectors computed a slice of the documents at a
+/// time elsewhere, stacked in order, and the stories linked from them, with no model: the same
+/// stories as one call. Vectors that do not fit the documents are refused, naming the fix.
+#[test]
+fn stories_linked_from_lead_vectors_computed_apart_are_the_same() {
+    let (docs, _) = largest_stories(6, 8);
+    let opts = StoryOptions::default();
+    let whole = stories(&docs, common::embedder(), &opts, &Silent).expect("stories");
+    assert!(whole.stories.len() >= 6, "{} stories", whole.stories.len());
+    let half = docs.len() / 2;
+    let a = lead_vectors(&docs[..half], common::embedder(), &opts, &Silent).expect("leads");
+    let b = lead_vectors(&docs[half..], common::embedder(), &opts, &Silent).expect("leads");
+    let leads = ndarray::concatenate(ndarray::Axis(0), &[a.view(), b.view()]).expect("stack");
+    let linked = stories_with_leads(&docs, leads.clone(), &opts, &Silent).expect("linked");
+    assert_eq!(linked.story_of, whole.story_of);
+    assert_eq!(
+        serde_json::to_value(&linked).expect("json"),
+        serde_json::to_value(&whole).expect("json")
+    );
+
+    let short = leads.slice(ndarray::s![1.., ..]).to_owned();
+    let e = stories_with_leads(&docs, short, &opts, &Silent)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let want = format!(
+        "{} lead vectors of 384 values for {} documents",
+        docs.len() - 1,
+        docs.len()
+    );
+    assert!(e.contains(&want), "{e}");
+    let mut bad = leads;
+    bad[[2, 7]] = f32::NAN;
+    let e = stories_with_leads(&docs, bad, &opts, &Silent)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains(&format!("document 2 ({})", docs[2].doc)), "{e}");
 }
 
 /// html-news holds each article twice: the page (often dated by its metadata) and the text

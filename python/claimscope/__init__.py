@@ -48,6 +48,7 @@ __all__ = [
     "classify_confidence",
     "classify_stance",
     "stories",
+    "lead_vectors",
     "match",
     "read_documents",
 ]
@@ -264,10 +265,32 @@ def _documents(documents: Iterable[Mapping[str, Any]]) -> list[dict]:
     return json.loads(_c.documents_json(_docs(documents)))
 
 
-def stories(documents: Iterable[Mapping[str, Any]]) -> dict:
+def stories(documents: Iterable[Mapping[str, Any]], lead_vectors: Any = None) -> dict:
     """Documents (dicts with id, text, outlet, date, title, url) grouped into stories:
-    `claimscope stories --format json`."""
-    return _reported(_c.stories_json(_docs(documents)))
+    `claimscope stories --format json`. `lead_vectors`: the documents' lead vectors as
+    `lead_vectors(documents)` returns them (computed elsewhere, a slice of the documents at a
+    time, rows stacked in order); then this call runs no model, and the stories are the same."""
+    docs = _docs(documents)
+    if lead_vectors is None:
+        return _reported(_c.stories_json(docs))
+    v = np.asarray(lead_vectors)
+    if v.ndim != 2 or v.dtype != np.float32:
+        raise ValueError(
+            f"lead_vectors must be a 2-D float32 array, one row per document, as lead_vectors() "
+            f"returns; got {v.ndim}-D {v.dtype}"
+        )
+    return _reported(_c.stories_json(docs, np.ascontiguousarray(v)))
+
+
+def lead_vectors(documents: Iterable[Mapping[str, Any]]) -> np.ndarray:
+    """Each document's lead vector (float32, one row per document, in order): the part of
+    `stories` that runs the model (its title and first sentences, embedded and averaged). A
+    cluster computes them on its workers and gives them to `stories(documents, lead_vectors=...)`,
+    so the one process that sees every document only links them."""
+    vectors, notes = _c.lead_vectors_json(_docs(documents))
+    for note in notes:
+        warnings.warn(note, ClaimscopeWarning, stacklevel=2)
+    return vectors
 
 
 def match(documents: Iterable[Mapping[str, Any]]) -> dict:

@@ -7,9 +7,11 @@ Stages:
 1. sentences: segment + embed + asserted confidence in `map_batches` on an actor pool (one model
    load per actor), one shard of `shard_size` documents per call -> `out/sentences/part-NNNNN.parquet`
    (provenance, confidence, probability, cues, the 384-float embedding);
-2. stories: document leads grouped into stories on the driver with the library's own story
-   grouping (the same function as `claimscope stories`; it embeds one lead per document and
-   links documents by lead similarity, shared names and numbers, and dates within a window);
+2. stories: each document's lead vector (its title and first sentences, embedded) computed on
+   the workers, one task per shard, then the documents grouped into stories on the driver with
+   the library's own story grouping (the same function as `claimscope stories`, given those
+   vectors: it links documents by lead similarity, shared names and numbers, and dates within a
+   window, and runs no model);
 3. match, one Ray task per story (`claimscope.match` on that story's documents) ->
    `out/groups/<story>.json`.
 
@@ -43,6 +45,8 @@ import time
 import uuid
 import warnings
 from typing import Any, Iterable, Mapping
+
+import numpy as np
 
 import claimscope
 
@@ -211,9 +215,18 @@ def _match_story(story: str, docs: list[dict], path: str, cpus: float, identity:
     return {"story": story, "seconds": time.perf_counter() - t, "documents": len(docs), "pid": os.getpid(), "rss_mib": _peak_rss_mib()}
 
 
-def _gather(pending: list, what: str, every: float = 10.0) -> list:
-    """`ray.get` of the story tasks, with a progress line in the driver's log every `every`
-    seconds (Ray Data logs stage 1's progress itself; plain tasks only show in the dashboard)."""
+def _lead_vectors(i: int, docs: list[dict], cpus: float, identity: dict | None = None) -> tuple[int, Any]:
+    """Stage 2's model work for one shard's documents, on a worker of the driver's build and
+    models: their lead vectors (`claimscope.lead_vectors`), with the shard's index."""
+    _threads(int(cpus))
+    _same_as_driver(identity)
+    return i, claimscope.lead_vectors(docs)
+
+
+def _gather(pending: list, what: str, every: float = 10.0, unit: str = "stories") -> list:
+    """`ray.get` of plain tasks, in the order they finish, with a progress line in the driver's
+    log every `every` seconds (Ray Data logs stage 1's progress itself; plain tasks only show in
+    the dashboard)."""
     import ray
 
     results, left, last = [], list(pending), time.monotonic()
@@ -221,9 +234,9 @@ def _gather(pending: list, what: str, every: float = 10.0) -> list:
         done, left = ray.wait(left, num_returns=len(left), timeout=every)
         results.extend(ray.get(done))
         if left and time.monotonic() - last >= every:
-            _log.info("%s: %d of %d stories done", what, len(results), len(pending))
+            _log.info("%s: %d of %d %s done", what, len(results), len(pending), unit)
             last = time.monotonic()
-    _log.info("%s: %d stories done", what, len(results))
+    _log.info("%s: %d %s done", what, len(results), unit)
     return results
 
 
@@ -474,7 +487,8 @@ def run(
     written; `matched`: the figures of each story matched; `corrupt`: output files found
     unreadable and redone; `superseded`: output files of other documents (a story the library
     now groups otherwise), moved to `out/superseded/`; `stale`: temporary files of an
-    interrupted run, removed; `seconds`: wall time of each stage."""
+    interrupted run, removed; `seconds`: wall time of each stage (`stories_linking`: the
+    driver's part of stage 2)."""
     # The run's arguments, its documents and its output directory are checked before a
     # cluster is started or joined, and before anything is written.
     _positive("shard_size", shard_size, whole=True)
@@ -537,7 +551,16 @@ def run(
     seconds["sentences"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    stories = claimscope.stories(docs)
+    # The model's part of the grouping, a lead vector per document, runs on the workers, one
+    # task per shard; the driver, which must see every document so that no story is split
+    # between workers, only links them (it embedded every lead itself before: the limit of a
+    # large run, see the README's cost model).
+    leads = ray.remote(num_cpus=actor_cpus)(_lead_vectors)
+    pending = [leads.remote(i, shard, actor_cpus, identity) for i, shard in enumerate(shards)]
+    vectors = [v for _, v in sorted(_gather(pending, "stage 2 (lead vectors)", unit="shards"), key=lambda r: r[0])]
+    t_link = time.perf_counter()
+    stories = claimscope.stories(docs, lead_vectors=np.vstack(vectors))
+    seconds["stories_linking"] = time.perf_counter() - t_link
     seconds["stories"] = time.perf_counter() - t
 
     t = time.perf_counter()

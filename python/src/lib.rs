@@ -10,7 +10,7 @@ use claimscope::ingest::Document;
 use claimscope::observe::{Collect, Observer};
 use claimscope::pipeline::Pipeline;
 use claimscope::segment::{SegmentOptions, Segmented, segment as segment_doc};
-use numpy::{IntoPyArray, PyArray2};
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
@@ -410,9 +410,40 @@ fn over_documents<T: serde::Serialize + Send>(
     reported(py, &out, &c)
 }
 
+/// `stories`; from lead vectors computed before (`lead_vectors_json`, on other processes)
+/// when given, so this process only links the documents.
 #[pyfunction]
-fn stories_json(py: Python<'_>, docs_json: String) -> PyResult<Reported> {
-    over_documents(py, &docs_json, |p, docs, c| p.stories(docs, c))
+#[pyo3(signature = (docs_json, lead_vectors=None))]
+fn stories_json(
+    py: Python<'_>,
+    docs_json: String,
+    lead_vectors: Option<PyReadonlyArray2<'_, f32>>,
+) -> PyResult<Reported> {
+    match lead_vectors {
+        None => over_documents(py, &docs_json, |p, docs, c| p.stories(docs, c)),
+        Some(v) => {
+            let v = v.as_array().to_owned();
+            over_documents(py, &docs_json, move |p, docs, c| {
+                p.stories_with_leads(docs, v, c)
+            })
+        }
+    }
+}
+
+/// Each document's lead vector, as `stories` computes it, beside the warnings met on the way.
+#[pyfunction]
+fn lead_vectors_json<'py>(
+    py: Python<'py>,
+    docs_json: String,
+) -> PyResult<(Bound<'py, PyArray2<f32>>, Vec<String>)> {
+    let c = Watch::default();
+    let v = py.detach(|| -> PyResult<_> {
+        let p = default_pipeline()?;
+        let docs = segmented(&docs_json, &c)?;
+        p.lead_vectors(&docs, &c).map_err(|e| c.fail(e))
+    })?;
+    py.check_signals()?;
+    Ok((v.into_pyarray(py), c.warnings()))
 }
 
 #[pyfunction]
@@ -505,6 +536,7 @@ fn _claimscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(classify_confidence_json, m)?)?;
     m.add_function(wrap_pyfunction!(classify_stance_json, m)?)?;
     m.add_function(wrap_pyfunction!(stories_json, m)?)?;
+    m.add_function(wrap_pyfunction!(lead_vectors_json, m)?)?;
     m.add_function(wrap_pyfunction!(match_json, m)?)?;
     m.add_function(wrap_pyfunction!(read_documents_json, m)?)?;
     m.add_function(wrap_pyfunction!(documents_json, m)?)?;

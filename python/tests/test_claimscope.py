@@ -128,6 +128,26 @@ def test_stories_and_match_give_the_cli_groups():
            [sorted(d["doc"] for d in st["documents"]) for st in want["stories"]]
 
 
+def test_stories_from_lead_vectors_computed_apart_are_the_same():
+    """Ray's stage 2: lead vectors computed a slice of the documents at a time (on workers),
+    stacked in order, and the stories linked from them: the same stories as one call."""
+    docs = corpus_documents()
+    whole = claimscope.stories(docs)
+    assert len(whole["stories"]) >= 2
+    leads = np.vstack([claimscope.lead_vectors(docs[:2]), claimscope.lead_vectors(docs[2:])])
+    assert leads.shape == (len(docs), 384) and leads.dtype == np.float32
+    assert np.allclose(np.linalg.norm(leads, axis=1), 1.0, atol=1e-5)
+    assert claimscope.stories(docs, lead_vectors=leads) == whole
+    with pytest.raises(ValueError, match=f"{len(docs) - 1} lead vectors of 384 values for {len(docs)} documents"):
+        claimscope.stories(docs, lead_vectors=leads[1:])
+    with pytest.raises(ValueError, match="2-D float32 array"):
+        claimscope.stories(docs, lead_vectors=leads.astype(np.float64))
+    bad = leads.copy()
+    bad[1, 0] = np.nan
+    with pytest.raises(ValueError, match=rf"document 1 \({docs[1]['id']}\)"):
+        claimscope.stories(docs, lead_vectors=bad)
+
+
 def test_bad_input_is_a_value_error():
     with pytest.raises(ValueError, match="no string \"text\""):
         claimscope.match([{"id": "a"}])
