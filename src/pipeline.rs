@@ -137,6 +137,16 @@ impl Pipeline {
         lead_vecs: Array2<f32>,
         observer: &dyn Observer,
     ) -> Result<Stories> {
+        // Another model's vectors would link documents by a similarity the threshold was not
+        // chosen for, without a word.
+        if lead_vecs.nrows() > 0 && lead_vecs.ncols() != self.embedder.dim() {
+            return Err(crate::Error::Input(format!(
+                "lead vectors of {} values, but this model's have {}: compute them with \
+                 lead_vectors of the same model",
+                lead_vecs.ncols(),
+                self.embedder.dim()
+            )));
+        }
         crate::stories::stories_with_leads(docs, lead_vecs, &StoryOptions::default(), observer)
     }
 

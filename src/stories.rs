@@ -294,6 +294,38 @@ pub fn lead_vectors(
     Ok(lead_vecs)
 }
 
+/// Lead vectors fit `n` documents: one row each, of some width, every value finite (`name`
+/// gives document `i`'s id for the message). Vectors of other documents of the same number
+/// cannot be told from these, so the caller keeps the two together.
+pub fn check_lead_vectors(
+    lead_vecs: ndarray::ArrayView2<f32>,
+    n: usize,
+    name: impl Fn(usize) -> String,
+) -> Result<()> {
+    if lead_vecs.nrows() != n || (n > 0 && lead_vecs.ncols() == 0) {
+        return Err(Error::Input(format!(
+            "{} lead vectors of {} values for {} documents: give one per document, in their \
+             order, as lead_vectors returns them",
+            lead_vecs.nrows(),
+            lead_vecs.ncols(),
+            n
+        )));
+    }
+    if let Some((i, _)) = lead_vecs
+        .rows()
+        .into_iter()
+        .enumerate()
+        .find(|(_, r)| r.iter().any(|x| !x.is_finite()))
+    {
+        return Err(Error::Input(format!(
+            "the lead vector of document {i} ({}) holds a value that is not a finite number: \
+             compute it again with lead_vectors",
+            name(i)
+        )));
+    }
+    Ok(())
+}
+
 /// Group `docs` into stories from lead vectors computed before (`lead_vectors`, on these
 /// documents with these options): the same stories as `stories`, without the model.
 pub fn stories_with_leads(
@@ -334,9 +366,8 @@ impl<'a> StoryGraph<'a> {
         Self::with_leads(docs, lead_vecs, opts, observer)
     }
 
-    /// The graph from lead vectors computed before (`lead_vectors`): one row per document, in
-    /// order, finite. Vectors of other documents cannot be told from these by their shape, so
-    /// the caller keeps the two together.
+    /// The graph from lead vectors computed before (`lead_vectors`), checked by
+    /// `check_lead_vectors`.
     pub fn with_leads(
         docs: &'a [Segmented],
         lead_vecs: Array2<f32>,
@@ -344,27 +375,7 @@ impl<'a> StoryGraph<'a> {
         observer: &dyn Observer,
     ) -> Result<Self> {
         let n = docs.len();
-        if lead_vecs.nrows() != n || (n > 0 && lead_vecs.ncols() == 0) {
-            return Err(Error::Input(format!(
-                "{} lead vectors of {} values for {} documents: give one per document, in their \
-                 order, as lead_vectors returns them",
-                lead_vecs.nrows(),
-                lead_vecs.ncols(),
-                n
-            )));
-        }
-        if let Some((i, _)) = lead_vecs
-            .rows()
-            .into_iter()
-            .enumerate()
-            .find(|(_, r)| r.iter().any(|x| !x.is_finite()))
-        {
-            return Err(Error::Input(format!(
-                "the lead vector of document {} ({}) holds a value that is not a finite \
-                 number: compute it again with lead_vectors",
-                i, docs[i].doc
-            )));
-        }
+        check_lead_vectors(lead_vecs.view(), n, |i| docs[i].doc.clone())?;
         if n == 0 {
             return Ok(StoryGraph {
                 docs,

@@ -277,14 +277,16 @@ def stories(documents: Iterable[Mapping[str, Any]], lead_vectors: Any = None) ->
     if v.ndim != 2 or v.dtype != np.float32:
         raise ValueError(
             f"lead_vectors must be a 2-D float32 array, one row per document, as lead_vectors() "
-            f"returns; got {v.ndim}-D {v.dtype}"
+            f"returns; got {v.ndim}-D {v.dtype} (vectors of lead_vectors() that were converted: "
+            f"np.asarray(v, dtype=np.float32))"
         )
     return _reported(_c.stories_json(docs, np.ascontiguousarray(v)))
 
 
 def lead_vectors(documents: Iterable[Mapping[str, Any]]) -> np.ndarray:
-    """Each document's lead vector (float32, one row per document, in order): the part of
-    `stories` that runs the model (its title and first sentences, embedded and averaged). A
+    """Each document's lead vector (float32, one row per document given, in order, a repeated
+    document too, which `stories` drops where it sees both copies): the part of `stories` that
+    runs the model (its title and first sentences, embedded and averaged). A
     cluster computes them on its workers and gives them to `stories(documents, lead_vectors=...)`,
     so the one process that sees every document only links them."""
     vectors, notes = _c.lead_vectors_json(_docs(documents))

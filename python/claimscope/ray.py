@@ -477,9 +477,9 @@ def run(
     once); `shard_size`: documents per stage-1 shard (the unit of resumption: a rerun needs the
     same documents, order and shard_size, which `manifest.json` checks by each document's id,
     text and metadata); `actor_cpus` / `match_cpus`: CPUs Ray reserves for each actor and each
-    story task, and the threads each uses. Bad arguments, no documents, a repeated id and an
-    output directory of another run are refused before a cluster is started or joined and before
-    anything is written.
+    plain task (a story of stage 3, a shard's lead vectors in stage 2), and the threads each
+    uses. Bad arguments, no documents, a repeated id and an output directory of another run are
+    refused before a cluster is started or joined and before anything is written.
 
     Returns the story of every document and the groups, as `claimscope match --format json` has
     them (`story` is the story id of stage 2); `written`/`skipped`: stories matched in this run
@@ -555,11 +555,16 @@ def run(
     # task per shard; the driver, which must see every document so that no story is split
     # between workers, only links them (it embedded every lead itself before: the limit of a
     # large run, see the README's cost model).
-    leads = ray.remote(num_cpus=actor_cpus)(_lead_vectors)
-    pending = [leads.remote(i, shard, actor_cpus, identity) for i, shard in enumerate(shards)]
-    vectors = [v for _, v in sorted(_gather(pending, "stage 2 (lead vectors)", unit="shards"), key=lambda r: r[0])]
+    # Plain tasks, like stage 3's: Ray reuses a worker process for either, and the library's
+    # thread pool keeps the size the first task gave it, so both are sized by `match_cpus`.
+    leads = ray.remote(num_cpus=match_cpus)(_lead_vectors)
+    pending = [leads.remote(i, shard, match_cpus, identity) for i, shard in enumerate(shards)]
+    parts = sorted(_gather(pending, "stage 2 (lead vectors)", unit="shards"), key=lambda r: r[0])
+    lead_vectors = np.vstack([v for _, v in parts])
+    del parts  # the driver holds every lead vector: once, not twice
     t_link = time.perf_counter()
-    stories = claimscope.stories(docs, lead_vectors=np.vstack(vectors))
+    stories = claimscope.stories(docs, lead_vectors=lead_vectors)
+    del lead_vectors
     seconds["stories_linking"] = time.perf_counter() - t_link
     seconds["stories"] = time.perf_counter() - t
 

@@ -297,10 +297,22 @@ fn documents(docs_json: &str) -> PyResult<Vec<Document>> {
 /// segmented. Runs without the GIL (the caller detaches),
 /// asking `observer` between documents whether to stop.
 fn segmented(docs_json: &str, observer: &Watch) -> PyResult<Vec<Segmented>> {
+    Ok(segmented_kept(docs_json, observer)?.0)
+}
+
+/// `segmented`, beside the index of each document kept among those given and the ids of all
+/// given: what lines up vectors computed per document given with the documents kept.
+fn segmented_kept(
+    docs_json: &str,
+    observer: &Watch,
+) -> PyResult<(Vec<Segmented>, Vec<usize>, Vec<String>)> {
     let docs = documents(docs_json)?;
     let mut checks = claimscope::ingest::DocumentChecks::default();
-    let mut out = Vec::with_capacity(docs.len());
-    for doc in &docs {
+    let (mut out, mut kept) = (
+        Vec::with_capacity(docs.len()),
+        Vec::with_capacity(docs.len()),
+    );
+    for (i, doc) in docs.iter().enumerate() {
         if observer.cancelled() {
             return Err(observer.fail(claimscope::Error::Cancelled));
         }
@@ -310,8 +322,9 @@ fn segmented(docs_json: &str, observer: &Watch) -> PyResult<Vec<Segmented>> {
         }
         checks.check(doc, observer);
         out.push(segment_doc(doc, SegmentOptions::default()));
+        kept.push(i);
     }
-    Ok(out)
+    Ok((out, kept, docs.into_iter().map(|d| d.id).collect()))
 }
 
 /// Documents given as dicts as the library reads them (JSON of `id, source, outlet, date,
@@ -419,15 +432,23 @@ fn stories_json(
     docs_json: String,
     lead_vectors: Option<PyReadonlyArray2<'_, f32>>,
 ) -> PyResult<Reported> {
-    match lead_vectors {
-        None => over_documents(py, &docs_json, |p, docs, c| p.stories(docs, c)),
-        Some(v) => {
-            let v = v.as_array().to_owned();
-            over_documents(py, &docs_json, move |p, docs, c| {
-                p.stories_with_leads(docs, v, c)
-            })
-        }
-    }
+    let Some(v) = lead_vectors else {
+        return over_documents(py, &docs_json, |p, docs, c| p.stories(docs, c));
+    };
+    let v = v.as_array().to_owned();
+    let c = Watch::default();
+    let out = py.detach(|| -> PyResult<_> {
+        let p = default_pipeline()?;
+        let (docs, kept, ids) = segmented_kept(&docs_json, &c)?;
+        // One row per document given: a repeat dropped here (the same text from the same
+        // outlet under another id) may have had its row computed on a worker that saw only
+        // one of the two copies.
+        claimscope::stories::check_lead_vectors(v.view(), ids.len(), |i| ids[i].clone())
+            .map_err(|e| c.fail(e))?;
+        let v = v.select(numpy::ndarray::Axis(0), &kept);
+        p.stories_with_leads(&docs, v, &c).map_err(|e| c.fail(e))
+    })?;
+    reported(py, &out, &c)
 }
 
 /// Each document's lead vector, as `stories` computes it, beside the warnings met on the way.
@@ -439,7 +460,15 @@ fn lead_vectors_json<'py>(
     let c = Watch::default();
     let v = py.detach(|| -> PyResult<_> {
         let p = default_pipeline()?;
-        let docs = segmented(&docs_json, &c)?;
+        // Every document given, repeats too (`stories_json` drops those where it sees both
+        // copies), so that the rows of any slice of a corpus line up with it.
+        let mut docs = Vec::new();
+        for doc in documents(&docs_json)? {
+            if c.cancelled() {
+                return Err(c.fail(claimscope::Error::Cancelled));
+            }
+            docs.push(segment_doc(&doc, SegmentOptions::default()));
+        }
         p.lead_vectors(&docs, &c).map_err(|e| c.fail(e))
     })?;
     py.check_signals()?;

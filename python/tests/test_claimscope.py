@@ -146,6 +146,19 @@ def test_stories_from_lead_vectors_computed_apart_are_the_same():
     bad[1, 0] = np.nan
     with pytest.raises(ValueError, match=rf"document 1 \({docs[1]['id']}\)"):
         claimscope.stories(docs, lead_vectors=bad)
+    with pytest.raises(ValueError, match="768 values, but this model's have 384"):
+        claimscope.stories(docs, lead_vectors=np.zeros((len(docs), 768), np.float32))
+    # A repeat (the same text from the same outlet under another id, which `stories` reads
+    # once) in another slice than its original: a row per document given, the same stories.
+    twice = [dict(d, outlet="Wire") for d in docs]
+    twice.append(dict(twice[0], id="again"))
+    parts = [claimscope.lead_vectors(twice[:3]), claimscope.lead_vectors(twice[3:])]
+    assert sum(len(p) for p in parts) == len(twice)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", claimscope.ClaimscopeWarning)
+        want = claimscope.stories(twice)
+        assert claimscope.stories(twice, lead_vectors=np.vstack(parts)) == want
+    assert "again" not in [d["doc"] for s in want["stories"] for d in s["documents"]]
 
 
 def test_bad_input_is_a_value_error():
