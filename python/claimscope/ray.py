@@ -23,7 +23,8 @@ document's id, text, outlet, date, title and url are fingerprinted, `manifest.js
 fingerprint of every shard, a rerun on other documents (or on the same ids with other text) is
 refused, each shard file carries its fingerprint and each story's groups file is named by the
 fingerprint of its documents, so no stage skips work done on other documents. An output
-file that is there but unreadable (cut short, overwritten) is reported, counted, moved to
+file that is there but unreadable (cut short, overwritten, or a shard damaged in place, caught
+by the page checksums it is written with) is reported, counted, moved to
 `out/corrupt/` and redone from the documents. An input file (or JSONL line) that cannot be read
 is reported and skipped with a count by `read`, and the rest of the corpus goes on.
 
@@ -147,7 +148,10 @@ class _SentenceShards:
             schema = self.schema.with_metadata({_SHARD_KEY: str(fingerprint).encode()})
             table, seconds = _sentences(docs, self.embedder, schema)
             t = time.perf_counter()
-            _write_atomically(self.out / _shard_name(int(shard)), lambda p: pq.write_table(table, p))
+            # Page checksums: a rerun reads every page against them (`_parquet_fingerprint`).
+            _write_atomically(
+                self.out / _shard_name(int(shard)), lambda p: pq.write_table(table, p, write_page_checksum=True)
+            )
             seconds["write"] = time.perf_counter() - t
             figures["shard"].append(int(shard))
             figures["docs"].append(len(docs))
@@ -241,12 +245,19 @@ def _gather(pending: list, what: str, every: float = 10.0, unit: str = "stories"
 
 
 def _parquet_fingerprint(path: pathlib.Path) -> str | None:
-    """The fingerprint a shard file carries ("" when none), or None when it is unreadable."""
+    """The fingerprint a shard file carries ("" when none), or None when it is unreadable: its
+    footer, and every page against the CRC it was written with. A page damaged in place behind
+    an intact footer (storage, a stray write) passed as whole when only the footer was read, and
+    the float vectors, which compress poorly, are mostly stored as they are, with nothing else
+    to catch it."""
     import pyarrow.parquet as pq
 
     try:
-        meta = pq.read_metadata(path).metadata or {}
-    except Exception:  # noqa: BLE001 - any failure to read the footer means a damaged file
+        f = pq.ParquetFile(path, page_checksum_verification=True)
+        meta = f.metadata.metadata or {}
+        for _ in f.iter_batches():
+            pass
+    except Exception:  # noqa: BLE001 - any failure to read the file means a damaged file
         return None
     return meta.get(_SHARD_KEY, b"").decode("utf-8", "replace")
 

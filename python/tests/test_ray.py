@@ -164,16 +164,25 @@ def test_killed_workers_and_damaged_outputs_lose_nothing_on_rerun(cluster, tmp_p
     want = json.loads(cli("match", str(corpus), "--format", "json"))
     assert key(got["groups"]) == key(want["groups"])
 
-    # Damaged outputs: a shard cut short and a story's groups overwritten are reported, counted,
+    # Damaged outputs: a shard cut short, a shard damaged in place behind its intact footer (16
+    # bytes mid-file, among the vectors) and a story's groups overwritten are reported, counted,
     # set aside and redone; the rest is skipped.
     shard = parts / "part-00003.parquet"
     shard.write_bytes(shard.read_bytes()[:100])
+    inside = parts / "part-00005.parquet"
+    damaged = bytearray(inside.read_bytes())
+    for i in range(len(damaged) // 2, len(damaged) // 2 + 16):
+        damaged[i] ^= 0xFF
+    inside.write_bytes(bytes(damaged))
+    assert pq.read_metadata(inside).num_rows > 0, "the footer is intact"
     story = sorted((out / "groups").glob("*.json"))[0]
     story.write_text('[{"members": [')
     with pytest.warns(claimscope.ClaimscopeWarning, match=r"unreadable output file"):
         again = run(docs, str(out), actors=2, shard_size=2)
-    assert sorted(again["corrupt"]) == sorted([f"groups/{story.name}", "sentences/part-00003.parquet"])
-    assert again["sentences"]["written"] == 1 and again["written"] == 1
+    assert sorted(again["corrupt"]) == sorted(
+        [f"groups/{story.name}", "sentences/part-00003.parquet", "sentences/part-00005.parquet"]
+    )
+    assert again["sentences"]["written"] == 2 and again["written"] == 1
     assert (out / "corrupt" / "sentences" / "part-00003.parquet").exists()
     assert pq.read_table(parts).num_rows == len(segmented)
     assert key(again["groups"]) == key(want["groups"])
