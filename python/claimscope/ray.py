@@ -253,10 +253,13 @@ def _parquet_fingerprint(path: pathlib.Path) -> str | None:
     import pyarrow.parquet as pq
 
     try:
-        f = pq.ParquetFile(path, page_checksum_verification=True)
-        meta = f.metadata.metadata or {}
-        for _ in f.iter_batches():
-            pass
+        with pq.ParquetFile(path, page_checksum_verification=True) as f:
+            meta = f.metadata.metadata or {}
+            # A checksum covers a page's data, not its header: a header whose page type is
+            # damaged makes the reader skip the page without an error, and the shard reads as
+            # fewer rows than its footer holds.
+            if sum(b.num_rows for b in f.iter_batches()) != f.metadata.num_rows:
+                return None
     except Exception:  # noqa: BLE001 - any failure to read the file means a damaged file
         return None
     return meta.get(_SHARD_KEY, b"").decode("utf-8", "replace")
@@ -278,7 +281,7 @@ def _set_aside(path: pathlib.Path, into: list[str], root: pathlib.Path, why: str
     aside.parent.mkdir(parents=True, exist_ok=True)
     # ClaimscopeWarning, as every other warning of the package, so that one filter catches them.
     if why == "corrupt":
-        note = f"{path}: unreadable output file (cut short or overwritten); moved to {aside} and redone"
+        note = f"{path}: unreadable output file (cut short, overwritten or damaged in place); moved to {aside} and redone"
     else:
         note = f"{path}: output of other documents than this run's; moved to {aside}"
     warnings.warn(note, claimscope.ClaimscopeWarning, stacklevel=3)

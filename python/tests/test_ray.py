@@ -165,8 +165,10 @@ def test_killed_workers_and_damaged_outputs_lose_nothing_on_rerun(cluster, tmp_p
     assert key(got["groups"]) == key(want["groups"])
 
     # Damaged outputs: a shard cut short, a shard damaged in place behind its intact footer (16
-    # bytes mid-file, among the vectors) and a story's groups overwritten are reported, counted,
-    # set aside and redone; the rest is skipped.
+    # bytes mid-file, among the vectors: the page checksums), one whose first column's data page
+    # header lost its page type (a reader skips such a page without an error: the row count)
+    # and a story's groups overwritten are reported, counted, set aside and redone; the rest is
+    # skipped.
     shard = parts / "part-00003.parquet"
     shard.write_bytes(shard.read_bytes()[:100])
     inside = parts / "part-00005.parquet"
@@ -174,15 +176,20 @@ def test_killed_workers_and_damaged_outputs_lose_nothing_on_rerun(cluster, tmp_p
     for i in range(len(damaged) // 2, len(damaged) // 2 + 16):
         damaged[i] ^= 0xFF
     inside.write_bytes(bytes(damaged))
-    assert pq.read_metadata(inside).num_rows > 0, "the footer is intact"
+    header = parts / "part-00007.parquet"
+    damaged = bytearray(header.read_bytes())
+    damaged[pq.read_metadata(header).row_group(0).column(0).data_page_offset + 1] ^= 0x01
+    header.write_bytes(bytes(damaged))
+    for p in (inside, header):
+        assert pq.read_metadata(p).num_rows > 0, "the footer is intact"
     story = sorted((out / "groups").glob("*.json"))[0]
     story.write_text('[{"members": [')
     with pytest.warns(claimscope.ClaimscopeWarning, match=r"unreadable output file"):
         again = run(docs, str(out), actors=2, shard_size=2)
     assert sorted(again["corrupt"]) == sorted(
-        [f"groups/{story.name}", "sentences/part-00003.parquet", "sentences/part-00005.parquet"]
+        [f"groups/{story.name}"] + [f"sentences/part-0000{i}.parquet" for i in (3, 5, 7)]
     )
-    assert again["sentences"]["written"] == 2 and again["written"] == 1
+    assert again["sentences"]["written"] == 3 and again["written"] == 1
     assert (out / "corrupt" / "sentences" / "part-00003.parquet").exists()
     assert pq.read_table(parts).num_rows == len(segmented)
     assert key(again["groups"]) == key(want["groups"])
