@@ -8,7 +8,8 @@ Stages:
    load per actor), one shard of `shard_size` documents per call -> `out/sentences/part-NNNNN.parquet`
    (provenance, confidence, probability, cues, the 384-float embedding);
 2. stories: each document's lead vector (its title and first sentences, embedded) computed on
-   the workers, one task per shard, then the documents grouped into stories on the driver with
+   the workers, one task per shard -> `out/leads/part-NNNNN.parquet` (`doc`, `lead`: a rerun
+   reads them instead of embedding again), then the documents grouped into stories on the driver with
    the library's own story grouping (the same function as `claimscope stories`, given those
    vectors: it links documents by lead similarity, shared names and numbers, and dates within a
    window, and runs no model);
@@ -219,12 +220,56 @@ def _match_story(story: str, docs: list[dict], path: str, cpus: float, identity:
     return {"story": story, "seconds": time.perf_counter() - t, "documents": len(docs), "pid": os.getpid(), "rss_mib": _peak_rss_mib()}
 
 
-def _lead_vectors(i: int, docs: list[dict], cpus: float, identity: dict | None = None) -> tuple[int, Any]:
+def _lead_vectors(
+    i: int, docs: list[dict], cpus: float, identity: dict | None = None, path: str | None = None, fingerprint: str = ""
+) -> tuple[int, Any]:
     """Stage 2's model work for one shard's documents, on a worker of the driver's build and
-    models: their lead vectors (`claimscope.lead_vectors`), with the shard's index."""
+    models: their lead vectors (`claimscope.lead_vectors`), with the shard's index, also written
+    atomically to `path` (when given) with the shard's fingerprint, so that a rerun reads them
+    instead of embedding every lead again (at 100M sentences about 90 core-hours)."""
     _threads(int(cpus))
     _same_as_driver(identity)
-    return i, claimscope.lead_vectors(docs)
+    vectors = claimscope.lead_vectors(docs)
+    if path is not None:
+        _write_atomically(pathlib.Path(path), lambda p: _write_leads(p, docs, vectors, fingerprint))
+    return i, vectors
+
+
+def _write_leads(path: pathlib.Path, docs: list[dict], vectors: np.ndarray, fingerprint: str) -> None:
+    """One shard's lead vectors as Parquet: a row per document (`doc`, `lead`), the shard's
+    fingerprint in the metadata and page checksums, as the sentence shards are written."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    lead = pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1), pa.float32()), vectors.shape[1])
+    table = pa.table({"doc": pa.array([d["id"] for d in docs], pa.string()), "lead": lead})
+    table = table.replace_schema_metadata({_SHARD_KEY: fingerprint.encode()})
+    pq.write_table(table, path, write_page_checksum=True)
+
+
+def _read_leads(path: pathlib.Path, fingerprint: str, ids: list[str]) -> np.ndarray | str:
+    """A shard's lead vectors written by an earlier run (`_write_leads`), or why they cannot be
+    used: "corrupt" (unreadable, a page against its checksum, or not one vector per document)
+    or "superseded" (written for other documents)."""
+    import pyarrow.parquet as pq
+
+    held = _parquet_fingerprint(path)
+    if held is None:
+        return "corrupt"
+    if held != fingerprint:
+        return "superseded"
+    try:
+        table = pq.read_table(path)
+        lead = table.column("lead").combine_chunks()
+        width = lead.type.list_size
+        vectors = lead.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False).reshape(-1, width)
+        docs = table.column("doc").to_pylist()
+    except Exception:  # noqa: BLE001 - a file of another layout counts as damaged
+        return "corrupt"
+    if docs != ids or vectors.shape[0] != len(ids) or not np.isfinite(vectors).all():
+        return "corrupt"
+    return vectors
 
 
 def _gather(pending: list, what: str, every: float = 10.0, unit: str = "stories") -> list:
@@ -351,7 +396,7 @@ def _sweep_partials(out_dir: pathlib.Path) -> list[str]:
     there is from a dead writer; two runs at once on one directory are not supported (the
     manifest and the skip logic assume one writer)."""
     removed = []
-    for sub in ("sentences", "groups", ""):
+    for sub in ("sentences", "leads", "groups", ""):
         d = out_dir / sub
         for tmp in sorted(d.glob(".*.partial")):
             try:
@@ -422,7 +467,7 @@ def _check_manifest(out_dir: pathlib.Path, prints: list[str], shard_size: int, i
         return
     # Outputs without a manifest are not this run's (a run writes its manifest before any
     # output): skipping them could return another corpus's groups.
-    held = [p for sub in ("sentences", "groups") for p in sorted((out_dir / sub).glob("*")) if not p.name.startswith(".")]
+    held = [p for sub in ("sentences", "leads", "groups") for p in sorted((out_dir / sub).glob("*")) if not p.name.startswith(".")]
     if held:
         raise ValueError(f"{out_dir}: holds outputs ({held[0]}) but no {MANIFEST}; use a new output directory")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -498,7 +543,8 @@ def run(
     Returns the story of every document and the groups, as `claimscope match --format json` has
     them (`story` is the story id of stage 2); `written`/`skipped`: stories matched in this run
     or found done; `sentences`: shards written and skipped, with the figures of each shard
-    written; `matched`: the figures of each story matched; `corrupt`: output files found
+    written; `leads`: stage 2's lead-vector shards written, and skipped (read from an earlier
+    run); `matched`: the figures of each story matched; `corrupt`: output files found
     unreadable and redone; `superseded`: output files of other documents (a story the library
     now groups otherwise), moved to `out/superseded/`; `stale`: temporary files of an
     interrupted run, removed; `seconds`: wall time of each stage (`stories_linking`: the
@@ -524,8 +570,10 @@ def run(
     identity = _identity()
     _check_manifest(out_dir, prints, shard_size, identity)
     sentences_dir = out_dir / "sentences"
+    leads_dir = out_dir / "leads"
     groups_dir = out_dir / "groups"
     sentences_dir.mkdir(parents=True, exist_ok=True)
+    leads_dir.mkdir(parents=True, exist_ok=True)
     groups_dir.mkdir(parents=True, exist_ok=True)
     stale = _sweep_partials(out_dir)
 
@@ -571,9 +619,24 @@ def run(
     # large run, see the README's cost model).
     # Plain tasks, like stage 3's: Ray reuses a worker process for either, and the library's
     # thread pool keeps the size the first task gave it, so both are sized by `match_cpus`.
+    # The vectors of an earlier run are read instead (checked like the sentence shards: the
+    # page checksums, the fingerprint, one vector per document in order).
     leads = ray.remote(num_cpus=match_cpus)(_lead_vectors)
-    pending = [leads.remote(i, shard, match_cpus, identity) for i, shard in enumerate(shards)]
-    parts = sorted(_gather(pending, "stage 2 (lead vectors)", unit="shards"), key=lambda r: r[0])
+    parts, pending = [], []
+    for i, shard in enumerate(shards):
+        path = leads_dir / _shard_name(i)
+        if path.exists():
+            held = _read_leads(path, prints[i], [d["id"] for d in shard])
+            if isinstance(held, np.ndarray):
+                parts.append((i, held))
+                continue
+            _set_aside(path, corrupt if held == "corrupt" else superseded, out_dir, held)
+        pending.append(leads.remote(i, shard, match_cpus, identity, str(path), prints[i]))
+    leads_written = len(pending)
+    parts.extend(_gather(pending, "stage 2 (lead vectors)", unit="shards"))
+    if leads_written:
+        _written_where_seen([leads_dir / _shard_name(i) for i in range(len(shards))], "stage 2 (lead vectors)")
+    parts.sort(key=lambda r: r[0])
     lead_vectors = np.vstack([v for _, v in parts])
     del parts  # the driver holds every lead vector: once, not twice
     t_link = time.perf_counter()
@@ -620,6 +683,7 @@ def run(
         "skipped": done,
         "matched": matched,
         "sentences": {"shards": len(shards), "written": len(figures), "skipped": len(shards) - len(todo), "figures": figures},
+        "leads": {"shards": len(shards), "written": leads_written, "skipped": len(shards) - leads_written},
         "corrupt": corrupt,
         "superseded": superseded,
         "stale": stale,

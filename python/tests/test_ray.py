@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 ray = pytest.importorskip("ray", reason="needs Ray (pip install 'ray[data]'; .ci/run installs it)")
@@ -86,10 +87,18 @@ def test_the_pipeline_on_a_local_cluster_gives_the_cli_groups(cluster, tmp_path)
     assert sentences.num_rows == len(segmented)
     assert set(sentences.column("confidence").to_pylist()) <= {"high", "moderate", "low", "none"}
     assert len(sentences.column("embedding")[0].as_py()) == 384
+    # Stage 2's lead vectors are kept, one row per document in the run's order, and are the
+    # library's own.
+    assert got["leads"]["written"] == got["leads"]["shards"] == got["sentences"]["shards"]
+    leads = pq.read_table(out / "leads")
+    assert leads.column("doc").to_pylist() == [d["id"] for d in docs]
+    kept = np.array(leads.column("lead").to_pylist(), dtype=np.float32)
+    assert np.allclose(kept, claimscope.lead_vectors(docs), atol=1e-6)
 
     again = run(docs, str(out), actors=2)
     assert again["written"] == 0 and again["skipped"] == got["written"] + got["skipped"]
     assert again["sentences"]["written"] == 0
+    assert again["leads"]["written"] == 0 and again["leads"]["skipped"] == again["leads"]["shards"]
     assert again["sentences"]["skipped"] == again["sentences"]["shards"] > 1
     assert key(again["groups"]) == key(got["groups"])
 
@@ -184,12 +193,18 @@ def test_killed_workers_and_damaged_outputs_lose_nothing_on_rerun(cluster, tmp_p
         assert pq.read_metadata(p).num_rows > 0, "the footer is intact"
     story = sorted((out / "groups").glob("*.json"))[0]
     story.write_text('[{"members": [')
+    lead = out / "leads" / "part-00002.parquet"
+    damaged = bytearray(lead.read_bytes())
+    for i in range(len(damaged) // 2, len(damaged) // 2 + 16):
+        damaged[i] ^= 0xFF
+    lead.write_bytes(bytes(damaged))
     with pytest.warns(claimscope.ClaimscopeWarning, match=r"unreadable output file"):
         again = run(docs, str(out), actors=2, shard_size=2)
     assert sorted(again["corrupt"]) == sorted(
-        [f"groups/{story.name}"] + [f"sentences/part-0000{i}.parquet" for i in (3, 5, 7)]
+        [f"groups/{story.name}", "leads/part-00002.parquet"] + [f"sentences/part-0000{i}.parquet" for i in (3, 5, 7)]
     )
     assert again["sentences"]["written"] == 3 and again["written"] == 1
+    assert again["leads"]["written"] == 1 and again["leads"]["skipped"] == again["leads"]["shards"] - 1
     assert (out / "corrupt" / "sentences" / "part-00003.parquet").exists()
     assert pq.read_table(parts).num_rows == len(segmented)
     assert key(again["groups"]) == key(want["groups"])
