@@ -260,6 +260,9 @@ pub struct PairScore {
     pub precision: f64,
     pub recall: f64,
     pub f1: f64,
+    /// F1's 95% interval over resamples of the stories ([`with_interval`]), where reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub f1_ci95: Option<metrics::Interval>,
 }
 
 impl PairScore {
@@ -307,6 +310,11 @@ pub fn score_groups(
     gold: &BTreeSet<(SentenceKey, SentenceKey)>,
     groups: &[Vec<SentenceKey>],
 ) -> PairScore {
+    score_pairs(gold, &group_pairs(groups))
+}
+
+/// The cross-document pairs that `groups` put together.
+fn group_pairs(groups: &[Vec<SentenceKey>]) -> BTreeSet<(SentenceKey, SentenceKey)> {
     let mut predicted = BTreeSet::new();
     for g in groups {
         for (i, a) in g.iter().enumerate() {
@@ -317,7 +325,52 @@ pub fn score_groups(
             }
         }
     }
-    score_pairs(gold, &predicted)
+    predicted
+}
+
+/// `score` with its F1's 95% interval over resamples of `stories` (drawn with replacement;
+/// [`metrics::bootstrap`]): each story's gold, predicted and right pairs are counted (a pair
+/// by the story of its first sentence's document: a predicted pair across two stories is a
+/// wrong pair of the first), and F1 is taken over the counts of the stories drawn.
+pub fn with_interval(
+    mut score: PairScore,
+    stories: &[&DevStory],
+    gold: &BTreeSet<(SentenceKey, SentenceKey)>,
+    predicted: &BTreeSet<(SentenceKey, SentenceKey)>,
+) -> PairScore {
+    let story_of: HashMap<&str, usize> = stories
+        .iter()
+        .enumerate()
+        .flat_map(|(i, st)| st.sentences.iter().map(move |s| (s.doc.as_str(), i)))
+        .collect();
+    // (gold, predicted, right) per story.
+    let mut counts = vec![(0usize, 0usize, 0usize); stories.len()];
+    for p in gold {
+        if let Some(&i) = story_of.get(p.0.0.as_str()) {
+            counts[i].0 += 1;
+        }
+    }
+    for p in predicted {
+        if let Some(&i) = story_of.get(p.0.0.as_str()) {
+            counts[i].1 += 1;
+            if gold.contains(p) {
+                counts[i].2 += 1;
+            }
+        }
+    }
+    let resampled = metrics::bootstrap(stories.len(), RESAMPLES, RESAMPLE_SEED, |drawn| {
+        let (g, p, r) = drawn.iter().fold((0, 0, 0), |(g, p, r), &i| {
+            (g + counts[i].0, p + counts[i].1, r + counts[i].2)
+        });
+        let (precision, recall) = (r as f64 / p.max(1) as f64, r as f64 / g.max(1) as f64);
+        metrics::f_beta(precision, recall, 1.0)
+    });
+    score.f1_ci95 = Some(metrics::percentile_interval(
+        &resampled,
+        0.95,
+        stories.len(),
+    ));
+    score
 }
 
 pub fn score_pairs(
@@ -347,6 +400,7 @@ pub fn score_pairs(
         precision,
         recall,
         f1,
+        f1_ci95: None,
     }
 }
 
@@ -385,7 +439,13 @@ pub fn evaluate_match(
     let docs = segmented(stories);
     let result = match_claims(&docs, embedder, judge, opts, heads, observer)?;
     let groups = on_labelled(stories, match_groups(&result));
-    Ok(score_groups(&gold_pairs(stories), &groups))
+    let (gold, predicted) = (gold_pairs(stories), group_pairs(&groups));
+    Ok(with_interval(
+        score_pairs(&gold, &predicted),
+        stories,
+        &gold,
+        &predicted,
+    ))
 }
 
 /// Each key moved to the labelled sentence whose span holds its start. Segmentation has
@@ -475,12 +535,29 @@ pub fn score_threshold(
     pairs: &[((SentenceKey, SentenceKey), f32)],
     threshold: f32,
 ) -> PairScore {
-    let predicted: BTreeSet<_> = pairs
+    score_pairs(gold, &pairs_at(pairs, threshold))
+}
+
+fn pairs_at(
+    pairs: &[((SentenceKey, SentenceKey), f32)],
+    threshold: f32,
+) -> BTreeSet<(SentenceKey, SentenceKey)> {
+    pairs
         .iter()
         .filter(|(_, c)| *c >= threshold)
         .map(|(p, _)| p.clone())
-        .collect();
-    score_pairs(gold, &predicted)
+        .collect()
+}
+
+/// [`score_threshold`] with its interval over resamples of `stories`.
+pub fn score_threshold_in(
+    stories: &[&DevStory],
+    gold: &BTreeSet<(SentenceKey, SentenceKey)>,
+    pairs: &[((SentenceKey, SentenceKey), f32)],
+    threshold: f32,
+) -> PairScore {
+    let predicted = pairs_at(pairs, threshold);
+    with_interval(score_pairs(gold, &predicted), stories, gold, &predicted)
 }
 
 /// The threshold with the best F1 on `pairs` (steps of 0.01).
@@ -503,18 +580,90 @@ pub fn best_threshold(
 pub struct LabelScore {
     pub sentences: usize,
     pub macro_f1: f64,
+    /// How far macro-F1 would move on other stories like these: the 95% percentile interval
+    /// over resamples of the stories ([`metrics::bootstrap`]).
+    pub macro_f1_ci95: metrics::Interval,
     pub accuracy: f64,
     pub per_class: Vec<ClassScores>,
+    /// Each story's (predicted, gold) class indices, for [`compare`].
+    #[serde(skip)]
+    pub by_story: Vec<(Vec<usize>, Vec<usize>)>,
+    #[serde(skip)]
+    classes: usize,
 }
 
-fn label_score(pred: &[usize], gold: &[usize], labels: &[&str]) -> LabelScore {
+/// Resamples of the stories behind every interval; with 4-8 stories a half, more would only
+/// repeat the same draws.
+pub const RESAMPLES: usize = 2000;
+const RESAMPLE_SEED: u64 = 13;
+
+/// Macro-F1 of the stories drawn (`drawn` indexes `by_story`).
+fn drawn_macro_f1(by_story: &[(Vec<usize>, Vec<usize>)], drawn: &[usize], k: usize) -> f64 {
+    let (mut pred, mut gold) = (Vec::new(), Vec::new());
+    for &i in drawn {
+        pred.extend_from_slice(&by_story[i].0);
+        gold.extend_from_slice(&by_story[i].1);
+    }
+    metrics::macro_f1(&pred, &gold, k)
+}
+
+fn label_score(by_story: Vec<(Vec<usize>, Vec<usize>)>, labels: &[&str]) -> LabelScore {
     let names: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
+    let pred: Vec<usize> = by_story.iter().flat_map(|s| s.0.iter().copied()).collect();
+    let gold: Vec<usize> = by_story.iter().flat_map(|s| s.1.iter().copied()).collect();
+    let k = labels.len();
+    let resampled = metrics::bootstrap(by_story.len(), RESAMPLES, RESAMPLE_SEED, |d| {
+        drawn_macro_f1(&by_story, d, k)
+    });
     LabelScore {
         sentences: gold.len(),
-        macro_f1: metrics::macro_f1(pred, gold, labels.len()),
-        accuracy: metrics::accuracy(pred, gold),
-        per_class: metrics::per_class(pred, gold, &names),
+        macro_f1: metrics::macro_f1(&pred, &gold, k),
+        macro_f1_ci95: metrics::percentile_interval(&resampled, 0.95, by_story.len()),
+        accuracy: metrics::accuracy(&pred, &gold),
+        per_class: metrics::per_class(&pred, &gold, &names),
+        by_story,
+        classes: k,
     }
+}
+
+/// Two models' labels on the same sentences, compared story by story.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// This model's macro-F1 minus the other's.
+    pub difference: f64,
+    /// The difference's 95% interval over resamples of the stories, both models scored on the
+    /// same draws: a story hard for both moves both, so this is narrower than the two
+    /// intervals side by side.
+    pub difference_ci95: metrics::Interval,
+    /// Share of the resamples in which this model scores higher, and lower (ties are neither).
+    pub share_higher: f64,
+    pub share_lower: f64,
+}
+
+/// `a` against `b`, scored on the same stories and gold labels (a paired bootstrap over
+/// stories); an error if they were not.
+pub fn compare(a: &LabelScore, b: &LabelScore) -> Result<Comparison> {
+    let same = a.classes == b.classes
+        && a.by_story.len() == b.by_story.len()
+        && a.by_story.iter().zip(&b.by_story).all(|(x, y)| x.1 == y.1);
+    if !same {
+        return Err(Error::Input(
+            "dev set: the two models were not scored on the same labelled sentences".into(),
+        ));
+    }
+    let k = a.classes;
+    let diffs = metrics::bootstrap(a.by_story.len(), RESAMPLES, RESAMPLE_SEED, |d| {
+        drawn_macro_f1(&a.by_story, d, k) - drawn_macro_f1(&b.by_story, d, k)
+    });
+    let share = |f: fn(f64) -> bool| {
+        diffs.iter().filter(|&&d| f(d)).count() as f64 / diffs.len().max(1) as f64
+    };
+    Ok(Comparison {
+        difference: a.macro_f1 - b.macro_f1,
+        difference_ci95: metrics::percentile_interval(&diffs, 0.95, a.by_story.len()),
+        share_higher: share(|d| d > 1e-12),
+        share_lower: share(|d| d < -1e-12),
+    })
 }
 
 fn unknown(what: &str, value: &str, s: &Labelled) -> Error {
@@ -639,18 +788,20 @@ fn score_stance(
     stories: &[&DevStory],
     predict: impl Fn(&DevStory, &[&str]) -> Result<Vec<crate::classify::StanceLabel>>,
 ) -> Result<LabelScore> {
-    let (mut pred, mut gold) = (Vec::new(), Vec::new());
+    let mut by_story = Vec::with_capacity(stories.len());
     for st in stories {
         let texts: Vec<&str> = st.sentences.iter().map(|s| s.text.as_str()).collect();
         let labels = predict(st, &texts)?;
+        let (mut pred, mut gold) = (Vec::new(), Vec::new());
         for (s, l) in st.sentences.iter().zip(labels) {
             let g = Stance::parse(&s.stance).ok_or_else(|| unknown("stance", &s.stance, s))?;
             gold.push(g.index());
             pred.push(l.stance.index());
         }
+        by_story.push((pred, gold));
     }
     let names: Vec<&str> = Stance::ALL.iter().map(|s| s.as_str()).collect();
-    Ok(label_score(&pred, &gold, &names))
+    Ok(label_score(by_story, &names))
 }
 
 /// A `share` of each story's labelled sentences, each paired with another story's claim and
@@ -704,18 +855,24 @@ fn score_confidence(
     stories: &[&DevStory],
     predict: impl Fn(&[&str]) -> Result<Vec<crate::classify::ConfidenceLabel>>,
 ) -> Result<LabelScore> {
+    // One call for every story's sentences (the model batches them), then cut per story.
     let sentences: Vec<&Labelled> = stories.iter().flat_map(|s| &s.sentences).collect();
     let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
     let labels = predict(&texts)?;
     let level = |name: &str| Level::ALL.iter().position(|l| l.as_str() == name);
-    let (mut pred, mut gold) = (Vec::new(), Vec::new());
-    for (s, l) in sentences.iter().zip(labels) {
-        let g = level(&s.confidence).ok_or_else(|| unknown("confidence", &s.confidence, s))?;
-        gold.push(g);
-        pred.push(level(l.confidence.as_str()).unwrap_or(0));
+    let mut labels = labels.into_iter();
+    let mut by_story = Vec::with_capacity(stories.len());
+    for st in stories {
+        let (mut pred, mut gold) = (Vec::new(), Vec::new());
+        for (s, l) in st.sentences.iter().zip(labels.by_ref()) {
+            let g = level(&s.confidence).ok_or_else(|| unknown("confidence", &s.confidence, s))?;
+            gold.push(g);
+            pred.push(level(l.confidence.as_str()).unwrap_or(0));
+        }
+        by_story.push((pred, gold));
     }
     let names: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
-    Ok(label_score(&pred, &gold, &names))
+    Ok(label_score(by_story, &names))
 }
 
 /// `match` and the bare-cosine baseline on both halves: the threshold is chosen on dev.
@@ -802,17 +959,18 @@ pub fn evaluate_claims(
     let (gold_dev, gold_test) = (gold_pairs(&dev), gold_pairs(&test));
     let pairs_dev = sentence_pair_cosines(&dev, embedder, observer)?;
     let pairs_test = sentence_pair_cosines(&test, embedder, observer)?;
-    let (t, cosine_dev) = best_threshold(&gold_dev, &pairs_dev);
+    let (t, _) = best_threshold(&gold_dev, &pairs_dev);
+    let cosine_dev = score_threshold_in(&dev, &gold_dev, &pairs_dev, t);
     let (oracle, cosine_oracle_test) = best_threshold(&gold_test, &pairs_test);
     let judge_cosine = match judge {
         Some(j) => {
             let pairs_dev = sentence_pair_cosines(&dev, &j.encoder, observer)?;
             let pairs_test = sentence_pair_cosines(&test, &j.encoder, observer)?;
-            let (threshold, dev_score) = best_threshold(&gold_dev, &pairs_dev);
+            let (threshold, _) = best_threshold(&gold_dev, &pairs_dev);
             Some(BareCosine {
                 threshold,
-                dev: dev_score,
-                test: score_threshold(&gold_test, &pairs_test, threshold),
+                dev: score_threshold_in(&dev, &gold_dev, &pairs_dev, threshold),
+                test: score_threshold_in(&test, &gold_test, &pairs_test, threshold),
             })
         }
         None => None,
@@ -827,7 +985,7 @@ pub fn evaluate_claims(
         match_test,
         cosine_threshold: t,
         cosine_dev,
-        cosine_test: score_threshold(&gold_test, &pairs_test, t),
+        cosine_test: score_threshold_in(&test, &gold_test, &pairs_test, t),
         cosine_oracle_threshold: oracle,
         cosine_oracle_test,
         judge_cosine,
@@ -842,6 +1000,42 @@ pub fn default_dir() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Stories of (predicted, gold) where `right` of `n` sentences are labelled correctly.
+    fn story(right: usize, n: usize) -> (Vec<usize>, Vec<usize>) {
+        let gold: Vec<usize> = (0..n).map(|i| i % 4).collect();
+        let pred = gold
+            .iter()
+            .enumerate()
+            .map(|(i, &g)| if i < right { g } else { (g + 1) % 4 })
+            .collect();
+        (pred, gold)
+    }
+
+    #[test]
+    fn intervals_and_comparisons_resample_stories() {
+        let names = ["a", "b", "c", "d"];
+        let a = label_score(vec![story(8, 8), story(2, 8), story(6, 8)], &names);
+        // The interval spans what resampled stories give: all-easy draws to all-hard ones.
+        let ci = a.macro_f1_ci95;
+        assert!(ci.low < a.macro_f1 && a.macro_f1 < ci.high, "{ci:?}");
+        assert_eq!((ci.clusters, ci.resamples), (3, RESAMPLES));
+        // A model against itself: no difference on any draw.
+        let same = compare(&a, &a).expect("same sentences");
+        assert_eq!(same.difference, 0.0);
+        assert_eq!((same.share_higher, same.share_lower), (0.0, 0.0));
+        // Better on every story is higher on every draw; worse on one story of three is not.
+        let b = label_score(vec![story(7, 8), story(1, 8), story(5, 8)], &names);
+        let ab = compare(&a, &b).expect("same sentences");
+        assert!(ab.difference > 0.0 && ab.share_higher == 1.0, "{ab:?}");
+        let c = label_score(vec![story(7, 8), story(1, 8), story(8, 8)], &names);
+        let ac = compare(&a, &c).expect("same sentences");
+        assert!(ac.share_higher > 0.2 && ac.share_lower > 0.2, "{ac:?}");
+        assert!(ac.difference_ci95.low < 0.0 && ac.difference_ci95.high > 0.0);
+        // Other sentences are not compared.
+        let other = label_score(vec![story(8, 8), story(2, 8)], &names);
+        assert!(compare(&a, &other).is_err());
+    }
 
     #[test]
     fn the_floor_is_the_best_and_the_highest_of_a_tie() {

@@ -1417,6 +1417,10 @@ fn eval_claims_reports_both_halves_with_the_threshold_from_dev() {
     for k in ["match_dev", "match_test", "cosine_dev", "cosine_test"] {
         let p = r[k]["precision"].as_f64().expect("p");
         assert!((0.0..=1.0).contains(&p), "{k}: {p}");
+        // One story a half: every resample draws it, so F1's interval is F1 itself.
+        let ci = &r[k]["f1_ci95"];
+        assert_eq!(ci["low"].as_f64(), r[k]["f1"].as_f64(), "{k}: {ci}");
+        assert_eq!(ci["high"].as_f64(), r[k]["f1"].as_f64(), "{k}: {ci}");
     }
     let stance = claimscope(
         &[
@@ -1447,6 +1451,74 @@ fn eval_claims_reports_both_halves_with_the_threshold_from_dev() {
     assert_eq!(
         s["devset"]["test"]["sentences"].as_u64(),
         Some(labelled("bale-steve-jobs"))
+    );
+    // One story a half: every resample draws that story, so the interval is the figure itself.
+    for h in ["dev", "test"] {
+        let f = s["devset"][h]["macro_f1"].as_f64().expect("f1");
+        let ci = &s["devset"][h]["macro_f1_ci95"];
+        assert_eq!(
+            (ci["low"].as_f64(), ci["high"].as_f64()),
+            (Some(f), Some(f))
+        );
+        assert_eq!(ci["clusters"], 1);
+    }
+    // Against a second model on the same sentences: the head over pooled vectors.
+    let against = claimscope(
+        &[
+            "eval",
+            "stance",
+            "--devset",
+            "--devset-dir",
+            &dir_s,
+            "--against",
+            "head",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert!(against.status.success(), "{}", stderr(&against));
+    let a: serde_json::Value = serde_json::from_slice(&against.stdout).expect("json");
+    for h in ["dev", "test"] {
+        let mine = a["devset"][h]["macro_f1"].as_f64().expect("f1");
+        let theirs = a["against"]["devset"][h]["score"]["macro_f1"]
+            .as_f64()
+            .expect("their f1");
+        let c = &a["against"]["devset"][h]["comparison"];
+        let d = c["difference"].as_f64().expect("difference");
+        assert!(
+            (d - (mine - theirs)).abs() < 1e-12,
+            "{h}: {d} {mine} {theirs}"
+        );
+        assert_eq!(c["difference_ci95"]["low"].as_f64(), Some(d));
+        let shares = c["share_higher"].as_f64().expect("h") + c["share_lower"].as_f64().expect("l");
+        assert_eq!(shares, if d == 0.0 { 0.0 } else { 1.0 });
+    }
+    assert!(
+        a["against"]["head"]
+            .as_str()
+            .is_some_and(|h| h.contains("head")),
+        "{}",
+        a["against"]
+    );
+    // A model that is not there is refused before any work, naming the flag.
+    let missing = claimscope(
+        &[
+            "eval",
+            "stance",
+            "--devset",
+            "--devset-dir",
+            &dir_s,
+            "--against",
+            "no-such-model",
+        ],
+        None,
+    );
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("--against no-such-model: does not exist"),
+        "{}",
+        stderr(&missing)
     );
 }
 

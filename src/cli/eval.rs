@@ -136,6 +136,11 @@ pub struct EvalStanceArgs {
     /// The dev set's folder (default: tests/data/devset of this source tree).
     #[arg(long, requires = "devset")]
     pub devset_dir: Option<PathBuf>,
+    /// With --devset: a second stance model (as --stance-model takes it) scored on the same
+    /// sentences, and the difference with its interval over resampled stories (a paired
+    /// bootstrap): whether a change is more than which stories the halves hold.
+    #[arg(long, requires = "devset", value_name = "MODEL")]
+    pub against: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
     #[command(flatten)]
@@ -159,6 +164,10 @@ pub struct EvalConfidenceArgs {
     /// The dev set's folder (default: tests/data/devset of this source tree).
     #[arg(long, requires = "devset")]
     pub devset_dir: Option<PathBuf>,
+    /// With --devset: a second confidence model (as --confidence-model takes it) scored on the
+    /// same sentences, and the difference with its interval over resampled stories.
+    #[arg(long, requires = "devset", value_name = "MODEL")]
+    pub against: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
     #[command(flatten)]
@@ -179,34 +188,97 @@ fn devset_halves(
         .collect()
 }
 
-/// Both halves of the dev set, one labelling task.
+/// Refuses, before any work, an `--against` model directory that is not there (its loader's
+/// own errors would name --stance-model or --confidence-model).
+fn given_against(against: Option<&str>, task: &str, trainer: &str) -> Result<()> {
+    match against {
+        Some(m) if m != "head" => super::given_model_path(
+            "--against",
+            std::path::Path::new(m),
+            &format!(
+                "a {task} model is the directory `claimscope train {trainer} -o DIR` writes \
+                 (or \"head\" for the head over pooled vectors)"
+            ),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// A second model's halves, for `--against`: its description and its scores.
+type Against = (String, Vec<(&'static str, devset::LabelScore)>);
+
+/// Both halves of the dev set, one labelling task, and with `against` the difference to a
+/// second model on each half.
 fn devset_table(
     task: &str,
     model: &str,
     halves: &[(&str, devset::LabelScore)],
+    against: Option<&Against>,
     format: TableOrJson,
 ) -> Result<()> {
+    let compared: Vec<(&str, &devset::LabelScore, devset::Comparison)> = match against {
+        Some((_, other)) => halves
+            .iter()
+            .zip(other)
+            .map(|((h, s), (_, o))| Ok((*h, o, devset::compare(s, o)?)))
+            .collect::<Result<_>>()?,
+        None => Vec::new(),
+    };
     match format {
         TableOrJson::Json => {
             let v: serde_json::Map<String, serde_json::Value> = halves
                 .iter()
                 .map(|(h, s)| Ok((h.to_string(), serde_json::to_value(s)?)))
                 .collect::<Result<_>>()?;
-            outln!(
-                "{}",
-                json(&serde_json::json!({"task": task, "head": model, "devset": v}))?
-            )?;
+            let mut out = serde_json::json!({"task": task, "head": model, "devset": v});
+            if let Some((name, _)) = against {
+                let halves: serde_json::Map<String, serde_json::Value> = compared
+                    .iter()
+                    .map(|(h, o, c)| {
+                        Ok((
+                            h.to_string(),
+                            serde_json::json!({"score": o, "comparison": c}),
+                        ))
+                    })
+                    .collect::<Result<_>>()?;
+                out["against"] = serde_json::json!({"head": name, "devset": halves});
+            }
+            outln!("{}", json(&out)?)?;
         }
         TableOrJson::Table => {
             outln!("{task}: {model} on the hand-labelled dev set")?;
             for (h, s) in halves {
+                let ci = &s.macro_f1_ci95;
                 outln!(
-                    "{h} half ({} sentences): macro-F1 {:.3}, accuracy {:.3}",
+                    "{h} half ({} sentences, {} stories): macro-F1 {:.3} (95% interval over \
+                     resampled stories {:.3}-{:.3}), accuracy {:.3}",
                     s.sentences,
+                    ci.clusters,
                     s.macro_f1,
+                    ci.low,
+                    ci.high,
                     s.accuracy
                 )?;
                 class_table(&s.per_class)?;
+            }
+            if let Some((name, _)) = against {
+                outln!("against {name}, the same sentences:")?;
+                for (h, o, c) in &compared {
+                    let ci = &c.difference_ci95;
+                    outln!(
+                        "{h} half: macro-F1 {:.3}; difference {:+.3} (95% interval over {} \
+                         resamples of the {} stories {:+.3} to {:+.3}; higher in {:.0}% of them, \
+                         lower in {:.0}%)",
+                        o.macro_f1,
+                        c.difference,
+                        ci.resamples,
+                        ci.clusters,
+                        ci.low,
+                        ci.high,
+                        100.0 * c.share_higher,
+                        100.0 * c.share_lower
+                    )?;
+                }
             }
         }
     }
@@ -353,6 +425,7 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 .clone()
                 .unwrap_or_else(|| eval::default_data_dir("emergent"));
             super::labels::given_head("--head", a.head.as_deref(), "stance")?;
+            given_against(a.against.as_deref(), "stance", "stance-pair")?;
             let embedder = a.model.load()?;
             let mut clf = a
                 .labels
@@ -368,7 +441,19 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 let halves = devset_halves(a.devset_dir.as_deref(), |h| {
                     devset::evaluate_stance(h, &embedder, &clf, &term)
                 })?;
-                return devset_table("stance", &head, &halves, a.format);
+                let against = match &a.against {
+                    Some(m) => {
+                        let mut labels = a.labels.clone();
+                        labels.stance_model = Some(m.clone());
+                        let other = labels.stance(None, &embedder.model_id()?, &a.model)?;
+                        let scored = devset_halves(a.devset_dir.as_deref(), |h| {
+                            devset::evaluate_stance(h, &embedder, &other, &term)
+                        })?;
+                        Some((other.describe(), scored))
+                    }
+                    None => None,
+                };
+                return devset_table("stance", &head, &halves, against.as_ref(), a.format);
             }
             let em = stance::eval::eval_emergent(&clf, &embedder, &emergent, &term)?;
             let fnc = if a.no_fnc1 {
@@ -458,6 +543,7 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 .clone()
                 .unwrap_or_else(|| eval::default_data_dir("pei-certainty"));
             super::labels::given_head("--head", a.head.as_deref(), "confidence")?;
+            given_against(a.against.as_deref(), "confidence", "confidence-tuned")?;
             let embedder = a.model.load()?;
             let clf = a
                 .labels
@@ -467,7 +553,19 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 let halves = devset_halves(a.devset_dir.as_deref(), |h| {
                     devset::evaluate_confidence(h, &embedder, &clf, &term)
                 })?;
-                return devset_table("confidence", &head, &halves, a.format);
+                let against = match &a.against {
+                    Some(m) => {
+                        let mut labels = a.labels.clone();
+                        labels.confidence_model = Some(m.clone());
+                        let other = labels.confidence(None, &embedder.model_id()?, &a.model)?;
+                        let scored = devset_halves(a.devset_dir.as_deref(), |h| {
+                            devset::evaluate_confidence(h, &embedder, &other, &term)
+                        })?;
+                        Some((other.describe(), scored))
+                    }
+                    None => None,
+                };
+                return devset_table("confidence", &head, &halves, against.as_ref(), a.format);
             }
             let r = confidence::eval::evaluate(&clf, &embedder, &dir, "test")?;
             match a.format {
@@ -694,6 +792,17 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                             t.precision,
                             t.recall,
                             t.f1
+                        )?;
+                        // How far F1 would move on other stories like these.
+                        let ci = |p: &devset::PairScore| match p.f1_ci95 {
+                            Some(i) => format!("{:.3}-{:.3}", i.low, i.high),
+                            None => "-".to_string(),
+                        };
+                        outln!(
+                            "{:<56} F1 95% interval over resampled stories: dev {}, test {}",
+                            "",
+                            ci(d),
+                            ci(t)
                         )
                     };
                     row(
