@@ -207,6 +207,23 @@ fn given_against(against: Option<&str>, task: &str, trainer: &str) -> Result<()>
 /// A second model's halves, for `--against`: its description and its scores.
 type Against = (String, Vec<(&'static str, devset::LabelScore)>);
 
+/// `--against`: the second model, loaded by `load` from the name given, scored on both halves
+/// as the first was.
+fn against_halves<M>(
+    dir: Option<&std::path::Path>,
+    against: Option<&str>,
+    load: impl FnOnce(String) -> Result<M>,
+    describe: impl Fn(&M) -> String,
+    score: impl Fn(&M, &[&devset::DevStory]) -> Result<devset::LabelScore>,
+) -> Result<Option<Against>> {
+    let Some(name) = against else {
+        return Ok(None);
+    };
+    let other = load(name.to_string())?;
+    let scored = devset_halves(dir, |h| score(&other, h))?;
+    Ok(Some((describe(&other), scored)))
+}
+
 /// Both halves of the dev set, one labelling task, and with `against` the difference to a
 /// second model on each half.
 fn devset_table(
@@ -441,18 +458,17 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 let halves = devset_halves(a.devset_dir.as_deref(), |h| {
                     devset::evaluate_stance(h, &embedder, &clf, &term)
                 })?;
-                let against = match &a.against {
-                    Some(m) => {
+                let against = against_halves(
+                    a.devset_dir.as_deref(),
+                    a.against.as_deref(),
+                    |m| {
                         let mut labels = a.labels.clone();
-                        labels.stance_model = Some(m.clone());
-                        let other = labels.stance(None, &embedder.model_id()?, &a.model)?;
-                        let scored = devset_halves(a.devset_dir.as_deref(), |h| {
-                            devset::evaluate_stance(h, &embedder, &other, &term)
-                        })?;
-                        Some((other.describe(), scored))
-                    }
-                    None => None,
-                };
+                        labels.stance_model = Some(m);
+                        labels.stance(None, &embedder.model_id()?, &a.model)
+                    },
+                    StanceModel::describe,
+                    |other, h| devset::evaluate_stance(h, &embedder, other, &term),
+                )?;
                 return devset_table("stance", &head, &halves, against.as_ref(), a.format);
             }
             let em = stance::eval::eval_emergent(&clf, &embedder, &emergent, &term)?;
@@ -553,18 +569,17 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 let halves = devset_halves(a.devset_dir.as_deref(), |h| {
                     devset::evaluate_confidence(h, &embedder, &clf, &term)
                 })?;
-                let against = match &a.against {
-                    Some(m) => {
+                let against = against_halves(
+                    a.devset_dir.as_deref(),
+                    a.against.as_deref(),
+                    |m| {
                         let mut labels = a.labels.clone();
-                        labels.confidence_model = Some(m.clone());
-                        let other = labels.confidence(None, &embedder.model_id()?, &a.model)?;
-                        let scored = devset_halves(a.devset_dir.as_deref(), |h| {
-                            devset::evaluate_confidence(h, &embedder, &other, &term)
-                        })?;
-                        Some((other.describe(), scored))
-                    }
-                    None => None,
-                };
+                        labels.confidence_model = Some(m);
+                        labels.confidence(None, &embedder.model_id()?, &a.model)
+                    },
+                    crate::classify::confidence::ConfidenceModel::describe,
+                    |other, h| devset::evaluate_confidence(h, &embedder, other, &term),
+                )?;
                 return devset_table("confidence", &head, &halves, against.as_ref(), a.format);
             }
             let r = confidence::eval::evaluate(&clf, &embedder, &dir, "test")?;
