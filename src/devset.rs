@@ -329,39 +329,80 @@ fn group_pairs(groups: &[Vec<SentenceKey>]) -> BTreeSet<(SentenceKey, SentenceKe
 }
 
 /// `score` with its F1's 95% interval over resamples of `stories` (drawn with replacement;
-/// [`metrics::bootstrap`]): each story's gold, predicted and right pairs are counted (a pair
-/// by the story of its first sentence's document: a predicted pair across two stories is a
-/// wrong pair of the first), and F1 is taken over the counts of the stories drawn.
+/// [`metrics::bootstrap`]), or unchanged with fewer than two stories. Each story's gold,
+/// predicted and right pairs are counted (gold pairs never cross stories); a predicted pair
+/// across two stories, always wrong, counts `m_i * m_j` times in a draw holding the stories
+/// `m_i` and `m_j` times (once in the whole half, as in `score`), and one whose document is in
+/// no story (not expected) in every draw. The counts must add up to `score`'s, or no interval
+/// is given.
 pub fn with_interval(
     mut score: PairScore,
     stories: &[&DevStory],
     gold: &BTreeSet<(SentenceKey, SentenceKey)>,
     predicted: &BTreeSet<(SentenceKey, SentenceKey)>,
 ) -> PairScore {
+    if stories.len() < 2 {
+        return score;
+    }
     let story_of: HashMap<&str, usize> = stories
         .iter()
         .enumerate()
-        .flat_map(|(i, st)| st.sentences.iter().map(move |s| (s.doc.as_str(), i)))
+        .flat_map(|(i, st)| {
+            let docs = st.documents.iter().map(|d| d.id.as_str());
+            docs.chain(st.sentences.iter().map(|s| s.doc.as_str()))
+                .map(move |d| (d, i))
+        })
         .collect();
-    // (gold, predicted, right) per story.
+    let of = |p: &(SentenceKey, SentenceKey)| {
+        let story = |k: &SentenceKey| story_of.get(k.0.as_str()).copied();
+        (story(&p.0), story(&p.1))
+    };
+    // (gold, predicted, right) per story; wrong pairs across two stories; pairs of no story.
     let mut counts = vec![(0usize, 0usize, 0usize); stories.len()];
+    let mut across: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut nowhere = (0usize, 0usize, 0usize);
     for p in gold {
-        if let Some(&i) = story_of.get(p.0.0.as_str()) {
-            counts[i].0 += 1;
+        match of(p) {
+            (Some(i), Some(j)) if i == j => counts[i].0 += 1,
+            _ => nowhere.0 += 1,
         }
     }
     for p in predicted {
-        if let Some(&i) = story_of.get(p.0.0.as_str()) {
-            counts[i].1 += 1;
-            if gold.contains(p) {
-                counts[i].2 += 1;
+        let right = usize::from(gold.contains(p));
+        match of(p) {
+            (Some(i), Some(j)) if i == j => {
+                counts[i].1 += 1;
+                counts[i].2 += right;
+            }
+            (Some(i), Some(j)) if right == 0 => *across.entry((i, j)).or_default() += 1,
+            _ => {
+                nowhere.1 += 1;
+                nowhere.2 += right;
             }
         }
     }
+    let total = counts
+        .iter()
+        .fold(nowhere, |t, c| (t.0 + c.0, t.1 + c.1, t.2 + c.2));
+    let across_total: usize = across.values().sum();
+    if (total.0, total.1 + across_total, total.2)
+        != (score.gold_pairs, score.predicted_pairs, score.correct)
+    {
+        return score;
+    }
     let resampled = metrics::bootstrap(stories.len(), RESAMPLES, RESAMPLE_SEED, |drawn| {
-        let (g, p, r) = drawn.iter().fold((0, 0, 0), |(g, p, r), &i| {
-            (g + counts[i].0, p + counts[i].1, r + counts[i].2)
-        });
+        let mut times = vec![0usize; stories.len()];
+        for &i in drawn {
+            times[i] += 1;
+        }
+        let (mut g, mut p, mut r) = nowhere;
+        for (c, &m) in counts.iter().zip(&times) {
+            (g, p, r) = (g + m * c.0, p + m * c.1, r + m * c.2);
+        }
+        p += across
+            .iter()
+            .map(|(&(i, j), &n)| times[i] * times[j] * n)
+            .sum::<usize>();
         let (precision, recall) = (r as f64 / p.max(1) as f64, r as f64 / g.max(1) as f64);
         metrics::f_beta(precision, recall, 1.0)
     });
@@ -580,9 +621,11 @@ pub fn best_threshold(
 pub struct LabelScore {
     pub sentences: usize,
     pub macro_f1: f64,
-    /// How far macro-F1 would move on other stories like these: the 95% percentile interval
-    /// over resamples of the stories ([`metrics::bootstrap`]).
-    pub macro_f1_ci95: metrics::Interval,
+    /// The 95% percentile interval of macro-F1 over resamples of the stories
+    /// ([`metrics::bootstrap`]): a rough sense of how much the figure owes to which stories the
+    /// half holds. None with fewer than two stories (every resample would be the one story).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub macro_f1_ci95: Option<metrics::Interval>,
     pub accuracy: f64,
     pub per_class: Vec<ClassScores>,
     /// Each story's (predicted, gold) class indices, for [`compare`].
@@ -612,13 +655,16 @@ fn label_score(by_story: Vec<(Vec<usize>, Vec<usize>)>, labels: &[&str]) -> Labe
     let pred: Vec<usize> = by_story.iter().flat_map(|s| s.0.iter().copied()).collect();
     let gold: Vec<usize> = by_story.iter().flat_map(|s| s.1.iter().copied()).collect();
     let k = labels.len();
-    let resampled = metrics::bootstrap(by_story.len(), RESAMPLES, RESAMPLE_SEED, |d| {
-        drawn_macro_f1(&by_story, d, k)
+    let interval = (by_story.len() >= 2).then(|| {
+        let resampled = metrics::bootstrap(by_story.len(), RESAMPLES, RESAMPLE_SEED, |d| {
+            drawn_macro_f1(&by_story, d, k)
+        });
+        metrics::percentile_interval(&resampled, 0.95, by_story.len())
     });
     LabelScore {
         sentences: gold.len(),
         macro_f1: metrics::macro_f1(&pred, &gold, k),
-        macro_f1_ci95: metrics::percentile_interval(&resampled, 0.95, by_story.len()),
+        macro_f1_ci95: interval,
         accuracy: metrics::accuracy(&pred, &gold),
         per_class: metrics::per_class(&pred, &gold, &names),
         by_story,
@@ -633,11 +679,15 @@ pub struct Comparison {
     pub difference: f64,
     /// The difference's 95% interval over resamples of the stories, both models scored on the
     /// same draws: a story hard for both moves both, so this is narrower than the two
-    /// intervals side by side.
-    pub difference_ci95: metrics::Interval,
-    /// Share of the resamples in which this model scores higher, and lower (ties are neither).
-    pub share_higher: f64,
-    pub share_lower: f64,
+    /// intervals side by side. This and the shares are None with fewer than two stories.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub difference_ci95: Option<metrics::Interval>,
+    /// Share of the resamples in which this model scores higher, and lower (ties are neither):
+    /// a description of the resamples, not a probability that it is better.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_higher: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_lower: Option<f64>,
 }
 
 /// `a` against `b`, scored on the same stories and gold labels (a paired bootstrap over
@@ -651,16 +701,25 @@ pub fn compare(a: &LabelScore, b: &LabelScore) -> Result<Comparison> {
             "dev set: the two models were not scored on the same labelled sentences".into(),
         ));
     }
+    let difference = a.macro_f1 - b.macro_f1;
+    if a.by_story.len() < 2 {
+        return Ok(Comparison {
+            difference,
+            difference_ci95: None,
+            share_higher: None,
+            share_lower: None,
+        });
+    }
     let k = a.classes;
     let diffs = metrics::bootstrap(a.by_story.len(), RESAMPLES, RESAMPLE_SEED, |d| {
         drawn_macro_f1(&a.by_story, d, k) - drawn_macro_f1(&b.by_story, d, k)
     });
     let share = |f: fn(f64) -> bool| {
-        diffs.iter().filter(|&&d| f(d)).count() as f64 / diffs.len().max(1) as f64
+        Some(diffs.iter().filter(|&&d| f(d)).count() as f64 / diffs.len().max(1) as f64)
     };
     Ok(Comparison {
-        difference: a.macro_f1 - b.macro_f1,
-        difference_ci95: metrics::percentile_interval(&diffs, 0.95, a.by_story.len()),
+        difference,
+        difference_ci95: Some(metrics::percentile_interval(&diffs, 0.95, a.by_story.len())),
         share_higher: share(|d| d > 1e-12),
         share_lower: share(|d| d < -1e-12),
     })
@@ -954,22 +1013,24 @@ pub fn evaluate_claims(
             opts.grouping.floor = floor;
         }
     }
-    let match_dev = evaluate_match(&dev, embedder, judge, &opts, heads, observer)?;
+    // Intervals on the test half only: on dev the floor and thresholds were chosen, and an
+    // interval around a figure chosen there would be read as more than it is.
+    let mut match_dev = evaluate_match(&dev, embedder, judge, &opts, heads, observer)?;
+    match_dev.f1_ci95 = None;
     let match_test = evaluate_match(&test, embedder, judge, &opts, heads, observer)?;
     let (gold_dev, gold_test) = (gold_pairs(&dev), gold_pairs(&test));
     let pairs_dev = sentence_pair_cosines(&dev, embedder, observer)?;
     let pairs_test = sentence_pair_cosines(&test, embedder, observer)?;
-    let (t, _) = best_threshold(&gold_dev, &pairs_dev);
-    let cosine_dev = score_threshold_in(&dev, &gold_dev, &pairs_dev, t);
+    let (t, cosine_dev) = best_threshold(&gold_dev, &pairs_dev);
     let (oracle, cosine_oracle_test) = best_threshold(&gold_test, &pairs_test);
     let judge_cosine = match judge {
         Some(j) => {
             let pairs_dev = sentence_pair_cosines(&dev, &j.encoder, observer)?;
             let pairs_test = sentence_pair_cosines(&test, &j.encoder, observer)?;
-            let (threshold, _) = best_threshold(&gold_dev, &pairs_dev);
+            let (threshold, dev) = best_threshold(&gold_dev, &pairs_dev);
             Some(BareCosine {
                 threshold,
-                dev: score_threshold_in(&dev, &gold_dev, &pairs_dev, threshold),
+                dev,
                 test: score_threshold_in(&test, &gold_test, &pairs_test, threshold),
             })
         }
@@ -1017,24 +1078,92 @@ mod tests {
         let names = ["a", "b", "c", "d"];
         let a = label_score(vec![story(8, 8), story(2, 8), story(6, 8)], &names);
         // The interval spans what resampled stories give: all-easy draws to all-hard ones.
-        let ci = a.macro_f1_ci95;
+        let ci = a.macro_f1_ci95.expect("three stories");
         assert!(ci.low < a.macro_f1 && a.macro_f1 < ci.high, "{ci:?}");
         assert_eq!((ci.clusters, ci.resamples), (3, RESAMPLES));
         // A model against itself: no difference on any draw.
         let same = compare(&a, &a).expect("same sentences");
         assert_eq!(same.difference, 0.0);
-        assert_eq!((same.share_higher, same.share_lower), (0.0, 0.0));
-        // Better on every story is higher on every draw; worse on one story of three is not.
+        assert_eq!(
+            (same.share_higher, same.share_lower),
+            (Some(0.0), Some(0.0))
+        );
+        // Better on every story is higher on every draw (paired: unpaired draws would often
+        // set a's hard story against b's easy one); worse on one story of three is not.
         let b = label_score(vec![story(7, 8), story(1, 8), story(5, 8)], &names);
         let ab = compare(&a, &b).expect("same sentences");
-        assert!(ab.difference > 0.0 && ab.share_higher == 1.0, "{ab:?}");
+        assert!(
+            ab.difference > 0.0 && ab.share_higher == Some(1.0),
+            "{ab:?}"
+        );
         let c = label_score(vec![story(7, 8), story(1, 8), story(8, 8)], &names);
         let ac = compare(&a, &c).expect("same sentences");
-        assert!(ac.share_higher > 0.2 && ac.share_lower > 0.2, "{ac:?}");
-        assert!(ac.difference_ci95.low < 0.0 && ac.difference_ci95.high > 0.0);
+        let (up, down) = (ac.share_higher.expect("up"), ac.share_lower.expect("down"));
+        assert!(up > 0.2 && down > 0.2, "{ac:?}");
+        let d = ac.difference_ci95.expect("interval");
+        assert!(d.low < 0.0 && d.high > 0.0, "{d:?}");
         // Other sentences are not compared.
         let other = label_score(vec![story(8, 8), story(2, 8)], &names);
         assert!(compare(&a, &other).is_err());
+        // One story: every resample would be that story, so no interval is given.
+        let one = label_score(vec![story(5, 8)], &names);
+        assert!(one.macro_f1_ci95.is_none());
+        let c = compare(&one, &one).expect("same");
+        assert!(c.difference_ci95.is_none() && c.share_higher.is_none());
+    }
+
+    /// A dev story of `docs` documents ("<story>-<n>"), no sentences.
+    fn dev_story(story: &str, docs: usize) -> DevStory {
+        DevStory {
+            meta: StoryMeta {
+                story: story.into(),
+                split: "test".into(),
+                claim: String::new(),
+            },
+            documents: (0..docs)
+                .map(|n| Document::from_text(format!("{story}-{n}"), ""))
+                .collect(),
+            sentences: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn pair_intervals_count_every_pair_in_its_story() {
+        let key = |d: &str, start: usize| (d.to_string(), start);
+        let pair = |a: SentenceKey, b: SentenceKey| ordered(a, b);
+        let (x, y) = (dev_story("x", 2), dev_story("y", 2));
+        let stories = [&x, &y];
+        // Story x: two gold pairs, both found; story y: two gold pairs, none found, one wrong
+        // pair; and a wrong pair across the two stories.
+        let gold: BTreeSet<_> = [
+            pair(key("x-0", 0), key("x-1", 0)),
+            pair(key("x-0", 5), key("x-1", 5)),
+            pair(key("y-0", 0), key("y-1", 0)),
+            pair(key("y-0", 5), key("y-1", 5)),
+        ]
+        .into();
+        let predicted: BTreeSet<_> = [
+            pair(key("x-0", 0), key("x-1", 0)),
+            pair(key("x-0", 5), key("x-1", 5)),
+            pair(key("y-0", 9), key("y-1", 9)),
+            pair(key("x-0", 9), key("y-0", 9)),
+        ]
+        .into();
+        let score = with_interval(score_pairs(&gold, &predicted), &stories, &gold, &predicted);
+        assert_eq!((score.correct, score.predicted_pairs), (2, 4));
+        let ci = score.f1_ci95.expect("two stories");
+        // All-x draws: 4 right of 4 gold, 4 predicted (the cross pair absent): F1 1. All-y
+        // draws: none right: F1 0. Both occur (a quarter of the draws each).
+        assert_eq!((ci.low, ci.high), (0.0, 1.0));
+        // A pair of a document no story has: no interval rather than one that disagrees.
+        let stray: BTreeSet<_> = [pair(key("z-0", 0), key("z-1", 0))].into();
+        let odd = with_interval(score_pairs(&gold, &stray), &stories, &gold, &stray);
+        assert!(
+            odd.f1_ci95.is_some(),
+            "counted in every draw, the sums still agree"
+        );
+        let one = with_interval(score_pairs(&gold, &predicted), &[&x], &gold, &predicted);
+        assert!(one.f1_ci95.is_none());
     }
 
     #[test]

@@ -216,7 +216,7 @@ pub fn bootstrap(
 }
 
 /// The central `level` percentile interval of `values` (the nearest-rank percentiles; NaN
-/// values are left out).
+/// values are left out and not counted in `resamples`).
 pub fn percentile_interval(values: &[f64], level: f64, clusters: usize) -> Interval {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
     v.sort_by(f64::total_cmp);
@@ -232,7 +232,7 @@ pub fn percentile_interval(values: &[f64], level: f64, clusters: usize) -> Inter
         low: at(tail),
         high: at(1.0 - tail),
         level,
-        resamples: values.len(),
+        resamples: v.len(),
         clusters,
     }
 }
@@ -300,13 +300,14 @@ mod tests {
 
     #[test]
     fn bootstrap_draws_clusters_with_replacement_and_is_seeded() {
-        // Three clusters of values 0, 1, 2: every resample's mean lies in [0, 2], a repeat is
-        // drawn often (a resample of 3 without repeats is 6 of 27), and a seed repeats itself.
+        // Three clusters of values 0, 1, 2: a repeat is drawn often (a resample of 3 without
+        // repeats is 6 of 27), every cluster is drawn, and a seed repeats itself.
         let mean = |d: &[usize]| d.iter().map(|&i| i as f64).sum::<f64>() / d.len() as f64;
         let a = bootstrap(3, 500, 7, mean);
         assert_eq!(a, bootstrap(3, 500, 7, mean));
         assert_ne!(a, bootstrap(3, 500, 8, mean));
-        assert!(a.iter().all(|&m| (0.0..=2.0).contains(&m)));
+        // All-0 and all-2 draws (1 in 27 each) both occur: no cluster is left out.
+        assert!(a.contains(&0.0) && a.contains(&2.0));
         let distinct = bootstrap(3, 500, 7, |d| {
             let mut d = d.to_vec();
             d.sort();
@@ -330,6 +331,7 @@ mod tests {
         assert_eq!((i.low, i.high), (5.0, 95.0));
         let i = percentile_interval(&[f64::NAN, 1.0, 2.0], 0.5, 1);
         assert!(i.low >= 1.0 && i.high <= 2.0);
+        assert_eq!(i.resamples, 2);
     }
 
     #[test]

@@ -1417,10 +1417,8 @@ fn eval_claims_reports_both_halves_with_the_threshold_from_dev() {
     for k in ["match_dev", "match_test", "cosine_dev", "cosine_test"] {
         let p = r[k]["precision"].as_f64().expect("p");
         assert!((0.0..=1.0).contains(&p), "{k}: {p}");
-        // One story a half: every resample draws it, so F1's interval is F1 itself.
-        let ci = &r[k]["f1_ci95"];
-        assert_eq!(ci["low"].as_f64(), r[k]["f1"].as_f64(), "{k}: {ci}");
-        assert_eq!(ci["high"].as_f64(), r[k]["f1"].as_f64(), "{k}: {ci}");
+        // One story a half: every resample would be that story, so no interval is given.
+        assert!(r[k].get("f1_ci95").is_none(), "{k}: {}", r[k]);
     }
     let stance = claimscope(
         &[
@@ -1452,15 +1450,13 @@ fn eval_claims_reports_both_halves_with_the_threshold_from_dev() {
         s["devset"]["test"]["sentences"].as_u64(),
         Some(labelled("bale-steve-jobs"))
     );
-    // One story a half: every resample draws that story, so the interval is the figure itself.
+    // One story a half: every resample would be that story, so no interval is given.
     for h in ["dev", "test"] {
-        let f = s["devset"][h]["macro_f1"].as_f64().expect("f1");
-        let ci = &s["devset"][h]["macro_f1_ci95"];
-        assert_eq!(
-            (ci["low"].as_f64(), ci["high"].as_f64()),
-            (Some(f), Some(f))
+        assert!(
+            s["devset"][h].get("macro_f1_ci95").is_none(),
+            "{}",
+            s["devset"][h]
         );
-        assert_eq!(ci["clusters"], 1);
     }
     // Against a second model on the same sentences: the head over pooled vectors.
     let against = claimscope(
@@ -1490,9 +1486,7 @@ fn eval_claims_reports_both_halves_with_the_threshold_from_dev() {
             (d - (mine - theirs)).abs() < 1e-12,
             "{h}: {d} {mine} {theirs}"
         );
-        assert_eq!(c["difference_ci95"]["low"].as_f64(), Some(d));
-        let shares = c["share_higher"].as_f64().expect("h") + c["share_lower"].as_f64().expect("l");
-        assert_eq!(shares, if d == 0.0 { 0.0 } else { 1.0 });
+        assert!(c.get("difference_ci95").is_none() && c.get("share_higher").is_none());
     }
     assert!(
         a["against"]["head"]
@@ -1501,7 +1495,7 @@ fn eval_claims_reports_both_halves_with_the_threshold_from_dev() {
         "{}",
         a["against"]
     );
-    // A model that is not there is refused before any work, naming the flag.
+    // A model that is not there is refused, naming the flag.
     let missing = claimscope(
         &[
             "eval",
@@ -2707,4 +2701,45 @@ fn inputs_the_input_review_found_are_refused_with_their_fix() {
         &["pairs.jsonl:2: invalid UTF-8 at byte 24 of the line"],
     );
     fails_with(&stance_pairs(&pairs, &["--skip-bad"]), &["--skip-bad"]);
+}
+
+/// The committed labelled set as a user reads it: each half's macro-F1 with its interval over
+/// resampled stories, and the shipped stance pair model against the head over pooled vectors
+/// on the same sentences, which it beats by far (README: test +0.24): higher on (nearly) every
+/// resample of the stories, the paired interval clear of zero.
+#[test]
+fn eval_devset_intervals_and_a_comparison_on_the_committed_set() {
+    let out = claimscope(
+        &[
+            "eval",
+            "stance",
+            "--devset",
+            "--against",
+            "head",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    for (h, stories) in [("dev", 8), ("test", 4)] {
+        let f = v["devset"][h]["macro_f1"].as_f64().expect("f1");
+        let ci = &v["devset"][h]["macro_f1_ci95"];
+        assert_eq!(ci["clusters"], stories, "{h}: {ci}");
+        let (low, high) = (
+            ci["low"].as_f64().expect("low"),
+            ci["high"].as_f64().expect("high"),
+        );
+        assert!(low < f && f < high && high - low > 0.02, "{h}: {f} {ci}");
+        let c = &v["against"]["devset"][h]["comparison"];
+        let d = c["difference_ci95"]["low"]
+            .as_f64()
+            .expect("difference low");
+        assert!(d > 0.0, "{h}: {c}");
+        assert!(
+            c["share_higher"].as_f64().expect("share") > 0.95,
+            "{h}: {c}"
+        );
+    }
 }

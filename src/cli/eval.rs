@@ -188,41 +188,8 @@ fn devset_halves(
         .collect()
 }
 
-/// Refuses, before any work, an `--against` model directory that is not there (its loader's
-/// own errors would name --stance-model or --confidence-model).
-fn given_against(against: Option<&str>, task: &str, trainer: &str) -> Result<()> {
-    match against {
-        Some(m) if m != "head" => super::given_model_path(
-            "--against",
-            std::path::Path::new(m),
-            &format!(
-                "a {task} model is the directory `claimscope train {trainer} -o DIR` writes \
-                 (or \"head\" for the head over pooled vectors)"
-            ),
-        ),
-        _ => Ok(()),
-    }
-}
-
 /// A second model's halves, for `--against`: its description and its scores.
 type Against = (String, Vec<(&'static str, devset::LabelScore)>);
-
-/// `--against`: the second model, loaded by `load` from the name given, scored on both halves
-/// as the first was.
-fn against_halves<M>(
-    dir: Option<&std::path::Path>,
-    against: Option<&str>,
-    load: impl FnOnce(String) -> Result<M>,
-    describe: impl Fn(&M) -> String,
-    score: impl Fn(&M, &[&devset::DevStory]) -> Result<devset::LabelScore>,
-) -> Result<Option<Against>> {
-    let Some(name) = against else {
-        return Ok(None);
-    };
-    let other = load(name.to_string())?;
-    let scored = devset_halves(dir, |h| score(&other, h))?;
-    Ok(Some((describe(&other), scored)))
-}
 
 /// Both halves of the dev set, one labelling task, and with `against` the difference to a
 /// second model on each half.
@@ -265,15 +232,18 @@ fn devset_table(
         TableOrJson::Table => {
             outln!("{task}: {model} on the hand-labelled dev set")?;
             for (h, s) in halves {
-                let ci = &s.macro_f1_ci95;
+                let ci = match &s.macro_f1_ci95 {
+                    Some(ci) => format!(
+                        " (95% interval over resampled stories {:.3}-{:.3})",
+                        ci.low, ci.high
+                    ),
+                    None => String::new(),
+                };
                 outln!(
-                    "{h} half ({} sentences, {} stories): macro-F1 {:.3} (95% interval over \
-                     resampled stories {:.3}-{:.3}), accuracy {:.3}",
+                    "{h} half ({} sentences, {} stories): macro-F1 {:.3}{ci}, accuracy {:.3}",
                     s.sentences,
-                    ci.clusters,
+                    s.by_story.len(),
                     s.macro_f1,
-                    ci.low,
-                    ci.high,
                     s.accuracy
                 )?;
                 class_table(&s.per_class)?;
@@ -281,19 +251,23 @@ fn devset_table(
             if let Some((name, _)) = against {
                 outln!("against {name}, the same sentences:")?;
                 for (h, o, c) in &compared {
-                    let ci = &c.difference_ci95;
+                    let spread = match (c.difference_ci95, c.share_higher, c.share_lower) {
+                        (Some(ci), Some(up), Some(down)) => format!(
+                            " (95% interval over {} resamples of the {} stories {:+.3} to \
+                             {:+.3}; higher in {:.0}% of them, lower in {:.0}%)",
+                            ci.resamples,
+                            ci.clusters,
+                            ci.low,
+                            ci.high,
+                            100.0 * up,
+                            100.0 * down
+                        ),
+                        _ => String::new(),
+                    };
                     outln!(
-                        "{h} half: macro-F1 {:.3}; difference {:+.3} (95% interval over {} \
-                         resamples of the {} stories {:+.3} to {:+.3}; higher in {:.0}% of them, \
-                         lower in {:.0}%)",
+                        "{h} half: macro-F1 {:.3}; difference {:+.3}{spread}",
                         o.macro_f1,
-                        c.difference,
-                        ci.resamples,
-                        ci.clusters,
-                        ci.low,
-                        ci.high,
-                        100.0 * c.share_higher,
-                        100.0 * c.share_lower
+                        c.difference
                     )?;
                 }
             }
@@ -442,33 +416,38 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 .clone()
                 .unwrap_or_else(|| eval::default_data_dir("emergent"));
             super::labels::given_head("--head", a.head.as_deref(), "stance")?;
-            given_against(a.against.as_deref(), "stance", "stance-pair")?;
             let embedder = a.model.load()?;
-            let mut clf = a
-                .labels
-                .stance(a.head.as_deref(), &embedder.model_id()?, &a.model)?;
-            if a.no_guard {
-                clf = match clf {
-                    StanceModel::Head(h) => StanceModel::Head(Box::new(h.unguarded())),
-                    pair => pair,
-                };
-            }
+            // --no-guard applies to both models of a comparison.
+            let guard = |clf: StanceModel| match clf {
+                StanceModel::Head(h) if a.no_guard => StanceModel::Head(Box::new(h.unguarded())),
+                other => other,
+            };
+            let clf = guard(
+                a.labels
+                    .stance(a.head.as_deref(), &embedder.model_id()?, &a.model)?,
+            );
+            // Loaded before any scoring, so a bad --against stops the run at once.
+            let other = match &a.against {
+                Some(m) => Some(guard(a.labels.stance_named(
+                    Some(m),
+                    "--against",
+                    None,
+                    &embedder.model_id()?,
+                    &a.model,
+                )?)),
+                None => None,
+            };
             let head = clf.describe();
             if a.devset {
-                let halves = devset_halves(a.devset_dir.as_deref(), |h| {
-                    devset::evaluate_stance(h, &embedder, &clf, &term)
-                })?;
-                let against = against_halves(
-                    a.devset_dir.as_deref(),
-                    a.against.as_deref(),
-                    |m| {
-                        let mut labels = a.labels.clone();
-                        labels.stance_model = Some(m);
-                        labels.stance(None, &embedder.model_id()?, &a.model)
-                    },
-                    StanceModel::describe,
-                    |other, h| devset::evaluate_stance(h, &embedder, other, &term),
-                )?;
+                let dir = a.devset_dir.as_deref();
+                let score = |m: &StanceModel| {
+                    devset_halves(dir, |h| devset::evaluate_stance(h, &embedder, m, &term))
+                };
+                let halves = score(&clf)?;
+                let against = match &other {
+                    Some(m) => Some((m.describe(), score(m)?)),
+                    None => None,
+                };
                 return devset_table("stance", &head, &halves, against.as_ref(), a.format);
             }
             let em = stance::eval::eval_emergent(&clf, &embedder, &emergent, &term)?;
@@ -559,27 +538,32 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 .clone()
                 .unwrap_or_else(|| eval::default_data_dir("pei-certainty"));
             super::labels::given_head("--head", a.head.as_deref(), "confidence")?;
-            given_against(a.against.as_deref(), "confidence", "confidence-tuned")?;
             let embedder = a.model.load()?;
             let clf = a
                 .labels
                 .confidence(a.head.as_deref(), &embedder.model_id()?, &a.model)?;
+            // Loaded before any scoring, so a bad --against stops the run at once.
+            let other = match &a.against {
+                Some(m) => Some(a.labels.confidence_named(
+                    Some(m),
+                    "--against",
+                    None,
+                    &embedder.model_id()?,
+                    &a.model,
+                )?),
+                None => None,
+            };
             let head = clf.describe();
             if a.devset {
-                let halves = devset_halves(a.devset_dir.as_deref(), |h| {
-                    devset::evaluate_confidence(h, &embedder, &clf, &term)
-                })?;
-                let against = against_halves(
-                    a.devset_dir.as_deref(),
-                    a.against.as_deref(),
-                    |m| {
-                        let mut labels = a.labels.clone();
-                        labels.confidence_model = Some(m);
-                        labels.confidence(None, &embedder.model_id()?, &a.model)
-                    },
-                    crate::classify::confidence::ConfidenceModel::describe,
-                    |other, h| devset::evaluate_confidence(h, &embedder, other, &term),
-                )?;
+                let dir = a.devset_dir.as_deref();
+                let score = |m: &confidence::ConfidenceModel| {
+                    devset_halves(dir, |h| devset::evaluate_confidence(h, &embedder, m, &term))
+                };
+                let halves = score(&clf)?;
+                let against = match &other {
+                    Some(m) => Some((m.describe(), score(m)?)),
+                    None => None,
+                };
                 return devset_table("confidence", &head, &halves, against.as_ref(), a.format);
             }
             let r = confidence::eval::evaluate(&clf, &embedder, &dir, "test")?;
@@ -809,16 +793,17 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                             t.f1
                         )?;
                         // How far F1 would move on other stories like these.
-                        let ci = |p: &devset::PairScore| match p.f1_ci95 {
-                            Some(i) => format!("{:.3}-{:.3}", i.low, i.high),
-                            None => "-".to_string(),
-                        };
-                        outln!(
-                            "{:<56} F1 95% interval over resampled stories: dev {}, test {}",
-                            "",
-                            ci(d),
-                            ci(t)
-                        )
+                        // How much test's F1 owes to which stories the half holds (dev has
+                        // none: the floor and thresholds were chosen there).
+                        match t.f1_ci95 {
+                            Some(i) => outln!(
+                                "{:<56} test F1's 95% interval over resampled stories: {:.3}-{:.3}",
+                                "",
+                                i.low,
+                                i.high
+                            ),
+                            None => Ok(()),
+                        }
                     };
                     row(
                         &format!(

@@ -36,15 +36,34 @@ impl LabelArgs {
         id: &ModelId,
         model: &super::ModelArgs,
     ) -> Result<StanceModel> {
+        self.stance_named(
+            self.stance_model.as_deref(),
+            "--stance-model",
+            head,
+            id,
+            model,
+        )
+    }
+
+    /// The stance model `choice` names, as --stance-model takes it, with errors naming `flag`
+    /// (`eval --against` loads a second model so).
+    pub fn stance_named(
+        &self,
+        choice: Option<&str>,
+        flag: &str,
+        head: Option<&Path>,
+        id: &ModelId,
+        model: &super::ModelArgs,
+    ) -> Result<StanceModel> {
         let opts = model.options(self.label_precision.into());
-        match (head, self.stance_model.as_deref()) {
+        match (head, choice) {
             (Some(h), _) => Ok(StanceClassifier::load(h, id)?.into()),
             (None, Some(HEAD)) => {
                 Ok(StanceClassifier::load(&default_head_path(STANCE_HEAD), id)?.into())
             }
             (None, Some(dir)) => {
                 super::given_model_path(
-                    "--stance-model",
+                    flag,
                     Path::new(dir),
                     &format!(
                         "a stance model is the directory `claimscope train stance-pair -o DIR` \
@@ -52,7 +71,7 @@ impl LabelArgs {
                     ),
                 )?;
                 Ok(pair::StancePairModel::load(Path::new(dir), &opts)
-                    .map_err(|e| named(e, "--stance-model"))?
+                    .map_err(|e| named(e, flag))?
                     .into())
             }
             (None, None) => StanceModel::shipped(id, &opts),
@@ -66,15 +85,29 @@ impl LabelArgs {
         id: &ModelId,
         model: &super::ModelArgs,
     ) -> Result<ConfidenceModel> {
+        let choice = self.confidence_model.as_deref();
+        self.confidence_named(choice, "--confidence-model", head, id, model)
+    }
+
+    /// The confidence model `choice` names, as --confidence-model takes it, with errors naming
+    /// `flag`.
+    pub fn confidence_named(
+        &self,
+        choice: Option<&str>,
+        flag: &str,
+        head: Option<&Path>,
+        id: &ModelId,
+        model: &super::ModelArgs,
+    ) -> Result<ConfidenceModel> {
         let opts = model.options(self.label_precision.into());
-        match (head, self.confidence_model.as_deref()) {
+        match (head, choice) {
             (Some(h), _) => Ok(ConfidenceClassifier::load(h, id)?.into()),
             (None, Some(HEAD)) => {
                 Ok(ConfidenceClassifier::load(&default_head_path(CONFIDENCE_HEAD), id)?.into())
             }
             (None, Some(dir)) => {
                 super::given_model_path(
-                    "--confidence-model",
+                    flag,
                     Path::new(dir),
                     &format!(
                         "a confidence model is the directory `claimscope train confidence-tuned \
@@ -82,7 +115,7 @@ impl LabelArgs {
                     ),
                 )?;
                 Ok(tuned::TunedConfidence::load(Path::new(dir), &opts)
-                    .map_err(|e| named(e, "--confidence-model"))?
+                    .map_err(|e| named(e, flag))?
                     .into())
             }
             (None, None) => ConfidenceModel::shipped(id, &opts),
