@@ -260,7 +260,7 @@ pub struct PairScore {
     pub precision: f64,
     pub recall: f64,
     pub f1: f64,
-    /// F1's 95% interval over resamples of the stories ([`with_interval`]), where reported.
+    /// F1's 95% interval over resamples of the stories ([`score_pairs_in`]), where reported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub f1_ci95: Option<metrics::Interval>,
 }
@@ -328,19 +328,19 @@ fn group_pairs(groups: &[Vec<SentenceKey>]) -> BTreeSet<(SentenceKey, SentenceKe
     predicted
 }
 
-/// `score` with its F1's 95% interval over resamples of `stories` (drawn with replacement;
-/// [`metrics::bootstrap`]), or unchanged with fewer than two stories. Each story's gold,
-/// predicted and right pairs are counted (gold pairs never cross stories); a predicted pair
-/// across two stories, always wrong, counts `m_i * m_j` times in a draw holding the stories
-/// `m_i` and `m_j` times (once in the whole half, as in `score`), and one whose document is in
-/// no story (not expected) in every draw. The counts must add up to `score`'s, or no interval
-/// is given.
-pub fn with_interval(
-    mut score: PairScore,
+/// [`score_pairs`] of `stories`' pairs, with F1's 95% interval over resamples of the stories
+/// (drawn with replacement; [`metrics::bootstrap`]) when there are two or more. Each story's
+/// gold, predicted and right pairs are counted (gold pairs never cross stories); a predicted
+/// pair across two stories, always wrong, counts `m_i * m_j` times in a draw holding the
+/// stories `m_i` and `m_j` times (once in the whole half, as in the figure), and one whose
+/// document is in no story (not expected) in every draw: every pair is in exactly one count,
+/// so the full draw gives the figure itself.
+pub fn score_pairs_in(
     stories: &[&DevStory],
     gold: &BTreeSet<(SentenceKey, SentenceKey)>,
     predicted: &BTreeSet<(SentenceKey, SentenceKey)>,
 ) -> PairScore {
+    let mut score = score_pairs(gold, predicted);
     if stories.len() < 2 {
         return score;
     }
@@ -380,15 +380,6 @@ pub fn with_interval(
                 nowhere.2 += right;
             }
         }
-    }
-    let total = counts
-        .iter()
-        .fold(nowhere, |t, c| (t.0 + c.0, t.1 + c.1, t.2 + c.2));
-    let across_total: usize = across.values().sum();
-    if (total.0, total.1 + across_total, total.2)
-        != (score.gold_pairs, score.predicted_pairs, score.correct)
-    {
-        return score;
     }
     let resampled = metrics::bootstrap(stories.len(), RESAMPLES, RESAMPLE_SEED, |drawn| {
         let mut times = vec![0usize; stories.len()];
@@ -477,16 +468,22 @@ pub fn evaluate_match(
     heads: Option<&Classifiers>,
     observer: &dyn Observer,
 ) -> Result<PairScore> {
+    let predicted = match_pairs(stories, embedder, judge, opts, heads, observer)?;
+    Ok(score_pairs(&gold_pairs(stories), &predicted))
+}
+
+/// The cross-document pairs `match` puts together on `stories`, on their labelled sentences.
+fn match_pairs(
+    stories: &[&DevStory],
+    embedder: &Embedder,
+    judge: Option<&Judge>,
+    opts: &MatchOptions,
+    heads: Option<&Classifiers>,
+    observer: &dyn Observer,
+) -> Result<BTreeSet<(SentenceKey, SentenceKey)>> {
     let docs = segmented(stories);
     let result = match_claims(&docs, embedder, judge, opts, heads, observer)?;
-    let groups = on_labelled(stories, match_groups(&result));
-    let (gold, predicted) = (gold_pairs(stories), group_pairs(&groups));
-    Ok(with_interval(
-        score_pairs(&gold, &predicted),
-        stories,
-        &gold,
-        &predicted,
-    ))
+    Ok(group_pairs(&on_labelled(stories, match_groups(&result))))
 }
 
 /// Each key moved to the labelled sentence whose span holds its start. Segmentation has
@@ -597,8 +594,7 @@ pub fn score_threshold_in(
     pairs: &[((SentenceKey, SentenceKey), f32)],
     threshold: f32,
 ) -> PairScore {
-    let predicted = pairs_at(pairs, threshold);
-    with_interval(score_pairs(gold, &predicted), stories, gold, &predicted)
+    score_pairs_in(stories, gold, &pairs_at(pairs, threshold))
 }
 
 /// The threshold with the best F1 on `pairs` (steps of 0.01).
@@ -631,8 +627,6 @@ pub struct LabelScore {
     /// Each story's (predicted, gold) class indices, for [`compare`].
     #[serde(skip)]
     pub by_story: Vec<(Vec<usize>, Vec<usize>)>,
-    #[serde(skip)]
-    classes: usize,
 }
 
 /// Resamples of the stories behind every interval; with 4-8 stories a half, more would only
@@ -668,7 +662,6 @@ fn label_score(by_story: Vec<(Vec<usize>, Vec<usize>)>, labels: &[&str]) -> Labe
         accuracy: metrics::accuracy(&pred, &gold),
         per_class: metrics::per_class(&pred, &gold, &names),
         by_story,
-        classes: k,
     }
 }
 
@@ -693,7 +686,8 @@ pub struct Comparison {
 /// `a` against `b`, scored on the same stories and gold labels (a paired bootstrap over
 /// stories); an error if they were not.
 pub fn compare(a: &LabelScore, b: &LabelScore) -> Result<Comparison> {
-    let same = a.classes == b.classes
+    let k = a.per_class.len();
+    let same = k == b.per_class.len()
         && a.by_story.len() == b.by_story.len()
         && a.by_story.iter().zip(&b.by_story).all(|(x, y)| x.1 == y.1);
     if !same {
@@ -710,7 +704,6 @@ pub fn compare(a: &LabelScore, b: &LabelScore) -> Result<Comparison> {
             share_lower: None,
         });
     }
-    let k = a.classes;
     let diffs = metrics::bootstrap(a.by_story.len(), RESAMPLES, RESAMPLE_SEED, |d| {
         drawn_macro_f1(&a.by_story, d, k) - drawn_macro_f1(&b.by_story, d, k)
     });
@@ -1015,10 +1008,13 @@ pub fn evaluate_claims(
     }
     // Intervals on the test half only: on dev the floor and thresholds were chosen, and an
     // interval around a figure chosen there would be read as more than it is.
-    let mut match_dev = evaluate_match(&dev, embedder, judge, &opts, heads, observer)?;
-    match_dev.f1_ci95 = None;
-    let match_test = evaluate_match(&test, embedder, judge, &opts, heads, observer)?;
+    let match_dev = evaluate_match(&dev, embedder, judge, &opts, heads, observer)?;
     let (gold_dev, gold_test) = (gold_pairs(&dev), gold_pairs(&test));
+    let match_test = score_pairs_in(
+        &test,
+        &gold_test,
+        &match_pairs(&test, embedder, judge, &opts, heads, observer)?,
+    );
     let pairs_dev = sentence_pair_cosines(&dev, embedder, observer)?;
     let pairs_test = sentence_pair_cosines(&test, embedder, observer)?;
     let (t, cosine_dev) = best_threshold(&gold_dev, &pairs_dev);
@@ -1149,20 +1145,20 @@ mod tests {
             pair(key("x-0", 9), key("y-0", 9)),
         ]
         .into();
-        let score = with_interval(score_pairs(&gold, &predicted), &stories, &gold, &predicted);
+        let score = score_pairs_in(&stories, &gold, &predicted);
         assert_eq!((score.correct, score.predicted_pairs), (2, 4));
         let ci = score.f1_ci95.expect("two stories");
         // All-x draws: 4 right of 4 gold, 4 predicted (the cross pair absent): F1 1. All-y
         // draws: none right: F1 0. Both occur (a quarter of the draws each).
         assert_eq!((ci.low, ci.high), (0.0, 1.0));
-        // A pair of a document no story has: no interval rather than one that disagrees.
+        // A pair of a document no story has counts in every draw.
         let stray: BTreeSet<_> = [pair(key("z-0", 0), key("z-1", 0))].into();
-        let odd = with_interval(score_pairs(&gold, &stray), &stories, &gold, &stray);
+        let odd = score_pairs_in(&stories, &gold, &stray);
         assert!(
             odd.f1_ci95.is_some(),
             "counted in every draw, the sums still agree"
         );
-        let one = with_interval(score_pairs(&gold, &predicted), &[&x], &gold, &predicted);
+        let one = score_pairs_in(&[&x], &gold, &predicted);
         assert!(one.f1_ci95.is_none());
     }
 

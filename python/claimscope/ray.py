@@ -260,30 +260,24 @@ def _read_leads(path: pathlib.Path, fingerprint: str, ids: list[str]) -> np.ndar
     used: "corrupt" (unreadable, a page against its checksum, or not one vector per document)
     or "superseded" (written for other documents)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    # One pass: every page read against its checksum, as `_parquet_fingerprint` reads a
-    # sentence shard, and the rows counted against the footer's (a damaged page header is
-    # skipped without an error).
-    try:
-        with pq.ParquetFile(path, page_checksum_verification=True) as f:
-            held = (f.metadata.metadata or {}).get(_SHARD_KEY, b"").decode("utf-8", "replace")
-            table = f.read()
-            rows = f.metadata.num_rows
-        lead = table.column("lead").combine_chunks()
-        docs = table.column("doc").to_pylist()
-    except Exception:  # noqa: BLE001 - any failure to read the file means a damaged file
+    read = _verified(path, keep=True)  # one pass: the checks and the vectors
+    if read is None:
         return "corrupt"
+    held, table = read
     if held != fingerprint:
         return "superseded"
+    try:
+        lead = table.column("lead").combine_chunks()
+        docs = table.column("doc").to_pylist()
+    except Exception:  # noqa: BLE001 - a file without these columns is damaged
+        return "corrupt"
     # Another layout (a width or type `_write_leads` does not write) is damaged too: the
     # linking would refuse it and stop the run instead of redoing the shard.
-    if table.num_rows != rows or lead.type != pa.list_(pa.float32(), _WIDTH) or lead.null_count or docs != ids:
+    if lead.type != pa.list_(pa.float32(), _WIDTH) or lead.null_count or docs != ids:
         return "corrupt"
     vectors = lead.flatten().to_numpy(zero_copy_only=False).reshape(-1, _WIDTH)
-    if vectors.shape[0] != len(ids) or not np.isfinite(vectors).all():
-        return "corrupt"
-    return vectors
+    return vectors if np.isfinite(vectors).all() else "corrupt"
 
 
 def _gather(pending: list, what: str, every: float = 10.0, unit: str = "stories") -> list:
@@ -303,25 +297,38 @@ def _gather(pending: list, what: str, every: float = 10.0, unit: str = "stories"
     return results
 
 
-def _parquet_fingerprint(path: pathlib.Path) -> str | None:
-    """The fingerprint a shard file carries ("" when none), or None when it is unreadable: its
-    footer, and every page against the CRC it was written with. A page damaged in place behind
-    an intact footer (storage, a stray write) passed as whole when only the footer was read, and
-    the float vectors, which compress poorly, are mostly stored as they are, with nothing else
-    to catch it."""
+def _verified(path: pathlib.Path, keep: bool = False) -> tuple[str, Any] | None:
+    """An output Parquet file read whole against the page checksums it was written with: the
+    fingerprint it carries ("" when none) and, with `keep`, its table; None when it is
+    unreadable. A page damaged in place behind an intact footer (storage, a stray write) passed
+    as whole when only the footer was read, and the float vectors, which compress poorly, are
+    mostly stored as they are, with nothing else to catch it."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         with pq.ParquetFile(path, page_checksum_verification=True) as f:
             meta = f.metadata.metadata or {}
+            batches, rows = [], 0
+            for b in f.iter_batches():
+                rows += b.num_rows
+                if keep:
+                    batches.append(b)
             # A checksum covers a page's data, not its header: a header whose page type is
-            # damaged makes the reader skip the page without an error, and the shard reads as
+            # damaged makes the reader skip the page without an error, and the file reads as
             # fewer rows than its footer holds.
-            if sum(b.num_rows for b in f.iter_batches()) != f.metadata.num_rows:
+            if rows != f.metadata.num_rows:
                 return None
+            table = pa.Table.from_batches(batches, schema=f.schema_arrow) if keep else None
     except Exception:  # noqa: BLE001 - any failure to read the file means a damaged file
         return None
-    return meta.get(_SHARD_KEY, b"").decode("utf-8", "replace")
+    return meta.get(_SHARD_KEY, b"").decode("utf-8", "replace"), table
+
+
+def _parquet_fingerprint(path: pathlib.Path) -> str | None:
+    """The fingerprint a sentence shard carries, or None when it is unreadable (`_verified`)."""
+    read = _verified(path)
+    return None if read is None else read[0]
 
 
 def _readable_json(path: pathlib.Path) -> bool:

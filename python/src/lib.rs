@@ -445,7 +445,12 @@ fn stories_json(
         // one of the two copies.
         claimscope::stories::check_lead_vectors(v.view(), ids.len(), |i| ids[i].clone())
             .map_err(|e| c.fail(e))?;
-        let v = v.select(numpy::ndarray::Axis(0), &kept);
+        // Rows of the documents kept; a copy only when a repeat was dropped.
+        let v = if kept.len() == v.nrows() {
+            v
+        } else {
+            v.select(numpy::ndarray::Axis(0), &kept)
+        };
         p.stories_with_leads(&docs, v, &c).map_err(|e| c.fail(e))
     })?;
     reported(py, &out, &c)

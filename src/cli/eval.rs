@@ -422,21 +422,13 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 StanceModel::Head(h) if a.no_guard => StanceModel::Head(Box::new(h.unguarded())),
                 other => other,
             };
-            let clf = guard(
-                a.labels
-                    .stance(a.head.as_deref(), &embedder.model_id()?, &a.model)?,
-            );
+            let id = embedder.model_id()?;
+            let clf = guard(a.labels.stance(a.head.as_deref(), &id, &a.model)?);
             // Loaded before any scoring, so a bad --against stops the run at once.
-            let other = match &a.against {
-                Some(m) => Some(guard(a.labels.stance_named(
-                    Some(m),
-                    "--against",
-                    None,
-                    &embedder.model_id()?,
-                    &a.model,
-                )?)),
-                None => None,
-            };
+            let other = (a.against.as_deref())
+                .map(|m| (a.labels).stance_named(Some(m), "--against", None, &id, &a.model))
+                .transpose()?
+                .map(guard);
             let head = clf.describe();
             if a.devset {
                 let dir = a.devset_dir.as_deref();
@@ -539,20 +531,12 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 .unwrap_or_else(|| eval::default_data_dir("pei-certainty"));
             super::labels::given_head("--head", a.head.as_deref(), "confidence")?;
             let embedder = a.model.load()?;
-            let clf = a
-                .labels
-                .confidence(a.head.as_deref(), &embedder.model_id()?, &a.model)?;
+            let id = embedder.model_id()?;
+            let clf = a.labels.confidence(a.head.as_deref(), &id, &a.model)?;
             // Loaded before any scoring, so a bad --against stops the run at once.
-            let other = match &a.against {
-                Some(m) => Some(a.labels.confidence_named(
-                    Some(m),
-                    "--against",
-                    None,
-                    &embedder.model_id()?,
-                    &a.model,
-                )?),
-                None => None,
-            };
+            let other = (a.against.as_deref())
+                .map(|m| (a.labels).confidence_named(Some(m), "--against", None, &id, &a.model))
+                .transpose()?;
             let head = clf.describe();
             if a.devset {
                 let dir = a.devset_dir.as_deref();
