@@ -329,12 +329,7 @@ fn group_pairs(groups: &[Vec<SentenceKey>]) -> BTreeSet<(SentenceKey, SentenceKe
 }
 
 /// [`score_pairs`] of `stories`' pairs, with F1's 95% interval over resamples of the stories
-/// (drawn with replacement; [`metrics::bootstrap`]) when there are two or more. Each story's
-/// gold, predicted and right pairs are counted (gold pairs never cross stories); a predicted
-/// pair across two stories, always wrong, counts `m_i * m_j` times in a draw holding the
-/// stories `m_i` and `m_j` times (once in the whole half, as in the figure), and one whose
-/// document is in no story (not expected) in every draw: every pair is in exactly one count,
-/// so the full draw gives the figure itself.
+/// (drawn with replacement; [`metrics::bootstrap`]) when there are two or more.
 pub fn score_pairs_in(
     stories: &[&DevStory],
     gold: &BTreeSet<(SentenceKey, SentenceKey)>,
@@ -344,58 +339,9 @@ pub fn score_pairs_in(
     if stories.len() < 2 {
         return score;
     }
-    let story_of: HashMap<&str, usize> = stories
-        .iter()
-        .enumerate()
-        .flat_map(|(i, st)| {
-            let docs = st.documents.iter().map(|d| d.id.as_str());
-            docs.chain(st.sentences.iter().map(|s| s.doc.as_str()))
-                .map(move |d| (d, i))
-        })
-        .collect();
-    let of = |p: &(SentenceKey, SentenceKey)| {
-        let story = |k: &SentenceKey| story_of.get(k.0.as_str()).copied();
-        (story(&p.0), story(&p.1))
-    };
-    // (gold, predicted, right) per story; wrong pairs across two stories; pairs of no story.
-    let mut counts = vec![(0usize, 0usize, 0usize); stories.len()];
-    let mut across: HashMap<(usize, usize), usize> = HashMap::new();
-    let mut nowhere = (0usize, 0usize, 0usize);
-    for p in gold {
-        match of(p) {
-            (Some(i), Some(j)) if i == j => counts[i].0 += 1,
-            _ => nowhere.0 += 1,
-        }
-    }
-    for p in predicted {
-        let right = usize::from(gold.contains(p));
-        match of(p) {
-            (Some(i), Some(j)) if i == j => {
-                counts[i].1 += 1;
-                counts[i].2 += right;
-            }
-            (Some(i), Some(j)) if right == 0 => *across.entry((i, j)).or_default() += 1,
-            _ => {
-                nowhere.1 += 1;
-                nowhere.2 += right;
-            }
-        }
-    }
+    let counts = PairCounts::new(stories, gold, predicted);
     let resampled = metrics::bootstrap(stories.len(), RESAMPLES, RESAMPLE_SEED, |drawn| {
-        let mut times = vec![0usize; stories.len()];
-        for &i in drawn {
-            times[i] += 1;
-        }
-        let (mut g, mut p, mut r) = nowhere;
-        for (c, &m) in counts.iter().zip(&times) {
-            (g, p, r) = (g + m * c.0, p + m * c.1, r + m * c.2);
-        }
-        p += across
-            .iter()
-            .map(|(&(i, j), &n)| times[i] * times[j] * n)
-            .sum::<usize>();
-        let (precision, recall) = (r as f64 / p.max(1) as f64, r as f64 / g.max(1) as f64);
-        metrics::f_beta(precision, recall, 1.0)
+        counts.f1(&times_drawn(drawn, stories.len()))
     });
     score.f1_ci95 = Some(metrics::percentile_interval(
         &resampled,
@@ -403,6 +349,117 @@ pub fn score_pairs_in(
         stories.len(),
     ));
     score
+}
+
+/// Two predictions of the same half's pairs compared story by story: `a`'s pair F1 minus
+/// `b`'s, with the difference's interval over resamples of the stories, both scored on the
+/// same draws (as [`compare`] does for labels).
+pub fn compare_pairs(
+    stories: &[&DevStory],
+    gold: &BTreeSet<(SentenceKey, SentenceKey)>,
+    a: &BTreeSet<(SentenceKey, SentenceKey)>,
+    b: &BTreeSet<(SentenceKey, SentenceKey)>,
+) -> Comparison {
+    let difference = score_pairs(gold, a).f1 - score_pairs(gold, b).f1;
+    if stories.len() < 2 {
+        return Comparison::alone(difference);
+    }
+    let (ca, cb) = (
+        PairCounts::new(stories, gold, a),
+        PairCounts::new(stories, gold, b),
+    );
+    let diffs = metrics::bootstrap(stories.len(), RESAMPLES, RESAMPLE_SEED, |drawn| {
+        let times = times_drawn(drawn, stories.len());
+        ca.f1(&times) - cb.f1(&times)
+    });
+    Comparison::of(difference, &diffs, stories.len())
+}
+
+/// How often each story was drawn.
+fn times_drawn(drawn: &[usize], stories: usize) -> Vec<usize> {
+    let mut times = vec![0usize; stories];
+    for &i in drawn {
+        times[i] += 1;
+    }
+    times
+}
+
+/// One half's gold, predicted and right pairs counted by story, so a resample of the stories
+/// is scored without the pairs. Gold pairs never cross stories; a predicted pair across two
+/// stories, always wrong, counts `m_i * m_j` times in a draw holding the stories `m_i` and
+/// `m_j` times (once in the whole half, as in the figure), and one whose document is in no
+/// story (not expected) in every draw: every pair is in exactly one count, so the full draw
+/// gives the figure itself.
+struct PairCounts {
+    /// (gold, predicted, right) per story.
+    counts: Vec<(usize, usize, usize)>,
+    /// Wrong pairs across two stories.
+    across: HashMap<(usize, usize), usize>,
+    /// Pairs of no story.
+    nowhere: (usize, usize, usize),
+}
+
+impl PairCounts {
+    fn new(
+        stories: &[&DevStory],
+        gold: &BTreeSet<(SentenceKey, SentenceKey)>,
+        predicted: &BTreeSet<(SentenceKey, SentenceKey)>,
+    ) -> Self {
+        let story_of: HashMap<&str, usize> = stories
+            .iter()
+            .enumerate()
+            .flat_map(|(i, st)| {
+                let docs = st.documents.iter().map(|d| d.id.as_str());
+                docs.chain(st.sentences.iter().map(|s| s.doc.as_str()))
+                    .map(move |d| (d, i))
+            })
+            .collect();
+        let of = |p: &(SentenceKey, SentenceKey)| {
+            let story = |k: &SentenceKey| story_of.get(k.0.as_str()).copied();
+            (story(&p.0), story(&p.1))
+        };
+        let mut out = PairCounts {
+            counts: vec![(0, 0, 0); stories.len()],
+            across: HashMap::new(),
+            nowhere: (0, 0, 0),
+        };
+        for p in gold {
+            match of(p) {
+                (Some(i), Some(j)) if i == j => out.counts[i].0 += 1,
+                _ => out.nowhere.0 += 1,
+            }
+        }
+        for p in predicted {
+            let right = usize::from(gold.contains(p));
+            match of(p) {
+                (Some(i), Some(j)) if i == j => {
+                    out.counts[i].1 += 1;
+                    out.counts[i].2 += right;
+                }
+                (Some(i), Some(j)) if right == 0 => *out.across.entry((i, j)).or_default() += 1,
+                _ => {
+                    out.nowhere.1 += 1;
+                    out.nowhere.2 += right;
+                }
+            }
+        }
+        out
+    }
+
+    /// Pair F1 of a draw holding story `i` `times[i]` times.
+    fn f1(&self, times: &[usize]) -> f64 {
+        let (mut g, mut p, mut r) = self.nowhere;
+        for (c, &m) in self.counts.iter().zip(times) {
+            (g, p, r) = (g + m * c.0, p + m * c.1, r + m * c.2);
+        }
+        p += self
+            .across
+            .iter()
+            .map(|(&(i, j), &n)| times[i] * times[j] * n)
+            .sum::<usize>();
+        let (precision, recall) = (r as f64 / p.max(1) as f64, r as f64 / g.max(1) as f64);
+        metrics::f_beta(precision, recall, 1.0)
+    }
 }
 
 pub fn score_pairs(
@@ -665,10 +722,10 @@ fn label_score(by_story: Vec<(Vec<usize>, Vec<usize>)>, labels: &[&str]) -> Labe
     }
 }
 
-/// Two models' labels on the same sentences, compared story by story.
+/// Two models' labels (or pairs) on the same sentences, compared story by story.
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
-    /// This model's macro-F1 minus the other's.
+    /// This model's figure (macro-F1, or pair F1) minus the other's.
     pub difference: f64,
     /// The difference's 95% interval over resamples of the stories, both models scored on the
     /// same draws: a story hard for both moves both, so this is narrower than the two
@@ -697,25 +754,37 @@ pub fn compare(a: &LabelScore, b: &LabelScore) -> Result<Comparison> {
     }
     let difference = a.macro_f1 - b.macro_f1;
     if a.by_story.len() < 2 {
-        return Ok(Comparison {
-            difference,
-            difference_ci95: None,
-            share_higher: None,
-            share_lower: None,
-        });
+        return Ok(Comparison::alone(difference));
     }
     let diffs = metrics::bootstrap(a.by_story.len(), RESAMPLES, RESAMPLE_SEED, |d| {
         drawn_macro_f1(&a.by_story, d, k) - drawn_macro_f1(&b.by_story, d, k)
     });
-    let share = |f: fn(f64) -> bool| {
-        Some(diffs.iter().filter(|&&d| f(d)).count() as f64 / diffs.len().max(1) as f64)
-    };
-    Ok(Comparison {
-        difference,
-        difference_ci95: Some(metrics::percentile_interval(&diffs, 0.95, a.by_story.len())),
-        share_higher: share(|d| d > 1e-12),
-        share_lower: share(|d| d < -1e-12),
-    })
+    Ok(Comparison::of(difference, &diffs, a.by_story.len()))
+}
+
+impl Comparison {
+    /// A difference on fewer than two stories: nothing to resample.
+    fn alone(difference: f64) -> Self {
+        Comparison {
+            difference,
+            difference_ci95: None,
+            share_higher: None,
+            share_lower: None,
+        }
+    }
+
+    /// A difference and its resampled values over `stories` stories.
+    fn of(difference: f64, diffs: &[f64], stories: usize) -> Self {
+        let share = |f: fn(f64) -> bool| {
+            Some(diffs.iter().filter(|&&d| f(d)).count() as f64 / diffs.len().max(1) as f64)
+        };
+        Comparison {
+            difference,
+            difference_ci95: Some(metrics::percentile_interval(diffs, 0.95, stories)),
+            share_higher: share(|d| d > 1e-12),
+            share_lower: share(|d| d < -1e-12),
+        }
+    }
 }
 
 fn unknown(what: &str, value: &str, s: &Labelled) -> Error {
@@ -948,6 +1017,9 @@ pub struct ClaimsReport {
     pub cosine_oracle_test: PairScore,
     /// The same baseline on the judge's cosine, when a judge was given.
     pub judge_cosine: Option<BareCosine>,
+    /// The test half's pairs `match` printed, for [`compare_pairs`].
+    #[serde(skip)]
+    pub match_test_pairs: BTreeSet<(SentenceKey, SentenceKey)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -955,6 +1027,9 @@ pub struct BareCosine {
     pub threshold: f32,
     pub dev: PairScore,
     pub test: PairScore,
+    /// The test half's pairs at the threshold, for [`compare_pairs`].
+    #[serde(skip)]
+    pub test_pairs: BTreeSet<(SentenceKey, SentenceKey)>,
 }
 
 /// Floors tried when the floor is chosen on dev.
@@ -1010,11 +1085,8 @@ pub fn evaluate_claims(
     // interval around a figure chosen there would be read as more than it is.
     let match_dev = evaluate_match(&dev, embedder, judge, &opts, heads, observer)?;
     let (gold_dev, gold_test) = (gold_pairs(&dev), gold_pairs(&test));
-    let match_test = score_pairs_in(
-        &test,
-        &gold_test,
-        &match_pairs(&test, embedder, judge, &opts, heads, observer)?,
-    );
+    let match_test_pairs = match_pairs(&test, embedder, judge, &opts, heads, observer)?;
+    let match_test = score_pairs_in(&test, &gold_test, &match_test_pairs);
     let pairs_dev = sentence_pair_cosines(&dev, embedder, observer)?;
     let pairs_test = sentence_pair_cosines(&test, embedder, observer)?;
     let (t, cosine_dev) = best_threshold(&gold_dev, &pairs_dev);
@@ -1024,10 +1096,12 @@ pub fn evaluate_claims(
             let pairs_dev = sentence_pair_cosines(&dev, &j.encoder, observer)?;
             let pairs_test = sentence_pair_cosines(&test, &j.encoder, observer)?;
             let (threshold, dev) = best_threshold(&gold_dev, &pairs_dev);
+            let test_pairs = pairs_at(&pairs_test, threshold);
             Some(BareCosine {
                 threshold,
                 dev,
-                test: score_threshold_in(&test, &gold_test, &pairs_test, threshold),
+                test: score_pairs_in(&test, &gold_test, &test_pairs),
+                test_pairs,
             })
         }
         None => None,
@@ -1046,6 +1120,7 @@ pub fn evaluate_claims(
         cosine_oracle_threshold: oracle,
         cosine_oracle_test,
         judge_cosine,
+        match_test_pairs,
     })
 }
 
@@ -1160,6 +1235,38 @@ mod tests {
         );
         let one = score_pairs_in(&[&x], &gold, &predicted);
         assert!(one.f1_ci95.is_none());
+    }
+
+    #[test]
+    fn pair_comparisons_resample_both_predictions_on_the_same_stories() {
+        let key = |d: &str, start: usize| (d.to_string(), start);
+        let pair = |a: SentenceKey, b: SentenceKey| ordered(a, b);
+        let (x, y, z) = (dev_story("x", 2), dev_story("y", 2), dev_story("z", 2));
+        let stories = [&x, &y, &z];
+        let gold: BTreeSet<_> = ["x", "y", "z"]
+            .iter()
+            .map(|s| pair(key(&format!("{s}-0"), 0), key(&format!("{s}-1"), 0)))
+            .collect();
+        // `a` finds every gold pair; `b` the same, plus a wrong pair in story y: whatever the
+        // draw, `a` is at least as good, and strictly better in every draw holding y.
+        let a = gold.clone();
+        let mut b = gold.clone();
+        b.insert(pair(key("y-0", 5), key("y-1", 5)));
+        let c = compare_pairs(&stories, &gold, &a, &b);
+        let (fa, fb) = (score_pairs(&gold, &a).f1, score_pairs(&gold, &b).f1);
+        assert!((c.difference - (fa - fb)).abs() < 1e-12 && c.difference > 0.0);
+        let ci = c.difference_ci95.expect("three stories");
+        assert!(ci.low >= 0.0 && ci.high > 0.0, "{ci:?}");
+        // Draws without y (a share of (2/3)^3, about 0.30) tie; all others favour `a`.
+        let (up, down) = (c.share_higher.expect("up"), c.share_lower.expect("down"));
+        assert_eq!(down, 0.0);
+        assert!((0.6..0.8).contains(&up), "{up}");
+        // Compared with itself: no difference in any draw.
+        let same = compare_pairs(&stories, &gold, &a, &a);
+        assert_eq!((same.difference, same.share_higher), (0.0, Some(0.0)));
+        // One story: a difference, nothing to resample.
+        let one = compare_pairs(&[&y], &gold, &a, &b);
+        assert!(one.difference > 0.0 && one.difference_ci95.is_none());
     }
 
     #[test]

@@ -540,6 +540,7 @@ pub fn match_claims(
             judge: judge.map(|judge| denial_check::DenialCheck {
                 judge,
                 vectors: group_vectors.view(),
+                threshold: judge.card.threshold.unwrap_or(opts.grouping.floor),
             }),
         };
         groups = annotate(groups, &index_groups, space, h, opts, observer)?;

@@ -2707,6 +2707,108 @@ fn inputs_the_input_review_found_are_refused_with_their_fix() {
 /// resampled stories, and the shipped stance pair model against the head over pooled vectors
 /// on the same sentences, which it beats by far (README: test +0.24): higher on (nearly) every
 /// resample of the stories, the paired interval clear of zero.
+/// The judge workflow the README gives: `train judge -o DIR`, then `eval claims --judge DIR
+/// --save-threshold` chooses its floor on dev (a fresh judge has no threshold; the denial check
+/// of `match` once asked for one and stopped the run), then `eval claims --against DIR` scores
+/// it beside another judge on the same test pairs. A bad --against stops the run naming it.
+#[test]
+fn a_fresh_judge_gets_its_threshold_and_is_compared_with_the_shipped_one() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("devset");
+    two_story_devset(&dir);
+    let dir_s = dir.to_string_lossy().into_owned();
+    let missing = tmp.path().join("judgee").to_string_lossy().into_owned();
+    fails_with(
+        &claimscope(
+            &[
+                "eval",
+                "claims",
+                &dir_s,
+                "--shipped-judge",
+                "--against",
+                &missing,
+            ],
+            None,
+        ),
+        &["--against", "judgee"],
+    );
+    let fresh = tmp.path().join("judge").to_string_lossy().into_owned();
+    let trained = claimscope(
+        &[
+            "train",
+            "judge",
+            "--gold",
+            "train",
+            "--stories",
+            "putin-bird-poop",
+            "--epochs",
+            "1",
+            "-o",
+            &fresh,
+        ],
+        None,
+    );
+    assert!(trained.status.success(), "{}", stderr(&trained));
+    let card = |d: &str| -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(std::path::Path::new(d).join("judge.json")).expect("card"),
+        )
+        .expect("card json")
+    };
+    assert!(card(&fresh).get("threshold").is_none());
+    let saved = claimscope(
+        &[
+            "eval",
+            "claims",
+            &dir_s,
+            "--judge",
+            &fresh,
+            "--save-threshold",
+        ],
+        None,
+    );
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let threshold = card(&fresh)["threshold"].as_f64().expect("threshold saved");
+    let out = claimscope(
+        &[
+            "eval",
+            "claims",
+            &dir_s,
+            "--shipped-judge",
+            "--against",
+            &fresh,
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let other = &r["against"]["report"];
+    // Chosen again on dev the same way: the floor the card was given.
+    let floor = other["match_floor"].as_f64().expect("floor");
+    assert!((floor - threshold).abs() < 1e-6, "{floor} vs {threshold}");
+    assert!(r["match_test"]["gold_pairs"].as_u64().expect("gold") > 0);
+    for (k, figure) in [
+        ("match_test", "match_test"),
+        ("judge_cosine_test", "judge_cosine"),
+    ] {
+        let f1 = |v: &serde_json::Value| {
+            let s = if figure == "match_test" {
+                &v[figure]
+            } else {
+                &v[figure]["test"]
+            };
+            s["f1"].as_f64().expect("f1")
+        };
+        let c = &r["against"]["comparison"][k];
+        let d = c["difference"].as_f64().expect("difference");
+        assert!((d - (f1(&r) - f1(other))).abs() < 1e-9, "{k}: {c}");
+        // One test story: nothing to resample.
+        assert!(c.get("difference_ci95").is_none(), "{k}: {c}");
+    }
+}
+
 #[test]
 fn eval_devset_intervals_and_a_comparison_on_the_committed_set() {
     let out = claimscope(

@@ -101,6 +101,11 @@ pub struct EvalClaimsArgs {
     /// runs the judge: whole sentences).
     #[arg(long, requires = "judge", conflicts_with = "split_claims")]
     pub save_threshold: bool,
+    /// A second judge directory scored the same way (its own floor chosen on dev), and the
+    /// difference in test pair F1 with its interval over resampled stories (a paired
+    /// bootstrap): whether one judge is better than which stories the test half holds.
+    #[arg(long, value_name = "JUDGE")]
+    pub against: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
     #[command(flatten)]
@@ -251,29 +256,34 @@ fn devset_table(
             if let Some((name, _)) = against {
                 outln!("against {name}, the same sentences:")?;
                 for (h, o, c) in &compared {
-                    let spread = match (c.difference_ci95, c.share_higher, c.share_lower) {
-                        (Some(ci), Some(up), Some(down)) => format!(
-                            " (95% interval over {} resamples of the {} stories {:+.3} to \
-                             {:+.3}; higher in {:.0}% of them, lower in {:.0}%)",
-                            ci.resamples,
-                            ci.clusters,
-                            ci.low,
-                            ci.high,
-                            100.0 * up,
-                            100.0 * down
-                        ),
-                        _ => String::new(),
-                    };
                     outln!(
-                        "{h} half: macro-F1 {:.3}; difference {:+.3}{spread}",
+                        "{h} half: macro-F1 {:.3}; difference {:+.3}{}",
                         o.macro_f1,
-                        c.difference
+                        c.difference,
+                        spread(c)
                     )?;
                 }
             }
         }
     }
     Ok(())
+}
+
+/// A difference's interval and shares, as a parenthesis (empty on one story).
+fn spread(c: &devset::Comparison) -> String {
+    match (c.difference_ci95, c.share_higher, c.share_lower) {
+        (Some(ci), Some(up), Some(down)) => format!(
+            " (95% interval over {} resamples of the {} stories {:+.3} to {:+.3}; higher in \
+             {:.0}% of them, lower in {:.0}%)",
+            ci.resamples,
+            ci.clusters,
+            ci.low,
+            ci.high,
+            100.0 * up,
+            100.0 * down
+        ),
+        _ => String::new(),
+    }
 }
 
 fn class_table(rows: &[crate::metrics::ClassScores]) -> Result<()> {
@@ -686,6 +696,26 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 )?),
                 None => None,
             };
+            // Loaded before any scoring, so a bad --against stops the run at once.
+            let other = match &a.against {
+                Some(d) => {
+                    super::given_model_path(
+                        "--against",
+                        d,
+                        "a judge is the directory `claimscope train judge -o DIR` writes",
+                    )?;
+                    let j =
+                        crate::judge::Judge::load(d, &a.model.options(a.judge_precision.into()))
+                            .map_err(|e| match e {
+                                crate::error::Error::Model(m) => {
+                                    crate::error::Error::Model(format!("--against: {m}"))
+                                }
+                                other => other,
+                            })?;
+                    Some((d, j))
+                }
+                None => None,
+            };
             let mut opts = MatchOptions {
                 within_stories: !a.across_stories,
                 require_agree: !a.any_stance && !a.no_labels,
@@ -693,15 +723,20 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                 split_polarity: a.split_polarity,
                 ..MatchOptions::default()
             };
-            if judge.is_some() {
-                // The floor is chosen on dev below; the rest as `match` runs a judge.
-                opts = opts.with_judge(opts.grouping.floor);
-            }
-            opts.grouping.one_per_document = a.one_per_doc;
-            opts.split_claims |= a.split_claims;
-            if let Some(m) = a.mutual {
-                opts.mutual = m;
-            }
+            let unjudged = opts;
+            // The floor is chosen on dev below; the rest as `match` runs a judge.
+            let judged = |mut o: MatchOptions, with_judge: bool| {
+                if with_judge {
+                    o = o.with_judge(o.grouping.floor);
+                }
+                o.grouping.one_per_document = a.one_per_doc;
+                o.split_claims |= a.split_claims;
+                if let Some(m) = a.mutual {
+                    o.mutual = m;
+                }
+                o
+            };
+            opts = judged(unjudged, judge.is_some());
             let choose = (a.choose_floor || judge.is_some()).then_some(f64::from(a.beta));
             let loaded = if a.no_labels {
                 None
@@ -747,8 +782,52 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                     r.match_floor
                 );
             }
+            // The second judge as the first: same options, its own floor chosen on dev; then
+            // both sets of test pairs scored on the same resamples of the test stories.
+            let against = match &other {
+                Some((d, j)) => {
+                    let o = devset::evaluate_claims(
+                        &set,
+                        &embedder,
+                        Some(j),
+                        &judged(unjudged, true),
+                        Some(f64::from(a.beta)),
+                        heads.as_ref(),
+                        &term,
+                    )?;
+                    let test = set.split("test");
+                    let gold = devset::gold_pairs(&test);
+                    let matched = devset::compare_pairs(
+                        &test,
+                        &gold,
+                        &r.match_test_pairs,
+                        &o.match_test_pairs,
+                    );
+                    let cosine = match (&r.judge_cosine, &o.judge_cosine) {
+                        (Some(x), Some(y)) => Some(devset::compare_pairs(
+                            &test,
+                            &gold,
+                            &x.test_pairs,
+                            &y.test_pairs,
+                        )),
+                        _ => None,
+                    };
+                    Some((d.display().to_string(), o, matched, cosine))
+                }
+                None => None,
+            };
             match a.format {
-                TableOrJson::Json => outln!("{}", json(&r)?)?,
+                TableOrJson::Json => {
+                    let mut v = serde_json::to_value(&r)?;
+                    if let Some((d, o, matched, cosine)) = &against {
+                        v["against"] = serde_json::json!({
+                            "judge": d,
+                            "report": o,
+                            "comparison": {"match_test": matched, "judge_cosine_test": cosine},
+                        });
+                    }
+                    outln!("{}", json(&v)?)?
+                }
                 TableOrJson::Table => {
                     outln!(
                         "same claim on {} ({} dev / {} test stories): cross-document sentence pairs",
@@ -776,7 +855,6 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                             t.recall,
                             t.f1
                         )?;
-                        // How far F1 would move on other stories like these.
                         // How much test's F1 owes to which stories the half holds (dev has
                         // none: the floor and thresholds were chosen there).
                         match t.f1_ci95 {
@@ -821,6 +899,36 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                         r.cosine_oracle_test.recall,
                         r.cosine_oracle_test.f1
                     )?;
+                    if let Some((d, o, matched, cosine)) = &against {
+                        outln!("against {d}, the same pairs:")?;
+                        row(
+                            &format!(
+                                "match with judge (floor {:.2}, chosen on dev by F{})",
+                                o.match_floor, a.beta
+                            ),
+                            &o.match_dev,
+                            &o.match_test,
+                        )?;
+                        if let Some(j) = &o.judge_cosine {
+                            row(
+                                &format!("judge cosine >= {:.2} (chosen on dev)", j.threshold),
+                                &j.dev,
+                                &j.test,
+                            )?;
+                        }
+                        outln!(
+                            "test F1, match: difference {:+.3}{}",
+                            matched.difference,
+                            spread(matched)
+                        )?;
+                        if let Some(c) = cosine {
+                            outln!(
+                                "test F1, judge cosine: difference {:+.3}{}",
+                                c.difference,
+                                spread(c)
+                            )?;
+                        }
+                    }
                 }
             }
         }

@@ -44,6 +44,10 @@ fn positive_side(canonical: &str, related: &str) -> Option<(String, Side)> {
 pub(super) struct DenialCheck<'a> {
     pub judge: &'a Judge,
     pub vectors: ArrayView2<'a, f32>,
+    /// Same claim at or above this cosine: the judge's threshold, or for a judge that has none
+    /// yet (fresh from `train judge`, its floor being chosen by `eval claims`) the floor the
+    /// run groups by.
+    pub threshold: f32,
 }
 
 impl DenialCheck<'_> {
@@ -69,7 +73,7 @@ impl DenialCheck<'_> {
         if checks.is_empty() {
             return Ok(stands);
         }
-        let threshold = self.judge.threshold()?;
+        let threshold = self.threshold;
         let positive: Vec<&str> = checks.iter().map(|(_, p, _)| p.as_str()).collect();
         let v = self
             .judge
