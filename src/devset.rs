@@ -1286,9 +1286,9 @@ mod tests {
     #[test]
     fn the_committed_set_loads_and_its_spans_match() {
         let set = DevSet::load(&default_dir()).expect("dev set");
-        assert_eq!(set.stories.len(), 68);
+        assert_eq!(set.stories.len(), 74);
         assert_eq!(set.split("dev").len(), 8);
-        assert_eq!(set.split("test").len(), 4);
+        assert_eq!(set.split("test").len(), 10);
         assert_eq!(set.split("train").len(), 56);
         // Every labelled sentence converts to a stance training pair.
         let train = stance_pairs(&set.split("train")).expect("stance labels");

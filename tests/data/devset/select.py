@@ -92,6 +92,17 @@ STORIES = [
     ("amazon-store", "Amazon Is Going To Open A Physical Store!", "train"),
     ("mcdonalds-burger-1995", "20 year old burger? McDonald's burger purchased in 1995 hasn't aged a bit", "train"),
     ("isis-chlorine-attack", "Another ISIS Massacre: ISIS Kills 300 Iraqi Soldiers With Chlorine Gas", "train"),
+    # Six more test stories (2026-12-07): four stories (118 gold pairs) could not tell models
+    # apart. Rule, written before labelling: components no labelled story uses, of odd parity
+    # (smallest Body ID odd: never read as FNC-1 passages by the stance pair model), sharing no
+    # event or product with a labelled story; every one with a `disagree` body and four bodies
+    # or more in range, then the largest without one by bodies in range.
+    ("espn-all-male-panel", "ESPN to save NFL's image with all-male domestic abuse discussion", "test"),
+    ("willie-nelson-dead", "Country Music Legend Willie Nelson Dies at Age 81", "test"),
+    ("phelps-girlfriend", "Lady on FB: I'm 41, Intersex, and Fucked Michael Phelps on First Date", "test"),
+    ("teletubbies-sun-baby", "Canterbury Christ Church University student Jess Smith, from Chatham, starred as Teletubbies' sun", "test"),
+    ("lego-letter-1974", "A Letter Lego Sent to Parents in 1974 Holds an Important Message for the Parents of 2014", "test"),
+    ("nyc-marijuana-tickets", "In New York City, Marijuana May Mean Ticket, Not Arrest", "test"),
 ]
 BODIES_PER_STORY = 5
 MAX_CHARS = 2600
