@@ -2703,10 +2703,6 @@ fn inputs_the_input_review_found_are_refused_with_their_fix() {
     fails_with(&stance_pairs(&pairs, &["--skip-bad"]), &["--skip-bad"]);
 }
 
-/// The committed labelled set as a user reads it: each half's macro-F1 with its interval over
-/// resampled stories, and the shipped stance pair model against the head over pooled vectors
-/// on the same sentences, which it beats by far (README: test +0.24): higher on (nearly) every
-/// resample of the stories, the paired interval clear of zero.
 /// The judge workflow the README gives: `train judge -o DIR`, then `eval claims --judge DIR
 /// --save-threshold` chooses its floor on dev (a fresh judge has no threshold; the denial check
 /// of `match` once asked for one and stopped the run), then `eval claims --against DIR` scores
@@ -2731,6 +2727,10 @@ fn a_fresh_judge_gets_its_threshold_and_is_compared_with_the_shipped_one() {
             None,
         ),
         &["--against", "judgee"],
+    );
+    fails_with(
+        &claimscope(&["eval", "claims", &dir_s, "--against", &missing], None),
+        &["--against JUDGE compares two judges", "--shipped-judge"],
     );
     let fresh = tmp.path().join("judge").to_string_lossy().into_owned();
     let trained = claimscope(
@@ -2809,6 +2809,10 @@ fn a_fresh_judge_gets_its_threshold_and_is_compared_with_the_shipped_one() {
     }
 }
 
+/// The committed labelled set as a user reads it: each half's macro-F1 with its interval over
+/// resampled stories, and the shipped stance pair model against the head over pooled vectors
+/// on the same sentences, which it beats by far (README, "Measurements": test +0.153 on ten stories): higher on (nearly) every
+/// resample of the stories, the paired interval clear of zero.
 #[test]
 fn eval_devset_intervals_and_a_comparison_on_the_committed_set() {
     let out = claimscope(

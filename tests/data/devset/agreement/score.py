@@ -96,7 +96,7 @@ def main():
         meta = json.load(open(os.path.join(HERE, "..", "stories", f"{story}.meta.json"), encoding="utf-8"))
         halves[meta["split"]].append(story)
     for half in sorted(halves, key=lambda h: (h != "dev", h)):
-        print(f"== {half} half")
+        print(f"== {half} half: the {len(halves[half])} stories read a second time")
         score(halves[half])
 
 
