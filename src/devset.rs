@@ -1124,6 +1124,29 @@ pub fn evaluate_claims(
     })
 }
 
+/// What [`compare_claims`] gives.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimsComparison {
+    /// `match`'s pair F1.
+    pub match_test: Comparison,
+    /// The bare judge cosine's pair F1 (None unless both reports had a judge).
+    pub judge_cosine_test: Option<Comparison>,
+}
+
+/// Two judges' reports on the same labelled set ([`evaluate_claims`]), compared on the test
+/// half's pairs: `a` minus `b`, both scored on the same resamples of the test stories.
+pub fn compare_claims(set: &DevSet, a: &ClaimsReport, b: &ClaimsReport) -> ClaimsComparison {
+    let test = set.split("test");
+    let gold = gold_pairs(&test);
+    ClaimsComparison {
+        match_test: compare_pairs(&test, &gold, &a.match_test_pairs, &b.match_test_pairs),
+        judge_cosine_test: match (&a.judge_cosine, &b.judge_cosine) {
+            (Some(x), Some(y)) => Some(compare_pairs(&test, &gold, &x.test_pairs, &y.test_pairs)),
+            _ => None,
+        },
+    }
+}
+
 /// The default location, beside the sources.
 pub fn default_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/devset")

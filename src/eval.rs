@@ -488,6 +488,25 @@ pub struct StorySample {
     pub bodies: Vec<(String, usize)>,
 }
 
+impl StorySample {
+    /// This sample without its stories that share a body with any of `others` (a story read
+    /// where a choice was made is not read again where it is judged), and how many went.
+    pub fn without_stories_in(mut self, others: &[StorySample]) -> (StorySample, usize) {
+        let held: std::collections::HashSet<&str> = others
+            .iter()
+            .flat_map(|s| s.bodies.iter().map(|(b, _)| b.as_str()))
+            .collect();
+        let seen: std::collections::HashSet<usize> = self
+            .bodies
+            .iter()
+            .filter(|(b, _)| held.contains(b.as_str()))
+            .map(|&(_, st)| st)
+            .collect();
+        self.bodies.retain(|(_, st)| !seen.contains(st));
+        (self, seen.len())
+    }
+}
+
 /// Every `*.json` sample of `dir`, by file name.
 pub fn load_story_samples(dir: &Path) -> Result<Vec<StorySample>> {
     #[derive(serde::Deserialize)]
@@ -521,6 +540,22 @@ pub fn load_story_samples(dir: &Path) -> Result<Vec<StorySample>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_story_sharing_a_body_with_a_sample_leaves_whole() {
+        let sample = |name: &str, bodies: &[(&str, usize)]| StorySample {
+            name: name.into(),
+            bodies: bodies.iter().map(|&(b, s)| (b.to_string(), s)).collect(),
+        };
+        let test = sample("test", &[("1", 0), ("2", 0), ("3", 1), ("4", 1), ("5", 2)]);
+        let chosen_on = [sample("a", &[("9", 0)]), sample("b", &[("4", 0), ("8", 0)])];
+        // Body 4 is in sample b: its story (1) goes with body 3, which no sample holds.
+        let (kept, gone) = test.without_stories_in(&chosen_on);
+        assert_eq!(gone, 1);
+        let ids: Vec<&str> = kept.bodies.iter().map(|(b, _)| b.as_str()).collect();
+        assert_eq!(ids, ["1", "2", "5"]);
+        assert_eq!(kept.name, "test");
+    }
 
     #[test]
     fn stsb_files_without_pairs_or_with_scores_out_of_range_are_refused() {

@@ -604,22 +604,11 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
             // A labelled test story whose bodies a sample holds was chosen on (the Willie
             // Nelson hoax, in a same-topic sample before it was labelled): read it on neither
             // side of the choice twice.
-            let chosen_on: std::collections::HashSet<&str> = samples
-                .iter()
-                .flat_map(|s| s.bodies.iter().map(|(b, _)| b.as_str()))
-                .collect();
-            let mut test = set.story_sample("test");
-            let seen: std::collections::HashSet<usize> = test
-                .bodies
-                .iter()
-                .filter(|(b, _)| chosen_on.contains(b.as_str()))
-                .map(|&(_, st)| st)
-                .collect();
-            test.bodies.retain(|(_, st)| !seen.contains(st));
-            if !seen.is_empty() {
+            let (test, left_out) = set.story_sample("test").without_stories_in(&samples);
+            if left_out > 0 {
                 eprintln!(
                     "labelled test: {} of {} stories left out, their bodies are in a sample chosen on",
-                    seen.len(),
+                    left_out,
                     set.split("test").len()
                 );
             }
@@ -827,24 +816,8 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                         heads.as_ref(),
                         &term,
                     )?;
-                    let test = set.split("test");
-                    let gold = devset::gold_pairs(&test);
-                    let matched = devset::compare_pairs(
-                        &test,
-                        &gold,
-                        &r.match_test_pairs,
-                        &o.match_test_pairs,
-                    );
-                    let cosine = match (&r.judge_cosine, &o.judge_cosine) {
-                        (Some(x), Some(y)) => Some(devset::compare_pairs(
-                            &test,
-                            &gold,
-                            &x.test_pairs,
-                            &y.test_pairs,
-                        )),
-                        _ => None,
-                    };
-                    Some((d.display().to_string(), o, matched, cosine))
+                    let c = devset::compare_claims(&set, &r, &o);
+                    Some((d.display().to_string(), o, c))
                 }
                 None => None,
             };
@@ -856,14 +829,18 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                         #[serde(flatten)]
                         report: &'a devset::ClaimsReport,
                         #[serde(skip_serializing_if = "Option::is_none")]
-                        against: Option<serde_json::Value>,
+                        against: Option<Against<'a>>,
                     }
-                    let against = against.as_ref().map(|(d, o, matched, cosine)| {
-                        serde_json::json!({
-                            "judge": d,
-                            "report": o,
-                            "comparison": {"match_test": matched, "judge_cosine_test": cosine},
-                        })
+                    #[derive(serde::Serialize)]
+                    struct Against<'a> {
+                        judge: &'a str,
+                        report: &'a devset::ClaimsReport,
+                        comparison: &'a devset::ClaimsComparison,
+                    }
+                    let against = against.as_ref().map(|(judge, report, comparison)| Against {
+                        judge,
+                        report,
+                        comparison,
                     });
                     outln!(
                         "{}",
@@ -912,26 +889,35 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                             None => Ok(()),
                         }
                     };
-                    row(
-                        &format!(
-                            "match{} (floor {:.2}{})",
-                            if judge.is_some() { " with judge" } else { "" },
-                            r.match_floor,
-                            match r.floor_chosen_by_f_beta {
-                                Some(b) => format!(", chosen on dev by F{b}"),
-                                None => String::new(),
-                            }
-                        ),
-                        &r.match_dev,
-                        &r.match_test,
-                    )?;
-                    if let Some(j) = &r.judge_cosine {
+                    // `match` and the bare judge cosine of one judge's report.
+                    let judge_rows = |r: &devset::ClaimsReport| -> Result<()> {
                         row(
-                            &format!("judge cosine >= {:.2} (chosen on dev)", j.threshold),
-                            &j.dev,
-                            &j.test,
+                            &format!(
+                                "match{} (floor {:.2}{})",
+                                if r.judge_cosine.is_some() {
+                                    " with judge"
+                                } else {
+                                    ""
+                                },
+                                r.match_floor,
+                                match r.floor_chosen_by_f_beta {
+                                    Some(b) => format!(", chosen on dev by F{b}"),
+                                    None => String::new(),
+                                }
+                            ),
+                            &r.match_dev,
+                            &r.match_test,
                         )?;
-                    }
+                        if let Some(j) = &r.judge_cosine {
+                            row(
+                                &format!("judge cosine >= {:.2} (chosen on dev)", j.threshold),
+                                &j.dev,
+                                &j.test,
+                            )?;
+                        }
+                        Ok(())
+                    };
+                    judge_rows(&r)?;
                     row(
                         &format!("cosine >= {:.2} (chosen on dev)", r.cosine_threshold),
                         &r.cosine_dev,
@@ -944,33 +930,19 @@ fn run_eval(cmd: &EvalCommand) -> Result<()> {
                         r.cosine_oracle_test.recall,
                         r.cosine_oracle_test.f1
                     )?;
-                    if let Some((d, o, matched, cosine)) = &against {
+                    if let Some((d, o, c)) = &against {
                         outln!("against {d}, the same pairs:")?;
-                        row(
-                            &format!(
-                                "match with judge (floor {:.2}, chosen on dev by F{})",
-                                o.match_floor, a.beta
-                            ),
-                            &o.match_dev,
-                            &o.match_test,
-                        )?;
-                        if let Some(j) = &o.judge_cosine {
-                            row(
-                                &format!("judge cosine >= {:.2} (chosen on dev)", j.threshold),
-                                &j.dev,
-                                &j.test,
-                            )?;
-                        }
+                        judge_rows(o)?;
                         outln!(
                             "test F1, match: difference {:+.3}{}",
-                            matched.difference,
-                            spread(matched)
+                            c.match_test.difference,
+                            spread(&c.match_test)
                         )?;
-                        if let Some(c) = cosine {
+                        if let Some(j) = &c.judge_cosine_test {
                             outln!(
                                 "test F1, judge cosine: difference {:+.3}{}",
-                                c.difference,
-                                spread(c)
+                                j.difference,
+                                spread(j)
                             )?;
                         }
                     }
