@@ -103,6 +103,19 @@ STORIES = [
     ("teletubbies-sun-baby", "Canterbury Christ Church University student Jess Smith, from Chatham, starred as Teletubbies' sun", "test"),
     ("lego-letter-1974", "A Letter Lego Sent to Parents in 1974 Holds an Important Message for the Parents of 2014", "test"),
     ("nyc-marijuana-tickets", "In New York City, Marijuana May Mean Ticket, Not Arrest", "test"),
+    # Six more dev stories (2026-12-08): eight dev stories (413 sentences, 320 gold pairs) read
+    # single runs to about +-0.03, more than most settings tried moved them. Rule, written
+    # before labelling: components no labelled story uses, of odd parity (as the test stories
+    # above), sharing no event, product or brand with a labelled story (which leaves out the
+    # Ottawa and Apple Watch components and a woman's week in KFC, for kfc-marijuana); none of
+    # those left has a body FNC-1 labels `disagree` with four bodies in range, so: every one
+    # with six bodies or more in range (six).
+    ("vice-ceo-dinner", "Vice Media Chief Said to Pay $300,000 for Dinner for 30", "dev"),
+    ("app-store-rig", "Crank-Boosting Behind Top Apps in App Store", "dev"),
+    ("russian-actor-testicles", "Russian Man Wakes Up to Find His Testicles Have Been Stolen", "dev"),
+    ("widower-voicemail", "Widower Cries Tears Of Joy After Hearing Late Wife's Voice Again", "dev"),
+    ("pizza-tip-2000", "Pizza delivery driver surprised with $2,000 tip", "dev"),
+    ("kim-name-ban", "Kim Jong-Un 'bans the name Kim Jong-un'", "dev"),
 ]
 BODIES_PER_STORY = 5
 MAX_CHARS = 2600
