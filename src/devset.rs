@@ -1309,14 +1309,17 @@ mod tests {
     #[test]
     fn the_committed_set_loads_and_its_spans_match() {
         let set = DevSet::load(&default_dir()).expect("dev set");
-        assert_eq!(set.stories.len(), 74);
-        assert_eq!(set.split("dev").len(), 8);
+        assert_eq!(set.stories.len(), 80);
+        assert_eq!(set.split("dev").len(), 14);
         assert_eq!(set.split("test").len(), 10);
         assert_eq!(set.split("train").len(), 56);
         // Every labelled sentence converts to a stance training pair.
         let train = stance_pairs(&set.split("train")).expect("stance labels");
         assert_eq!(train.len(), 2766);
-        // The READMEs' counts of the test half.
+        // The READMEs' counts of the dev half (fourteen stories since 2026-12-08) and the test half.
+        assert_eq!(gold_pairs(&set.split("dev")).len(), 666);
+        let dev: usize = set.split("dev").iter().map(|s| s.sentences.len()).sum();
+        assert_eq!(dev, 768);
         let gold = gold_pairs(&set.split("test"));
         assert_eq!(gold.len(), 578);
         let sentences: usize = set.split("test").iter().map(|s| s.sentences.len()).sum();
