@@ -1038,9 +1038,14 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
     // health", "— presumably to announce it —", "..., seemingly asserting that ...") qualifies
     // the purpose or manner, not the main clause before it: subordinate to the next comma or
     // dash, or the end.
+    // A dash typed as two hyphens ("Jong Un -- said to be a common name -- apparently") is one.
     let break_before = |i: usize| {
         let g = gap(i);
-        g.contains(',') || g.contains('—') || g.contains('–') || g.contains(" - ")
+        g.contains(',')
+            || g.contains('—')
+            || g.contains('–')
+            || g.contains(" - ")
+            || g.contains("--")
     };
     for i in 3..toks.len() {
         let w = word(i);
@@ -1067,10 +1072,13 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
         if !word(i).eq_ignore_ascii_case("as") {
             continue;
         }
-        // Not "such as", "as well as", nor a comparison ("as many as 20 people may have died").
+        // Not "such as", "as well as", nor a comparison ("as many as 20 people may have died",
+        // "those with the same name as the leader may have to change it").
         let comparison = (i > 0 && one_of(&["such", "well", "so", "same", "just"], word(i - 1)))
             || (i.saturating_sub(3)..(i + 4).min(toks.len()))
-                .any(|k| k != i && word(k).eq_ignore_ascii_case("as"));
+                .any(|k| k != i && word(k).eq_ignore_ascii_case("as"))
+            || (i.saturating_sub(3)..i)
+                .any(|k| word(k).eq_ignore_ascii_case("same") && !(k + 1..=i).any(break_before));
         // Nor a name or a role ("a group known as Fancy Bear may have", "the man identified as
         // the gunman may have fled", "referred to as", "served as"): the "as" completes the
         // noun phrase, and the hedge after it is the main clause's.
@@ -1100,17 +1108,26 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
     }
     // A reduced relative clause after a noun ("Seven of the gunmen suspected of being involved
     // have since been arrested", "the militant believed to be Jihadi John has been named")
-    // describes the noun up to the main clause's finite verb. Only a passive participle with
-    // its "to" or "of" and no auxiliary before it, and only when a finite verb follows: "He was
-    // believed to be" and "Police believed the man had fled" are main clauses.
+    // describes the noun up to the main clause's finite verb or modal ("The man believed to be
+    // the gunman may have fled" hedges its main clause), or, set off as an aside, up to the
+    // aside's closing comma or dash ("People named Jong Un -- said to be a common name --
+    // apparently were told"). Only a passive participle with its "to" or "of" and no auxiliary
+    // before it, and only when a finite verb follows: "He was believed to be" and "Police
+    // believed the man had fled" are main clauses.
     for i in 1..toks.len().saturating_sub(1) {
+        let finite = |k: usize| one_of(FINITE_VERBS, word(k)) || one_of(MODALS, word(k));
         if one_of(REDUCED_PARTICIPLES, word(i))
             && one_of(&["to", "of"], word(i + 1))
             // "is further believed", "is also thought": an adverb may stand between.
             && !(i.saturating_sub(2)..i).any(|k| one_of(AUXILIARIES, word(k)))
             && !one_of(&["not", "never"], word(i - 1))
-            && let Some(end) = (i + 2..toks.len()).find(|&k| one_of(FINITE_VERBS, word(k)))
+            && let Some(verb) = (i + 2..toks.len()).find(|&k| finite(k))
         {
+            let end = if break_before(i) {
+                (i + 2..verb).find(|&k| break_before(k)).unwrap_or(verb)
+            } else {
+                verb
+            };
             mask[i..end].iter_mut().for_each(|m| *m = true);
         }
     }
@@ -2090,6 +2107,63 @@ mod tests {
         ] {
             assert!(levels(s).is_empty(), "{s}: {:?}", levels(s));
         }
+    }
+
+    /// Main clauses that a subordinate-clause rule hid, found reading the errors on the six dev
+    /// stories added on 2026-12-08 (sentences written for the test): a reduced relative clause
+    /// ends at the main clause's modal, or at the dash or comma that closes it as an aside, and
+    /// "the same X as Y" compares instead of opening an "as" aside.
+    #[test]
+    fn reduced_relatives_and_comparisons_end_before_the_main_clause() {
+        let main = |s: &str| lexical_level(&find(s));
+        // The modal after a reduced relative clause is the main clause's.
+        assert_eq!(
+            main("The man believed to be the gunman may have fled the country."),
+            Some(Low)
+        );
+        assert_eq!(
+            levels("The man believed to be the gunman may have fled the country."),
+            vec![
+                ("believed".into(), Moderate, false),
+                ("may".into(), Low, true)
+            ]
+        );
+        // As before: the relative clause with a finite verb after it describes its noun.
+        assert_eq!(
+            main("The militant believed to be Jihadi John has been named by the paper."),
+            None
+        );
+        // An aside closes at its dash, typed as two hyphens or as one, or at its comma.
+        assert_eq!(
+            main(
+                "People named Jong Un -- said to be a common name -- apparently were told to change."
+            ),
+            Some(Low)
+        );
+        assert_eq!(
+            main("People named Jong Un, said to be a common name, apparently were told to change."),
+            Some(Low)
+        );
+        assert_eq!(
+            main("People named Jong Un, said to be a common name, were told to change."),
+            None
+        );
+        // "The same X as Y" is a comparison; a real "as" aside keeps hiding its own hedge.
+        assert_eq!(
+            main("Those caught with the same name as the leader may have to change it."),
+            Some(Low)
+        );
+        assert_eq!(
+            main(
+                "Those caught with the same moniker as the dictator would apparently have to change it."
+            ),
+            Some(Low)
+        );
+        assert_eq!(main("The law, as critics may fear, is strict."), None);
+        assert_eq!(
+            main("It is the same law, as critics may fear, and it is strict."),
+            None
+        );
     }
 
     /// Two entries with one phrase would leave the winner to the automaton's tie rule.
