@@ -1114,8 +1114,8 @@ fn subordinate_mask(s: &str, toks: &[(usize, usize)], hedge_at: &[bool]) -> Vec<
     // apparently were told"). Only a passive participle with its "to" or "of" and no auxiliary
     // before it, and only when a finite verb follows: "He was believed to be" and "Police
     // believed the man had fled" are main clauses.
+    let finite = |k: usize| one_of(FINITE_VERBS, word(k)) || one_of(MODALS, word(k));
     for i in 1..toks.len().saturating_sub(1) {
-        let finite = |k: usize| one_of(FINITE_VERBS, word(k)) || one_of(MODALS, word(k));
         if one_of(REDUCED_PARTICIPLES, word(i))
             && one_of(&["to", "of"], word(i + 1))
             // "is further believed", "is also thought": an adverb may stand between.

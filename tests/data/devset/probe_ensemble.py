@@ -40,8 +40,16 @@ def labelled_pairs():
         for line in open(meta.replace(".meta.json", ".jsonl"), encoding="utf-8"):
             s = json.loads(line)
             if s.get("stance") in LABELS:
-                rows.append({"claim": m["claim"], "text": s["text"], "split": m["split"], "gold": s["stance"]})
+                rows.append({"claim": m["claim"], "text": s["text"], "split": m["split"], "gold": s["stance"],
+                             "story": m["story"]})
     return rows
+
+
+def write_pairs(rows, path):
+    """The `classify --task stance --pairs` input for `rows`, one line each, in order."""
+    with open(path, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps({"claim": r["claim"], "text": r["text"]}) + "\n")
 
 
 def probabilities(binary, out, name, model, pairs):
@@ -56,8 +64,9 @@ def probabilities(binary, out, name, model, pairs):
     return np.array([[json.loads(l)["scores"][c] for c in LABELS] for l in open(path, encoding="utf-8")])
 
 
-def macro_f1(rows, probs, split):
-    idx = [i for i, r in enumerate(rows) if r["split"] == split]
+def macro_f1(rows, probs, split, keep=lambda r: True):
+    """Macro-F1 of the argmax of `probs` (any scores) over the rows of `split` that `keep` keeps."""
+    idx = [i for i, r in enumerate(rows) if r["split"] == split and keep(r)]
     gold = np.array([LABELS.index(rows[i]["gold"]) for i in idx])
     pred = probs[idx].argmax(1)
     f1 = []
@@ -78,9 +87,7 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     rows = labelled_pairs()
     pairs = out / "pairs.jsonl"
-    with open(pairs, "w", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps({"claim": r["claim"], "text": r["text"]}) + "\n")
+    write_pairs(rows, pairs)
     probs = {n: probabilities(a.binary, out, n, m, pairs) for n, m in (x.split("=", 1) for x in a.models)}
     splits = ["dev", "test"] if os.environ.get("TEST") else ["dev"]
     for name, p in probs.items():

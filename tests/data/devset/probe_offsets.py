@@ -8,76 +8,57 @@ the run: offsets fitted on one part must lift macro-F1 on the other by 0.01 or m
 before offsets fitted on all fourteen would be built. `--unrelated-only` fits the unrelated
 offset alone (the post-hoc second rule, README "classify").
 
-    python3 tests/data/devset/probe_offsets.py pairs > /tmp/pairs.jsonl
+    python3 tests/data/devset/probe_offsets.py pairs /tmp/pairs.jsonl
     claimscope classify --task stance --pairs /tmp/pairs.jsonl --format jsonl > /tmp/scored.jsonl
     python3 tests/data/devset/probe_offsets.py score /tmp/scored.jsonl [--unrelated-only]
 
-The test half is in the pairs file (so one classify run serves a later reading) but this script
-never scores it.
+The pairs and the scoring are `probe_ensemble.py`'s (every dev and test sentence toward its
+story's claim, in the same order); the test half is in the pairs file but this script never
+scores it. Needs numpy.
 """
-import glob
 import itertools
 import json
-import math
-import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-LABELS = ["agree", "disagree", "discuss", "unrelated"]
+import numpy as np
+
+from probe_ensemble import LABELS, labelled_pairs, macro_f1, write_pairs
+
 NEW_DEV = {"vice-ceo-dinner", "app-store-rig", "russian-actor-testicles", "widower-voicemail",
            "pizza-tip-2000", "kim-name-ban"}
 GRID = [x / 4 for x in range(-8, 9)]
+PARTS = {"old eight": lambda r: r["story"] not in NEW_DEV, "new six": lambda r: r["story"] in NEW_DEV}
 
 
-def pairs():
-    for m in sorted(glob.glob(os.path.join(HERE, "stories", "*.meta.json"))):
-        meta = json.load(open(m, encoding="utf-8"))
-        if meta["split"] == "train":
-            continue
-        for line in open(os.path.join(HERE, "stories", meta["story"] + ".jsonl"), encoding="utf-8"):
-            s = json.loads(line)
-            print(json.dumps({"claim": meta["claim"], "text": s["text"], "gold": s["stance"],
-                              "story": meta["story"], "split": meta["split"]}, ensure_ascii=False))
-
-
-def macro(rows, off):
-    tp, fp, fn = ({c: 0 for c in LABELS} for _ in range(3))
-    for r in rows:
-        s = r["scores"]
-        pred = max(LABELS, key=lambda c: math.log(max(s[c], 1e-9)) + off.get(c, 0.0))
-        if pred == r["gold"]:
-            tp[pred] += 1
-        else:
-            fp[pred] += 1
-            fn[r["gold"]] += 1
-    return sum(2 * tp[c] / (2 * tp[c] + fp[c] + fn[c]) if tp[c] else 0.0 for c in LABELS) / 4
-
-
-def fit(rows, unrelated_only):
+def fit(rows, logp, keep, unrelated_only):
+    """The offsets with the best macro-F1 on the dev rows `keep` keeps (smallest on a tie)."""
     best = None
     combos = ([(0.0, 0.0, u) for u in GRID] if unrelated_only
               else itertools.product(GRID, GRID, GRID))
     for a, d, u in combos:
-        off = {"agree": a, "disagree": d, "unrelated": u}
-        key = (round(macro(rows, off), 6), -(abs(a) + abs(d) + abs(u)))
+        off = np.array([a, d, 0.0, u])
+        key = (round(macro_f1(rows, logp + off, "dev", keep), 6), -(abs(a) + abs(d) + abs(u)))
         if best is None or key > best[0]:
             best = (key, off)
     return best[1]
 
 
 def score(path, unrelated_only):
-    rows = [json.loads(l) for l in open(path, encoding="utf-8")]
-    old = [r for r in rows if r["split"] == "dev" and r["story"] not in NEW_DEV]
-    new = [r for r in rows if r["split"] == "dev" and r["story"] in NEW_DEV]
-    for name, fit_on, other in [("old eight", old, new), ("new six", new, old)]:
-        off = fit(fit_on, unrelated_only)
-        print(f"fitted on the {name}: {off}: {macro(fit_on, {}):.3f} -> {macro(fit_on, off):.3f}; "
-              f"the other part {macro(other, {}):.3f} -> {macro(other, off):.3f}")
+    rows = labelled_pairs()
+    scored = [json.loads(l) for l in open(path, encoding="utf-8")]
+    if [s["text"] for s in scored] != [r["text"] for r in rows]:
+        raise SystemExit(f"{path}: not the classify output of this labelled set's pairs")
+    logp = np.log(np.maximum([[s["scores"][c] for c in LABELS] for s in scored], 1e-9))
+    for name, other in [("old eight", "new six"), ("new six", "old eight")]:
+        off = fit(rows, logp, PARTS[name], unrelated_only)
+        f = lambda part, o: macro_f1(rows, logp + o, "dev", PARTS[part])  # noqa: E731
+        print(f"fitted on the {name}: {dict(zip(LABELS, off.tolist()))}: {f(name, 0):.3f} -> "
+              f"{f(name, off):.3f}; the other part {f(other, 0):.3f} -> {f(other, off):.3f}")
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["pairs"]:
-        pairs()
+    if sys.argv[1:2] == ["pairs"] and len(sys.argv) == 3:
+        write_pairs(labelled_pairs(), sys.argv[2])
     elif sys.argv[1:2] == ["score"]:
         score(sys.argv[2], "--unrelated-only" in sys.argv)
     else:
